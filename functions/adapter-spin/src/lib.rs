@@ -1,0 +1,79 @@
+//! The Spin host (spin-sdk 7, `wasm32-wasip2`): Spin SQLite for SQL, Spin key-value,
+//! Spin variables for configuration. The component's grants in `spin.toml` are enforced by
+//! Spin itself: opening a store the component is not granted fails with `AccessDenied`.
+
+mod kv;
+mod sql;
+mod system;
+
+use std::rc::Rc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use rainbownet_core::ports::{Database, Kv, KvStore, Sql, StoreError};
+use rainbownet_core::{Env, Function, Stores};
+use spin_sdk::http::FullBody;
+use spin_sdk::http::body::IncomingBodyExt;
+
+pub use kv::SpinKv;
+pub use sql::SpinSql;
+
+pub type SpinResponse = http::Response<FullBody<Bytes>>;
+
+/// Defines the component's HTTP entry point for a function. The calling crate must depend
+/// on `spin-sdk` (its `#[http_service]` macro names it).
+#[macro_export]
+macro_rules! entry {
+    ($function:ty) => {
+        mod spin_entry {
+            #[spin_sdk::http_service]
+            async fn handle(req: spin_sdk::http::Request) -> $crate::SpinResponse {
+                $crate::serve::<$function>(req).await
+            }
+        }
+    };
+}
+
+struct GrantedStores;
+
+#[async_trait(?Send)]
+impl Stores for GrantedStores {
+    async fn sql(&self, db: Database) -> Result<Rc<dyn Sql>, StoreError> {
+        Ok(Rc::new(SpinSql::open(db).await?))
+    }
+
+    async fn kv(&self, store: KvStore) -> Result<Rc<dyn Kv>, StoreError> {
+        Ok(Rc::new(SpinKv::open(store).await?))
+    }
+}
+
+/// Runs one request through `F`.
+pub async fn serve<F: Function>(req: spin_sdk::http::Request) -> SpinResponse {
+    let (parts, body) = req.into_parts();
+    let body = body.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    let mut request = http::Request::from_parts(parts, body);
+    // Spin may give an absolute URI; the core routes on path and query only.
+    if let Some(pq) = request.uri().path_and_query().cloned()
+        && let Ok(uri) = http::Uri::builder().path_and_query(pq).build()
+    {
+        *request.uri_mut() = uri;
+    }
+    request
+        .headers_mut()
+        .remove(rainbownet_core::http::CLIENT_ADDR_HEADER);
+    if let Some(addr) = request.headers().get("spin-client-addr").cloned() {
+        request
+            .headers_mut()
+            .insert(rainbownet_core::http::CLIENT_ADDR_HEADER, addr);
+    }
+    let env = Env {
+        stores: Box::new(GrantedStores),
+        clock: Box::new(system::WasiClock),
+        random: Box::new(system::WasiRandom),
+        config: Box::new(system::SpinConfig::load().await),
+        log: Box::new(system::StderrLog),
+    };
+    rainbownet_core::http::serve::<F>(request, &env)
+        .await
+        .map(|body| FullBody::new(Bytes::from(body)))
+}

@@ -1,0 +1,54 @@
+//! The core's one error type. Each variant maps to exactly one HTTP status and problem type,
+//! in `http::problem`; nothing else decides statuses.
+
+use crate::ports::StoreError;
+
+/// One field that failed validation.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FieldError {
+    /// JSON Pointer to the field in the request body (`#/name`) or the query (`?limit`).
+    pub pointer: String,
+    /// Why, in English.
+    pub detail: String,
+    /// Why, in Japanese.
+    pub detail_ja: String,
+}
+
+impl FieldError {
+    pub fn new(
+        pointer: impl Into<String>,
+        detail: impl Into<String>,
+        detail_ja: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            pointer: pointer.into(),
+            detail: detail.into(),
+            detail_ja: detail_ja.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("no route for this path")]
+    NotFound,
+    #[error("method not allowed; allowed: {allow}")]
+    MethodNotAllowed { allow: String },
+    #[error("request body larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type: {got}")]
+    UnsupportedMediaType { got: String },
+    #[error("malformed JSON: {detail}")]
+    MalformedJson {
+        detail: String,
+        pointer: Option<String>,
+    },
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

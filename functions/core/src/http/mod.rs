@@ -1,0 +1,156 @@
+//! The HTTP boundary between hosts and the core: `http` crate types, one `serve` wrapper
+//! that every function runs through (request id, size limit, errors as problem+json,
+//! security headers), a router, and JSON body parsing.
+
+pub mod headers;
+pub mod json;
+pub mod problem;
+pub mod router;
+
+use ::http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+
+use crate::env::Env;
+use crate::error::Error;
+
+pub type Request = ::http::Request<Vec<u8>>;
+pub type Response = ::http::Response<Vec<u8>>;
+
+/// The header a host sets to the client's address (stripping any the client sent), for
+/// audit records.
+pub const CLIENT_ADDR_HEADER: &str = "x-rainbownet-client-addr";
+
+/// Bodies larger than this are refused with 413 unless a function sets its own limit.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// A function of the platform (portal, care, disaster, health): a name, a body limit and a
+/// dispatcher. Hosts call [`serve`] with it.
+#[allow(async_fn_in_trait)] // futures are deliberately not `Send`: Workers' are not.
+pub trait Function {
+    const NAME: &'static str;
+    const BODY_LIMIT: usize = DEFAULT_BODY_LIMIT;
+
+    async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error>;
+}
+
+/// Runs one request through a function. Never fails: every error becomes a problem
+/// response, and every response carries the security headers and the request id.
+pub async fn serve<F: Function>(req: Request, env: &Env) -> Response {
+    let request_id = request_id(&req, env);
+    let result = if req.body().len() > F::BODY_LIMIT {
+        Err(Error::PayloadTooLarge {
+            limit: F::BODY_LIMIT,
+        })
+    } else {
+        F::dispatch(&req, env).await
+    };
+    let mut response = result.unwrap_or_else(|err| {
+        if let Error::Store(store) = &err {
+            env.log.error(&request_id, &format!("{}: {store}", F::NAME));
+        }
+        problem::from_error(&err, &request_id, accepts_english(&req))
+    });
+    headers::secure(response.headers_mut());
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    if req.method() == ::http::Method::HEAD {
+        response.body_mut().clear();
+    }
+    response
+}
+
+/// The problem response for an error a host finds before any function runs (a declared
+/// `Content-Length` over the limit, a request that is not valid HTTP): the same document
+/// and headers `serve` would give.
+pub fn error_response(err: &Error, env: &Env) -> Response {
+    let mut response = problem::from_error(err, &env.new_id(), false);
+    headers::secure(response.headers_mut());
+    response
+}
+
+/// Keeps a caller's `X-Request-Id` when it is short and plain (so traces join up across
+/// a proxy), otherwise makes a new one.
+fn request_id(req: &Request, env: &Env) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+        .filter(|v| {
+            v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| env.new_id())
+}
+
+/// Japanese is the default; English when the client ranks it first.
+fn accepts_english(req: &Request) -> bool {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("en"))
+}
+
+/// A JSON response with the given status.
+pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    // Serializing our own types into a Vec can not fail (no maps with non-string keys).
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = Response::new(bytes);
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// The query string's value for `name`, percent-decoded.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    let query = req.uri().query()?;
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(key) == name).then(|| percent_decode(value))
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    out.push((hi * 16 + lo) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_params_are_percent_decoded_and_never_panic() {
+        let req = ::http::Request::builder()
+            .uri("/x?q=%E4%BD%93%E6%93%8D&a=b+c&bad=%E4%Z&end=%")
+            .body(Vec::new())
+            .unwrap();
+        assert_eq!(query_param(&req, "q").as_deref(), Some("体操"));
+        assert_eq!(query_param(&req, "a").as_deref(), Some("b c"));
+        assert!(query_param(&req, "bad").is_some());
+        assert_eq!(query_param(&req, "end").as_deref(), Some("%"));
+        assert_eq!(query_param(&req, "none"), None);
+    }
+}

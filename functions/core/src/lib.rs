@@ -1,0 +1,18 @@
+//! RainbowNet's core: the domain, the HTTP API and the ports, with no platform in it.
+//! Hosts (the local binary, Spin, Workers) implement the ports in `ports` and call a
+//! function's `serve` with an [`Env`].
+
+pub mod auth;
+pub mod demo;
+pub mod env;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod ports;
+pub mod public;
+pub mod selfcheck;
+pub mod time;
+
+pub use env::{Env, Stores};
+pub use error::{Error, FieldError};
+pub use http::{Function, Request, Response};

@@ -1,0 +1,25 @@
+//! The key-value port. Eventually consistent on Workers: never use it for anything that
+//! must be exact (counts, idempotency); that belongs in SQL.
+
+use async_trait::async_trait;
+
+use super::StoreError;
+
+#[async_trait(?Send)]
+pub trait Kv {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Stores `value`; with `ttl_seconds` the entry disappears after that long (Workers KV
+    /// rounds anything below 60 s up to 60 s, so callers must not rely on shorter lives).
+    async fn put(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl_seconds: Option<u64>,
+    ) -> Result<(), StoreError>;
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Keys that start with `prefix`, in lexicographic order.
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+}

@@ -1,0 +1,3 @@
+//! Public data: what residents may read without logging in.
+
+pub mod municipalities;

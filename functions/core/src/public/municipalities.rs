@@ -1,0 +1,178 @@
+//! The municipalities of the region a deployment serves (全国地方公共団体コード, 5 digits).
+
+use ::http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+
+use crate::env::Env;
+use crate::error::Error;
+use crate::http::{Response, json};
+use crate::ports::Database;
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Municipality {
+    pub code: String,
+    pub name: String,
+    pub name_kana: String,
+    pub name_en: String,
+    pub prefecture: String,
+    pub lat: f64,
+    pub lng: f64,
+}
+
+pub async fn list(env: &Env) -> Result<Vec<Municipality>, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            "SELECT code, name, name_kana, name_en, prefecture, lat, lng \
+             FROM municipalities ORDER BY code",
+            &[],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Municipality {
+                code: row.text("code")?.to_owned(),
+                name: row.text("name")?.to_owned(),
+                name_kana: row.text("name_kana")?.to_owned(),
+                name_en: row.text("name_en")?.to_owned(),
+                prefecture: row.text("prefecture")?.to_owned(),
+                lat: row.real("lat")?,
+                lng: row.real("lng")?,
+            })
+        })
+        .collect()
+}
+
+/// `GET /api/v1/public/municipalities`: public and slow-changing, so shared caches may keep
+/// it for five minutes and serve it stale for a day while they revalidate.
+pub async fn get(env: &Env) -> Result<Response, Error> {
+    #[derive(Serialize)]
+    struct Body {
+        items: Vec<Municipality>,
+    }
+    let items = list(env).await?;
+    let mut response = json(StatusCode::OK, &Body { items });
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60, s-maxage=300, stale-while-revalidate=86400"),
+    );
+    Ok(response)
+}
+
+/// The body of `PUT /api/v1/public/municipalities/{code}`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MunicipalityInput {
+    pub name: String,
+    pub name_kana: String,
+    pub name_en: String,
+    pub prefecture: String,
+    pub lat: f64,
+    pub lng: f64,
+}
+
+/// Checks every field and reports all failures at once.
+pub fn validate(code: &str, input: &MunicipalityInput) -> Result<(), Error> {
+    use crate::error::FieldError;
+    let mut errors = Vec::new();
+    if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        errors.push(FieldError::new(
+            "code",
+            "must be the 5-digit local government code",
+            "5桁の全国地方公共団体コードを指定してください",
+        ));
+    }
+    let text = |pointer: &str, value: &str, max: usize, errors: &mut Vec<FieldError>| {
+        let len = value.trim().chars().count();
+        if len == 0 || len > max {
+            errors.push(FieldError::new(
+                pointer,
+                format!("must be 1 to {max} characters"),
+                format!("1〜{max}文字で入力してください"),
+            ));
+        }
+    };
+    text("#/name", &input.name, 50, &mut errors);
+    text("#/name_kana", &input.name_kana, 100, &mut errors);
+    text("#/name_en", &input.name_en, 100, &mut errors);
+    text("#/prefecture", &input.prefecture, 10, &mut errors);
+    if !input
+        .name_kana
+        .chars()
+        .all(|c| matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | 'ー' | '・' | ' ' | '　'))
+    {
+        errors.push(FieldError::new(
+            "#/name_kana",
+            "must be kana",
+            "ふりがな（かな）で入力してください",
+        ));
+    }
+    // Japan lies within these bounds (Okinotorishima to Etorofu, Yonaguni to Minamitorishima).
+    if !(20.0..=46.0).contains(&input.lat) {
+        errors.push(FieldError::new(
+            "#/lat",
+            "must be a latitude in Japan (20–46)",
+            "日本国内の緯度（20〜46）を指定してください",
+        ));
+    }
+    if !(122.0..=154.0).contains(&input.lng) {
+        errors.push(FieldError::new(
+            "#/lng",
+            "must be a longitude in Japan (122–154)",
+            "日本国内の経度（122〜154）を指定してください",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+/// `PUT /api/v1/public/municipalities/{code}` (administrators): creates or replaces.
+pub async fn put(env: &Env, code: &str, input: MunicipalityInput) -> Result<Response, Error> {
+    validate(code, &input)?;
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            "INSERT INTO municipalities (code, name, name_kana, name_en, prefecture, lat, lng, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_kana = excluded.name_kana, \
+             name_en = excluded.name_en, prefecture = excluded.prefecture, lat = excluded.lat, \
+             lng = excluded.lng, updated_at = excluded.updated_at \
+             RETURNING code, name, name_kana, name_en, prefecture, lat, lng, created_at = updated_at AS created",
+            &[
+                code.into(),
+                input.name.trim().into(),
+                input.name_kana.trim().into(),
+                input.name_en.trim().into(),
+                input.prefecture.trim().into(),
+                input.lat.into(),
+                input.lng.into(),
+                now.into(),
+            ],
+        )
+        .await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| crate::ports::StoreError::Backend("upsert returned no row".into()))?;
+    let created = row.int("created")? == 1;
+    let municipality = Municipality {
+        code: row.text("code")?.to_owned(),
+        name: row.text("name")?.to_owned(),
+        name_kana: row.text("name_kana")?.to_owned(),
+        name_en: row.text("name_en")?.to_owned(),
+        prefecture: row.text("prefecture")?.to_owned(),
+        lat: row.real("lat")?,
+        lng: row.real("lng")?,
+    };
+    Ok(json(
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        &municipality,
+    ))
+}

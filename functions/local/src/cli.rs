@@ -1,0 +1,175 @@
+//! The `rainbownet` command line.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rainbownet_core::demo;
+use rainbownet_core::ports::Database;
+
+use crate::manifest::Manifest;
+use crate::server::{self, Host};
+use crate::store::DataDir;
+
+pub const USAGE: &str = "\
+RainbowNet — regional medical, care and welfare collaboration
+
+Usage:
+  rainbownet serve [--addr 127.0.0.1:8080] [--data ./data] [--demo]
+      Serve every function and the web client on one port, over embedded SQLite under
+      --data (created on first start). --demo loads the demo region (清須市, 北名古屋市,
+      豊山町); loading it again changes nothing. Port 0 picks a free port.
+  rainbownet migrate [--data ./data]
+      Create or upgrade the databases under --data, then exit.
+  rainbownet demo-sql (public|care|disaster)
+      Print the demo data of one database as SQL, for `wrangler d1 execute --file`.
+  rainbownet routes
+      Print the routes and store grants read from spin.toml.
+
+Environment:
+  RAINBOWNET_ADMIN_TOKEN   bootstrap administrator token (at least 16 characters)
+";
+
+#[derive(Debug, PartialEq)]
+pub enum Command {
+    Serve {
+        addr: String,
+        data: PathBuf,
+        demo: bool,
+    },
+    Migrate {
+        data: PathBuf,
+    },
+    DemoSql {
+        db: Database,
+    },
+    Routes,
+    Help,
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    let mut addr = "127.0.0.1:8080".to_owned();
+    let mut data = PathBuf::from("./data");
+    let mut demo = false;
+    let Some(command) = args.first() else {
+        return Ok(Command::Help);
+    };
+    let mut rest = args[1..].iter();
+    let mut positional = Vec::new();
+    while let Some(arg) = rest.next() {
+        let mut value = |flag: &str| {
+            rest.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match arg.as_str() {
+            "--addr" => addr = value("--addr")?,
+            "--data" => data = PathBuf::from(value("--data")?),
+            "--demo" => demo = true,
+            "-h" | "--help" => return Ok(Command::Help),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            other => positional.push(other.to_owned()),
+        }
+    }
+    let no_positional = |c: Command| {
+        if positional.is_empty() {
+            Ok(c)
+        } else {
+            Err(format!("unexpected argument {}", positional[0]))
+        }
+    };
+    match command.as_str() {
+        "serve" => no_positional(Command::Serve { addr, data, demo }),
+        "migrate" => no_positional(Command::Migrate { data }),
+        "routes" => no_positional(Command::Routes),
+        "demo-sql" => match positional.as_slice() {
+            [label] => Database::from_label(label)
+                .map(|db| Command::DemoSql { db })
+                .ok_or_else(|| format!("unknown database {label}: use public, care or disaster")),
+            _ => Err("demo-sql takes one database: public, care or disaster".into()),
+        },
+        "help" | "-h" | "--help" => Ok(Command::Help),
+        other => Err(format!("unknown command {other}")),
+    }
+}
+
+pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    match command {
+        Command::Help => print!("{USAGE}"),
+        Command::Routes => {
+            let manifest = Manifest::parse(crate::embedded::SPIN_TOML)?;
+            for route in &manifest.routes {
+                println!("{:<32} {}", route.pattern, route.component);
+            }
+            for (component, grants) in &manifest.grants {
+                println!("{component}: sql {:?}, kv {:?}", grants.sql, grants.kv);
+            }
+        }
+        Command::DemoSql { db } => print!("{}", demo::script(db)),
+        Command::Migrate { data } => {
+            DataDir::open(&data)?;
+            println!("databases under {} are up to date", data.display());
+        }
+        Command::Serve { addr, data, demo } => {
+            let data_dir = Arc::new(DataDir::open(&data)?);
+            if demo {
+                load_demo(&data_dir)?;
+            }
+            let host = Arc::new(Host::new(
+                Manifest::parse(crate::embedded::SPIN_TOML)?,
+                data_dir,
+            )?);
+            let stop = Arc::new(AtomicBool::new(false));
+            let on_signal = Arc::clone(&stop);
+            ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst))?;
+            server::serve(host, &addr, stop, |bound| {
+                println!(
+                    "RainbowNet listening on http://{bound} (data: {})",
+                    data.display()
+                );
+            })?;
+            println!("RainbowNet stopped");
+        }
+    }
+    Ok(())
+}
+
+fn load_demo(data: &DataDir) -> Result<(), rainbownet_core::ports::StoreError> {
+    for db in Database::ALL {
+        let statements = demo::statements(db);
+        if !statements.is_empty() {
+            data.database(db).batch(&statements)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_serve_and_its_defaults() {
+        assert_eq!(
+            parse(&args("serve --demo --addr 127.0.0.1:0")).unwrap(),
+            Command::Serve {
+                addr: "127.0.0.1:0".into(),
+                data: "./data".into(),
+                demo: true
+            }
+        );
+        assert_eq!(
+            parse(&args("demo-sql care")).unwrap(),
+            Command::DemoSql { db: Database::Care }
+        );
+        assert!(parse(&args("serve --addr")).is_err());
+        assert!(parse(&args("serve --nope")).is_err());
+        assert!(parse(&args("demo-sql secrets")).is_err());
+        assert_eq!(parse(&[]).unwrap(), Command::Help);
+    }
+}

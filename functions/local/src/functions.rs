@@ -1,0 +1,56 @@
+//! The functions this host runs, by their `spin.toml` component name.
+
+use rainbownet_care::Care;
+use rainbownet_core::http::{Request, Response};
+use rainbownet_core::{Env, Function};
+use rainbownet_disaster::Disaster;
+use rainbownet_health::Health;
+use rainbownet_portal::Portal;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Component {
+    Portal,
+    Care,
+    Disaster,
+    Health,
+}
+
+impl Component {
+    pub const ALL: [Component; 4] = [
+        Component::Portal,
+        Component::Care,
+        Component::Disaster,
+        Component::Health,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Component::Portal => Portal::NAME,
+            Component::Care => Care::NAME,
+            Component::Disaster => Disaster::NAME,
+            Component::Health => Health::NAME,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Component> {
+        Component::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    pub fn body_limit(self) -> usize {
+        match self {
+            Component::Portal => Portal::BODY_LIMIT,
+            Component::Care => Care::BODY_LIMIT,
+            Component::Disaster => Disaster::BODY_LIMIT,
+            Component::Health => Health::BODY_LIMIT,
+        }
+    }
+
+    pub async fn handle(self, req: Request, env: &Env) -> Response {
+        match self {
+            Component::Portal => rainbownet_portal::handle(req, env).await,
+            Component::Care => rainbownet_care::handle(req, env).await,
+            Component::Disaster => rainbownet_disaster::handle(req, env).await,
+            Component::Health => rainbownet_health::handle(req, env).await,
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The SQL port over rusqlite: one writer connection and a few read-only connections per
+//! file (WAL lets readers run beside the writer), D1's limits set on every connection so
+//! local tests catch what D1 would refuse, and `synchronous=FULL` so that a write that was
+//! acknowledged survives a crash of the process or of the machine.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use rainbownet_core::ports::{Rows, Sql, Statement, StoreError, Value};
+use rusqlite::limits::Limit;
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, OpenFlags, ffi};
+
+const READERS: usize = 4;
+
+/// D1's limits (EDGE-NOTES): 100 bound parameters, 5 compound SELECT terms, LIKE patterns
+/// of 50 bytes, 100 KB of SQL text.
+const D1_LIMITS: [(Limit, i32); 4] = [
+    (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 100),
+    (Limit::SQLITE_LIMIT_COMPOUND_SELECT, 5),
+    (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50),
+    (Limit::SQLITE_LIMIT_SQL_LENGTH, 100_000),
+];
+
+pub struct SqliteDb {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+impl SqliteDb {
+    pub fn open(path: &Path) -> Result<SqliteDb, StoreError> {
+        let writer = Connection::open(path).map_err(|e| backend(path, e))?;
+        writer
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            )
+            .map_err(|e| backend(path, e))?;
+        set_limits(&writer).map_err(|e| backend(path, e))?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.execute_batch("PRAGMA busy_timeout = 5000;")?;
+                set_limits(&conn)?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<Result<_, rusqlite::Error>>()
+            .map_err(|e| backend(path, e))?;
+        Ok(SqliteDb {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The writer connection, for migrations and the host's own maintenance.
+    pub fn writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (transactions roll back on
+        // drop), so a poisoned lock is safe to reuse.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        self.readers[i].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs a read-only statement on a reader and anything else on the writer.
+    pub fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        {
+            let reader = self.reader();
+            let mut stmt = reader.prepare_cached(sql).map_err(store_error)?;
+            if stmt.readonly() {
+                return run(&mut stmt, params);
+            }
+        }
+        let writer = self.writer();
+        let mut stmt = writer.prepare_cached(sql).map_err(store_error)?;
+        run(&mut stmt, params)
+    }
+
+    /// Runs every statement in one IMMEDIATE transaction: all or nothing.
+    pub fn batch(&self, statements: &[Statement]) -> Result<Vec<Rows>, StoreError> {
+        let mut writer = self.writer();
+        let tx = writer
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(store_error)?;
+        let mut results = Vec::with_capacity(statements.len());
+        for statement in statements {
+            let mut stmt = tx.prepare_cached(&statement.sql).map_err(store_error)?;
+            results.push(run(&mut stmt, &statement.params)?);
+        }
+        tx.commit().map_err(store_error)?;
+        Ok(results)
+    }
+}
+
+fn set_limits(conn: &Connection) -> rusqlite::Result<()> {
+    for (limit, value) in D1_LIMITS {
+        conn.set_limit(limit, value)?;
+    }
+    Ok(())
+}
+
+fn run(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<Rows, StoreError> {
+    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let params = params.iter().map(|v| match v {
+        Value::Null => SqlValue::Null,
+        Value::Integer(i) => SqlValue::Integer(*i),
+        Value::Real(r) => SqlValue::Real(*r),
+        Value::Text(t) => SqlValue::Text(t.clone()),
+        Value::Blob(b) => SqlValue::Blob(b.clone()),
+    });
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params))
+        .map_err(store_error)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(store_error)? {
+        let mut values = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            values.push(match row.get_ref(i).map_err(store_error)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(i) => Value::Integer(i),
+                ValueRef::Real(r) => Value::Real(r),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            });
+        }
+        out.push(values);
+    }
+    Ok(Rows { columns, rows: out })
+}
+
+fn backend(path: &Path, e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("{}: {e}", path.display()))
+}
+
+/// Sorts SQLite's failures into the port's kinds: constraints and D1's limits apart from
+/// everything else.
+pub fn store_error(e: rusqlite::Error) -> StoreError {
+    let message = e.to_string();
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Constraint(message)
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == ffi::SQLITE_TOOBIG => {
+            StoreError::Limit(message)
+        }
+        _ if message.contains("too many SQL variables")
+            || message.contains("too many terms in compound SELECT")
+            || message.contains("LIKE or GLOB pattern too complex") =>
+        {
+            StoreError::Limit(message)
+        }
+        _ => StoreError::Backend(message),
+    }
+}
+
+/// The SQL port for one database.
+pub struct NativeSql(pub Arc<SqliteDb>);
+
+#[async_trait(?Send)]
+impl Sql for NativeSql {
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        self.0.query(sql, params)
+    }
+
+    async fn batch(&self, statements: &[Statement]) -> Result<Vec<Rows>, StoreError> {
+        self.0.batch(statements)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> (tempfile::TempDir, SqliteDb) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = SqliteDb::open(&dir.path().join("t.sqlite")).unwrap();
+        db.query("CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER)", &[])
+            .unwrap();
+        (dir, db)
+    }
+
+    #[test]
+    fn batch_is_all_or_nothing() {
+        let (_dir, db) = db();
+        let insert = |k: &str| Statement::new("INSERT INTO t VALUES (?1, 1)", vec![k.into()]);
+        let err = db
+            .batch(&[insert("a"), insert("b"), insert("a")])
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Constraint(_)), "{err:?}");
+        let count = db.query("SELECT count(*) AS n FROM t", &[]).unwrap();
+        assert_eq!(count.first().unwrap().int("n").unwrap(), 0);
+        db.batch(&[insert("a"), insert("b")]).unwrap();
+        let count = db.query("SELECT count(*) AS n FROM t", &[]).unwrap();
+        assert_eq!(count.first().unwrap().int("n").unwrap(), 2);
+    }
+
+    #[test]
+    fn d1_limits_are_enforced_locally() {
+        let (_dir, db) = db();
+        let params: Vec<Value> = (0..101).map(Value::from).collect();
+        let placeholders = vec!["?"; 101].join(",");
+        let err = db
+            .query(&format!("SELECT {placeholders}"), &params)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Limit(_)), "{err:?}");
+        let union = vec!["SELECT 1"; 7].join(" UNION ALL ");
+        assert!(matches!(db.query(&union, &[]), Err(StoreError::Limit(_))));
+        let pattern = "x".repeat(60);
+        let like = db.query("SELECT 'a' LIKE ?1", &[pattern.into()]);
+        assert!(matches!(like, Err(StoreError::Limit(_))), "{like:?}");
+    }
+
+    #[test]
+    fn writes_returning_rows_go_to_the_writer() {
+        let (_dir, db) = db();
+        let rows = db
+            .query("INSERT INTO t VALUES ('x', 7) RETURNING n", &[])
+            .unwrap();
+        assert_eq!(rows.first().unwrap().int("n").unwrap(), 7);
+    }
+}

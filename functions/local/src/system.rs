@@ -1,0 +1,48 @@
+//! Clock, randomness, configuration and logging for the local host.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rainbownet_core::ports::{Clock, Config, Log, Random};
+
+pub struct SystemClock;
+
+impl SystemClock {
+    pub fn millis() -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    }
+}
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> i64 {
+        Self::millis()
+    }
+}
+
+pub struct OsRandom;
+
+impl Random for OsRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        // The OS generator failing means the machine can not run securely at all.
+        getrandom::fill(buf).expect("the operating system's random number generator failed");
+    }
+}
+
+/// Configuration from the process environment (`RAINBOWNET_*`).
+pub struct EnvConfig;
+
+impl Config for EnvConfig {
+    fn get(&self, key: &str) -> Option<String> {
+        std::env::var(key).ok().filter(|v| !v.is_empty())
+    }
+}
+
+pub struct StderrLog;
+
+impl Log for StderrLog {
+    fn error(&self, request_id: &str, message: &str) {
+        eprintln!("error request_id={request_id} {message}");
+    }
+}
