@@ -1,0 +1,69 @@
+//! `conformance [local] [workerd] [--base-url URL]` runs the suite against the named hosts
+//! (each started on a free loopback port and stopped afterwards) or against a running one.
+//! `conformance spin-imports` checks the built Spin components against `spin.toml`.
+
+use std::process::ExitCode;
+
+use conformance::cases::run_all;
+use conformance::client::Client;
+use conformance::hosts::{RunningHost, repo_root};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("spin-imports") {
+        return match conformance::spin_imports::check(&repo_root()) {
+            Ok(lines) => {
+                for line in lines {
+                    println!("[spin] ok    {line}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                println!("[spin] FAIL  {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let mut failed = 0;
+    let mut hosts = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "local" | "workerd" => hosts.push(arg.clone()),
+            "--base-url" => match iter.next() {
+                Some(url) => failed += run_all(url, &Client::new(url)),
+                None => {
+                    eprintln!("--base-url needs a URL");
+                    return ExitCode::from(2);
+                }
+            },
+            other => {
+                eprintln!("unknown argument {other}; use local, workerd, --base-url URL or spin-imports");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if hosts.is_empty() && args.is_empty() {
+        hosts.push("local".into());
+    }
+    for name in hosts {
+        let started = if name == "local" { RunningHost::local() } else { RunningHost::workerd() };
+        let host = match started {
+            Ok(host) => host,
+            Err(e) => {
+                println!("[{name}] FAIL  could not start: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        println!("[{}] host started at {}", host.name, host.base_url);
+        failed += run_all(host.name, &Client::new(&host.base_url));
+        if let Err(e) = host.stop() {
+            println!("[{name}] FAIL  graceful stop: {e}");
+            failed += 1;
+        } else {
+            println!("[{name}] ok    stopped on SIGTERM");
+        }
+    }
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}

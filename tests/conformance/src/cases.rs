@@ -1,0 +1,286 @@
+//! The conformance cases. Each takes a client bound to a base URL and knows nothing of
+//! the host behind it.
+
+use crate::client::{Client, Resp};
+use crate::hosts::ADMIN_TOKEN;
+
+pub struct Case {
+    pub name: &'static str,
+    pub run: fn(&Client) -> Result<(), String>,
+}
+
+pub const CASES: &[Case] = &[
+    Case { name: "healthz reports version and schema versions", run: healthz },
+    Case { name: "municipalities lists the demo region", run: municipalities },
+    Case { name: "unknown routes are 404 problems", run: not_found },
+    Case { name: "wrong methods are 405 problems with Allow", run: method_not_allowed },
+    Case { name: "malformed JSON is a 400 problem naming the error", run: malformed_json },
+    Case { name: "invalid fields are a 422 problem listing each field", run: validation },
+    Case { name: "administration without the token is a 401 problem", run: unauthorized },
+    Case { name: "oversize bodies are 413 problems and the host keeps serving", run: oversize },
+    Case { name: "municipality upsert creates, replaces and is listed", run: upsert_municipality },
+    Case { name: "every response carries the security headers and a request id", run: security_headers },
+    Case { name: "least privilege: each function opens only its granted stores", run: least_privilege },
+    Case { name: "HEAD is served like GET without a body", run: head },
+];
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+fn expect_problem(resp: &Resp, status: u16, kind: &str) -> Result<serde_json::Value, String> {
+    ensure!(
+        resp.status == status,
+        "expected {status}, got {} {}",
+        resp.status,
+        resp.text()
+    );
+    ensure!(
+        resp.header("content-type") == Some("application/problem+json"),
+        "content-type {:?}",
+        resp.header("content-type")
+    );
+    let body = resp.json()?;
+    ensure!(body["type"] == kind, "type {} (wanted {kind})", body["type"]);
+    ensure!(body["status"] == status, "status member {}", body["status"]);
+    for member in ["title", "detail", "title_ja", "title_en", "detail_ja", "detail_en", "instance"] {
+        ensure!(
+            body[member].as_str().is_some_and(|s| !s.is_empty()),
+            "problem has no {member}: {body}"
+        );
+    }
+    Ok(body)
+}
+
+fn admin_put(c: &Client, path: &str, body: &str) -> Result<Resp, String> {
+    let auth = format!("Bearer {ADMIN_TOKEN}");
+    c.request(
+        "PUT",
+        path,
+        &[("authorization", &auth), ("content-type", "application/json")],
+        Some(body.as_bytes().to_vec()),
+    )
+}
+
+fn healthz(c: &Client) -> Result<(), String> {
+    let resp = c.get("/healthz")?;
+    ensure!(resp.status == 200, "status {}: {}", resp.status, resp.text());
+    ensure!(resp.header("content-type") == Some("application/json"), "content-type");
+    let body = resp.json()?;
+    ensure!(body["status"] == "ok", "status {}", body["status"]);
+    ensure!(body["version"].as_str().is_some_and(|v| !v.is_empty()), "no version");
+    for db in ["public", "care", "disaster"] {
+        let version = body["databases"][db]["schema_version"].as_u64();
+        ensure!(version.is_some_and(|v| v >= 1), "{db} schema version {:?}", version);
+    }
+    Ok(())
+}
+
+fn municipalities(c: &Client) -> Result<(), String> {
+    let resp = c.get("/api/v1/public/municipalities")?;
+    ensure!(resp.status == 200, "status {}", resp.status);
+    let cache = resp.header("cache-control").unwrap_or("");
+    ensure!(cache.contains("s-maxage") && cache.contains("stale-while-revalidate"), "cache-control {cache}");
+    let body = resp.json()?;
+    let items = body["items"].as_array().ok_or("no items")?;
+    for (code, name) in [("23233", "清須市"), ("23234", "北名古屋市"), ("23342", "豊山町")] {
+        ensure!(
+            items.iter().any(|m| m["code"] == code && m["name"] == name && m["prefecture"] == "愛知県"),
+            "{name} ({code}) missing from {body}"
+        );
+    }
+    let codes: Vec<&str> = items.iter().filter_map(|m| m["code"].as_str()).collect();
+    ensure!(codes.windows(2).all(|w| w[0] < w[1]), "not ordered by code: {codes:?}");
+    Ok(())
+}
+
+fn not_found(c: &Client) -> Result<(), String> {
+    for path in ["/no/such/page", "/api/v1/public/nothing", "/api/v1/care/nothing", "/api/v1/disaster/nothing"] {
+        expect_problem(&c.get(path)?, 404, "/problems/not-found").map_err(|e| format!("{path}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn method_not_allowed(c: &Client) -> Result<(), String> {
+    let resp = c.request("DELETE", "/api/v1/public/municipalities", &[], None)?;
+    expect_problem(&resp, 405, "/problems/method-not-allowed")?;
+    let allow = resp.header("allow").unwrap_or("");
+    ensure!(allow.contains("GET"), "Allow {allow}");
+    let resp = c.request("POST", "/healthz", &[], None)?;
+    expect_problem(&resp, 405, "/problems/method-not-allowed")?;
+    Ok(())
+}
+
+fn malformed_json(c: &Client) -> Result<(), String> {
+    let resp = admin_put(c, "/api/v1/public/municipalities/23233", "{\"name\": ")?;
+    let body = expect_problem(&resp, 400, "/problems/malformed-json")?;
+    ensure!(body["detail_en"].as_str().unwrap_or("").contains("EOF"), "detail {body}");
+    let resp = admin_put(
+        c,
+        "/api/v1/public/municipalities/23233",
+        r#"{"name":"清須市","name_kana":"きよすし","name_en":"Kiyosu","prefecture":"愛知県","lat":"north","lng":136.85}"#,
+    )?;
+    let body = expect_problem(&resp, 400, "/problems/malformed-json")?;
+    ensure!(body["errors"][0]["pointer"] == "#/lat", "pointer: {body}");
+    let auth = format!("Bearer {ADMIN_TOKEN}");
+    let resp = c.request(
+        "PUT",
+        "/api/v1/public/municipalities/23233",
+        &[("authorization", &auth), ("content-type", "text/plain")],
+        Some(b"{}".to_vec()),
+    )?;
+    expect_problem(&resp, 415, "/problems/unsupported-media-type")?;
+    Ok(())
+}
+
+fn validation(c: &Client) -> Result<(), String> {
+    let resp = admin_put(
+        c,
+        "/api/v1/public/municipalities/2323",
+        r#"{"name":"","name_kana":"Kiyosu","name_en":"Kiyosu","prefecture":"愛知県","lat":99,"lng":136.85}"#,
+    )?;
+    let body = expect_problem(&resp, 422, "/problems/validation")?;
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .ok_or("no errors")?
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    for wanted in ["code", "#/name", "#/name_kana", "#/lat"] {
+        ensure!(pointers.contains(&wanted), "{wanted} not in {pointers:?}");
+    }
+    ensure!(!pointers.contains(&"#/lng"), "lng is valid: {pointers:?}");
+    Ok(())
+}
+
+fn unauthorized(c: &Client) -> Result<(), String> {
+    let body = r#"{"name":"x","name_kana":"えっくす","name_en":"x","prefecture":"愛知県","lat":35,"lng":136}"#;
+    let resp = c.request(
+        "PUT",
+        "/api/v1/public/municipalities/23999",
+        &[("content-type", "application/json")],
+        Some(body.as_bytes().to_vec()),
+    )?;
+    expect_problem(&resp, 401, "/problems/unauthorized")?;
+    ensure!(resp.header("www-authenticate").is_some(), "no WWW-Authenticate");
+    let resp = c.request(
+        "PUT",
+        "/api/v1/public/municipalities/23999",
+        &[("content-type", "application/json"), ("authorization", "Bearer wrong-token-0123456789")],
+        Some(body.as_bytes().to_vec()),
+    )?;
+    expect_problem(&resp, 401, "/problems/unauthorized")?;
+    Ok(())
+}
+
+fn oversize(c: &Client) -> Result<(), String> {
+    let big = vec![b' '; 2 * 1024 * 1024];
+    let resp = admin_put_bytes(c, "/api/v1/public/municipalities/23233", big)?;
+    expect_problem(&resp, 413, "/problems/payload-too-large")?;
+    let resp = c.get("/healthz")?;
+    ensure!(resp.status == 200, "host stopped serving after 413: {}", resp.status);
+    Ok(())
+}
+
+fn admin_put_bytes(c: &Client, path: &str, body: Vec<u8>) -> Result<Resp, String> {
+    let auth = format!("Bearer {ADMIN_TOKEN}");
+    c.request(
+        "PUT",
+        path,
+        &[("authorization", &auth), ("content-type", "application/json")],
+        Some(body),
+    )
+}
+
+fn upsert_municipality(c: &Client) -> Result<(), String> {
+    let body = r#"{"name":"試験町","name_kana":"しけんちょう","name_en":"Shiken","prefecture":"愛知県","lat":35.1,"lng":136.9}"#;
+    let first = admin_put(c, "/api/v1/public/municipalities/23998", body)?;
+    ensure!(first.status == 201 || first.status == 200, "first put {} {}", first.status, first.text());
+    let renamed = body.replace("試験町", "試験市");
+    let second = admin_put(c, "/api/v1/public/municipalities/23998", &renamed)?;
+    ensure!(second.status == 200, "second put {} {}", second.status, second.text());
+    ensure!(second.json()?["name"] == "試験市", "not replaced: {}", second.text());
+    let list = c.get("/api/v1/public/municipalities")?.json()?;
+    let found = list["items"]
+        .as_array()
+        .ok_or("no items")?
+        .iter()
+        .filter(|m| m["code"] == "23998")
+        .count();
+    ensure!(found == 1, "23998 listed {found} times");
+    Ok(())
+}
+
+fn security_headers(c: &Client) -> Result<(), String> {
+    for path in ["/healthz", "/api/v1/public/municipalities", "/nowhere"] {
+        let resp = c.get(path)?;
+        let csp = resp.header("content-security-policy").unwrap_or("");
+        ensure!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: CSP {csp}");
+        ensure!(resp.header("x-content-type-options") == Some("nosniff"), "{path}: nosniff");
+        ensure!(resp.header("referrer-policy").is_some(), "{path}: referrer-policy");
+        ensure!(resp.header("x-request-id").is_some_and(|v| v.len() >= 16), "{path}: request id");
+    }
+    let resp = c.request("GET", "/healthz", &[("x-request-id", "trace-abc-123")], None)?;
+    ensure!(resp.header("x-request-id") == Some("trace-abc-123"), "request id not kept");
+    let resp = c.request("GET", "/healthz", &[("x-request-id", "<script>")], None)?;
+    ensure!(resp.header("x-request-id") != Some("<script>"), "unsafe request id echoed");
+    Ok(())
+}
+
+fn least_privilege(c: &Client) -> Result<(), String> {
+    let expectations = [
+        ("/api/v1/public", "public", true),
+        ("/api/v1/public", "care", false),
+        ("/api/v1/public", "disaster", false),
+        ("/api/v1/public", "cache", true),
+        ("/api/v1/care", "care", true),
+        ("/api/v1/care", "public", true),
+        ("/api/v1/care", "disaster", false),
+        ("/api/v1/care", "cache", false),
+        ("/api/v1/disaster", "disaster", true),
+        ("/api/v1/disaster", "care", false),
+        ("/api/v1/disaster", "public", false),
+        ("/api/v1/disaster", "auth", true),
+    ];
+    for (prefix, store, granted) in expectations {
+        let path = format!("{prefix}/_selfcheck/stores/{store}");
+        let resp = c.get(&path)?;
+        if granted {
+            ensure!(resp.status == 200, "{path}: {} {}", resp.status, resp.text());
+        } else {
+            expect_problem(&resp, 403, "/problems/store-not-granted").map_err(|e| format!("{path}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn head(c: &Client) -> Result<(), String> {
+    let resp = c.request("HEAD", "/healthz", &[], None)?;
+    ensure!(resp.status == 200, "status {}", resp.status);
+    ensure!(resp.body.is_empty(), "HEAD returned a body");
+    Ok(())
+}
+
+/// Runs every case, printing one line each, and returns how many failed.
+pub fn run_all(host: &str, client: &Client) -> usize {
+    let mut failed = 0;
+    for case in CASES {
+        match (case.run)(client) {
+            Ok(()) => println!("[{host}] ok    {}", case.name),
+            Err(e) => {
+                failed += 1;
+                println!("[{host}] FAIL  {}: {e}", case.name);
+            }
+        }
+    }
+    println!(
+        "[{host}] {} passed, {failed} failed ({})",
+        CASES.len() - failed,
+        client.base
+    );
+    failed
+}

@@ -1,0 +1,87 @@
+//! A small blocking HTTP client over ureq that never treats a status as an error: the
+//! suite asserts on statuses itself.
+
+use std::time::Duration;
+
+pub struct Client {
+    agent: ureq::Agent,
+    pub base: String,
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> Result<serde_json::Value, String> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            format!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body).chars().take(200).collect::<String>()
+            )
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .allow_non_standard_methods(true)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .new_agent();
+        Client {
+            agent,
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Resp, String> {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder
+            .body(body.unwrap_or_default())
+            .map_err(|e| format!("{method} {path}: {e}"))?;
+        let mut response = self
+            .agent
+            .run(request)
+            .map_err(|e| format!("{method} {path}: {e}"))?;
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| format!("{method} {path}: reading body: {e}"))?;
+        Ok(Resp {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body,
+        })
+    }
+
+    pub fn get(&self, path: &str) -> Result<Resp, String> {
+        self.request("GET", path, &[], None)
+    }
+}

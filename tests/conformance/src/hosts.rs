@@ -1,0 +1,162 @@
+//! Starts a host on a free loopback port (port 0; the host prints the address it bound),
+//! and stops it afterwards with SIGTERM, as an operator would.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The bootstrap administrator token every launched host is given.
+pub const ADMIN_TOKEN: &str = "conformance-admin-token-0123456789";
+
+pub struct RunningHost {
+    pub name: &'static str,
+    pub base_url: String,
+    child: Option<Child>,
+    _state: tempfile::TempDir,
+}
+
+/// The repository root (this crate lives in `tests/conformance`).
+pub fn repo_root() -> PathBuf {
+    std::env::var_os("RAINBOWNET_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+}
+
+/// The `rainbownet` binary: `$RAINBOWNET_BIN`, else the release build, else the debug one.
+pub fn rainbownet_bin() -> Result<PathBuf, String> {
+    if let Some(bin) = std::env::var_os("RAINBOWNET_BIN") {
+        return Ok(PathBuf::from(bin));
+    }
+    let root = repo_root();
+    ["target/release/rainbownet", "target/debug/rainbownet"]
+        .iter()
+        .map(|p| root.join(p))
+        .find(|p| p.exists())
+        .ok_or_else(|| "no rainbownet binary: run `cargo build --release -p rainbownet`".into())
+}
+
+impl RunningHost {
+    /// The local host over embedded SQLite, with the demo region loaded.
+    pub fn local() -> Result<RunningHost, String> {
+        let state = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut command = Command::new(rainbownet_bin()?);
+        command
+            .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data"])
+            .arg(state.path().join("data"))
+            .env("RAINBOWNET_ADMIN_TOKEN", ADMIN_TOKEN);
+        Self::start("local", command, "RainbowNet listening on ", state, Duration::from_secs(60))
+    }
+
+    /// Every Worker in workerd through Miniflare (`tests/workerd/serve.mjs`), with
+    /// migrations and the demo region applied by wrangler.
+    pub fn workerd() -> Result<RunningHost, String> {
+        let state = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let demo = state.path().join("demo-public.sql");
+        let output = Command::new(rainbownet_bin()?)
+            .args(["demo-sql", "public"])
+            .output()
+            .map_err(|e| format!("rainbownet demo-sql: {e}"))?;
+        std::fs::write(&demo, output.stdout).map_err(|e| e.to_string())?;
+        let mut command = Command::new("node");
+        command
+            .arg(repo_root().join("tests/workerd/serve.mjs"))
+            .arg("--state")
+            .arg(state.path().join("wrangler"))
+            .args(["--port", "0", "--demo-sql"])
+            .arg(format!("public={}", demo.display()))
+            .args(["--var", &format!("RAINBOWNET_ADMIN_TOKEN={ADMIN_TOKEN}")]);
+        Self::start("workerd", command, "workerd listening on ", state, Duration::from_secs(180))
+    }
+
+    fn start(
+        name: &'static str,
+        mut command: Command,
+        banner: &'static str,
+        state: tempfile::TempDir,
+        timeout: Duration,
+    ) -> Result<RunningHost, String> {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("starting {name}: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix(banner) {
+                    let url = rest.split_whitespace().next().unwrap_or("").to_owned();
+                    let _ = tx.send(url);
+                }
+            }
+        });
+        let mut host = RunningHost {
+            name,
+            base_url: String::new(),
+            child: Some(child),
+            _state: state,
+        };
+        let deadline = Instant::now() + timeout;
+        loop {
+            match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(url) => {
+                    host.base_url = url;
+                    return Ok(host);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {
+                    if let Some(status) = host.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                        return Err(format!("{name} exited before it was ready: {status}"));
+                    }
+                }
+                Err(_) => return Err(format!("{name} did not start within {timeout:?}")),
+            }
+        }
+    }
+
+    /// Sends SIGTERM and waits; the host must exit on its own, successfully.
+    pub fn stop(mut self) -> Result<(), String> {
+        let Some(mut child) = self.child.take() else {
+            return Ok(());
+        };
+        terminate(&child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                // Miniflare's own exit hook answers SIGTERM by disposing workerd and
+                // exiting with 128 + 15; only the local host's shutdown is ours to judge.
+                let clean = status.success() || (self.name == "workerd" && status.code() == Some(143));
+                return if clean {
+                    Ok(())
+                } else {
+                    Err(format!("{} exited with {status} after SIGTERM", self.name))
+                };
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                return Err(format!("{} did not stop within 20 s of SIGTERM", self.name));
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn terminate(child: &Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) on a child we started and have not yet reaped.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+    }
+}
+
+impl Drop for RunningHost {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! RainbowNet's HTTP conformance suite: cases that take a base URL and run unchanged
+//! against every host, the launchers that start a host on a free loopback port and stop
+//! it afterwards, and the check of the Spin components' imports.
+
+pub mod cases;
+pub mod client;
+pub mod hosts;
+pub mod spin_imports;
