@@ -2,7 +2,9 @@
 //! Spin variables for configuration. The component's grants in `spin.toml` are enforced by
 //! Spin itself: opening a store the component is not granted fails with `AccessDenied`.
 
+#[cfg(feature = "kv")]
 mod kv;
+#[cfg(feature = "sql")]
 mod sql;
 mod system;
 
@@ -15,7 +17,9 @@ use rainbownet_core::{Env, Function, Stores};
 use spin_sdk::http::FullBody;
 use spin_sdk::http::body::IncomingBodyExt;
 
+#[cfg(feature = "kv")]
 pub use kv::SpinKv;
+#[cfg(feature = "sql")]
 pub use sql::SpinSql;
 
 pub type SpinResponse = http::Response<FullBody<Bytes>>;
@@ -39,11 +43,17 @@ struct GrantedStores;
 #[async_trait(?Send)]
 impl Stores for GrantedStores {
     async fn sql(&self, db: Database) -> Result<Rc<dyn Sql>, StoreError> {
-        Ok(Rc::new(SpinSql::open(db).await?))
+        #[cfg(feature = "sql")]
+        return Ok(Rc::new(SpinSql::open(db).await?));
+        #[cfg(not(feature = "sql"))]
+        return Err(StoreError::NotGranted(db.label().to_owned()));
     }
 
     async fn kv(&self, store: KvStore) -> Result<Rc<dyn Kv>, StoreError> {
-        Ok(Rc::new(SpinKv::open(store).await?))
+        #[cfg(feature = "kv")]
+        return Ok(Rc::new(SpinKv::open(store).await?));
+        #[cfg(not(feature = "kv"))]
+        return Err(StoreError::NotGranted(store.label().to_owned()));
     }
 }
 

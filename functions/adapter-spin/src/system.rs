@@ -31,7 +31,9 @@ pub struct SpinConfig(HashMap<&'static str, String>);
 
 impl SpinConfig {
     pub async fn load() -> SpinConfig {
+        #[allow(unused_mut)] // without the `variables` feature nothing is read
         let mut values = HashMap::new();
+        #[cfg(feature = "variables")]
         for key in rainbownet_core::ports::system::CONFIG_KEYS {
             if let Ok(value) = spin_sdk::variables::get(key.to_ascii_lowercase()).await {
                 values.insert(*key, value);

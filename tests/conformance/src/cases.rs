@@ -10,18 +10,54 @@ pub struct Case {
 }
 
 pub const CASES: &[Case] = &[
-    Case { name: "healthz reports version and schema versions", run: healthz },
-    Case { name: "municipalities lists the demo region", run: municipalities },
-    Case { name: "unknown routes are 404 problems", run: not_found },
-    Case { name: "wrong methods are 405 problems with Allow", run: method_not_allowed },
-    Case { name: "malformed JSON is a 400 problem naming the error", run: malformed_json },
-    Case { name: "invalid fields are a 422 problem listing each field", run: validation },
-    Case { name: "administration without the token is a 401 problem", run: unauthorized },
-    Case { name: "oversize bodies are 413 problems and the host keeps serving", run: oversize },
-    Case { name: "municipality upsert creates, replaces and is listed", run: upsert_municipality },
-    Case { name: "every response carries the security headers and a request id", run: security_headers },
-    Case { name: "least privilege: each function opens only its granted stores", run: least_privilege },
-    Case { name: "HEAD is served like GET without a body", run: head },
+    Case {
+        name: "healthz reports version and schema versions",
+        run: healthz,
+    },
+    Case {
+        name: "municipalities lists the demo region",
+        run: municipalities,
+    },
+    Case {
+        name: "unknown routes are 404 problems",
+        run: not_found,
+    },
+    Case {
+        name: "wrong methods are 405 problems with Allow",
+        run: method_not_allowed,
+    },
+    Case {
+        name: "malformed JSON is a 400 problem naming the error",
+        run: malformed_json,
+    },
+    Case {
+        name: "invalid fields are a 422 problem listing each field",
+        run: validation,
+    },
+    Case {
+        name: "administration without the token is a 401 problem",
+        run: unauthorized,
+    },
+    Case {
+        name: "oversize bodies are 413 problems and the host keeps serving",
+        run: oversize,
+    },
+    Case {
+        name: "municipality upsert creates, replaces and is listed",
+        run: upsert_municipality,
+    },
+    Case {
+        name: "every response carries the security headers and a request id",
+        run: security_headers,
+    },
+    Case {
+        name: "least privilege: each function opens only its granted stores",
+        run: least_privilege,
+    },
+    Case {
+        name: "HEAD is served like GET without a body",
+        run: head,
+    },
 ];
 
 macro_rules! ensure {
@@ -45,9 +81,21 @@ fn expect_problem(resp: &Resp, status: u16, kind: &str) -> Result<serde_json::Va
         resp.header("content-type")
     );
     let body = resp.json()?;
-    ensure!(body["type"] == kind, "type {} (wanted {kind})", body["type"]);
+    ensure!(
+        body["type"] == kind,
+        "type {} (wanted {kind})",
+        body["type"]
+    );
     ensure!(body["status"] == status, "status member {}", body["status"]);
-    for member in ["title", "detail", "title_ja", "title_en", "detail_ja", "detail_en", "instance"] {
+    for member in [
+        "title",
+        "detail",
+        "title_ja",
+        "title_en",
+        "detail_ja",
+        "detail_en",
+        "instance",
+    ] {
         ensure!(
             body[member].as_str().is_some_and(|s| !s.is_empty()),
             "problem has no {member}: {body}"
@@ -61,21 +109,39 @@ fn admin_put(c: &Client, path: &str, body: &str) -> Result<Resp, String> {
     c.request(
         "PUT",
         path,
-        &[("authorization", &auth), ("content-type", "application/json")],
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
         Some(body.as_bytes().to_vec()),
     )
 }
 
 fn healthz(c: &Client) -> Result<(), String> {
     let resp = c.get("/healthz")?;
-    ensure!(resp.status == 200, "status {}: {}", resp.status, resp.text());
-    ensure!(resp.header("content-type") == Some("application/json"), "content-type");
+    ensure!(
+        resp.status == 200,
+        "status {}: {}",
+        resp.status,
+        resp.text()
+    );
+    ensure!(
+        resp.header("content-type") == Some("application/json"),
+        "content-type"
+    );
     let body = resp.json()?;
     ensure!(body["status"] == "ok", "status {}", body["status"]);
-    ensure!(body["version"].as_str().is_some_and(|v| !v.is_empty()), "no version");
+    ensure!(
+        body["version"].as_str().is_some_and(|v| !v.is_empty()),
+        "no version"
+    );
     for db in ["public", "care", "disaster"] {
         let version = body["databases"][db]["schema_version"].as_u64();
-        ensure!(version.is_some_and(|v| v >= 1), "{db} schema version {:?}", version);
+        ensure!(
+            version.is_some_and(|v| v >= 1),
+            "{db} schema version {:?}",
+            version
+        );
     }
     Ok(())
 }
@@ -84,23 +150,41 @@ fn municipalities(c: &Client) -> Result<(), String> {
     let resp = c.get("/api/v1/public/municipalities")?;
     ensure!(resp.status == 200, "status {}", resp.status);
     let cache = resp.header("cache-control").unwrap_or("");
-    ensure!(cache.contains("s-maxage") && cache.contains("stale-while-revalidate"), "cache-control {cache}");
+    ensure!(
+        cache.contains("s-maxage") && cache.contains("stale-while-revalidate"),
+        "cache-control {cache}"
+    );
     let body = resp.json()?;
     let items = body["items"].as_array().ok_or("no items")?;
-    for (code, name) in [("23233", "清須市"), ("23234", "北名古屋市"), ("23342", "豊山町")] {
+    for (code, name) in [
+        ("23233", "清須市"),
+        ("23234", "北名古屋市"),
+        ("23342", "豊山町"),
+    ] {
         ensure!(
-            items.iter().any(|m| m["code"] == code && m["name"] == name && m["prefecture"] == "愛知県"),
+            items
+                .iter()
+                .any(|m| m["code"] == code && m["name"] == name && m["prefecture"] == "愛知県"),
             "{name} ({code}) missing from {body}"
         );
     }
     let codes: Vec<&str> = items.iter().filter_map(|m| m["code"].as_str()).collect();
-    ensure!(codes.windows(2).all(|w| w[0] < w[1]), "not ordered by code: {codes:?}");
+    ensure!(
+        codes.windows(2).all(|w| w[0] < w[1]),
+        "not ordered by code: {codes:?}"
+    );
     Ok(())
 }
 
 fn not_found(c: &Client) -> Result<(), String> {
-    for path in ["/no/such/page", "/api/v1/public/nothing", "/api/v1/care/nothing", "/api/v1/disaster/nothing"] {
-        expect_problem(&c.get(path)?, 404, "/problems/not-found").map_err(|e| format!("{path}: {e}"))?;
+    for path in [
+        "/no/such/page",
+        "/api/v1/public/nothing",
+        "/api/v1/care/nothing",
+        "/api/v1/disaster/nothing",
+    ] {
+        expect_problem(&c.get(path)?, 404, "/problems/not-found")
+            .map_err(|e| format!("{path}: {e}"))?;
     }
     Ok(())
 }
@@ -118,7 +202,10 @@ fn method_not_allowed(c: &Client) -> Result<(), String> {
 fn malformed_json(c: &Client) -> Result<(), String> {
     let resp = admin_put(c, "/api/v1/public/municipalities/23233", "{\"name\": ")?;
     let body = expect_problem(&resp, 400, "/problems/malformed-json")?;
-    ensure!(body["detail_en"].as_str().unwrap_or("").contains("EOF"), "detail {body}");
+    ensure!(
+        body["detail_en"].as_str().unwrap_or("").contains("EOF"),
+        "detail {body}"
+    );
     let resp = admin_put(
         c,
         "/api/v1/public/municipalities/23233",
@@ -166,11 +253,17 @@ fn unauthorized(c: &Client) -> Result<(), String> {
         Some(body.as_bytes().to_vec()),
     )?;
     expect_problem(&resp, 401, "/problems/unauthorized")?;
-    ensure!(resp.header("www-authenticate").is_some(), "no WWW-Authenticate");
+    ensure!(
+        resp.header("www-authenticate").is_some(),
+        "no WWW-Authenticate"
+    );
     let resp = c.request(
         "PUT",
         "/api/v1/public/municipalities/23999",
-        &[("content-type", "application/json"), ("authorization", "Bearer wrong-token-0123456789")],
+        &[
+            ("content-type", "application/json"),
+            ("authorization", "Bearer wrong-token-0123456789"),
+        ],
         Some(body.as_bytes().to_vec()),
     )?;
     expect_problem(&resp, 401, "/problems/unauthorized")?;
@@ -182,7 +275,11 @@ fn oversize(c: &Client) -> Result<(), String> {
     let resp = admin_put_bytes(c, "/api/v1/public/municipalities/23233", big)?;
     expect_problem(&resp, 413, "/problems/payload-too-large")?;
     let resp = c.get("/healthz")?;
-    ensure!(resp.status == 200, "host stopped serving after 413: {}", resp.status);
+    ensure!(
+        resp.status == 200,
+        "host stopped serving after 413: {}",
+        resp.status
+    );
     Ok(())
 }
 
@@ -191,7 +288,10 @@ fn admin_put_bytes(c: &Client, path: &str, body: Vec<u8>) -> Result<Resp, String
     c.request(
         "PUT",
         path,
-        &[("authorization", &auth), ("content-type", "application/json")],
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
         Some(body),
     )
 }
@@ -199,11 +299,25 @@ fn admin_put_bytes(c: &Client, path: &str, body: Vec<u8>) -> Result<Resp, String
 fn upsert_municipality(c: &Client) -> Result<(), String> {
     let body = r#"{"name":"試験町","name_kana":"しけんちょう","name_en":"Shiken","prefecture":"愛知県","lat":35.1,"lng":136.9}"#;
     let first = admin_put(c, "/api/v1/public/municipalities/23998", body)?;
-    ensure!(first.status == 201 || first.status == 200, "first put {} {}", first.status, first.text());
+    ensure!(
+        first.status == 201 || first.status == 200,
+        "first put {} {}",
+        first.status,
+        first.text()
+    );
     let renamed = body.replace("試験町", "試験市");
     let second = admin_put(c, "/api/v1/public/municipalities/23998", &renamed)?;
-    ensure!(second.status == 200, "second put {} {}", second.status, second.text());
-    ensure!(second.json()?["name"] == "試験市", "not replaced: {}", second.text());
+    ensure!(
+        second.status == 200,
+        "second put {} {}",
+        second.status,
+        second.text()
+    );
+    ensure!(
+        second.json()?["name"] == "試験市",
+        "not replaced: {}",
+        second.text()
+    );
     let list = c.get("/api/v1/public/municipalities")?.json()?;
     let found = list["items"]
         .as_array()
@@ -219,15 +333,38 @@ fn security_headers(c: &Client) -> Result<(), String> {
     for path in ["/healthz", "/api/v1/public/municipalities", "/nowhere"] {
         let resp = c.get(path)?;
         let csp = resp.header("content-security-policy").unwrap_or("");
-        ensure!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: CSP {csp}");
-        ensure!(resp.header("x-content-type-options") == Some("nosniff"), "{path}: nosniff");
-        ensure!(resp.header("referrer-policy").is_some(), "{path}: referrer-policy");
-        ensure!(resp.header("x-request-id").is_some_and(|v| v.len() >= 16), "{path}: request id");
+        ensure!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: CSP {csp}"
+        );
+        ensure!(
+            resp.header("x-content-type-options") == Some("nosniff"),
+            "{path}: nosniff"
+        );
+        ensure!(
+            resp.header("referrer-policy").is_some(),
+            "{path}: referrer-policy"
+        );
+        ensure!(
+            resp.header("x-request-id").is_some_and(|v| v.len() >= 16),
+            "{path}: request id"
+        );
     }
-    let resp = c.request("GET", "/healthz", &[("x-request-id", "trace-abc-123")], None)?;
-    ensure!(resp.header("x-request-id") == Some("trace-abc-123"), "request id not kept");
+    let resp = c.request(
+        "GET",
+        "/healthz",
+        &[("x-request-id", "trace-abc-123")],
+        None,
+    )?;
+    ensure!(
+        resp.header("x-request-id") == Some("trace-abc-123"),
+        "request id not kept"
+    );
     let resp = c.request("GET", "/healthz", &[("x-request-id", "<script>")], None)?;
-    ensure!(resp.header("x-request-id") != Some("<script>"), "unsafe request id echoed");
+    ensure!(
+        resp.header("x-request-id") != Some("<script>"),
+        "unsafe request id echoed"
+    );
     Ok(())
 }
 
@@ -250,9 +387,15 @@ fn least_privilege(c: &Client) -> Result<(), String> {
         let path = format!("{prefix}/_selfcheck/stores/{store}");
         let resp = c.get(&path)?;
         if granted {
-            ensure!(resp.status == 200, "{path}: {} {}", resp.status, resp.text());
+            ensure!(
+                resp.status == 200,
+                "{path}: {} {}",
+                resp.status,
+                resp.text()
+            );
         } else {
-            expect_problem(&resp, 403, "/problems/store-not-granted").map_err(|e| format!("{path}: {e}"))?;
+            expect_problem(&resp, 403, "/problems/store-not-granted")
+                .map_err(|e| format!("{path}: {e}"))?;
         }
     }
     Ok(())

@@ -24,7 +24,10 @@ impl Resp {
         serde_json::from_slice(&self.body).map_err(|e| {
             format!(
                 "body is not JSON ({e}): {}",
-                String::from_utf8_lossy(&self.body).chars().take(200).collect::<String>()
+                String::from_utf8_lossy(&self.body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
             )
         })
     }

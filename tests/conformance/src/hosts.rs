@@ -47,7 +47,13 @@ impl RunningHost {
             .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data"])
             .arg(state.path().join("data"))
             .env("RAINBOWNET_ADMIN_TOKEN", ADMIN_TOKEN);
-        Self::start("local", command, "RainbowNet listening on ", state, Duration::from_secs(60))
+        Self::start(
+            "local",
+            command,
+            "RainbowNet listening on ",
+            state,
+            Duration::from_secs(60),
+        )
     }
 
     /// Every Worker in workerd through Miniflare (`tests/workerd/serve.mjs`), with
@@ -68,7 +74,13 @@ impl RunningHost {
             .args(["--port", "0", "--demo-sql"])
             .arg(format!("public={}", demo.display()))
             .args(["--var", &format!("RAINBOWNET_ADMIN_TOKEN={ADMIN_TOKEN}")]);
-        Self::start("workerd", command, "workerd listening on ", state, Duration::from_secs(180))
+        Self::start(
+            "workerd",
+            command,
+            "workerd listening on ",
+            state,
+            Duration::from_secs(180),
+        )
     }
 
     fn start(
@@ -107,7 +119,11 @@ impl RunningHost {
                     return Ok(host);
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {
-                    if let Some(status) = host.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                    if let Some(status) = host
+                        .child
+                        .as_mut()
+                        .and_then(|c| c.try_wait().ok().flatten())
+                    {
                         return Err(format!("{name} exited before it was ready: {status}"));
                     }
                 }
@@ -127,7 +143,8 @@ impl RunningHost {
             if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
                 // Miniflare's own exit hook answers SIGTERM by disposing workerd and
                 // exiting with 128 + 15; only the local host's shutdown is ours to judge.
-                let clean = status.success() || (self.name == "workerd" && status.code() == Some(143));
+                let clean =
+                    status.success() || (self.name == "workerd" && status.code() == Some(143));
                 return if clean {
                     Ok(())
                 } else {

@@ -41,7 +41,8 @@ const FORBIDDEN: &[&str] = &[
 
 /// Checks every component of `spin.toml` under `root`; returns one line per component.
 pub fn check(root: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(root.join("spin.toml")).map_err(|e| format!("spin.toml: {e}"))?;
+    let text =
+        std::fs::read_to_string(root.join("spin.toml")).map_err(|e| format!("spin.toml: {e}"))?;
     let manifest: SpinToml = toml::from_str(&text).map_err(|e| format!("spin.toml: {e}"))?;
     let mut report = Vec::new();
     for (name, component) in &manifest.component {
@@ -66,16 +67,27 @@ pub fn check(root: &Path) -> Result<Vec<String>, String> {
             .collect();
         let imports_kind = |prefix: &str| imports.iter().any(|i| i.starts_with(prefix));
         if imports_kind("spin:sqlite") && component.sqlite_databases.is_empty() {
-            return Err(format!("{name} imports spin:sqlite but spin.toml grants it no database"));
+            return Err(format!(
+                "{name} imports spin:sqlite but spin.toml grants it no database"
+            ));
         }
         if imports_kind("spin:key-value") && component.key_value_stores.is_empty() {
-            return Err(format!("{name} imports spin:key-value but spin.toml grants it no store"));
+            return Err(format!(
+                "{name} imports spin:key-value but spin.toml grants it no store"
+            ));
         }
         if imports_kind("spin:variables") && component.variables.is_empty() {
-            return Err(format!("{name} imports spin:variables but spin.toml gives it none"));
+            return Err(format!(
+                "{name} imports spin:variables but spin.toml gives it none"
+            ));
         }
-        if let Some(bad) = imports.iter().find(|i| FORBIDDEN.iter().any(|f| i.starts_with(f))) {
-            return Err(format!("{name} imports {bad}, which no RainbowNet component may"));
+        if let Some(bad) = imports
+            .iter()
+            .find(|i| FORBIDDEN.iter().any(|f| i.starts_with(f)))
+        {
+            return Err(format!(
+                "{name} imports {bad}, which no RainbowNet component may"
+            ));
         }
         let stores: Vec<&str> = imports
             .iter()

@@ -34,7 +34,7 @@ pub enum StoreError {
 
 /// The SQL databases of a deployment. Labels match `spin.toml`, the D1 bindings
 /// (`<LABEL>_DB`) and the local host's file names (`<label>.sqlite`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Database {
     Public,
     Care,

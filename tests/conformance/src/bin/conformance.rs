@@ -38,7 +38,9 @@ fn main() -> ExitCode {
                 }
             },
             other => {
-                eprintln!("unknown argument {other}; use local, workerd, --base-url URL or spin-imports");
+                eprintln!(
+                    "unknown argument {other}; use local, workerd, --base-url URL or spin-imports"
+                );
                 return ExitCode::from(2);
             }
         }
@@ -47,7 +49,11 @@ fn main() -> ExitCode {
         hosts.push("local".into());
     }
     for name in hosts {
-        let started = if name == "local" { RunningHost::local() } else { RunningHost::workerd() };
+        let started = if name == "local" {
+            RunningHost::local()
+        } else {
+            RunningHost::workerd()
+        };
         let host = match started {
             Ok(host) => host,
             Err(e) => {
@@ -65,5 +71,9 @@ fn main() -> ExitCode {
             println!("[{name}] ok    stopped on SIGTERM");
         }
     }
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
