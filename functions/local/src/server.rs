@@ -153,7 +153,7 @@ fn respond(host: &Host, mut request: tiny_http::Request) {
     } else {
         match read_request(host, &mut request) {
             Ok(req) => host.handle(req),
-            Err(response) => response,
+            Err(err) => core_http::error_response(&err, &host.env(&Grants::default())),
         }
     };
     let status = response.status().as_u16();
@@ -184,16 +184,13 @@ fn hello() -> Response {
 fn read_request(
     host: &Host,
     request: &mut tiny_http::Request,
-) -> Result<core_http::Request, Response> {
+) -> Result<core_http::Request, rainbownet_core::Error> {
     let limit = host
         .component(request.url().split('?').next().unwrap_or("/"))
         .map_or(core_http::DEFAULT_BODY_LIMIT, |(c, _)| c.body_limit());
-    let refuse = || {
-        let err = rainbownet_core::Error::PayloadTooLarge { limit };
-        core_http::error_response(&err, &host.env(&Grants::default()))
-    };
+    let too_large = rainbownet_core::Error::PayloadTooLarge { limit };
     if request.body_length().is_some_and(|n| n > limit) {
-        return Err(refuse());
+        return Err(too_large);
     }
     let mut builder = http::Request::builder()
         .method(request.method().as_str())
@@ -217,12 +214,9 @@ fn read_request(
         body.clear();
     }
     if body.len() > limit {
-        return Err(refuse());
+        return Err(too_large);
     }
     builder.body(body).map_err(|_| {
-        let err = rainbownet_core::Error::BadRequest(
-            "the request line or a header is not valid HTTP".into(),
-        );
-        core_http::error_response(&err, &host.env(&Grants::default()))
+        rainbownet_core::Error::BadRequest("the request line or a header is not valid HTTP".into())
     })
 }

@@ -115,7 +115,7 @@ fn set_limits(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 fn run(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<Rows, StoreError> {
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let params = params.iter().map(|v| match v {
         Value::Null => SqlValue::Null,
         Value::Integer(i) => SqlValue::Integer(*i),
@@ -215,12 +215,12 @@ mod tests {
     fn d1_limits_are_enforced_locally() {
         let (_dir, db) = db();
         let params: Vec<Value> = (0..101).map(Value::from).collect();
-        let placeholders = vec!["?"; 101].join(",");
+        let placeholders = ["?"; 101].join(",");
         let err = db
             .query(&format!("SELECT {placeholders}"), &params)
             .unwrap_err();
         assert!(matches!(err, StoreError::Limit(_)), "{err:?}");
-        let union = vec!["SELECT 1"; 7].join(" UNION ALL ");
+        let union = ["SELECT 1"; 7].join(" UNION ALL ");
         assert!(matches!(db.query(&union, &[]), Err(StoreError::Limit(_))));
         let pattern = "x".repeat(60);
         let like = db.query("SELECT 'a' LIKE ?1", &[pattern.into()]);
