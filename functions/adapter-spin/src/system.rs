@@ -55,4 +55,8 @@ impl Log for StderrLog {
     fn error(&self, request_id: &str, message: &str) {
         eprintln!("error request_id={request_id} {message}");
     }
+
+    fn warn(&self, request_id: &str, message: &str) {
+        eprintln!("warn request_id={request_id} {message}");
+    }
 }

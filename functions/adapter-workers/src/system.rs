@@ -50,4 +50,8 @@ impl Log for ConsoleLog {
     fn error(&self, request_id: &str, message: &str) {
         worker::console_error!("error request_id={request_id} {message}");
     }
+
+    fn warn(&self, request_id: &str, message: &str) {
+        worker::console_warn!("warn request_id={request_id} {message}");
+    }
 }

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use rainbownet_core::demo;
 use rainbownet_core::ports::Database;
@@ -120,10 +119,7 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
                 Manifest::parse(crate::embedded::SPIN_TOML)?,
                 data_dir,
             )?);
-            let stop = Arc::new(AtomicBool::new(false));
-            let on_signal = Arc::clone(&stop);
-            ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst))?;
-            server::serve(host, &addr, stop, |bound| {
+            server::serve(host, &addr, |bound| {
                 println!(
                     "RainbowNet listening on http://{bound} (data: {})",
                     data.display()

@@ -1,13 +1,22 @@
-//! The HTTP server: a pool of threads taking requests from one listener, each request
-//! routed to its component as `spin.toml` says and run with only that component's stores.
-//! Ctrl-C / SIGTERM stop taking new requests, let running ones finish, then exit.
+//! The HTTP server (hyper on tokio): each request is routed to its component as `spin.toml`
+//! says and run, on a blocking thread, with only that component's stores. Ctrl-C / SIGTERM
+//! stop taking new connections, let running requests finish, then exit.
 
-use std::io::Read;
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
 use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use rainbownet_core::ports::StoreError;
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
 
 use rainbownet_core::Env;
 use rainbownet_core::http::{self as core_http, Response};
@@ -18,6 +27,10 @@ use crate::store::DataDir;
 use crate::system::{EnvConfig, OsRandom, StderrLog, SystemClock};
 
 use rainbownet_core::http::CLIENT_ADDR_HEADER;
+
+/// Bodies over a function's limit are still read (and dropped) up to this size, so that
+/// the client gets to read its 413; beyond it the connection is simply closed.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 
 /// The path of the host's own hello-world route: the benchmark's baseline.
 pub const HELLO_PATH: &str = "/_host/hello";
@@ -104,70 +117,86 @@ impl rainbownet_core::Function for NoRoute {
     }
 }
 
-/// Listens on `addr` and serves until `stop` is set. Calls `ready` with the bound address
-/// (port 0 picks a free one) once requests can be taken.
+/// Listens on `addr` and serves until Ctrl-C or SIGTERM, then stops taking connections and
+/// lets requests in flight finish (up to 10 s). Calls `ready` with the bound address (port 0
+/// picks a free one) once requests can be taken.
 pub fn serve(
     host: Arc<Host>,
     addr: &str,
-    stop: Arc<AtomicBool>,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let server = Arc::new(tiny_http::Server::http(addr)?);
-    let bound = server
-        .server_addr()
-        .to_ip()
-        .ok_or("the server is not listening on an IP address")?;
-    let workers = thread::available_parallelism()
-        .map_or(4, |n| n.get())
-        .max(2)
-        * 4;
-    let handles: Vec<_> = (0..workers)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let host = Arc::clone(&host);
-            let stop = Arc::clone(&stop);
-            thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match server.recv_timeout(Duration::from_millis(200)) {
-                        Ok(Some(request)) => respond(&host, request),
-                        Ok(None) => {}
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = TcpListener::bind(addr).await?;
+        ready(listener.local_addr()?);
+        let graceful = GracefulShutdown::new();
+        let mut terminate = signal(SignalKind::terminate())?;
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
                         Err(e) => {
-                            eprintln!("error accepting a request: {e}");
-                            break;
+                            eprintln!("error accepting a connection: {e}");
+                            continue;
                         }
-                    }
+                    };
+                    // Small responses must not wait for the client's delayed ACK.
+                    let _ = stream.set_nodelay(true);
+                    let host = Arc::clone(&host);
+                    let service = service_fn(move |req| {
+                        let host = Arc::clone(&host);
+                        async move { Ok::<_, Infallible>(respond(host, req, peer).await) }
+                    });
+                    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        // A client that goes away mid-request is not an error of ours.
+                        let _ = connection.await;
+                    });
                 }
-            })
-        })
-        .collect();
-    ready(bound);
-    for handle in handles {
-        let _ = handle.join();
-    }
-    Ok(())
+                _ = &mut ctrl_c => break,
+                _ = terminate.recv() => break,
+            }
+        }
+        drop(listener);
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(Duration::from_secs(10)) => {
+                eprintln!("requests still running after 10 s; stopping anyway");
+            }
+        }
+        Ok(())
+    })
 }
 
-fn respond(host: &Host, mut request: tiny_http::Request) {
-    let response = if request.url() == HELLO_PATH {
+async fn respond(
+    host: Arc<Host>,
+    req: hyper::Request<Incoming>,
+    peer: SocketAddr,
+) -> hyper::Response<Full<Bytes>> {
+    let response = if req.uri().path() == HELLO_PATH {
         hello()
     } else {
-        match read_request(host, &mut request) {
-            Ok(req) => host.handle(req),
+        match read_request(&host, req, peer).await {
+            // SQLite calls block (a commit waits for fsync): keep them off the I/O threads.
+            Ok(req) => {
+                let worker = Arc::clone(&host);
+                tokio::task::spawn_blocking(move || worker.handle(req))
+                    .await
+                    .unwrap_or_else(|_| {
+                        let err = StoreError::Backend("the request handler panicked".into());
+                        core_http::error_response(&err.into(), &host.env(&Grants::default()))
+                    })
+            }
             Err(err) => core_http::error_response(&err, &host.env(&Grants::default())),
         }
     };
-    let status = response.status().as_u16();
-    let (parts, body) = response.into_parts();
-    let mut out = tiny_http::Response::from_data(body).with_status_code(status);
-    for (name, value) in &parts.headers {
-        if let Ok(header) =
-            tiny_http::Header::from_bytes(name.as_str().as_bytes(), value.as_bytes())
-        {
-            out.add_header(header);
-        }
-    }
-    // The client may be gone; nothing to do about that.
-    let _ = request.respond(out);
+    response.map(|body| Full::new(Bytes::from(body)))
 }
 
 fn hello() -> Response {
@@ -179,44 +208,52 @@ fn hello() -> Response {
     response
 }
 
-/// Turns a tiny_http request into an `http` one, refusing a body over the component's
-/// limit before reading it when its length is declared, and after `limit + 1` bytes when not.
-fn read_request(
+/// Reads the body into memory, refusing one over the component's limit before reading
+/// it when its length is declared, and after `limit + 1` bytes when not. Sets the client
+/// address header (and drops any the client sent).
+async fn read_request(
     host: &Host,
-    request: &mut tiny_http::Request,
+    req: hyper::Request<Incoming>,
+    peer: SocketAddr,
 ) -> Result<core_http::Request, rainbownet_core::Error> {
     let limit = host
-        .component(request.url().split('?').next().unwrap_or("/"))
+        .component(req.uri().path())
         .map_or(core_http::DEFAULT_BODY_LIMIT, |(c, _)| c.body_limit());
     let too_large = rainbownet_core::Error::PayloadTooLarge { limit };
-    if request.body_length().is_some_and(|n| n > limit) {
+    let declared = req
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
         return Err(too_large);
     }
-    let mut builder = http::Request::builder()
-        .method(request.method().as_str())
-        .uri(request.url());
-    for header in request.headers() {
-        let name = header.field.as_str().as_str();
-        if name.eq_ignore_ascii_case(CLIENT_ADDR_HEADER) {
-            continue;
+    let (mut parts, mut body) = req.into_parts();
+    // Keep at most `limit` bytes, but read on (discarding) up to DRAIN_LIMIT: a client that
+    // is still sending when we answer would see a broken pipe instead of its 413.
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| {
+            rainbownet_core::Error::BadRequest("the request body could not be read".into())
+        })?;
+        if let Ok(data) = frame.into_data() {
+            total += data.len();
+            if total > DRAIN_LIMIT {
+                return Err(too_large);
+            }
+            if total <= limit {
+                kept.extend_from_slice(&data);
+            }
         }
-        builder = builder.header(name, header.value.as_str());
     }
-    if let Some(peer) = request.remote_addr() {
-        builder = builder.header(CLIENT_ADDR_HEADER, peer.ip().to_string());
-    }
-    let mut body = Vec::new();
-    let read = request
-        .as_reader()
-        .take(limit as u64 + 1)
-        .read_to_end(&mut body);
-    if read.is_err() {
-        body.clear();
-    }
-    if body.len() > limit {
+    if total > limit {
         return Err(too_large);
     }
-    builder.body(body).map_err(|_| {
-        rainbownet_core::Error::BadRequest("the request line or a header is not valid HTTP".into())
-    })
+    let body = kept;
+    parts.headers.remove(CLIENT_ADDR_HEADER);
+    if let Ok(value) = http::HeaderValue::from_str(&peer.ip().to_string()) {
+        parts.headers.insert(CLIENT_ADDR_HEADER, value);
+    }
+    Ok(core_http::Request::from_parts(parts, body))
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::env::Env;
 use crate::error::Error;
+use crate::ports::StoreError;
 
 pub type Request = ::http::Request<Vec<u8>>;
 pub type Response = ::http::Response<Vec<u8>>;
@@ -45,8 +46,12 @@ pub async fn serve<F: Function>(req: Request, env: &Env) -> Response {
         F::dispatch(&req, env).await
     };
     let mut response = result.unwrap_or_else(|err| {
-        if let Error::Store(store) = &err {
-            env.log.error(&request_id, &format!("{}: {store}", F::NAME));
+        match &err {
+            Error::Store(denied @ StoreError::NotGranted(_)) => {
+                env.log.warn(&request_id, &format!("{}: {denied}", F::NAME));
+            }
+            Error::Store(store) => env.log.error(&request_id, &format!("{}: {store}", F::NAME)),
+            _ => {}
         }
         problem::from_error(&err, &request_id, accepts_english(&req))
     });

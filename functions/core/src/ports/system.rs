@@ -19,7 +19,11 @@ pub trait Config {
 
 /// Operator-facing log lines. Never pass patient data or secrets.
 pub trait Log {
+    /// Something failed that should not have (a store did not answer).
     fn error(&self, request_id: &str, message: &str);
+    /// Something was refused that a component should never ask for (a store it is not
+    /// granted): worth an operator's look, not a failure of ours.
+    fn warn(&self, request_id: &str, message: &str);
 }
 
 /// Every configuration key the core reads. Hosts whose configuration can not be read on

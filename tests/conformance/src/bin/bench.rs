@@ -1,0 +1,167 @@
+//! `bench [--seconds N] [--clients N] [local] [workerd]`: requests/s and p50/p99 latency
+//! of `GET /healthz` and `GET /api/v1/public/municipalities`, each beside a baseline in the
+//! same run: the local host's own hello-world route (`/_host/hello`, no function, no store)
+//! and, through workerd, a 404 from the portal Worker (a function, no store). Then the gzip
+//! size of each function's wasm. The load generator runs on the same machine as the host,
+//! so on 2 cores the figures are a floor, comparable within one run.
+
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use conformance::client::Client;
+use conformance::hosts::{RunningHost, repo_root};
+
+struct Figures {
+    requests: usize,
+    errors: usize,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+fn load(base: &str, path: &str, clients: usize, duration: Duration) -> Figures {
+    let barrier = Arc::new(Barrier::new(clients));
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let client = Client::new(base);
+            let path = path.to_owned();
+            let barrier = Arc::clone(&barrier);
+            thread::spawn(move || {
+                // Warm the connection before timing.
+                let _ = client.get(&path);
+                barrier.wait();
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                let end = Instant::now() + duration;
+                while Instant::now() < end {
+                    let start = Instant::now();
+                    match client.get(&path) {
+                        Ok(resp) if resp.status < 500 => latencies.push(start.elapsed()),
+                        _ => errors += 1,
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in threads {
+        let (latencies, e) = t.join().unwrap_or_default();
+        all.extend(latencies);
+        errors += e;
+    }
+    all.sort();
+    let pick = |q: f64| {
+        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    Figures {
+        requests: all.len(),
+        errors,
+        per_second: all.len() as f64 / duration.as_secs_f64(),
+        p50: pick(0.50),
+        p99: pick(0.99),
+    }
+}
+
+fn print_row(host: &str, label: &str, f: &Figures, baseline: Option<&Figures>) {
+    let ratio = baseline
+        .map(|b| {
+            format!(
+                "{:5.1}% of baseline",
+                100.0 * f.per_second / b.per_second.max(1e-9)
+            )
+        })
+        .unwrap_or_else(|| "baseline".into());
+    println!(
+        "{host:<8} {label:<38} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ({} ok, {} errors)  {ratio}",
+        f.per_second,
+        f.p50.as_secs_f64() * 1000.0,
+        f.p99.as_secs_f64() * 1000.0,
+        f.requests,
+        f.errors,
+    );
+}
+
+fn bench_host(host: &RunningHost, baseline_path: &str, clients: usize, duration: Duration) {
+    let base = &host.base_url;
+    let baseline = load(base, baseline_path, clients, duration);
+    print_row(host.name, &format!("GET {baseline_path}"), &baseline, None);
+    for path in ["/healthz", "/api/v1/public/municipalities"] {
+        let figures = load(base, path, clients, duration);
+        print_row(host.name, &format!("GET {path}"), &figures, Some(&baseline));
+    }
+}
+
+fn gzip_size(path: &std::path::Path) -> Option<u64> {
+    let output = std::process::Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .ok()?;
+    Some(output.stdout.len() as u64)
+}
+
+fn main() {
+    let mut seconds = 5u64;
+    let mut clients = 8usize;
+    let mut hosts = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).unwrap_or(seconds),
+            "--clients" => clients = args.next().and_then(|v| v.parse().ok()).unwrap_or(clients),
+            "local" | "workerd" => hosts.push(arg),
+            other => {
+                eprintln!("unknown argument {other}");
+                std::process::exit(2);
+            }
+        }
+    }
+    if hosts.is_empty() {
+        hosts = vec!["local".into(), "workerd".into()];
+    }
+    let duration = Duration::from_secs(seconds);
+    println!(
+        "# {clients} concurrent keep-alive clients, {seconds} s per route, load generator on the same machine"
+    );
+    for name in &hosts {
+        let (host, baseline) = if name == "local" {
+            (RunningHost::local(), "/_host/hello")
+        } else {
+            (RunningHost::workerd(), "/api/v1/public/no-such-route")
+        };
+        match host {
+            Ok(host) => {
+                bench_host(&host, baseline, clients, duration);
+                let _ = host.stop();
+            }
+            Err(e) => println!("{name}: could not start: {e}"),
+        }
+    }
+    println!("\n# wasm size per function (limit 1 MiB gzip)");
+    let root = repo_root();
+    for f in ["portal", "care", "disaster", "health"] {
+        for (target, path) in [
+            (
+                "spin",
+                format!("target/wasm32-wasip2/release/rainbownet_{f}.wasm"),
+            ),
+            ("workers", format!("functions/{f}/build/index_bg.wasm")),
+        ] {
+            let path = root.join(path);
+            match (std::fs::metadata(&path), gzip_size(&path)) {
+                (Ok(meta), Some(gz)) => println!(
+                    "{f:<9} {target:<8} {:>8} bytes raw  {:>8} bytes gzip ({:.0} KiB)",
+                    meta.len(),
+                    gz,
+                    gz as f64 / 1024.0
+                ),
+                _ => println!("{f:<9} {target:<8} not built ({})", path.display()),
+            }
+        }
+    }
+}
