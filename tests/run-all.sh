@@ -17,7 +17,7 @@ cd "$root"
 WASM_BINDGEN_VERSION=0.2.130
 WORKER_BUILD_VERSION=0.8.7
 WASM_TOOLS_VERSION=1.263.0
-FUNCTIONS=(portal care disaster health)
+FUNCTIONS=(portal care disaster health assets)
 MAX_WASM_GZIP_BYTES=$((1024 * 1024))
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

@@ -12,6 +12,7 @@ pub mod ports;
 pub mod public;
 pub mod selfcheck;
 pub mod time;
+pub mod web;
 
 pub use env::{Env, Stores};
 pub use error::{Error, FieldError};

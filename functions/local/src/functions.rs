@@ -1,5 +1,6 @@
 //! The functions this host runs, by their `spin.toml` component name.
 
+use rainbownet_assets::Assets;
 use rainbownet_care::Care;
 use rainbownet_core::http::{Request, Response};
 use rainbownet_core::{Env, Function};
@@ -13,14 +14,16 @@ pub enum Component {
     Care,
     Disaster,
     Health,
+    Assets,
 }
 
 impl Component {
-    pub const ALL: [Component; 4] = [
+    pub const ALL: [Component; 5] = [
         Component::Portal,
         Component::Care,
         Component::Disaster,
         Component::Health,
+        Component::Assets,
     ];
 
     pub fn name(self) -> &'static str {
@@ -29,6 +32,7 @@ impl Component {
             Component::Care => Care::NAME,
             Component::Disaster => Disaster::NAME,
             Component::Health => Health::NAME,
+            Component::Assets => Assets::NAME,
         }
     }
 
@@ -42,6 +46,7 @@ impl Component {
             Component::Care => Care::BODY_LIMIT,
             Component::Disaster => Disaster::BODY_LIMIT,
             Component::Health => Health::BODY_LIMIT,
+            Component::Assets => Assets::BODY_LIMIT,
         }
     }
 
@@ -51,6 +56,7 @@ impl Component {
             Component::Care => rainbownet_care::handle(req, env).await,
             Component::Disaster => rainbownet_disaster::handle(req, env).await,
             Component::Health => rainbownet_health::handle(req, env).await,
+            Component::Assets => rainbownet_assets::handle(req, env).await,
         }
     }
 }

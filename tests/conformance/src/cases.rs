@@ -58,6 +58,14 @@ pub const CASES: &[Case] = &[
         name: "HEAD is served like GET without a body",
         run: head,
     },
+    Case {
+        name: "static files are served with an ETag and 304",
+        run: static_files,
+    },
+    Case {
+        name: "people get readable error pages, the API gets problems",
+        run: error_pages,
+    },
 ];
 
 macro_rules! ensure {
@@ -405,6 +413,45 @@ fn head(c: &Client) -> Result<(), String> {
     let resp = c.request("HEAD", "/healthz", &[], None)?;
     ensure!(resp.status == 200, "status {}", resp.status);
     ensure!(resp.body.is_empty(), "HEAD returned a body");
+    Ok(())
+}
+
+fn static_files(c: &Client) -> Result<(), String> {
+    let resp = c.get("/app/app.css")?;
+    ensure!(resp.status == 200, "status {}", resp.status);
+    ensure!(
+        resp.header("content-type")
+            .is_some_and(|t| t.starts_with("text/css")),
+        "content-type"
+    );
+    let etag = resp.header("etag").ok_or("no ETag")?.to_owned();
+    let again = c.request("GET", "/app/app.css", &[("if-none-match", &etag)], None)?;
+    ensure!(
+        again.status == 304 && again.body.is_empty(),
+        "revalidation gave {}",
+        again.status
+    );
+    expect_problem(&c.get("/app/nothing.css")?, 404, "/problems/not-found")?;
+    Ok(())
+}
+
+fn error_pages(c: &Client) -> Result<(), String> {
+    let browser = [("accept", "text/html,application/xhtml+xml,*/*;q=0.8")];
+    let resp = c.request("GET", "/no/such/page?q=%3Cscript%3E", &browser, None)?;
+    ensure!(resp.status == 404, "status {}", resp.status);
+    ensure!(
+        resp.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "not HTML"
+    );
+    let html = resp.text();
+    ensure!(
+        html.contains("見つかりません") && html.contains("Not found"),
+        "no bilingual text"
+    );
+    ensure!(!html.contains("<script>"), "unescaped input in the page");
+    let api = c.request("GET", "/api/v1/public/nothing", &browser, None)?;
+    expect_problem(&api, 404, "/problems/not-found")?;
     Ok(())
 }
 

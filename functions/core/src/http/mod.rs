@@ -53,7 +53,12 @@ pub async fn serve<F: Function>(req: Request, env: &Env) -> Response {
             Error::Store(store) => env.log.error(&request_id, &format!("{}: {store}", F::NAME)),
             _ => {}
         }
-        problem::from_error(&err, &request_id, accepts_english(&req))
+        let problem = problem::from_error(&err, &request_id, accepts_english(&req));
+        if wants_html(&req) {
+            crate::web::error_page::from_problem(problem)
+        } else {
+            problem
+        }
     });
     headers::secure(response.headers_mut());
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -87,6 +92,16 @@ fn request_id(req: &Request, env: &Env) -> String {
         })
         .map(str::to_owned)
         .unwrap_or_else(|| env.new_id())
+}
+
+/// People get pages: a browser (asks for HTML) on a path outside the JSON API.
+fn wants_html(req: &Request) -> bool {
+    !req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
 }
 
 /// Japanese is the default; English when the client ranks it first.

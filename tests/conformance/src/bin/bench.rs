@@ -144,7 +144,7 @@ fn main() {
     }
     println!("\n# wasm size per function (limit 1 MiB gzip)");
     let root = repo_root();
-    for f in ["portal", "care", "disaster", "health"] {
+    for f in ["portal", "care", "disaster", "health", "assets"] {
         for (target, path) in [
             (
                 "spin",

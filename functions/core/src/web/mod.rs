@@ -1,0 +1,130 @@
+//! Server-rendered HTML for people: the page layout and escaping. Every value that came
+//! from a user or a store goes through [`Esc`]; nothing is concatenated into HTML raw.
+
+pub mod error_page;
+
+use std::fmt::{self, Display, Write as _};
+
+/// Displays its text HTML-escaped (safe in element content and in quoted attributes).
+pub struct Esc<'a>(pub &'a str);
+
+impl Display for Esc<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            match c {
+                '&' => f.write_str("&amp;")?,
+                '<' => f.write_str("&lt;")?,
+                '>' => f.write_str("&gt;")?,
+                '"' => f.write_str("&quot;")?,
+                '\'' => f.write_str("&#39;")?,
+                c => f.write_char(c)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Percent-encodes a query component (RFC 3986 unreserved characters pass through).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// What goes into `<head>` besides the title: canonical link, OpenGraph, JSON-LD.
+#[derive(Default)]
+pub struct Head {
+    pub description: Option<String>,
+    pub canonical: Option<String>,
+    /// Already-serialized JSON-LD; `</` is escaped when written.
+    pub json_ld: Option<String>,
+    pub noindex: bool,
+    pub print: bool,
+}
+
+/// A whole page. `body` must already be escaped HTML.
+pub fn page(title: &str, head: &Head, body: &str) -> String {
+    let mut html = String::with_capacity(body.len() + 1024);
+    let _ = write!(
+        html,
+        "<!doctype html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{} | RainbowNet</title>\n<link rel=\"stylesheet\" href=\"/app/app.css\">\n",
+        Esc(title)
+    );
+    if head.print {
+        html.push_str("<link rel=\"stylesheet\" href=\"/app/print.css\">\n");
+    }
+    if let Some(d) = &head.description {
+        let _ = writeln!(html, "<meta name=\"description\" content=\"{}\">", Esc(d));
+        let _ = writeln!(
+            html,
+            "<meta property=\"og:description\" content=\"{}\">",
+            Esc(d)
+        );
+    }
+    let _ = writeln!(
+        html,
+        "<meta property=\"og:title\" content=\"{}\">",
+        Esc(title)
+    );
+    html.push_str("<meta property=\"og:site_name\" content=\"RainbowNet\">\n");
+    if let Some(c) = &head.canonical {
+        let _ = writeln!(html, "<link rel=\"canonical\" href=\"{}\">", Esc(c));
+        let _ = writeln!(html, "<meta property=\"og:url\" content=\"{}\">", Esc(c));
+    }
+    if head.noindex {
+        html.push_str("<meta name=\"robots\" content=\"noindex\">\n");
+    }
+    if let Some(ld) = &head.json_ld {
+        // Inside <script>, only `</` can end the element; JSON allows `<\/`.
+        let _ = writeln!(
+            html,
+            "<script type=\"application/ld+json\">{}</script>",
+            ld.replace("</", "<\\/")
+        );
+    }
+    let _ = write!(
+        html,
+        "</head>\n<body>\n<header class=\"site\"><a class=\"brand\" href=\"/\">RainbowNet \
+         <small>地域資源マップ</small></a></header>\n<main id=\"main\">\n{body}\n</main>\n\
+         <footer class=\"site\"><a href=\"/\">トップ</a> · <a href=\"/resources\">さがす</a> · \
+         <a href=\"/api/v1/public/resources.hsds.json\">オープンデータ</a></footer>\n</body>\n</html>\n"
+    );
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            Esc("<script>alert('x')</script> & \"").to_string(),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;"
+        );
+    }
+
+    #[test]
+    fn json_ld_can_not_close_its_script() {
+        let head = Head {
+            json_ld: Some(r#"{"name":"</script><script>x"}"#.into()),
+            ..Head::default()
+        };
+        let html = page("t", &head, "");
+        assert!(!html.contains("</script><script>x"));
+        assert!(html.contains(r#"<\/script>"#));
+    }
+
+    #[test]
+    fn url_encoding_is_percent_utf8() {
+        assert_eq!(url_encode("体操 a&b"), "%E4%BD%93%E6%93%8D%20a%26b");
+    }
+}
