@@ -39,6 +39,8 @@ pub fn statements(db: Database) -> Vec<Statement> {
                     vec![code.into(), name.into(), kana.into(), en.into(), lat.into(), lng.into()],
                 )
             })
+            .chain(crate::resources::demo::statements())
+            .chain(crate::public::notices::demo_statements())
             .collect(),
         Database::Care | Database::Disaster => Vec::new(),
     }

@@ -6,11 +6,14 @@ pub mod auth;
 pub mod demo;
 pub mod env;
 pub mod error;
+pub mod geo;
 pub mod health;
 pub mod http;
 pub mod ports;
 pub mod public;
+pub mod resources;
 pub mod selfcheck;
+pub mod text;
 pub mod time;
 pub mod web;
 

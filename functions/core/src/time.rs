@@ -16,7 +16,7 @@ pub fn iso8601(millis: i64) -> String {
 }
 
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -39,5 +39,54 @@ mod tests {
             "2026-11-24T21:52:03.456Z"
         );
         assert_eq!(super::iso8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
+    }
+}
+
+/// Japan Standard Time has no daylight saving: UTC+9 all year.
+const JST_OFFSET_MS: i64 = 9 * 3_600_000;
+
+/// A local date and time in Japan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JstDateTime {
+    pub year: i64,
+    pub month: i64,
+    pub day: i64,
+    /// 0 = Monday … 6 = Sunday.
+    pub weekday: u8,
+    /// Minutes since local midnight.
+    pub minute_of_day: u32,
+}
+
+pub fn jst(millis: i64) -> JstDateTime {
+    let local = millis + JST_OFFSET_MS;
+    let days = local.div_euclid(86_400_000);
+    let (year, month, day) = civil_from_days(days);
+    JstDateTime {
+        year,
+        month,
+        day,
+        // 1970-01-01 was a Thursday (3 when Monday is 0).
+        weekday: (days + 3).rem_euclid(7) as u8,
+        minute_of_day: (local.rem_euclid(86_400_000) / 60_000) as u32,
+    }
+}
+
+pub fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+#[cfg(test)]
+mod jst_tests {
+    #[test]
+    fn jst_is_nine_hours_ahead_with_weekday() {
+        // 2026-11-24T21:52:03Z is Wednesday 25 November 06:52 in Japan.
+        let t = super::jst(1_795_557_123_456);
+        assert_eq!((t.year, t.month, t.day, t.weekday), (2026, 11, 25, 2));
+        assert_eq!(t.minute_of_day, 6 * 60 + 52);
     }
 }

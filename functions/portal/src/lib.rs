@@ -1,12 +1,14 @@
-//! The `portal` function: public pages and the public API (`/`, `/api/v1/public/…`).
-//! Granted the `public` database and the `cache` and `auth` KV stores, nothing else.
+//! The `portal` function: public pages and the public API (`/`, `/resources…`,
+//! `/api/v1/public/…`), and their administration. Granted the `public` database and the
+//! `cache` and `auth` KV stores, nothing else.
+
+mod api;
+mod pages;
 
 use std::sync::OnceLock;
 
-use rainbownet_core::auth::bootstrap;
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, serve};
-use rainbownet_core::public::municipalities;
 use rainbownet_core::{Env, Error, Function, selfcheck};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
@@ -17,21 +19,58 @@ adapter_spin::entry!(crate::Portal);
 
 #[derive(Clone, Copy, Debug)]
 enum Route {
+    Home,
+    ResultsPage,
+    PrintPage,
+    ResourcePage,
+    Sitemap,
+    Robots,
     ListMunicipalities,
     PutMunicipality,
+    Categories,
+    SearchResources,
+    CreateResource,
+    GetResource,
+    PutResource,
+    ExportHsds,
+    ExportCsv,
+    Import,
+    ListNotices,
+    CreateNotice,
     SelfcheckStore,
 }
 
 fn router() -> &'static Router<Route> {
+    use ::http::Method;
     static ROUTER: OnceLock<Router<Route>> = OnceLock::new();
     ROUTER.get_or_init(|| {
         Router::new()
+            .get("/", Route::Home)
+            .get("/resources", Route::ResultsPage)
+            .get("/resources/print", Route::PrintPage)
+            .get("/resources/{id}", Route::ResourcePage)
+            .get("/sitemap.xml", Route::Sitemap)
+            .get("/robots.txt", Route::Robots)
             .get("/api/v1/public/municipalities", Route::ListMunicipalities)
             .add(
-                ::http::Method::PUT,
+                Method::PUT,
                 "/api/v1/public/municipalities/{code}",
                 Route::PutMunicipality,
             )
+            .get("/api/v1/public/categories", Route::Categories)
+            .get("/api/v1/public/resources", Route::SearchResources)
+            .post("/api/v1/public/resources", Route::CreateResource)
+            .get("/api/v1/public/resources/{id}", Route::GetResource)
+            .add(
+                Method::PUT,
+                "/api/v1/public/resources/{id}",
+                Route::PutResource,
+            )
+            .get("/api/v1/public/resources.hsds.json", Route::ExportHsds)
+            .get("/api/v1/public/resources.csv", Route::ExportCsv)
+            .post("/api/v1/public/imports", Route::Import)
+            .get("/api/v1/public/notices", Route::ListNotices)
+            .post("/api/v1/public/notices", Route::CreateNotice)
             .get(
                 "/api/v1/public/_selfcheck/stores/{store}",
                 Route::SelfcheckStore,
@@ -43,17 +82,31 @@ pub struct Portal;
 
 impl Function for Portal {
     const NAME: &'static str = "portal";
+    /// Open-data CSV uploads can be a few megabytes.
+    const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
         let (route, params) = router().resolve(req.method(), req.uri().path())?;
         let param = |name| params.get(name).unwrap_or_default();
         match route {
-            Route::ListMunicipalities => municipalities::get(env).await,
-            Route::PutMunicipality => {
-                bootstrap::require_admin(req, env)?;
-                let input = rainbownet_core::http::json::parse(req)?;
-                municipalities::put(env, param("code"), input).await
-            }
+            Route::Home => pages::home(req, env).await,
+            Route::ResultsPage => pages::results(req, env).await,
+            Route::PrintPage => pages::print(req, env).await,
+            Route::ResourcePage => pages::resource(req, env, param("id")).await,
+            Route::Sitemap => pages::sitemap(req, env).await,
+            Route::Robots => pages::robots(req, env),
+            Route::ListMunicipalities => rainbownet_core::public::municipalities::get(env).await,
+            Route::PutMunicipality => api::put_municipality(req, env, param("code")).await,
+            Route::Categories => api::categories(req, env).await,
+            Route::SearchResources => api::search(req, env).await,
+            Route::CreateResource => api::create_resource(req, env).await,
+            Route::GetResource => api::get_resource(req, env, param("id")).await,
+            Route::PutResource => api::put_resource(req, env, param("id")).await,
+            Route::ExportHsds => api::export_hsds(req, env).await,
+            Route::ExportCsv => api::export_csv(req, env).await,
+            Route::Import => api::import(req, env).await,
+            Route::ListNotices => api::notices(req, env).await,
+            Route::CreateNotice => api::create_notice(req, env).await,
             Route::SelfcheckStore => selfcheck::store(env, Self::NAME, param("store")).await,
         }
     }

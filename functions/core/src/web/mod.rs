@@ -2,8 +2,91 @@
 //! from a user or a store goes through [`Esc`]; nothing is concatenated into HTML raw.
 
 pub mod error_page;
+pub mod home;
+pub mod resource_pages;
+pub mod sitemap;
 
 use std::fmt::{self, Display, Write as _};
+
+use ::http::{HeaderValue, StatusCode, header};
+
+use crate::env::Env;
+use crate::http::{Request, Response};
+
+/// Configuration key of the public origin (`https://map.example.jp`), used for canonical
+/// links, the sitemap and QR codes. Without it, links are relative and the sitemap uses
+/// the request's Host.
+pub const ORIGIN_KEY: &str = "RAINBOWNET_PUBLIC_ORIGIN";
+
+/// The configured public origin, if any, without a trailing slash.
+pub fn configured_origin(env: &Env) -> Option<String> {
+    env.config
+        .get(ORIGIN_KEY)
+        .map(|o| o.trim_end_matches('/').to_owned())
+}
+
+/// The configured origin, else one derived from the request's Host (for responses that
+/// are never stored in a shared cache under another host's key).
+pub fn request_origin(req: &Request, env: &Env) -> String {
+    configured_origin(env).unwrap_or_else(|| {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
+            .unwrap_or("localhost");
+        let local = host.starts_with("127.0.0.1")
+            || host.starts_with("localhost")
+            || host.starts_with("[::1]");
+        format!("{}://{host}", if local { "http" } else { "https" })
+    })
+}
+
+/// How long shared caches may keep public pages: five minutes, then stale for a day while
+/// they revalidate. Updates also drop the function's own page cache.
+pub const PUBLIC_CACHE: &str = "public, max-age=60, s-maxage=300, stale-while-revalidate=86400";
+
+/// FNV-1a, 64 bits, as a strong ETag.
+pub fn etag_of(bytes: &[u8]) -> String {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("\"{h:016x}\"")
+}
+
+/// A cacheable response: ETag from the bytes, 304 when the client has them already.
+pub fn cacheable(req: &Request, content_type: &'static str, body: Vec<u8>) -> Response {
+    let etag = etag_of(&body);
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if matches {
+        let mut r = Response::new(Vec::new());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(body);
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        r
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(PUBLIC_CACHE),
+    );
+    response
+}
+
+pub const HTML: &str = "text/html; charset=utf-8";
 
 /// Displays its text HTML-escaped (safe in element content and in quoted attributes).
 pub struct Esc<'a>(pub &'a str);

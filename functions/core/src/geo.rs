@@ -1,0 +1,104 @@
+//! Locations: great-circle distance and the geohash cells that cover a circle, so nearby
+//! search reads a few index ranges and then measures exactly.
+
+/// Mean Earth radius (IUGG), metres.
+pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Precision of stored geohashes: 9 characters, cells of about 4.8 m × 4.8 m.
+pub const STORED_PRECISION: usize = 9;
+
+/// Haversine distance in metres.
+pub fn distance_m(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lng2 - lng1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
+}
+
+pub fn encode(lat: f64, lng: f64) -> Option<String> {
+    geohash::encode(geohash::Coord { x: lng, y: lat }, STORED_PRECISION).ok()
+}
+
+/// Cell size in degrees (height, width) at a geohash precision.
+fn cell_size(precision: usize) -> (f64, f64) {
+    let bits = 5 * precision as i32;
+    let lat_bits = bits / 2;
+    let lng_bits = bits - lat_bits;
+    (180.0 / 2f64.powi(lat_bits), 360.0 / 2f64.powi(lng_bits))
+}
+
+/// At most this many index ranges per nearby query.
+const MAX_CELLS: usize = 16;
+
+/// Geohash prefixes whose cells together cover the circle around (lat, lng): the finest
+/// precision that needs no more than `MAX_CELLS` cells.
+pub fn covering_cells(lat: f64, lng: f64, radius_m: f64) -> Vec<String> {
+    let dlat = (radius_m / EARTH_RADIUS_M).to_degrees();
+    let dlng = dlat / lat.to_radians().cos().max(0.01);
+    let (south, north) = ((lat - dlat).max(-90.0), (lat + dlat).min(90.0));
+    let (west, east) = (lng - dlng, lng + dlng);
+    for precision in (1..=8).rev() {
+        let (h, w) = cell_size(precision);
+        let rows = ((north / h).floor() - (south / h).floor()) as usize + 1;
+        let cols = ((east / w).floor() - (west / w).floor()) as usize + 1;
+        if rows * cols > MAX_CELLS {
+            continue;
+        }
+        let mut cells = Vec::with_capacity(rows * cols);
+        for r in 0..rows {
+            // The centre of each row and column of cells, clamped into range.
+            let cell_lat = ((south / h).floor() + r as f64 + 0.5) * h;
+            for c in 0..cols {
+                let mut cell_lng = ((west / w).floor() + c as f64 + 0.5) * w;
+                if cell_lng > 180.0 {
+                    cell_lng -= 360.0;
+                } else if cell_lng < -180.0 {
+                    cell_lng += 360.0;
+                }
+                let coord = geohash::Coord {
+                    x: cell_lng,
+                    y: cell_lat.clamp(-89.999_999, 89.999_999),
+                };
+                if let Ok(hash) = geohash::encode(coord, precision)
+                    && !cells.contains(&hash)
+                {
+                    cells.push(hash);
+                }
+            }
+        }
+        return cells;
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_matches_known_values() {
+        // One degree of latitude is about 111.2 km.
+        let d = distance_m(35.0, 136.0, 36.0, 136.0);
+        assert!((d - 111_195.0).abs() < 50.0, "{d}");
+        assert_eq!(distance_m(35.2, 136.9, 35.2, 136.9), 0.0);
+    }
+
+    #[test]
+    fn covering_cells_contain_every_point_of_the_circle() {
+        let (lat, lng, r) = (35.2, 136.85, 1500.0);
+        let cells = covering_cells(lat, lng, r);
+        assert!(!cells.is_empty() && cells.len() <= MAX_CELLS);
+        for i in 0..72 {
+            let bearing = f64::from(i) * 5.0_f64.to_radians();
+            let dlat = (r * 0.999 / EARTH_RADIUS_M).to_degrees() * bearing.cos();
+            let dlng =
+                (r * 0.999 / EARTH_RADIUS_M).to_degrees() * bearing.sin() / lat.to_radians().cos();
+            let hash = encode(lat + dlat, lng + dlng).unwrap();
+            assert!(
+                cells.iter().any(|c| hash.starts_with(c.as_str())),
+                "{hash} not covered by {cells:?}"
+            );
+        }
+    }
+}

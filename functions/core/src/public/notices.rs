@@ -1,0 +1,175 @@
+//! Portal notices and events (お知らせ / イベント) per municipality, shown from their
+//! publish date until their end date.
+
+use serde::{Deserialize, Serialize};
+
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::ports::{Database, Statement, StoreError};
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Notice {
+    pub id: String,
+    pub municipality_code: String,
+    pub municipality_name: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub event_date: Option<String>,
+    pub publish_from: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeInput {
+    pub municipality_code: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub event_date: Option<String>,
+    /// ISO 8601; now when absent.
+    #[serde(default)]
+    pub publish_from: Option<String>,
+    #[serde(default)]
+    pub publish_until: Option<String>,
+}
+
+/// Published notices, newest first, optionally of one municipality.
+pub async fn published(
+    env: &Env,
+    municipality: Option<&str>,
+    limit: u32,
+) -> Result<Vec<Notice>, Error> {
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            "SELECT n.id, n.municipality_code, m.name AS municipality_name, n.kind, n.title, n.body, \
+             n.event_date, n.publish_from FROM notices n JOIN municipalities m ON m.code = n.municipality_code \
+             WHERE n.publish_from <= ?1 AND (n.publish_until IS NULL OR n.publish_until > ?1) \
+             AND (?2 IS NULL OR n.municipality_code = ?2) ORDER BY n.publish_from DESC, n.id DESC LIMIT ?3",
+            &[now.into(), municipality.into(), limit.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Notice {
+                id: r.text("id")?.to_owned(),
+                municipality_code: r.text("municipality_code")?.to_owned(),
+                municipality_name: r.text("municipality_name")?.to_owned(),
+                kind: r.text("kind")?.to_owned(),
+                title: r.text("title")?.to_owned(),
+                body: r.text("body")?.to_owned(),
+                event_date: r.opt_text("event_date")?.map(str::to_owned),
+                publish_from: r.text("publish_from")?.to_owned(),
+            })
+        })
+        .collect::<Result<_, StoreError>>()
+        .map_err(Error::from)
+}
+
+pub async fn create(env: &Env, input: NoticeInput) -> Result<String, Error> {
+    let mut errors = Vec::new();
+    if !matches!(input.kind.as_str(), "notice" | "event") {
+        errors.push(FieldError::new(
+            "#/kind",
+            "must be notice or event",
+            "種類は notice か event です",
+        ));
+    }
+    if input.title.trim().is_empty() || input.title.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "#/title",
+            "1 to 200 characters",
+            "題名は1〜200文字です",
+        ));
+    }
+    if input.body.chars().count() > 10_000 {
+        errors.push(FieldError::new(
+            "#/body",
+            "at most 10,000 characters",
+            "本文は10000文字までです",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let id = env.new_id();
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Public).await?;
+    sql.batch(&[Statement::new(
+        "INSERT INTO notices (id, municipality_code, kind, title, body, event_date, publish_from, publish_until, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        vec![
+            id.clone().into(),
+            input.municipality_code.into(),
+            input.kind.into(),
+            input.title.trim().into(),
+            input.body.into(),
+            input.event_date.into(),
+            input.publish_from.unwrap_or_else(|| now.clone()).into(),
+            input.publish_until.into(),
+            now.into(),
+        ],
+    )])
+    .await
+    .map_err(|e| match e {
+        StoreError::Constraint(_) => Error::Validation(vec![FieldError::new(
+            "#/municipality_code",
+            "unknown municipality",
+            "市区町村が登録されていません",
+        )]),
+        other => Error::Store(other),
+    })?;
+    Ok(id)
+}
+
+/// Demo notices, one notice and one event per town.
+pub fn demo_statements() -> Vec<Statement> {
+    let items = [
+        (
+            "01KDEMONOTICE000000000KIYS",
+            "23233",
+            "notice",
+            "地域資源マップを公開しました",
+            "市内のサロン・体操教室・多機能トイレなどを地図で探せます。",
+            None,
+        ),
+        (
+            "01KDEMONOTICE000000000KIYE",
+            "23233",
+            "event",
+            "認知症サポーター養成講座のご案内",
+            "どなたでも参加できます。申込みは地域包括支援センターまで。",
+            Some("2026-12-12"),
+        ),
+        (
+            "01KDEMONOTICE000000000KITS",
+            "23234",
+            "notice",
+            "通いの場の新規登録を受け付けています",
+            "地域で集いの場を運営している方はご相談ください。",
+            None,
+        ),
+        (
+            "01KDEMONOTICE000000000TOYE",
+            "23342",
+            "event",
+            "いきいき体操 合同発表会",
+            "町内の体操教室が集まって日頃の成果を発表します。",
+            Some("2026-12-05"),
+        ),
+    ];
+    items
+        .into_iter()
+        .map(|(id, code, kind, title, body, date)| {
+            Statement::new(
+                "INSERT INTO notices (id, municipality_code, kind, title, body, event_date, publish_from, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, '2026-10-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z') \
+                 ON CONFLICT (id) DO NOTHING",
+                vec![id.into(), code.into(), kind.into(), title.into(), body.into(), date.into()],
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,209 @@
+//! Open data out: every published resource as Open Referral HSDS 3.0 services (the shape
+//! of HSDS's paginated `/services` response) and as CSV (UTF-8 with BOM, for Excel).
+
+use serde_json::{Value as Json, json};
+
+use super::schedule::{DAYS_OF_WEEK, Rule, WEEKDAYS};
+use super::{Resource, SELECT, Status, from_row};
+use crate::env::Env;
+use crate::error::Error;
+use crate::ports::Database;
+
+pub async fn published(env: &Env) -> Result<Vec<Resource>, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            &format!("{SELECT} WHERE r.status = 'published' ORDER BY r.sort_key, r.id"),
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| from_row(&r))
+        .collect::<Result<_, _>>()?)
+}
+
+fn byday(days: &[String]) -> String {
+    let codes = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+    days.iter()
+        .filter_map(|d| WEEKDAYS.iter().position(|w| w == d).map(|i| codes[i]))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn hsds_schedule(rule: &Rule) -> Json {
+    match rule {
+        Rule::Weekly { days, start, end } => json!({
+            "freq": "WEEKLY", "interval": 1, "byday": byday(days),
+            "opens_at": start, "closes_at": end, "description": rule.describe_ja(),
+        }),
+        Rule::Monthly {
+            week,
+            day,
+            start,
+            end,
+        } => json!({
+            "freq": "MONTHLY", "interval": 1, "byday": format!("{week}{}", byday(std::slice::from_ref(day))),
+            "opens_at": start, "closes_at": end, "description": rule.describe_ja(),
+        }),
+    }
+}
+
+pub fn hsds_service(r: &Resource, origin: &str) -> Json {
+    let f = &r.fields;
+    let location_id = format!("{}-location", r.id);
+    let accessibility: Vec<Json> = [
+        f.wheelchair
+            .map(|w| json!({"description": if w { "車椅子対応" } else { "車椅子非対応" }})),
+        f.accessible_toilet
+            .filter(|t| *t)
+            .map(|_| json!({"description": "多機能トイレあり"})),
+        f.parking
+            .filter(|p| *p)
+            .map(|_| json!({"description": "駐車場あり"})),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    json!({
+        "id": r.id,
+        "name": f.name,
+        "alternate_name": f.name_kana,
+        "description": f.description,
+        "url": format!("{origin}{}", r.url),
+        "status": if f.status == Status::Published { "active" } else { "inactive" },
+        "fees_description": f.fee,
+        "eligibility_description": f.target,
+        "last_modified": r.updated_at,
+        "assured_date": f.verified_on,
+        "phones": f.phone.iter().map(|p| json!({"id": format!("{}-phone", r.id), "number": p})).collect::<Vec<_>>(),
+        "schedules": f.schedule.iter().map(hsds_schedule).collect::<Vec<_>>(),
+        "attributes": [{
+            "id": format!("{}-category", r.id),
+            "link_type": "service_type",
+            "taxonomy_term": {"id": f.category, "code": f.category, "name": r.category_name, "vocabulary": "rainbownet"},
+        }],
+        "service_at_locations": [{
+            "id": format!("{}-sal", r.id),
+            "location": {
+                "id": location_id,
+                "location_type": "physical",
+                "name": f.name,
+                "latitude": f.lat,
+                "longitude": f.lng,
+                "external_identifiers": [{"identifier": f.municipality_code, "identifier_type": "全国地方公共団体コード"}],
+                "addresses": f.address.iter().map(|a| json!({
+                    "id": format!("{location_id}-address"), "address_type": "physical",
+                    "address_1": a, "city": "", "region": "", "state_province": "", "postal_code": "", "country": "JP",
+                })).collect::<Vec<_>>(),
+                "accessibility": accessibility,
+            },
+        }],
+    })
+}
+
+/// `GET /api/v1/public/resources.hsds.json`.
+pub fn hsds(resources: &[Resource], origin: &str) -> Json {
+    let contents: Vec<Json> = resources.iter().map(|r| hsds_service(r, origin)).collect();
+    json!({
+        "total_items": contents.len(),
+        "total_pages": 1,
+        "page_number": 1,
+        "size": contents.len(),
+        "first_page": true,
+        "last_page": true,
+        "empty": contents.is_empty(),
+        "contents": contents,
+    })
+}
+
+/// `GET /api/v1/public/resources.csv`.
+pub fn csv(resources: &[Resource], origin: &str) -> Result<Vec<u8>, Error> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let io = |e: csv::Error| Error::BadRequest(format!("csv: {e}"));
+        writer
+            .write_record([
+                "ID",
+                "名称",
+                "名称_カナ",
+                "分類コード",
+                "分類",
+                "全国地方公共団体コード",
+                "住所",
+                "緯度",
+                "経度",
+                "電話番号",
+                "URL",
+                "利用日時",
+                "料金",
+                "対象",
+                "定員",
+                "車椅子対応",
+                "多機能トイレ",
+                "駐車場",
+                "説明",
+                "ページ",
+                "更新日時",
+            ])
+            .map_err(io)?;
+        let yes = |b: Option<bool>| b.map_or("", |b| if b { "有" } else { "無" }).to_owned();
+        for r in resources {
+            let f = &r.fields;
+            let days = f
+                .schedule
+                .iter()
+                .map(Rule::describe_ja)
+                .collect::<Vec<_>>()
+                .join(" / ");
+            writer
+                .write_record([
+                    r.id.clone(),
+                    f.name.clone(),
+                    f.name_kana.clone().unwrap_or_default(),
+                    f.category.clone(),
+                    r.category_name.clone(),
+                    f.municipality_code.clone(),
+                    f.address.clone().unwrap_or_default(),
+                    f.lat.map(|v| v.to_string()).unwrap_or_default(),
+                    f.lng.map(|v| v.to_string()).unwrap_or_default(),
+                    f.phone.clone().unwrap_or_default(),
+                    f.url.clone().unwrap_or_default(),
+                    days,
+                    f.fee.clone().unwrap_or_default(),
+                    f.target.clone().unwrap_or_default(),
+                    f.capacity.map(|c| c.to_string()).unwrap_or_default(),
+                    yes(f.wheelchair),
+                    yes(f.accessible_toilet),
+                    yes(f.parking),
+                    f.description.clone().unwrap_or_default(),
+                    format!("{origin}{}", r.url),
+                    r.updated_at.clone(),
+                ])
+                .map_err(io)?;
+        }
+        writer
+            .flush()
+            .map_err(|e| Error::BadRequest(format!("csv: {e}")))?;
+    }
+    Ok(out)
+}
+
+/// schema.org `openingHoursSpecification` for the weekly rules.
+pub fn opening_hours(rules: &[Rule]) -> Vec<Json> {
+    rules
+        .iter()
+        .filter_map(|r| match r {
+            Rule::Weekly { days, start, end } => Some(json!({
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": days.iter().filter_map(|d| WEEKDAYS.iter().position(|w| w == d))
+                    .map(|i| format!("https://schema.org/{}", DAYS_OF_WEEK[i])).collect::<Vec<_>>(),
+                "opens": start, "closes": end,
+            })),
+            Rule::Monthly { .. } => None,
+        })
+        .collect()
+}

@@ -1,0 +1,605 @@
+//! Import of the Digital Agency's standard municipal open-data CSVs (自治体標準オープン
+//! データセット): 介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧, AED設置箇所一覧,
+//! 指定緊急避難場所一覧, 公共施設一覧. The dataset is recognised from its header row; files
+//! come as UTF-8 (with or without BOM) or Shift_JIS/CP932, with CRLF. Good rows go in, bad
+//! rows are reported by line, and importing the same file again changes nothing.
+
+use serde::Serialize;
+
+use super::schedule::{Rule, parse_days_ja, parse_time_ja};
+use super::{
+    Provenance, ResourceFields, Status, category_labels, insert_statement, update_statement,
+};
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::ports::{Database, Statement, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dataset {
+    CareServices,
+    MedicalInstitutions,
+    PublicToilets,
+    Aed,
+    EvacuationSites,
+    PublicFacilities,
+}
+
+impl Dataset {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dataset::CareServices => "care_services",
+            Dataset::MedicalInstitutions => "medical_institutions",
+            Dataset::PublicToilets => "public_toilets",
+            Dataset::Aed => "aed",
+            Dataset::EvacuationSites => "evacuation_sites",
+            Dataset::PublicFacilities => "public_facilities",
+        }
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Dataset::CareServices => "介護サービス事業所一覧",
+            Dataset::MedicalInstitutions => "医療機関一覧",
+            Dataset::PublicToilets => "公衆トイレ一覧",
+            Dataset::Aed => "AED設置箇所一覧",
+            Dataset::EvacuationSites => "指定緊急避難場所一覧",
+            Dataset::PublicFacilities => "公共施設一覧",
+        }
+    }
+
+    /// Recognises a dataset by the columns only it has.
+    pub fn detect(headers: &Headers) -> Option<Dataset> {
+        let has = |names: &[&str]| names.iter().any(|n| headers.index(n).is_some());
+        if has(&["介護サービスの種類", "事業所番号"]) {
+            Some(Dataset::CareServices)
+        } else if has(&["医療機関の種類", "診療科目", "医療機関コード"]) {
+            Some(Dataset::MedicalInstitutions)
+        } else if has(&[
+            "多機能トイレ数",
+            "男性トイレ総数",
+            "車椅子使用者用トイレ有無",
+        ]) {
+            Some(Dataset::PublicToilets)
+        } else if has(&[
+            "AED設置場所",
+            "設置位置",
+            "パッド有効期限",
+            "小児対応設備の有無",
+        ]) && has(&["名称", "設置施設名"])
+        {
+            Some(Dataset::Aed)
+        } else if has(&["災害種別_洪水", "指定避難所との住所同一", "想定収容人数"])
+        {
+            Some(Dataset::EvacuationSites)
+        } else if has(&["POIコード", "名称_通称"]) {
+            Some(Dataset::PublicFacilities)
+        } else {
+            None
+        }
+    }
+}
+
+/// A header row, matched after trimming and NFKC (so full-width and half-width agree).
+pub struct Headers(Vec<String>);
+
+impl Headers {
+    pub fn index(&self, name: &str) -> Option<usize> {
+        let wanted = crate::text::fold(name);
+        self.0.iter().position(|h| *h == wanted)
+    }
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct RowError {
+    pub line: u64,
+    pub reason: String,
+    pub reason_ja: String,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct ImportReport {
+    pub dataset: Dataset,
+    pub dataset_label: &'static str,
+    pub imported: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    pub errors: Vec<RowError>,
+}
+
+impl ImportReport {
+    /// "imported N, updated N, unchanged N, rejected N".
+    pub fn summary(&self) -> String {
+        format!(
+            "imported {}, updated {}, unchanged {}, rejected {}",
+            self.imported, self.updated, self.unchanged, self.rejected
+        )
+    }
+}
+
+/// One good row, ready to write.
+#[derive(Debug)]
+pub struct ParsedRow {
+    pub line: u64,
+    pub key: String,
+    pub hash: String,
+    pub fields: ResourceFields,
+}
+
+fn file_error(en: &str, ja: &str) -> Error {
+    Error::Validation(vec![FieldError::new("file", en, ja)])
+}
+
+/// Text of the file: UTF-8 (a BOM is dropped) when it is valid UTF-8, otherwise
+/// Shift_JIS as Windows writes it (CP932, which is what encoding_rs's SHIFT_JIS decodes).
+pub fn decode(bytes: &[u8]) -> Result<String, Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_owned());
+    }
+    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+    if had_errors {
+        return Err(file_error(
+            "the file is neither UTF-8 nor Shift_JIS text",
+            "ファイルの文字コードが UTF-8 でも Shift_JIS でもありません",
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+/// FNV-1a over the row's fields: equal content, equal hash, on every host.
+fn content_hash(fields: &ResourceFields) -> String {
+    let json = serde_json::to_string(fields).unwrap_or_default();
+    let h = json.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{h:016x}")
+}
+
+struct Cells<'a> {
+    headers: &'a Headers,
+    record: &'a csv::StringRecord,
+}
+
+impl Cells<'_> {
+    fn get(&self, names: &[&str]) -> Option<String> {
+        names.iter().find_map(|n| {
+            let v = self.record.get(self.headers.index(n)?)?.trim();
+            (!v.is_empty()).then(|| v.to_owned())
+        })
+    }
+
+    fn yes(&self, names: &[&str]) -> Option<bool> {
+        let v = self.get(names)?;
+        if let Ok(n) = v.parse::<u32>() {
+            return Some(n > 0);
+        }
+        Some(matches!(
+            v.as_str(),
+            "有" | "有り" | "あり" | "○" | "〇" | "1" | "true" | "TRUE"
+        ))
+    }
+}
+
+fn category(dataset: Dataset, cells: &Cells<'_>) -> &'static str {
+    match dataset {
+        Dataset::PublicToilets => "welfare.toilet",
+        Dataset::Aed => "welfare.aed",
+        Dataset::EvacuationSites => "disaster.evacuation_site",
+        Dataset::PublicFacilities => "public.facility",
+        Dataset::CareServices => {
+            let kind = cells.get(&["介護サービスの種類"]).unwrap_or_default();
+            if kind.contains("居宅介護支援") {
+                "care.management"
+            } else if kind.contains("地域包括") {
+                "care.support_centre"
+            } else if kind.contains("訪問") {
+                "care.home_care"
+            } else if kind.contains("通所") || kind.contains("デイ") {
+                "care.day_service"
+            } else {
+                "care.facility"
+            }
+        }
+        Dataset::MedicalInstitutions => {
+            let kind = cells
+                .get(&["医療機関の種類", "診療科目"])
+                .unwrap_or_default();
+            if kind.contains("歯科") {
+                "medical.dental"
+            } else if kind.contains("薬局") {
+                "medical.pharmacy"
+            } else if kind.contains("病院") {
+                "medical.hospital"
+            } else {
+                "medical.clinic"
+            }
+        }
+    }
+}
+
+fn parse_row(
+    dataset: Dataset,
+    municipality: &str,
+    cells: &Cells<'_>,
+) -> Result<(String, ResourceFields), (String, String)> {
+    let reject = |en: &str, ja: &str| Err((en.to_owned(), ja.to_owned()));
+    if let Some(code) = cells.get(&[
+        "全国地方公共団体コード",
+        "都道府県コード又は市区町村コード",
+        "市区町村コード",
+    ]) && code.len() >= 5
+        && !code.starts_with(municipality)
+    {
+        return reject(
+            &format!("municipality code {code} is not {municipality}"),
+            &format!("市区町村コード {code} が {municipality} と一致しません"),
+        );
+    }
+    let Some(name) = cells.get(&["名称", "設置施設名", "事業所名"]) else {
+        return reject("名称 (name) is empty", "名称が空です");
+    };
+    let coordinate = |names: &[&str]| -> Result<Option<f64>, (String, String)> {
+        match cells.get(names) {
+            None => Ok(None),
+            Some(v) => crate::text::fold(&v).parse::<f64>().map(Some).map_err(|_| {
+                (
+                    format!("{} is not a number: {v}", names[0]),
+                    format!("{}が数値ではありません: {v}", names[0]),
+                )
+            }),
+        }
+    };
+    let lat = coordinate(&["緯度"])?;
+    let lng = coordinate(&["経度"])?;
+    let days = cells
+        .get(&["利用可能曜日", "診療曜日", "開館曜日"])
+        .map(|d| parse_days_ja(&d))
+        .unwrap_or_default();
+    let start = cells
+        .get(&["利用開始時間", "開始時間", "診療開始時間", "開館時間"])
+        .and_then(|t| parse_time_ja(&t));
+    let end = cells
+        .get(&["利用終了時間", "終了時間", "診療終了時間", "閉館時間"])
+        .and_then(|t| parse_time_ja(&t));
+    let schedule = match (days.is_empty(), start, end) {
+        (false, Some(start), Some(end)) => vec![Rule::Weekly { days, start, end }],
+        _ => Vec::new(),
+    };
+    let note = [
+        cells.get(&[
+            "利用可能曜日特記事項",
+            "利用可能時間特記事項",
+            "診療日時特記事項",
+            "利用可能日時特記事項",
+        ]),
+        cells.get(&["利用可能時間帯"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let address = cells.get(&["住所", "所在地_連結表記", "所在地"]).map(|a| {
+        match cells.get(&["方書", "建物名"]) {
+            Some(extra) => format!("{a} {extra}"),
+            None => a,
+        }
+    });
+    let description = [
+        cells.get(&["介護サービスの種類", "医療機関の種類", "診療科目"]),
+        cells.get(&["説明", "設置位置", "AED設置場所"]),
+        cells.get(&["備考"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n");
+    let toilet = cells.yes(&["多機能トイレ数"]);
+    let wheelchair_toilet = cells.yes(&["車椅子使用者用トイレ有無"]);
+    let fields = ResourceFields {
+        municipality_code: municipality.to_owned(),
+        category: category(dataset, cells).to_owned(),
+        name: name.clone(),
+        name_kana: cells.get(&["名称_カナ", "名称カナ", "ふりがな"]),
+        description: (!description.is_empty()).then_some(description),
+        address: address.clone(),
+        lat,
+        lng,
+        phone: cells.get(&["電話番号"]).map(|p| crate::text::fold(&p)),
+        url: cells.get(&["URL", "ホームページ"]),
+        fee: None,
+        target: None,
+        capacity: cells
+            .get(&["定員", "想定収容人数", "収容人数"])
+            .and_then(|c| crate::text::fold(&c).parse().ok()),
+        wheelchair: wheelchair_toilet,
+        accessible_toilet: match (toilet, wheelchair_toilet) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(false) || b.unwrap_or(false)),
+        },
+        parking: cells.yes(&["駐車場有無", "駐車場"]),
+        schedule,
+        schedule_note: (!note.is_empty()).then_some(note),
+        status: Status::Published,
+        verified_on: None,
+    }
+    .normalized();
+    let problems = fields.check();
+    if let Some(first) = problems.first() {
+        return Err((
+            format!(
+                "{}: {}",
+                first.pointer.trim_start_matches("#/"),
+                first.detail
+            ),
+            first.detail_ja.clone(),
+        ));
+    }
+    // Keyed by the dataset's own number where it has one, else by name and address.
+    let id = cells.get(&["ID", "NO", "No", "事業所番号", "医療機関コード"]);
+    let key = match id {
+        Some(id) => format!("{municipality}|{}|{id}", dataset.name()),
+        None => format!(
+            "{municipality}|{}|{}|{}",
+            dataset.name(),
+            name,
+            address.unwrap_or_default()
+        ),
+    };
+    Ok((key, fields))
+}
+
+/// Reads the file: its dataset, the good rows and the rejected ones.
+pub fn parse(
+    bytes: &[u8],
+    municipality: &str,
+) -> Result<(Dataset, Vec<ParsedRow>, Vec<RowError>), Error> {
+    let text = decode(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = Headers(
+        reader
+            .headers()
+            .map_err(|e| {
+                file_error(
+                    &format!("the header row can not be read: {e}"),
+                    "見出し行を読めません",
+                )
+            })?
+            .iter()
+            .map(crate::text::fold)
+            .collect(),
+    );
+    let dataset = Dataset::detect(&headers).ok_or_else(|| {
+        file_error(
+            "the header row is not one of the standard datasets (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧, AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧)",
+            "見出し行が標準オープンデータセットのどれとも一致しません",
+        )
+    })?;
+    let mut rows: Vec<ParsedRow> = Vec::new();
+    let mut errors = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        // The reader counts from 0 once the header row is read; people count file lines
+        // from 1 with the header as line 1.
+        let line = reader.position().line() + 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                errors.push(RowError {
+                    line,
+                    reason: format!("unreadable row: {e}"),
+                    reason_ja: "行を読めません".into(),
+                });
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line() + 1);
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cells = Cells {
+            headers: &headers,
+            record: &record,
+        };
+        match parse_row(dataset, municipality, &cells) {
+            Ok((key, fields)) => {
+                if let Some(first) = rows.iter().find(|r| r.key == key) {
+                    errors.push(RowError {
+                        line,
+                        reason: format!("same ID as line {}", first.line),
+                        reason_ja: format!("{}行目と同じIDです", first.line),
+                    });
+                } else {
+                    rows.push(ParsedRow {
+                        line,
+                        hash: content_hash(&fields),
+                        key,
+                        fields,
+                    });
+                }
+            }
+            Err((reason, reason_ja)) => errors.push(RowError {
+                line,
+                reason,
+                reason_ja,
+            }),
+        }
+    }
+    Ok((dataset, rows, errors))
+}
+
+/// Rows per batch: each statement binds under 40 parameters and D1 runs a batch as one
+/// transaction; 50 keeps a batch quick.
+const BATCH_ROWS: usize = 50;
+
+/// Imports a file for `municipality`. `progress(done, total)` is called after each batch.
+pub async fn import(
+    env: &Env,
+    municipality: &str,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let known = sql
+        .query(
+            "SELECT EXISTS (SELECT 1 FROM municipalities WHERE code = ?1) AS known",
+            &[municipality.into()],
+        )
+        .await?;
+    if known.first().map(|r| r.int("known")).transpose()? != Some(1) {
+        return Err(Error::Validation(vec![FieldError::new(
+            "municipality",
+            format!("unknown municipality {municipality}"),
+            format!("市区町村 {municipality} が登録されていません"),
+        )]));
+    }
+    let (dataset, rows, errors) = parse(bytes, municipality)?;
+    let labels = category_labels(env).await?;
+    let label = |code: &str| {
+        labels
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or("", |(_, l)| l.as_str())
+    };
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let (mut imported, mut updated, mut unchanged) = (0, 0, 0);
+    for (done, chunk) in rows.chunks(BATCH_ROWS).enumerate() {
+        let mut params: Vec<Value> = Vec::new();
+        let placeholders: Vec<String> = chunk
+            .iter()
+            .map(|r| {
+                params.push(r.key.clone().into());
+                format!("?{}", params.len())
+            })
+            .collect();
+        let existing = sql
+            .query(
+                &format!(
+                    "SELECT id, source_key, source_hash FROM resources WHERE source_key IN ({})",
+                    placeholders.join(", ")
+                ),
+                &params,
+            )
+            .await?;
+        let mut statements: Vec<Statement> = Vec::new();
+        for row in chunk {
+            let found = existing
+                .iter()
+                .find(|e| e.text("source_key").ok() == Some(row.key.as_str()));
+            match found {
+                Some(e) if e.opt_text("source_hash")? == Some(row.hash.as_str()) => unchanged += 1,
+                Some(e) => {
+                    statements.push(update_statement(
+                        e.text("id")?,
+                        &row.fields,
+                        label(&row.fields.category),
+                        Some(&row.hash),
+                        &now,
+                    ));
+                    updated += 1;
+                }
+                None => {
+                    let from = Provenance {
+                        source: dataset.name(),
+                        key: Some(&row.key),
+                        hash: Some(&row.hash),
+                    };
+                    statements.push(insert_statement(
+                        &env.new_id(),
+                        &row.fields,
+                        label(&row.fields.category),
+                        &from,
+                        &now,
+                    ));
+                    imported += 1;
+                }
+            }
+        }
+        if !statements.is_empty() {
+            sql.batch(&statements).await?;
+        }
+        progress(((done + 1) * BATCH_ROWS).min(rows.len()), rows.len());
+    }
+    let report = ImportReport {
+        dataset,
+        dataset_label: dataset.label_ja(),
+        imported,
+        updated,
+        unchanged,
+        rejected: errors.len(),
+        errors,
+    };
+    sql.query(
+        "INSERT INTO resource_imports (id, municipality_code, dataset, imported, updated, unchanged, rejected, at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        &[
+            env.new_id().into(),
+            municipality.into(),
+            dataset.name().into(),
+            i64::try_from(report.imported).unwrap_or(i64::MAX).into(),
+            i64::try_from(report.updated).unwrap_or(i64::MAX).into(),
+            i64::try_from(report.unchanged).unwrap_or(i64::MAX).into(),
+            i64::try_from(report.rejected).unwrap_or(i64::MAX).into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOILETS: &str = "全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ,住所,緯度,経度,多機能トイレ数,車椅子使用者用トイレ有無,利用可能曜日,利用開始時間,利用終了時間\r\n\
+        232335,T1,清須市,清洲公園トイレ,キヨスコウエントイレ,清須市清洲1,35.2186,136.8419,1,有,月～金,9:00,17:00\r\n\
+        232335,T2,清須市,,,清須市,35.2,136.8,0,無,,,\r\n\
+        232335,T3,清須市,駅前トイレ,エキマエトイレ,清須市西枇杷島町,north,136.8,0,無,,,\r\n";
+
+    #[test]
+    fn shift_jis_and_utf8_with_bom_read_the_same() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(TOILETS);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(TOILETS.as_bytes());
+        assert_eq!(decode(&sjis).unwrap(), TOILETS);
+        assert_eq!(decode(&bom).unwrap(), TOILETS);
+    }
+
+    #[test]
+    fn toilets_are_recognised_and_bad_rows_reported_by_line() {
+        let (dataset, rows, errors) = parse(TOILETS.as_bytes(), "23233").unwrap();
+        assert_eq!(dataset, Dataset::PublicToilets);
+        assert_eq!(rows.len(), 1);
+        let row = &rows[0];
+        assert_eq!(row.key, "23233|public_toilets|T1");
+        assert_eq!(row.fields.category, "welfare.toilet");
+        assert_eq!(row.fields.accessible_toilet, Some(true));
+        assert_eq!(
+            row.fields.schedule[0].describe_ja(),
+            "毎週 月・火・水・木・金 09:00〜17:00"
+        );
+        let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4]);
+        assert!(errors[0].reason_ja.contains("名称"));
+        assert!(errors[1].reason.contains("緯度"));
+    }
+
+    #[test]
+    fn other_municipalities_rows_and_unknown_files_are_refused() {
+        let (_, rows, errors) = parse(TOILETS.as_bytes(), "23234").unwrap();
+        assert!(rows.is_empty());
+        assert_eq!(errors.len(), 3);
+        assert!(matches!(
+            parse("a,b\r\n1,2\r\n".as_bytes(), "23233"),
+            Err(Error::Validation(_))
+        ));
+        assert!(matches!(
+            parse(&[0x82, 0xff, 0xff, 0x00], "23233"),
+            Err(Error::Validation(_))
+        ));
+    }
+}

@@ -1,0 +1,593 @@
+//! Community resources (地域資源): the model, its validation and its rows. Search, import,
+//! export and the demo region have modules of their own.
+
+pub mod demo;
+pub mod export;
+pub mod import;
+pub mod schedule;
+pub mod search;
+
+use serde::{Deserialize, Serialize};
+
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::ports::{Database, Row, Statement, StoreError, Value};
+use crate::text::fold;
+use schedule::Rule;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Published,
+    Closed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+            Status::Closed => "closed",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Status, StoreError> {
+        match s {
+            "draft" => Ok(Status::Draft),
+            "published" => Ok(Status::Published),
+            "closed" => Ok(Status::Closed),
+            other => Err(StoreError::Backend(format!("unknown status {other}"))),
+        }
+    }
+}
+
+fn default_status() -> Status {
+    Status::Draft
+}
+
+/// What an administrator (or an import) says about a resource. The body of
+/// `POST /api/v1/public/resources` and `PUT /api/v1/public/resources/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceFields {
+    pub municipality_code: String,
+    pub category: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_kana: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lng: Option<f64>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub fee: Option<String>,
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    #[serde(default)]
+    pub wheelchair: Option<bool>,
+    #[serde(default)]
+    pub accessible_toilet: Option<bool>,
+    #[serde(default)]
+    pub parking: Option<bool>,
+    #[serde(default)]
+    pub schedule: Vec<Rule>,
+    #[serde(default)]
+    pub schedule_note: Option<String>,
+    #[serde(default = "default_status")]
+    pub status: Status,
+    #[serde(default)]
+    pub verified_on: Option<String>,
+}
+
+/// A stored resource, as the API returns it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Resource {
+    pub id: String,
+    pub url: String,
+    pub category_name: String,
+    pub category_name_en: String,
+    pub schema_type: String,
+    pub schedule_text: Vec<String>,
+    #[serde(flatten)]
+    pub fields: ResourceFields,
+    pub source: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn trimmed(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ResourceFields {
+    /// Trims text and turns blanks into "not given".
+    pub fn normalized(mut self) -> ResourceFields {
+        for field in [
+            &mut self.name_kana,
+            &mut self.description,
+            &mut self.address,
+            &mut self.phone,
+            &mut self.url,
+            &mut self.fee,
+            &mut self.target,
+            &mut self.schedule_note,
+            &mut self.verified_on,
+        ] {
+            *field = trimmed(field).map(str::to_owned);
+        }
+        self.name = self.name.trim().to_owned();
+        self.municipality_code = self.municipality_code.trim().to_owned();
+        self.category = self.category.trim().to_owned();
+        self
+    }
+
+    /// Every field problem that can be seen without the store.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
+        let len = |s: &str| s.chars().count();
+        if self.name.is_empty() || len(&self.name) > 200 {
+            err(
+                "#/name",
+                "name is required, at most 200 characters",
+                "名称は必須です（200文字まで）",
+            );
+        }
+        if self.municipality_code.len() != 5
+            || !self.municipality_code.bytes().all(|b| b.is_ascii_digit())
+        {
+            err(
+                "#/municipality_code",
+                "must be a 5-digit municipality code",
+                "5桁の市区町村コードを指定してください",
+            );
+        }
+        if let Some(kana) = &self.name_kana
+            && !fold(kana)
+                .chars()
+                .all(|c| matches!(c, 'ぁ'..='ゖ' | 'ー' | '・' | ' ' | 'a'..='z' | '0'..='9'))
+        {
+            err(
+                "#/name_kana",
+                "must be written in kana",
+                "ふりがなはかなで入力してください",
+            );
+        }
+        match (self.lat, self.lng) {
+            (None, None) => {}
+            (Some(lat), Some(lng)) => {
+                if !(20.0..=46.0).contains(&lat) {
+                    err(
+                        "#/lat",
+                        "must be a latitude in Japan (20–46)",
+                        "日本国内の緯度（20〜46）を指定してください",
+                    );
+                }
+                if !(122.0..=154.0).contains(&lng) {
+                    err(
+                        "#/lng",
+                        "must be a longitude in Japan (122–154)",
+                        "日本国内の経度（122〜154）を指定してください",
+                    );
+                }
+            }
+            _ => err(
+                "#/lat",
+                "give both latitude and longitude, or neither",
+                "緯度と経度は両方指定してください",
+            ),
+        }
+        if let Some(phone) = &self.phone
+            && !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | ' ' | '+'))
+        {
+            err(
+                "#/phone",
+                "may hold digits, spaces, + ( ) and - only",
+                "電話番号は数字とハイフンで入力してください",
+            );
+        }
+        if let Some(url) = &self.url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            err(
+                "#/url",
+                "must start with https:// or http://",
+                "URL は https:// で始めてください",
+            );
+        }
+        for (field, value) in [
+            ("#/description", &self.description),
+            ("#/schedule_note", &self.schedule_note),
+        ] {
+            if value.as_deref().is_some_and(|v| len(v) > 4000) {
+                err(field, "at most 4000 characters", "4000文字までです");
+            }
+        }
+        if let Some(date) = &self.verified_on
+            && !is_date(date)
+        {
+            err(
+                "#/verified_on",
+                "must be a date YYYY-MM-DD",
+                "日付は YYYY-MM-DD で入力してください",
+            );
+        }
+        for (i, rule) in self.schedule.iter().enumerate() {
+            errors.extend(rule.check(&format!("#/schedule/{i}")));
+        }
+        errors
+    }
+
+    pub fn geohash(&self) -> Option<String> {
+        crate::geo::encode(self.lat?, self.lng?)
+    }
+
+    pub fn sort_key(&self) -> String {
+        fold(self.name_kana.as_deref().unwrap_or(&self.name))
+    }
+
+    /// The words search matches: names, address, description and the category's labels.
+    pub fn search_text(&self, category_label: &str) -> String {
+        let parts = [
+            Some(self.name.as_str()),
+            self.name_kana.as_deref(),
+            Some(category_label),
+            self.address.as_deref(),
+            self.target.as_deref(),
+            self.description.as_deref(),
+        ];
+        fold(&parts.into_iter().flatten().collect::<Vec<_>>().join(" "))
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Where a row came from, for imports' idempotency.
+pub struct Provenance<'a> {
+    pub source: &'a str,
+    pub key: Option<&'a str>,
+    pub hash: Option<&'a str>,
+}
+
+/// The columns every read selects, with the category joined in.
+pub const SELECT: &str = "SELECT r.id, r.municipality_code, r.category, r.name, r.name_kana, \
+     r.description, r.address, r.lat, r.lng, r.phone, r.url, r.fee, r.target, r.capacity, \
+     r.wheelchair, r.accessible_toilet, r.parking, r.schedule, r.schedule_note, r.status, \
+     r.verified_on, r.source, r.sort_key, r.created_at, r.updated_at, c.name_ja AS category_name, \
+     c.name_en AS category_name_en, c.schema_type \
+     FROM resources r JOIN categories c ON c.code = r.category";
+
+fn opt_bool(row: &Row<'_>, column: &str) -> Result<Option<bool>, StoreError> {
+    Ok(row.opt_int(column)?.map(|v| v != 0))
+}
+
+pub fn from_row(row: &Row<'_>) -> Result<Resource, StoreError> {
+    let text = |c: &str| row.opt_text(c).map(|v| v.map(str::to_owned));
+    let schedule: Vec<Rule> = serde_json::from_str(row.text("schedule")?)
+        .map_err(|e| StoreError::Backend(format!("schedule: {e}")))?;
+    let id = row.text("id")?.to_owned();
+    Ok(Resource {
+        url: format!("/resources/{id}"),
+        id,
+        category_name: row.text("category_name")?.to_owned(),
+        category_name_en: row.text("category_name_en")?.to_owned(),
+        schema_type: row.text("schema_type")?.to_owned(),
+        schedule_text: schedule.iter().map(Rule::describe_ja).collect(),
+        fields: ResourceFields {
+            municipality_code: row.text("municipality_code")?.to_owned(),
+            category: row.text("category")?.to_owned(),
+            name: row.text("name")?.to_owned(),
+            name_kana: text("name_kana")?,
+            description: text("description")?,
+            address: text("address")?,
+            lat: row.opt_real("lat")?,
+            lng: row.opt_real("lng")?,
+            phone: text("phone")?,
+            url: text("url")?,
+            fee: text("fee")?,
+            target: text("target")?,
+            capacity: row.opt_int("capacity")?.and_then(|c| u32::try_from(c).ok()),
+            wheelchair: opt_bool(row, "wheelchair")?,
+            accessible_toilet: opt_bool(row, "accessible_toilet")?,
+            parking: opt_bool(row, "parking")?,
+            schedule,
+            schedule_note: text("schedule_note")?,
+            status: Status::parse(row.text("status")?)?,
+            verified_on: text("verified_on")?,
+        },
+        source: row.text("source")?.to_owned(),
+        created_at: row.text("created_at")?.to_owned(),
+        updated_at: row.text("updated_at")?.to_owned(),
+    })
+}
+
+/// The values of the content columns, in the order of [`CONTENT_COLUMNS`].
+fn content_values(f: &ResourceFields, category_label: &str) -> Vec<Value> {
+    let flag = |b: Option<bool>| b.map(i64::from);
+    vec![
+        f.municipality_code.clone().into(),
+        f.category.clone().into(),
+        f.name.clone().into(),
+        f.name_kana.clone().into(),
+        f.description.clone().into(),
+        f.address.clone().into(),
+        f.lat.into(),
+        f.lng.into(),
+        f.geohash().into(),
+        f.phone.clone().into(),
+        f.url.clone().into(),
+        f.fee.clone().into(),
+        f.target.clone().into(),
+        f.capacity.into(),
+        flag(f.wheelchair).into(),
+        flag(f.accessible_toilet).into(),
+        flag(f.parking).into(),
+        serde_json::to_string(&f.schedule)
+            .unwrap_or_else(|_| "[]".into())
+            .into(),
+        f.schedule_note.clone().into(),
+        schedule::open_days(&f.schedule).into(),
+        f.status.as_str().into(),
+        f.verified_on.clone().into(),
+        f.sort_key().into(),
+        f.search_text(category_label).into(),
+    ]
+}
+
+const CONTENT_COLUMNS: [&str; 24] = [
+    "municipality_code",
+    "category",
+    "name",
+    "name_kana",
+    "description",
+    "address",
+    "lat",
+    "lng",
+    "geohash",
+    "phone",
+    "url",
+    "fee",
+    "target",
+    "capacity",
+    "wheelchair",
+    "accessible_toilet",
+    "parking",
+    "schedule",
+    "schedule_note",
+    "open_days",
+    "status",
+    "verified_on",
+    "sort_key",
+    "search_text",
+];
+
+/// INSERT of a new resource.
+pub fn insert_statement(
+    id: &str,
+    f: &ResourceFields,
+    category_label: &str,
+    from: &Provenance<'_>,
+    now: &str,
+) -> Statement {
+    let mut params = content_values(f, category_label);
+    let columns = CONTENT_COLUMNS.join(", ");
+    params.extend([
+        id.into(),
+        from.source.into(),
+        from.key.into(),
+        from.hash.into(),
+        now.into(),
+    ]);
+    let placeholders: Vec<String> = (1..=params.len()).map(|i| format!("?{i}")).collect();
+    Statement::new(
+        format!(
+            "INSERT INTO resources ({columns}, id, source, source_key, source_hash, created_at, updated_at) \
+             VALUES ({}, ?{})",
+            placeholders.join(", "),
+            params.len()
+        ),
+        params,
+    )
+}
+
+/// UPDATE of the content of resource `id` (and its import hash, when imported).
+pub fn update_statement(
+    id: &str,
+    f: &ResourceFields,
+    category_label: &str,
+    hash: Option<&str>,
+    now: &str,
+) -> Statement {
+    let mut params = content_values(f, category_label);
+    let sets: Vec<String> = CONTENT_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .collect();
+    let n = params.len();
+    params.extend([hash.into(), now.into(), id.into()]);
+    Statement::new(
+        format!(
+            "UPDATE resources SET {}, source_hash = coalesce(?{}, source_hash), updated_at = ?{} WHERE id = ?{}",
+            sets.join(", "),
+            n + 1,
+            n + 2,
+            n + 3
+        ),
+        params,
+    )
+}
+
+/// The Japanese labels of every category, code → label.
+pub async fn category_labels(env: &Env) -> Result<Vec<(String, String)>, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query("SELECT code, name_ja FROM categories ORDER BY sort", &[])
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.text("code")?.to_owned(), r.text("name_ja")?.to_owned())))
+        .collect::<Result<_, StoreError>>()
+        .map_err(Error::from)
+}
+
+/// Checks what needs the store (the category and municipality exist) on top of `check`.
+async fn validate(env: &Env, f: &ResourceFields) -> Result<String, Error> {
+    let mut errors = f.check();
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            "SELECT (SELECT name_ja FROM categories WHERE code = ?1) AS label, \
+             EXISTS (SELECT 1 FROM municipalities WHERE code = ?2) AS known",
+            &[
+                f.category.clone().into(),
+                f.municipality_code.clone().into(),
+            ],
+        )
+        .await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| StoreError::Backend("no row".into()))?;
+    let label = row.opt_text("label")?.map(str::to_owned);
+    if label.is_none() {
+        errors.push(FieldError::new(
+            "#/category",
+            "unknown category",
+            "分類が登録されていません",
+        ));
+    }
+    if row.int("known")? == 0 && !errors.iter().any(|e| e.pointer == "#/municipality_code") {
+        errors.push(FieldError::new(
+            "#/municipality_code",
+            "unknown municipality",
+            "市区町村が登録されていません",
+        ));
+    }
+    match label {
+        Some(label) if errors.is_empty() => Ok(label),
+        _ => Err(Error::Validation(errors)),
+    }
+}
+
+pub async fn get(env: &Env, id: &str) -> Result<Option<Resource>, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(&format!("{SELECT} WHERE r.id = ?1"), &[id.into()])
+        .await?;
+    Ok(rows.first().map(|r| from_row(&r)).transpose()?)
+}
+
+/// Creates a resource; returns it as stored.
+pub async fn create(env: &Env, fields: ResourceFields) -> Result<Resource, Error> {
+    let fields = fields.normalized();
+    let label = validate(env, &fields).await?;
+    let id = env.new_id();
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let from = Provenance {
+        source: "manual",
+        key: None,
+        hash: None,
+    };
+    let sql = env.sql(Database::Public).await?;
+    sql.batch(&[insert_statement(&id, &fields, &label, &from, &now)])
+        .await?;
+    get(env, &id).await?.ok_or(Error::NotFound)
+}
+
+/// Replaces the content of resource `id`; `None` when there is no such resource.
+pub async fn update(
+    env: &Env,
+    id: &str,
+    fields: ResourceFields,
+) -> Result<Option<Resource>, Error> {
+    let fields = fields.normalized();
+    let label = validate(env, &fields).await?;
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Public).await?;
+    let done = sql
+        .batch(&[
+            update_statement(id, &fields, &label, None, &now),
+            Statement::new("SELECT changes() AS n", vec![]),
+        ])
+        .await?;
+    let changed = done
+        .get(1)
+        .and_then(|r| r.first())
+        .map(|r| r.int("n"))
+        .transpose()?;
+    if changed == Some(0) {
+        return Ok(None);
+    }
+    get(env, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> ResourceFields {
+        serde_json::from_str(
+            r#"{"municipality_code":"23233","category":"gathering.exercise","name":" いきいき体操教室 ",
+                "name_kana":"イキイキタイソウキョウシツ","lat":35.2,"lng":136.85,
+                "schedule":[{"freq":"monthly","week":2,"day":"mon","start":"10:00","end":"11:30"}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn derived_columns_fold_and_locate() {
+        let f = fields().normalized();
+        assert_eq!(f.name, "いきいき体操教室");
+        assert_eq!(f.sort_key(), "いきいきたいそうきょうしつ");
+        assert!(f.search_text("体操教室").contains("たいそう"));
+        assert_eq!(f.geohash().unwrap().len(), 9);
+        assert!(f.check().is_empty(), "{:?}", f.check());
+        assert_eq!(f.status, Status::Draft);
+    }
+
+    #[test]
+    fn check_reports_each_bad_field() {
+        let mut f = fields();
+        f.name = String::new();
+        f.lat = Some(99.0);
+        f.url = Some("javascript:alert(1)".into());
+        f.phone = Some("call me".into());
+        let pointers: Vec<String> = f.check().into_iter().map(|e| e.pointer).collect();
+        assert_eq!(pointers, ["#/name", "#/lat", "#/phone", "#/url"]);
+    }
+
+    #[test]
+    fn statements_stay_within_d1_parameter_limits() {
+        let f = fields();
+        let from = Provenance {
+            source: "manual",
+            key: None,
+            hash: None,
+        };
+        let insert = insert_statement("id", &f, "体操教室", &from, "now");
+        assert!(insert.params.len() < 100);
+        assert!(insert.sql.contains(&format!("?{}", insert.params.len())));
+        let update = update_statement("id", &f, "体操教室", None, "now");
+        assert_eq!(update.params.len(), 27);
+    }
+}

@@ -1,0 +1,67 @@
+//! Japanese text folding for search: NFKC (full/half width, so ﾀｲｿｳ is タイソウ and ＡＢＣ
+//! is ABC), katakana to hiragana (so たいそう finds タイソウ), lower case, single spaces.
+//! Stored text and queries are folded the same way, so matching is plain comparison.
+
+use unicode_normalization::UnicodeNormalization;
+
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.nfkc() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        let c = match c {
+            // Katakana ァ..ヶ map onto hiragana ぁ..ゖ, 0x60 code points lower.
+            'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+            'ヽ' => 'ゝ',
+            'ヾ' => 'ゞ',
+            c => c,
+        };
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// A LIKE pattern matching `term` anywhere, with `\` as the escape character.
+pub fn like_contains(term: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// An FTS5 query that matches `term` as one phrase, whatever characters it holds.
+pub fn fts_phrase(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_kana_width_and_case() {
+        assert_eq!(fold("タイソウ教室"), "たいそう教室");
+        assert_eq!(fold("ﾀｲｿｳｷｮｳｼﾂ"), "たいそうきょうしつ");
+        assert_eq!(fold("ガッコウ"), fold("ｶﾞｯｺｳ"));
+        assert_eq!(fold("ＡＢＣ　Ｓａｌｏｎ  1"), "abc salon 1");
+        assert_eq!(fold("  いきいき\tサロン "), "いきいき さろん");
+    }
+
+    #[test]
+    fn like_and_fts_quote_their_input() {
+        assert_eq!(like_contains("10%_\\"), "%10\\%\\_\\\\%");
+        assert_eq!(fts_phrase("a\"b OR c"), "\"a\"\"b OR c\"");
+    }
+}

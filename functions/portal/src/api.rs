@@ -1,0 +1,154 @@
+//! The public JSON API and its administration (bootstrap admin token until logins land).
+
+use ::http::{HeaderValue, StatusCode, header};
+use rainbownet_core::auth::bootstrap::require_admin;
+use rainbownet_core::http::{Request, Response, json, query_param};
+use rainbownet_core::ports::Database;
+use rainbownet_core::public::{municipalities, notices};
+use rainbownet_core::resources::{self, export, import, search};
+use rainbownet_core::web::{self, cacheable};
+use rainbownet_core::{Env, Error, FieldError};
+
+use crate::pages::invalidate_pages;
+
+fn public_json<T: serde::Serialize>(req: &Request, body: &T) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    cacheable(req, "application/json", bytes)
+}
+
+pub async fn put_municipality(req: &Request, env: &Env, code: &str) -> Result<Response, Error> {
+    require_admin(req, env)?;
+    let input = rainbownet_core::http::json::parse(req)?;
+    let response = municipalities::put(env, code, input).await?;
+    invalidate_pages(env).await;
+    Ok(response)
+}
+
+pub async fn categories(req: &Request, env: &Env) -> Result<Response, Error> {
+    #[derive(serde::Serialize)]
+    struct Category {
+        code: String,
+        parent: Option<String>,
+        name_ja: String,
+        name_en: String,
+    }
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            "SELECT code, parent, name_ja, name_en FROM categories ORDER BY sort",
+            &[],
+        )
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(Category {
+                code: r.text("code")?.to_owned(),
+                parent: r.opt_text("parent")?.map(str::to_owned),
+                name_ja: r.text("name_ja")?.to_owned(),
+                name_en: r.text("name_en")?.to_owned(),
+            })
+        })
+        .collect::<Result<Vec<_>, rainbownet_core::ports::StoreError>>()?;
+    Ok(public_json(req, &serde_json::json!({ "items": items })))
+}
+
+pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
+    let query = search::SearchQuery::from_request(req)?;
+    let page = search::search(env, &query).await?;
+    let mut response = public_json(req, &page);
+    if query.open_now {
+        // "Open now" changes by the minute.
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        );
+    }
+    Ok(response)
+}
+
+pub async fn create_resource(req: &Request, env: &Env) -> Result<Response, Error> {
+    require_admin(req, env)?;
+    let fields = rainbownet_core::http::json::parse(req)?;
+    let created = resources::create(env, fields).await?;
+    invalidate_pages(env).await;
+    let mut response = json(StatusCode::CREATED, &created);
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/public/resources/{}", created.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Published resources for everyone; drafts and closed ones for administrators only.
+pub async fn get_resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
+    let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
+    if resource.fields.status != resources::Status::Published {
+        require_admin(req, env).map_err(|_| Error::NotFound)?;
+        return Ok(json(StatusCode::OK, &resource));
+    }
+    Ok(public_json(req, &resource))
+}
+
+pub async fn put_resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
+    require_admin(req, env)?;
+    let fields = rainbownet_core::http::json::parse(req)?;
+    let updated = resources::update(env, id, fields)
+        .await?
+        .ok_or(Error::NotFound)?;
+    invalidate_pages(env).await;
+    Ok(json(StatusCode::OK, &updated))
+}
+
+pub async fn export_hsds(req: &Request, env: &Env) -> Result<Response, Error> {
+    let all = export::published(env).await?;
+    let origin = web::request_origin(req, env);
+    Ok(public_json(req, &export::hsds(&all, &origin)))
+}
+
+pub async fn export_csv(req: &Request, env: &Env) -> Result<Response, Error> {
+    let all = export::published(env).await?;
+    let origin = web::request_origin(req, env);
+    let mut response = cacheable(req, "text/csv; charset=utf-8", export::csv(&all, &origin)?);
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"rainbownet-resources.csv\""),
+    );
+    Ok(response)
+}
+
+/// `POST /api/v1/public/imports?municipality=CODE` with the CSV file as the body.
+pub async fn import(req: &Request, env: &Env) -> Result<Response, Error> {
+    require_admin(req, env)?;
+    let municipality = query_param(req, "municipality").ok_or_else(|| {
+        Error::Validation(vec![FieldError::new(
+            "?municipality",
+            "the municipality code is required",
+            "市区町村コードを指定してください",
+        )])
+    })?;
+    if req.body().is_empty() {
+        return Err(Error::Validation(vec![FieldError::new(
+            "file",
+            "the CSV file is empty",
+            "CSVファイルが空です",
+        )]));
+    }
+    let report = import::import(env, &municipality, req.body(), &mut |_, _| {}).await?;
+    invalidate_pages(env).await;
+    Ok(json(StatusCode::OK, &report))
+}
+
+pub async fn notices(req: &Request, env: &Env) -> Result<Response, Error> {
+    let municipality = query_param(req, "municipality");
+    let items = notices::published(env, municipality.as_deref(), 50).await?;
+    Ok(public_json(req, &serde_json::json!({ "items": items })))
+}
+
+pub async fn create_notice(req: &Request, env: &Env) -> Result<Response, Error> {
+    require_admin(req, env)?;
+    let input = rainbownet_core::http::json::parse(req)?;
+    let id = notices::create(env, input).await?;
+    invalidate_pages(env).await;
+    Ok(json(StatusCode::CREATED, &serde_json::json!({ "id": id })))
+}

@@ -1,0 +1,119 @@
+//! Pages for people, server-rendered. Resource pages are kept in the `cache` KV store under
+//! a generation number that every write bumps, so an update is never served stale by us
+//! (shared caches hold pages for at most `s-maxage`).
+
+use ::http::{HeaderValue, header};
+use rainbownet_core::http::{Request, Response, query_param};
+use rainbownet_core::ports::KvStore;
+use rainbownet_core::resources::{self, Status, search};
+use rainbownet_core::web::{self, HTML, cacheable, home, resource_pages, sitemap as sitemap_xml};
+use rainbownet_core::{Env, Error};
+
+const GENERATION_KEY: &str = "pages:generation";
+/// Pages live a day in our cache; the generation makes them obsolete sooner.
+const PAGE_TTL_SECONDS: u64 = 86_400;
+const MAX_PRINT_IDS: usize = 30;
+
+async fn generation(env: &Env) -> Option<String> {
+    let kv = env.kv(KvStore::Cache).await.ok()?;
+    let value = kv.get(GENERATION_KEY).await.ok()?;
+    Some(
+        value
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_else(|| "0".into()),
+    )
+}
+
+/// Makes every cached page obsolete. A cache failure must not fail the write that came
+/// before it, so errors are logged, not returned.
+pub async fn invalidate_pages(env: &Env) {
+    let bump = async {
+        let kv = env.kv(KvStore::Cache).await?;
+        kv.put(GENERATION_KEY, env.new_id().as_bytes(), None).await
+    };
+    if let Err(e) = bump.await {
+        env.log
+            .error("pages", &format!("page cache not invalidated: {e}"));
+    }
+}
+
+pub async fn home(req: &Request, env: &Env) -> Result<Response, Error> {
+    Ok(cacheable(req, HTML, home::render(env).await?.into_bytes()))
+}
+
+pub async fn results(req: &Request, env: &Env) -> Result<Response, Error> {
+    let query = search::SearchQuery::from_request(req)?;
+    let found = search::search(env, &query).await?;
+    let html = resource_pages::results(env, &query, &found).await?;
+    Ok(cacheable(req, HTML, html.into_bytes()))
+}
+
+pub async fn resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
+    let key = generation(env)
+        .await
+        .map(|g| format!("page:{g}:resource:{id}"));
+    if let Some(key) = &key
+        && let Ok(kv) = env.kv(KvStore::Cache).await
+        && let Ok(Some(html)) = kv.get(key).await
+    {
+        return Ok(cacheable(req, HTML, html));
+    }
+    let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
+    if resource.fields.status == Status::Draft {
+        return Err(Error::NotFound);
+    }
+    let html =
+        resource_pages::detail(&resource, web::configured_origin(env).as_deref()).into_bytes();
+    if let Some(key) = &key
+        && let Ok(kv) = env.kv(KvStore::Cache).await
+        && let Err(e) = kv.put(key, &html, Some(PAGE_TTL_SECONDS)).await
+    {
+        env.log.error("pages", &format!("page not cached: {e}"));
+    }
+    Ok(cacheable(req, HTML, html))
+}
+
+pub async fn print(req: &Request, env: &Env) -> Result<Response, Error> {
+    let ids = query_param(req, "ids").unwrap_or_default();
+    let ids: Vec<&str> = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .take(MAX_PRINT_IDS)
+        .collect();
+    let mut list = Vec::new();
+    for id in ids {
+        if let Some(r) = resources::get(env, id).await?
+            && r.fields.status == Status::Published
+        {
+            list.push(r);
+        }
+    }
+    if list.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let html = resource_pages::print(&list, &web::request_origin(req, env));
+    Ok(cacheable(req, HTML, html.into_bytes()))
+}
+
+pub async fn sitemap(req: &Request, env: &Env) -> Result<Response, Error> {
+    let xml = sitemap_xml::sitemap(env, &web::request_origin(req, env)).await?;
+    Ok(cacheable(
+        req,
+        "application/xml; charset=utf-8",
+        xml.into_bytes(),
+    ))
+}
+
+pub fn robots(req: &Request, env: &Env) -> Result<Response, Error> {
+    let mut response = cacheable(
+        req,
+        "text/plain; charset=utf-8",
+        sitemap_xml::robots(&web::request_origin(req, env)).into_bytes(),
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(web::PUBLIC_CACHE),
+    );
+    Ok(response)
+}
