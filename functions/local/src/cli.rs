@@ -18,6 +18,10 @@ Usage:
       Serve every function and the web client on one port, over embedded SQLite under
       --data (created on first start). --demo loads the demo region (清須市, 北名古屋市,
       豊山町); loading it again changes nothing. Port 0 picks a free port.
+  rainbownet import resources --municipality CODE [--data ./data] FILE
+      Import a standard open-data CSV (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧,
+      AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧), UTF-8 or Shift_JIS. Bad rows are
+      reported by line; importing the same file again changes nothing.
   rainbownet migrate [--data ./data]
       Create or upgrade the databases under --data, then exit.
   rainbownet demo-sql (public|care|disaster)
@@ -39,6 +43,11 @@ pub enum Command {
     Migrate {
         data: PathBuf,
     },
+    ImportResources {
+        data: PathBuf,
+        municipality: String,
+        file: PathBuf,
+    },
     DemoSql {
         db: Database,
     },
@@ -51,6 +60,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut addr = "127.0.0.1:8080".to_owned();
     let mut data = PathBuf::from("./data");
     let mut demo = false;
+    let mut municipality: Option<String> = None;
     let Some(command) = args.first() else {
         return Ok(Command::Help);
     };
@@ -66,6 +76,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "--addr" => addr = value("--addr")?,
             "--data" => data = PathBuf::from(value("--data")?),
             "--demo" => demo = true,
+            "--municipality" => municipality = Some(value("--municipality")?),
             "-h" | "--help" => return Ok(Command::Help),
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             other => positional.push(other.to_owned()),
@@ -82,6 +93,21 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "serve" => no_positional(Command::Serve { addr, data, demo }),
         "migrate" => no_positional(Command::Migrate { data }),
         "routes" => no_positional(Command::Routes),
+        "import" => match (positional.as_slice(), municipality) {
+            ([what, file], Some(municipality)) if what == "resources" => {
+                Ok(Command::ImportResources {
+                    data,
+                    municipality,
+                    file: PathBuf::from(file),
+                })
+            }
+            ([what, _], None) if what == "resources" => {
+                Err("import resources needs --municipality CODE".into())
+            }
+            _ => Err(
+                "usage: rainbownet import resources --municipality CODE [--data DIR] FILE".into(),
+            ),
+        },
         "demo-sql" => match positional.as_slice() {
             [label] => Database::from_label(label)
                 .map(|db| Command::DemoSql { db })
@@ -106,6 +132,52 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             }
         }
         Command::DemoSql { db } => print!("{}", demo::script(db)),
+        Command::ImportResources {
+            data,
+            municipality,
+            file,
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let data_dir = Arc::new(DataDir::open(&data)?);
+            let host = Host::new(Manifest::parse(crate::embedded::SPIN_TOML)?, data_dir)?;
+            let env = host.env_for(crate::functions::Component::Portal);
+            let mut progress = |done: usize, total: usize| {
+                let width = 30;
+                let filled = if total == 0 {
+                    width
+                } else {
+                    done * width / total
+                };
+                eprint!(
+                    "\r[{}{}] {done}/{total}",
+                    "#".repeat(filled),
+                    " ".repeat(width - filled)
+                );
+            };
+            let report = pollster::block_on(rainbownet_core::resources::import::import(
+                &env,
+                &municipality,
+                &bytes,
+                &mut progress,
+            ));
+            eprintln!();
+            let report = report.map_err(|e| match e {
+                rainbownet_core::Error::Validation(fields) => fields
+                    .iter()
+                    .map(|f| format!("{}: {} / {}", f.pointer, f.detail, f.detail_ja))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                other => other.to_string(),
+            })?;
+            println!("{} ({})", report.dataset_label, file.display());
+            for error in &report.errors {
+                println!(
+                    "  line {}: {} / {}",
+                    error.line, error.reason, error.reason_ja
+                );
+            }
+            println!("{}", report.summary());
+        }
         Command::Migrate { data } => {
             DataDir::open(&data)?;
             println!("databases under {} are up to date", data.display());

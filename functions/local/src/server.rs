@@ -77,6 +77,18 @@ impl Host {
         })
     }
 
+    /// The environment of one component, with its grants from `spin.toml` (the CLI runs
+    /// imports as the function that owns the data would).
+    pub fn env_for(&self, component: Component) -> Env {
+        let grants = self
+            .components
+            .iter()
+            .find(|(c, _)| *c == component)
+            .map(|(_, g)| g.clone())
+            .unwrap_or_default();
+        self.env(&grants)
+    }
+
     fn env(&self, grants: &Grants) -> Env {
         Env {
             stores: Box::new(self.data.granted(grants)),

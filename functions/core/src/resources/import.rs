@@ -263,19 +263,28 @@ fn parse_row(
     let end = cells
         .get(&["利用終了時間", "終了時間", "診療終了時間", "閉館時間"])
         .and_then(|t| parse_time_ja(&t));
+    // 利用可能時間帯 holds both ends ("9:00-16:30") where there are no separate columns.
+    let (start, end) = match (start, end) {
+        (None, None) => cells
+            .get(&["利用可能時間帯", "診療時間"])
+            .and_then(|span| {
+                let span = crate::text::fold(&span);
+                let (a, b) = span.split_once(['-', '~', '〜'])?;
+                Some((parse_time_ja(a), parse_time_ja(b)))
+            })
+            .unwrap_or((None, None)),
+        other => other,
+    };
     let schedule = match (days.is_empty(), start, end) {
         (false, Some(start), Some(end)) => vec![Rule::Weekly { days, start, end }],
         _ => Vec::new(),
     };
-    let note = [
-        cells.get(&[
-            "利用可能曜日特記事項",
-            "利用可能時間特記事項",
-            "診療日時特記事項",
-            "利用可能日時特記事項",
-        ]),
-        cells.get(&["利用可能時間帯"]),
-    ]
+    let note = [cells.get(&[
+        "利用可能曜日特記事項",
+        "利用可能時間特記事項",
+        "診療日時特記事項",
+        "利用可能日時特記事項",
+    ])]
     .into_iter()
     .flatten()
     .collect::<Vec<_>>()
