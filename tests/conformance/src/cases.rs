@@ -76,6 +76,27 @@ macro_rules! ensure {
     };
 }
 
+pub fn ensure_problem(resp: &Resp, status: u16, kind: &str) -> Result<serde_json::Value, String> {
+    expect_problem(resp, status, kind)
+}
+
+/// An administrator's request with a body.
+pub fn admin_request(
+    c: &Client,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Result<Resp, String> {
+    let auth = format!("Bearer {ADMIN_TOKEN}");
+    c.request(
+        method,
+        path,
+        &[("authorization", &auth), ("content-type", content_type)],
+        Some(body),
+    )
+}
+
 fn expect_problem(resp: &Resp, status: u16, kind: &str) -> Result<serde_json::Value, String> {
     ensure!(
         resp.status == status,
@@ -279,7 +300,7 @@ fn unauthorized(c: &Client) -> Result<(), String> {
 }
 
 fn oversize(c: &Client) -> Result<(), String> {
-    let big = vec![b' '; 2 * 1024 * 1024];
+    let big = vec![b' '; 9 * 1024 * 1024];
     let resp = admin_put_bytes(c, "/api/v1/public/municipalities/23233", big)?;
     expect_problem(&resp, 413, "/problems/payload-too-large")?;
     let resp = c.get("/healthz")?;
@@ -458,7 +479,8 @@ fn error_pages(c: &Client) -> Result<(), String> {
 /// Runs every case, printing one line each, and returns how many failed.
 pub fn run_all(host: &str, client: &Client) -> usize {
     let mut failed = 0;
-    for case in CASES {
+    let all: Vec<&Case> = CASES.iter().chain(crate::resources::CASES).collect();
+    for case in &all {
         match (case.run)(client) {
             Ok(()) => println!("[{host}] ok    {}", case.name),
             Err(e) => {
@@ -469,7 +491,7 @@ pub fn run_all(host: &str, client: &Client) -> usize {
     }
     println!(
         "[{host}] {} passed, {failed} failed ({})",
-        CASES.len() - failed,
+        all.len() - failed,
         client.base
     );
     failed

@@ -5,4 +5,5 @@
 pub mod cases;
 pub mod client;
 pub mod hosts;
+pub mod resources;
 pub mod spin_imports;

@@ -7,7 +7,15 @@ use serde::de::DeserializeOwned;
 use super::Request;
 use crate::error::Error;
 
+/// JSON bodies are refused over this size, whatever larger uploads a function accepts.
+pub const JSON_BODY_LIMIT: usize = super::DEFAULT_BODY_LIMIT;
+
 pub fn parse<T: DeserializeOwned>(req: &Request) -> Result<T, Error> {
+    if req.body().len() > JSON_BODY_LIMIT {
+        return Err(Error::PayloadTooLarge {
+            limit: JSON_BODY_LIMIT,
+        });
+    }
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

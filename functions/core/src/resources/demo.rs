@@ -272,7 +272,7 @@ pub fn statements() -> Vec<Statement> {
                     lat: Some((lat * 1e6).round() / 1e6),
                     lng: Some((lng * 1e6).round() / 1e6),
                     phone: Some(phone),
-                    url: None,
+                    website: None,
                     fee: category
                         .starts_with("gathering")
                         .then(|| "無料（お茶代100円）".to_owned()),

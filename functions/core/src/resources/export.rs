@@ -171,7 +171,7 @@ pub fn csv(resources: &[Resource], origin: &str) -> Result<Vec<u8>, Error> {
                     f.lat.map(|v| v.to_string()).unwrap_or_default(),
                     f.lng.map(|v| v.to_string()).unwrap_or_default(),
                     f.phone.clone().unwrap_or_default(),
-                    f.url.clone().unwrap_or_default(),
+                    f.website.clone().unwrap_or_default(),
                     days,
                     f.fee.clone().unwrap_or_default(),
                     f.target.clone().unwrap_or_default(),

@@ -253,10 +253,18 @@ fn parse_row(
     };
     let lat = coordinate(&["緯度"])?;
     let lng = coordinate(&["経度"])?;
-    let days = cells
-        .get(&["利用可能曜日", "診療曜日", "開館曜日"])
-        .map(|d| parse_days_ja(&d))
-        .unwrap_or_default();
+    const DAY_COLUMNS: [&str; 3] = ["利用可能曜日", "診療曜日", "開館曜日"];
+    let days = match cells.get(&DAY_COLUMNS) {
+        Some(d) => parse_days_ja(&d),
+        // Datasets without a weekday column (公衆トイレ一覧) give hours that hold every day.
+        None if DAY_COLUMNS.iter().all(|c| cells.headers.index(c).is_none()) => {
+            super::schedule::WEEKDAYS
+                .iter()
+                .map(|d| (*d).to_owned())
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let start = cells
         .get(&["利用開始時間", "開始時間", "診療開始時間", "開館時間"])
         .and_then(|t| parse_time_ja(&t));
@@ -316,7 +324,7 @@ fn parse_row(
         lat,
         lng,
         phone: cells.get(&["電話番号"]).map(|p| crate::text::fold(&p)),
-        url: cells.get(&["URL", "ホームページ"]),
+        website: cells.get(&["URL", "ホームページ"]),
         fee: None,
         target: None,
         capacity: cells

@@ -66,8 +66,9 @@ pub struct ResourceFields {
     pub lng: Option<f64>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// The resource's own homepage (`url` is the page we publish).
     #[serde(default)]
-    pub url: Option<String>,
+    pub website: Option<String>,
     #[serde(default)]
     pub fee: Option<String>,
     #[serde(default)]
@@ -118,7 +119,7 @@ impl ResourceFields {
             &mut self.description,
             &mut self.address,
             &mut self.phone,
-            &mut self.url,
+            &mut self.website,
             &mut self.fee,
             &mut self.target,
             &mut self.schedule_note,
@@ -199,11 +200,11 @@ impl ResourceFields {
                 "電話番号は数字とハイフンで入力してください",
             );
         }
-        if let Some(url) = &self.url
+        if let Some(url) = &self.website
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
             err(
-                "#/url",
+                "#/website",
                 "must start with https:// or http://",
                 "URL は https:// で始めてください",
             );
@@ -304,7 +305,7 @@ pub fn from_row(row: &Row<'_>) -> Result<Resource, StoreError> {
             lat: row.opt_real("lat")?,
             lng: row.opt_real("lng")?,
             phone: text("phone")?,
-            url: text("url")?,
+            website: text("url")?,
             fee: text("fee")?,
             target: text("target")?,
             capacity: row.opt_int("capacity")?.and_then(|c| u32::try_from(c).ok()),
@@ -336,7 +337,7 @@ fn content_values(f: &ResourceFields, category_label: &str) -> Vec<Value> {
         f.lng.into(),
         f.geohash().into(),
         f.phone.clone().into(),
-        f.url.clone().into(),
+        f.website.clone().into(),
         f.fee.clone().into(),
         f.target.clone().into(),
         f.capacity.into(),
@@ -570,10 +571,10 @@ mod tests {
         let mut f = fields();
         f.name = String::new();
         f.lat = Some(99.0);
-        f.url = Some("javascript:alert(1)".into());
+        f.website = Some("javascript:alert(1)".into());
         f.phone = Some("call me".into());
         let pointers: Vec<String> = f.check().into_iter().map(|e| e.pointer).collect();
-        assert_eq!(pointers, ["#/name", "#/lat", "#/phone", "#/url"]);
+        assert_eq!(pointers, ["#/name", "#/lat", "#/phone", "#/website"]);
     }
 
     #[test]

@@ -223,7 +223,7 @@ fn facts(r: &Resource) -> String {
     if !access.is_empty() {
         rows.push(("設備", Esc(&access.join("、")).to_string()));
     }
-    if let Some(u) = &f.url {
+    if let Some(u) = &f.website {
         rows.push((
             "ホームページ",
             format!(

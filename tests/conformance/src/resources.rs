@@ -1,0 +1,643 @@
+//! Conformance cases of the resource map (issue: regional resource map and public portal).
+
+use crate::cases::{Case, admin_request, ensure_problem};
+use crate::client::Client;
+use crate::hosts::repo_root;
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+pub const CASES: &[Case] = &[
+    Case {
+        name: "imports Shift_JIS 公衆トイレ一覧 and 介護サービス事業所一覧; re-import changes nothing",
+        run: import_shift_jis,
+    },
+    Case {
+        name: "a file with broken rows imports the good rows and reports the rest by line",
+        run: import_broken_rows,
+    },
+    Case {
+        name: "search folds kana and width: たいそう and ﾀｲｿｳ find 体操教室",
+        run: search_kana,
+    },
+    Case {
+        name: "search by category includes its subcategories",
+        run: search_category,
+    },
+    Case {
+        name: "near search is nearest first with distances within 1 m of haversine",
+        run: search_near,
+    },
+    Case {
+        name: "cursor pages cover every result once in a stable order",
+        run: pagination,
+    },
+    Case {
+        name: "bad search parameters are 422 problems naming each parameter",
+        run: bad_parameters,
+    },
+    Case {
+        name: "a resource page has JSON-LD, canonical, OpenGraph, tel: and answers 304",
+        run: resource_page,
+    },
+    Case {
+        name: "a name with <script> is shown as text",
+        run: markup_is_text,
+    },
+    Case {
+        name: "administrators create and update resources; pages follow the update",
+        run: admin_edit,
+    },
+    Case {
+        name: "print handout, sitemap, robots and open data exports",
+        run: print_and_exports,
+    },
+];
+
+fn fixture(name: &str) -> Result<Vec<u8>, String> {
+    let path = repo_root().join("tests/fixtures").join(name);
+    std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn import(c: &Client, file: &str) -> Result<serde_json::Value, String> {
+    let resp = admin_request(
+        c,
+        "POST",
+        "/api/v1/public/imports?municipality=23233",
+        "text/csv",
+        fixture(file)?,
+    )?;
+    ensure!(
+        resp.status == 200,
+        "import {file}: {} {}",
+        resp.status,
+        resp.text()
+    );
+    resp.json()
+}
+
+fn count(report: &serde_json::Value, key: &str) -> u64 {
+    report[key].as_u64().unwrap_or(u64::MAX)
+}
+
+fn import_shift_jis(c: &Client) -> Result<(), String> {
+    for (file, dataset) in [
+        ("public_toilets_23233.sjis.csv", "public_toilets"),
+        ("care_services_23233.sjis.csv", "care_services"),
+    ] {
+        let first = import(c, file)?;
+        ensure!(
+            first["dataset"] == dataset,
+            "{file}: dataset {}",
+            first["dataset"]
+        );
+        let total =
+            count(&first, "imported") + count(&first, "updated") + count(&first, "unchanged");
+        ensure!(
+            total == 3 && count(&first, "rejected") == 0,
+            "{file}: first import {first}"
+        );
+        let again = import(c, file)?;
+        ensure!(
+            count(&again, "imported") == 0
+                && count(&again, "updated") == 0
+                && count(&again, "unchanged") == 3,
+            "{file}: re-import changed something: {again}"
+        );
+    }
+    let found = search(c, &format!("q={}", enc("清洲公園公衆トイレ")))?;
+    let item = found.first().ok_or("imported toilet not found")?;
+    ensure!(
+        item["category"] == "welfare.toilet" && item["accessible_toilet"] == true,
+        "toilet fields: {item}"
+    );
+    ensure!(
+        item["schedule_text"][0]
+            .as_str()
+            .is_some_and(|s| s.contains("06:00")),
+        "hours: {item}"
+    );
+    let day = search(c, &format!("q={}", enc("デイサービスきよす")))?;
+    let item = day.first().ok_or("imported day service not found")?;
+    ensure!(
+        item["category"] == "care.day_service" && item["phone"] == "052-400-1111",
+        "care fields: {item}"
+    );
+    Ok(())
+}
+
+fn import_broken_rows(c: &Client) -> Result<(), String> {
+    let report = import(c, "public_toilets_broken_23233.csv")?;
+    let lines: Vec<u64> = report["errors"]
+        .as_array()
+        .ok_or("no errors")?
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    ensure!(lines == [3, 4, 5, 7], "rejected lines {lines:?}: {report}");
+    ensure!(count(&report, "rejected") == 4, "rejected {report}");
+    let good = count(&report, "imported") + count(&report, "unchanged") + count(&report, "updated");
+    ensure!(good == 2, "good rows {report}");
+    ensure!(
+        report["errors"][0]["reason_ja"]
+            .as_str()
+            .is_some_and(|r| r.contains("名称")),
+        "reason {report}"
+    );
+    // Not a CSV of a known dataset: a problem, nothing written.
+    let resp = admin_request(
+        c,
+        "POST",
+        "/api/v1/public/imports?municipality=23233",
+        "text/csv",
+        b"a,b\r\n1,2\r\n".to_vec(),
+    )?;
+    ensure_problem(&resp, 422, "/problems/validation")?;
+    let resp = admin_request(
+        c,
+        "POST",
+        "/api/v1/public/imports?municipality=99999",
+        "text/csv",
+        fixture("public_toilets_23233.sjis.csv")?,
+    )?;
+    ensure_problem(&resp, 422, "/problems/validation")?;
+    Ok(())
+}
+
+fn search(c: &Client, query: &str) -> Result<Vec<serde_json::Value>, String> {
+    let resp = c.get(&format!("/api/v1/public/resources?{query}"))?;
+    ensure!(
+        resp.status == 200,
+        "search {query}: {} {}",
+        resp.status,
+        resp.text()
+    );
+    Ok(resp.json()?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default())
+}
+
+fn names(items: &[serde_json::Value]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|i| i["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn search_kana(c: &Client) -> Result<(), String> {
+    for q in ["たいそう", "ﾀｲｿｳ", "タイソウ", "体操"] {
+        let items = search(c, &format!("q={}&limit=50", enc(q)))?;
+        ensure!(!items.is_empty(), "{q}: nothing found");
+        ensure!(
+            names(&items).iter().all(|n| n.contains("体操")),
+            "{q}: {:?}",
+            names(&items)
+        );
+        for item in &items {
+            for field in ["id", "name", "category", "lat", "lng", "url"] {
+                ensure!(!item[field].is_null(), "{q}: item without {field}: {item}");
+            }
+        }
+    }
+    ensure!(
+        search(c, &format!("q={}", enc("存在しない資源xyz")))?.is_empty(),
+        "nonsense found something"
+    );
+    Ok(())
+}
+
+fn search_category(c: &Client) -> Result<(), String> {
+    let items = search(c, "category=care&limit=100")?;
+    ensure!(!items.is_empty(), "no care resources");
+    ensure!(
+        items.iter().all(|i| i["category"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("care."))),
+        "wrong category"
+    );
+    let kinds: std::collections::BTreeSet<&str> = items
+        .iter()
+        .filter_map(|i| i["category"].as_str())
+        .collect();
+    ensure!(kinds.len() >= 2, "subcategories not included: {kinds:?}");
+    let salons = search(c, "category=gathering.salon&municipality=23234")?;
+    ensure!(!salons.is_empty(), "no salons in 23234");
+    ensure!(
+        salons
+            .iter()
+            .all(|i| i["category"] == "gathering.salon" && i["municipality_code"] == "23234"),
+        "filters"
+    );
+    Ok(())
+}
+
+/// The test's own haversine, as the reference.
+fn haversine(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
+    let r = 6_371_008.8_f64;
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let a = ((p2 - p1) / 2.0).sin().powi(2)
+        + p1.cos() * p2.cos() * ((lng2 - lng1).to_radians() / 2.0).sin().powi(2);
+    2.0 * r * a.sqrt().asin()
+}
+
+fn search_near(c: &Client) -> Result<(), String> {
+    let (lat, lng, radius) = (35.2456, 136.8658, 1500.0);
+    let items = search(
+        c,
+        &format!("lat={lat}&lng={lng}&radius_m={radius}&limit=100"),
+    )?;
+    ensure!(
+        items.len() >= 5,
+        "only {} resources near 北名古屋市役所",
+        items.len()
+    );
+    let mut last = 0.0;
+    for item in &items {
+        let d = item["distance_m"].as_f64().ok_or("no distance_m")?;
+        let reference = haversine(
+            lat,
+            lng,
+            item["lat"].as_f64().unwrap_or(0.0),
+            item["lng"].as_f64().unwrap_or(0.0),
+        );
+        ensure!(
+            (d - reference).abs() <= 1.0,
+            "{}: {d} vs reference {reference}",
+            item["name"]
+        );
+        ensure!(
+            d >= last && d <= radius,
+            "not nearest first or outside radius: {d} after {last}"
+        );
+        last = d;
+    }
+    Ok(())
+}
+
+fn pagination(c: &Client) -> Result<(), String> {
+    for base in [
+        "category=gathering&limit=7",
+        "lat=35.2040&lng=136.8470&radius_m=1200&limit=9",
+    ] {
+        let all = search(
+            c,
+            &base
+                .replace("limit=7", "limit=100")
+                .replace("limit=9", "limit=100"),
+        )?;
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..50 {
+            let query = match &cursor {
+                Some(cur) => format!("{base}&cursor={cur}"),
+                None => base.to_owned(),
+            };
+            let body = c
+                .get(&format!("/api/v1/public/resources?{query}"))?
+                .json()?;
+            seen.extend(
+                body["items"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|i| i["id"].as_str().map(str::to_owned)),
+            );
+            match body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        ensure!(
+            all.len() < 100,
+            "{base}: the reference page is full; narrow the query"
+        );
+        let expected: Vec<String> = all
+            .iter()
+            .filter_map(|i| i["id"].as_str().map(str::to_owned))
+            .collect();
+        ensure!(
+            seen == expected,
+            "{base}: pages differ from one big page ({} vs {})",
+            seen.len(),
+            expected.len()
+        );
+    }
+    Ok(())
+}
+
+fn bad_parameters(c: &Client) -> Result<(), String> {
+    let resp =
+        c.get("/api/v1/public/resources?lat=91&lng=136&radius_m=99999999&limit=0&cursor=zz")?;
+    let body = ensure_problem(&resp, 422, "/problems/validation")?;
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .ok_or("no errors")?
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    for p in ["?lat", "?radius_m", "?limit", "?cursor"] {
+        ensure!(pointers.contains(&p), "{p} missing from {pointers:?}");
+    }
+    Ok(())
+}
+
+fn first_id(c: &Client, query: &str) -> Result<String, String> {
+    let items = search(c, query)?;
+    items
+        .first()
+        .and_then(|i| i["id"].as_str().map(str::to_owned))
+        .ok_or_else(|| format!("nothing for {query}"))
+}
+
+fn json_ld(html: &str) -> Result<serde_json::Value, String> {
+    let start = html
+        .find("<script type=\"application/ld+json\">")
+        .ok_or("no JSON-LD")?
+        + 35;
+    let end = html[start..]
+        .find("</script>")
+        .ok_or("unterminated JSON-LD")?
+        + start;
+    serde_json::from_str(&html[start..end]).map_err(|e| format!("JSON-LD does not parse: {e}"))
+}
+
+fn resource_page(c: &Client) -> Result<(), String> {
+    let id = first_id(
+        c,
+        &format!("q={}&category=medical.clinic", enc("クリニック")),
+    )?;
+    let resp = c.get(&format!("/resources/{id}"))?;
+    ensure!(resp.status == 200, "page {}", resp.status);
+    ensure!(
+        resp.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "not HTML"
+    );
+    let cache = resp.header("cache-control").unwrap_or("");
+    ensure!(
+        cache.contains("s-maxage") && cache.contains("stale-while-revalidate"),
+        "cache-control {cache}"
+    );
+    let html = resp.text();
+    let ld = json_ld(&html)?;
+    ensure!(
+        ld["@context"] == "https://schema.org" && ld["@type"] == "MedicalClinic",
+        "JSON-LD type: {ld}"
+    );
+    ensure!(
+        ld["name"].as_str().is_some_and(|n| html.contains(n)),
+        "JSON-LD name"
+    );
+    ensure!(
+        ld["geo"]["latitude"].is_number() && ld["address"]["@type"] == "PostalAddress",
+        "JSON-LD geo/address: {ld}"
+    );
+    ensure!(
+        ld["openingHoursSpecification"][0]["opens"] == "09:00",
+        "opening hours: {ld}"
+    );
+    ensure!(
+        html.contains("rel=\"canonical\"") && html.contains(&format!("/resources/{id}")),
+        "canonical"
+    );
+    ensure!(html.contains("property=\"og:title\""), "OpenGraph");
+    ensure!(html.contains("href=\"tel:052"), "tel: link");
+    let etag = resp.header("etag").ok_or("no ETag")?.to_owned();
+    let again = c.request(
+        "GET",
+        &format!("/resources/{id}"),
+        &[("if-none-match", &etag)],
+        None,
+    )?;
+    ensure!(
+        again.status == 304 && again.body.is_empty(),
+        "revalidation: {}",
+        again.status
+    );
+    let missing = c.request(
+        "GET",
+        "/resources/01NOSUCHRESOURCE0000000000",
+        &[("accept", "text/html")],
+        None,
+    )?;
+    ensure!(
+        missing.status == 404 && missing.text().contains("見つかりません"),
+        "missing page {}",
+        missing.status
+    );
+    Ok(())
+}
+
+fn markup_is_text(c: &Client) -> Result<(), String> {
+    import(c, "public_toilets_broken_23233.csv")?;
+    let id = first_id(c, &format!("q={}", enc("スクリプトトイレ")))?;
+    let html = c.get(&format!("/resources/{id}"))?.text();
+    ensure!(
+        !html.contains("<script>alert(1)</script>"),
+        "raw markup in the page"
+    );
+    ensure!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;トイレ"),
+        "name not shown as text"
+    );
+    let list = c
+        .get(&format!("/resources?q={}", enc("スクリプトトイレ")))?
+        .text();
+    ensure!(
+        !list.contains("<script>alert(1)") && list.contains("&lt;script&gt;"),
+        "results page"
+    );
+    Ok(())
+}
+
+fn admin_edit(c: &Client) -> Result<(), String> {
+    let body = serde_json::json!({
+        "municipality_code": "23342", "category": "gathering.salon", "name": "試験サロン",
+        "name_kana": "しけんさろん", "lat": 35.251, "lng": 136.912, "phone": "0568-00-0000",
+        "schedule": [{"freq": "monthly", "week": 2, "day": "mon", "start": "10:00", "end": "11:30"}],
+        "status": "published"
+    });
+    let created = admin_request(
+        c,
+        "POST",
+        "/api/v1/public/resources",
+        "application/json",
+        body.to_string().into_bytes(),
+    )?;
+    ensure!(
+        created.status == 201,
+        "create {} {}",
+        created.status,
+        created.text()
+    );
+    let resource = created.json()?;
+    let id = resource["id"].as_str().ok_or("no id")?.to_owned();
+    ensure!(
+        resource["schedule_text"][0] == "毎月 第2月曜 10:00〜11:30",
+        "schedule text {resource}"
+    );
+    let page = c.get(&format!("/resources/{id}"))?.text();
+    ensure!(page.contains("試験サロン"), "new page");
+    let mut renamed = body.clone();
+    renamed["name"] = "改名サロン".into();
+    let updated = admin_request(
+        c,
+        "PUT",
+        &format!("/api/v1/public/resources/{id}"),
+        "application/json",
+        renamed.to_string().into_bytes(),
+    )?;
+    ensure!(
+        updated.status == 200,
+        "update {} {}",
+        updated.status,
+        updated.text()
+    );
+    let page = c.get(&format!("/resources/{id}"))?.text();
+    ensure!(
+        page.contains("改名サロン") && !page.contains("試験サロン"),
+        "page not updated after PUT"
+    );
+    let mut bad = body.clone();
+    bad["name"] = "".into();
+    bad["category"] = "no.such".into();
+    bad["website"] = "javascript:alert(1)".into();
+    let resp = admin_request(
+        c,
+        "POST",
+        "/api/v1/public/resources",
+        "application/json",
+        bad.to_string().into_bytes(),
+    )?;
+    let problem = ensure_problem(&resp, 422, "/problems/validation")?;
+    let pointers: Vec<&str> = problem["errors"]
+        .as_array()
+        .ok_or("no errors")?
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    for p in ["#/name", "#/website", "#/category"] {
+        ensure!(pointers.contains(&p), "{p} missing from {pointers:?}");
+    }
+    let closed = {
+        let mut b = renamed.clone();
+        b["status"] = "closed".into();
+        b
+    };
+    admin_request(
+        c,
+        "PUT",
+        &format!("/api/v1/public/resources/{id}"),
+        "application/json",
+        closed.to_string().into_bytes(),
+    )?;
+    ensure!(
+        search(c, &format!("q={}", enc("改名サロン")))?.is_empty(),
+        "closed resource still in search"
+    );
+    let api = c.get(&format!("/api/v1/public/resources/{id}"))?;
+    ensure!(
+        api.status == 404,
+        "closed resource public in the API: {}",
+        api.status
+    );
+    let unknown = admin_request(
+        c,
+        "PUT",
+        "/api/v1/public/resources/01NOSUCH",
+        "application/json",
+        body.to_string().into_bytes(),
+    )?;
+    ensure_problem(&unknown, 404, "/problems/not-found")?;
+    let anonymous = c.request(
+        "POST",
+        "/api/v1/public/resources",
+        &[("content-type", "application/json")],
+        Some(body.to_string().into_bytes()),
+    )?;
+    ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    Ok(())
+}
+
+fn print_and_exports(c: &Client) -> Result<(), String> {
+    let items = search(c, "category=gathering&limit=3")?;
+    let ids: Vec<&str> = items.iter().filter_map(|i| i["id"].as_str()).collect();
+    let print = c.get(&format!("/resources/print?ids={}", ids.join(",")))?;
+    ensure!(print.status == 200, "print {}", print.status);
+    let html = print.text();
+    ensure!(
+        html.matches("<svg").count() == ids.len(),
+        "one QR code per resource"
+    );
+    ensure!(
+        html.contains("/app/print.css") && html.contains("noindex"),
+        "print stylesheet / noindex"
+    );
+    let sitemap = c.get("/sitemap.xml")?;
+    ensure!(
+        sitemap.status == 200
+            && sitemap
+                .text()
+                .contains(&format!("/resources/{}</loc>", ids[0])),
+        "sitemap"
+    );
+    let robots = c.get("/robots.txt")?.text();
+    ensure!(
+        robots.contains("Sitemap: ") && robots.contains("Disallow: /api/"),
+        "robots {robots}"
+    );
+    let hsds = c.get("/api/v1/public/resources.hsds.json")?.json()?;
+    let contents = hsds["contents"].as_array().ok_or("no contents")?;
+    ensure!(
+        hsds["total_items"].as_u64() == Some(contents.len() as u64) && !contents.is_empty(),
+        "HSDS totals"
+    );
+    let service = &contents[0];
+    ensure!(
+        service["service_at_locations"][0]["location"]["latitude"].is_number(),
+        "HSDS location: {service}"
+    );
+    ensure!(
+        service["attributes"][0]["taxonomy_term"]["code"].is_string(),
+        "HSDS taxonomy"
+    );
+    let csv = c.get("/api/v1/public/resources.csv")?;
+    ensure!(
+        csv.header("content-type")
+            .is_some_and(|t| t.starts_with("text/csv")),
+        "csv type"
+    );
+    ensure!(
+        csv.body.starts_with(b"\xEF\xBB\xBFID,"),
+        "csv BOM and header"
+    );
+    ensure!(
+        csv.text().lines().count() == contents.len() + 1,
+        "csv rows vs HSDS"
+    );
+    let home = c.get("/")?.text();
+    ensure!(
+        home.contains("action=\"/resources\"") && home.contains("お知らせ"),
+        "home page"
+    );
+    Ok(())
+}
