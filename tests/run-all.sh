@@ -61,6 +61,16 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         fail "node and npm are needed (Node 20 or newer)"
     fi
 fi
+step "tools: Debian's chromium and Japanese fonts for the browser tests"
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ]; then
+    command -v apt-get >/dev/null || fail "install ${missing[*]} (Debian packages) for the browser tests"
+    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q "${missing[@]}"
+fi
+
 lock_sum="$(sha256sum tests/package-lock.json | cut -d' ' -f1)"
 stamp="tests/node_modules/.rainbownet-lock-sha256"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
@@ -116,6 +126,9 @@ done
 # --- conformance -----------------------------------------------------------------------
 step "conformance suite against the local host and workerd"
 ./target/release/conformance local workerd
+
+step "browser tests (Playwright in Debian's chromium; screenshots in tests/output/)"
+node --test tests/browser/
 
 step "wasm size per function (limit: 1 MiB gzip)"
 too_big=0

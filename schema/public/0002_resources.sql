@@ -71,7 +71,9 @@ CREATE TABLE resources (
     updated_at         TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX resources_geo ON resources (status, geohash);
+-- Covers the first phase of nearby search (cells, box, distance) without reading rows;
+-- geohash leads so that each covering cell is one range of a multi-index OR.
+CREATE INDEX resources_geo ON resources (geohash, status, lat, lng, id);
 CREATE INDEX resources_list ON resources (status, sort_key, id);
 CREATE INDEX resources_category ON resources (status, category, sort_key, id);
 CREATE INDEX resources_municipality ON resources (municipality_code, status, sort_key, id);

@@ -198,9 +198,15 @@ fn decode_cursor(cursor: &str) -> Option<(serde_json::Value, String)> {
     Some((value.get(0)?.clone(), id))
 }
 
+/// Only published resources are searched. For nearby search the status is tested as
+/// `+r.status` (SQLite's way to keep a term from choosing the index), so that the planner
+/// reads each geohash cell as a range of `resources_geo` instead of every published row.
+const PUBLISHED: &str = " WHERE r.status = 'published'";
+const PUBLISHED_NOT_INDEXED: &str = " WHERE +r.status = 'published'";
+
 /// The WHERE clause and parameters every search shares (everything but position).
 fn filters(query: &SearchQuery, now_millis: i64) -> (String, Vec<Value>) {
-    let mut sql = String::from(" WHERE r.status = 'published'");
+    let mut sql = String::from(if query.near.is_some() { PUBLISHED_NOT_INDEXED } else { PUBLISHED });
     let mut params: Vec<Value> = Vec::new();
     let bind = |params: &mut Vec<Value>, v: Value| {
         params.push(v);
@@ -278,44 +284,7 @@ pub async fn search(env: &Env, query: &SearchQuery) -> Result<SearchPage, Error>
     let cursor = query.cursor.as_deref().and_then(decode_cursor);
 
     if let Some(near) = &query.near {
-        // Everything in the covering cells, measured, nearest first with the id breaking ties.
-        let rows = sql.query(&format!("{SELECT}{where_sql}"), &params).await?;
-        let mut hits = Vec::new();
-        for row in rows.iter() {
-            let resource = from_row(&row)?;
-            let (Some(lat), Some(lng)) = (resource.fields.lat, resource.fields.lng) else {
-                continue;
-            };
-            let d = geo::distance_m(near.lat, near.lng, lat, lng);
-            if d <= near.radius_m && keep(&resource) {
-                hits.push(Hit {
-                    resource,
-                    distance_m: Some((d * 10.0).round() / 10.0),
-                });
-            }
-        }
-        hits.sort_by(|a, b| {
-            a.distance_m
-                .partial_cmp(&b.distance_m)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| a.resource.id.cmp(&b.resource.id))
-        });
-        if let Some((position, id)) = &cursor {
-            let after = position.as_f64().unwrap_or(f64::MAX);
-            hits.retain(|h| {
-                let d = h.distance_m.unwrap_or(f64::MAX);
-                d > after || (d == after && h.resource.id.as_str() > id.as_str())
-            });
-        }
-        let next_cursor = (hits.len() > query.limit).then(|| {
-            let last = &hits[query.limit - 1];
-            encode_cursor(&serde_json::json!(last.distance_m), &last.resource.id)
-        });
-        hits.truncate(query.limit);
-        return Ok(SearchPage {
-            items: hits,
-            next_cursor,
-        });
+        return nearby(env, query, near, &where_sql, params, cursor.as_ref(), &at).await;
     }
 
     // Kana order; read in chunks while the open-now check (done here, not in SQL) drops rows.
@@ -367,6 +336,79 @@ pub async fn search(env: &Env, query: &SearchQuery) -> Result<SearchPage, Error>
         encode_cursor(&serde_json::json!(last.fields.sort_key()), &last.id)
     });
     items.truncate(query.limit);
+    Ok(SearchPage { items, next_cursor })
+}
+
+/// Nearest first, in two phases: the ids and locations inside the covering cells and the
+/// circle's bounding box (an index-only read), measured and sorted here; then the full rows
+/// of the one page shown.
+async fn nearby(
+    env: &Env,
+    query: &SearchQuery,
+    near: &Near,
+    where_sql: &str,
+    mut params: Vec<Value>,
+    cursor: Option<&(serde_json::Value, String)>,
+    at: &crate::time::JstDateTime,
+) -> Result<SearchPage, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
+    let dlng = dlat / near.lat.to_radians().cos().max(0.01);
+    let mut bind = |v: f64| {
+        params.push(v.into());
+        format!("?{}", params.len())
+    };
+    let bbox = format!(
+        " AND r.lat BETWEEN {} AND {} AND r.lng BETWEEN {} AND {}",
+        bind(near.lat - dlat),
+        bind(near.lat + dlat),
+        bind(near.lng - dlng),
+        bind(near.lng + dlng)
+    );
+    let schedule = if query.open_now { ", r.schedule" } else { "" };
+    let rows = sql
+        .query(&format!("SELECT r.id, r.lat, r.lng{schedule} FROM resources r{where_sql}{bbox}"), &params)
+        .await?;
+    let mut candidates: Vec<(f64, String)> = Vec::new();
+    for row in rows.iter() {
+        let d = geo::distance_m(near.lat, near.lng, row.real("lat")?, row.real("lng")?);
+        if d > near.radius_m {
+            continue;
+        }
+        if query.open_now {
+            let rules: Vec<schedule::Rule> = serde_json::from_str(row.text("schedule")?).unwrap_or_default();
+            if !schedule::is_open_at(&rules, at) {
+                continue;
+            }
+        }
+        candidates.push(((d * 10.0).round() / 10.0, row.text("id")?.to_owned()));
+    }
+    candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    if let Some((position, id)) = cursor {
+        let after = position.as_f64().unwrap_or(f64::MAX);
+        candidates.retain(|(d, i)| *d > after || (*d == after && i.as_str() > id.as_str()));
+    }
+    let next_cursor = (candidates.len() > query.limit).then(|| {
+        let (d, id) = &candidates[query.limit - 1];
+        encode_cursor(&serde_json::json!(d), id)
+    });
+    candidates.truncate(query.limit);
+    if candidates.is_empty() {
+        return Ok(SearchPage { items: Vec::new(), next_cursor });
+    }
+    let ids: Vec<Value> = candidates.iter().map(|(_, id)| id.clone().into()).collect();
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let rows = sql
+        .query(&format!("{SELECT} WHERE r.id IN ({})", placeholders.join(", ")), &ids)
+        .await?;
+    let mut resources: Vec<Resource> = rows.iter().map(|r| from_row(&r)).collect::<Result<_, _>>()?;
+    let items = candidates
+        .into_iter()
+        .filter_map(|(d, id)| {
+            let at = resources.iter().position(|r| r.id == id)?;
+            Some(Hit { resource: resources.swap_remove(at), distance_m: Some(d) })
+        })
+        .collect();
     Ok(SearchPage { items, next_cursor })
 }
 

@@ -138,7 +138,7 @@ pub fn page(title: &str, head: &Head, body: &str) -> String {
         html,
         "<!doctype html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{} | RainbowNet</title>\n<link rel=\"stylesheet\" href=\"/app/app.css\">\n",
+         <title>{} | RainbowNet</title>\n<link rel=\"stylesheet\" href=\"/app/app.css\">\n<link rel=\"icon\" href=\"/app/favicon.svg\" type=\"image/svg+xml\">\n",
         Esc(title)
     );
     if head.print {

@@ -1,0 +1,97 @@
+// Browser flow of the resident portal, in Debian's chromium through playwright-core:
+// search from the top page, open a result, open the print view. Screenshots of each step
+// go to tests/output/. Starts its own local host on a free port and stops it afterwards.
+//
+//   node --test tests/browser/            (RAINBOWNET_BIN overrides the binary)
+
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const output = join(root, "tests/output");
+const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+let server;
+let base;
+let browser;
+let dataDir;
+
+before(async () => {
+  assert.ok(existsSync(bin), `no ${bin}: build it with cargo build --release -p rainbownet`);
+  mkdirSync(output, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), "rainbownet-browser-"));
+  server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", join(dataDir, "data")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  base = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error("the local host did not start")), 30000);
+    server.stdout.on("data", (chunk) => {
+      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`the local host exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await exited;
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("a resident searches, opens a result and prints a handout", async () => {
+  // A small phone, as many residents use.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+
+  await page.goto(base + "/");
+  await assert.doesNotReject(page.getByRole("heading", { level: 1 }).waitFor());
+  await page.getByRole("searchbox").first().fill("たいそう");
+  await page.getByRole("button", { name: "さがす" }).first().click();
+  await page.waitForURL(/\/resources\?q=/);
+  const results = page.locator("ol.results li a.name");
+  assert.ok((await results.count()) > 0, "no results for たいそう");
+  const firstName = (await results.first().textContent()).trim();
+  assert.match(firstName, /体操/);
+  await page.screenshot({ path: join(output, "portal-1-results.png"), fullPage: true });
+
+  await results.first().click();
+  await page.waitForURL(/\/resources\/[0-9A-Z]{26}$/);
+  assert.equal((await page.getByRole("heading", { level: 1 }).textContent()).trim(), firstName);
+  assert.ok(await page.locator('a[href^="tel:"]').count() > 0, "no tel: link");
+  await page.screenshot({ path: join(output, "portal-2-resource.png"), fullPage: true });
+
+  await page.getByRole("link", { name: "印刷用の案内を表示" }).click();
+  await page.waitForURL(/\/resources\/print\?ids=/);
+  assert.ok(await page.locator(".handout .qr svg").count() === 1, "no QR code");
+  assert.ok(await page.getByRole("button", { name: "印刷する" }).isVisible(), "print button hidden");
+  await page.emulateMedia({ media: "print" });
+  await page.screenshot({ path: join(output, "portal-3-print.png"), fullPage: true });
+
+  assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
+  await context.close();
+});
