@@ -35,11 +35,18 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = std::sync::Arc::new(DataDir::open(dir.path()).expect("data dir"));
     let db = data.database(Database::Public);
-    db.batch(&rainbownet_core::demo::statements(Database::Public)[..3]).expect("municipalities");
+    db.batch(&rainbownet_core::demo::statements(Database::Public)[..3])
+        .expect("municipalities");
     // 100,000 resources over ~15 km × 15 km around the three towns: ~450 per km².
     let mut seq = Seq(0x9e37_79b9_7f4a_7c15);
     let started = Instant::now();
-    let categories = ["gathering.salon", "gathering.exercise", "medical.clinic", "care.day_service", "welfare.toilet"];
+    let categories = [
+        "gathering.salon",
+        "gathering.exercise",
+        "medical.clinic",
+        "care.day_service",
+        "welfare.toilet",
+    ];
     for chunk in 0..RESOURCES / 500 {
         let statements: Vec<Statement> = (0..500)
             .map(|i| {
@@ -67,22 +74,49 @@ fn main() {
                     verified_on: None,
                 };
                 let key = format!("bench|{n}");
-                let from = Provenance { source: "bench", key: Some(&key), hash: None };
-                insert_statement(&format!("BENCH{n:021}"), &fields, "分類", &from, "2026-01-01T00:00:00Z")
+                let from = Provenance {
+                    source: "bench",
+                    key: Some(&key),
+                    hash: None,
+                };
+                insert_statement(
+                    &format!("BENCH{n:021}"),
+                    &fields,
+                    "分類",
+                    &from,
+                    "2026-01-01T00:00:00Z",
+                )
             })
             .collect();
         db.batch(&statements).expect("insert");
     }
-    println!("# {RESOURCES} resources generated in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "# {RESOURCES} resources generated in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
-    let host = Host::new(Manifest::parse(rainbownet::embedded::SPIN_TOML).expect("spin.toml"), data.clone()).expect("host");
+    let host = Host::new(
+        Manifest::parse(rainbownet::embedded::SPIN_TOML).expect("spin.toml"),
+        data.clone(),
+    )
+    .expect("host");
     let env = host.env_for(Component::Portal);
-    let points: Vec<(f64, f64)> = (0..QUERIES).map(|_| (35.19 + 0.09 * seq.unit(), 136.82 + 0.12 * seq.unit())).collect();
+    let points: Vec<(f64, f64)> = (0..QUERIES)
+        .map(|_| (35.19 + 0.09 * seq.unit(), 136.82 + 0.12 * seq.unit()))
+        .collect();
 
     let mut timings = Vec::with_capacity(QUERIES);
     let mut found = 0;
     for (lat, lng) in &points {
-        let query = SearchQuery { near: Some(Near { lat: *lat, lng: *lng, radius_m: 500.0 }), limit: 20, ..SearchQuery::default() };
+        let query = SearchQuery {
+            near: Some(Near {
+                lat: *lat,
+                lng: *lng,
+                radius_m: 500.0,
+            }),
+            limit: 20,
+            ..SearchQuery::default()
+        };
         let t = Instant::now();
         let page = pollster::block_on(search(&env, &query)).expect("search");
         timings.push(t.elapsed());
@@ -94,7 +128,12 @@ fn main() {
     let mut scans = Vec::new();
     for (lat, lng) in points.iter().take(50) {
         let t = Instant::now();
-        let rows = db.query("SELECT id, lat, lng FROM resources WHERE status = 'published'", &[]).expect("scan");
+        let rows = db
+            .query(
+                "SELECT id, lat, lng FROM resources WHERE status = 'published'",
+                &[],
+            )
+            .expect("scan");
         let mut near: Vec<(f64, String)> = rows
             .iter()
             .filter_map(|r| {

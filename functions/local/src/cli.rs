@@ -143,7 +143,10 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             let env = host.env_for(crate::functions::Component::Portal);
             let mut progress = |done: usize, total: usize| {
                 let width = 30;
-                let filled = (done * width).checked_div(total).unwrap_or(width).min(width);
+                let filled = (done * width)
+                    .checked_div(total)
+                    .unwrap_or(width)
+                    .min(width);
                 eprint!(
                     "\r[{}{}] {done}/{total}",
                     "#".repeat(filled),

@@ -32,10 +32,16 @@ use rainbownet_core::http::CLIENT_ADDR_HEADER;
 /// the client gets to read its 413; beyond it the connection is simply closed.
 const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 
-/// The path of the host's own hello-world route: the benchmark's baseline.
+/// The host's own routes, for benchmark baselines (no function, no store): `hello`, and
+/// `bytes/{n}`, n bytes of HTML as a static file would be served. Only when the environment
+/// sets `RAINBOWNET_HOST_BENCH=1`.
 pub const HELLO_PATH: &str = "/_host/hello";
+const BYTES_PREFIX: &str = "/_host/bytes/";
+const BENCH_ENV: &str = "RAINBOWNET_HOST_BENCH";
+const MAX_BENCH_BYTES: usize = 4 * 1024 * 1024;
 
 pub struct Host {
+    bench_routes: bool,
     manifest: Manifest,
     components: Vec<(Component, Grants)>,
     data: Arc<DataDir>,
@@ -71,6 +77,7 @@ impl Host {
             })
             .collect::<Result<_, HostError>>()?;
         Ok(Host {
+            bench_routes: std::env::var(BENCH_ENV).is_ok_and(|v| v == "1"),
             manifest,
             components,
             data,
@@ -191,8 +198,8 @@ async fn respond(
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
 ) -> hyper::Response<Full<Bytes>> {
-    let response = if req.uri().path() == HELLO_PATH {
-        hello()
+    let response = if let Some(response) = host.bench_route(req.uri().path()) {
+        response
     } else {
         match read_request(&host, req, peer).await {
             // SQLite calls block (a commit waits for fsync): keep them off the I/O threads.
@@ -211,13 +218,27 @@ async fn respond(
     response.map(|body| Full::new(Bytes::from(body)))
 }
 
-fn hello() -> Response {
-    let mut response = Response::new(b"hello".to_vec());
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/plain"),
-    );
-    response
+impl Host {
+    fn bench_route(&self, path: &str) -> Option<Response> {
+        if !self.bench_routes {
+            return None;
+        }
+        let (body, content_type) = if path == HELLO_PATH {
+            (b"hello".to_vec(), "text/plain")
+        } else {
+            let n: usize = path.strip_prefix(BYTES_PREFIX)?.parse().ok()?;
+            (
+                vec![b' '; n.min(MAX_BENCH_BYTES)],
+                "text/html; charset=utf-8",
+            )
+        };
+        let mut response = Response::new(body);
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(content_type),
+        );
+        Some(response)
+    }
 }
 
 /// Reads the body into memory, refusing one over the component's limit before reading

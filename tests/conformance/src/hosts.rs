@@ -41,8 +41,18 @@ pub fn rainbownet_bin() -> Result<PathBuf, String> {
 impl RunningHost {
     /// The local host over embedded SQLite, with the demo region loaded.
     pub fn local() -> Result<RunningHost, String> {
+        Self::local_with(&[])
+    }
+
+    /// The local host with its benchmark baseline routes (`/_host/hello`, `/_host/bytes/{n}`).
+    pub fn local_for_bench() -> Result<RunningHost, String> {
+        Self::local_with(&[("RAINBOWNET_HOST_BENCH", "1")])
+    }
+
+    fn local_with(env: &[(&str, &str)]) -> Result<RunningHost, String> {
         let state = tempfile::tempdir().map_err(|e| e.to_string())?;
         let mut command = Command::new(rainbownet_bin()?);
+        command.envs(env.iter().copied());
         command
             .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data"])
             .arg(state.path().join("data"))

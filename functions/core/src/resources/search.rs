@@ -206,7 +206,11 @@ const PUBLISHED_NOT_INDEXED: &str = " WHERE +r.status = 'published'";
 
 /// The WHERE clause and parameters every search shares (everything but position).
 fn filters(query: &SearchQuery, now_millis: i64) -> (String, Vec<Value>) {
-    let mut sql = String::from(if query.near.is_some() { PUBLISHED_NOT_INDEXED } else { PUBLISHED });
+    let mut sql = String::from(if query.near.is_some() {
+        PUBLISHED_NOT_INDEXED
+    } else {
+        PUBLISHED
+    });
     let mut params: Vec<Value> = Vec::new();
     let bind = |params: &mut Vec<Value>, v: Value| {
         params.push(v);
@@ -367,7 +371,10 @@ async fn nearby(
     );
     let schedule = if query.open_now { ", r.schedule" } else { "" };
     let rows = sql
-        .query(&format!("SELECT r.id, r.lat, r.lng{schedule} FROM resources r{where_sql}{bbox}"), &params)
+        .query(
+            &format!("SELECT r.id, r.lat, r.lng{schedule} FROM resources r{where_sql}{bbox}"),
+            &params,
+        )
         .await?;
     let mut candidates: Vec<(f64, String)> = Vec::new();
     for row in rows.iter() {
@@ -376,7 +383,8 @@ async fn nearby(
             continue;
         }
         if query.open_now {
-            let rules: Vec<schedule::Rule> = serde_json::from_str(row.text("schedule")?).unwrap_or_default();
+            let rules: Vec<schedule::Rule> =
+                serde_json::from_str(row.text("schedule")?).unwrap_or_default();
             if !schedule::is_open_at(&rules, at) {
                 continue;
             }
@@ -394,19 +402,31 @@ async fn nearby(
     });
     candidates.truncate(query.limit);
     if candidates.is_empty() {
-        return Ok(SearchPage { items: Vec::new(), next_cursor });
+        return Ok(SearchPage {
+            items: Vec::new(),
+            next_cursor,
+        });
     }
     let ids: Vec<Value> = candidates.iter().map(|(_, id)| id.clone().into()).collect();
     let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
     let rows = sql
-        .query(&format!("{SELECT} WHERE r.id IN ({})", placeholders.join(", ")), &ids)
+        .query(
+            &format!("{SELECT} WHERE r.id IN ({})", placeholders.join(", ")),
+            &ids,
+        )
         .await?;
-    let mut resources: Vec<Resource> = rows.iter().map(|r| from_row(&r)).collect::<Result<_, _>>()?;
+    let mut resources: Vec<Resource> = rows
+        .iter()
+        .map(|r| from_row(&r))
+        .collect::<Result<_, _>>()?;
     let items = candidates
         .into_iter()
         .filter_map(|(d, id)| {
             let at = resources.iter().position(|r| r.id == id)?;
-            Some(Hit { resource: resources.swap_remove(at), distance_m: Some(d) })
+            Some(Hit {
+                resource: resources.swap_remove(at),
+                distance_m: Some(d),
+            })
         })
         .collect();
     Ok(SearchPage { items, next_cursor })

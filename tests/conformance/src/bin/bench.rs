@@ -67,17 +67,24 @@ fn load(base: &str, path: &str, clients: usize, duration: Duration) -> Figures {
     }
 }
 
-fn print_row(host: &str, label: &str, f: &Figures, baseline: Option<&Figures>) {
-    let ratio = baseline
-        .map(|b| {
-            format!(
-                "{:5.1}% of baseline",
-                100.0 * f.per_second / b.per_second.max(1e-9)
-            )
-        })
-        .unwrap_or_else(|| "baseline".into());
+/// How a row relates to the others.
+enum Row<'a> {
+    Baseline,
+    Against(&'a Figures),
+    Alone,
+}
+
+fn print_row(host: &str, label: &str, f: &Figures, row: Row<'_>) {
+    let ratio = match row {
+        Row::Baseline => "baseline".to_owned(),
+        Row::Against(b) => format!(
+            "{:5.1}% of baseline",
+            100.0 * f.per_second / b.per_second.max(1e-9)
+        ),
+        Row::Alone => String::new(),
+    };
     println!(
-        "{host:<8} {label:<38} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ({} ok, {} errors)  {ratio}",
+        "{host:<8} {label:<40} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ({} ok, {} errors)  {ratio}",
         f.per_second,
         f.p50.as_secs_f64() * 1000.0,
         f.p99.as_secs_f64() * 1000.0,
@@ -89,10 +96,74 @@ fn print_row(host: &str, label: &str, f: &Figures, baseline: Option<&Figures>) {
 fn bench_host(host: &RunningHost, baseline_path: &str, clients: usize, duration: Duration) {
     let base = &host.base_url;
     let baseline = load(base, baseline_path, clients, duration);
-    print_row(host.name, &format!("GET {baseline_path}"), &baseline, None);
+    print_row(
+        host.name,
+        &format!("GET {baseline_path}"),
+        &baseline,
+        Row::Baseline,
+    );
     for path in ["/healthz", "/api/v1/public/municipalities"] {
         let figures = load(base, path, clients, duration);
-        print_row(host.name, &format!("GET {path}"), &figures, Some(&baseline));
+        print_row(
+            host.name,
+            &format!("GET {path}"),
+            &figures,
+            Row::Against(&baseline),
+        );
+    }
+}
+
+/// The resource map: a cached resource page beside the same number of bytes served by the
+/// same server without any function or store (local host), and the search API.
+fn bench_resources(host: &RunningHost, clients: usize, duration: Duration) {
+    let client = Client::new(&host.base_url);
+    let id = client
+        .get("/api/v1/public/resources?category=gathering.exercise&limit=1")
+        .ok()
+        .and_then(|r| r.json().ok())
+        .and_then(|j| j["items"][0]["id"].as_str().map(str::to_owned));
+    let Some(id) = id else {
+        println!("{:<8} no resource to benchmark", host.name);
+        return;
+    };
+    let page = format!("/resources/{id}");
+    let size = client.get(&page).map(|r| r.body.len()).unwrap_or(0);
+    let page_figures = load(&host.base_url, &page, clients, duration);
+    if host.name == "local" {
+        let bytes = format!("/_host/bytes/{size}");
+        let baseline = load(&host.base_url, &bytes, clients, duration);
+        print_row(
+            host.name,
+            &format!("GET static bytes ({size} B)"),
+            &baseline,
+            Row::Baseline,
+        );
+        print_row(
+            host.name,
+            "GET /resources/{id} (cached page)",
+            &page_figures,
+            Row::Against(&baseline),
+        );
+    } else {
+        print_row(
+            host.name,
+            "GET /resources/{id} (cached page)",
+            &page_figures,
+            Row::Alone,
+        );
+    }
+    for (label, path) in [
+        (
+            "GET search ?q=たいそう",
+            "/api/v1/public/resources?q=%E3%81%9F%E3%81%84%E3%81%9D%E3%81%86",
+        ),
+        (
+            "GET search near (1 km)",
+            "/api/v1/public/resources?lat=35.2040&lng=136.8470&radius_m=1000",
+        ),
+    ] {
+        let figures = load(&host.base_url, path, clients, duration);
+        print_row(host.name, label, &figures, Row::Alone);
     }
 }
 
@@ -130,13 +201,14 @@ fn main() {
     );
     for name in &hosts {
         let (host, baseline) = if name == "local" {
-            (RunningHost::local(), "/_host/hello")
+            (RunningHost::local_for_bench(), "/_host/hello")
         } else {
             (RunningHost::workerd(), "/api/v1/public/no-such-route")
         };
         match host {
             Ok(host) => {
                 bench_host(&host, baseline, clients, duration);
+                bench_resources(&host, clients, duration);
                 let _ = host.stop();
             }
             Err(e) => println!("{name}: could not start: {e}"),
