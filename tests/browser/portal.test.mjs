@@ -18,6 +18,7 @@ const output = join(root, "tests/output");
 const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
+const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 let server;
 let base;
 let browser;
@@ -29,6 +30,7 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "rainbownet-browser-"));
   server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", join(dataDir, "data")], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RAINBOWNET_ADMIN_TOKEN: ADMIN_TOKEN },
   });
   base = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error("the local host did not start")), 30000);
@@ -77,6 +79,9 @@ test("a resident searches, opens a result and prints a handout", async () => {
   assert.ok((await results.count()) > 0, "no results for たいそう");
   const firstName = (await results.first().textContent()).trim();
   assert.match(firstName, /体操/);
+  // The map draws one marker per result (no tile server configured here).
+  await page.locator("#map .leaflet-interactive").first().waitFor();
+  assert.equal(await page.locator("#map .leaflet-interactive").count(), await results.count());
   await page.screenshot({ path: join(output, "portal-1-results.png"), fullPage: true });
 
   await results.first().click();
@@ -93,5 +98,29 @@ test("a resident searches, opens a result and prints a handout", async () => {
   await page.screenshot({ path: join(output, "portal-3-print.png"), fullPage: true });
 
   assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
+  await context.close();
+});
+
+test("an administrator uploads an open-data CSV and sees each rejected line", async () => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: "ja-JP" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(base + "/app/admin/");
+  await page.getByLabel("管理者トークン").fill(ADMIN_TOKEN);
+  await page.getByRole("button", { name: "使う" }).click();
+  await page.getByText("トークンを設定しました").waitFor();
+  await page.locator("#import-municipality option[value='23233']").waitFor({ state: "attached" });
+  await page.locator("#import-municipality").selectOption("23233");
+  await page.locator("#import-file").setInputFiles(join(root, "tests/fixtures/public_toilets_broken_23233.csv"));
+  await page.getByRole("button", { name: "取り込む" }).click();
+  const result = page.locator("#import-result");
+  await result.getByText("取り込めなかった行 4 件").waitFor();
+  for (const line of [3, 4, 5, 7]) {
+    assert.ok(await result.getByText(`${line} 行目`).count() === 1, `line ${line} not reported`);
+  }
+  assert.equal(await page.locator("#import-progress").getAttribute("value"), "100");
+  await page.screenshot({ path: join(output, "admin-1-import.png"), fullPage: true });
+  assert.deepEqual(errors, []);
   await context.close();
 });

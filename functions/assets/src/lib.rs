@@ -49,7 +49,13 @@ impl Function for Assets {
             .path()
             .strip_prefix(PREFIX)
             .ok_or(Error::NotFound)?;
-        let path = if path.is_empty() { "index.html" } else { path };
+        let index;
+        let path = if path.is_empty() || path.ends_with('/') {
+            index = format!("{path}index.html");
+            index.as_str()
+        } else {
+            path
+        };
         let (name, bytes, etag) = files::FILES
             .iter()
             .find(|(name, _, _)| *name == path)

@@ -37,6 +37,18 @@ pub async fn invalidate_pages(env: &Env) {
     }
 }
 
+/// Pages with a map may load images from the configured tile server.
+fn with_map_csp(env: &Env, mut response: Response) -> Response {
+    if let Some(tiles) = web::tiles(env)
+        && let Ok(value) = HeaderValue::from_str(&web::csp_with_tiles(&tiles))
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
 pub async fn home(req: &Request, env: &Env) -> Result<Response, Error> {
     Ok(cacheable(req, HTML, home::render(env).await?.into_bytes()))
 }
@@ -45,7 +57,7 @@ pub async fn results(req: &Request, env: &Env) -> Result<Response, Error> {
     let query = search::SearchQuery::from_request(req)?;
     let found = search::search(env, &query).await?;
     let html = resource_pages::results(env, &query, &found).await?;
-    Ok(cacheable(req, HTML, html.into_bytes()))
+    Ok(with_map_csp(env, cacheable(req, HTML, html.into_bytes())))
 }
 
 pub async fn resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
@@ -56,21 +68,26 @@ pub async fn resource(req: &Request, env: &Env, id: &str) -> Result<Response, Er
         && let Ok(kv) = env.kv(KvStore::Cache).await
         && let Ok(Some(html)) = kv.get(key).await
     {
-        return Ok(cacheable(req, HTML, html));
+        return Ok(with_map_csp(env, cacheable(req, HTML, html)));
     }
     let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
     if resource.fields.status == Status::Draft {
         return Err(Error::NotFound);
     }
-    let html =
-        resource_pages::detail(&resource, web::configured_origin(env).as_deref()).into_bytes();
+    let tiles = web::tiles(env);
+    let html = resource_pages::detail(
+        &resource,
+        web::configured_origin(env).as_deref(),
+        tiles.as_ref(),
+    )
+    .into_bytes();
     if let Some(key) = &key
         && let Ok(kv) = env.kv(KvStore::Cache).await
         && let Err(e) = kv.put(key, &html, Some(PAGE_TTL_SECONDS)).await
     {
         env.log.error("pages", &format!("page not cached: {e}"));
     }
-    Ok(cacheable(req, HTML, html))
+    Ok(with_map_csp(env, cacheable(req, HTML, html)))
 }
 
 pub async fn print(req: &Request, env: &Env) -> Result<Response, Error> {

@@ -28,4 +28,9 @@ pub trait Log {
 
 /// Every configuration key the core reads. Hosts whose configuration can not be read on
 /// demand (Spin variables are async) load these up front.
-pub const CONFIG_KEYS: &[&str] = &[crate::auth::bootstrap::CONFIG_KEY, crate::web::ORIGIN_KEY];
+pub const CONFIG_KEYS: &[&str] = &[
+    crate::auth::bootstrap::CONFIG_KEY,
+    crate::web::ORIGIN_KEY,
+    crate::web::TILE_URL_KEY,
+    crate::web::TILE_ATTRIBUTION_KEY,
+];

@@ -18,6 +18,64 @@ use crate::http::{Request, Response};
 /// the request's Host.
 pub const ORIGIN_KEY: &str = "RAINBOWNET_PUBLIC_ORIGIN";
 
+/// Configuration key of the map tile server (`https://tiles.example.jp/{z}/{x}/{y}.png`)
+/// and of its attribution. Without it, maps show places relative to each other on a plain
+/// background: a closed municipal network may have no tile server at all.
+pub const TILE_URL_KEY: &str = "RAINBOWNET_TILE_URL";
+pub const TILE_ATTRIBUTION_KEY: &str = "RAINBOWNET_TILE_ATTRIBUTION";
+
+/// A tile server the pages may load images from.
+pub struct Tiles {
+    pub url: String,
+    pub origin: String,
+    pub attribution: String,
+}
+
+/// The configured tile server, if its URL is a plain `https://host/…` template.
+pub fn tiles(env: &Env) -> Option<Tiles> {
+    let url = env.config.get(TILE_URL_KEY)?;
+    let rest = url.strip_prefix("https://")?;
+    let host = rest.split('/').next()?.to_owned();
+    let plain = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:".contains(&b));
+    plain.then(|| Tiles {
+        origin: format!("https://{host}"),
+        attribution: env.config.get(TILE_ATTRIBUTION_KEY).unwrap_or_default(),
+        url,
+    })
+}
+
+/// The page's Content-Security-Policy when it shows a map: images from the tile server too.
+pub fn csp_with_tiles(tiles: &Tiles) -> String {
+    crate::http::headers::CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' data:",
+        &format!("img-src 'self' data: {}", tiles.origin),
+    )
+}
+
+/// A map of `points` (lat, lng, name, url): the list beside it works without it.
+pub fn map(points: &[(f64, f64, &str, &str)], tiles: Option<&Tiles>) -> String {
+    if points.is_empty() {
+        return String::new();
+    }
+    let data: Vec<serde_json::Value> = points
+        .iter()
+        .map(|(lat, lng, name, url)| serde_json::json!({"lat": lat, "lng": lng, "name": name, "url": url}))
+        .collect();
+    let data = serde_json::Value::Array(data).to_string();
+    let (url, attribution) = tiles.map_or(("", ""), |t| (t.url.as_str(), t.attribution.as_str()));
+    format!(
+        "<link rel=\"stylesheet\" href=\"/app/vendor/leaflet/leaflet.css\">\n\
+         <div id=\"map\" class=\"map\" hidden data-points=\"{}\" data-tiles=\"{}\" data-attribution=\"{}\"></div>\n\
+         <script src=\"/app/vendor/leaflet/leaflet.js\" defer></script>\n",
+        Esc(&data),
+        Esc(url),
+        Esc(attribution)
+    )
+}
+
 /// The configured public origin, if any, without a trailing slash.
 pub fn configured_origin(env: &Env) -> Option<String> {
     env.config

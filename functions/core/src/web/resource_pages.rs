@@ -55,6 +55,7 @@ fn option(value: &str, label: &str, selected: bool) -> String {
 
 /// `/resources`: the search form and one page of results. Works without JavaScript.
 pub async fn results(env: &Env, query: &SearchQuery, found: &SearchPage) -> Result<String, Error> {
+    let tiles = super::tiles(env);
     let sql = env.sql(Database::Public).await?;
     let categories = sql
         .query(
@@ -126,6 +127,15 @@ pub async fn results(env: &Env, query: &SearchQuery, found: &SearchPage) -> Resu
             "<p class=\"actions\"><a class=\"button secondary\" href=\"/resources/print?ids={}\">このページの一覧を印刷する</a></p>",
             url_encode(&ids.join(","))
         );
+        let points: Vec<(f64, f64, &str, &str)> = found
+            .items
+            .iter()
+            .filter_map(|h| {
+                let f = &h.resource.fields;
+                Some((f.lat?, f.lng?, f.name.as_str(), h.resource.url.as_str()))
+            })
+            .collect();
+        body.push_str(&super::map(&points, tiles.as_ref()));
         body.push_str("<ol class=\"results\">\n");
         for hit in &found.items {
             let r = &hit.resource;
@@ -160,6 +170,7 @@ pub async fn results(env: &Env, query: &SearchQuery, found: &SearchPage) -> Resu
             url_encode(cursor)
         );
     }
+    body.push_str("<script src=\"/app/portal.js\" defer></script>\n");
     Ok(page(
         "地域資源をさがす",
         &Head {
@@ -284,7 +295,7 @@ pub fn json_ld(r: &Resource, canonical: &str) -> serde_json::Value {
 }
 
 /// `/resources/{id}`: one resource. `origin` is the configured public origin, if any.
-pub fn detail(r: &Resource, origin: Option<&str>) -> String {
+pub fn detail(r: &Resource, origin: Option<&str>, tiles: Option<&super::Tiles>) -> String {
     let f = &r.fields;
     let canonical = format!("{}{}", origin.unwrap_or(""), r.url);
     let mut body = String::new();
@@ -310,9 +321,11 @@ pub fn detail(r: &Resource, origin: Option<&str>) -> String {
     if let (Some(lat), Some(lng)) = (f.lat, f.lng) {
         let _ = writeln!(
             body,
-            "<h2>地図</h2>\n<p class=\"actions\"><a class=\"button secondary\" href=\"https://www.openstreetmap.org/?mlat={lat}&amp;mlon={lng}#map=17/{lat}/{lng}\" rel=\"noopener\">地図で場所を見る</a>\
-             <a class=\"button secondary\" href=\"/resources?lat={lat}&amp;lng={lng}&amp;radius_m=1000\">この近くの資源</a></p>"
+            "<h2>地図</h2>\n{}<p class=\"actions\"><a class=\"button secondary\" href=\"https://www.openstreetmap.org/?mlat={lat}&amp;mlon={lng}#map=17/{lat}/{lng}\" rel=\"noopener\">地図で場所を見る</a>\
+             <a class=\"button secondary\" href=\"/resources?lat={lat}&amp;lng={lng}&amp;radius_m=1000\">この近くの資源</a></p>",
+            super::map(&[(lat, lng, &f.name, &r.url)], tiles)
         );
+        body.push_str("<script src=\"/app/portal.js\" defer></script>\n");
     }
     let _ = writeln!(
         body,
