@@ -4,7 +4,7 @@
 //! stores we keep in KV (revocations, cache keys).
 
 use async_trait::async_trait;
-use rainbownet_core::ports::{Clock, Kv, KvStore, StoreError};
+use rainbownet_core::ports::{Clock, Kv, KvStore, StoreError, kv};
 use spin_sdk::key_value::{self, Store};
 
 use crate::system::WasiClock;
@@ -50,11 +50,7 @@ impl Kv for SpinKv {
         value: &[u8],
         ttl_seconds: Option<u64>,
     ) -> Result<(), StoreError> {
-        let expires = ttl_seconds.map_or(0, |t| {
-            WasiClock
-                .now_millis()
-                .saturating_add(i64::try_from(t.saturating_mul(1000)).unwrap_or(i64::MAX))
-        });
+        let expires = ttl_seconds.map_or(0, |t| kv::expires_at(WasiClock.now_millis(), t));
         let mut stored = Vec::with_capacity(8 + value.len());
         stored.extend_from_slice(&expires.to_be_bytes());
         stored.extend_from_slice(value);

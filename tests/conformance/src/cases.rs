@@ -68,12 +68,23 @@ pub const CASES: &[Case] = &[
     },
 ];
 
-macro_rules! ensure {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err(format!($($msg)+));
-        }
-    };
+/// A 422 validation problem whose field errors name (at least) every pointer in `wanted`;
+/// returns every pointer it names.
+pub fn expect_invalid_fields(resp: &Resp, wanted: &[&str]) -> Result<Vec<String>, String> {
+    let body = expect_problem(resp, 422, "/problems/validation")?;
+    let pointers: Vec<String> = body["errors"]
+        .as_array()
+        .ok_or("no errors")?
+        .iter()
+        .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
+        .collect();
+    for w in wanted {
+        ensure!(
+            pointers.iter().any(|p| p == w),
+            "{w} missing from {pointers:?}"
+        );
+    }
+    Ok(pointers)
 }
 
 pub fn ensure_problem(resp: &Resp, status: u16, kind: &str) -> Result<serde_json::Value, String> {
@@ -134,16 +145,7 @@ fn expect_problem(resp: &Resp, status: u16, kind: &str) -> Result<serde_json::Va
 }
 
 fn admin_put(c: &Client, path: &str, body: &str) -> Result<Resp, String> {
-    let auth = format!("Bearer {ADMIN_TOKEN}");
-    c.request(
-        "PUT",
-        path,
-        &[
-            ("authorization", &auth),
-            ("content-type", "application/json"),
-        ],
-        Some(body.as_bytes().to_vec()),
-    )
+    admin_request(c, "PUT", path, "application/json", body.as_bytes().to_vec())
 }
 
 fn healthz(c: &Client) -> Result<(), String> {
@@ -259,17 +261,11 @@ fn validation(c: &Client) -> Result<(), String> {
         "/api/v1/public/municipalities/2323",
         r#"{"name":"","name_kana":"Kiyosu","name_en":"Kiyosu","prefecture":"愛知県","lat":99,"lng":136.85}"#,
     )?;
-    let body = expect_problem(&resp, 422, "/problems/validation")?;
-    let pointers: Vec<&str> = body["errors"]
-        .as_array()
-        .ok_or("no errors")?
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
-    for wanted in ["code", "#/name", "#/name_kana", "#/lat"] {
-        ensure!(pointers.contains(&wanted), "{wanted} not in {pointers:?}");
-    }
-    ensure!(!pointers.contains(&"#/lng"), "lng is valid: {pointers:?}");
+    let pointers = expect_invalid_fields(&resp, &["code", "#/name", "#/name_kana", "#/lat"])?;
+    ensure!(
+        !pointers.iter().any(|p| p == "#/lng"),
+        "lng is valid: {pointers:?}"
+    );
     Ok(())
 }
 
@@ -301,7 +297,13 @@ fn unauthorized(c: &Client) -> Result<(), String> {
 
 fn oversize(c: &Client) -> Result<(), String> {
     let big = vec![b' '; 9 * 1024 * 1024];
-    let resp = admin_put_bytes(c, "/api/v1/public/municipalities/23233", big)?;
+    let resp = admin_request(
+        c,
+        "PUT",
+        "/api/v1/public/municipalities/23233",
+        "application/json",
+        big,
+    )?;
     expect_problem(&resp, 413, "/problems/payload-too-large")?;
     let resp = c.get("/healthz")?;
     ensure!(
@@ -310,19 +312,6 @@ fn oversize(c: &Client) -> Result<(), String> {
         resp.status
     );
     Ok(())
-}
-
-fn admin_put_bytes(c: &Client, path: &str, body: Vec<u8>) -> Result<Resp, String> {
-    let auth = format!("Bearer {ADMIN_TOKEN}");
-    c.request(
-        "PUT",
-        path,
-        &[
-            ("authorization", &auth),
-            ("content-type", "application/json"),
-        ],
-        Some(body),
-    )
 }
 
 fn upsert_municipality(c: &Client) -> Result<(), String> {

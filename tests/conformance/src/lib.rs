@@ -2,6 +2,16 @@
 //! against every host, the launchers that start a host on a free loopback port and stop
 //! it afterwards, and the check of the Spin components' imports.
 
+/// Returns `Err(message)` from the case when the condition does not hold.
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        let holds: bool = $cond;
+        if !holds {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
 pub mod cases;
 pub mod client;
 pub mod hosts;

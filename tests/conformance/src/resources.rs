@@ -1,17 +1,8 @@
 //! Conformance cases of the resource map (issue: regional resource map and public portal).
 
-use crate::cases::{Case, admin_request, ensure_problem};
+use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
 use crate::client::Client;
 use crate::hosts::repo_root;
-
-macro_rules! ensure {
-    ($cond:expr, $($msg:tt)+) => {
-        let holds: bool = $cond;
-        if !holds {
-            return Err(format!($($msg)+));
-        }
-    };
-}
 
 pub const CASES: &[Case] = &[
     Case {
@@ -348,16 +339,7 @@ fn pagination(c: &Client) -> Result<(), String> {
 fn bad_parameters(c: &Client) -> Result<(), String> {
     let resp =
         c.get("/api/v1/public/resources?lat=91&lng=136&radius_m=99999999&limit=0&cursor=zz")?;
-    let body = ensure_problem(&resp, 422, "/problems/validation")?;
-    let pointers: Vec<&str> = body["errors"]
-        .as_array()
-        .ok_or("no errors")?
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
-    for p in ["?lat", "?radius_m", "?limit", "?cursor"] {
-        ensure!(pointers.contains(&p), "{p} missing from {pointers:?}");
-    }
+    expect_invalid_fields(&resp, &["?lat", "?radius_m", "?limit", "?cursor"])?;
     Ok(())
 }
 
@@ -529,16 +511,7 @@ fn admin_edit(c: &Client) -> Result<(), String> {
         "application/json",
         bad.to_string().into_bytes(),
     )?;
-    let problem = ensure_problem(&resp, 422, "/problems/validation")?;
-    let pointers: Vec<&str> = problem["errors"]
-        .as_array()
-        .ok_or("no errors")?
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
-    for p in ["#/name", "#/website", "#/category"] {
-        ensure!(pointers.contains(&p), "{p} missing from {pointers:?}");
-    }
+    expect_invalid_fields(&resp, &["#/name", "#/website", "#/category"])?;
     let closed = {
         let mut b = renamed.clone();
         b["status"] = "closed".into();

@@ -19,6 +19,18 @@ pub struct Municipality {
     pub lng: f64,
 }
 
+fn from_row(row: &crate::ports::Row<'_>) -> Result<Municipality, crate::ports::StoreError> {
+    Ok(Municipality {
+        code: row.text("code")?.to_owned(),
+        name: row.text("name")?.to_owned(),
+        name_kana: row.text("name_kana")?.to_owned(),
+        name_en: row.text("name_en")?.to_owned(),
+        prefecture: row.text("prefecture")?.to_owned(),
+        lat: row.real("lat")?,
+        lng: row.real("lng")?,
+    })
+}
+
 pub async fn list(env: &Env) -> Result<Vec<Municipality>, Error> {
     let sql = env.sql(Database::Public).await?;
     let rows = sql
@@ -28,19 +40,10 @@ pub async fn list(env: &Env) -> Result<Vec<Municipality>, Error> {
             &[],
         )
         .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Municipality {
-                code: row.text("code")?.to_owned(),
-                name: row.text("name")?.to_owned(),
-                name_kana: row.text("name_kana")?.to_owned(),
-                name_en: row.text("name_en")?.to_owned(),
-                prefecture: row.text("prefecture")?.to_owned(),
-                lat: row.real("lat")?,
-                lng: row.real("lng")?,
-            })
-        })
-        .collect()
+    Ok(rows
+        .iter()
+        .map(|row| from_row(&row))
+        .collect::<Result<_, _>>()?)
 }
 
 /// `GET /api/v1/public/municipalities`: public and slow-changing, so shared caches may keep
@@ -158,15 +161,7 @@ pub async fn put(env: &Env, code: &str, input: MunicipalityInput) -> Result<Resp
         .first()
         .ok_or_else(|| crate::ports::StoreError::Backend("upsert returned no row".into()))?;
     let created = row.int("created")? == 1;
-    let municipality = Municipality {
-        code: row.text("code")?.to_owned(),
-        name: row.text("name")?.to_owned(),
-        name_kana: row.text("name_kana")?.to_owned(),
-        name_en: row.text("name_en")?.to_owned(),
-        prefecture: row.text("prefecture")?.to_owned(),
-        lat: row.real("lat")?,
-        lng: row.real("lng")?,
-    };
+    let municipality = from_row(&row)?;
     Ok(json(
         if created {
             StatusCode::CREATED

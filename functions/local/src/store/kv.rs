@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use rainbownet_core::ports::{Kv, KvStore, StoreError};
+use rainbownet_core::ports::{Kv, KvStore, StoreError, kv};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::sqlite::store_error;
@@ -76,8 +76,7 @@ impl Kv for NativeKv {
         ttl_seconds: Option<u64>,
     ) -> Result<(), StoreError> {
         let now = now_millis();
-        let expires = ttl_seconds
-            .map(|t| now.saturating_add(i64::try_from(t).unwrap_or(i64::MAX / 2000) * 1000));
+        let expires = ttl_seconds.map(|t| kv::expires_at(now, t));
         let conn = self.file.conn();
         conn.prepare_cached(
             "INSERT INTO kv (store, key, value, expires_at) VALUES (?1, ?2, ?3, ?4) \
