@@ -1,0 +1,120 @@
+//! Short-lived access tokens: EdDSA (Ed25519) JWTs. The `care` function signs with the
+//! private seed; every function verifies with the public key alone, so `disaster` needs no
+//! access to the users table (revocations are checked in KV by the caller).
+
+use chrono::{DateTime, Duration, Utc};
+use ed25519_compact::{KeyPair, PublicKey, Seed};
+use jwt_compact::alg::Ed25519;
+use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, UntrustedToken};
+use serde::{Deserialize, Serialize};
+
+use super::AuthError;
+
+/// Access tokens live ten minutes; refresh tokens renew them.
+pub const ACCESS_TTL_SECONDS: i64 = 600;
+/// Clock difference tolerated between functions, seconds.
+const LEEWAY_SECONDS: i64 = 30;
+
+/// What a token says about its bearer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Subject {
+    /// The professional's id.
+    pub sub: String,
+    pub roles: Vec<String>,
+    pub org: Option<String>,
+    pub municipality: Option<String>,
+    /// Token id, for revocation.
+    pub jti: String,
+}
+
+fn time(now_millis: i64) -> TimeOptions<impl Fn() -> DateTime<Utc>> {
+    let now = DateTime::from_timestamp_millis(now_millis).unwrap_or_default();
+    TimeOptions::new(Duration::seconds(LEEWAY_SECONDS), move || now)
+}
+
+/// The public key for a 32-byte signing seed.
+pub fn public_key(seed: &[u8; 32]) -> [u8; 32] {
+    *KeyPair::from_seed(Seed::new(*seed)).pk
+}
+
+pub fn issue(seed: &[u8; 32], subject: &Subject, now_millis: i64) -> Result<String, AuthError> {
+    let pair = KeyPair::from_seed(Seed::new(*seed));
+    let claims = Claims::new(subject.clone())
+        .set_duration_and_issuance(&time(now_millis), Duration::seconds(ACCESS_TTL_SECONDS));
+    Ed25519
+        .token(&Header::empty(), &claims, &pair.sk)
+        .map_err(|e| AuthError::Key(e.to_string()))
+}
+
+/// The subject of a valid, unexpired token signed by the holder of `public_key`.
+pub fn verify(public_key: &[u8; 32], token: &str, now_millis: i64) -> Result<Subject, AuthError> {
+    let key = PublicKey::from_slice(public_key).map_err(|e| AuthError::Key(e.to_string()))?;
+    let untrusted =
+        UntrustedToken::new(token).map_err(|e| AuthError::InvalidToken(e.to_string()))?;
+    let token = Ed25519
+        .validator::<Subject>(&key)
+        .validate(&untrusted)
+        .map_err(|e| AuthError::InvalidToken(e.to_string()))?;
+    token
+        .claims()
+        .validate_expiration(&time(now_millis))
+        .map_err(|_| AuthError::Expired)?;
+    Ok(token.claims().custom.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject() -> Subject {
+        Subject {
+            sub: "01PRO".into(),
+            roles: vec!["professional".into()],
+            org: Some("01ORG".into()),
+            municipality: Some("23233".into()),
+            jti: "01JTI".into(),
+        }
+    }
+
+    #[test]
+    fn issued_tokens_verify_until_they_expire() {
+        let seed = [9u8; 32];
+        let now = 1_795_557_123_000;
+        let token = issue(&seed, &subject(), now).unwrap();
+        assert_eq!(
+            verify(&public_key(&seed), &token, now + 1_000).unwrap(),
+            subject()
+        );
+        let late = now + (ACCESS_TTL_SECONDS + LEEWAY_SECONDS + 1) * 1000;
+        assert_eq!(
+            verify(&public_key(&seed), &token, late),
+            Err(AuthError::Expired)
+        );
+    }
+
+    #[test]
+    fn other_keys_and_tampering_are_refused() {
+        let now = 1_795_557_123_000;
+        let token = issue(&[1u8; 32], &subject(), now).unwrap();
+        assert!(matches!(
+            verify(&public_key(&[2u8; 32]), &token, now),
+            Err(AuthError::InvalidToken(_))
+        ));
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let forged = issue(
+            &[1u8; 32],
+            &Subject {
+                roles: vec!["sysadmin".into()],
+                ..subject()
+            },
+            now,
+        )
+        .unwrap();
+        parts[1] = forged.split('.').nth(1).unwrap();
+        assert!(matches!(
+            verify(&public_key(&[1u8; 32]), &parts.join("."), now),
+            Err(AuthError::InvalidToken(_))
+        ));
+        assert!(verify(&public_key(&[1u8; 32]), "not.a.token", now).is_err());
+    }
+}
