@@ -1,11 +1,14 @@
-//! The `care` function: professionals, patients, timelines (`/api/v1/auth/…`, `/api/v1/patients/…`, `/api/v1/care/…`).
-//! Granted the `care` database, the `public` database (to match patients to resources) and
-//! the `auth` KV store.
+//! The `care` function: professionals, patients, timelines (`/api/v1/auth/…`,
+//! `/api/v1/patients/…`, `/api/v1/care/…`). Granted the `care` database, the `public`
+//! database (to match patients to resources) and the `auth` KV store.
 
 use std::sync::OnceLock;
 
+use ::http::StatusCode;
+use rainbownet_core::auth::{bootstrap, login, session};
 use rainbownet_core::http::router::Router;
-use rainbownet_core::http::{Request, Response, serve};
+use rainbownet_core::http::{Request, Response, json, serve};
+use rainbownet_core::ports::Database;
 use rainbownet_core::{Env, Error, Function, selfcheck};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
@@ -16,17 +19,41 @@ adapter_spin::entry!(crate::Care);
 
 #[derive(Clone, Copy, Debug)]
 enum Route {
+    CreateProfessional,
+    Login,
+    Refresh,
+    Logout,
+    Me,
     SelfcheckStore,
 }
 
 fn router() -> &'static Router<Route> {
     static ROUTER: OnceLock<Router<Route>> = OnceLock::new();
     ROUTER.get_or_init(|| {
-        Router::new().get(
-            "/api/v1/care/_selfcheck/stores/{store}",
-            Route::SelfcheckStore,
-        )
+        Router::new()
+            .post("/api/v1/auth/professionals", Route::CreateProfessional)
+            .post("/api/v1/auth/login", Route::Login)
+            .post("/api/v1/auth/refresh", Route::Refresh)
+            .post("/api/v1/auth/logout", Route::Logout)
+            .get("/api/v1/auth/me", Route::Me)
+            .get(
+                "/api/v1/care/_selfcheck/stores/{store}",
+                Route::SelfcheckStore,
+            )
     })
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshInput {
+    refresh_token: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LogoutInput {
+    #[serde(default)]
+    refresh_token: Option<String>,
 }
 
 pub struct Care;
@@ -37,11 +64,72 @@ impl Function for Care {
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
         let (route, params) = router().resolve(req.method(), req.uri().path())?;
         match route {
+            Route::CreateProfessional => {
+                // Until organization administrators invite their staff, the bootstrap
+                // administrator registers professionals.
+                bootstrap::require_admin(req, env)?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                let enrolment = login::create_professional(env, req, input).await?;
+                Ok(json(StatusCode::CREATED, &enrolment))
+            }
+            Route::Login => {
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(json(StatusCode::OK, &login::login(env, req, &input).await?))
+            }
+            Route::Refresh => {
+                let input: RefreshInput = rainbownet_core::http::json::parse(req)?;
+                Ok(json(
+                    StatusCode::OK,
+                    &login::refresh(env, req, &input.refresh_token).await?,
+                ))
+            }
+            Route::Logout => {
+                let subject = session::authenticate(req, env).await?;
+                let input: LogoutInput = if req.body().is_empty() {
+                    LogoutInput::default()
+                } else {
+                    rainbownet_core::http::json::parse(req)?
+                };
+                login::logout(env, req, &subject, input.refresh_token.as_deref()).await?;
+                let mut response = Response::new(Vec::new());
+                *response.status_mut() = StatusCode::NO_CONTENT;
+                Ok(response)
+            }
+            Route::Me => me(req, env).await,
             Route::SelfcheckStore => {
                 selfcheck::store(env, Self::NAME, params.get("store").unwrap_or_default()).await
             }
         }
     }
+}
+
+/// `GET /api/v1/auth/me`: the caller's own profile.
+async fn me(req: &Request, env: &Env) -> Result<Response, Error> {
+    let subject = session::authenticate(req, env).await?;
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT p.id, p.email, p.name, p.profession, o.id AS organization_id, o.name AS organization_name, \
+             o.municipality_code FROM professionals p JOIN organizations o ON o.id = p.organization_id WHERE p.id = ?1",
+            &[subject.sub.clone().into()],
+        )
+        .await?;
+    let row = rows.first().ok_or(Error::Unauthorized)?;
+    Ok(json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "id": row.text("id")?,
+            "email": row.text("email")?,
+            "name": row.text("name")?,
+            "profession": row.text("profession")?,
+            "roles": subject.roles,
+            "organization": {
+                "id": row.text("organization_id")?,
+                "name": row.text("organization_name")?,
+                "municipality_code": row.text("municipality_code")?,
+            },
+        }),
+    ))
 }
 
 /// Serves one request (hosts call this).

@@ -47,6 +47,12 @@ pub enum Error {
     },
     #[error("authentication required")]
     Unauthorized,
+    #[error("email, password or one-time code does not match")]
+    InvalidCredentials,
+    #[error("too many failed attempts; retry after {retry_after_seconds} s")]
+    TooManyAttempts { retry_after_seconds: u64 },
+    #[error("server is not configured: {0}")]
+    NotConfigured(&'static str),
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error(transparent)]

@@ -2,6 +2,7 @@
 //! Hosts (the local binary, Spin, Workers) implement the ports in `ports` and call a
 //! function's `serve` with an [`Env`].
 
+pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod env;

@@ -101,7 +101,7 @@ impl Host {
             stores: Box::new(self.data.granted(grants)),
             clock: Box::new(SystemClock),
             random: Box::new(OsRandom),
-            config: Box::new(EnvConfig),
+            config: Box::new(EnvConfig(Arc::clone(&self.data))),
             log: Box::new(StderrLog),
         }
     }

@@ -30,12 +30,21 @@ impl Random for OsRandom {
     }
 }
 
-/// Configuration from the process environment (`RAINBOWNET_*`).
-pub struct EnvConfig;
+/// Configuration from the process environment (`RAINBOWNET_*`), else the host's defaults.
+pub struct EnvConfig(pub std::sync::Arc<crate::store::DataDir>);
 
 impl Config for EnvConfig {
     fn get(&self, key: &str) -> Option<String> {
-        std::env::var(key).ok().filter(|v| !v.is_empty())
+        std::env::var(key)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| {
+                self.0
+                    .config_defaults
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.clone())
+            })
     }
 }
 

@@ -468,7 +468,11 @@ fn error_pages(c: &Client) -> Result<(), String> {
 /// Runs every case, printing one line each, and returns how many failed.
 pub fn run_all(host: &str, client: &Client) -> usize {
     let mut failed = 0;
-    let all: Vec<&Case> = CASES.iter().chain(crate::resources::CASES).collect();
+    let all: Vec<&Case> = CASES
+        .iter()
+        .chain(crate::resources::CASES)
+        .chain(crate::auth::CASES)
+        .collect();
     for case in &all {
         match (case.run)(client) {
             Ok(()) => println!("[{host}] ok    {}", case.name),

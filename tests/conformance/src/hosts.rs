@@ -11,6 +11,11 @@ use std::time::{Duration, Instant};
 /// The bootstrap administrator token every launched host is given.
 pub const ADMIN_TOKEN: &str = "conformance-admin-token-0123456789";
 
+/// The token signing seed the workerd test bed is given (a deployment sets its own secret;
+/// the local host makes one under its data directory).
+pub const TEST_TOKEN_SEED: &str =
+    "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988";
+
 pub struct RunningHost {
     pub name: &'static str,
     pub base_url: String,
@@ -83,7 +88,8 @@ impl RunningHost {
             .arg(state.path().join("wrangler"))
             .args(["--port", "0", "--demo-sql"])
             .arg(format!("public={}", demo.display()))
-            .args(["--var", &format!("RAINBOWNET_ADMIN_TOKEN={ADMIN_TOKEN}")]);
+            .args(["--var", &format!("RAINBOWNET_ADMIN_TOKEN={ADMIN_TOKEN}")])
+            .args(["--var", &format!("RAINBOWNET_JWT_SEED={TEST_TOKEN_SEED}")]);
         Self::start(
             "workerd",
             command,

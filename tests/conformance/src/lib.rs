@@ -12,6 +12,7 @@ macro_rules! ensure {
     };
 }
 
+pub mod auth;
 pub mod cases;
 pub mod client;
 pub mod hosts;

@@ -4,7 +4,10 @@
 //! (RFC 6238) second factors and EdDSA access tokens.
 
 pub mod bootstrap;
+pub mod keys;
+pub mod login;
 pub mod password;
+pub mod session;
 pub mod token;
 pub mod totp;
 

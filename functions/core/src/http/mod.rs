@@ -36,8 +36,12 @@ pub trait Function {
 
 /// Runs one request through a function. Never fails: every error becomes a problem
 /// response, and every response carries the security headers and the request id.
-pub async fn serve<F: Function>(req: Request, env: &Env) -> Response {
+pub async fn serve<F: Function>(mut req: Request, env: &Env) -> Response {
     let request_id = request_id(&req, env);
+    // Handlers read it back (audit records carry it).
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        req.headers_mut().insert("x-request-id", value);
+    }
     let result = if req.body().len() > F::BODY_LIMIT {
         Err(Error::PayloadTooLarge {
             limit: F::BODY_LIMIT,

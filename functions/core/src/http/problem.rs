@@ -101,6 +101,38 @@ fn describe(err: &Error) -> Text {
             "Send a valid bearer token.".into(),
             "有効なトークンを付けて送信してください。".into(),
         ),
+        Error::InvalidCredentials => t(
+            StatusCode::UNAUTHORIZED,
+            "invalid-credentials",
+            "Login failed",
+            "ログインできません",
+            "The email address, password or one-time code does not match.".into(),
+            "メールアドレス・パスワード・確認コードのいずれかが違います。".into(),
+        ),
+        Error::TooManyAttempts {
+            retry_after_seconds,
+        } => t(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-attempts",
+            "Too many attempts",
+            "試行回数が多すぎます",
+            format!(
+                "Too many failed logins; try again in {} minutes.",
+                retry_after_seconds.div_ceil(60)
+            ),
+            format!(
+                "ログインの失敗が続いたため、{}分後にもう一度お試しください。",
+                retry_after_seconds.div_ceil(60)
+            ),
+        ),
+        Error::NotConfigured(what) => t(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not-configured",
+            "Not configured",
+            "設定が不足しています",
+            format!("The server is missing its configuration: {what}."),
+            format!("サーバーの設定が不足しています: {what}"),
+        ),
         Error::Validation(_) => t(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation",
@@ -186,6 +218,13 @@ pub fn from_error(err: &Error, request_id: &str, english: bool) -> Response {
         && let Ok(value) = HeaderValue::from_str(allow)
     {
         response.headers_mut().insert(header::ALLOW, value);
+    }
+    if let Error::TooManyAttempts {
+        retry_after_seconds,
+    } = err
+        && let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     if let Error::Unauthorized = err {
         response.headers_mut().insert(

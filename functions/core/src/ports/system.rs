@@ -33,4 +33,6 @@ pub const CONFIG_KEYS: &[&str] = &[
     crate::web::ORIGIN_KEY,
     crate::web::TILE_URL_KEY,
     crate::web::TILE_ATTRIBUTION_KEY,
+    crate::auth::keys::SEED_KEY,
+    crate::auth::keys::PUBLIC_KEY_KEY,
 ];

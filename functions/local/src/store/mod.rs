@@ -19,6 +19,8 @@ use sqlite::{NativeSql, SqliteDb};
 
 /// Every store of the deployment, opened once at start and shared by all requests.
 pub struct DataDir {
+    /// Configuration the host supplies when the environment does not (the token key).
+    pub config_defaults: Vec<(&'static str, String)>,
     public: Arc<SqliteDb>,
     care: Arc<SqliteDb>,
     disaster: Arc<SqliteDb>,
@@ -36,6 +38,7 @@ impl DataDir {
             Ok(Arc::new(sqlite))
         };
         Ok(DataDir {
+            config_defaults: vec![(rainbownet_core::auth::keys::SEED_KEY, token_seed(dir)?)],
             public: open(Database::Public)?,
             care: open(Database::Care)?,
             disaster: open(Database::Disaster)?,
@@ -80,4 +83,29 @@ impl Stores for GrantedStores {
         }
         Ok(Rc::new(NativeKv::new(Arc::clone(&self.data.kv), store)))
     }
+}
+
+/// The token signing seed of this data directory: made on first start from the OS's
+/// generator, kept in `token-seed.hex`, readable by its owner only.
+fn token_seed(dir: &Path) -> Result<String, StoreError> {
+    use rainbownet_core::auth::keys::{from_hex, to_hex};
+    let path = dir.join("token-seed.hex");
+    if let Ok(text) = std::fs::read_to_string(&path)
+        && from_hex(&text).is_some()
+    {
+        return Ok(text.trim().to_owned());
+    }
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| StoreError::Backend(format!("random: {e}")))?;
+    let hex = to_hex(&seed);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .map_err(|e| StoreError::Backend(format!("{}: {e}", path.display())))?;
+    std::io::Write::write_all(&mut file, hex.as_bytes())
+        .map_err(|e| StoreError::Backend(format!("{}: {e}", path.display())))?;
+    Ok(hex)
 }

@@ -1,0 +1,514 @@
+//! Professional login: password (Argon2id) + TOTP → a 10-minute access token and a
+//! rotating refresh token. Failures count in SQL and lock an address of mail out for 15
+//! minutes after five; a refresh token presented again after rotation revokes its whole
+//! family (someone copied it). Every attempt is audited.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::keys::{signing_seed, to_hex};
+use super::token::{self, ACCESS_TTL_SECONDS, Subject};
+use super::{password, session, totp};
+use crate::audit::{self, Outcome};
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::http::Request;
+use crate::ports::{Database, KvStore, Statement, StoreError};
+
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+pub const REFRESH_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
+
+pub const ROLES: [&str; 5] = [
+    "professional",
+    "org_admin",
+    "municipal_staff",
+    "disaster_hq",
+    "sysadmin",
+];
+pub const ORGANIZATION_KINDS: [&str; 9] = [
+    "clinic",
+    "hospital",
+    "visiting_nurse_station",
+    "pharmacy",
+    "dental_clinic",
+    "care_management_office",
+    "care_service",
+    "municipality",
+    "support_centre",
+];
+pub const PROFESSIONS: [&str; 9] = [
+    "physician",
+    "nurse",
+    "pharmacist",
+    "dentist",
+    "care_manager",
+    "care_worker",
+    "therapist",
+    "social_worker",
+    "municipal_staff",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganization {
+    pub municipality_code: String,
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProfessional {
+    pub organization: NewOrganization,
+    pub email: String,
+    pub name: String,
+    pub profession: String,
+    pub roles: Vec<String>,
+    pub password: String,
+}
+
+/// What a new professional needs to enrol their authenticator app; shown once.
+#[derive(Debug, Serialize)]
+pub struct Enrolment {
+    pub id: String,
+    pub organization_id: String,
+    pub email: String,
+    pub totp_secret: String,
+    pub otpauth_uri: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+    pub totp: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub refresh_expires_in: i64,
+}
+
+fn random<const N: usize>(env: &Env) -> [u8; N] {
+    let mut bytes = [0u8; N];
+    env.random.fill(&mut bytes);
+    bytes
+}
+
+fn token_hash(token: &str) -> String {
+    to_hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn check_new(input: &NewProfessional) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
+    let email = input.email.trim();
+    if email.len() > 254
+        || email.split('@').count() != 2
+        || email.starts_with('@')
+        || email.ends_with('@')
+    {
+        err(
+            "#/email",
+            "must be an email address",
+            "メールアドレスを入力してください",
+        );
+    }
+    if input.name.trim().is_empty() || input.name.chars().count() > 100 {
+        err("#/name", "1 to 100 characters", "氏名は1〜100文字です");
+    }
+    if !PROFESSIONS.contains(&input.profession.as_str()) {
+        err(
+            "#/profession",
+            "unknown profession",
+            "職種が正しくありません",
+        );
+    }
+    if input.roles.is_empty() || input.roles.iter().any(|r| !ROLES.contains(&r.as_str())) {
+        err(
+            "#/roles",
+            "roles must be some of professional, org_admin, municipal_staff, disaster_hq, sysadmin",
+            "権限が正しくありません",
+        );
+    }
+    if let Err(super::AuthError::WeakPassword(why)) = password::check_policy(&input.password) {
+        err(
+            "#/password",
+            &format!("password: {why}"),
+            "パスワードは12文字以上256文字以下にしてください",
+        );
+    }
+    let org = &input.organization;
+    if org.municipality_code.len() != 5
+        || !org.municipality_code.bytes().all(|b| b.is_ascii_digit())
+    {
+        err(
+            "#/organization/municipality_code",
+            "must be a 5-digit municipality code",
+            "5桁の市区町村コードを指定してください",
+        );
+    }
+    if !ORGANIZATION_KINDS.contains(&org.kind.as_str()) {
+        err(
+            "#/organization/kind",
+            "unknown organization kind",
+            "事業所の種類が正しくありません",
+        );
+    }
+    if org.name.trim().is_empty() || org.name.chars().count() > 200 {
+        err(
+            "#/organization/name",
+            "1 to 200 characters",
+            "事業所名は1〜200文字です",
+        );
+    }
+    errors
+}
+
+/// Registers a professional (and their organization, if new).
+pub async fn create_professional(
+    env: &Env,
+    req: &Request,
+    input: NewProfessional,
+) -> Result<Enrolment, Error> {
+    let errors = check_new(&input);
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let sql = env.sql(Database::Care).await?;
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let org = &input.organization;
+    let rows = sql
+        .batch(&[
+            Statement::new(
+                "INSERT INTO organizations (id, municipality_code, kind, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (municipality_code, name) DO NOTHING",
+                vec![env.new_id().into(), org.municipality_code.clone().into(), org.kind.clone().into(), org.name.trim().into(), now.clone().into()],
+            ),
+            Statement::new(
+                "SELECT id FROM organizations WHERE municipality_code = ?1 AND name = ?2",
+                vec![org.municipality_code.clone().into(), org.name.trim().into()],
+            ),
+        ])
+        .await?;
+    let organization_id = rows
+        .get(1)
+        .and_then(|r| r.first().map(|row| row.text("id").map(str::to_owned)))
+        .transpose()?
+        .ok_or_else(|| StoreError::Backend("organization not found after insert".into()))?;
+    let secret = random::<{ totp::SECRET_LEN }>(env);
+    let hash = password::hash(&input.password, &random::<16>(env))
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    let id = env.new_id();
+    let email = input.email.trim().to_owned();
+    let roles = serde_json::to_string(&input.roles).unwrap_or_else(|_| "[]".into());
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO professionals (id, organization_id, email, name, profession, roles, password_hash, totp_secret, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            vec![
+                id.clone().into(), organization_id.clone().into(), email.clone().into(), input.name.trim().into(),
+                input.profession.clone().into(), roles.into(), hash.into(), totp::to_base32(&secret).into(), now.into(),
+            ],
+        ),
+        audit::statement(env, req, None, "professional.create", Some(&id), Outcome::Allowed),
+    ])
+    .await
+    .map_err(|e| match e {
+        StoreError::Constraint(_) => Error::Validation(vec![FieldError::new(
+            "#/email",
+            "this address is already registered",
+            "このメールアドレスは登録済みです",
+        )]),
+        other => Error::Store(other),
+    })?;
+    Ok(Enrolment {
+        otpauth_uri: totp::enrolment_uri(&secret, &email)
+            .map_err(|e| Error::BadRequest(e.to_string()))?,
+        totp_secret: totp::to_base32(&secret),
+        id,
+        organization_id,
+        email,
+    })
+}
+
+/// A hash of a random password: checking it costs what checking a real one does, so that
+/// the time of a failed login does not reveal whether the address exists.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$Qg2uB6S9Q1bWmvnVMPmSmgN1Wg3uFqKx1yOQ8pOdYxI";
+
+pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Tokens, Error> {
+    let now = env.clock.now_millis();
+    let email = input.email.trim();
+    let sql = env.sql(Database::Care).await?;
+    let failures = sql
+        .query(
+            "SELECT count(*) AS n, min(at) AS first FROM login_failures WHERE email = ?1 AND at > ?2",
+            &[email.into(), (now - LOCKOUT_MS).into()],
+        )
+        .await?;
+    let row = failures
+        .first()
+        .ok_or_else(|| StoreError::Backend("no count".into()))?;
+    if row.int("n")? >= MAX_FAILURES {
+        let first = row.opt_int("first")?.unwrap_or(now);
+        audit::record(env, req, None, "auth.login", None, Outcome::Denied).await?;
+        let retry_after_seconds =
+            u64::try_from((first + LOCKOUT_MS - now).max(1000) / 1000).unwrap_or(60);
+        return Err(Error::TooManyAttempts {
+            retry_after_seconds,
+        });
+    }
+    let found = sql
+        .query(
+            "SELECT p.id, p.password_hash, p.totp_secret, p.totp_last_step, p.roles, p.status, \
+             p.organization_id, o.municipality_code FROM professionals p \
+             JOIN organizations o ON o.id = p.organization_id WHERE p.email = ?1",
+            &[email.into()],
+        )
+        .await?;
+    let account = found.first();
+    let phc = account
+        .map(|a| a.text("password_hash"))
+        .transpose()?
+        .unwrap_or(DUMMY_HASH);
+    let password_ok = password::verify(&input.password, phc) && account.is_some();
+    let step = match (password_ok, account) {
+        (true, Some(a)) if a.text("status")? == "active" => {
+            let secret = totp::from_base32(a.text("totp_secret")?)
+                .map_err(|e| Error::BadRequest(e.to_string()))?;
+            let last = a
+                .opt_int("totp_last_step")?
+                .and_then(|s| u64::try_from(s).ok());
+            totp::check(
+                &secret,
+                &input.totp,
+                u64::try_from(now / 1000).unwrap_or(0),
+                last,
+            )
+            .ok()
+        }
+        _ => None,
+    };
+    let actor = account
+        .map(|a| a.text("id"))
+        .transpose()?
+        .map(str::to_owned);
+    let fail = |env: &Env| {
+        vec![
+            Statement::new(
+                "INSERT INTO login_failures (email, at) VALUES (?1, ?2)",
+                vec![email.into(), now.into()],
+            ),
+            audit::statement(
+                env,
+                req,
+                actor.as_deref(),
+                "auth.login",
+                None,
+                Outcome::Failed,
+            ),
+        ]
+    };
+    let (Some(step), Some(account)) = (step, account) else {
+        sql.batch(&fail(env)).await?;
+        return Err(Error::InvalidCredentials);
+    };
+    let id = account.text("id")?.to_owned();
+    // Accept each code once, even when two logins race with the same code.
+    let claimed = sql
+        .batch(&[
+            Statement::new(
+                "UPDATE professionals SET totp_last_step = ?2 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+                vec![id.clone().into(), i64::try_from(step).unwrap_or(i64::MAX).into()],
+            ),
+            Statement::new("SELECT changes() AS n", vec![]),
+        ])
+        .await?;
+    if claimed
+        .get(1)
+        .and_then(|r| r.first())
+        .map(|r| r.int("n"))
+        .transpose()?
+        != Some(1)
+    {
+        sql.batch(&fail(env)).await?;
+        return Err(Error::InvalidCredentials);
+    }
+    let subject = Subject {
+        sub: id.clone(),
+        roles: serde_json::from_str(account.text("roles")?).unwrap_or_default(),
+        org: Some(account.text("organization_id")?.to_owned()),
+        municipality: Some(account.text("municipality_code")?.to_owned()),
+        jti: env.new_id(),
+    };
+    let refresh = to_hex(&random::<32>(env));
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            vec![token_hash(&refresh).into(), env.new_id().into(), id.clone().into(), now.into(), (now + REFRESH_TTL_MS).into()],
+        ),
+        Statement::new("DELETE FROM login_failures WHERE email = ?1", vec![email.into()]),
+        audit::statement(env, req, Some(&id), "auth.login", None, Outcome::Allowed),
+    ])
+    .await?;
+    tokens(env, &subject, refresh, now)
+}
+
+fn tokens(env: &Env, subject: &Subject, refresh_token: String, now: i64) -> Result<Tokens, Error> {
+    let access_token = token::issue(&signing_seed(env)?, subject, now)
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    Ok(Tokens {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL_SECONDS,
+        refresh_token,
+        refresh_expires_in: REFRESH_TTL_MS / 1000,
+    })
+}
+
+async fn revoke_family(env: &Env, family: &str, now: i64) -> Result<(), Error> {
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[Statement::new(
+        "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
+        vec![family.into(), now.into()],
+    )])
+    .await?;
+    Ok(())
+}
+
+/// Exchanges a refresh token for new tokens; the old one is spent.
+pub async fn refresh(env: &Env, req: &Request, refresh_token: &str) -> Result<Tokens, Error> {
+    let now = env.clock.now_millis();
+    let hash = token_hash(refresh_token);
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT r.family, r.professional_id, r.expires_at, r.rotated_at, r.revoked_at, p.roles, p.status, \
+             p.organization_id, o.municipality_code FROM refresh_tokens r \
+             JOIN professionals p ON p.id = r.professional_id JOIN organizations o ON o.id = p.organization_id \
+             WHERE r.token_hash = ?1",
+            &[hash.clone().into()],
+        )
+        .await?;
+    let Some(row) = rows.first() else {
+        audit::record(env, req, None, "auth.refresh", None, Outcome::Failed).await?;
+        return Err(Error::Unauthorized);
+    };
+    let id = row.text("professional_id")?.to_owned();
+    let family = row.text("family")?.to_owned();
+    if row.opt_int("rotated_at")?.is_some() {
+        // A spent token came back: whoever holds the family's tokens, one copy is stolen.
+        revoke_family(env, &family, now).await?;
+        audit::record(
+            env,
+            req,
+            Some(&id),
+            "auth.refresh.reuse",
+            None,
+            Outcome::Denied,
+        )
+        .await?;
+        return Err(Error::Unauthorized);
+    }
+    if row.opt_int("revoked_at")?.is_some()
+        || row.int("expires_at")? <= now
+        || row.text("status")? != "active"
+    {
+        audit::record(env, req, Some(&id), "auth.refresh", None, Outcome::Denied).await?;
+        return Err(Error::Unauthorized);
+    }
+    let next = to_hex(&random::<32>(env));
+    let done = sql
+        .batch(&[
+            Statement::new(
+                "UPDATE refresh_tokens SET rotated_at = ?2 WHERE token_hash = ?1 AND rotated_at IS NULL AND revoked_at IS NULL",
+                vec![hash.into(), now.into()],
+            ),
+            Statement::new("SELECT changes() AS n", vec![]),
+        ])
+        .await?;
+    if done
+        .get(1)
+        .and_then(|r| r.first())
+        .map(|r| r.int("n"))
+        .transpose()?
+        != Some(1)
+    {
+        revoke_family(env, &family, now).await?;
+        return Err(Error::Unauthorized);
+    }
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            vec![token_hash(&next).into(), family.into(), id.clone().into(), now.into(), (now + REFRESH_TTL_MS).into()],
+        ),
+        audit::statement(env, req, Some(&id), "auth.refresh", None, Outcome::Allowed),
+    ])
+    .await?;
+    let subject = Subject {
+        sub: id,
+        roles: serde_json::from_str(row.text("roles")?).unwrap_or_default(),
+        org: Some(row.text("organization_id")?.to_owned()),
+        municipality: Some(row.text("municipality_code")?.to_owned()),
+        jti: env.new_id(),
+    };
+    tokens(env, &subject, next, now)
+}
+
+/// Ends a session: the access token is revoked until it would have expired anyway, and the
+/// refresh token's family (when given) can not be used again.
+pub async fn logout(
+    env: &Env,
+    req: &Request,
+    subject: &Subject,
+    refresh_token: Option<&str>,
+) -> Result<(), Error> {
+    let now = env.clock.now_millis();
+    let kv = env.kv(KvStore::Auth).await?;
+    let ttl = u64::try_from(ACCESS_TTL_SECONDS + 60).unwrap_or(660);
+    kv.put(&session::revocation_key(&subject.jti), b"1", Some(ttl))
+        .await?;
+    if let Some(token) = refresh_token {
+        let sql = env.sql(Database::Care).await?;
+        let rows = sql
+            .query(
+                "SELECT family FROM refresh_tokens WHERE token_hash = ?1 AND professional_id = ?2",
+                &[token_hash(token).into(), subject.sub.clone().into()],
+            )
+            .await?;
+        if let Some(family) = rows
+            .first()
+            .map(|r| r.text("family").map(str::to_owned))
+            .transpose()?
+        {
+            revoke_family(env, &family, now).await?;
+        }
+    }
+    audit::record(
+        env,
+        req,
+        Some(&subject.sub),
+        "auth.logout",
+        None,
+        Outcome::Allowed,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash() {
+        assert!(!super::password::verify(
+            "anything at all here",
+            super::DUMMY_HASH
+        ));
+        assert!(argon2::password_hash::phc::PasswordHash::new(super::DUMMY_HASH).is_ok());
+    }
+}

@@ -1,0 +1,37 @@
+//! Who is calling: a bearer access token, checked by signature and expiry, then against
+//! the revocation list in the `auth` KV store (no database read of users, so every
+//! function can do it).
+
+use ::http::header;
+
+use super::token::{self, Subject};
+use crate::env::Env;
+use crate::error::Error;
+use crate::http::Request;
+use crate::ports::KvStore;
+
+pub fn revocation_key(jti: &str) -> String {
+    format!("revoked:jti:{jti}")
+}
+
+pub fn bearer(req: &Request) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// The caller's subject, or `Unauthorized` (no, bad, expired or revoked token).
+pub async fn authenticate(req: &Request, env: &Env) -> Result<Subject, Error> {
+    let token = bearer(req).ok_or(Error::Unauthorized)?;
+    let key = super::keys::verifying_key(env)?;
+    let subject =
+        token::verify(&key, token, env.clock.now_millis()).map_err(|_| Error::Unauthorized)?;
+    let kv = env.kv(KvStore::Auth).await?;
+    if kv.get(&revocation_key(&subject.jti)).await?.is_some() {
+        return Err(Error::Unauthorized);
+    }
+    Ok(subject)
+}

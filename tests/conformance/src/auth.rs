@@ -1,0 +1,374 @@
+//! Conformance cases of professional login (issue: care collaboration, part 1).
+
+use rainbownet_core::auth::{token, totp};
+
+use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
+use crate::client::{Client, Resp};
+
+pub const CASES: &[Case] = &[
+    Case {
+        name: "professionals log in with password and TOTP; the token opens /me",
+        run: login_and_me,
+    },
+    Case {
+        name: "a one-time code is accepted once",
+        run: code_once,
+    },
+    Case {
+        name: "refresh tokens rotate; a reused one revokes its family",
+        run: refresh_rotation,
+    },
+    Case {
+        name: "logout revokes the access token at once",
+        run: logout,
+    },
+    Case {
+        name: "five failed logins lock the address out with 429 and Retry-After",
+        run: lockout,
+    },
+    Case {
+        name: "missing, malformed and forged tokens are 401 problems",
+        run: bad_tokens,
+    },
+    Case {
+        name: "registration checks each field and needs the bootstrap token",
+        run: registration,
+    },
+];
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Account {
+    email: String,
+    secret: Vec<u8>,
+}
+
+fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A fresh professional, so that each case has TOTP steps of its own.
+fn register(c: &Client, label: &str) -> Result<Account, String> {
+    let unique = format!(
+        "{label}-{}-{}@example.jp",
+        now_seconds(),
+        std::process::id()
+    );
+    let body = serde_json::json!({
+        "organization": {"municipality_code": "23233", "kind": "visiting_nurse_station", "name": "清須訪問看護ステーション"},
+        "email": unique, "name": "試験 看護師", "profession": "nurse", "roles": ["professional"], "password": PASSWORD,
+    });
+    let resp = admin_request(
+        c,
+        "POST",
+        "/api/v1/auth/professionals",
+        "application/json",
+        body.to_string().into_bytes(),
+    )?;
+    ensure!(
+        resp.status == 201,
+        "register: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let enrolment = resp.json()?;
+    ensure!(
+        enrolment["otpauth_uri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("otpauth://totp/RainbowNet:")),
+        "enrolment URI: {enrolment}"
+    );
+    let secret = totp::from_base32(enrolment["totp_secret"].as_str().ok_or("no secret")?)
+        .map_err(|e| e.to_string())?;
+    Ok(Account {
+        email: unique,
+        secret,
+    })
+}
+
+fn code(account: &Account, offset_steps: u64) -> Result<String, String> {
+    totp::code_at(&account.secret, now_seconds() + 30 * offset_steps).map_err(|e| e.to_string())
+}
+
+fn login(c: &Client, email: &str, password: &str, code: &str) -> Result<Resp, String> {
+    let body = serde_json::json!({"email": email, "password": password, "totp": code});
+    c.request(
+        "POST",
+        "/api/v1/auth/login",
+        &[("content-type", "application/json")],
+        Some(body.to_string().into_bytes()),
+    )
+}
+
+fn with_token(
+    c: &Client,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<String>,
+) -> Result<Resp, String> {
+    let auth = format!("Bearer {token}");
+    c.request(
+        method,
+        path,
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
+        body.map(String::into_bytes),
+    )
+}
+
+fn tokens(resp: &Resp) -> Result<(String, String), String> {
+    ensure!(
+        resp.status == 200,
+        "login/refresh: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let body = resp.json()?;
+    ensure!(
+        body["token_type"] == "Bearer" && body["expires_in"].as_i64().is_some_and(|s| s <= 900),
+        "token shape {body}"
+    );
+    Ok((
+        body["access_token"]
+            .as_str()
+            .ok_or("no access token")?
+            .to_owned(),
+        body["refresh_token"]
+            .as_str()
+            .ok_or("no refresh token")?
+            .to_owned(),
+    ))
+}
+
+fn login_and_me(c: &Client) -> Result<(), String> {
+    let account = register(c, "me")?;
+    ensure_problem(
+        &login(
+            c,
+            &account.email,
+            "wrong password here",
+            &code(&account, 0)?,
+        )?,
+        401,
+        "/problems/invalid-credentials",
+    )?;
+    ensure_problem(
+        &login(c, &account.email, PASSWORD, "000000")?,
+        401,
+        "/problems/invalid-credentials",
+    )?;
+    ensure_problem(
+        &login(c, "nobody@example.jp", PASSWORD, "123456")?,
+        401,
+        "/problems/invalid-credentials",
+    )?;
+    let (access, _) = tokens(&login(
+        c,
+        &account.email.to_uppercase(),
+        PASSWORD,
+        &code(&account, 0)?,
+    )?)?;
+    let me = with_token(c, "GET", "/api/v1/auth/me", &access, None)?;
+    ensure!(me.status == 200, "me: {} {}", me.status, me.text());
+    let body = me.json()?;
+    ensure!(
+        body["email"] == account.email.as_str()
+            && body["organization"]["municipality_code"] == "23233",
+        "me: {body}"
+    );
+    ensure!(
+        !me.text().contains("password") && !me.text().contains("totp"),
+        "secrets in /me"
+    );
+    Ok(())
+}
+
+fn code_once(c: &Client) -> Result<(), String> {
+    let account = register(c, "once")?;
+    let now = code(&account, 0)?;
+    tokens(&login(c, &account.email, PASSWORD, &now)?)?;
+    ensure_problem(
+        &login(c, &account.email, PASSWORD, &now)?,
+        401,
+        "/problems/invalid-credentials",
+    )?;
+    Ok(())
+}
+
+fn refresh_rotation(c: &Client) -> Result<(), String> {
+    let account = register(c, "refresh")?;
+    let (_, first) = tokens(&login(c, &account.email, PASSWORD, &code(&account, 0)?)?)?;
+    let body = |t: &str| {
+        Some(
+            serde_json::json!({"refresh_token": t})
+                .to_string()
+                .into_bytes(),
+        )
+    };
+    let json = [("content-type", "application/json")];
+    let (access, second) =
+        tokens(&c.request("POST", "/api/v1/auth/refresh", &json, body(&first))?)?;
+    ensure!(second != first, "refresh token not rotated");
+    ensure!(
+        with_token(c, "GET", "/api/v1/auth/me", &access, None)?.status == 200,
+        "refreshed access token refused"
+    );
+    ensure_problem(
+        &c.request("POST", "/api/v1/auth/refresh", &json, body(&first))?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    // The reuse revoked the family: the newer token is dead too.
+    ensure_problem(
+        &c.request("POST", "/api/v1/auth/refresh", &json, body(&second))?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    ensure_problem(
+        &c.request("POST", "/api/v1/auth/refresh", &json, body("f00d"))?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    Ok(())
+}
+
+fn logout(c: &Client) -> Result<(), String> {
+    let account = register(c, "logout")?;
+    let (access, refresh) = tokens(&login(c, &account.email, PASSWORD, &code(&account, 0)?)?)?;
+    let resp = with_token(
+        c,
+        "POST",
+        "/api/v1/auth/logout",
+        &access,
+        Some(serde_json::json!({"refresh_token": refresh}).to_string()),
+    )?;
+    ensure!(
+        resp.status == 204,
+        "logout: {} {}",
+        resp.status,
+        resp.text()
+    );
+    ensure_problem(
+        &with_token(c, "GET", "/api/v1/auth/me", &access, None)?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    let json = [("content-type", "application/json")];
+    let again = c.request(
+        "POST",
+        "/api/v1/auth/refresh",
+        &json,
+        Some(
+            serde_json::json!({"refresh_token": refresh})
+                .to_string()
+                .into_bytes(),
+        ),
+    )?;
+    ensure_problem(&again, 401, "/problems/unauthorized")?;
+    Ok(())
+}
+
+fn lockout(c: &Client) -> Result<(), String> {
+    let account = register(c, "lockout")?;
+    for _ in 0..5 {
+        ensure_problem(
+            &login(c, &account.email, "not the password!", "000000")?,
+            401,
+            "/problems/invalid-credentials",
+        )?;
+    }
+    let locked = login(c, &account.email, PASSWORD, &code(&account, 0)?)?;
+    ensure_problem(&locked, 429, "/problems/too-many-attempts")?;
+    let retry: u64 = locked
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .ok_or("no Retry-After")?;
+    ensure!((1..=900).contains(&retry), "Retry-After {retry}");
+    Ok(())
+}
+
+fn bad_tokens(c: &Client) -> Result<(), String> {
+    ensure_problem(&c.get("/api/v1/auth/me")?, 401, "/problems/unauthorized")?;
+    ensure_problem(
+        &with_token(c, "GET", "/api/v1/auth/me", "garbage", None)?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    let forged = token::issue(
+        &[42u8; 32],
+        &token::Subject {
+            sub: "01FORGED".into(),
+            roles: vec!["sysadmin".into()],
+            org: None,
+            municipality: None,
+            jti: "01FORGEDJTI".into(),
+        },
+        i64::try_from(now_seconds() * 1000).unwrap_or(0),
+    )
+    .map_err(|e| e.to_string())?;
+    ensure_problem(
+        &with_token(c, "GET", "/api/v1/auth/me", &forged, None)?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    ensure_problem(
+        &with_token(c, "POST", "/api/v1/auth/logout", &forged, None)?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    Ok(())
+}
+
+fn registration(c: &Client) -> Result<(), String> {
+    let body = serde_json::json!({
+        "organization": {"municipality_code": "2323", "kind": "castle", "name": ""},
+        "email": "not-an-email", "name": "", "profession": "wizard", "roles": ["king"], "password": "short",
+    });
+    let resp = admin_request(
+        c,
+        "POST",
+        "/api/v1/auth/professionals",
+        "application/json",
+        body.to_string().into_bytes(),
+    )?;
+    expect_invalid_fields(
+        &resp,
+        &[
+            "#/email",
+            "#/name",
+            "#/profession",
+            "#/roles",
+            "#/password",
+            "#/organization/municipality_code",
+            "#/organization/kind",
+            "#/organization/name",
+        ],
+    )?;
+    let account = register(c, "dup")?;
+    let dup = serde_json::json!({
+        "organization": {"municipality_code": "23233", "kind": "clinic", "name": "清須内科"},
+        "email": account.email, "name": "重複", "profession": "physician", "roles": ["professional"], "password": PASSWORD,
+    });
+    let resp = admin_request(
+        c,
+        "POST",
+        "/api/v1/auth/professionals",
+        "application/json",
+        dup.to_string().into_bytes(),
+    )?;
+    expect_invalid_fields(&resp, &["#/email"])?;
+    let anonymous = c.request(
+        "POST",
+        "/api/v1/auth/professionals",
+        &[("content-type", "application/json")],
+        Some(dup.to_string().into_bytes()),
+    )?;
+    ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    Ok(())
+}
