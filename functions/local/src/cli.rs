@@ -22,6 +22,10 @@ Usage:
       Import a standard open-data CSV (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧,
       AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧), UTF-8 or Shift_JIS. Bad rows are
       reported by line; importing the same file again changes nothing.
+  rainbownet user add --email E --name N --profession P --role R[,R…]
+                      --organization NAME --organization-kind KIND --municipality CODE [--data ./data]
+      Register a professional (the first administrator, say). The password is read from
+      standard input; the TOTP enrolment URI is printed for the authenticator app.
   rainbownet migrate [--data ./data]
       Create or upgrade the databases under --data, then exit.
   rainbownet demo-sql (public|care|disaster)
@@ -43,6 +47,10 @@ pub enum Command {
     Migrate {
         data: PathBuf,
     },
+    AddUser {
+        data: PathBuf,
+        fields: std::collections::BTreeMap<String, String>,
+    },
     ImportResources {
         data: PathBuf,
         municipality: String,
@@ -61,6 +69,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut data = PathBuf::from("./data");
     let mut demo = false;
     let mut municipality: Option<String> = None;
+    let mut user_fields = std::collections::BTreeMap::new();
     let Some(command) = args.first() else {
         return Ok(Command::Help);
     };
@@ -77,6 +86,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "--data" => data = PathBuf::from(value("--data")?),
             "--demo" => demo = true,
             "--municipality" => municipality = Some(value("--municipality")?),
+            flag @ ("--email"
+            | "--name"
+            | "--profession"
+            | "--role"
+            | "--organization"
+            | "--organization-kind") => {
+                let v = value(flag)?;
+                user_fields.insert(flag.trim_start_matches("--").to_owned(), v);
+            }
             "-h" | "--help" => return Ok(Command::Help),
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             other => positional.push(other.to_owned()),
@@ -93,6 +111,18 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "serve" => no_positional(Command::Serve { addr, data, demo }),
         "migrate" => no_positional(Command::Migrate { data }),
         "routes" => no_positional(Command::Routes),
+        "user" => match (positional.as_slice(), municipality) {
+            ([what], Some(code)) if what == "add" => {
+                for needed in ["email", "name", "profession", "role", "organization", "organization-kind"] {
+                    if !user_fields.contains_key(needed) {
+                        return Err(format!("user add needs --{needed}"));
+                    }
+                }
+                user_fields.insert("municipality".into(), code);
+                Ok(Command::AddUser { data, fields: user_fields })
+            }
+            _ => Err("usage: rainbownet user add --email E --name N --profession P --role R --organization NAME --organization-kind KIND --municipality CODE".into()),
+        },
         "import" => match (positional.as_slice(), municipality) {
             ([what, file], Some(municipality)) if what == "resources" => {
                 Ok(Command::ImportResources {
@@ -132,6 +162,7 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             }
         }
         Command::DemoSql { db } => print!("{}", demo::script(db)),
+        Command::AddUser { data, fields } => add_user(&data, &fields)?,
         Command::ImportResources {
             data,
             municipality,
@@ -238,5 +269,64 @@ mod tests {
         assert!(parse(&args("serve --nope")).is_err());
         assert!(parse(&args("demo-sql secrets")).is_err());
         assert_eq!(parse(&[]).unwrap(), Command::Help);
+        let add = parse(&args(
+            "user add --email a@b.jp --name N --profession nurse --role professional \
+             --organization O --organization-kind clinic --municipality 23233",
+        ))
+        .unwrap();
+        let Command::AddUser { fields, .. } = add else {
+            panic!("{add:?}")
+        };
+        assert_eq!(fields["municipality"], "23233");
+        assert!(parse(&args("user add --email a@b.jp")).is_err());
     }
+}
+
+fn add_user(
+    data: &std::path::Path,
+    fields: &std::collections::BTreeMap<String, String>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use rainbownet_core::auth::login::{NewOrganization, NewProfessional, create_professional};
+    let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    eprintln!("password (at least 12 characters), then Enter:");
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let input = NewProfessional {
+        organization: NewOrganization {
+            municipality_code: field("municipality"),
+            kind: field("organization-kind"),
+            name: field("organization"),
+        },
+        email: field("email"),
+        name: field("name"),
+        profession: field("profession"),
+        roles: field("role")
+            .split(',')
+            .map(|r| r.trim().to_owned())
+            .collect(),
+        password: password.trim_end_matches(['\r', '\n']).to_owned(),
+    };
+    let data_dir = Arc::new(DataDir::open(data)?);
+    let host = Host::new(Manifest::parse(crate::embedded::SPIN_TOML)?, data_dir)?;
+    let env = host.env_for(crate::functions::Component::Care);
+    // The audit record names the command line as the origin of the request.
+    let request = http::Request::builder()
+        .header(rainbownet_core::http::CLIENT_ADDR_HEADER, "cli")
+        .body(Vec::new())?;
+    let enrolment =
+        pollster::block_on(create_professional(&env, &request, input)).map_err(|e| match e {
+            rainbownet_core::Error::Validation(fields) => fields
+                .iter()
+                .map(|f| format!("{}: {} / {}", f.pointer, f.detail, f.detail_ja))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            other => other.to_string(),
+        })?;
+    println!("registered {} ({})", enrolment.email, enrolment.id);
+    println!(
+        "enrol the authenticator app with this URI (or the secret {}):",
+        enrolment.totp_secret
+    );
+    println!("{}", enrolment.otpauth_uri);
+    Ok(())
 }
