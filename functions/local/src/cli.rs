@@ -243,45 +243,6 @@ fn load_demo(data: &DataDir) -> Result<(), rainbownet_core::ports::StoreError> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
-    }
-
-    #[test]
-    fn parses_serve_and_its_defaults() {
-        assert_eq!(
-            parse(&args("serve --demo --addr 127.0.0.1:0")).unwrap(),
-            Command::Serve {
-                addr: "127.0.0.1:0".into(),
-                data: "./data".into(),
-                demo: true
-            }
-        );
-        assert_eq!(
-            parse(&args("demo-sql care")).unwrap(),
-            Command::DemoSql { db: Database::Care }
-        );
-        assert!(parse(&args("serve --addr")).is_err());
-        assert!(parse(&args("serve --nope")).is_err());
-        assert!(parse(&args("demo-sql secrets")).is_err());
-        assert_eq!(parse(&[]).unwrap(), Command::Help);
-        let add = parse(&args(
-            "user add --email a@b.jp --name N --profession nurse --role professional \
-             --organization O --organization-kind clinic --municipality 23233",
-        ))
-        .unwrap();
-        let Command::AddUser { fields, .. } = add else {
-            panic!("{add:?}")
-        };
-        assert_eq!(fields["municipality"], "23233");
-        assert!(parse(&args("user add --email a@b.jp")).is_err());
-    }
-}
-
 fn add_user(
     data: &std::path::Path,
     fields: &std::collections::BTreeMap<String, String>,
@@ -329,4 +290,43 @@ fn add_user(
     );
     println!("{}", enrolment.otpauth_uri);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_serve_and_its_defaults() {
+        assert_eq!(
+            parse(&args("serve --demo --addr 127.0.0.1:0")).unwrap(),
+            Command::Serve {
+                addr: "127.0.0.1:0".into(),
+                data: "./data".into(),
+                demo: true
+            }
+        );
+        assert_eq!(
+            parse(&args("demo-sql care")).unwrap(),
+            Command::DemoSql { db: Database::Care }
+        );
+        assert!(parse(&args("serve --addr")).is_err());
+        assert!(parse(&args("serve --nope")).is_err());
+        assert!(parse(&args("demo-sql secrets")).is_err());
+        assert_eq!(parse(&[]).unwrap(), Command::Help);
+        let add = parse(&args(
+            "user add --email a@b.jp --name N --profession nurse --role professional \
+             --organization O --organization-kind clinic --municipality 23233",
+        ))
+        .unwrap();
+        let Command::AddUser { fields, .. } = add else {
+            panic!("{add:?}")
+        };
+        assert_eq!(fields["municipality"], "23233");
+        assert!(parse(&args("user add --email a@b.jp")).is_err());
+    }
 }
