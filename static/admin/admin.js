@@ -58,6 +58,23 @@
   });
 
   $("token-status").textContent = token() ? "トークンを設定済みです。" : "";
+  $("login-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch("/api/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: $("login-email").value, password: $("login-password").value, totp: $("login-totp").value }),
+    })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, json: j }; }); })
+      .then(function (res) {
+        $("login-password").value = "";
+        $("login-totp").value = "";
+        if (!res.ok) { $("token-status").textContent = res.json.title + "：" + res.json.detail; return; }
+        // The access token lives 10 minutes; log in again after that.
+        sessionStorage.setItem("rainbownet-admin-token", res.json.access_token);
+        $("token-status").textContent = "ログインしました（10分間有効）。";
+      });
+  });
   $("token-form").addEventListener("submit", function (event) {
     event.preventDefault();
     sessionStorage.setItem("rainbownet-admin-token", $("token").value);

@@ -47,6 +47,8 @@ pub enum Error {
     },
     #[error("authentication required")]
     Unauthorized,
+    #[error("not allowed for this caller")]
+    Forbidden,
     #[error("email, password or one-time code does not match")]
     InvalidCredentials,
     #[error("too many failed attempts; retry after {retry_after_seconds} s")]

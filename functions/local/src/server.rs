@@ -93,17 +93,25 @@ impl Host {
             .find(|(c, _)| *c == component)
             .map(|(_, g)| g.clone())
             .unwrap_or_default();
-        self.env(&grants)
+        self.env(component, &grants)
     }
 
-    fn env(&self, grants: &Grants) -> Env {
+    fn env(&self, component: Component, grants: &Grants) -> Env {
         Env {
             stores: Box::new(self.data.granted(grants)),
             clock: Box::new(SystemClock),
             random: Box::new(OsRandom),
-            config: Box::new(EnvConfig(Arc::clone(&self.data))),
+            config: Box::new(EnvConfig {
+                data: Arc::clone(&self.data),
+                may_sign: component == Component::Care,
+            }),
             log: Box::new(StderrLog),
         }
+    }
+
+    /// The environment for errors the host answers itself: no stores, no secrets.
+    fn bare_env(&self) -> Env {
+        self.env(Component::Assets, &Grants::default())
     }
 
     fn component(&self, path: &str) -> Option<&(Component, Grants)> {
@@ -114,10 +122,10 @@ impl Host {
     /// Serves one request already read into memory (tests and benches call this directly).
     pub fn handle(&self, req: core_http::Request) -> Response {
         let Some((component, grants)) = self.component(req.uri().path()) else {
-            let env = self.env(&Grants::default());
+            let env = self.bare_env();
             return pollster::block_on(core_http::serve::<NoRoute>(req, &env));
         };
-        let env = self.env(grants);
+        let env = self.env(*component, grants);
         pollster::block_on(component.handle(req, &env))
     }
 }
@@ -209,10 +217,10 @@ async fn respond(
                     .await
                     .unwrap_or_else(|_| {
                         let err = StoreError::Backend("the request handler panicked".into());
-                        core_http::error_response(&err.into(), &host.env(&Grants::default()))
+                        core_http::error_response(&err.into(), &host.bare_env())
                     })
             }
-            Err(err) => core_http::error_response(&err, &host.env(&Grants::default())),
+            Err(err) => core_http::error_response(&err, &host.bare_env()),
         }
     };
     response.map(|body| Full::new(Bytes::from(body)))

@@ -31,15 +31,23 @@ impl Random for OsRandom {
 }
 
 /// Configuration from the process environment (`RAINBOWNET_*`), else the host's defaults.
-pub struct EnvConfig(pub std::sync::Arc<crate::store::DataDir>);
+/// Only the function that issues tokens may read the signing seed (as only the `care`
+/// Worker has that secret); the others get the public key.
+pub struct EnvConfig {
+    pub data: std::sync::Arc<crate::store::DataDir>,
+    pub may_sign: bool,
+}
 
 impl Config for EnvConfig {
     fn get(&self, key: &str) -> Option<String> {
+        if key == rainbownet_core::auth::keys::SEED_KEY && !self.may_sign {
+            return None;
+        }
         std::env::var(key)
             .ok()
             .filter(|v| !v.is_empty())
             .or_else(|| {
-                self.0
+                self.data
                     .config_defaults
                     .iter()
                     .find(|(k, _)| *k == key)

@@ -1,7 +1,7 @@
 //! The public JSON API and its administration (bootstrap admin token until logins land).
 
 use ::http::{HeaderValue, StatusCode, header};
-use rainbownet_core::auth::bootstrap::require_admin;
+use rainbownet_core::auth::admin;
 use rainbownet_core::http::{Request, Response, json, query_param};
 use rainbownet_core::ports::Database;
 use rainbownet_core::public::{municipalities, notices};
@@ -17,7 +17,8 @@ fn public_json<T: serde::Serialize>(req: &Request, body: &T) -> Response {
 }
 
 pub async fn put_municipality(req: &Request, env: &Env, code: &str) -> Result<Response, Error> {
-    require_admin(req, env)?;
+    // The region's municipalities are the deployment's own: sysadmins only.
+    admin::authenticate(req, env).await?.may_manage(None)?;
     let input = rainbownet_core::http::json::parse(req)?;
     let response = municipalities::put(env, code, input).await?;
     invalidate_pages(env).await;
@@ -68,8 +69,9 @@ pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
 }
 
 pub async fn create_resource(req: &Request, env: &Env) -> Result<Response, Error> {
-    require_admin(req, env)?;
-    let fields = rainbownet_core::http::json::parse(req)?;
+    let caller = admin::authenticate(req, env).await?;
+    let fields: resources::ResourceFields = rainbownet_core::http::json::parse(req)?;
+    caller.may_manage(Some(fields.municipality_code.trim()))?;
     let created = resources::create(env, fields).await?;
     invalidate_pages(env).await;
     let mut response = json(StatusCode::CREATED, &created);
@@ -84,15 +86,25 @@ pub async fn create_resource(req: &Request, env: &Env) -> Result<Response, Error
 pub async fn get_resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
     let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
     if resource.fields.status != resources::Status::Published {
-        require_admin(req, env).map_err(|_| Error::NotFound)?;
+        // Drafts and closed records exist only for those who may manage them.
+        let caller = admin::authenticate(req, env)
+            .await
+            .map_err(|_| Error::NotFound)?;
+        caller
+            .may_manage(Some(&resource.fields.municipality_code))
+            .map_err(|_| Error::NotFound)?;
         return Ok(json(StatusCode::OK, &resource));
     }
     Ok(public_json(req, &resource))
 }
 
 pub async fn put_resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
-    require_admin(req, env)?;
-    let fields = rainbownet_core::http::json::parse(req)?;
+    let caller = admin::authenticate(req, env).await?;
+    let fields: resources::ResourceFields = rainbownet_core::http::json::parse(req)?;
+    let current = resources::get(env, id).await?.ok_or(Error::NotFound)?;
+    // Both the town it belongs to and the town it would move to.
+    caller.may_manage(Some(&current.fields.municipality_code))?;
+    caller.may_manage(Some(fields.municipality_code.trim()))?;
     let updated = resources::update(env, id, fields)
         .await?
         .ok_or(Error::NotFound)?;
@@ -119,7 +131,7 @@ pub async fn export_csv(req: &Request, env: &Env) -> Result<Response, Error> {
 
 /// `POST /api/v1/public/imports?municipality=CODE` with the CSV file as the body.
 pub async fn import(req: &Request, env: &Env) -> Result<Response, Error> {
-    require_admin(req, env)?;
+    let caller = admin::authenticate(req, env).await?;
     let municipality = query_param(req, "municipality").ok_or_else(|| {
         Error::Validation(vec![FieldError::new(
             "?municipality",
@@ -127,6 +139,7 @@ pub async fn import(req: &Request, env: &Env) -> Result<Response, Error> {
             "市区町村コードを指定してください",
         )])
     })?;
+    caller.may_manage(Some(&municipality))?;
     if req.body().is_empty() {
         return Err(Error::Validation(vec![FieldError::new(
             "file",
@@ -146,8 +159,9 @@ pub async fn notices(req: &Request, env: &Env) -> Result<Response, Error> {
 }
 
 pub async fn create_notice(req: &Request, env: &Env) -> Result<Response, Error> {
-    require_admin(req, env)?;
-    let input = rainbownet_core::http::json::parse(req)?;
+    let caller = admin::authenticate(req, env).await?;
+    let input: notices::NoticeInput = rainbownet_core::http::json::parse(req)?;
+    caller.may_manage(Some(&input.municipality_code))?;
     let id = notices::create(env, input).await?;
     invalidate_pages(env).await;
     Ok(json(StatusCode::CREATED, &serde_json::json!({ "id": id })))

@@ -34,6 +34,10 @@ pub const CASES: &[Case] = &[
         name: "registration checks each field and needs the bootstrap token",
         run: registration,
     },
+    Case {
+        name: "municipal staff administer their own town's public data only",
+        run: staff_scope,
+    },
 ];
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -52,6 +56,10 @@ fn now_seconds() -> u64 {
 
 /// A fresh professional, so that each case has TOTP steps of its own.
 fn register(c: &Client, label: &str) -> Result<Account, String> {
+    register_as(c, label, &["professional"])
+}
+
+fn register_as(c: &Client, label: &str, roles: &[&str]) -> Result<Account, String> {
     let unique = format!(
         "{label}-{}-{}@example.jp",
         now_seconds(),
@@ -59,7 +67,7 @@ fn register(c: &Client, label: &str) -> Result<Account, String> {
     );
     let body = serde_json::json!({
         "organization": {"municipality_code": "23233", "kind": "visiting_nurse_station", "name": "清須訪問看護ステーション"},
-        "email": unique, "name": "試験 看護師", "profession": "nurse", "roles": ["professional"], "password": PASSWORD,
+        "email": unique, "name": "試験 看護師", "profession": "nurse", "roles": roles, "password": PASSWORD,
     });
     let resp = admin_request(
         c,
@@ -370,5 +378,91 @@ fn registration(c: &Client) -> Result<(), String> {
         Some(dup.to_string().into_bytes()),
     )?;
     ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    Ok(())
+}
+
+fn staff_scope(c: &Client) -> Result<(), String> {
+    let staff = register_as(c, "staff", &["municipal_staff"])?;
+    let (staff_token, _) = tokens(&login(c, &staff.email, PASSWORD, &code(&staff, 0)?)?)?;
+    let nurse = register(c, "nurse")?;
+    let (nurse_token, _) = tokens(&login(c, &nurse.email, PASSWORD, &code(&nurse, 0)?)?)?;
+    let resource = |town: &str| {
+        serde_json::json!({
+            "municipality_code": town, "category": "gathering.salon", "name": "職員登録サロン",
+            "lat": 35.2, "lng": 136.85, "status": "published",
+        })
+        .to_string()
+    };
+    let own = with_token(
+        c,
+        "POST",
+        "/api/v1/public/resources",
+        &staff_token,
+        Some(resource("23233")),
+    )?;
+    ensure!(
+        own.status == 201,
+        "staff in own town: {} {}",
+        own.status,
+        own.text()
+    );
+    let id = own.json()?["id"].as_str().ok_or("no id")?.to_owned();
+    let other = with_token(
+        c,
+        "POST",
+        "/api/v1/public/resources",
+        &staff_token,
+        Some(resource("23234")),
+    )?;
+    ensure_problem(&other, 403, "/problems/forbidden")?;
+    let moved = with_token(
+        c,
+        "PUT",
+        &format!("/api/v1/public/resources/{id}"),
+        &staff_token,
+        Some(resource("23234")),
+    )?;
+    ensure_problem(&moved, 403, "/problems/forbidden")?;
+    let nurse_try = with_token(
+        c,
+        "POST",
+        "/api/v1/public/resources",
+        &nurse_token,
+        Some(resource("23233")),
+    )?;
+    ensure_problem(&nurse_try, 403, "/problems/forbidden")?;
+    let region = serde_json::json!({"name":"清須市","name_kana":"きよすし","name_en":"Kiyosu","prefecture":"愛知県","lat":35.2,"lng":136.85});
+    let town = with_token(
+        c,
+        "PUT",
+        "/api/v1/public/municipalities/23233",
+        &staff_token,
+        Some(region.to_string()),
+    )?;
+    ensure_problem(&town, 403, "/problems/forbidden")?;
+    let auth = format!("Bearer {staff_token}");
+    let csv = std::fs::read(
+        crate::hosts::repo_root().join("tests/fixtures/public_toilets_23233.sjis.csv"),
+    )
+    .map_err(|e| e.to_string())?;
+    let foreign = c.request(
+        "POST",
+        "/api/v1/public/imports?municipality=23234",
+        &[("authorization", &auth), ("content-type", "text/csv")],
+        Some(csv.clone()),
+    )?;
+    ensure_problem(&foreign, 403, "/problems/forbidden")?;
+    let home = c.request(
+        "POST",
+        "/api/v1/public/imports?municipality=23233",
+        &[("authorization", &auth), ("content-type", "text/csv")],
+        Some(csv),
+    )?;
+    ensure!(
+        home.status == 200,
+        "staff import in own town: {} {}",
+        home.status,
+        home.text()
+    );
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! primitives for professional login live here already: Argon2id password hashes, TOTP
 //! (RFC 6238) second factors and EdDSA access tokens.
 
+pub mod admin;
 pub mod bootstrap;
 pub mod keys;
 pub mod login;

@@ -101,6 +101,14 @@ fn describe(err: &Error) -> Text {
             "Send a valid bearer token.".into(),
             "有効なトークンを付けて送信してください。".into(),
         ),
+        Error::Forbidden => t(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Not allowed",
+            "権限がありません",
+            "Your roles do not allow this operation on this record.".into(),
+            "この操作を行う権限がありません。".into(),
+        ),
         Error::InvalidCredentials => t(
             StatusCode::UNAUTHORIZED,
             "invalid-credentials",

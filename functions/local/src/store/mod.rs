@@ -38,7 +38,14 @@ impl DataDir {
             Ok(Arc::new(sqlite))
         };
         Ok(DataDir {
-            config_defaults: vec![(rainbownet_core::auth::keys::SEED_KEY, token_seed(dir)?)],
+            config_defaults: {
+                use rainbownet_core::auth::keys::{PUBLIC_KEY_KEY, SEED_KEY, from_hex, to_hex};
+                let seed = token_seed(dir)?;
+                let public = from_hex(&seed)
+                    .map(|s| to_hex(&rainbownet_core::auth::token::public_key(&s)))
+                    .unwrap_or_default();
+                vec![(SEED_KEY, seed), (PUBLIC_KEY_KEY, public)]
+            },
             public: open(Database::Public)?,
             care: open(Database::Care)?,
             disaster: open(Database::Disaster)?,

@@ -1,0 +1,88 @@
+//! Who may administer public data (resources, imports, notices): the bootstrap token, a
+//! `sysadmin`, or `municipal_staff` of the municipality the data belongs to.
+
+use super::token::Subject;
+use super::{bootstrap, session};
+use crate::env::Env;
+use crate::error::Error;
+use crate::http::Request;
+
+pub enum Admin {
+    /// The deployment's bootstrap token (no person behind it).
+    Bootstrap,
+    Staff(Subject),
+}
+
+impl Admin {
+    /// May this caller manage data of `municipality` (`None`: the region itself)?
+    pub fn may_manage(&self, municipality: Option<&str>) -> Result<(), Error> {
+        let Admin::Staff(subject) = self else {
+            return Ok(());
+        };
+        let has = |role: &str| subject.roles.iter().any(|r| r == role);
+        let own_town = municipality.is_some() && subject.municipality.as_deref() == municipality;
+        if has("sysadmin") || (has("municipal_staff") && own_town) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// The actor for audit records.
+    pub fn actor(&self) -> &str {
+        match self {
+            Admin::Bootstrap => "bootstrap",
+            Admin::Staff(s) => &s.sub,
+        }
+    }
+}
+
+/// The caller, if they hold the bootstrap token or a valid access token; otherwise 401.
+/// What they may manage is decided by [`Admin::may_manage`] once the record is known.
+pub async fn authenticate(req: &Request, env: &Env) -> Result<Admin, Error> {
+    if bootstrap::require_admin(req, env).is_ok() {
+        return Ok(Admin::Bootstrap);
+    }
+    session::authenticate(req, env).await.map(Admin::Staff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff(roles: &[&str], town: &str) -> Admin {
+        Admin::Staff(Subject {
+            sub: "01P".into(),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            org: None,
+            municipality: Some(town.into()),
+            jti: "01J".into(),
+        })
+    }
+
+    #[test]
+    fn staff_manage_their_own_town_only() {
+        assert!(
+            staff(&["municipal_staff"], "23233")
+                .may_manage(Some("23233"))
+                .is_ok()
+        );
+        assert!(
+            staff(&["municipal_staff"], "23233")
+                .may_manage(Some("23234"))
+                .is_err()
+        );
+        assert!(
+            staff(&["municipal_staff"], "23233")
+                .may_manage(None)
+                .is_err()
+        );
+        assert!(
+            staff(&["professional"], "23233")
+                .may_manage(Some("23233"))
+                .is_err()
+        );
+        assert!(staff(&["sysadmin"], "23233").may_manage(None).is_ok());
+        assert!(Admin::Bootstrap.may_manage(Some("23342")).is_ok());
+    }
+}
