@@ -5,7 +5,10 @@
 use std::sync::OnceLock;
 
 use ::http::StatusCode;
-use rainbownet_core::auth::{bootstrap, login, session};
+use rainbownet_core::audit::{self, Outcome};
+use rainbownet_core::auth::token::Subject;
+use rainbownet_core::auth::{admin, bootstrap, login, session};
+use rainbownet_core::care::patients;
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, json, serve};
 use rainbownet_core::ports::Database;
@@ -24,6 +27,13 @@ enum Route {
     Refresh,
     Logout,
     Me,
+    ListPatients,
+    CreatePatient,
+    GetPatient,
+    AddTeamMember,
+    RemoveTeamMember,
+    RevokeConsent,
+    Audit,
     SelfcheckStore,
 }
 
@@ -36,6 +46,17 @@ fn router() -> &'static Router<Route> {
             .post("/api/v1/auth/refresh", Route::Refresh)
             .post("/api/v1/auth/logout", Route::Logout)
             .get("/api/v1/auth/me", Route::Me)
+            .get("/api/v1/patients", Route::ListPatients)
+            .post("/api/v1/patients", Route::CreatePatient)
+            .get("/api/v1/patients/{id}", Route::GetPatient)
+            .post("/api/v1/patients/{id}/team", Route::AddTeamMember)
+            .add(
+                ::http::Method::DELETE,
+                "/api/v1/patients/{id}/team/{professional}",
+                Route::RemoveTeamMember,
+            )
+            .post("/api/v1/patients/{id}/consent/revoke", Route::RevokeConsent)
+            .get("/api/v1/care/audit", Route::Audit)
             .get(
                 "/api/v1/care/_selfcheck/stores/{store}",
                 Route::SelfcheckStore,
@@ -47,6 +68,12 @@ fn router() -> &'static Router<Route> {
 #[serde(deny_unknown_fields)]
 struct RefreshInput {
     refresh_token: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamInput {
+    professional_id: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -91,14 +118,89 @@ impl Function for Care {
                     rainbownet_core::http::json::parse(req)?
                 };
                 login::logout(env, req, &subject, input.refresh_token.as_deref()).await?;
-                let mut response = Response::new(Vec::new());
-                *response.status_mut() = StatusCode::NO_CONTENT;
-                Ok(response)
+                Ok(no_content())
             }
             Route::Me => me(req, env).await,
+            Route::ListPatients => {
+                let caller = caller(req, env, "patient.list", None).await?;
+                let items = patients::list_mine(env, req, &caller).await?;
+                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+            }
+            Route::CreatePatient => {
+                let caller = caller(req, env, "patient.create", None).await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                let patient = patients::register(env, req, &caller, input).await?;
+                Ok(json(StatusCode::CREATED, &patient))
+            }
+            Route::GetPatient => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "patient.read", Some(id)).await?;
+                Ok(json(
+                    StatusCode::OK,
+                    &patients::get(env, req, &caller, id).await?,
+                ))
+            }
+            Route::AddTeamMember => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "team.add", Some(id)).await?;
+                // Membership first: a non-member learns nothing from a malformed body.
+                patients::require_member(env, req, &caller, id, "team.add").await?;
+                let input: TeamInput = rainbownet_core::http::json::parse(req)?;
+                let patient =
+                    patients::add_member(env, req, &caller, id, &input.professional_id).await?;
+                Ok(json(StatusCode::CREATED, &patient))
+            }
+            Route::RemoveTeamMember => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "team.remove", Some(id)).await?;
+                patients::remove_member(
+                    env,
+                    req,
+                    &caller,
+                    id,
+                    params.get("professional").unwrap_or_default(),
+                )
+                .await?;
+                Ok(no_content())
+            }
+            Route::RevokeConsent => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "consent.revoke", Some(id)).await?;
+                patients::revoke_consent(env, req, &caller, id).await?;
+                Ok(no_content())
+            }
+            Route::Audit => {
+                admin::authenticate(req, env).await?.may_manage(None)?;
+                let target = rainbownet_core::http::query_param(req, "target");
+                let items = audit::list(env, target.as_deref(), 500).await?;
+                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+            }
             Route::SelfcheckStore => {
                 selfcheck::store(env, Self::NAME, params.get("store").unwrap_or_default()).await
             }
+        }
+    }
+}
+
+fn no_content() -> Response {
+    let mut response = Response::new(Vec::new());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}
+
+/// The authenticated caller of a patient route. Attempts without a valid token are
+/// audited too (as denied, with no actor).
+async fn caller(
+    req: &Request,
+    env: &Env,
+    action: &str,
+    target: Option<&str>,
+) -> Result<Subject, Error> {
+    match session::authenticate(req, env).await {
+        Ok(subject) => Ok(subject),
+        Err(err) => {
+            audit::record(env, req, None, action, target, Outcome::Denied).await?;
+            Err(err)
         }
     }
 }

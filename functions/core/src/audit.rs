@@ -70,3 +70,43 @@ pub async fn record(
         .await?;
     Ok(())
 }
+
+#[derive(Debug, serde::Serialize)]
+pub struct Entry {
+    pub id: String,
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub address: Option<String>,
+    pub outcome: String,
+    pub request_id: Option<String>,
+}
+
+/// The newest entries about `target` (or all), newest first, at most `limit`.
+pub async fn list(env: &Env, target: Option<&str>, limit: u32) -> Result<Vec<Entry>, Error> {
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT id, at, actor, action, target, address, outcome, request_id FROM audit_log \
+             WHERE (?1 IS NULL OR target = ?1) ORDER BY id DESC LIMIT ?2",
+            &[target.into(), limit.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let text = |c: &str| r.opt_text(c).map(|v| v.map(str::to_owned));
+            Ok(Entry {
+                id: r.text("id")?.to_owned(),
+                at: r.text("at")?.to_owned(),
+                actor: text("actor")?,
+                action: r.text("action")?.to_owned(),
+                target: text("target")?,
+                address: text("address")?,
+                outcome: r.text("outcome")?.to_owned(),
+                request_id: text("request_id")?,
+            })
+        })
+        .collect::<Result<_, crate::ports::StoreError>>()
+        .map_err(Error::from)
+}

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod care;
 pub mod demo;
 pub mod env;
 pub mod error;

@@ -40,12 +40,15 @@ pub struct EnvConfig {
 
 impl Config for EnvConfig {
     fn get(&self, key: &str) -> Option<String> {
-        if key == rainbownet_core::auth::keys::SEED_KEY && !self.may_sign {
+        use rainbownet_core::auth::keys::{PUBLIC_KEY_KEY, SEED_KEY};
+        if key == SEED_KEY && !self.may_sign {
             return None;
         }
+        // The token keys were settled together when the data directory was opened.
+        let from_env = key != SEED_KEY && key != PUBLIC_KEY_KEY;
         std::env::var(key)
             .ok()
-            .filter(|v| !v.is_empty())
+            .filter(|v| from_env && !v.is_empty())
             .or_else(|| {
                 self.data
                     .config_defaults

@@ -40,14 +40,14 @@ pub const CASES: &[Case] = &[
     },
 ];
 
-const PASSWORD: &str = "correct horse battery staple";
+pub const PASSWORD: &str = "correct horse battery staple";
 
-struct Account {
-    email: String,
-    secret: Vec<u8>,
+pub struct Account {
+    pub email: String,
+    pub secret: Vec<u8>,
 }
 
-fn now_seconds() -> u64 {
+pub fn now_seconds() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -55,18 +55,28 @@ fn now_seconds() -> u64 {
 }
 
 /// A fresh professional, so that each case has TOTP steps of its own.
-fn register(c: &Client, label: &str) -> Result<Account, String> {
+pub fn register(c: &Client, label: &str) -> Result<Account, String> {
     register_as(c, label, &["professional"])
 }
 
-fn register_as(c: &Client, label: &str, roles: &[&str]) -> Result<Account, String> {
+pub fn register_as(c: &Client, label: &str, roles: &[&str]) -> Result<Account, String> {
+    register_in(c, label, roles, ("23233", "清須訪問看護ステーション"))
+}
+
+/// A professional of the organization (municipality code, name).
+pub fn register_in(
+    c: &Client,
+    label: &str,
+    roles: &[&str],
+    org: (&str, &str),
+) -> Result<Account, String> {
     let unique = format!(
         "{label}-{}-{}@example.jp",
         now_seconds(),
         std::process::id()
     );
     let body = serde_json::json!({
-        "organization": {"municipality_code": "23233", "kind": "visiting_nurse_station", "name": "清須訪問看護ステーション"},
+        "organization": {"municipality_code": org.0, "kind": "visiting_nurse_station", "name": org.1},
         "email": unique, "name": "試験 看護師", "profession": "nurse", "roles": roles, "password": PASSWORD,
     });
     let resp = admin_request(
@@ -97,11 +107,11 @@ fn register_as(c: &Client, label: &str, roles: &[&str]) -> Result<Account, Strin
     })
 }
 
-fn code(account: &Account, offset_steps: u64) -> Result<String, String> {
+pub fn code(account: &Account, offset_steps: u64) -> Result<String, String> {
     totp::code_at(&account.secret, now_seconds() + 30 * offset_steps).map_err(|e| e.to_string())
 }
 
-fn login(c: &Client, email: &str, password: &str, code: &str) -> Result<Resp, String> {
+pub fn login(c: &Client, email: &str, password: &str, code: &str) -> Result<Resp, String> {
     let body = serde_json::json!({"email": email, "password": password, "totp": code});
     c.request(
         "POST",
@@ -111,7 +121,7 @@ fn login(c: &Client, email: &str, password: &str, code: &str) -> Result<Resp, St
     )
 }
 
-fn with_token(
+pub fn with_token(
     c: &Client,
     method: &str,
     path: &str,
@@ -130,7 +140,7 @@ fn with_token(
     )
 }
 
-fn tokens(resp: &Resp) -> Result<(String, String), String> {
+pub fn tokens(resp: &Resp) -> Result<(String, String), String> {
     ensure!(
         resp.status == 200,
         "login/refresh: {} {}",

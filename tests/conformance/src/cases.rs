@@ -472,6 +472,7 @@ pub fn run_all(host: &str, client: &Client) -> usize {
         .iter()
         .chain(crate::resources::CASES)
         .chain(crate::auth::CASES)
+        .chain(crate::patients::CASES)
         .collect();
     for case in &all {
         match (case.run)(client) {

@@ -57,6 +57,8 @@ impl RunningHost {
     fn local_with(env: &[(&str, &str)]) -> Result<RunningHost, String> {
         let state = tempfile::tempdir().map_err(|e| e.to_string())?;
         let mut command = Command::new(rainbownet_bin()?);
+        // The suite mints tokens of its own (expired ones) with the test seed.
+        command.env("RAINBOWNET_JWT_SEED", TEST_TOKEN_SEED);
         command.envs(env.iter().copied());
         command
             .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data"])

@@ -16,5 +16,6 @@ pub mod auth;
 pub mod cases;
 pub mod client;
 pub mod hosts;
+pub mod patients;
 pub mod resources;
 pub mod spin_imports;

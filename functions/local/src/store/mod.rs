@@ -40,7 +40,11 @@ impl DataDir {
         Ok(DataDir {
             config_defaults: {
                 use rainbownet_core::auth::keys::{PUBLIC_KEY_KEY, SEED_KEY, from_hex, to_hex};
-                let seed = token_seed(dir)?;
+                // The environment's seed wins; otherwise this directory's own.
+                let seed = std::env::var(SEED_KEY)
+                    .ok()
+                    .filter(|s| from_hex(s).is_some())
+                    .map_or_else(|| token_seed(dir), Ok)?;
                 let public = from_hex(&seed)
                     .map(|s| to_hex(&rainbownet_core::auth::token::public_key(&s)))
                     .unwrap_or_default();

@@ -1,0 +1,432 @@
+//! Patients: registered only together with a consent record, visible only to their care
+//! team, every read and write on the audit log (denied attempts too). Revoking consent
+//! closes the record to everyone; the audit log keeps what happened.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Outcome};
+use crate::auth::token::Subject;
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::http::Request;
+use crate::ports::{Database, Row, Statement, StoreError};
+
+const SEXES: [&str; 4] = ["female", "male", "other", "unknown"];
+const CARE_LEVELS: [&str; 8] = [
+    "none",
+    "support_1",
+    "support_2",
+    "care_1",
+    "care_2",
+    "care_3",
+    "care_4",
+    "care_5",
+];
+const CONSENT_METHODS: [&str; 2] = ["individual", "care_certification_application"];
+const DEFAULT_SCOPE: &str = "地域包括ケアのための多職種間の情報共有";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentInput {
+    pub method: String,
+    #[serde(default)]
+    pub scope: Option<String>,
+    pub taken_on: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPatient {
+    pub municipality_code: String,
+    pub name: String,
+    pub name_kana: String,
+    /// ISO or 和暦 (昭和20年5月1日, S20.5.1).
+    pub birth_date: String,
+    pub sex: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lng: Option<f64>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub care_level: Option<String>,
+    pub consent: ConsentInput,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TeamMember {
+    pub id: String,
+    pub name: String,
+    pub profession: String,
+    pub organization: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Patient {
+    pub id: String,
+    pub municipality_code: String,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub phone: Option<String>,
+    pub care_level: Option<String>,
+    pub consent_method: String,
+    pub consent_taken_on: String,
+    pub team: Vec<TeamMember>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PatientSummary {
+    pub id: String,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: String,
+    pub care_level: Option<String>,
+}
+
+fn check(input: &NewPatient) -> Result<(String, String), Error> {
+    let mut errors = Vec::new();
+    let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
+    if input.municipality_code.len() != 5
+        || !input.municipality_code.bytes().all(|b| b.is_ascii_digit())
+    {
+        err(
+            "#/municipality_code",
+            "must be a 5-digit municipality code",
+            "5桁の市区町村コードを指定してください",
+        );
+    }
+    if input.name.trim().is_empty() || input.name.chars().count() > 100 {
+        err("#/name", "1 to 100 characters", "氏名は1〜100文字です");
+    }
+    let kana = crate::text::fold(&input.name_kana);
+    if kana.is_empty() || !kana.chars().all(|c| matches!(c, 'ぁ'..='ゖ' | 'ー' | ' ')) {
+        err(
+            "#/name_kana",
+            "must be written in kana",
+            "ふりがなはかなで入力してください",
+        );
+    }
+    let birth = super::wareki::parse_date(&input.birth_date);
+    if birth.is_none() {
+        err(
+            "#/birth_date",
+            "must be a date (YYYY-MM-DD or 昭和20年5月1日)",
+            "生年月日を正しく入力してください（例: 昭和20年5月1日）",
+        );
+    }
+    if !SEXES.contains(&input.sex.as_str()) {
+        err(
+            "#/sex",
+            "must be female, male, other or unknown",
+            "性別が正しくありません",
+        );
+    }
+    if input
+        .care_level
+        .as_deref()
+        .is_some_and(|c| !CARE_LEVELS.contains(&c))
+    {
+        err(
+            "#/care_level",
+            "unknown care level",
+            "要介護度が正しくありません",
+        );
+    }
+    match (input.lat, input.lng) {
+        (None, None) => {}
+        (Some(lat), Some(lng))
+            if (20.0..=46.0).contains(&lat) && (122.0..=154.0).contains(&lng) => {}
+        _ => err(
+            "#/lat",
+            "give a latitude and longitude in Japan, or neither",
+            "日本国内の緯度と経度を両方指定してください",
+        ),
+    }
+    if !CONSENT_METHODS.contains(&input.consent.method.as_str()) {
+        err(
+            "#/consent/method",
+            "must be individual or care_certification_application",
+            "同意の取得方法が正しくありません",
+        );
+    }
+    let taken_on = super::wareki::parse_date(&input.consent.taken_on);
+    if taken_on.is_none() {
+        err(
+            "#/consent/taken_on",
+            "must be a date",
+            "同意取得日を正しく入力してください",
+        );
+    }
+    match (birth, taken_on) {
+        (Some(b), Some(t)) if errors.is_empty() => Ok((b, t)),
+        _ => Err(Error::Validation(errors)),
+    }
+}
+
+/// Registers a patient with their consent; the caller becomes the first team member.
+pub async fn register(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    input: NewPatient,
+) -> Result<Patient, Error> {
+    let (birth_date, taken_on) = check(&input)?;
+    let id = env.new_id();
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let trimmed = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO patients (id, municipality_code, name, name_kana, birth_date, sex, address, lat, lng, phone, \
+             care_level, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+            vec![
+                id.clone().into(), input.municipality_code.clone().into(), input.name.trim().into(),
+                input.name_kana.trim().into(), birth_date.into(), input.sex.clone().into(), trimmed(&input.address).into(),
+                input.lat.into(), input.lng.into(), trimmed(&input.phone).into(), input.care_level.clone().into(),
+                caller.sub.clone().into(), now.clone().into(),
+            ],
+        ),
+        Statement::new(
+            "INSERT INTO consents (id, patient_id, method, scope, taken_by, taken_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            vec![
+                env.new_id().into(), id.clone().into(), input.consent.method.clone().into(),
+                trimmed(&input.consent.scope).unwrap_or_else(|| DEFAULT_SCOPE.into()).into(),
+                caller.sub.clone().into(), taken_on.into(), now.clone().into(),
+            ],
+        ),
+        Statement::new(
+            "INSERT INTO care_team_members (patient_id, professional_id, added_by, added_at) VALUES (?1, ?2, ?2, ?3)",
+            vec![id.clone().into(), caller.sub.clone().into(), now.into()],
+        ),
+        audit::statement(env, req, Some(&caller.sub), "patient.create", Some(&id), Outcome::Allowed),
+    ])
+    .await?;
+    load(env, &id).await
+}
+
+/// Is `caller` on the active team of an active patient? Denials are audited and answered
+/// as "not found", so that a patient's existence is not revealed either.
+pub async fn require_member(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    patient: &str,
+    action: &str,
+) -> Result<(), Error> {
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT EXISTS (SELECT 1 FROM patients p JOIN care_team_members t ON t.patient_id = p.id \
+             WHERE p.id = ?1 AND p.status = 'active' AND t.professional_id = ?2 AND t.removed_at IS NULL) AS member",
+            &[patient.into(), caller.sub.clone().into()],
+        )
+        .await?;
+    if rows.first().map(|r| r.int("member")).transpose()? == Some(1) {
+        return Ok(());
+    }
+    audit::record(
+        env,
+        req,
+        Some(&caller.sub),
+        action,
+        Some(patient),
+        Outcome::Denied,
+    )
+    .await?;
+    Err(Error::NotFound)
+}
+
+fn team_member(row: &Row<'_>) -> Result<TeamMember, StoreError> {
+    Ok(TeamMember {
+        id: row.text("id")?.to_owned(),
+        name: row.text("name")?.to_owned(),
+        profession: row.text("profession")?.to_owned(),
+        organization: row.text("organization")?.to_owned(),
+    })
+}
+
+async fn load(env: &Env, id: &str) -> Result<Patient, Error> {
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT p.*, c.method AS consent_method, c.taken_on AS consent_taken_on FROM patients p \
+             JOIN consents c ON c.patient_id = p.id AND c.revoked_at IS NULL WHERE p.id = ?1",
+            &[id.into()],
+        )
+        .await?;
+    let row = rows.first().ok_or(Error::NotFound)?;
+    let team = sql
+        .query(
+            "SELECT pr.id, pr.name, pr.profession, o.name AS organization FROM care_team_members t \
+             JOIN professionals pr ON pr.id = t.professional_id JOIN organizations o ON o.id = pr.organization_id \
+             WHERE t.patient_id = ?1 AND t.removed_at IS NULL ORDER BY t.added_at, pr.id",
+            &[id.into()],
+        )
+        .await?;
+    let text = |c: &str| row.opt_text(c).map(|v| v.map(str::to_owned));
+    Ok(Patient {
+        id: row.text("id")?.to_owned(),
+        municipality_code: row.text("municipality_code")?.to_owned(),
+        name: row.text("name")?.to_owned(),
+        name_kana: row.text("name_kana")?.to_owned(),
+        birth_date: row.text("birth_date")?.to_owned(),
+        sex: row.text("sex")?.to_owned(),
+        address: text("address")?,
+        lat: row.opt_real("lat")?,
+        lng: row.opt_real("lng")?,
+        phone: text("phone")?,
+        care_level: text("care_level")?,
+        consent_method: row.text("consent_method")?.to_owned(),
+        consent_taken_on: row.text("consent_taken_on")?.to_owned(),
+        team: team
+            .iter()
+            .map(|r| team_member(&r))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+pub async fn get(env: &Env, req: &Request, caller: &Subject, id: &str) -> Result<Patient, Error> {
+    require_member(env, req, caller, id, "patient.read").await?;
+    let patient = load(env, id).await?;
+    audit::record(
+        env,
+        req,
+        Some(&caller.sub),
+        "patient.read",
+        Some(id),
+        Outcome::Allowed,
+    )
+    .await?;
+    Ok(patient)
+}
+
+/// The patients whose team the caller is on.
+pub async fn list_mine(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+) -> Result<Vec<PatientSummary>, Error> {
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT p.id, p.name, p.name_kana, p.birth_date, p.care_level FROM patients p \
+             JOIN care_team_members t ON t.patient_id = p.id \
+             WHERE t.professional_id = ?1 AND t.removed_at IS NULL AND p.status = 'active' ORDER BY p.name_kana, p.id",
+            &[caller.sub.clone().into()],
+        )
+        .await?;
+    audit::record(
+        env,
+        req,
+        Some(&caller.sub),
+        "patient.list",
+        None,
+        Outcome::Allowed,
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PatientSummary {
+                id: r.text("id")?.to_owned(),
+                name: r.text("name")?.to_owned(),
+                name_kana: r.text("name_kana")?.to_owned(),
+                birth_date: r.text("birth_date")?.to_owned(),
+                care_level: r.opt_text("care_level")?.map(str::to_owned),
+            })
+        })
+        .collect::<Result<_, StoreError>>()
+        .map_err(Error::from)
+}
+
+/// Adds a professional (of any organization) to the team; takes effect at once.
+pub async fn add_member(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    id: &str,
+    professional: &str,
+) -> Result<Patient, Error> {
+    require_member(env, req, caller, id, "team.add").await?;
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Care).await?;
+    let known = sql
+        .query("SELECT EXISTS (SELECT 1 FROM professionals WHERE id = ?1 AND status = 'active') AS known", &[professional.into()])
+        .await?;
+    if known.first().map(|r| r.int("known")).transpose()? != Some(1) {
+        return Err(Error::Validation(vec![FieldError::new(
+            "#/professional_id",
+            "no active professional with this id",
+            "この専門職は登録されていません",
+        )]));
+    }
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO care_team_members (patient_id, professional_id, added_by, added_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (patient_id, professional_id) DO UPDATE SET removed_at = NULL, added_by = ?3, added_at = ?4",
+            vec![id.into(), professional.into(), caller.sub.clone().into(), now.into()],
+        ),
+        audit::statement(env, req, Some(&caller.sub), "team.add", Some(id), Outcome::Allowed),
+    ])
+    .await?;
+    load(env, id).await
+}
+
+/// Removes a professional from the team (leaving it, when it is the caller); at once.
+pub async fn remove_member(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    id: &str,
+    professional: &str,
+) -> Result<(), Error> {
+    require_member(env, req, caller, id, "team.remove").await?;
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[
+        Statement::new(
+            "UPDATE care_team_members SET removed_at = ?3 WHERE patient_id = ?1 AND professional_id = ?2 AND removed_at IS NULL",
+            vec![id.into(), professional.into(), now.into()],
+        ),
+        audit::statement(env, req, Some(&caller.sub), "team.remove", Some(id), Outcome::Allowed),
+    ])
+    .await?;
+    Ok(())
+}
+
+/// Records the withdrawal of consent; the record closes to everyone.
+pub async fn revoke_consent(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    id: &str,
+) -> Result<(), Error> {
+    require_member(env, req, caller, id, "consent.revoke").await?;
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[
+        Statement::new(
+            "UPDATE consents SET revoked_at = ?2, revoked_by = ?3 WHERE patient_id = ?1 AND revoked_at IS NULL",
+            vec![id.into(), now.clone().into(), caller.sub.clone().into()],
+        ),
+        Statement::new(
+            "UPDATE patients SET status = 'consent_revoked', updated_at = ?2 WHERE id = ?1",
+            vec![id.into(), now.into()],
+        ),
+        audit::statement(env, req, Some(&caller.sub), "consent.revoke", Some(id), Outcome::Allowed),
+    ])
+    .await?;
+    Ok(())
+}

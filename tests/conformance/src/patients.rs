@@ -1,0 +1,330 @@
+//! Conformance cases of patients: the authorization matrix.
+
+use rainbownet_core::auth::token;
+
+use crate::auth::{Account, code, login, now_seconds, register, register_in, tokens, with_token};
+use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
+use crate::client::Client;
+use crate::hosts::TEST_TOKEN_SEED;
+
+pub const CASES: &[Case] = &[
+    Case {
+        name: "patients need consent; 和暦 birth dates are read; fields are checked",
+        run: registration,
+    },
+    Case {
+        name: "authorization matrix: every patient route × seven callers, audited, nothing leaked",
+        run: matrix,
+    },
+];
+
+fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
+    Ok(tokens(&login(
+        c,
+        &account.email,
+        crate::auth::PASSWORD,
+        &code(account, step)?,
+    )?)?
+    .0)
+}
+
+fn patient_body(name: &str) -> String {
+    serde_json::json!({
+        "municipality_code": "23233", "name": name, "name_kana": "シケン ハナコ",
+        "birth_date": "昭和20年5月1日", "sex": "female", "care_level": "care_2",
+        "address": "愛知県清須市清洲1丁目", "lat": 35.2186, "lng": 136.8419,
+        "consent": {"method": "care_certification_application", "taken_on": "令和8年4月1日"},
+    })
+    .to_string()
+}
+
+fn registration(c: &Client) -> Result<(), String> {
+    let nurse = register(c, "register-patient")?;
+    let token = access(c, &nurse, 0)?;
+    let resp = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &token,
+        Some(patient_body("試験 花子")),
+    )?;
+    ensure!(
+        resp.status == 201,
+        "create: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let patient = resp.json()?;
+    ensure!(
+        patient["birth_date"] == "1945-05-01" && patient["consent_taken_on"] == "2026-04-01",
+        "dates: {patient}"
+    );
+    ensure!(
+        patient["team"].as_array().map(Vec::len) == Some(1),
+        "team: {patient}"
+    );
+    let mine = with_token(c, "GET", "/api/v1/patients", &token, None)?.json()?;
+    ensure!(
+        mine["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().any(|p| p["id"] == patient["id"])),
+        "list: {mine}"
+    );
+    let mut bad: serde_json::Value =
+        serde_json::from_str(&patient_body("")).map_err(|e| e.to_string())?;
+    bad["birth_date"] = "昭和99年1月1日".into();
+    bad["name_kana"] = "Hanako".into();
+    bad["consent"]["method"] = "verbal".into();
+    let resp = with_token(c, "POST", "/api/v1/patients", &token, Some(bad.to_string()))?;
+    expect_invalid_fields(
+        &resp,
+        &["#/name", "#/name_kana", "#/birth_date", "#/consent/method"],
+    )?;
+    let mut no_consent: serde_json::Value =
+        serde_json::from_str(&patient_body("同意なし")).map_err(|e| e.to_string())?;
+    no_consent
+        .as_object_mut()
+        .ok_or("object")?
+        .remove("consent");
+    let resp = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &token,
+        Some(no_consent.to_string()),
+    )?;
+    ensure_problem(&resp, 400, "/problems/malformed-json")?;
+    Ok(())
+}
+
+fn matrix(c: &Client) -> Result<(), String> {
+    let member = register(c, "member")?;
+    let same_org = register(c, "same-org")?;
+    let other = register_in(
+        c,
+        "other",
+        &["professional"],
+        ("23233", "清須内科クリニック"),
+    )?;
+    let far_staff = register_in(
+        c,
+        "far-staff",
+        &["municipal_staff"],
+        ("23234", "北名古屋市役所"),
+    )?;
+
+    let member_token = access(c, &member, 0)?;
+    let name = format!("機密 太郎{}", now_seconds());
+    let created = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &member_token,
+        Some(patient_body(&name)),
+    )?;
+    ensure!(
+        created.status == 201,
+        "create: {} {}",
+        created.status,
+        created.text()
+    );
+    let patient = created.json()?["id"].as_str().ok_or("no id")?.to_owned();
+    let member_id = with_token(c, "GET", "/api/v1/auth/me", &member_token, None)?.json()?["id"]
+        .as_str()
+        .ok_or("no member id")?
+        .to_owned();
+    let other_token = access(c, &other, 0)?;
+    let other_id = with_token(c, "GET", "/api/v1/auth/me", &other_token, None)?.json()?["id"]
+        .as_str()
+        .ok_or("no other id")?
+        .to_owned();
+
+    // An expired token with the member's identity, and a revoked one.
+    let seed = rainbownet_core::auth::keys::from_hex(TEST_TOKEN_SEED).ok_or("seed")?;
+    let an_hour_ago = i64::try_from((now_seconds() - 3600) * 1000).unwrap_or(0);
+    let expired = token::issue(
+        &seed,
+        &token::Subject {
+            sub: member_id.clone(),
+            roles: vec!["professional".into()],
+            org: None,
+            municipality: Some("23233".into()),
+            jti: format!("expired{}", now_seconds()),
+        },
+        an_hour_ago,
+    )
+    .map_err(|e| e.to_string())?;
+    let revoked = access(c, &member, 1)?;
+    ensure!(
+        with_token(c, "POST", "/api/v1/auth/logout", &revoked, None)?.status == 204,
+        "logout"
+    );
+
+    let callers: Vec<(&str, Option<String>, u16)> = vec![
+        (
+            "same-organization non-member",
+            Some(access(c, &same_org, 0)?),
+            404,
+        ),
+        ("other professional", Some(other_token.clone()), 404),
+        (
+            "municipal staff of another town",
+            Some(access(c, &far_staff, 0)?),
+            404,
+        ),
+        ("no token", None, 401),
+        ("expired token", Some(expired), 401),
+        ("revoked token", Some(revoked), 401),
+    ];
+    let team_body = serde_json::json!({"professional_id": other_id}).to_string();
+    let routes: Vec<(&str, String, Option<String>)> = vec![
+        ("GET", format!("/api/v1/patients/{patient}"), None),
+        (
+            "POST",
+            format!("/api/v1/patients/{patient}/team"),
+            Some(team_body.clone()),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/patients/{patient}/team/{member_id}"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/patients/{patient}/consent/revoke"),
+            None,
+        ),
+    ];
+    let secrets = [
+        name.as_str(),
+        "シケン ハナコ",
+        "1945-05-01",
+        "清須市清洲1丁目",
+    ];
+    for (who, token, status) in &callers {
+        for (method, path, body) in &routes {
+            let resp = match token {
+                Some(t) => with_token(c, method, path, t, body.clone())?,
+                None => c.request(
+                    method,
+                    path,
+                    &[("content-type", "application/json")],
+                    body.clone().map(String::into_bytes),
+                )?,
+            };
+            let kind = if *status == 401 {
+                "/problems/unauthorized"
+            } else {
+                "/problems/not-found"
+            };
+            ensure_problem(&resp, *status, kind)
+                .map_err(|e| format!("{who} {method} {path}: {e}"))?;
+            let text = resp.text();
+            ensure!(
+                !secrets.iter().any(|s| text.contains(s)),
+                "{who} {method} {path}: patient data in a denied response"
+            );
+        }
+        if let Some(t) = token.as_ref().filter(|_| *status == 404) {
+            let list = with_token(c, "GET", "/api/v1/patients", t, None)?.text();
+            ensure!(
+                !list.contains(&patient),
+                "{who} sees the patient in their list"
+            );
+        }
+    }
+
+    // The member may do everything, in an order that leaves the record closed at the end.
+    let read = with_token(c, "GET", &routes[0].1, &member_token, None)?;
+    ensure!(
+        read.status == 200 && read.json()?["name"] == name.as_str(),
+        "member read: {}",
+        read.status
+    );
+    let added = with_token(c, "POST", &routes[1].1, &member_token, Some(team_body))?;
+    ensure!(
+        added.status == 201 && added.json()?["team"].as_array().map(Vec::len) == Some(2),
+        "member add: {}",
+        added.text()
+    );
+    ensure!(
+        with_token(c, "GET", &routes[0].1, &other_token, None)?.status == 200,
+        "a new member is let in at once"
+    );
+    let removed = with_token(
+        c,
+        "DELETE",
+        &format!("/api/v1/patients/{patient}/team/{other_id}"),
+        &member_token,
+        None,
+    )?;
+    ensure!(removed.status == 204, "member remove: {}", removed.status);
+    ensure_problem(
+        &with_token(c, "GET", &routes[0].1, &other_token, None)?,
+        404,
+        "/problems/not-found",
+    )
+    .map_err(|e| format!("a removed member is shut out at once: {e}"))?;
+    let revoke = with_token(c, "POST", &routes[3].1, &member_token, None)?;
+    ensure!(revoke.status == 204, "member revoke: {}", revoke.status);
+    ensure_problem(
+        &with_token(c, "GET", &routes[0].1, &member_token, None)?,
+        404,
+        "/problems/not-found",
+    )
+    .map_err(|e| format!("revoked consent closes the record to the team too: {e}"))?;
+
+    // One audit row per attempt: 6 callers × 4 routes denied, then the team's own actions.
+    let audit = admin_request(
+        c,
+        "GET",
+        &format!("/api/v1/care/audit?target={patient}"),
+        "application/json",
+        Vec::new(),
+    )?;
+    ensure!(
+        audit.status == 200,
+        "audit: {} {}",
+        audit.status,
+        audit.text()
+    );
+    let items = audit.json()?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let count = |action: &str, outcome: &str| {
+        items
+            .iter()
+            .filter(|i| i["action"] == action && i["outcome"] == outcome)
+            .count()
+    };
+    let denied = items.iter().filter(|i| i["outcome"] == "denied").count();
+    // 24 denied by the matrix, 1 for the removed member, 1 for the member after revocation.
+    ensure!(denied == 26, "denied audit rows: {denied}");
+    for action in [
+        "patient.create",
+        "team.add",
+        "team.remove",
+        "consent.revoke",
+    ] {
+        ensure!(
+            count(action, "allowed") == 1,
+            "allowed {action}: {}",
+            count(action, "allowed")
+        );
+    }
+    ensure!(
+        count("patient.read", "allowed") == 2,
+        "allowed reads: {}",
+        count("patient.read", "allowed")
+    );
+    ensure!(
+        items
+            .iter()
+            .all(|i| i["at"].is_string() && i["request_id"].is_string()),
+        "audit rows carry time and request id"
+    );
+    let anonymous = c.get(&format!("/api/v1/care/audit?target={patient}"))?;
+    ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    Ok(())
+}
