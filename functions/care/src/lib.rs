@@ -8,7 +8,7 @@ use ::http::StatusCode;
 use rainbownet_core::audit::{self, Outcome};
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::auth::{admin, bootstrap, login, session};
-use rainbownet_core::care::patients;
+use rainbownet_core::care::{patients, timeline};
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, json, serve};
 use rainbownet_core::ports::Database;
@@ -33,6 +33,10 @@ enum Route {
     AddTeamMember,
     RemoveTeamMember,
     RevokeConsent,
+    ListPosts,
+    CreatePost,
+    EditPost,
+    ReadPost,
     Audit,
     SelfcheckStore,
 }
@@ -56,6 +60,14 @@ fn router() -> &'static Router<Route> {
                 Route::RemoveTeamMember,
             )
             .post("/api/v1/patients/{id}/consent/revoke", Route::RevokeConsent)
+            .get("/api/v1/patients/{id}/posts", Route::ListPosts)
+            .post("/api/v1/patients/{id}/posts", Route::CreatePost)
+            .add(
+                ::http::Method::PUT,
+                "/api/v1/patients/{id}/posts/{post}",
+                Route::EditPost,
+            )
+            .post("/api/v1/patients/{id}/posts/{post}/read", Route::ReadPost)
             .get("/api/v1/care/audit", Route::Audit)
             .get(
                 "/api/v1/care/_selfcheck/stores/{store}",
@@ -168,6 +180,58 @@ impl Function for Care {
                 let caller = caller(req, env, "consent.revoke", Some(id)).await?;
                 patients::revoke_consent(env, req, &caller, id).await?;
                 Ok(no_content())
+            }
+            Route::ListPosts => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "timeline.read", Some(id)).await?;
+                let cursor = rainbownet_core::http::query_param(req, "cursor");
+                let limit = rainbownet_core::http::query_param(req, "limit")
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or(20);
+                let page = timeline::list(env, req, &caller, id, cursor.as_deref(), limit).await?;
+                Ok(json(StatusCode::OK, &page))
+            }
+            Route::CreatePost => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "post.create", Some(id)).await?;
+                patients::require_member(env, req, &caller, id, "post.create").await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                let key = req
+                    .headers()
+                    .get("idempotency-key")
+                    .and_then(|v| v.to_str().ok());
+                // A replay gets the very response the first request got.
+                let (post, _created) = timeline::create(env, req, &caller, id, input, key).await?;
+                Ok(json(StatusCode::CREATED, &post))
+            }
+            Route::EditPost => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "post.edit", Some(id)).await?;
+                patients::require_member(env, req, &caller, id, "post.edit").await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                let post = timeline::edit(
+                    env,
+                    req,
+                    &caller,
+                    id,
+                    params.get("post").unwrap_or_default(),
+                    input,
+                )
+                .await?;
+                Ok(json(StatusCode::OK, &post))
+            }
+            Route::ReadPost => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "post.read", Some(id)).await?;
+                let post = timeline::mark_read(
+                    env,
+                    req,
+                    &caller,
+                    id,
+                    params.get("post").unwrap_or_default(),
+                )
+                .await?;
+                Ok(json(StatusCode::OK, &post))
             }
             Route::Audit => {
                 admin::authenticate(req, env).await?.may_manage(None)?;

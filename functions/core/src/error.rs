@@ -49,6 +49,8 @@ pub enum Error {
     Unauthorized,
     #[error("not allowed for this caller")]
     Forbidden,
+    #[error("the idempotency key was used for a different request")]
+    IdempotencyKeyReused,
     #[error("email, password or one-time code does not match")]
     InvalidCredentials,
     #[error("too many failed attempts; retry after {retry_after_seconds} s")]

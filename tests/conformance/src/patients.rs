@@ -16,6 +16,10 @@ pub const CASES: &[Case] = &[
         name: "authorization matrix: every patient route × seven callers, audited, nothing leaked",
         run: matrix,
     },
+    Case {
+        name: "timeline: idempotent posts, read receipts, unread counts, edit history, pages",
+        run: timeline,
+    },
 ];
 
 fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
@@ -274,7 +278,7 @@ fn matrix(c: &Client) -> Result<(), String> {
     )
     .map_err(|e| format!("revoked consent closes the record to the team too: {e}"))?;
 
-    // One audit row per attempt: 6 callers × 4 routes denied, then the team's own actions.
+    // One audit row per attempt: 6 callers × every route denied, then the team's own actions.
     let audit = admin_request(
         c,
         "GET",
@@ -326,5 +330,179 @@ fn matrix(c: &Client) -> Result<(), String> {
     );
     let anonymous = c.get(&format!("/api/v1/care/audit?target={patient}"))?;
     ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    Ok(())
+}
+
+fn timeline(c: &Client) -> Result<(), String> {
+    let author = register(c, "author")?;
+    let reader = register(c, "reader")?;
+    let author_token = access(c, &author, 0)?;
+    let reader_token = access(c, &reader, 0)?;
+    let reader_id = with_token(c, "GET", "/api/v1/auth/me", &reader_token, None)?.json()?["id"]
+        .as_str()
+        .ok_or("no reader id")?
+        .to_owned();
+    let created = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &author_token,
+        Some(patient_body("時系列 次郎")),
+    )?;
+    let patient = created.json()?["id"]
+        .as_str()
+        .ok_or("no patient")?
+        .to_owned();
+    let team = serde_json::json!({"professional_id": reader_id}).to_string();
+    ensure!(
+        with_token(
+            c,
+            "POST",
+            &format!("/api/v1/patients/{patient}/team"),
+            &author_token,
+            Some(team)
+        )?
+        .status
+            == 201,
+        "team"
+    );
+
+    let posts = format!("/api/v1/patients/{patient}/posts");
+    let key = format!("retry-{}-{}", now_seconds(), std::process::id());
+    let auth = format!("Bearer {author_token}");
+    let send = |body: &str| {
+        c.request(
+            "POST",
+            &posts,
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+                ("idempotency-key", &key),
+            ],
+            Some(
+                serde_json::json!({"category": "contact", "body": body})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+    };
+    let first = send("明日の訪問時間を10時に変更します。")?;
+    let again = send("明日の訪問時間を10時に変更します。")?;
+    ensure!(
+        first.status == 201 && again.status == 201,
+        "post and replay: {} {}",
+        first.status,
+        again.status
+    );
+    let (a, b) = (first.json()?, again.json()?);
+    ensure!(a["id"] == b["id"], "a replay made a second post");
+    ensure_problem(&send("別の内容")?, 409, "/problems/idempotency-key-reused")?;
+    let page = with_token(c, "GET", &posts, &author_token, None)?.json()?;
+    ensure!(
+        page["items"].as_array().map(Vec::len) == Some(1),
+        "timeline after a replay: {page}"
+    );
+    let post = a["id"].as_str().ok_or("no id")?.to_owned();
+
+    let unread = |t: &str| -> Result<i64, String> {
+        let list = with_token(c, "GET", "/api/v1/patients", t, None)?.json()?;
+        list["items"]
+            .as_array()
+            .and_then(|i| i.iter().find(|p| p["id"] == patient.as_str()))
+            .and_then(|p| p["unread"].as_i64())
+            .ok_or_else(|| format!("patient not listed: {list}"))
+    };
+    ensure!(
+        unread(&reader_token)? == 1 && unread(&author_token)? == 0,
+        "unread before reading"
+    );
+    let read = with_token(
+        c,
+        "POST",
+        &format!("{posts}/{post}/read"),
+        &reader_token,
+        None,
+    )?;
+    ensure!(read.status == 200, "read: {}", read.status);
+    ensure!(
+        read.json()?["read_by"][0]["id"] == reader_id.as_str(),
+        "read receipt"
+    );
+    with_token(
+        c,
+        "POST",
+        &format!("{posts}/{post}/read"),
+        &reader_token,
+        None,
+    )?;
+    ensure!(unread(&reader_token)? == 0, "unread after reading");
+
+    let edit = serde_json::json!({"body": "明日の訪問時間を11時に変更します。"}).to_string();
+    let edited = with_token(
+        c,
+        "PUT",
+        &format!("{posts}/{post}"),
+        &author_token,
+        Some(edit.clone()),
+    )?;
+    ensure!(
+        edited.status == 200,
+        "edit: {} {}",
+        edited.status,
+        edited.text()
+    );
+    let edited = edited.json()?;
+    ensure!(
+        edited["previous_versions"] == 1 && edited["edited_at"].is_string(),
+        "edit history: {edited}"
+    );
+    ensure_problem(
+        &with_token(
+            c,
+            "PUT",
+            &format!("{posts}/{post}"),
+            &reader_token,
+            Some(edit),
+        )?,
+        403,
+        "/problems/forbidden",
+    )?;
+
+    for i in 0..3 {
+        let body =
+            serde_json::json!({"category": "report", "body": format!("報告 {i}")}).to_string();
+        ensure!(
+            with_token(c, "POST", &posts, &reader_token, Some(body))?.status == 201,
+            "post {i}"
+        );
+    }
+    let first_page =
+        with_token(c, "GET", &format!("{posts}?limit=2"), &author_token, None)?.json()?;
+    let cursor = first_page["next_cursor"].as_str().ok_or("no cursor")?;
+    let second_page = with_token(
+        c,
+        "GET",
+        &format!("{posts}?limit=2&cursor={cursor}"),
+        &author_token,
+        None,
+    )?
+    .json()?;
+    let ids: Vec<String> = [&first_page, &second_page]
+        .iter()
+        .flat_map(|p| p["items"].as_array().cloned().unwrap_or_default())
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    ensure!(
+        ids.len() == 4 && ids == sorted,
+        "pages newest first without repeats: {ids:?}"
+    );
+    ensure!(first_page["items"][0]["body"] == "報告 2", "newest first");
+    ensure!(
+        unread(&author_token)? == 3,
+        "the author has 3 unread posts by the reader"
+    );
     Ok(())
 }

@@ -1,4 +1,5 @@
 //! The care network: patients, consent, care teams (timelines follow).
 
 pub mod patients;
+pub mod timeline;
 pub mod wareki;

@@ -85,6 +85,8 @@ pub struct Patient {
 #[derive(Debug, Serialize)]
 pub struct PatientSummary {
     pub id: String,
+    /// Posts by others the caller has not marked read.
+    pub unread: i64,
     pub name: String,
     pub name_kana: String,
     pub birth_date: String,
@@ -322,8 +324,10 @@ pub async fn list_mine(
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
-            "SELECT p.id, p.name, p.name_kana, p.birth_date, p.care_level FROM patients p \
-             JOIN care_team_members t ON t.patient_id = p.id \
+            "SELECT p.id, p.name, p.name_kana, p.birth_date, p.care_level, \
+             (SELECT count(*) FROM posts po WHERE po.patient_id = p.id AND po.author_id != ?1 \
+              AND NOT EXISTS (SELECT 1 FROM post_reads r WHERE r.post_id = po.id AND r.professional_id = ?1)) AS unread \
+             FROM patients p JOIN care_team_members t ON t.patient_id = p.id \
              WHERE t.professional_id = ?1 AND t.removed_at IS NULL AND p.status = 'active' ORDER BY p.name_kana, p.id",
             &[caller.sub.clone().into()],
         )
@@ -341,6 +345,7 @@ pub async fn list_mine(
         .map(|r| {
             Ok(PatientSummary {
                 id: r.text("id")?.to_owned(),
+                unread: r.int("unread")?,
                 name: r.text("name")?.to_owned(),
                 name_kana: r.text("name_kana")?.to_owned(),
                 birth_date: r.text("birth_date")?.to_owned(),

@@ -109,6 +109,14 @@ fn describe(err: &Error) -> Text {
             "Your roles do not allow this operation on this record.".into(),
             "この操作を行う権限がありません。".into(),
         ),
+        Error::IdempotencyKeyReused => t(
+            StatusCode::CONFLICT,
+            "idempotency-key-reused",
+            "Idempotency key reused",
+            "同じ再送キーが別の内容で使われました",
+            "This Idempotency-Key was already used for a different request; use a new key for a new request.".into(),
+            "この再送キー（Idempotency-Key）は別の内容で使用済みです。新しい投稿には新しいキーを使ってください。".into(),
+        ),
         Error::InvalidCredentials => t(
             StatusCode::UNAUTHORIZED,
             "invalid-credentials",

@@ -1,0 +1,324 @@
+//! A patient's timeline: posts (連絡 / 報告 / 相談) by the care team, newest first, with
+//! read receipts and edit history. A post sent again with the same `Idempotency-Key`
+//! returns the first post and writes nothing (phones retry on bad networks).
+
+use serde::{Deserialize, Serialize};
+
+use super::patients::require_member;
+use crate::audit::{self, Outcome};
+use crate::auth::token::Subject;
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::http::Request;
+use crate::ports::{Database, Row, Statement, StoreError, Value};
+
+pub const CATEGORIES: [&str; 3] = ["contact", "report", "consultation"];
+pub const MAX_PAGE: usize = 50;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPost {
+    pub category: String,
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostEdit {
+    pub body: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Reader {
+    pub id: String,
+    pub name: String,
+    pub read_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Post {
+    pub id: String,
+    pub patient_id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub author_organization: String,
+    pub category: String,
+    pub body: String,
+    pub created_at: String,
+    pub edited_at: Option<String>,
+    /// How many earlier texts the edit history keeps.
+    pub previous_versions: i64,
+    pub read_by: Vec<Reader>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelinePage {
+    pub items: Vec<Post>,
+    pub next_cursor: Option<String>,
+}
+
+const SELECT: &str = "SELECT po.id, po.patient_id, po.author_id, pr.name AS author_name, o.name AS author_organization, \
+     po.category, po.body, po.created_at, po.edited_at, po.idempotency_key, \
+     (SELECT count(*) FROM post_versions v WHERE v.post_id = po.id) AS previous_versions \
+     FROM posts po JOIN professionals pr ON pr.id = po.author_id JOIN organizations o ON o.id = pr.organization_id";
+
+fn check_body(pointer: &str, body: &str) -> Option<FieldError> {
+    let n = body.trim().chars().count();
+    (n == 0 || n > 10_000)
+        .then(|| FieldError::new(pointer, "1 to 10,000 characters", "本文は1〜10000文字です"))
+}
+
+fn post_from(row: &Row<'_>) -> Result<Post, StoreError> {
+    Ok(Post {
+        id: row.text("id")?.to_owned(),
+        patient_id: row.text("patient_id")?.to_owned(),
+        author_id: row.text("author_id")?.to_owned(),
+        author_name: row.text("author_name")?.to_owned(),
+        author_organization: row.text("author_organization")?.to_owned(),
+        category: row.text("category")?.to_owned(),
+        body: row.text("body")?.to_owned(),
+        created_at: row.text("created_at")?.to_owned(),
+        edited_at: row.opt_text("edited_at")?.map(str::to_owned),
+        previous_versions: row.int("previous_versions")?,
+        read_by: Vec::new(),
+    })
+}
+
+/// Fills in who has read each post, in one query for the page.
+async fn with_readers(env: &Env, mut posts: Vec<Post>) -> Result<Vec<Post>, Error> {
+    if posts.is_empty() {
+        return Ok(posts);
+    }
+    let ids: Vec<Value> = posts.iter().map(|p| p.id.clone().into()).collect();
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            &format!(
+                "SELECT r.post_id, r.professional_id, pr.name, r.read_at FROM post_reads r \
+                 JOIN professionals pr ON pr.id = r.professional_id WHERE r.post_id IN ({}) ORDER BY r.read_at",
+                marks.join(", ")
+            ),
+            &ids,
+        )
+        .await?;
+    for row in rows.iter() {
+        let post_id = row.text("post_id")?;
+        if let Some(post) = posts.iter_mut().find(|p| p.id == post_id) {
+            post.read_by.push(Reader {
+                id: row.text("professional_id")?.to_owned(),
+                name: row.text("name")?.to_owned(),
+                read_at: row.text("read_at")?.to_owned(),
+            });
+        }
+    }
+    Ok(posts)
+}
+
+async fn load(env: &Env, id: &str) -> Result<Post, Error> {
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(&format!("{SELECT} WHERE po.id = ?1"), &[id.into()])
+        .await?;
+    let post = post_from(&rows.first().ok_or(Error::NotFound)?)?;
+    Ok(with_readers(env, vec![post]).await?.remove(0))
+}
+
+/// Posts to the timeline. With a key, a retry returns the first post (`created` false).
+pub async fn create(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    patient: &str,
+    input: NewPost,
+    key: Option<&str>,
+) -> Result<(Post, bool), Error> {
+    require_member(env, req, caller, patient, "post.create").await?;
+    let mut errors = Vec::new();
+    if !CATEGORIES.contains(&input.category.as_str()) {
+        errors.push(FieldError::new(
+            "#/category",
+            "must be contact, report or consultation",
+            "分類は 連絡・報告・相談 のいずれかです",
+        ));
+    }
+    errors.extend(check_body("#/body", &input.body));
+    if key
+        .is_some_and(|k| k.is_empty() || k.len() > 200 || !k.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        errors.push(FieldError::new(
+            "Idempotency-Key",
+            "1 to 200 visible ASCII characters",
+            "再送キーは半角200文字までです",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let id = env.new_id();
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let body = input.body.trim().to_owned();
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO posts (id, patient_id, author_id, category, body, idempotency_key, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
+            vec![id.clone().into(), patient.into(), caller.sub.clone().into(), input.category.clone().into(), body.clone().into(), key.into(), now.into()],
+        ),
+        audit::statement(env, req, Some(&caller.sub), "post.create", Some(patient), Outcome::Allowed),
+    ])
+    .await?;
+    let stored_id = match key {
+        None => id.clone(),
+        Some(k) => {
+            let rows = sql
+                .query(
+                    "SELECT id FROM posts WHERE author_id = ?1 AND idempotency_key = ?2",
+                    &[caller.sub.clone().into(), k.into()],
+                )
+                .await?;
+            rows.first().ok_or(Error::NotFound)?.text("id")?.to_owned()
+        }
+    };
+    let post = load(env, &stored_id).await?;
+    if post.patient_id != patient
+        || post.category != input.category
+        || (stored_id != id && post.body != body)
+    {
+        return Err(Error::IdempotencyKeyReused);
+    }
+    Ok((post, stored_id == id))
+}
+
+/// A page of the timeline, newest first. Reading it is audited.
+pub async fn list(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    patient: &str,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<TimelinePage, Error> {
+    require_member(env, req, caller, patient, "timeline.read").await?;
+    let limit = limit.clamp(1, MAX_PAGE);
+    let sql = env.sql(Database::Care).await?;
+    let mut params: Vec<Value> = vec![patient.into()];
+    let mut query = format!("{SELECT} WHERE po.patient_id = ?1");
+    if let Some(c) = cursor {
+        params.push(c.into());
+        query.push_str(" AND po.id < ?2");
+    }
+    params.push(i64::try_from(limit + 1).unwrap_or(51).into());
+    query.push_str(&format!(" ORDER BY po.id DESC LIMIT ?{}", params.len()));
+    let rows = sql.query(&query, &params).await?;
+    let mut posts: Vec<Post> = rows
+        .iter()
+        .map(|r| post_from(&r))
+        .collect::<Result<_, _>>()?;
+    let next_cursor = (posts.len() > limit).then(|| posts[limit - 1].id.clone());
+    posts.truncate(limit);
+    audit::record(
+        env,
+        req,
+        Some(&caller.sub),
+        "timeline.read",
+        Some(patient),
+        Outcome::Allowed,
+    )
+    .await?;
+    Ok(TimelinePage {
+        items: with_readers(env, posts).await?,
+        next_cursor,
+    })
+}
+
+fn in_timeline(post: &Post, patient: &str) -> Result<(), Error> {
+    if post.patient_id == patient {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// Marks a post read by the caller (a read receipt); doing it twice changes nothing.
+pub async fn mark_read(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    patient: &str,
+    post: &str,
+) -> Result<Post, Error> {
+    require_member(env, req, caller, patient, "post.read").await?;
+    in_timeline(&load(env, post).await?, patient)?;
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO post_reads (post_id, professional_id, read_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (post_id, professional_id) DO NOTHING",
+            vec![post.into(), caller.sub.clone().into(), now.into()],
+        ),
+        audit::statement(
+            env,
+            req,
+            Some(&caller.sub),
+            "post.read",
+            Some(patient),
+            Outcome::Allowed,
+        ),
+    ])
+    .await?;
+    load(env, post).await
+}
+
+/// The author edits a post; the previous text is kept in its history.
+pub async fn edit(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    patient: &str,
+    post: &str,
+    input: PostEdit,
+) -> Result<Post, Error> {
+    require_member(env, req, caller, patient, "post.edit").await?;
+    let current = load(env, post).await?;
+    in_timeline(&current, patient)?;
+    if current.author_id != caller.sub {
+        audit::record(
+            env,
+            req,
+            Some(&caller.sub),
+            "post.edit",
+            Some(patient),
+            Outcome::Denied,
+        )
+        .await?;
+        return Err(Error::Forbidden);
+    }
+    if let Some(e) = check_body("#/body", &input.body) {
+        return Err(Error::Validation(vec![e]));
+    }
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO post_versions (post_id, version, body, replaced_at) \
+             VALUES (?1, (SELECT count(*) + 1 FROM post_versions WHERE post_id = ?1), ?2, ?3)",
+            vec![post.into(), current.body.clone().into(), now.clone().into()],
+        ),
+        Statement::new(
+            "UPDATE posts SET body = ?2, edited_at = ?3 WHERE id = ?1",
+            vec![post.into(), input.body.trim().into(), now.into()],
+        ),
+        audit::statement(
+            env,
+            req,
+            Some(&caller.sub),
+            "post.edit",
+            Some(patient),
+            Outcome::Allowed,
+        ),
+    ])
+    .await?;
+    load(env, post).await
+}
