@@ -8,7 +8,7 @@ use ::http::StatusCode;
 use rainbownet_core::audit::{self, Outcome};
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::auth::{admin, bootstrap, login, session};
-use rainbownet_core::care::{patients, timeline};
+use rainbownet_core::care::{nearby, patients, timeline};
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, json, serve};
 use rainbownet_core::ports::Database;
@@ -37,6 +37,8 @@ enum Route {
     CreatePost,
     EditPost,
     ReadPost,
+    Nearby,
+    Introduce,
     Audit,
     SelfcheckStore,
 }
@@ -68,6 +70,8 @@ fn router() -> &'static Router<Route> {
                 Route::EditPost,
             )
             .post("/api/v1/patients/{id}/posts/{post}/read", Route::ReadPost)
+            .get("/api/v1/patients/{id}/nearby", Route::Nearby)
+            .post("/api/v1/patients/{id}/nearby/introduce", Route::Introduce)
             .get("/api/v1/care/audit", Route::Audit)
             .get(
                 "/api/v1/care/_selfcheck/stores/{store}",
@@ -232,6 +236,24 @@ impl Function for Care {
                 )
                 .await?;
                 Ok(json(StatusCode::OK, &post))
+            }
+            Route::Nearby => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "patient.nearby", Some(id)).await?;
+                Ok(json(
+                    StatusCode::OK,
+                    &nearby::find(env, req, &caller, id).await?,
+                ))
+            }
+            Route::Introduce => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "patient.introduce", Some(id)).await?;
+                patients::require_member(env, req, &caller, id, "patient.introduce").await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(json(
+                    StatusCode::CREATED,
+                    &nearby::introduce(env, req, &caller, id, input).await?,
+                ))
             }
             Route::Audit => {
                 admin::authenticate(req, env).await?.may_manage(None)?;

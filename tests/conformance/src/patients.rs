@@ -20,6 +20,10 @@ pub const CASES: &[Case] = &[
         name: "timeline: idempotent posts, read receipts, unread counts, edit history, pages",
         run: timeline,
     },
+    Case {
+        name: "nearby resources for a patient, introduced on the timeline with a handout",
+        run: nearby,
+    },
 ];
 
 fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
@@ -504,5 +508,103 @@ fn timeline(c: &Client) -> Result<(), String> {
         unread(&author_token)? == 3,
         "the author has 3 unread posts by the reader"
     );
+    Ok(())
+}
+
+fn nearby(c: &Client) -> Result<(), String> {
+    let nurse = register(c, "nearby")?;
+    let token = access(c, &nurse, 0)?;
+    let created = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &token,
+        Some(patient_body("近所 三郎")),
+    )?;
+    let patient = created.json()?["id"]
+        .as_str()
+        .ok_or("no patient")?
+        .to_owned();
+    let found = with_token(
+        c,
+        "GET",
+        &format!("/api/v1/patients/{patient}/nearby?category=gathering&radius_m=1500"),
+        &token,
+        None,
+    )?;
+    ensure!(
+        found.status == 200,
+        "nearby: {} {}",
+        found.status,
+        found.text()
+    );
+    let body = found.json()?;
+    let items = body["items"].as_array().cloned().unwrap_or_default();
+    ensure!(
+        !items.is_empty(),
+        "no gathering places near the patient: {body}"
+    );
+    let distances: Vec<f64> = items
+        .iter()
+        .filter_map(|i| i["distance_m"].as_f64())
+        .collect();
+    ensure!(
+        distances.len() == items.len() && distances.windows(2).all(|w| w[0] <= w[1]),
+        "nearest first: {distances:?}"
+    );
+    ensure!(
+        distances.iter().all(|d| *d <= 1500.0),
+        "inside the radius: {distances:?}"
+    );
+    ensure!(
+        items.iter().all(|i| i["category"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("gathering"))),
+        "category"
+    );
+    let ids: Vec<&str> = items
+        .iter()
+        .take(2)
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    let intro = serde_json::json!({"resource_ids": ids, "note": "ご家族と相談のうえ参加をご検討ください。"}).to_string();
+    let post = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/nearby/introduce"),
+        &token,
+        Some(intro),
+    )?;
+    ensure!(
+        post.status == 201,
+        "introduce: {} {}",
+        post.status,
+        post.text()
+    );
+    let text = post.json()?["body"].as_str().unwrap_or_default().to_owned();
+    let first_name = items[0]["name"].as_str().unwrap_or_default();
+    ensure!(
+        text.contains(first_name) && text.contains("/resources/print?ids="),
+        "introduction post: {text}"
+    );
+    let print = text
+        .rsplit("案内の印刷: ")
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let handout = c.get(print)?;
+    ensure!(
+        handout.status == 200 && handout.text().contains(first_name),
+        "handout {print}: {}",
+        handout.status
+    );
+    let bad = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/nearby/introduce"),
+        &token,
+        Some(serde_json::json!({"resource_ids": []}).to_string()),
+    )?;
+    expect_invalid_fields(&bad, &["#/resource_ids"])?;
     Ok(())
 }
