@@ -8,7 +8,7 @@ use ::http::StatusCode;
 use rainbownet_core::audit::{self, Outcome};
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::auth::{admin, bootstrap, login, session};
-use rainbownet_core::care::{nearby, patients, timeline};
+use rainbownet_core::care::{import as patient_import, nearby, patients, timeline};
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, json, serve};
 use rainbownet_core::ports::Database;
@@ -39,6 +39,7 @@ enum Route {
     ReadPost,
     Nearby,
     Introduce,
+    ImportPatients,
     Audit,
     SelfcheckStore,
 }
@@ -71,6 +72,7 @@ fn router() -> &'static Router<Route> {
             )
             .post("/api/v1/patients/{id}/posts/{post}/read", Route::ReadPost)
             .get("/api/v1/patients/{id}/nearby", Route::Nearby)
+            .post("/api/v1/patients/imports", Route::ImportPatients)
             .post("/api/v1/patients/{id}/nearby/introduce", Route::Introduce)
             .get("/api/v1/care/audit", Route::Audit)
             .get(
@@ -103,6 +105,8 @@ pub struct Care;
 
 impl Function for Care {
     const NAME: &'static str = "care";
+    /// Municipal exports for bulk registration can be a few megabytes (JSON stays at 1 MiB).
+    const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
         let (route, params) = router().resolve(req.method(), req.uri().path())?;
@@ -254,6 +258,16 @@ impl Function for Care {
                     StatusCode::CREATED,
                     &nearby::introduce(env, req, &caller, id, input).await?,
                 ))
+            }
+            Route::ImportPatients => {
+                let caller = caller(req, env, "patient.import", None).await?;
+                let municipality =
+                    rainbownet_core::http::query_param(req, "municipality").unwrap_or_default();
+                // Municipal staff of that town (or a sysadmin) open the teams themselves.
+                admin::Admin::Staff(caller.clone()).may_manage(Some(&municipality))?;
+                let report =
+                    patient_import::import(env, req, &caller, &municipality, req.body()).await?;
+                Ok(json(StatusCode::OK, &report))
             }
             Route::Audit => {
                 admin::authenticate(req, env).await?.may_manage(None)?;

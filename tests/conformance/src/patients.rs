@@ -24,6 +24,10 @@ pub const CASES: &[Case] = &[
         name: "nearby resources for a patient, introduced on the timeline with a handout",
         run: nearby,
     },
+    Case {
+        name: "bulk registration from a Shift_JIS export: consent, no consent, broken rows; re-run changes nothing",
+        run: bulk_import,
+    },
 ];
 
 fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
@@ -606,5 +610,71 @@ fn nearby(c: &Client) -> Result<(), String> {
         Some(serde_json::json!({"resource_ids": []}).to_string()),
     )?;
     expect_invalid_fields(&bad, &["#/resource_ids"])?;
+    Ok(())
+}
+
+fn bulk_import(c: &Client) -> Result<(), String> {
+    let staff = crate::auth::register_in(
+        c,
+        "import-staff",
+        &["municipal_staff"],
+        ("23233", "清須市役所"),
+    )?;
+    let token = access(c, &staff, 0)?;
+    let file = std::fs::read(
+        crate::hosts::repo_root().join("tests/fixtures/care_applications_23233.sjis.csv"),
+    )
+    .map_err(|e| e.to_string())?;
+    let auth = format!("Bearer {token}");
+    let send = |town: &str, auth: &str| {
+        c.request(
+            "POST",
+            &format!("/api/v1/patients/imports?municipality={town}"),
+            &[("authorization", auth), ("content-type", "text/csv")],
+            Some(file.clone()),
+        )
+    };
+    let first = send("23233", &auth)?;
+    ensure!(
+        first.status == 200,
+        "import: {} {}",
+        first.status,
+        first.text()
+    );
+    let report = first.json()?;
+    let lines: Vec<u64> = report["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    ensure!(lines == [5, 6], "rejected lines {lines:?}: {report}");
+    ensure!(
+        report["without_consent"] == 1 && report["rejected"] == 2,
+        "counts: {report}"
+    );
+    let registered =
+        report["registered"].as_u64().unwrap_or(0) + report["unchanged"].as_u64().unwrap_or(0);
+    ensure!(registered == 2, "consenting rows: {report}");
+    let again = send("23233", &auth)?.json()?;
+    ensure!(
+        again["registered"] == 0 && again["unchanged"] == 2,
+        "re-run changed something: {again}"
+    );
+    let mine = with_token(c, "GET", "/api/v1/patients", &token, None)?.text();
+    ensure!(
+        mine.contains("清洲 梅子") && mine.contains("新川 竹雄") && !mine.contains("春日 松子"),
+        "imported patients and their team: {mine}"
+    );
+    ensure_problem(&send("23234", &auth)?, 403, "/problems/forbidden")?;
+    let nurse = register(c, "import-nurse")?;
+    let nurse_auth = format!("Bearer {}", access(c, &nurse, 0)?);
+    ensure_problem(&send("23233", &nurse_auth)?, 403, "/problems/forbidden")?;
+    ensure_problem(
+        &send("23233", "Bearer nope")?,
+        401,
+        "/problems/unauthorized",
+    )?;
     Ok(())
 }

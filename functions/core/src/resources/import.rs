@@ -118,6 +118,44 @@ impl ImportReport {
     }
 }
 
+/// File line numbers (from 1) of byte offsets: the csv crate's own line count is off by one
+/// for CRLF files, and people check errors against the line their editor shows.
+pub struct Lines {
+    text: Vec<u8>,
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        Lines {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+            text: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// The line of the record that starts at `byte`. The reader may report a record as
+    /// starting on the previous line's terminator (the `\n` of a CRLF), so line ends are
+    /// skipped first.
+    pub fn at(&self, byte: u64) -> u64 {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while self
+            .text
+            .get(start)
+            .is_some_and(|b| *b == b'\r' || *b == b'\n')
+        {
+            start += 1;
+        }
+        self.newlines.partition_point(|&nl| nl < start) as u64 + 1
+    }
+}
+
 /// One good row, ready to write.
 #[derive(Debug)]
 pub struct ParsedRow {
@@ -398,10 +436,9 @@ pub fn parse(
     let mut rows: Vec<ParsedRow> = Vec::new();
     let mut errors = Vec::new();
     let mut record = csv::StringRecord::new();
+    let lines = Lines::new(&text);
     loop {
-        // The reader counts from 0 once the header row is read; people count file lines
-        // from 1 with the header as line 1.
-        let line = reader.position().line() + 1;
+        let line = lines.at(reader.position().byte());
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -414,7 +451,7 @@ pub fn parse(
                 continue;
             }
         }
-        let line = record.position().map_or(line, |p| p.line() + 1);
+        let line = record.position().map_or(line, |p| lines.at(p.byte()));
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -603,6 +640,15 @@ mod tests {
         assert_eq!(lines, [3, 4]);
         assert!(errors[0].reason_ja.contains("名称"));
         assert!(errors[1].reason.contains("緯度"));
+    }
+
+    #[test]
+    fn line_numbers_are_file_lines_with_lf_and_crlf() {
+        let lf = TOILETS.replace("\r\n", "\n");
+        for text in [TOILETS.to_owned(), lf] {
+            let (_, _, errors) = parse(text.as_bytes(), "23233").unwrap();
+            assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4]);
+        }
     }
 
     #[test]
