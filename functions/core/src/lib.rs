@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod care;
+pub mod csv_table;
 pub mod demo;
 pub mod env;
 pub mod error;

@@ -191,14 +191,7 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
                 &mut progress,
             ));
             eprintln!();
-            let report = report.map_err(|e| match e {
-                rainbownet_core::Error::Validation(fields) => fields
-                    .iter()
-                    .map(|f| format!("{}: {} / {}", f.pointer, f.detail, f.detail_ja))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                other => other.to_string(),
-            })?;
+            let report = report.map_err(describe)?;
             println!("{} ({})", report.dataset_label, file.display());
             for error in &report.errors {
                 println!(
@@ -275,14 +268,7 @@ fn add_user(
         .header(rainbownet_core::http::CLIENT_ADDR_HEADER, "cli")
         .body(Vec::new())?;
     let enrolment =
-        pollster::block_on(create_professional(&env, &request, input)).map_err(|e| match e {
-            rainbownet_core::Error::Validation(fields) => fields
-                .iter()
-                .map(|f| format!("{}: {} / {}", f.pointer, f.detail, f.detail_ja))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            other => other.to_string(),
-        })?;
+        pollster::block_on(create_professional(&env, &request, input)).map_err(describe)?;
     println!("registered {} ({})", enrolment.email, enrolment.id);
     println!(
         "enrol the authenticator app with this URI (or the secret {}):",
@@ -290,6 +276,18 @@ fn add_user(
     );
     println!("{}", enrolment.otpauth_uri);
     Ok(())
+}
+
+/// An error for the terminal: one line per field for validation problems.
+fn describe(err: rainbownet_core::Error) -> String {
+    match err {
+        rainbownet_core::Error::Validation(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {} / {}", f.pointer, f.detail, f.detail_ja))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -12,11 +12,11 @@ use serde::Serialize;
 use super::wareki::parse_date;
 use crate::audit::{self, Outcome};
 use crate::auth::token::Subject;
+use crate::csv_table::{self, RowError};
 use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Statement, Value};
-use crate::resources::import::{Lines, RowError, decode};
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct PatientImportReport {
@@ -79,27 +79,8 @@ fn care_level(text: &str) -> Option<Option<&'static str>> {
 /// Reads the file: one entry per row, `None` for a row without consent; every problem is a
 /// line-numbered error.
 fn parse(bytes: &[u8]) -> Result<(Vec<Option<Row>>, Vec<RowError>), Error> {
-    let text = decode(bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| {
-            Error::Validation(vec![FieldError::new(
-                "file",
-                format!("header row: {e}"),
-                "見出し行を読めません",
-            )])
-        })?
-        .iter()
-        .map(crate::text::fold)
-        .collect();
-    let col = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| headers.iter().position(|h| *h == crate::text::fold(n)))
-    };
+    let table = csv_table::read(bytes)?;
+    let col = |names: &[&str]| table.column(names);
     let (Some(number), Some(name), Some(birth), Some(consent)) = (
         col(&["被保険者番号"]),
         col(&["氏名"]),
@@ -122,32 +103,14 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Option<Row>>, Vec<RowError>), Error> {
     );
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    let mut record = csv::StringRecord::new();
-    let lines = Lines::new(&text);
-    loop {
-        let line = lines.at(reader.position().byte());
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                errors.push(RowError {
-                    line,
-                    reason: format!("unreadable row: {e}"),
-                    reason_ja: "行を読めません".into(),
-                });
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, |p| lines.at(p.byte()));
+    for (line, record) in &table.records {
+        let line = *line;
         let cell = |i: Option<usize>| {
             i.and_then(|i| record.get(i))
                 .map(str::trim)
                 .unwrap_or("")
                 .to_owned()
         };
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
         let mut reject = |en: &str, ja: &str| {
             errors.push(RowError {
                 line,
@@ -223,6 +186,8 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Option<Row>>, Vec<RowError>), Error> {
             consent_on,
         }));
     }
+    errors.extend(table.errors);
+    errors.sort_by_key(|e| e.line);
     Ok((rows, errors))
 }
 

@@ -10,6 +10,7 @@ use super::schedule::{Rule, parse_days_ja, parse_time_ja};
 use super::{
     Provenance, ResourceFields, Status, category_labels, insert_statement, update_statement,
 };
+use crate::csv_table::{self, RowError, Table, file_error};
 use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::ports::{Database, Statement, Value};
@@ -49,8 +50,8 @@ impl Dataset {
     }
 
     /// Recognises a dataset by the columns only it has.
-    pub fn detect(headers: &Headers) -> Option<Dataset> {
-        let has = |names: &[&str]| names.iter().any(|n| headers.index(n).is_some());
+    pub fn detect(table: &Table) -> Option<Dataset> {
+        let has = |names: &[&str]| table.column(names).is_some();
         if has(&["介護サービスの種類", "事業所番号"]) {
             Some(Dataset::CareServices)
         } else if has(&["医療機関の種類", "診療科目", "医療機関コード"]) {
@@ -80,23 +81,6 @@ impl Dataset {
     }
 }
 
-/// A header row, matched after trimming and NFKC (so full-width and half-width agree).
-pub struct Headers(Vec<String>);
-
-impl Headers {
-    pub fn index(&self, name: &str) -> Option<usize> {
-        let wanted = crate::text::fold(name);
-        self.0.iter().position(|h| *h == wanted)
-    }
-}
-
-#[derive(Debug, Serialize, PartialEq)]
-pub struct RowError {
-    pub line: u64,
-    pub reason: String,
-    pub reason_ja: String,
-}
-
 #[derive(Debug, Serialize, PartialEq)]
 pub struct ImportReport {
     pub dataset: Dataset,
@@ -118,44 +102,6 @@ impl ImportReport {
     }
 }
 
-/// File line numbers (from 1) of byte offsets: the csv crate's own line count is off by one
-/// for CRLF files, and people check errors against the line their editor shows.
-pub struct Lines {
-    text: Vec<u8>,
-    newlines: Vec<usize>,
-}
-
-impl Lines {
-    pub fn new(text: &str) -> Lines {
-        Lines {
-            newlines: text
-                .bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i)
-                .collect(),
-            text: text.as_bytes().to_vec(),
-        }
-    }
-
-    /// The line of the record that starts at `byte`. The reader may report a record as
-    /// starting on the previous line's terminator (the `\n` of a CRLF), so line ends are
-    /// skipped first.
-    pub fn at(&self, byte: u64) -> u64 {
-        let mut start = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.text.len());
-        while self
-            .text
-            .get(start)
-            .is_some_and(|b| *b == b'\r' || *b == b'\n')
-        {
-            start += 1;
-        }
-        self.newlines.partition_point(|&nl| nl < start) as u64 + 1
-    }
-}
-
 /// One good row, ready to write.
 #[derive(Debug)]
 pub struct ParsedRow {
@@ -163,27 +109,6 @@ pub struct ParsedRow {
     pub key: String,
     pub hash: String,
     pub fields: ResourceFields,
-}
-
-fn file_error(en: &str, ja: &str) -> Error {
-    Error::Validation(vec![FieldError::new("file", en, ja)])
-}
-
-/// Text of the file: UTF-8 (a BOM is dropped) when it is valid UTF-8, otherwise
-/// Shift_JIS as Windows writes it (CP932, which is what encoding_rs's SHIFT_JIS decodes).
-pub fn decode(bytes: &[u8]) -> Result<String, Error> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_owned());
-    }
-    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
-    if had_errors {
-        return Err(file_error(
-            "the file is neither UTF-8 nor Shift_JIS text",
-            "ファイルの文字コードが UTF-8 でも Shift_JIS でもありません",
-        ));
-    }
-    Ok(text.into_owned())
 }
 
 /// FNV-1a over the row's fields: equal content, equal hash, on every host.
@@ -196,14 +121,14 @@ fn content_hash(fields: &ResourceFields) -> String {
 }
 
 struct Cells<'a> {
-    headers: &'a Headers,
+    table: &'a Table,
     record: &'a csv::StringRecord,
 }
 
 impl Cells<'_> {
     fn get(&self, names: &[&str]) -> Option<String> {
         names.iter().find_map(|n| {
-            let v = self.record.get(self.headers.index(n)?)?.trim();
+            let v = self.record.get(self.table.column(&[n])?)?.trim();
             (!v.is_empty()).then(|| v.to_owned())
         })
     }
@@ -295,12 +220,10 @@ fn parse_row(
     let days = match cells.get(&DAY_COLUMNS) {
         Some(d) => parse_days_ja(&d),
         // Datasets without a weekday column (公衆トイレ一覧) give hours that hold every day.
-        None if DAY_COLUMNS.iter().all(|c| cells.headers.index(c).is_none()) => {
-            super::schedule::WEEKDAYS
-                .iter()
-                .map(|d| (*d).to_owned())
-                .collect()
-        }
+        None if cells.table.column(&DAY_COLUMNS).is_none() => super::schedule::WEEKDAYS
+            .iter()
+            .map(|d| (*d).to_owned())
+            .collect(),
         None => Vec::new(),
     };
     let start = cells
@@ -410,24 +333,8 @@ pub fn parse(
     bytes: &[u8],
     municipality: &str,
 ) -> Result<(Dataset, Vec<ParsedRow>, Vec<RowError>), Error> {
-    let text = decode(bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = Headers(
-        reader
-            .headers()
-            .map_err(|e| {
-                file_error(
-                    &format!("the header row can not be read: {e}"),
-                    "見出し行を読めません",
-                )
-            })?
-            .iter()
-            .map(crate::text::fold)
-            .collect(),
-    );
-    let dataset = Dataset::detect(&headers).ok_or_else(|| {
+    let table = csv_table::read(bytes)?;
+    let dataset = Dataset::detect(&table).ok_or_else(|| {
         file_error(
             "the header row is not one of the standard datasets (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧, AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧)",
             "見出し行が標準オープンデータセットのどれとも一致しません",
@@ -435,29 +342,11 @@ pub fn parse(
     })?;
     let mut rows: Vec<ParsedRow> = Vec::new();
     let mut errors = Vec::new();
-    let mut record = csv::StringRecord::new();
-    let lines = Lines::new(&text);
-    loop {
-        let line = lines.at(reader.position().byte());
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                errors.push(RowError {
-                    line,
-                    reason: format!("unreadable row: {e}"),
-                    reason_ja: "行を読めません".into(),
-                });
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, |p| lines.at(p.byte()));
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
+    for (line, record) in &table.records {
+        let line = *line;
         let cells = Cells {
-            headers: &headers,
-            record: &record,
+            table: &table,
+            record,
         };
         match parse_row(dataset, municipality, &cells) {
             Ok((key, fields)) => {
@@ -483,6 +372,8 @@ pub fn parse(
             }),
         }
     }
+    errors.extend(table.errors);
+    errors.sort_by_key(|e| e.line);
     Ok((dataset, rows, errors))
 }
 
@@ -613,6 +504,8 @@ mod tests {
         232335,T1,清須市,清洲公園トイレ,キヨスコウエントイレ,清須市清洲1,35.2186,136.8419,1,有,月～金,9:00,17:00\r\n\
         232335,T2,清須市,,,清須市,35.2,136.8,0,無,,,\r\n\
         232335,T3,清須市,駅前トイレ,エキマエトイレ,清須市西枇杷島町,north,136.8,0,無,,,\r\n";
+
+    use crate::csv_table::decode;
 
     #[test]
     fn shift_jis_and_utf8_with_bom_read_the_same() {

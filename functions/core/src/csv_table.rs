@@ -1,0 +1,138 @@
+//! Reading the CSV files municipalities publish: UTF-8 (with or without BOM) or
+//! Shift_JIS/CP932, CRLF or LF, a header row matched after folding (full/half width), and
+//! every record with the line number people see in their editor. Shared by the resource
+//! and patient imports.
+
+use serde::Serialize;
+
+use crate::error::{Error, FieldError};
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct RowError {
+    pub line: u64,
+    pub reason: String,
+    pub reason_ja: String,
+}
+
+pub fn file_error(en: &str, ja: &str) -> Error {
+    Error::Validation(vec![FieldError::new("file", en, ja)])
+}
+
+/// Text of the file: UTF-8 (a BOM is dropped) when it is valid UTF-8, otherwise
+/// Shift_JIS as Windows writes it (CP932, which is what encoding_rs's SHIFT_JIS decodes).
+pub fn decode(bytes: &[u8]) -> Result<String, Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_owned());
+    }
+    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+    if had_errors {
+        return Err(file_error(
+            "the file is neither UTF-8 nor Shift_JIS text",
+            "ファイルの文字コードが UTF-8 でも Shift_JIS でもありません",
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+/// File line numbers (from 1) of byte offsets: the csv crate's own line count is off by one
+/// for CRLF files, and people check errors against the line their editor shows.
+pub struct Lines {
+    text: Vec<u8>,
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        Lines {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+            text: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// The line of the record that starts at `byte`. The reader may report a record as
+    /// starting on the previous line's terminator (the `\n` of a CRLF), so line ends are
+    /// skipped first.
+    pub fn at(&self, byte: u64) -> u64 {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while self
+            .text
+            .get(start)
+            .is_some_and(|b| *b == b'\r' || *b == b'\n')
+        {
+            start += 1;
+        }
+        self.newlines.partition_point(|&nl| nl < start) as u64 + 1
+    }
+}
+
+/// A whole file: folded headers, the records with their file lines, unreadable rows.
+pub struct Table {
+    pub headers: Vec<String>,
+    pub records: Vec<(u64, csv::StringRecord)>,
+    pub errors: Vec<RowError>,
+}
+
+impl Table {
+    /// The first column named any of `names` (compared after folding).
+    pub fn column(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| {
+            let wanted = crate::text::fold(n);
+            self.headers.iter().position(|h| *h == wanted)
+        })
+    }
+}
+
+/// Reads every record; blank rows are skipped, unreadable ones become errors.
+pub fn read(bytes: &[u8]) -> Result<Table, Error> {
+    let text = decode(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| {
+            file_error(
+                &format!("the header row can not be read: {e}"),
+                "見出し行を読めません",
+            )
+        })?
+        .iter()
+        .map(crate::text::fold)
+        .collect();
+    let lines = Lines::new(&text);
+    let mut table = Table {
+        headers,
+        records: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = lines.at(reader.position().byte());
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                table.errors.push(RowError {
+                    line,
+                    reason: format!("unreadable row: {e}"),
+                    reason_ja: "行を読めません".into(),
+                });
+                continue;
+            }
+        }
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let line = record.position().map_or(line, |p| lines.at(p.byte()));
+        table.records.push((line, record.clone()));
+    }
+    Ok(table)
+}
