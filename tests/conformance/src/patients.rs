@@ -500,14 +500,29 @@ fn timeline(c: &Client) -> Result<(), String> {
         .flat_map(|p| p["items"].as_array().cloned().unwrap_or_default())
         .filter_map(|i| i["id"].as_str().map(str::to_owned))
         .collect();
-    let mut sorted = ids.clone();
-    sorted.sort_by(|a, b| b.cmp(a));
-    sorted.dedup();
+    // Order is insertion order (checked by the bodies below), not id order.
+    let mut distinct = ids.clone();
+    distinct.sort();
+    distinct.dedup();
     ensure!(
-        ids.len() == 4 && ids == sorted,
-        "pages newest first without repeats: {ids:?}"
+        ids.len() == 4 && distinct.len() == 4,
+        "pages without repeats: {ids:?}"
     );
-    ensure!(first_page["items"][0]["body"] == "報告 2", "newest first");
+    let bodies: Vec<String> = [&first_page, &second_page]
+        .iter()
+        .flat_map(|p| p["items"].as_array().cloned().unwrap_or_default())
+        .filter_map(|i| i["body"].as_str().map(str::to_owned))
+        .collect();
+    ensure!(
+        bodies
+            == [
+                "報告 2",
+                "報告 1",
+                "報告 0",
+                "明日の訪問時間を11時に変更します。"
+            ],
+        "newest first across pages: {bodies:?}"
+    );
     ensure!(
         unread(&author_token)? == 3,
         "the author has 3 unread posts by the reader"

@@ -57,7 +57,7 @@ pub struct TimelinePage {
     pub next_cursor: Option<String>,
 }
 
-const SELECT: &str = "SELECT po.id, po.patient_id, po.author_id, pr.name AS author_name, o.name AS author_organization, \
+const SELECT: &str = "SELECT po.rowid AS seq, po.id, po.patient_id, po.author_id, pr.name AS author_name, o.name AS author_organization, \
      po.category, po.body, po.created_at, po.edited_at, po.idempotency_key, \
      (SELECT count(*) FROM post_versions v WHERE v.post_id = po.id) AS previous_versions \
      FROM posts po JOIN professionals pr ON pr.id = po.author_id JOIN organizations o ON o.id = pr.organization_id";
@@ -202,20 +202,33 @@ pub async fn list(
     require_member(env, req, caller, patient, "timeline.read").await?;
     let limit = limit.clamp(1, MAX_PAGE);
     let sql = env.sql(Database::Care).await?;
+    // Insertion order (rowid), not the id: ids made in the same millisecond do not sort
+    // by time.
     let mut params: Vec<Value> = vec![patient.into()];
     let mut query = format!("{SELECT} WHERE po.patient_id = ?1");
     if let Some(c) = cursor {
-        params.push(c.into());
-        query.push_str(" AND po.id < ?2");
+        let seq: i64 = c.parse().map_err(|_| {
+            Error::Validation(vec![FieldError::new(
+                "?cursor",
+                "is not a cursor this API gave",
+                "ページ位置が正しくありません",
+            )])
+        })?;
+        params.push(seq.into());
+        query.push_str(" AND po.rowid < ?2");
     }
     params.push(i64::try_from(limit + 1).unwrap_or(51).into());
-    query.push_str(&format!(" ORDER BY po.id DESC LIMIT ?{}", params.len()));
+    query.push_str(&format!(" ORDER BY po.rowid DESC LIMIT ?{}", params.len()));
     let rows = sql.query(&query, &params).await?;
+    let seqs: Vec<i64> = rows
+        .iter()
+        .map(|r| r.int("seq"))
+        .collect::<Result<_, _>>()?;
     let mut posts: Vec<Post> = rows
         .iter()
         .map(|r| post_from(&r))
         .collect::<Result<_, _>>()?;
-    let next_cursor = (posts.len() > limit).then(|| posts[limit - 1].id.clone());
+    let next_cursor = (posts.len() > limit).then(|| seqs[limit - 1].to_string());
     posts.truncate(limit);
     audit::record(
         env,
