@@ -41,6 +41,7 @@ enum Route {
     Introduce,
     ImportPatients,
     Audit,
+    AuditCsv,
     SelfcheckStore,
 }
 
@@ -75,6 +76,7 @@ fn router() -> &'static Router<Route> {
             .post("/api/v1/patients/imports", Route::ImportPatients)
             .post("/api/v1/patients/{id}/nearby/introduce", Route::Introduce)
             .get("/api/v1/care/audit", Route::Audit)
+            .get("/api/v1/care/audit.csv", Route::AuditCsv)
             .get(
                 "/api/v1/care/_selfcheck/stores/{store}",
                 Route::SelfcheckStore,
@@ -269,10 +271,23 @@ impl Function for Care {
                     patient_import::import(env, req, &caller, &municipality, req.body()).await?;
                 Ok(json(StatusCode::OK, &report))
             }
-            Route::Audit => {
-                admin::authenticate(req, env).await?.may_manage(None)?;
+            Route::Audit | Route::AuditCsv => {
+                let caller = admin::authenticate(req, env).await?;
                 let target = rainbownet_core::http::query_param(req, "target");
-                let items = audit::list(env, target.as_deref(), 500).await?;
+                audit::may_read(env, &caller, target.as_deref()).await?;
+                let items = audit::list(env, target.as_deref(), 5_000).await?;
+                if let Route::AuditCsv = route {
+                    let mut response = Response::new(audit::csv(&items)?);
+                    response.headers_mut().insert(
+                        ::http::header::CONTENT_TYPE,
+                        ::http::HeaderValue::from_static("text/csv; charset=utf-8"),
+                    );
+                    response.headers_mut().insert(
+                        ::http::header::CONTENT_DISPOSITION,
+                        ::http::HeaderValue::from_static("attachment; filename=\"audit.csv\""),
+                    );
+                    return Ok(response);
+                }
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::SelfcheckStore => {

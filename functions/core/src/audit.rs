@@ -110,3 +110,67 @@ pub async fn list(env: &Env, target: Option<&str>, limit: u32) -> Result<Vec<Ent
         .collect::<Result<_, crate::ports::StoreError>>()
         .map_err(Error::from)
 }
+
+/// The entries as CSV (UTF-8 with BOM, for Excel), for the municipality's records.
+pub fn csv(entries: &[Entry]) -> Result<Vec<u8>, Error> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let io = |e: csv::Error| Error::BadRequest(format!("csv: {e}"));
+        writer
+            .write_record([
+                "日時",
+                "操作者",
+                "操作",
+                "対象",
+                "接続元",
+                "結果",
+                "リクエストID",
+            ])
+            .map_err(io)?;
+        for e in entries {
+            writer
+                .write_record([
+                    e.at.as_str(),
+                    e.actor.as_deref().unwrap_or(""),
+                    e.action.as_str(),
+                    e.target.as_deref().unwrap_or(""),
+                    e.address.as_deref().unwrap_or(""),
+                    e.outcome.as_str(),
+                    e.request_id.as_deref().unwrap_or(""),
+                ])
+                .map_err(io)?;
+        }
+        writer
+            .flush()
+            .map_err(|e| Error::BadRequest(format!("csv: {e}")))?;
+    }
+    Ok(out)
+}
+
+/// May this caller read the audit of `target`? Sysadmins (and the bootstrap token) read
+/// everything; municipal staff read what concerns their own town's patients.
+pub async fn may_read(
+    env: &Env,
+    caller: &crate::auth::admin::Admin,
+    target: Option<&str>,
+) -> Result<(), Error> {
+    if caller.may_manage(None).is_ok() {
+        return Ok(());
+    }
+    let target = target.ok_or(Error::Forbidden)?;
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT municipality_code FROM patients WHERE id = ?1",
+            &[target.into()],
+        )
+        .await?;
+    let town = rows
+        .first()
+        .map(|r| r.text("municipality_code").map(str::to_owned))
+        .transpose()?;
+    caller.may_manage(town.as_deref())
+}

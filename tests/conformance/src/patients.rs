@@ -28,6 +28,10 @@ pub const CASES: &[Case] = &[
         name: "bulk registration from a Shift_JIS export: consent, no consent, broken rows; re-run changes nothing",
         run: bulk_import,
     },
+    Case {
+        name: "the audit log: CSV export; municipal staff read their own town's patients only",
+        run: audit_access,
+    },
 ];
 
 fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
@@ -691,5 +695,84 @@ fn bulk_import(c: &Client) -> Result<(), String> {
         401,
         "/problems/unauthorized",
     )?;
+    Ok(())
+}
+
+fn audit_access(c: &Client) -> Result<(), String> {
+    let nurse = register(c, "audited-nurse")?;
+    let nurse_token = access(c, &nurse, 0)?;
+    let created = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &nurse_token,
+        Some(patient_body("監査 四郎")),
+    )?;
+    let patient = created.json()?["id"]
+        .as_str()
+        .ok_or("no patient")?
+        .to_owned();
+    let path = format!("/api/v1/care/audit?target={patient}");
+    let town_staff = crate::auth::register_in(
+        c,
+        "audit-staff",
+        &["municipal_staff"],
+        ("23233", "清須市役所"),
+    )?;
+    let town = with_token(c, "GET", &path, &access(c, &town_staff, 0)?, None)?;
+    ensure!(
+        town.status == 200 && town.text().contains("patient.create"),
+        "own town's staff: {} {}",
+        town.status,
+        town.text()
+    );
+    let far = crate::auth::register_in(
+        c,
+        "audit-far",
+        &["municipal_staff"],
+        ("23234", "北名古屋市役所"),
+    )?;
+    ensure_problem(
+        &with_token(c, "GET", &path, &access(c, &far, 0)?, None)?,
+        403,
+        "/problems/forbidden",
+    )?;
+    ensure_problem(
+        &with_token(c, "GET", &path, &nurse_token, None)?,
+        403,
+        "/problems/forbidden",
+    )?;
+    ensure_problem(
+        &with_token(
+            c,
+            "GET",
+            "/api/v1/care/audit",
+            &access(c, &town_staff, 1)?,
+            None,
+        )?,
+        403,
+        "/problems/forbidden",
+    )?;
+    let csv = admin_request(
+        c,
+        "GET",
+        &format!("/api/v1/care/audit.csv?target={patient}"),
+        "text/csv",
+        Vec::new(),
+    )?;
+    ensure!(
+        csv.header("content-type")
+            .is_some_and(|t| t.starts_with("text/csv")),
+        "csv type"
+    );
+    ensure!(
+        csv.body.starts_with("\u{feff}日時,操作者,操作".as_bytes()),
+        "csv header: {}",
+        csv.text()
+    );
+    ensure!(
+        csv.text().contains("patient.create") && !csv.text().contains("監査 四郎"),
+        "csv rows carry ids, not names"
+    );
     Ok(())
 }
