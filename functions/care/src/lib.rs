@@ -8,7 +8,7 @@ use ::http::StatusCode;
 use rainbownet_core::audit::{self, Outcome};
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::auth::{admin, bootstrap, login, session};
-use rainbownet_core::care::{import as patient_import, nearby, patients, timeline};
+use rainbownet_core::care::{import as patient_import, nearby, patients, timeline, vitals};
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, json, serve};
 use rainbownet_core::ports::Database;
@@ -40,6 +40,8 @@ enum Route {
     Nearby,
     Introduce,
     ImportPatients,
+    ListVitals,
+    RecordVital,
     Audit,
     AuditCsv,
     SelfcheckStore,
@@ -74,6 +76,8 @@ fn router() -> &'static Router<Route> {
             .post("/api/v1/patients/{id}/posts/{post}/read", Route::ReadPost)
             .get("/api/v1/patients/{id}/nearby", Route::Nearby)
             .post("/api/v1/patients/imports", Route::ImportPatients)
+            .get("/api/v1/patients/{id}/vitals", Route::ListVitals)
+            .post("/api/v1/patients/{id}/vitals", Route::RecordVital)
             .post("/api/v1/patients/{id}/nearby/introduce", Route::Introduce)
             .get("/api/v1/care/audit", Route::Audit)
             .get("/api/v1/care/audit.csv", Route::AuditCsv)
@@ -270,6 +274,27 @@ impl Function for Care {
                 let report =
                     patient_import::import(env, req, &caller, &municipality, req.body()).await?;
                 Ok(json(StatusCode::OK, &report))
+            }
+            Route::ListVitals => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "vitals.read", Some(id)).await?;
+                let kind = rainbownet_core::http::query_param(req, "kind");
+                let items = vitals::series(env, req, &caller, id, kind.as_deref()).await?;
+                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+            }
+            Route::RecordVital => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "vital.create", Some(id)).await?;
+                patients::require_member(env, req, &caller, id, "vital.create").await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                let key = req
+                    .headers()
+                    .get("idempotency-key")
+                    .and_then(|v| v.to_str().ok());
+                Ok(json(
+                    StatusCode::CREATED,
+                    &vitals::record(env, req, &caller, id, input, key).await?,
+                ))
             }
             Route::Audit | Route::AuditCsv => {
                 let caller = admin::authenticate(req, env).await?;

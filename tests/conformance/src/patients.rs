@@ -32,6 +32,10 @@ pub const CASES: &[Case] = &[
         name: "the audit log: CSV export; municipal staff read their own town's patients only",
         run: audit_access,
     },
+    Case {
+        name: "vitals: plausible readings as data with units and LOINC codes, typos refused, retries once",
+        run: vitals,
+    },
 ];
 
 fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
@@ -773,6 +777,98 @@ fn audit_access(c: &Client) -> Result<(), String> {
     ensure!(
         csv.text().contains("patient.create") && !csv.text().contains("監査 四郎"),
         "csv rows carry ids, not names"
+    );
+    Ok(())
+}
+
+fn vitals(c: &Client) -> Result<(), String> {
+    let nurse = register(c, "vitals")?;
+    let token = access(c, &nurse, 0)?;
+    let created = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &token,
+        Some(patient_body("測定 五郎")),
+    )?;
+    let patient = created.json()?["id"]
+        .as_str()
+        .ok_or("no patient")?
+        .to_owned();
+    let path = format!("/api/v1/patients/{patient}/vitals");
+    let auth = format!("Bearer {token}");
+    let key = format!("bp-{}-{}", now_seconds(), std::process::id());
+    let bp = serde_json::json!({"kind": "blood_pressure", "value": 132, "value2": 84, "measured_at": "2026-11-24T09:30:00+09:00"}).to_string();
+    let send = || {
+        c.request(
+            "POST",
+            &path,
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+                ("idempotency-key", &key),
+            ],
+            Some(bp.clone().into_bytes()),
+        )
+    };
+    let first = send()?;
+    ensure!(
+        first.status == 201,
+        "blood pressure: {} {}",
+        first.status,
+        first.text()
+    );
+    let again = send()?;
+    ensure!(
+        first.json()?["id"] == again.json()?["id"],
+        "a retry recorded twice"
+    );
+    for (kind, value, at) in [
+        ("pulse", 72.0, "2026-11-24T09:31"),
+        ("temperature", 36.8, "2026-11-24T09:32"),
+        ("spo2", 97.0, "2026-11-24T09:33"),
+    ] {
+        let body = serde_json::json!({"kind": kind, "value": value, "measured_at": at}).to_string();
+        let r = with_token(c, "POST", &path, &token, Some(body))?;
+        ensure!(r.status == 201, "{kind}: {} {}", r.status, r.text());
+    }
+    let typo =
+        serde_json::json!({"kind": "blood_pressure", "value": 400, "value2": 90}).to_string();
+    expect_invalid_fields(
+        &with_token(c, "POST", &path, &token, Some(typo))?,
+        &["#/value"],
+    )?;
+    let inverted =
+        serde_json::json!({"kind": "blood_pressure", "value": 110, "value2": 120}).to_string();
+    expect_invalid_fields(
+        &with_token(c, "POST", &path, &token, Some(inverted))?,
+        &["#/value2"],
+    )?;
+    let series = with_token(
+        c,
+        "GET",
+        &format!("{path}?kind=blood_pressure"),
+        &token,
+        None,
+    )?
+    .json()?;
+    let items = series["items"].as_array().cloned().unwrap_or_default();
+    ensure!(items.len() == 1, "one blood pressure reading: {series}");
+    ensure!(
+        items[0]["unit"] == "mmHg" && items[0]["loinc"] == "85354-9" && items[0]["value2"] == 84.0,
+        "reading: {}",
+        items[0]
+    );
+    let all = with_token(c, "GET", &path, &token, None)?.json()?;
+    let kinds: Vec<&str> = all["items"]
+        .as_array()
+        .ok_or("items")?
+        .iter()
+        .filter_map(|i| i["kind"].as_str())
+        .collect();
+    ensure!(
+        kinds == ["blood_pressure", "pulse", "temperature", "spo2"],
+        "measurement order: {kinds:?}"
     );
     Ok(())
 }

@@ -4,4 +4,5 @@ pub mod import;
 pub mod nearby;
 pub mod patients;
 pub mod timeline;
+pub mod vitals;
 pub mod wareki;

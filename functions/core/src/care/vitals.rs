@@ -1,0 +1,277 @@
+//! Vitals as data (blood pressure, pulse, temperature, SpO2, weight, respiration): each
+//! kind with its unit, its LOINC code (for FHIR Observations) and the range a real reading
+//! falls in, so that a typo (400 mmHg) is refused with a message rather than charted.
+
+use serde::{Deserialize, Serialize};
+
+use super::patients::require_member;
+use crate::audit::{self, Outcome};
+use crate::auth::token::Subject;
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::http::Request;
+use crate::ports::{Database, Statement, StoreError, Value};
+
+/// A kind of vital: (code, Japanese label, unit, LOINC, range of `value`).
+pub struct Kind {
+    pub code: &'static str,
+    pub label_ja: &'static str,
+    pub unit: &'static str,
+    pub loinc: &'static str,
+    pub range: (f64, f64),
+}
+
+pub const KINDS: [Kind; 6] = [
+    Kind {
+        code: "blood_pressure",
+        label_ja: "血圧",
+        unit: "mmHg",
+        loinc: "85354-9",
+        range: (50.0, 260.0),
+    },
+    Kind {
+        code: "pulse",
+        label_ja: "脈拍",
+        unit: "/min",
+        loinc: "8867-4",
+        range: (20.0, 250.0),
+    },
+    Kind {
+        code: "temperature",
+        label_ja: "体温",
+        unit: "Cel",
+        loinc: "8310-5",
+        range: (30.0, 45.0),
+    },
+    Kind {
+        code: "spo2",
+        label_ja: "SpO2",
+        unit: "%",
+        loinc: "59408-5",
+        range: (50.0, 100.0),
+    },
+    Kind {
+        code: "weight",
+        label_ja: "体重",
+        unit: "kg",
+        loinc: "29463-7",
+        range: (10.0, 300.0),
+    },
+    Kind {
+        code: "respiration",
+        label_ja: "呼吸数",
+        unit: "/min",
+        loinc: "9279-1",
+        range: (4.0, 80.0),
+    },
+];
+/// Diastolic pressure, the second value of a blood pressure reading.
+pub const DIASTOLIC_RANGE: (f64, f64) = (30.0, 160.0);
+
+pub fn kind(code: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.code == code)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVital {
+    pub kind: String,
+    pub value: f64,
+    #[serde(default)]
+    pub value2: Option<f64>,
+    /// ISO 8601; now when absent.
+    #[serde(default)]
+    pub measured_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Vital {
+    pub id: String,
+    pub kind: String,
+    pub label_ja: &'static str,
+    pub value: f64,
+    pub value2: Option<f64>,
+    pub unit: &'static str,
+    pub loinc: &'static str,
+    pub measured_at: String,
+    pub author_id: String,
+}
+
+/// `2026-11-24T09:30`, with optional seconds, fraction and zone.
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 16
+        && super::wareki::parse_date(&s[..10.min(s.len())]).is_some_and(|d| d == s[..10])
+        && b[10] == b'T'
+        && b[11..13].iter().all(u8::is_ascii_digit)
+        && b[13] == b':'
+        && b[14..16].iter().all(u8::is_ascii_digit)
+}
+
+fn check(input: &NewVital) -> Result<&'static Kind, Error> {
+    let mut errors = Vec::new();
+    let Some(k) = kind(&input.kind) else {
+        return Err(Error::Validation(vec![FieldError::new(
+            "#/kind",
+            "must be blood_pressure, pulse, temperature, spo2, weight or respiration",
+            "種類が正しくありません",
+        )]));
+    };
+    let in_range = |v: f64, (lo, hi): (f64, f64)| v.is_finite() && (lo..=hi).contains(&v);
+    if !in_range(input.value, k.range) {
+        errors.push(FieldError::new(
+            "#/value",
+            format!("{} must be {}–{} {}", k.code, k.range.0, k.range.1, k.unit),
+            format!(
+                "{}は {}〜{} {} の範囲で入力してください",
+                k.label_ja, k.range.0, k.range.1, k.unit
+            ),
+        ));
+    }
+    match (k.code, input.value2) {
+        ("blood_pressure", Some(d)) if in_range(d, DIASTOLIC_RANGE) && d < input.value => {}
+        ("blood_pressure", _) => errors.push(FieldError::new(
+            "#/value2",
+            "diastolic pressure (30–160 mmHg, below systolic) is required",
+            "拡張期血圧（30〜160 mmHg、収縮期より低い値）を入力してください",
+        )),
+        (_, Some(_)) => errors.push(FieldError::new(
+            "#/value2",
+            "only blood pressure has a second value",
+            "2つ目の値は血圧のみです",
+        )),
+        _ => {}
+    }
+    if input
+        .measured_at
+        .as_deref()
+        .is_some_and(|m| !is_timestamp(m))
+    {
+        errors.push(FieldError::new(
+            "#/measured_at",
+            "must be an ISO 8601 time (2026-11-24T09:30)",
+            "測定日時は 2026-11-24T09:30 の形式で入力してください",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(k)
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+fn from_row(row: &crate::ports::Row<'_>) -> Result<Vital, StoreError> {
+    let code = row.text("kind")?;
+    let k = kind(code).ok_or_else(|| StoreError::Backend(format!("unknown vital kind {code}")))?;
+    Ok(Vital {
+        id: row.text("id")?.to_owned(),
+        kind: k.code.to_owned(),
+        label_ja: k.label_ja,
+        value: row.real("value")?,
+        value2: row.opt_real("value2")?,
+        unit: k.unit,
+        loinc: k.loinc,
+        measured_at: row.text("measured_at")?.to_owned(),
+        author_id: row.text("author_id")?.to_owned(),
+    })
+}
+
+/// Records a measurement; with a key, a retry returns the first record.
+pub async fn record(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    patient: &str,
+    input: NewVital,
+    key: Option<&str>,
+) -> Result<Vital, Error> {
+    require_member(env, req, caller, patient, "vital.create").await?;
+    let k = check(&input)?;
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let id = env.new_id();
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO vitals (id, patient_id, author_id, kind, value, value2, measured_at, idempotency_key, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
+            vec![
+                id.clone().into(), patient.into(), caller.sub.clone().into(), k.code.into(), input.value.into(),
+                input.value2.into(), input.measured_at.clone().unwrap_or_else(|| now.clone()).into(), key.into(), now.into(),
+            ],
+        ),
+        audit::statement(env, req, Some(&caller.sub), "vital.create", Some(patient), Outcome::Allowed),
+    ])
+    .await?;
+    let (query, params): (&str, Vec<Value>) = match key {
+        Some(k) => (
+            "SELECT * FROM vitals WHERE author_id = ?1 AND idempotency_key = ?2",
+            vec![caller.sub.clone().into(), k.into()],
+        ),
+        None => ("SELECT * FROM vitals WHERE id = ?1", vec![id.into()]),
+    };
+    let rows = sql.query(query, &params).await?;
+    let vital = from_row(&rows.first().ok_or(Error::NotFound)?)?;
+    if vital.kind != input.kind || vital.value != input.value {
+        return Err(Error::IdempotencyKeyReused);
+    }
+    Ok(vital)
+}
+
+/// The series of one kind (or all), oldest first, for charts.
+pub async fn series(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    patient: &str,
+    kind_code: Option<&str>,
+) -> Result<Vec<Vital>, Error> {
+    require_member(env, req, caller, patient, "vitals.read").await?;
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT * FROM vitals WHERE patient_id = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY measured_at, rowid LIMIT 2000",
+            &[patient.into(), kind_code.into()],
+        )
+        .await?;
+    audit::record(
+        env,
+        req,
+        Some(&caller.sub),
+        "vitals.read",
+        Some(patient),
+        Outcome::Allowed,
+    )
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| from_row(&r))
+        .collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vital(kind: &str, value: f64, value2: Option<f64>) -> NewVital {
+        NewVital {
+            kind: kind.into(),
+            value,
+            value2,
+            measured_at: Some("2026-11-24T09:30:00+09:00".into()),
+        }
+    }
+
+    #[test]
+    fn plausible_readings_pass_and_typos_are_refused() {
+        assert!(check(&vital("blood_pressure", 130.0, Some(80.0))).is_ok());
+        assert!(check(&vital("temperature", 36.8, None)).is_ok());
+        assert!(check(&vital("blood_pressure", 400.0, Some(80.0))).is_err());
+        assert!(check(&vital("blood_pressure", 120.0, Some(130.0))).is_err());
+        assert!(check(&vital("blood_pressure", 120.0, None)).is_err());
+        assert!(check(&vital("pulse", 72.0, Some(1.0))).is_err());
+        assert!(check(&vital("mood", 1.0, None)).is_err());
+        assert!(is_timestamp("2026-11-24T09:30"));
+        assert!(!is_timestamp("2026-02-30T09:30"));
+        assert!(!is_timestamp("yesterday"));
+    }
+}
