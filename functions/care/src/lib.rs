@@ -8,7 +8,7 @@ use ::http::StatusCode;
 use rainbownet_core::audit::{self, Outcome};
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::auth::{admin, bootstrap, login, session};
-use rainbownet_core::care::{import as patient_import, nearby, patients, timeline, vitals};
+use rainbownet_core::care::{fhir, import as patient_import, nearby, patients, timeline, vitals};
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, json, serve};
 use rainbownet_core::ports::Database;
@@ -42,6 +42,7 @@ enum Route {
     ImportPatients,
     ListVitals,
     RecordVital,
+    Fhir,
     Audit,
     AuditCsv,
     SelfcheckStore,
@@ -78,6 +79,7 @@ fn router() -> &'static Router<Route> {
             .post("/api/v1/patients/imports", Route::ImportPatients)
             .get("/api/v1/patients/{id}/vitals", Route::ListVitals)
             .post("/api/v1/patients/{id}/vitals", Route::RecordVital)
+            .get("/api/v1/patients/{id}/fhir", Route::Fhir)
             .post("/api/v1/patients/{id}/nearby/introduce", Route::Introduce)
             .get("/api/v1/care/audit", Route::Audit)
             .get("/api/v1/care/audit.csv", Route::AuditCsv)
@@ -295,6 +297,17 @@ impl Function for Care {
                     StatusCode::CREATED,
                     &vitals::record(env, req, &caller, id, input, key).await?,
                 ))
+            }
+            Route::Fhir => {
+                let id = params.get("id").unwrap_or_default();
+                let caller = caller(req, env, "patient.fhir", Some(id)).await?;
+                let mut response =
+                    json(StatusCode::OK, &fhir::bundle(env, req, &caller, id).await?);
+                response.headers_mut().insert(
+                    ::http::header::CONTENT_TYPE,
+                    ::http::HeaderValue::from_static("application/fhir+json"),
+                );
+                Ok(response)
             }
             Route::Audit | Route::AuditCsv => {
                 let caller = admin::authenticate(req, env).await?;

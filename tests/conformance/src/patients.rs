@@ -33,7 +33,7 @@ pub const CASES: &[Case] = &[
         run: audit_access,
     },
     Case {
-        name: "vitals: plausible readings as data with units and LOINC codes, typos refused, retries once",
+        name: "vitals: units, LOINC codes, typos refused, retries once; the FHIR R4 bundle carries them",
         run: vitals,
     },
 ];

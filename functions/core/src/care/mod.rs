@@ -1,5 +1,6 @@
 //! The care network: patients, consent, care teams (timelines follow).
 
+pub mod fhir;
 pub mod import;
 pub mod nearby;
 pub mod patients;

@@ -260,7 +260,7 @@ fn team_member(row: &Row<'_>) -> Result<TeamMember, StoreError> {
     })
 }
 
-async fn load(env: &Env, id: &str) -> Result<Patient, Error> {
+pub async fn load(env: &Env, id: &str) -> Result<Patient, Error> {
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(

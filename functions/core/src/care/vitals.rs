@@ -160,7 +160,7 @@ fn check(input: &NewVital) -> Result<&'static Kind, Error> {
     }
 }
 
-fn from_row(row: &crate::ports::Row<'_>) -> Result<Vital, StoreError> {
+pub fn from_row(row: &crate::ports::Row<'_>) -> Result<Vital, StoreError> {
     let code = row.text("kind")?;
     let k = kind(code).ok_or_else(|| StoreError::Backend(format!("unknown vital kind {code}")))?;
     Ok(Vital {

@@ -1,0 +1,134 @@
+//! FHIR R4 export of one patient: a `collection` Bundle with Patient, CareTeam, Consent,
+//! a Communication per timeline post and an Observation per vital (LOINC coded; blood
+//! pressure as the 85354-9 panel with systolic 8480-6 and diastolic 8462-4 components).
+
+use serde_json::{Value as Json, json};
+
+use super::patients::{self, require_member};
+use super::vitals;
+use crate::audit::{self, Outcome};
+use crate::auth::token::Subject;
+use crate::env::Env;
+use crate::error::Error;
+use crate::http::Request;
+use crate::ports::Database;
+
+fn loinc(code: &str, display: &str) -> Json {
+    json!({"coding": [{"system": "http://loinc.org", "code": code, "display": display}]})
+}
+
+fn quantity(value: f64, unit: &str) -> Json {
+    json!({"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit})
+}
+
+fn observation(patient: &str, v: &vitals::Vital) -> Json {
+    let category = json!([{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}]);
+    let mut obs = json!({
+        "resourceType": "Observation",
+        "id": v.id,
+        "status": "final",
+        "category": category,
+        "code": loinc(v.loinc, v.label_ja),
+        "subject": {"reference": format!("Patient/{patient}")},
+        "effectiveDateTime": v.measured_at,
+        "performer": [{"reference": format!("Practitioner/{}", v.author_id)}],
+    });
+    if v.kind == "blood_pressure" {
+        obs["component"] = json!([
+            {"code": loinc("8480-6", "Systolic blood pressure"), "valueQuantity": quantity(v.value, "mm[Hg]")},
+            {"code": loinc("8462-4", "Diastolic blood pressure"), "valueQuantity": quantity(v.value2.unwrap_or_default(), "mm[Hg]")},
+        ]);
+    } else {
+        obs["valueQuantity"] = quantity(v.value, v.unit);
+    }
+    obs
+}
+
+pub async fn bundle(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    patient_id: &str,
+) -> Result<Json, Error> {
+    require_member(env, req, caller, patient_id, "patient.fhir").await?;
+    let patient = patients::load(env, patient_id).await?;
+    let sql = env.sql(Database::Care).await?;
+    let posts = sql
+        .query(
+            "SELECT id, author_id, category, body, created_at FROM posts WHERE patient_id = ?1 ORDER BY rowid LIMIT 5000",
+            &[patient_id.into()],
+        )
+        .await?;
+    let readings = sql
+        .query(
+            "SELECT * FROM vitals WHERE patient_id = ?1 ORDER BY measured_at, rowid LIMIT 5000",
+            &[patient_id.into()],
+        )
+        .await?;
+    let mut entries = vec![json!({
+        "resourceType": "Patient",
+        "id": patient.id,
+        "identifier": [{"system": format!("urn:rainbownet:municipality:{}", patient.municipality_code), "value": patient.id}],
+        "name": [
+            {"use": "official", "text": patient.name},
+            {"use": "usual", "text": patient.name_kana, "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation", "valueCode": "SYL"}]},
+        ],
+        "gender": patient.sex,
+        "birthDate": patient.birth_date,
+        "telecom": patient.phone.iter().map(|p| json!({"system": "phone", "value": p})).collect::<Vec<_>>(),
+        "address": patient.address.iter().map(|a| json!({"text": a, "country": "JP"})).collect::<Vec<_>>(),
+    })];
+    entries.push(json!({
+        "resourceType": "CareTeam",
+        "id": format!("{}-team", patient.id),
+        "status": "active",
+        "subject": {"reference": format!("Patient/{}", patient.id)},
+        "participant": patient.team.iter().map(|m| json!({
+            "member": {"reference": format!("Practitioner/{}", m.id), "display": m.name},
+            "onBehalfOf": {"display": m.organization},
+            "role": [{"text": m.profession}],
+        })).collect::<Vec<_>>(),
+    }));
+    entries.push(json!({
+        "resourceType": "Consent",
+        "id": format!("{}-consent", patient.id),
+        "status": "active",
+        "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+        "category": [{"text": patient.consent_method}],
+        "patient": {"reference": format!("Patient/{}", patient.id)},
+        "dateTime": patient.consent_taken_on,
+    }));
+    for row in posts.iter() {
+        entries.push(json!({
+            "resourceType": "Communication",
+            "id": row.text("id")?,
+            "status": "completed",
+            "category": [{"text": row.text("category")?}],
+            "subject": {"reference": format!("Patient/{}", patient.id)},
+            "sender": {"reference": format!("Practitioner/{}", row.text("author_id")?)},
+            "sent": row.text("created_at")?,
+            "payload": [{"contentString": row.text("body")?}],
+        }));
+    }
+    for row in readings.iter() {
+        entries.push(observation(&patient.id, &vitals::from_row(&row)?));
+    }
+    audit::record(
+        env,
+        req,
+        Some(&caller.sub),
+        "patient.fhir",
+        Some(patient_id),
+        Outcome::Allowed,
+    )
+    .await?;
+    Ok(json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": crate::time::iso8601(env.clock.now_millis()),
+        "entry": entries.into_iter().map(|resource| json!({
+            "fullUrl": format!("urn:rainbownet:{}/{}", resource["resourceType"].as_str().unwrap_or(""), resource["id"].as_str().unwrap_or("")),
+            "resource": resource,
+        })).collect::<Vec<_>>(),
+    }))
+}
