@@ -162,30 +162,27 @@ impl Function for Care {
             }
             Route::GetPatient => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "patient.read", Some(id)).await?;
+                let member = member(req, env, "patient.read", id).await?;
                 Ok(json(
                     StatusCode::OK,
-                    &patients::get(env, req, &caller, id).await?,
+                    &patients::get(env, req, &member).await?,
                 ))
             }
             Route::AddTeamMember => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "team.add", Some(id)).await?;
-                // Membership first: a non-member learns nothing from a malformed body.
-                patients::require_member(env, req, &caller, id, "team.add").await?;
+                let member = member(req, env, "team.add", id).await?;
                 let input: TeamInput = rainbownet_core::http::json::parse(req)?;
                 let patient =
-                    patients::add_member(env, req, &caller, id, &input.professional_id).await?;
+                    patients::add_member(env, req, &member, &input.professional_id).await?;
                 Ok(json(StatusCode::CREATED, &patient))
             }
             Route::RemoveTeamMember => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "team.remove", Some(id)).await?;
+                let member = member(req, env, "team.remove", id).await?;
                 patients::remove_member(
                     env,
                     req,
-                    &caller,
-                    id,
+                    &member,
                     params.get("professional").unwrap_or_default(),
                 )
                 .await?;
@@ -193,43 +190,40 @@ impl Function for Care {
             }
             Route::RevokeConsent => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "consent.revoke", Some(id)).await?;
-                patients::revoke_consent(env, req, &caller, id).await?;
+                let member = member(req, env, "consent.revoke", id).await?;
+                patients::revoke_consent(env, req, &member).await?;
                 Ok(no_content())
             }
             Route::ListPosts => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "timeline.read", Some(id)).await?;
+                let member = member(req, env, "timeline.read", id).await?;
                 let cursor = rainbownet_core::http::query_param(req, "cursor");
                 let limit = rainbownet_core::http::query_param(req, "limit")
                     .and_then(|l| l.parse().ok())
                     .unwrap_or(20);
-                let page = timeline::list(env, req, &caller, id, cursor.as_deref(), limit).await?;
+                let page = timeline::list(env, req, &member, cursor.as_deref(), limit).await?;
                 Ok(json(StatusCode::OK, &page))
             }
             Route::CreatePost => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "post.create", Some(id)).await?;
-                patients::require_member(env, req, &caller, id, "post.create").await?;
+                let member = member(req, env, "post.create", id).await?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let key = req
                     .headers()
                     .get("idempotency-key")
                     .and_then(|v| v.to_str().ok());
                 // A replay gets the very response the first request got.
-                let (post, _created) = timeline::create(env, req, &caller, id, input, key).await?;
+                let (post, _created) = timeline::create(env, req, &member, input, key).await?;
                 Ok(json(StatusCode::CREATED, &post))
             }
             Route::EditPost => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "post.edit", Some(id)).await?;
-                patients::require_member(env, req, &caller, id, "post.edit").await?;
+                let member = member(req, env, "post.edit", id).await?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let post = timeline::edit(
                     env,
                     req,
-                    &caller,
-                    id,
+                    &member,
                     params.get("post").unwrap_or_default(),
                     input,
                 )
@@ -238,33 +232,27 @@ impl Function for Care {
             }
             Route::ReadPost => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "post.read", Some(id)).await?;
-                let post = timeline::mark_read(
-                    env,
-                    req,
-                    &caller,
-                    id,
-                    params.get("post").unwrap_or_default(),
-                )
-                .await?;
+                let member = member(req, env, "post.read", id).await?;
+                let post =
+                    timeline::mark_read(env, req, &member, params.get("post").unwrap_or_default())
+                        .await?;
                 Ok(json(StatusCode::OK, &post))
             }
             Route::Nearby => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "patient.nearby", Some(id)).await?;
+                let member = member(req, env, "patient.nearby", id).await?;
                 Ok(json(
                     StatusCode::OK,
-                    &nearby::find(env, req, &caller, id).await?,
+                    &nearby::find(env, req, &member).await?,
                 ))
             }
             Route::Introduce => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "patient.introduce", Some(id)).await?;
-                patients::require_member(env, req, &caller, id, "patient.introduce").await?;
+                let member = member(req, env, "patient.introduce", id).await?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
-                    &nearby::introduce(env, req, &caller, id, input).await?,
+                    &nearby::introduce(env, req, &member, input).await?,
                 ))
             }
             Route::ImportPatients => {
@@ -279,15 +267,14 @@ impl Function for Care {
             }
             Route::ListVitals => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "vitals.read", Some(id)).await?;
+                let member = member(req, env, "vitals.read", id).await?;
                 let kind = rainbownet_core::http::query_param(req, "kind");
-                let items = vitals::series(env, req, &caller, id, kind.as_deref()).await?;
+                let items = vitals::series(env, req, &member, kind.as_deref()).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::RecordVital => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "vital.create", Some(id)).await?;
-                patients::require_member(env, req, &caller, id, "vital.create").await?;
+                let member = member(req, env, "vital.create", id).await?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let key = req
                     .headers()
@@ -295,14 +282,13 @@ impl Function for Care {
                     .and_then(|v| v.to_str().ok());
                 Ok(json(
                     StatusCode::CREATED,
-                    &vitals::record(env, req, &caller, id, input, key).await?,
+                    &vitals::record(env, req, &member, input, key).await?,
                 ))
             }
             Route::Fhir => {
                 let id = params.get("id").unwrap_or_default();
-                let caller = caller(req, env, "patient.fhir", Some(id)).await?;
-                let mut response =
-                    json(StatusCode::OK, &fhir::bundle(env, req, &caller, id).await?);
+                let member = member(req, env, "patient.fhir", id).await?;
+                let mut response = json(StatusCode::OK, &fhir::bundle(env, req, &member).await?);
                 response.headers_mut().insert(
                     ::http::header::CONTENT_TYPE,
                     ::http::HeaderValue::from_static("application/fhir+json"),
@@ -356,6 +342,18 @@ async fn caller(
             Err(err)
         }
     }
+}
+
+/// A member of the patient's care team, checked once for the whole request (with the
+/// denial audited, as in `caller`).
+async fn member(
+    req: &Request,
+    env: &Env,
+    action: &str,
+    patient: &str,
+) -> Result<patients::Member, Error> {
+    let caller = caller(req, env, action, Some(patient)).await?;
+    patients::require_member(env, req, &caller, patient, action).await
 }
 
 /// `GET /api/v1/auth/me`: the caller's own profile.

@@ -4,10 +4,9 @@
 
 use serde_json::{Value as Json, json};
 
-use super::patients::{self, require_member};
+use super::patients::{self, Member};
 use super::vitals;
 use crate::audit::{self, Outcome};
-use crate::auth::token::Subject;
 use crate::env::Env;
 use crate::error::Error;
 use crate::http::Request;
@@ -44,13 +43,8 @@ fn observation(patient: &str, v: &vitals::Vital) -> Json {
     obs
 }
 
-pub async fn bundle(
-    env: &Env,
-    req: &Request,
-    caller: &Subject,
-    patient_id: &str,
-) -> Result<Json, Error> {
-    require_member(env, req, caller, patient_id, "patient.fhir").await?;
+pub async fn bundle(env: &Env, req: &Request, member: &Member) -> Result<Json, Error> {
+    let (caller, patient_id) = (&member.caller, member.patient.as_str());
     let patient = patients::load(env, patient_id).await?;
     let sql = env.sql(Database::Care).await?;
     let posts = sql

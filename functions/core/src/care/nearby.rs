@@ -4,10 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::patients::require_member;
+use super::patients::Member;
 use super::timeline::{self, NewPost, Post};
 use crate::audit::{self, Outcome};
-use crate::auth::token::Subject;
 use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::{Request, query_param};
@@ -58,13 +57,8 @@ async fn home(env: &Env, patient: &str) -> Result<(f64, f64), Error> {
 }
 
 /// `GET /api/v1/patients/{id}/nearby?category=&radius_m=&limit=`.
-pub async fn find(
-    env: &Env,
-    req: &Request,
-    caller: &Subject,
-    patient: &str,
-) -> Result<Nearby, Error> {
-    require_member(env, req, caller, patient, "patient.nearby").await?;
+pub async fn find(env: &Env, req: &Request, member: &Member) -> Result<Nearby, Error> {
+    let (caller, patient) = (&member.caller, member.patient.as_str());
     let (lat, lng) = home(env, patient).await?;
     let radius_m = match query_param(req, "radius_m") {
         None => DEFAULT_RADIUS_M,
@@ -114,11 +108,9 @@ pub async fn find(
 pub async fn introduce(
     env: &Env,
     req: &Request,
-    caller: &Subject,
-    patient: &str,
+    member: &Member,
     input: Introduction,
 ) -> Result<Post, Error> {
-    require_member(env, req, caller, patient, "patient.introduce").await?;
     if input.resource_ids.is_empty() || input.resource_ids.len() > MAX_INTRODUCED {
         return Err(Error::Validation(vec![FieldError::new(
             "#/resource_ids",
@@ -167,8 +159,7 @@ pub async fn introduce(
     let (post, _) = timeline::create(
         env,
         req,
-        caller,
-        patient,
+        member,
         NewPost {
             category: "contact".into(),
             body,

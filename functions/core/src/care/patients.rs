@@ -219,6 +219,14 @@ pub async fn register(
     load(env, &id).await
 }
 
+/// Proof that the caller is on the active team of an active patient. Everything that
+/// reads or writes a patient's record takes one, so the check is made exactly once per
+/// request and can not be forgotten.
+pub struct Member {
+    pub caller: Subject,
+    pub patient: String,
+}
+
 /// Is `caller` on the active team of an active patient? Denials are audited and answered
 /// as "not found", so that a patient's existence is not revealed either.
 pub async fn require_member(
@@ -227,7 +235,7 @@ pub async fn require_member(
     caller: &Subject,
     patient: &str,
     action: &str,
-) -> Result<(), Error> {
+) -> Result<Member, Error> {
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
@@ -237,7 +245,10 @@ pub async fn require_member(
         )
         .await?;
     if rows.first().map(|r| r.int("member")).transpose()? == Some(1) {
-        return Ok(());
+        return Ok(Member {
+            caller: caller.clone(),
+            patient: patient.to_owned(),
+        });
     }
     audit::record(
         env,
@@ -300,8 +311,8 @@ pub async fn load(env: &Env, id: &str) -> Result<Patient, Error> {
     })
 }
 
-pub async fn get(env: &Env, req: &Request, caller: &Subject, id: &str) -> Result<Patient, Error> {
-    require_member(env, req, caller, id, "patient.read").await?;
+pub async fn get(env: &Env, req: &Request, member: &Member) -> Result<Patient, Error> {
+    let (caller, id) = (&member.caller, member.patient.as_str());
     let patient = load(env, id).await?;
     audit::record(
         env,
@@ -360,11 +371,10 @@ pub async fn list_mine(
 pub async fn add_member(
     env: &Env,
     req: &Request,
-    caller: &Subject,
-    id: &str,
+    member: &Member,
     professional: &str,
 ) -> Result<Patient, Error> {
-    require_member(env, req, caller, id, "team.add").await?;
+    let (caller, id) = (&member.caller, member.patient.as_str());
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Care).await?;
     let known = sql
@@ -393,11 +403,10 @@ pub async fn add_member(
 pub async fn remove_member(
     env: &Env,
     req: &Request,
-    caller: &Subject,
-    id: &str,
+    member: &Member,
     professional: &str,
 ) -> Result<(), Error> {
-    require_member(env, req, caller, id, "team.remove").await?;
+    let (caller, id) = (&member.caller, member.patient.as_str());
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Care).await?;
     sql.batch(&[
@@ -412,13 +421,8 @@ pub async fn remove_member(
 }
 
 /// Records the withdrawal of consent; the record closes to everyone.
-pub async fn revoke_consent(
-    env: &Env,
-    req: &Request,
-    caller: &Subject,
-    id: &str,
-) -> Result<(), Error> {
-    require_member(env, req, caller, id, "consent.revoke").await?;
+pub async fn revoke_consent(env: &Env, req: &Request, member: &Member) -> Result<(), Error> {
+    let (caller, id) = (&member.caller, member.patient.as_str());
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Care).await?;
     sql.batch(&[

@@ -4,9 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::patients::require_member;
+use super::patients::Member;
 use crate::audit::{self, Outcome};
-use crate::auth::token::Subject;
 use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
@@ -128,12 +127,11 @@ async fn load(env: &Env, id: &str) -> Result<Post, Error> {
 pub async fn create(
     env: &Env,
     req: &Request,
-    caller: &Subject,
-    patient: &str,
+    member: &Member,
     input: NewPost,
     key: Option<&str>,
 ) -> Result<(Post, bool), Error> {
-    require_member(env, req, caller, patient, "post.create").await?;
+    let (caller, patient) = (&member.caller, member.patient.as_str());
     let mut errors = Vec::new();
     if !CATEGORIES.contains(&input.category.as_str()) {
         errors.push(FieldError::new(
@@ -194,12 +192,11 @@ pub async fn create(
 pub async fn list(
     env: &Env,
     req: &Request,
-    caller: &Subject,
-    patient: &str,
+    member: &Member,
     cursor: Option<&str>,
     limit: usize,
 ) -> Result<TimelinePage, Error> {
-    require_member(env, req, caller, patient, "timeline.read").await?;
+    let (caller, patient) = (&member.caller, member.patient.as_str());
     let limit = limit.clamp(1, MAX_PAGE);
     let sql = env.sql(Database::Care).await?;
     // Insertion order (rowid), not the id: ids made in the same millisecond do not sort
@@ -257,11 +254,10 @@ fn in_timeline(post: &Post, patient: &str) -> Result<(), Error> {
 pub async fn mark_read(
     env: &Env,
     req: &Request,
-    caller: &Subject,
-    patient: &str,
+    member: &Member,
     post: &str,
 ) -> Result<Post, Error> {
-    require_member(env, req, caller, patient, "post.read").await?;
+    let (caller, patient) = (&member.caller, member.patient.as_str());
     in_timeline(&load(env, post).await?, patient)?;
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Care).await?;
@@ -288,12 +284,11 @@ pub async fn mark_read(
 pub async fn edit(
     env: &Env,
     req: &Request,
-    caller: &Subject,
-    patient: &str,
+    member: &Member,
     post: &str,
     input: PostEdit,
 ) -> Result<Post, Error> {
-    require_member(env, req, caller, patient, "post.edit").await?;
+    let (caller, patient) = (&member.caller, member.patient.as_str());
     let current = load(env, post).await?;
     in_timeline(&current, patient)?;
     if current.author_id != caller.sub {

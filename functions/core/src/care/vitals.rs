@@ -4,9 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::patients::require_member;
+use super::patients::Member;
 use crate::audit::{self, Outcome};
-use crate::auth::token::Subject;
 use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
@@ -180,12 +179,11 @@ pub fn from_row(row: &crate::ports::Row<'_>) -> Result<Vital, StoreError> {
 pub async fn record(
     env: &Env,
     req: &Request,
-    caller: &Subject,
-    patient: &str,
+    member: &Member,
     input: NewVital,
     key: Option<&str>,
 ) -> Result<Vital, Error> {
-    require_member(env, req, caller, patient, "vital.create").await?;
+    let (caller, patient) = (&member.caller, member.patient.as_str());
     let k = check(&input)?;
     let now = crate::time::iso8601(env.clock.now_millis());
     let id = env.new_id();
@@ -221,11 +219,10 @@ pub async fn record(
 pub async fn series(
     env: &Env,
     req: &Request,
-    caller: &Subject,
-    patient: &str,
+    member: &Member,
     kind_code: Option<&str>,
 ) -> Result<Vec<Vital>, Error> {
-    require_member(env, req, caller, patient, "vitals.read").await?;
+    let (caller, patient) = (&member.caller, member.patient.as_str());
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
