@@ -111,43 +111,31 @@ pub async fn list(env: &Env, target: Option<&str>, limit: u32) -> Result<Vec<Ent
         .map_err(Error::from)
 }
 
-/// The entries as CSV (UTF-8 with BOM, for Excel), for the municipality's records.
+/// The entries as CSV, for the municipality's records.
 pub fn csv(entries: &[Entry]) -> Result<Vec<u8>, Error> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        let io = |e: csv::Error| Error::BadRequest(format!("csv: {e}"));
-        writer
-            .write_record([
-                "日時",
-                "操作者",
-                "操作",
-                "対象",
-                "接続元",
-                "結果",
-                "リクエストID",
-            ])
-            .map_err(io)?;
-        for e in entries {
-            writer
-                .write_record([
-                    e.at.as_str(),
-                    e.actor.as_deref().unwrap_or(""),
-                    e.action.as_str(),
-                    e.target.as_deref().unwrap_or(""),
-                    e.address.as_deref().unwrap_or(""),
-                    e.outcome.as_str(),
-                    e.request_id.as_deref().unwrap_or(""),
-                ])
-                .map_err(io)?;
-        }
-        writer
-            .flush()
-            .map_err(|e| Error::BadRequest(format!("csv: {e}")))?;
-    }
-    Ok(out)
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    crate::csv_table::write(
+        &[
+            "日時",
+            "操作者",
+            "操作",
+            "対象",
+            "接続元",
+            "結果",
+            "リクエストID",
+        ],
+        entries.iter().map(|e| {
+            vec![
+                e.at.clone(),
+                text(&e.actor),
+                e.action.clone(),
+                text(&e.target),
+                text(&e.address),
+                e.outcome.clone(),
+                text(&e.request_id),
+            ]
+        }),
+    )
 }
 
 /// May this caller read the audit of `target`? Sysadmins (and the bootstrap token) read

@@ -136,3 +136,26 @@ pub fn read(bytes: &[u8]) -> Result<Table, Error> {
     }
     Ok(table)
 }
+
+/// A CSV for people: UTF-8 with a BOM (so that Excel reads the Japanese) and CRLF.
+pub fn write<R, F>(header: &[&str], rows: R) -> Result<Vec<u8>, Error>
+where
+    R: IntoIterator<Item = Vec<F>>,
+    F: AsRef<[u8]>,
+{
+    // Writing into memory fails only on a bug of ours, never on the client's input.
+    let failed =
+        |e: csv::Error| Error::Store(crate::ports::StoreError::Backend(format!("csv: {e}")));
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        writer.write_record(header).map_err(failed)?;
+        for row in rows {
+            writer.write_record(row).map_err(failed)?;
+        }
+        writer.flush().map_err(|e| failed(e.into()))?;
+    }
+    Ok(out)
+}

@@ -119,39 +119,34 @@ pub fn hsds(resources: &[Resource], origin: &str) -> Json {
 
 /// `GET /api/v1/public/resources.csv`.
 pub fn csv(resources: &[Resource], origin: &str) -> Result<Vec<u8>, Error> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        let io = |e: csv::Error| Error::BadRequest(format!("csv: {e}"));
-        writer
-            .write_record([
-                "ID",
-                "名称",
-                "名称_カナ",
-                "分類コード",
-                "分類",
-                "全国地方公共団体コード",
-                "住所",
-                "緯度",
-                "経度",
-                "電話番号",
-                "URL",
-                "利用日時",
-                "料金",
-                "対象",
-                "定員",
-                "車椅子対応",
-                "多機能トイレ",
-                "駐車場",
-                "説明",
-                "ページ",
-                "更新日時",
-            ])
-            .map_err(io)?;
-        let yes = |b: Option<bool>| b.map_or("", |b| if b { "有" } else { "無" }).to_owned();
-        for r in resources {
+    let yes = |b: Option<bool>| b.map_or("", |b| if b { "有" } else { "無" }).to_owned();
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let number = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    crate::csv_table::write(
+        &[
+            "ID",
+            "名称",
+            "名称_カナ",
+            "分類コード",
+            "分類",
+            "全国地方公共団体コード",
+            "住所",
+            "緯度",
+            "経度",
+            "電話番号",
+            "URL",
+            "利用日時",
+            "料金",
+            "対象",
+            "定員",
+            "車椅子対応",
+            "多機能トイレ",
+            "駐車場",
+            "説明",
+            "ページ",
+            "更新日時",
+        ],
+        resources.iter().map(|r| {
             let f = &r.fields;
             let days = f
                 .schedule
@@ -159,37 +154,31 @@ pub fn csv(resources: &[Resource], origin: &str) -> Result<Vec<u8>, Error> {
                 .map(Rule::describe_ja)
                 .collect::<Vec<_>>()
                 .join(" / ");
-            writer
-                .write_record([
-                    r.id.clone(),
-                    f.name.clone(),
-                    f.name_kana.clone().unwrap_or_default(),
-                    f.category.clone(),
-                    r.category_name.clone(),
-                    f.municipality_code.clone(),
-                    f.address.clone().unwrap_or_default(),
-                    f.lat.map(|v| v.to_string()).unwrap_or_default(),
-                    f.lng.map(|v| v.to_string()).unwrap_or_default(),
-                    f.phone.clone().unwrap_or_default(),
-                    f.website.clone().unwrap_or_default(),
-                    days,
-                    f.fee.clone().unwrap_or_default(),
-                    f.target.clone().unwrap_or_default(),
-                    f.capacity.map(|c| c.to_string()).unwrap_or_default(),
-                    yes(f.wheelchair),
-                    yes(f.accessible_toilet),
-                    yes(f.parking),
-                    f.description.clone().unwrap_or_default(),
-                    format!("{origin}{}", r.url),
-                    r.updated_at.clone(),
-                ])
-                .map_err(io)?;
-        }
-        writer
-            .flush()
-            .map_err(|e| Error::BadRequest(format!("csv: {e}")))?;
-    }
-    Ok(out)
+            vec![
+                r.id.clone(),
+                f.name.clone(),
+                text(&f.name_kana),
+                f.category.clone(),
+                r.category_name.clone(),
+                f.municipality_code.clone(),
+                text(&f.address),
+                number(f.lat),
+                number(f.lng),
+                text(&f.phone),
+                text(&f.website),
+                days,
+                text(&f.fee),
+                text(&f.target),
+                f.capacity.map(|c| c.to_string()).unwrap_or_default(),
+                yes(f.wheelchair),
+                yes(f.accessible_toilet),
+                yes(f.parking),
+                text(&f.description),
+                format!("{origin}{}", r.url),
+                r.updated_at.clone(),
+            ]
+        }),
+    )
 }
 
 /// schema.org `openingHoursSpecification` for the weekly rules.
