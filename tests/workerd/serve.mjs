@@ -2,6 +2,7 @@
 // routes and the D1 / KV bindings of edge-config/wrangler/*.json, on a loopback port.
 //
 //   node tests/workerd/serve.mjs --state DIR [--port 0] [--demo-sql public=FILE] [--var K=V]
+//        [--worker-var WORKER:K=V]   (a binding for one Worker only, as a secret would be)
 //
 // Migrations are applied with `wrangler d1 migrations apply --local`, exactly as for a
 // deployment; demo data with `wrangler d1 execute --local --file`. Prints
@@ -19,7 +20,7 @@ const configDir = join(root, "edge-config/wrangler");
 const wranglerBin = join(root, "tests/node_modules/.bin/wrangler");
 
 function parseArgs(argv) {
-  const args = { port: 0, state: null, demoSql: [], vars: {} };
+  const args = { port: 0, state: null, demoSql: [], vars: {}, workerVars: {} };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
@@ -30,6 +31,14 @@ function parseArgs(argv) {
       case "--state": args.state = resolve(value()); break;
       case "--demo-sql": { const [db, file] = value().split("="); args.demoSql.push({ db, file: resolve(file) }); break; }
       case "--var": { const v = value(); const at = v.indexOf("="); args.vars[v.slice(0, at)] = v.slice(at + 1); break; }
+      case "--worker-var": {
+        const v = value();
+        const colon = v.indexOf(":");
+        const at = v.indexOf("=", colon);
+        const worker = v.slice(0, colon);
+        (args.workerVars[worker] ??= {})[v.slice(colon + 1, at)] = v.slice(at + 1);
+        break;
+      }
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
@@ -89,7 +98,7 @@ const workers = configs.map((config) => {
     routes: config.name === "rainbownet-portal" ? [] : (config.routes ?? []).map((r) => toRoute(r.pattern)),
     d1Databases: Object.fromEntries((config.d1_databases ?? []).map((d) => [d.binding, d.database_id])),
     kvNamespaces: Object.fromEntries((config.kv_namespaces ?? []).map((k) => [k.binding, k.id])),
-    bindings: args.vars,
+    bindings: { ...args.vars, ...(args.workerVars[config.name] ?? {}) },
   };
 });
 

@@ -26,6 +26,9 @@ Usage:
                       --organization NAME --organization-kind KIND --municipality CODE [--data ./data]
       Register a professional (the first administrator, say). The password is read from
       standard input; the TOTP enrolment URI is printed for the authenticator app.
+  rainbownet keys public [--data ./data]
+      Print the public key that verifies access tokens (of RAINBOWNET_JWT_SEED when set,
+      else of the seed under --data), for RAINBOWNET_JWT_PUBLIC_KEY on the other functions.
   rainbownet migrate [--data ./data]
       Create or upgrade the databases under --data, then exit.
   rainbownet demo-sql (public|care|disaster)
@@ -60,6 +63,9 @@ pub enum Command {
         db: Database,
     },
     Routes,
+    PublicKey {
+        data: PathBuf,
+    },
     Help,
 }
 
@@ -111,6 +117,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "serve" => no_positional(Command::Serve { addr, data, demo }),
         "migrate" => no_positional(Command::Migrate { data }),
         "routes" => no_positional(Command::Routes),
+        "keys" => match positional.as_slice() {
+            [what] if what == "public" => Ok(Command::PublicKey { data }),
+            _ => Err("usage: rainbownet keys public [--data DIR]".into()),
+        },
         "user" => match (positional.as_slice(), municipality) {
             ([what], Some(code)) if what == "add" => {
                 for needed in ["email", "name", "profession", "role", "organization", "organization-kind"] {
@@ -162,6 +172,16 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             }
         }
         Command::DemoSql { db } => print!("{}", demo::script(db)),
+        Command::PublicKey { data } => {
+            let data_dir = DataDir::open(&data)?;
+            let key = data_dir
+                .config_defaults
+                .iter()
+                .find(|(k, _)| *k == rainbownet_core::auth::keys::PUBLIC_KEY_KEY)
+                .map(|(_, v)| v.clone())
+                .ok_or("no token key")?;
+            println!("{key}");
+        }
         Command::AddUser { data, fields } => add_user(&data, &fields)?,
         Command::ImportResources {
             data,

@@ -16,6 +16,14 @@ pub const ADMIN_TOKEN: &str = "conformance-admin-token-0123456789";
 pub const TEST_TOKEN_SEED: &str =
     "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988";
 
+/// The public key of [`TEST_TOKEN_SEED`], hex.
+pub fn test_public_key() -> String {
+    use rainbownet_core::auth::{keys, token};
+    keys::from_hex(TEST_TOKEN_SEED)
+        .map(|seed| keys::to_hex(&token::public_key(&seed)))
+        .unwrap_or_default()
+}
+
 pub struct RunningHost {
     pub name: &'static str,
     pub base_url: String,
@@ -91,7 +99,16 @@ impl RunningHost {
             .args(["--port", "0", "--demo-sql"])
             .arg(format!("public={}", demo.display()))
             .args(["--var", &format!("RAINBOWNET_ADMIN_TOKEN={ADMIN_TOKEN}")])
-            .args(["--var", &format!("RAINBOWNET_JWT_SEED={TEST_TOKEN_SEED}")]);
+            // As deployed: only the care Worker holds the signing seed (a secret); every
+            // Worker gets the public key to verify tokens with.
+            .args([
+                "--worker-var",
+                &format!("rainbownet-care:RAINBOWNET_JWT_SEED={TEST_TOKEN_SEED}"),
+            ])
+            .args([
+                "--var",
+                &format!("RAINBOWNET_JWT_PUBLIC_KEY={}", test_public_key()),
+            ]);
         Self::start(
             "workerd",
             command,
