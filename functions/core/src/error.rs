@@ -61,4 +61,8 @@ pub enum Error {
     Validation(Vec<FieldError>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A failure of ours that no input explains (a key that will not load, a hash that will
+    /// not compute). The message is logged, never sent.
+    #[error("internal: {0}")]
+    Internal(String),
 }

@@ -204,7 +204,7 @@ pub async fn create_professional(
         .ok_or_else(|| StoreError::Backend("organization not found after insert".into()))?;
     let secret = random::<{ totp::SECRET_LEN }>(env);
     let hash = password::hash(&input.password, &random::<16>(env))
-        .map_err(|e| Error::BadRequest(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let id = env.new_id();
     let email = input.email.trim().to_owned();
     let roles = serde_json::to_string(&input.roles).unwrap_or_else(|_| "[]".into());
@@ -230,7 +230,7 @@ pub async fn create_professional(
     })?;
     Ok(Enrolment {
         otpauth_uri: totp::enrolment_uri(&secret, &email)
-            .map_err(|e| Error::BadRequest(e.to_string()))?,
+            .map_err(|e| Error::Internal(e.to_string()))?,
         totp_secret: totp::to_base32(&secret),
         id,
         organization_id,
@@ -281,7 +281,7 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
     let step = match (password_ok, account) {
         (true, Some(a)) if a.text("status")? == "active" => {
             let secret = totp::from_base32(a.text("totp_secret")?)
-                .map_err(|e| Error::BadRequest(e.to_string()))?;
+                .map_err(|e| Error::Internal(e.to_string()))?;
             let last = a
                 .opt_int("totp_last_step")?
                 .and_then(|s| u64::try_from(s).ok());
@@ -362,7 +362,7 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
 
 fn tokens(env: &Env, subject: &Subject, refresh_token: String, now: i64) -> Result<Tokens, Error> {
     let access_token = token::issue(&signing_seed(env)?, subject, now)
-        .map_err(|e| Error::BadRequest(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(Tokens {
         access_token,
         token_type: "Bearer",

@@ -55,6 +55,9 @@ pub async fn serve<F: Function>(mut req: Request, env: &Env) -> Response {
                 env.log.warn(&request_id, &format!("{}: {denied}", F::NAME));
             }
             Error::Store(store) => env.log.error(&request_id, &format!("{}: {store}", F::NAME)),
+            Error::Internal(message) => env
+                .log
+                .error(&request_id, &format!("{}: {message}", F::NAME)),
             _ => {}
         }
         let problem = problem::from_error(&err, &request_id, accepts_english(&req));

@@ -157,6 +157,14 @@ fn describe(err: &Error) -> Text {
             "Some fields are not valid; see `errors`.".into(),
             "誤りのある項目があります（errors を参照）。".into(),
         ),
+        Error::Internal(_) => t(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "システム内部のエラーです",
+            "Something failed on our side; the operators have the details.".into(),
+            "システム内部でエラーが発生しました。管理者に詳細が記録されています。".into(),
+        ),
         Error::Store(StoreError::NotGranted(store)) => t(
             StatusCode::FORBIDDEN,
             "store-not-granted",
@@ -266,6 +274,17 @@ mod tests {
         assert_eq!(resp.status(), 503);
         assert!(!String::from_utf8_lossy(resp.body()).contains("secret"));
         assert_eq!(body(&resp)["type"], "/problems/store-unavailable");
+    }
+
+    #[test]
+    fn internal_errors_hide_their_message() {
+        let resp = from_error(
+            &Error::Internal("seed file /etc/x unreadable".into()),
+            "r",
+            true,
+        );
+        assert_eq!(resp.status(), 500);
+        assert!(!String::from_utf8_lossy(resp.body()).contains("/etc/x"));
     }
 
     #[test]
