@@ -56,7 +56,7 @@ pub fn statement(
     )
 }
 
-/// Records one event on its own.
+/// Records one event about care data on its own.
 pub async fn record(
     env: &Env,
     req: &Request,
@@ -65,7 +65,21 @@ pub async fn record(
     target: Option<&str>,
     outcome: Outcome,
 ) -> Result<(), Error> {
-    let sql = env.sql(Database::Care).await?;
+    record_in(env, Database::Care, req, actor, action, target, outcome).await
+}
+
+/// Records one event in the audit log of `db` (care and disaster each keep their own, next
+/// to the data they describe).
+pub async fn record_in(
+    env: &Env,
+    db: Database,
+    req: &Request,
+    actor: Option<&str>,
+    action: &str,
+    target: Option<&str>,
+    outcome: Outcome,
+) -> Result<(), Error> {
+    let sql = env.sql(db).await?;
     sql.batch(&[statement(env, req, actor, action, target, outcome)])
         .await?;
     Ok(())

@@ -51,6 +51,8 @@ pub enum Error {
     Forbidden,
     #[error("the idempotency key was used for a different request")]
     IdempotencyKeyReused,
+    #[error("the event is closed")]
+    EventClosed,
     #[error("email, password or one-time code does not match")]
     InvalidCredentials,
     #[error("too many failed attempts; retry after {retry_after_seconds} s")]

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod care;
 pub mod csv_table;
 pub mod demo;
+pub mod disaster;
 pub mod env;
 pub mod error;
 pub mod geo;

@@ -28,6 +28,12 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// NFKC only (full-width ＡＢ１２ to AB12), trimmed: for codes and numbers people type,
+/// whose case matters.
+pub fn nfkc(s: &str) -> String {
+    s.nfkc().collect::<String>().trim().to_owned()
+}
+
 /// A LIKE pattern matching `term` anywhere, with `\` as the escape character.
 pub fn like_contains(term: &str) -> String {
     let mut pattern = String::from("%");

@@ -15,6 +15,81 @@ pub fn iso8601(millis: i64) -> String {
     )
 }
 
+/// Milliseconds since the Unix epoch of an RFC 3339 timestamp: `2026-11-24T21:52:03Z`,
+/// with an optional fraction and `Z` or a `±HH:MM` offset. Phones send their own offset;
+/// everything is stored as UTC so that times sort as text.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let digits = |from: usize, to: usize| -> Option<i64> {
+        let part = text.get(from..to)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let bytes = text.as_bytes();
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b'T' | b't' | b' ')
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (digits(0, 4)?, digits(5, 7)?, digits(8, 10)?);
+    let (hour, minute, second) = (digits(11, 13)?, digits(14, 16)?, digits(17, 19)?);
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &text[19..];
+    let mut millis = 0;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let len = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if len == 0 {
+            return None;
+        }
+        let first3 = format!("{:0<3}", &fraction[..len.min(3)]);
+        millis = first3.parse::<i64>().ok()?;
+        rest = &fraction[len..];
+    }
+    let offset_minutes = match rest {
+        "Z" | "z" => 0,
+        _ if rest.len() == 6 && rest.as_bytes()[3] == b':' => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hh: i64 = rest[1..3].parse().ok()?;
+            let mm: i64 = rest[4..6].parse().ok()?;
+            if hh > 23 || mm > 59 {
+                return None;
+            }
+            sign * (hh * 60 + mm)
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_minutes * 60;
+    Some(seconds * 1000 + millis)
+}
+
+/// Days since the Unix epoch of a proleptic Gregorian date (inverse of `civil_from_days`).
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
 pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -39,6 +114,26 @@ mod tests {
             "2026-11-24T21:52:03.456Z"
         );
         assert_eq!(super::iso8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn parses_rfc3339_with_offsets() {
+        use super::parse_rfc3339 as p;
+        assert_eq!(p("2026-11-24T21:52:03.456Z"), Some(1_795_557_123_456));
+        assert_eq!(p("2026-11-25T06:52:03.456+09:00"), Some(1_795_557_123_456));
+        assert_eq!(p("2026-11-24T21:52:03Z"), Some(1_795_557_123_000));
+        assert_eq!(p("2026-11-24T21:52:03.4Z"), Some(1_795_557_123_400));
+        assert_eq!(p("2000-02-29T00:00:00.000Z"), Some(951_782_400_000));
+        for bad in [
+            "",
+            "2026-02-30T00:00:00Z",
+            "2026-11-24 21:52",
+            "2026-11-24T21:52:03",
+            "2026-11-24T25:00:00Z",
+            "+026-11-24T21:52:03Z",
+        ] {
+            assert_eq!(p(bad), None, "{bad}");
+        }
     }
 }
 

@@ -22,6 +22,9 @@ Usage:
       Import a standard open-data CSV (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧,
       AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧), UTF-8 or Shift_JIS. Bad rows are
       reported by line; importing the same file again changes nothing.
+  rainbownet import register --municipality CODE [--data ./data] FILE
+      Import the register of people who need help in an evacuation (避難行動要支援者名簿),
+      CSV in UTF-8 or Shift_JIS. Bad rows are reported by line; a re-run changes nothing.
   rainbownet user add --email E --name N --profession P --role R[,R…]
                       --organization NAME --organization-kind KIND --municipality CODE [--data ./data]
       Register a professional (the first administrator, say). The password is read from
@@ -53,6 +56,11 @@ pub enum Command {
     AddUser {
         data: PathBuf,
         fields: std::collections::BTreeMap<String, String>,
+    },
+    ImportRegister {
+        data: PathBuf,
+        municipality: String,
+        file: PathBuf,
     },
     ImportResources {
         data: PathBuf,
@@ -141,11 +149,19 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     file: PathBuf::from(file),
                 })
             }
-            ([what, _], None) if what == "resources" => {
-                Err("import resources needs --municipality CODE".into())
+            ([what, file], Some(municipality)) if what == "register" => {
+                Ok(Command::ImportRegister {
+                    data,
+                    municipality,
+                    file: PathBuf::from(file),
+                })
+            }
+            ([what, _], None) if what == "resources" || what == "register" => {
+                Err(format!("import {what} needs --municipality CODE"))
             }
             _ => Err(
-                "usage: rainbownet import resources --municipality CODE [--data DIR] FILE".into(),
+                "usage: rainbownet import (resources|register) --municipality CODE [--data DIR] FILE"
+                    .into(),
             ),
         },
         "demo-sql" => match positional.as_slice() {
@@ -220,6 +236,31 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
                 );
             }
             println!("{}", report.summary());
+        }
+        Command::ImportRegister {
+            data,
+            municipality,
+            file,
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let data_dir = Arc::new(DataDir::open(&data)?);
+            let host = Host::new(Manifest::parse(crate::embedded::SPIN_TOML)?, data_dir)?;
+            let env = host.env_for(crate::functions::Component::Disaster);
+            let report = pollster::block_on(rainbownet_core::disaster::register::import(
+                &env,
+                None,
+                "cli",
+                &municipality,
+                &bytes,
+            ))
+            .map_err(describe)?;
+            for error in &report.errors {
+                println!(
+                    "  line {}: {} / {}",
+                    error.line, error.reason, error.reason_ja
+                );
+            }
+            println!("{} ({})", report.summary(), file.display());
         }
         Command::Migrate { data } => {
             DataDir::open(&data)?;

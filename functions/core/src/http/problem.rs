@@ -117,6 +117,14 @@ fn describe(err: &Error) -> Text {
             "This Idempotency-Key was already used for a different request; use a new key for a new request.".into(),
             "この再送キー（Idempotency-Key）は別の内容で使用済みです。新しい投稿には新しいキーを使ってください。".into(),
         ),
+        Error::EventClosed => t(
+            StatusCode::CONFLICT,
+            "event-closed",
+            "Event closed",
+            "この災害は終了しています",
+            "The event was closed before this check-in was observed; record it under an open event.".into(),
+            "この確認は災害の終了後のものです。継続中の災害で記録してください。".into(),
+        ),
         Error::InvalidCredentials => t(
             StatusCode::UNAUTHORIZED,
             "invalid-credentials",

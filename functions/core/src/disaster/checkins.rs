@@ -1,0 +1,471 @@
+//! Safety check-ins: one tap per person, sent again and again on a bad network.
+//!
+//! A check-in is written in one batch (one transaction): the history row (unique per
+//! event, reporter and `Idempotency-Key`, so a replay writes nothing), the per-person
+//! latest row (which only moves forward by `(observed_at, id)`: the latest observation
+//! wins whatever order requests arrive in, and equal times fall to the greater id), the
+//! district totals (triggers on the latest row) and the audit row. Nothing is
+//! read-modify-written outside SQL, so totals stay exact under any concurrency.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::events::{self, Event};
+use super::register::{PERSON_COLUMNS, PERSON_FROM, Person};
+use crate::audit::Outcome;
+use crate::auth::keys::to_hex;
+use crate::auth::token::Subject;
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::http::Request;
+use crate::ports::{Database, Row, Statement};
+
+pub const STATUSES: [&str; 3] = ["not_yet", "safe", "needs_attention"];
+
+/// How far ahead of the server's clock a phone's clock may run.
+const CLOCK_SKEW_MS: i64 = 5 * 60_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckinInput {
+    pub person_id: String,
+    pub status: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// When the supporter saw the person; queued check-ins arrive later than that.
+    #[serde(default)]
+    pub observed_at: Option<String>,
+    #[serde(default)]
+    pub location: Option<Location>,
+}
+
+#[derive(Debug, Deserialize, Serialize, Clone, Copy, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Checkin {
+    pub id: String,
+    pub event_id: String,
+    pub person_id: String,
+    pub status: String,
+    pub note: Option<String>,
+    pub observed_at: String,
+    pub received_at: String,
+    pub reported_by: String,
+    pub location: Option<Location>,
+}
+
+const CHECKIN_COLUMNS: &str = "id, event_id, person_id, status, note, observed_at, received_at, reported_by, lat, lng, request_hash";
+
+impl Checkin {
+    fn from_row(row: &Row<'_>) -> Result<Checkin, crate::ports::StoreError> {
+        let location = match (row.opt_real("lat")?, row.opt_real("lng")?) {
+            (Some(lat), Some(lng)) => Some(Location { lat, lng }),
+            _ => None,
+        };
+        Ok(Checkin {
+            id: row.text("id")?.to_owned(),
+            event_id: row.text("event_id")?.to_owned(),
+            person_id: row.text("person_id")?.to_owned(),
+            status: row.text("status")?.to_owned(),
+            note: row.opt_text("note")?.map(str::to_owned),
+            observed_at: row.text("observed_at")?.to_owned(),
+            received_at: row.text("received_at")?.to_owned(),
+            reported_by: row.text("reported_by")?.to_owned(),
+            location,
+        })
+    }
+}
+
+/// The outcome of a check-in request: the stored check-in, and whether this request wrote
+/// it (false for a replay).
+pub struct Recorded {
+    pub checkin: Checkin,
+    pub created: bool,
+}
+
+fn validate(
+    input: &CheckinInput,
+    key: Option<&str>,
+    event: &Event,
+    now: i64,
+) -> Result<(String, Option<String>), Error> {
+    let mut errors = Vec::new();
+    match key {
+        Some(k) if !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()) => {}
+        _ => errors.push(FieldError::new(
+            "Idempotency-Key",
+            "required: 1 to 200 visible ASCII characters, the same for every retry",
+            "再送キー（Idempotency-Key）が必要です（半角200文字まで、再送時も同じ値）",
+        )),
+    }
+    if !STATUSES.contains(&input.status.as_str()) {
+        errors.push(FieldError::new(
+            "#/status",
+            "one of not_yet, safe, needs_attention",
+            "状態は 未確認・安全確認済み・要確認 のいずれかです",
+        ));
+    }
+    let note = input
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
+        errors.push(FieldError::new(
+            "#/note",
+            "at most 1,000 characters",
+            "メモは1000文字までです",
+        ));
+    }
+    if input.status == "needs_attention" && note.is_none() {
+        errors.push(FieldError::new(
+            "#/note",
+            "say what the person needs",
+            "要確認のときは状況をメモに書いてください",
+        ));
+    }
+    if let Some(loc) = input.location
+        && !((-90.0..=90.0).contains(&loc.lat) && (-180.0..=180.0).contains(&loc.lng))
+    {
+        errors.push(FieldError::new(
+            "#/location",
+            "lat -90..90 and lng -180..180",
+            "位置が正しくありません",
+        ));
+    }
+    let started = crate::time::parse_rfc3339(&event.started_at).unwrap_or(0);
+    let observed = match input.observed_at.as_deref() {
+        None => now,
+        Some(text) => match crate::time::parse_rfc3339(text) {
+            Some(at) if at <= now + CLOCK_SKEW_MS => at.clamp(started, now),
+            _ => {
+                errors.push(FieldError::new(
+                    "#/observed_at",
+                    "an RFC 3339 time, not in the future",
+                    "確認日時は RFC 3339 形式の過去の日時です",
+                ));
+                now
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    // A closed event still takes what was observed before it closed (a phone that was
+    // offline at the time); anything later belongs to a new event.
+    if let Some(closed) = event
+        .closed_at
+        .as_deref()
+        .and_then(crate::time::parse_rfc3339)
+        && observed > closed
+    {
+        return Err(Error::EventClosed);
+    }
+    Ok((crate::time::iso8601(observed), note))
+}
+
+/// Fingerprint of what the client asked for, to tell a replay from a reused key.
+fn request_hash(input: &CheckinInput) -> String {
+    let canonical = serde_json::json!([
+        input.person_id,
+        input.status,
+        input.note.as_deref().map(str::trim),
+        input.observed_at,
+        input.location.map(|l| [l.lat, l.lng]),
+    ]);
+    to_hex(&Sha256::digest(canonical.to_string().as_bytes()))[..32].to_owned()
+}
+
+/// Records a check-in for `event_id`, or returns the first result for a replayed key.
+pub async fn record(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    event_id: &str,
+    input: CheckinInput,
+    key: Option<&str>,
+) -> Result<Recorded, Error> {
+    let event = events::visible(env, caller, event_id).await?;
+    let now = env.clock.now_millis();
+    let (observed_at, note) = validate(&input, key, &event, now)?;
+    let key = key.unwrap_or_default();
+    let sql = env.sql(Database::Disaster).await?;
+    // The person must be in a town the event covers, and the caller staff of that town or
+    // a member of a team assigned to the person. Anyone else learns nothing: 404.
+    let rows = sql
+        .query(
+            &format!(
+                "SELECT p.municipality_code, p.district_code, {} AS assigned FROM register_people p \
+                 JOIN event_municipalities em ON em.event_id = ?2 AND em.municipality_code = p.municipality_code \
+                 WHERE p.id = ?1",
+                super::assigned_to(3)
+            ),
+            &[
+                input.person_id.clone().into(),
+                event_id.into(),
+                caller.sub.clone().into(),
+            ],
+        )
+        .await?;
+    let person = rows.first();
+    let allowed = match person {
+        Some(row) => {
+            row.int("assigned")? == 1 || super::is_staff_of(caller, row.text("municipality_code")?)
+        }
+        None => false,
+    };
+    let (Some(row), true) = (person, allowed) else {
+        super::audit(
+            env,
+            req,
+            caller,
+            "checkin.create",
+            Some(&input.person_id),
+            Outcome::Denied,
+        )
+        .await?;
+        return Err(Error::NotFound);
+    };
+    let (municipality, district) = (
+        row.text("municipality_code")?.to_owned(),
+        row.text("district_code")?.to_owned(),
+    );
+
+    let id = env.new_id();
+    let hash = request_hash(&input);
+    let results = sql
+        .batch(&[
+            Statement::new(
+                "INSERT INTO checkins (id, event_id, person_id, status, note, observed_at, received_at, reported_by, \
+                 lat, lng, idempotency_key, request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+                 ON CONFLICT (event_id, reported_by, idempotency_key) DO NOTHING",
+                vec![
+                    id.clone().into(),
+                    event_id.into(),
+                    input.person_id.clone().into(),
+                    input.status.clone().into(),
+                    note.into(),
+                    observed_at.into(),
+                    crate::time::iso8601(now).into(),
+                    caller.sub.clone().into(),
+                    input.location.map(|l| l.lat).into(),
+                    input.location.map(|l| l.lng).into(),
+                    key.into(),
+                    hash.clone().into(),
+                ],
+            ),
+            // Only a row this request inserted can move the latest state.
+            Statement::new(
+                "INSERT INTO checkin_latest (event_id, person_id, municipality_code, district_code, checkin_id, status, observed_at) \
+                 SELECT event_id, person_id, ?2, ?3, id, status, observed_at FROM checkins WHERE id = ?1 \
+                 ON CONFLICT (event_id, person_id) DO UPDATE SET checkin_id = excluded.checkin_id, \
+                 status = excluded.status, observed_at = excluded.observed_at \
+                 WHERE (excluded.observed_at, excluded.checkin_id) > (checkin_latest.observed_at, checkin_latest.checkin_id)",
+                vec![id.clone().into(), municipality.into(), district.into()],
+            ),
+            crate::audit::statement(
+                env,
+                req,
+                Some(&caller.sub),
+                "checkin.create",
+                Some(&input.person_id),
+                Outcome::Allowed,
+            ),
+            Statement::new(
+                format!(
+                    "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE event_id = ?1 AND reported_by = ?2 AND idempotency_key = ?3"
+                ),
+                vec![event_id.into(), caller.sub.clone().into(), key.into()],
+            ),
+        ])
+        .await?;
+    let stored = results
+        .last()
+        .and_then(|rows| rows.first())
+        .ok_or_else(|| Error::Internal("check-in not found after writing it".into()))?;
+    if stored.text("request_hash")? != hash {
+        return Err(Error::IdempotencyKeyReused);
+    }
+    let checkin = Checkin::from_row(&stored)?;
+    let created = checkin.id == id;
+    Ok(Recorded { checkin, created })
+}
+
+/// A person on a supporter's list during an event, with their current state.
+#[derive(Debug, Serialize)]
+pub struct EventPerson {
+    #[serde(flatten)]
+    pub person: Person,
+    pub status: String,
+    pub note: Option<String>,
+    pub checked_at: Option<String>,
+    pub checked_by: Option<String>,
+}
+
+/// The people of the event the caller is to check on (all of a town for its staff), with
+/// the latest check-in of each. Consent rule: while the event is open every assigned
+/// person; once closed, those who consented or are still 要確認 (the follow-up list).
+pub async fn people(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    event_id: &str,
+    district: Option<&str>,
+) -> Result<Vec<EventPerson>, Error> {
+    let event = events::visible(env, caller, event_id).await?;
+    let staff_towns: Vec<&String> = event
+        .municipalities
+        .iter()
+        .filter(|m| super::is_staff_of(caller, m))
+        .collect();
+    let mut params: Vec<crate::ports::Value> =
+        vec![event_id.into(), caller.sub.clone().into(), district.into()];
+    let staff_marks: Vec<String> = staff_towns
+        .iter()
+        .map(|m| {
+            params.push((*m).clone().into());
+            format!("?{}", params.len())
+        })
+        .collect();
+    let staff_rule = if staff_marks.is_empty() {
+        "0".to_owned()
+    } else {
+        format!("p.municipality_code IN ({})", staff_marks.join(", "))
+    };
+    let consent_rule = if event.is_open() {
+        "1"
+    } else {
+        "(p.consent = 1 OR l.status = 'needs_attention')"
+    };
+    let sql = env.sql(Database::Disaster).await?;
+    let rows = sql
+        .query(
+            &format!(
+                "SELECT {PERSON_COLUMNS}, coalesce(l.status, 'not_yet') AS status, c.note AS note, \
+                 l.observed_at AS checked_at, c.reported_by AS checked_by \
+                 FROM {PERSON_FROM} \
+                 JOIN event_municipalities em ON em.event_id = ?1 AND em.municipality_code = p.municipality_code \
+                 LEFT JOIN checkin_latest l ON l.event_id = ?1 AND l.person_id = p.id \
+                 LEFT JOIN checkins c ON c.id = l.checkin_id \
+                 WHERE ({staff_rule} OR ({} AND {consent_rule})) \
+                 AND (?3 IS NULL OR p.district_code = ?3) \
+                 ORDER BY p.district_code, p.name_kana, p.id LIMIT 20000",
+                super::assigned_to(2)
+            ),
+            &params,
+        )
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(EventPerson {
+                person: Person::from_row(&r)?,
+                status: r.text("status")?.to_owned(),
+                note: r.opt_text("note")?.map(str::to_owned),
+                checked_at: r.opt_text("checked_at")?.map(str::to_owned),
+                checked_by: r.opt_text("checked_by")?.map(str::to_owned),
+            })
+        })
+        .collect::<Result<Vec<_>, crate::ports::StoreError>>()?;
+    super::audit(
+        env,
+        req,
+        caller,
+        "event.people",
+        Some(event_id),
+        Outcome::Allowed,
+    )
+    .await?;
+    Ok(items)
+}
+
+/// The full history of an event's check-ins as CSV (ids, no names), for the HQ's records.
+pub async fn history_csv(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    event_id: &str,
+) -> Result<Vec<u8>, Error> {
+    let event = events::visible(env, caller, event_id).await?;
+    let towns: Vec<&String> = event
+        .municipalities
+        .iter()
+        .filter(|m| super::is_staff_of(caller, m))
+        .collect();
+    if towns.is_empty() {
+        super::audit(
+            env,
+            req,
+            caller,
+            "event.history",
+            Some(event_id),
+            Outcome::Denied,
+        )
+        .await?;
+        return Err(Error::Forbidden);
+    }
+    let sql = env.sql(Database::Disaster).await?;
+    let mut rows_out = Vec::new();
+    let mut after = String::new();
+    // Paged by id so that no single read grows past the platform's limits.
+    loop {
+        let rows = sql
+            .query(
+                "SELECT c.id, c.person_id, p.municipality_code, p.district_code, c.status, c.note, c.observed_at, \
+                 c.received_at, c.reported_by FROM checkins c JOIN register_people p ON p.id = c.person_id \
+                 WHERE c.event_id = ?1 AND c.id > ?2 ORDER BY c.id LIMIT 5000",
+                &[event_id.into(), after.clone().into()],
+            )
+            .await?;
+        for r in rows.iter() {
+            let town = r.text("municipality_code")?;
+            if !towns.iter().any(|t| t.as_str() == town) {
+                continue;
+            }
+            rows_out.push(vec![
+                r.text("id")?.to_owned(),
+                r.text("person_id")?.to_owned(),
+                r.text("municipality_code")?.to_owned(),
+                r.text("district_code")?.to_owned(),
+                r.text("status")?.to_owned(),
+                r.opt_text("note")?.unwrap_or("").to_owned(),
+                r.text("observed_at")?.to_owned(),
+                r.text("received_at")?.to_owned(),
+                r.text("reported_by")?.to_owned(),
+            ]);
+        }
+        match rows.iter().last() {
+            Some(last) if rows.len() == 5000 => after = last.text("id")?.to_owned(),
+            _ => break,
+        }
+    }
+    super::audit(
+        env,
+        req,
+        caller,
+        "event.history",
+        Some(event_id),
+        Outcome::Allowed,
+    )
+    .await?;
+    crate::csv_table::write(
+        &[
+            "checkin_id",
+            "person_id",
+            "municipality_code",
+            "district_code",
+            "status",
+            "note",
+            "observed_at",
+            "received_at",
+            "reported_by",
+        ],
+        rows_out,
+    )
+}

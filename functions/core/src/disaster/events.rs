@@ -1,0 +1,247 @@
+//! Disaster events: declared and closed by municipal staff or the HQ of every town they
+//! cover. Declaring one opens the register of those towns to their supporters.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Outcome;
+use crate::auth::token::Subject;
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::http::Request;
+use crate::ports::{Database, Row, Statement};
+
+pub const KINDS: [&str; 6] = [
+    "earthquake",
+    "flood",
+    "typhoon",
+    "landslide",
+    "tsunami",
+    "other",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    pub name: String,
+    pub kind: String,
+    pub municipalities: Vec<String>,
+    #[serde(default)]
+    pub started_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct Event {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub municipalities: Vec<String>,
+    pub started_at: String,
+    pub declared_by: String,
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+    pub status: &'static str,
+}
+
+impl Event {
+    pub fn is_open(&self) -> bool {
+        self.closed_at.is_none()
+    }
+
+    fn from_row(row: &Row<'_>) -> Result<Event, crate::ports::StoreError> {
+        let closed_at = row.opt_text("closed_at")?.map(str::to_owned);
+        Ok(Event {
+            id: row.text("id")?.to_owned(),
+            name: row.text("name")?.to_owned(),
+            kind: row.text("kind")?.to_owned(),
+            municipalities: row
+                .text("municipalities")?
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            started_at: row.text("started_at")?.to_owned(),
+            declared_by: row.text("declared_by")?.to_owned(),
+            status: if closed_at.is_some() {
+                "closed"
+            } else {
+                "open"
+            },
+            closed_at,
+            closed_by: row.opt_text("closed_by")?.map(str::to_owned),
+        })
+    }
+}
+
+const SELECT: &str = "SELECT e.id, e.name, e.kind, e.started_at, e.declared_by, e.closed_at, e.closed_by, \
+     (SELECT group_concat(municipality_code, ',') FROM (SELECT municipality_code FROM event_municipalities \
+      WHERE event_id = e.id ORDER BY municipality_code)) AS municipalities FROM events e";
+
+fn municipality_code_ok(code: &str) -> bool {
+    code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Declares an event. The caller must be staff of every town it covers.
+pub async fn declare(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    input: EventInput,
+) -> Result<Event, Error> {
+    let mut errors = Vec::new();
+    let name = input.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(FieldError::new(
+            "#/name",
+            "1 to 100 characters",
+            "名称は1〜100文字です",
+        ));
+    }
+    if !KINDS.contains(&input.kind.as_str()) {
+        errors.push(FieldError::new(
+            "#/kind",
+            "one of earthquake, flood, typhoon, landslide, tsunami, other",
+            "種別は earthquake・flood・typhoon・landslide・tsunami・other のいずれかです",
+        ));
+    }
+    let mut towns = input.municipalities.clone();
+    towns.sort();
+    towns.dedup();
+    if towns.is_empty() || towns.len() > 50 || !towns.iter().all(|c| municipality_code_ok(c)) {
+        errors.push(FieldError::new(
+            "#/municipalities",
+            "1 to 50 five-digit municipality codes",
+            "市区町村コード（5桁）を1〜50件指定してください",
+        ));
+    }
+    let now = env.clock.now_millis();
+    let started_at = match input.started_at.as_deref() {
+        None => crate::time::iso8601(now),
+        Some(text) => match crate::time::parse_rfc3339(text) {
+            Some(at) if at <= now + 60_000 => crate::time::iso8601(at),
+            _ => {
+                errors.push(FieldError::new(
+                    "#/started_at",
+                    "an RFC 3339 time, not in the future",
+                    "発生日時は RFC 3339 形式の過去の日時です",
+                ));
+                String::new()
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    for town in &towns {
+        super::require_staff(env, req, caller, town, "event.declare").await?;
+    }
+    let id = env.new_id();
+    let mut statements = vec![Statement::new(
+        "INSERT INTO events (id, name, kind, started_at, declared_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+        vec![
+            id.clone().into(),
+            name.into(),
+            input.kind.into(),
+            started_at.into(),
+            caller.sub.clone().into(),
+        ],
+    )];
+    for town in &towns {
+        statements.push(Statement::new(
+            "INSERT INTO event_municipalities (event_id, municipality_code) VALUES (?1, ?2)",
+            vec![id.clone().into(), town.clone().into()],
+        ));
+    }
+    statements.push(crate::audit::statement(
+        env,
+        req,
+        Some(&caller.sub),
+        "event.declare",
+        Some(&id),
+        Outcome::Allowed,
+    ));
+    env.sql(Database::Disaster)
+        .await?
+        .batch(&statements)
+        .await?;
+    load(env, &id).await
+}
+
+/// The event, or `NotFound`.
+pub async fn load(env: &Env, id: &str) -> Result<Event, Error> {
+    let sql = env.sql(Database::Disaster).await?;
+    let rows = sql
+        .query(&format!("{SELECT} WHERE e.id = ?1"), &[id.into()])
+        .await?;
+    let row = rows.first().ok_or(Error::NotFound)?;
+    Ok(Event::from_row(&row)?)
+}
+
+/// The event, if the caller may see it: staff of one of its towns, a supporter in one of
+/// its towns (by the caller's organization), or a sysadmin. Others get `NotFound`.
+pub async fn visible(env: &Env, caller: &Subject, id: &str) -> Result<Event, Error> {
+    let event = load(env, id).await?;
+    if caller.roles.iter().any(|r| r == "sysadmin")
+        || caller
+            .municipality
+            .as_deref()
+            .is_some_and(|m| event.municipalities.iter().any(|e| e == m))
+    {
+        return Ok(event);
+    }
+    Err(Error::NotFound)
+}
+
+/// Events covering the caller's town (every event for a sysadmin), newest first.
+pub async fn list(env: &Env, caller: &Subject) -> Result<Vec<Event>, Error> {
+    let sql = env.sql(Database::Disaster).await?;
+    let rows = if caller.roles.iter().any(|r| r == "sysadmin") {
+        sql.query(
+            &format!("{SELECT} ORDER BY e.started_at DESC, e.id DESC LIMIT 200"),
+            &[],
+        )
+        .await?
+    } else {
+        sql.query(
+            &format!(
+                "{SELECT} WHERE e.id IN (SELECT event_id FROM event_municipalities WHERE municipality_code = ?1) \
+                 ORDER BY e.started_at DESC, e.id DESC LIMIT 200"
+            ),
+            &[caller.municipality.clone().into()],
+        )
+        .await?
+    };
+    Ok(rows
+        .iter()
+        .map(|r| Event::from_row(&r))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Closes an open event. People still flagged 要確認 stay on its follow-up list.
+pub async fn close(env: &Env, req: &Request, caller: &Subject, id: &str) -> Result<Event, Error> {
+    let event = visible(env, caller, id).await?;
+    for town in &event.municipalities {
+        super::require_staff(env, req, caller, town, "event.close").await?;
+    }
+    if !event.is_open() {
+        return Ok(event);
+    }
+    let now = crate::time::iso8601(env.clock.now_millis());
+    env.sql(Database::Disaster)
+        .await?
+        .batch(&[
+            Statement::new(
+                "UPDATE events SET closed_at = ?2, closed_by = ?3 WHERE id = ?1 AND closed_at IS NULL",
+                vec![id.into(), now.into(), caller.sub.clone().into()],
+            ),
+            crate::audit::statement(
+                env,
+                req,
+                Some(&caller.sub),
+                "event.close",
+                Some(id),
+                Outcome::Allowed,
+            ),
+        ])
+        .await?;
+    load(env, id).await
+}

@@ -1,0 +1,266 @@
+//! The HQ's live totals per municipality and district, the 要確認 list (the follow-up list
+//! once the event is closed) and their CSV.
+//!
+//! Totals read the district counters that the check-in transaction keeps (see the schema's
+//! triggers) plus a count of the register over its covering index, so the cost grows with
+//! the number of districts, not with the number of check-ins.
+
+use serde::Serialize;
+
+use super::events::{self, Event};
+use crate::audit::Outcome;
+use crate::auth::token::Subject;
+use crate::env::Env;
+use crate::error::Error;
+use crate::http::Request;
+use crate::ports::{Database, Value};
+
+#[derive(Debug, Serialize, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub total: i64,
+    pub safe: i64,
+    pub needs_attention: i64,
+    pub not_yet: i64,
+}
+
+impl Totals {
+    fn add(&mut self, other: &Totals) {
+        self.total += other.total;
+        self.safe += other.safe;
+        self.needs_attention += other.needs_attention;
+        self.not_yet += other.not_yet;
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DistrictTotals {
+    pub code: String,
+    pub name: Option<String>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MunicipalityTotals {
+    pub code: String,
+    pub totals: Totals,
+    pub districts: Vec<DistrictTotals>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub event: Event,
+    pub generated_at: String,
+    pub totals: Totals,
+    pub municipalities: Vec<MunicipalityTotals>,
+}
+
+/// The event, if the caller is staff (or HQ) of at least one town it covers; the towns the
+/// caller may see named people of.
+async fn for_staff(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    event_id: &str,
+    action: &str,
+) -> Result<(Event, Vec<String>), Error> {
+    let event = events::visible(env, caller, event_id).await?;
+    let towns: Vec<String> = event
+        .municipalities
+        .iter()
+        .filter(|m| super::is_staff_of(caller, m))
+        .cloned()
+        .collect();
+    let outcome = if towns.is_empty() {
+        Outcome::Denied
+    } else {
+        Outcome::Allowed
+    };
+    super::audit(env, req, caller, action, Some(event_id), outcome).await?;
+    if towns.is_empty() {
+        return Err(Error::Forbidden);
+    }
+    Ok((event, towns))
+}
+
+/// Live totals of the event by municipality and district.
+pub async fn summary(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    event_id: &str,
+) -> Result<Summary, Error> {
+    let (event, _) = for_staff(env, req, caller, event_id, "event.summary").await?;
+    let sql = env.sql(Database::Disaster).await?;
+    let rows = sql
+        .query(
+            "SELECT r.municipality_code, r.district_code, d.name, d.lat, d.lng, r.total, \
+             coalesce(t.safe, 0) AS safe, coalesce(t.needs_attention, 0) AS needs_attention \
+             FROM (SELECT municipality_code, district_code, count(*) AS total FROM register_people \
+                   WHERE municipality_code IN (SELECT municipality_code FROM event_municipalities WHERE event_id = ?1) \
+                   GROUP BY municipality_code, district_code) r \
+             LEFT JOIN districts d ON d.municipality_code = r.municipality_code AND d.code = r.district_code \
+             LEFT JOIN event_district_totals t ON t.event_id = ?1 AND t.municipality_code = r.municipality_code \
+                  AND t.district_code = r.district_code \
+             ORDER BY r.municipality_code, r.district_code",
+            &[event_id.into()],
+        )
+        .await?;
+    let mut municipalities: Vec<MunicipalityTotals> = event
+        .municipalities
+        .iter()
+        .map(|code| MunicipalityTotals {
+            code: code.clone(),
+            totals: Totals::default(),
+            districts: Vec::new(),
+        })
+        .collect();
+    let mut all = Totals::default();
+    for row in rows.iter() {
+        let (total, safe, attention) = (
+            row.int("total")?,
+            row.int("safe")?,
+            row.int("needs_attention")?,
+        );
+        let totals = Totals {
+            total,
+            safe,
+            needs_attention: attention,
+            not_yet: (total - safe - attention).max(0),
+        };
+        all.add(&totals);
+        let code = row.text("municipality_code")?;
+        if let Some(town) = municipalities.iter_mut().find(|m| m.code == code) {
+            town.totals.add(&totals);
+            town.districts.push(DistrictTotals {
+                code: row.text("district_code")?.to_owned(),
+                name: row.opt_text("name")?.map(str::to_owned),
+                lat: row.opt_real("lat")?,
+                lng: row.opt_real("lng")?,
+                totals,
+            });
+        }
+    }
+    Ok(Summary {
+        event,
+        generated_at: crate::time::iso8601(env.clock.now_millis()),
+        totals: all,
+        municipalities,
+    })
+}
+
+/// The summary as CSV: one row per district, then one per town and the grand total.
+pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, Error> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let line = |town: &str, code: &str, name: &str, t: &Totals| {
+        let reported = t.safe + t.needs_attention;
+        let share = if t.total > 0 {
+            format!("{:.1}", reported as f64 * 100.0 / t.total as f64)
+        } else {
+            String::new()
+        };
+        vec![
+            town.to_owned(),
+            code.to_owned(),
+            name.to_owned(),
+            t.total.to_string(),
+            t.safe.to_string(),
+            t.needs_attention.to_string(),
+            t.not_yet.to_string(),
+            share,
+        ]
+    };
+    for town in &summary.municipalities {
+        for d in &town.districts {
+            rows.push(line(
+                &town.code,
+                &d.code,
+                d.name.as_deref().unwrap_or(""),
+                &d.totals,
+            ));
+        }
+        rows.push(line(&town.code, "", "市区町村計", &town.totals));
+    }
+    rows.push(line("", "", "合計", &summary.totals));
+    crate::csv_table::write(
+        &[
+            "市区町村コード",
+            "地区コード",
+            "地区名",
+            "対象者数",
+            "安全確認済み",
+            "要確認",
+            "未確認",
+            "報告率(%)",
+        ],
+        rows,
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttentionItem {
+    pub person_id: String,
+    pub name: String,
+    pub municipality_code: String,
+    pub district_code: String,
+    pub district_name: Option<String>,
+    pub address: String,
+    pub phone: Option<String>,
+    pub note: Option<String>,
+    pub observed_at: String,
+    pub reported_by: String,
+}
+
+/// People whose latest check-in is 要確認, oldest first: the list the HQ works through,
+/// and after closing the follow-up list (継続支援).
+pub async fn attention(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    event_id: &str,
+) -> Result<Vec<AttentionItem>, Error> {
+    let (_, towns) = for_staff(env, req, caller, event_id, "event.attention").await?;
+    let mut params: Vec<Value> = vec![event_id.into()];
+    let marks: Vec<String> = towns
+        .iter()
+        .map(|t| {
+            params.push(t.clone().into());
+            format!("?{}", params.len())
+        })
+        .collect();
+    let sql = env.sql(Database::Disaster).await?;
+    let rows = sql
+        .query(
+            &format!(
+                "SELECT p.id, p.name, p.municipality_code, p.district_code, d.name AS district_name, p.address, p.phone, \
+                 c.note, l.observed_at, c.reported_by FROM checkin_latest l \
+                 JOIN checkins c ON c.id = l.checkin_id \
+                 JOIN register_people p ON p.id = l.person_id \
+                 LEFT JOIN districts d ON d.municipality_code = p.municipality_code AND d.code = p.district_code \
+                 WHERE l.event_id = ?1 AND l.status = 'needs_attention' AND p.municipality_code IN ({}) \
+                 ORDER BY l.observed_at, p.id LIMIT 5000",
+                marks.join(", ")
+            ),
+            &params,
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            Ok(AttentionItem {
+                person_id: r.text("id")?.to_owned(),
+                name: r.text("name")?.to_owned(),
+                municipality_code: r.text("municipality_code")?.to_owned(),
+                district_code: r.text("district_code")?.to_owned(),
+                district_name: r.opt_text("district_name")?.map(str::to_owned),
+                address: r.text("address")?.to_owned(),
+                phone: r.opt_text("phone")?.map(str::to_owned),
+                note: r.opt_text("note")?.map(str::to_owned),
+                observed_at: r.text("observed_at")?.to_owned(),
+                reported_by: r.text("reported_by")?.to_owned(),
+            })
+        })
+        .collect::<Result<_, crate::ports::StoreError>>()?)
+}

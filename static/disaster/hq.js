@@ -1,0 +1,669 @@
+// The disaster HQ's screen (災害対策本部): declare and close events, watch the totals per
+// district refresh every 10 seconds, see on a map which districts have not reported yet,
+// read the 要確認 list with notes, download CSVs and print a report for the mayor. Tokens
+// stay in this tab's sessionStorage. Every message is put in the page as text, never as
+// HTML; the CSP forbids inline code and styles, so the map is built with createElementNS.
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const enc = encodeURIComponent;
+  const KEY_AUTH = "rainbownet-hq-auth";
+  const REFRESH_MS = 10000;
+  const SVG = "http://www.w3.org/2000/svg";
+  const KINDS = { earthquake: "地震", flood: "水害", typhoon: "台風", landslide: "土砂災害", tsunami: "津波", other: "その他" };
+  const SIGNED_OUT = new Error("signed out");
+  // Fill of a district by reported share: 0 % red → 100 % green; gray with nobody to check.
+  const RED = [0xc6, 0x28, 0x28];
+  const GREEN = [0x2e, 0x7d, 0x32];
+  const GRAY = "#9e9e9e";
+
+  const state = { me: null, events: [], event: null, summary: null, towns: {}, loading: false, again: false, timer: null };
+
+  // --- small helpers -------------------------------------------------------------------
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach((k) => node.setAttribute(k, String(attrs[k])));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function bilingual(node, ja, en) {
+    node.textContent = ja + " ";
+    const span = el("span", "en", en);
+    span.lang = "en";
+    node.appendChild(span);
+  }
+
+  // Reports go to the mayor in Japan: always Japan time, whatever the PC is set to.
+  function timeOf(iso, short) {
+    if (!iso) return "—";
+    const date = new Date(iso);
+    if (isNaN(date)) return iso;
+    const parts = short
+      ? { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" }
+      : { year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    return date.toLocaleString("ja-JP", Object.assign({ timeZone: "Asia/Tokyo" }, parts));
+  }
+
+  function reportedOf(d) {
+    return (d.safe || 0) + (d.needs_attention || 0);
+  }
+
+  // Reported share as a whole percentage, or null when nobody is on the register there.
+  function shareOf(d) {
+    return d.total > 0 ? reportedOf(d) / d.total : null;
+  }
+
+  function percent(d) {
+    const share = shareOf(d);
+    return share === null ? "—" : Math.round(share * 100) + "%";
+  }
+
+  function townName(code) {
+    return state.towns[code] ? state.towns[code] + "（" + code + "）" : code;
+  }
+
+  function setStatus(lines, ok) {
+    const box = $("hq-status");
+    box.textContent = "";
+    if (!lines.length) { box.className = ""; return; }
+    box.className = ok ? "notice" : "errors";
+    const list = el("ul");
+    lines.forEach((line) => list.appendChild(el("li", null, line)));
+    box.appendChild(list);
+  }
+
+  // --- tokens and requests ---------------------------------------------------------------
+
+  function tokens() {
+    try {
+      const auth = JSON.parse(sessionStorage.getItem(KEY_AUTH));
+      return auth && auth.access_token ? auth : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function storeTokens(json) {
+    sessionStorage.setItem(KEY_AUTH, JSON.stringify({ access_token: json.access_token, refresh_token: json.refresh_token }));
+  }
+
+  function call(method, path, body, token) {
+    const headers = {};
+    if (token) headers.authorization = "Bearer " + token;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
+  }
+
+  // Refresh tokens rotate and a spent one revokes its family: one refresh at a time.
+  let refreshing = null;
+
+  function refreshTokens() {
+    if (!refreshing) refreshing = doRefresh().finally(() => { refreshing = null; });
+    return refreshing;
+  }
+
+  async function doRefresh() {
+    const auth = tokens();
+    if (!auth || !auth.refresh_token) return false;
+    const resp = await call("POST", "/api/v1/auth/refresh", { refresh_token: auth.refresh_token });
+    if (resp.status >= 500 || resp.status === 429) throw new Error("サーバーが混雑しています / server busy");
+    if (!resp.ok) return false;
+    storeTokens(await resp.json());
+    return true;
+  }
+
+  // The access token lives minutes and the screen stays open for hours: refresh on 401.
+  async function authorized(method, path, body) {
+    const auth = tokens();
+    if (!auth) throw SIGNED_OUT;
+    let resp = await call(method, path, body, auth.access_token);
+    if (resp.status !== 401) return resp;
+    const now = tokens();
+    const renewed = now && now.access_token !== auth.access_token ? true : await refreshTokens();
+    if (!renewed) { signedOut(); throw SIGNED_OUT; }
+    resp = await call(method, path, body, tokens().access_token);
+    if (resp.status === 401) { signedOut(); throw SIGNED_OUT; }
+    return resp;
+  }
+
+  async function problemLines(resp) {
+    try {
+      const p = await resp.json();
+      const lines = [(p.title_ja || p.title || "HTTP " + resp.status) + "：" + (p.detail_ja || p.detail || "")];
+      (p.errors || []).forEach((e) => lines.push((e.pointer || "").replace("#/", "") + "：" + (e.detail_ja || e.detail)));
+      return lines;
+    } catch (e) {
+      return ["HTTP " + resp.status];
+    }
+  }
+
+  class ApiProblem extends Error {
+    constructor(lines) { super(lines.join(" / ")); this.lines = lines; }
+  }
+
+  async function getJson(path) {
+    const resp = await authorized("GET", path);
+    if (!resp.ok) throw new ApiProblem(await problemLines(resp));
+    return resp.json();
+  }
+
+  // Follows next_cursor (the API's pagination) so a long list is never cut short.
+  async function getAll(path) {
+    let items = [];
+    let cursor = null;
+    for (let page = 0; page < 200; page++) {
+      const sep = path.indexOf("?") < 0 ? "?" : "&";
+      const json = await getJson(cursor ? path + sep + "cursor=" + enc(cursor) : path);
+      items = items.concat(json.items || []);
+      cursor = json.next_cursor;
+      if (!cursor) break;
+    }
+    return items;
+  }
+
+  function reportError(e) {
+    if (e === SIGNED_OUT) return;
+    if (e instanceof ApiProblem) setStatus(e.lines, false);
+    else setStatus(["サーバーに接続できません。通信状態を確認してください。 / Cannot reach the server."], false);
+  }
+
+  // --- events ----------------------------------------------------------------------------
+
+  function isOpen(event) {
+    return event.status ? event.status === "open" : !event.closed_at;
+  }
+
+  function eventLabel(e) {
+    const kind = KINDS[e.kind] || e.kind;
+    return e.name + "（" + kind + "・" + timeOf(e.started_at, true) + "〜" + (isOpen(e) ? "発生中" : "終了") + "）";
+  }
+
+  // The one asked for, else the one shown, else the newest open one, else the newest.
+  function pickEvent(preferId) {
+    const sorted = state.events.slice().sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)));
+    const current = state.event && state.event.id;
+    return sorted.find((e) => e.id === preferId) || sorted.find((e) => e.id === current) ||
+      sorted.find(isOpen) || sorted[0] || null;
+  }
+
+  function fillEventSelect() {
+    const select = $("event-select");
+    select.textContent = "";
+    state.events.slice().sort((a, b) => String(b.started_at).localeCompare(String(a.started_at))).forEach((e) => {
+      const option = el("option", null, eventLabel(e));
+      option.value = e.id;
+      select.appendChild(option);
+    });
+    if (state.event) select.value = state.event.id;
+  }
+
+  async function loadEvents(preferId) {
+    try {
+      state.events = await getAll("/api/v1/disaster/events");
+    } catch (e) {
+      reportError(e);
+      return;
+    }
+    state.event = pickEvent(preferId);
+    fillEventSelect();
+    if (!state.event) {
+      clearReport();
+      setStatus(["発生中の災害はありません。必要なら「災害を宣言する」から宣言してください。 / No events yet."], true);
+      return;
+    }
+    await loadReport();
+  }
+
+  // --- the report ------------------------------------------------------------------------
+
+  function clearReport() {
+    state.summary = null;
+    ["total-total", "total-safe", "total-attention", "total-not-yet"].forEach((id) => { $(id).textContent = "–"; });
+    $("generated-at").textContent = "—";
+    $("district-tables").textContent = "";
+    $("district-map").textContent = "";
+    $("unreported-list").textContent = "";
+    $("attention-list").textContent = "";
+    $("report-title").textContent = "安否確認";
+    $("event-state").textContent = "";
+    $("close-event").hidden = true;
+  }
+
+  // One load at a time; a request while loading (a new event picked) runs right after.
+  async function loadReport() {
+    if (!state.event) return;
+    if (state.loading) { state.again = true; return; }
+    state.loading = true;
+    state.again = false;
+    const id = state.event.id;
+    try {
+      const base = "/api/v1/disaster/events/" + enc(id);
+      const [summary, attention] = await Promise.all([getJson(base + "/summary"), getAll(base + "/attention")]);
+      if (!state.event || state.event.id !== id) return; // another event was picked meanwhile
+      renderReport(summary, attention);
+      setStatus([], true);
+    } catch (e) {
+      reportError(e);
+    } finally {
+      state.loading = false;
+      if (state.again) loadReport();
+    }
+  }
+
+  function renderReport(summary, attention) {
+    state.summary = summary;
+    if (summary.event) state.event = Object.assign({}, state.event, summary.event);
+    const event = state.event;
+    const closed = !isOpen(event);
+    $("report-title").textContent = "安否確認の状況：" + event.name;
+    bilingual($("event-state"), closed ? "終了（" + timeOf(event.closed_at) + "）" : "発生中", closed ? "Closed" : "Open");
+    const when = $("generated-at");
+    when.textContent = timeOf(summary.generated_at);
+    when.dateTime = summary.generated_at || "";
+    $("close-event").hidden = closed || !isHq();
+    renderTotals(summary.totals || {});
+    renderTables(summary.municipalities || []);
+    renderMap(summary.municipalities || []);
+    renderAttention(attention, closed);
+  }
+
+  function renderTotals(t) {
+    $("total-total").textContent = String(t.total ?? 0);
+    $("total-safe").textContent = String(t.safe ?? 0);
+    $("total-attention").textContent = String(t.needs_attention ?? 0);
+    $("total-not-yet").textContent = String(t.not_yet ?? 0);
+  }
+
+  function cellRow(tag, values, numeric) {
+    const tr = el("tr");
+    values.forEach((v, i) => tr.appendChild(el(tag, numeric[i] ? "num" : null, v)));
+    return tr;
+  }
+
+  const TABLE_NUMERIC = [false, false, true, true, true, true, true];
+
+  function countsOf(d) {
+    return [d.total, d.safe, d.needs_attention, d.not_yet, percent(d)];
+  }
+
+  function districtTable(town) {
+    const table = el("table");
+    table.appendChild(el("caption", null, townName(town.code)));
+    const head = el("thead");
+    head.appendChild(cellRow("th", ["地区コード", "地区名", "対象者", "安全確認済み", "要確認", "未確認", "報告率"], TABLE_NUMERIC));
+    table.appendChild(head);
+    const body = el("tbody");
+    (town.districts || []).forEach((d) => {
+      const row = cellRow("td", [d.code, d.name].concat(countsOf(d)), TABLE_NUMERIC);
+      if (d.total > 0 && reportedOf(d) === 0) row.classList.add("unreported");
+      body.appendChild(row);
+    });
+    table.appendChild(body);
+    const foot = el("tfoot");
+    foot.appendChild(cellRow("td", ["", "計"].concat(countsOf(town.totals || {})), TABLE_NUMERIC));
+    table.appendChild(foot);
+    const wrap = el("div", "table-wrap");
+    wrap.appendChild(table);
+    return wrap;
+  }
+
+  function renderTables(towns) {
+    const box = $("district-tables");
+    box.textContent = "";
+    if (!towns.length) box.appendChild(el("p", "muted", "対象の地区がありません。"));
+    towns.forEach((town) => box.appendChild(districtTable(town)));
+  }
+
+  // --- the map of districts: no tile server needed ---------------------------------------
+
+  function fillOf(d) {
+    const share = shareOf(d);
+    if (share === null) return GRAY;
+    const mix = RED.map((r, i) => Math.round(r + (GREEN[i] - r) * share));
+    return "#" + mix.map((c) => c.toString(16).padStart(2, "0")).join("");
+  }
+
+  // Equirectangular projection of the districts' bounding box into the drawing, keeping
+  // the aspect (longitude shrunk by cos(latitude)) and centred.
+  function projection(points, width, height, pad) {
+    const lat0 = points.reduce((s, p) => s + p.lat, 0) / points.length;
+    const k = Math.cos((lat0 * Math.PI) / 180);
+    const xs = points.map((p) => p.lng * k);
+    const ys = points.map((p) => -p.lat);
+    const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
+    const spanX = maxX - minX, spanY = maxY - minY;
+    const fits = [spanX > 0 ? (width - 2 * pad) / spanX : Infinity, spanY > 0 ? (height - 2 * pad) / spanY : Infinity];
+    const scale = Math.min(fits[0], fits[1]);
+    const s = isFinite(scale) ? scale : 0; // one place only: put it in the middle
+    const offX = (width - spanX * s) / 2, offY = (height - spanY * s) / 2;
+    return (p) => [offX + (p.lng * k - minX) * s, offY + (-p.lat - minY) * s];
+  }
+
+  function allDistricts(towns) {
+    const list = [];
+    towns.forEach((town) => (town.districts || []).forEach((d) => list.push(Object.assign({ town: town.code }, d))));
+    return list;
+  }
+
+  function located(d) {
+    return typeof d.lat === "number" && typeof d.lng === "number" && isFinite(d.lat) && isFinite(d.lng);
+  }
+
+  function unreported(d) {
+    return d.total > 0 && reportedOf(d) === 0;
+  }
+
+  // Area proportional to the number of people: radius by the square root.
+  function radiusOf(d, maxTotal) {
+    return 10 + 26 * Math.sqrt((d.total || 0) / Math.max(maxTotal, 1));
+  }
+
+  function districtMark(d, x, y, r) {
+    const group = svg("g", { class: "district-mark" });
+    const circle = svg("circle", {
+      class: unreported(d) ? "district unreported" : "district",
+      cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), fill: fillOf(d),
+      stroke: unreported(d) ? "#000" : "#fff", "stroke-width": unreported(d) ? 6 : 2,
+      "data-code": d.code,
+    });
+    circle.appendChild(svg("title", {}, d.name + "：報告 " + reportedOf(d) + "/" + d.total + "（" + percent(d) + "）"));
+    const label = svg("text", {
+      x: x.toFixed(1), y: (y + r + 18).toFixed(1), "text-anchor": "middle", "font-size": 16, "font-weight": 700,
+      fill: "#111", stroke: "#fff", "stroke-width": 4, "paint-order": "stroke",
+    }, d.name + " " + percent(d));
+    group.append(circle, label);
+    return group;
+  }
+
+  function renderMap(towns) {
+    const box = $("district-map");
+    box.textContent = "";
+    const districts = allDistricts(towns);
+    const placed = districts.filter(located);
+    renderUnreported(districts);
+    renderNoLocation(districts.filter((d) => !located(d)));
+    renderLegend();
+    if (!placed.length) {
+      box.appendChild(el("p", "muted", "位置（緯度・経度）のある地区がありません。 / No district has a location."));
+      return;
+    }
+    const width = 800, height = 520, pad = 60;
+    const map = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": "district-map-title", id: "district-map-svg" });
+    map.appendChild(svg("title", { id: "district-map-title" }, "地区別の報告状況（赤：未報告、緑：報告済み、太い枠：報告0件）"));
+    const at = projection(placed, width, height, pad);
+    const maxTotal = Math.max(...placed.map((d) => d.total || 0));
+    // Big circles first, so small ones stay visible on top.
+    placed.slice().sort((a, b) => (b.total || 0) - (a.total || 0)).forEach((d) => {
+      const [x, y] = at(d);
+      map.appendChild(districtMark(d, x, y, radiusOf(d, maxTotal)));
+    });
+    box.appendChild(map);
+  }
+
+  function renderUnreported(districts) {
+    const list = $("unreported-list");
+    list.textContent = "";
+    const missing = districts.filter(unreported);
+    if (!missing.length) { list.appendChild(el("li", null, "ありません / None")); return; }
+    const towns = new Set(districts.map((d) => d.town));
+    missing.forEach((d) => {
+      const where = towns.size > 1 ? townName(d.town) + " " : "";
+      list.appendChild(el("li", null, where + d.name + "（" + d.code + "）対象者 " + d.total + "人"));
+    });
+  }
+
+  function renderNoLocation(districts) {
+    const note = $("no-location");
+    note.hidden = !districts.length;
+    note.textContent = districts.length ? "地図にない地区（位置未登録）：" + districts.map((d) => d.name).join("、") : "";
+  }
+
+  function legendItem(box, graphic, text) {
+    const item = el("span", "legend-item");
+    item.append(graphic, document.createTextNode(" " + text));
+    box.appendChild(item);
+  }
+
+  function legendCircle(fill, stroke, width) {
+    const s = svg("svg", { viewBox: "0 0 32 32", width: 32, height: 32, "aria-hidden": "true" });
+    s.appendChild(svg("circle", { cx: 16, cy: 16, r: 11, fill: fill, stroke: stroke, "stroke-width": width }));
+    return s;
+  }
+
+  function legendGradient() {
+    const s = svg("svg", { viewBox: "0 0 160 32", width: 160, height: 32, "aria-hidden": "true" });
+    const defs = svg("defs");
+    const grad = svg("linearGradient", { id: "share-gradient", x1: 0, x2: 1, y1: 0, y2: 0 });
+    grad.append(svg("stop", { offset: "0%", "stop-color": "#c62828" }), svg("stop", { offset: "100%", "stop-color": "#2e7d32" }));
+    defs.appendChild(grad);
+    s.append(defs, svg("rect", { x: 0, y: 6, width: 160, height: 20, rx: 4, fill: "url(#share-gradient)", stroke: "#555" }));
+    return s;
+  }
+
+  function renderLegend() {
+    const box = $("map-legend");
+    if (box.childNodes.length) return; // drawn once; it never changes
+    const scale = el("span", "legend-item", "報告率 0% ");
+    scale.append(legendGradient(), document.createTextNode(" 100%"));
+    box.appendChild(scale);
+    legendItem(box, legendCircle(GRAY, "#fff", 2), "対象者なし");
+    legendItem(box, legendCircle("#c62828", "#000", 5), "未報告（報告0件）");
+    box.appendChild(el("span", "legend-item", "円の大きさ＝対象者数"));
+  }
+
+  // --- the 要確認 list (継続支援リスト once the event is closed) ---------------------------
+
+  function renderAttention(items, closed) {
+    bilingual($("attention-title"), closed ? "継続支援リスト" : "要確認の方", closed ? "Follow-up list" : "Needs attention");
+    const box = $("attention-list");
+    box.textContent = "";
+    if (!items.length) { box.appendChild(el("p", null, "要確認の方はいません。 / No one needs attention.")); return; }
+    const table = el("table", "attention");
+    const head = el("thead");
+    head.appendChild(cellRow("th", ["氏名", "地区", "住所", "電話", "状況", "確認時刻", "報告者"], []));
+    table.appendChild(head);
+    const body = el("tbody");
+    items.forEach((a) => body.appendChild(attentionRow(a)));
+    table.appendChild(body);
+    const wrap = el("div", "table-wrap");
+    wrap.appendChild(table);
+    box.appendChild(wrap);
+  }
+
+  function attentionRow(a) {
+    const tr = el("tr");
+    tr.dataset.person = a.person_id;
+    tr.append(el("td", "name", a.name), el("td", null, a.district_name || a.district_code), el("td", null, a.address || "—"));
+    const phone = el("td");
+    if (a.phone) {
+      const link = el("a", null, a.phone);
+      link.href = "tel:" + a.phone.replace(/[^0-9+]/g, "");
+      phone.appendChild(link);
+    } else phone.textContent = "—";
+    tr.append(phone, el("td", "note", a.note || "—"), el("td", null, timeOf(a.observed_at, true)), el("td", null, a.reported_by || "—"));
+    return tr;
+  }
+
+  // --- declaring and closing -------------------------------------------------------------
+
+  function isHq() {
+    const roles = (state.me && state.me.roles) || [];
+    return roles.indexOf("disaster_hq") >= 0 || roles.indexOf("sysadmin") >= 0;
+  }
+
+  function showDeclareResult(lines, ok) {
+    const box = $("declare-result");
+    box.textContent = "";
+    box.className = ok ? "notice" : "errors";
+    const list = el("ul");
+    lines.forEach((line) => list.appendChild(el("li", null, line)));
+    box.appendChild(list);
+  }
+
+  async function declare(event) {
+    event.preventDefault();
+    const codes = $("declare-municipalities").value.split(/[\s,、，]+/).filter(Boolean);
+    const bad = codes.filter((c) => !/^[0-9]{5}$/.test(c));
+    if (!codes.length || bad.length) { showDeclareResult(["市区町村コードは5桁の数字です：" + (bad.join("、") || "（空）")], false); return; }
+    const body = { name: $("declare-name").value.trim(), kind: $("declare-kind").value, municipalities: codes };
+    try {
+      const resp = await authorized("POST", "/api/v1/disaster/events", body);
+      if (!resp.ok) { showDeclareResult(await problemLines(resp), false); return; }
+      const created = await resp.json();
+      showDeclareResult(["宣言しました：" + created.name], true);
+      $("declare-name").value = "";
+      $("declare").open = false;
+      await loadEvents(created.id);
+    } catch (e) {
+      if (e !== SIGNED_OUT) showDeclareResult(["送信できませんでした。通信状態を確認してください。"], false);
+    }
+  }
+
+  async function closeEvent() {
+    const event = state.event;
+    if (!event || !window.confirm("「" + event.name + "」を終了しますか？ 終了後、要確認の方は継続支援リストになります。")) return;
+    try {
+      const resp = await authorized("POST", "/api/v1/disaster/events/" + enc(event.id) + "/close");
+      if (!resp.ok) { setStatus(await problemLines(resp), false); return; }
+      await loadEvents(event.id);
+    } catch (e) {
+      reportError(e);
+    }
+  }
+
+  // --- CSV downloads: the API needs the bearer token, so fetch and hand over a Blob ------
+
+  function filenameFrom(disposition) {
+    if (!disposition) return null;
+    const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition);
+    if (star) { try { return decodeURIComponent(star[1]); } catch (e) { /* fall through */ } }
+    const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition);
+    return plain ? plain[1] : null;
+  }
+
+  async function download(suffix, label) {
+    const event = state.event;
+    if (!event) return;
+    try {
+      const resp = await authorized("GET", "/api/v1/disaster/events/" + enc(event.id) + "/" + suffix);
+      if (!resp.ok) { setStatus(await problemLines(resp), false); return; }
+      const blob = await resp.blob();
+      const safeName = event.name.replace(/[\\/:*?"<>|\s]+/g, "_");
+      const link = el("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = filenameFrom(resp.headers.get("content-disposition")) || "安否確認_" + label + "_" + safeName + ".csv";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      // Revoke later: the download reads the Blob after click() returns.
+      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    } catch (e) {
+      reportError(e);
+    }
+  }
+
+  // --- signing in and out ----------------------------------------------------------------
+
+  function showSignin(message) {
+    $("signin").hidden = false;
+    $("hq").hidden = true;
+    $("login-status").textContent = message || "";
+    if (state.timer) { clearInterval(state.timer); state.timer = null; }
+  }
+
+  function signedOut() {
+    sessionStorage.removeItem(KEY_AUTH);
+    showSignin("ログインの有効期限が切れました。もう一度ログインしてください。 / Please sign in again.");
+  }
+
+  async function login(event) {
+    event.preventDefault();
+    const body = { email: $("login-email").value.trim(), password: $("login-password").value, totp: $("login-totp").value };
+    let resp;
+    try {
+      resp = await call("POST", "/api/v1/auth/login", body);
+    } catch (e) {
+      $("login-status").textContent = "サーバーに接続できません。 / Cannot reach the server.";
+      return;
+    }
+    $("login-password").value = "";
+    $("login-totp").value = "";
+    if (!resp.ok) { $("login-status").textContent = (await problemLines(resp)).join(" "); return; }
+    storeTokens(await resp.json());
+    await startHq();
+  }
+
+  async function logout() {
+    const auth = tokens();
+    if (auth) call("POST", "/api/v1/auth/logout", { refresh_token: auth.refresh_token }, auth.access_token).catch(() => {});
+    sessionStorage.removeItem(KEY_AUTH);
+    state.event = null;
+    clearReport();
+    showSignin("ログアウトしました。 / Signed out.");
+  }
+
+  // Names of the towns for captions; public data, no token. Codes alone if it fails.
+  async function loadTowns() {
+    try {
+      const resp = await fetch("/api/v1/public/municipalities");
+      const json = await resp.json();
+      (json.items || []).forEach((m) => { state.towns[m.code] = m.name; });
+    } catch (e) {
+      /* captions fall back to the code */
+    }
+  }
+
+  async function loadMe() {
+    try {
+      state.me = await getJson("/api/v1/auth/me");
+    } catch (e) {
+      reportError(e);
+      return;
+    }
+    const town = state.me.organization && state.me.organization.municipality_code;
+    if (town && !$("declare-municipalities").value) $("declare-municipalities").value = town;
+    $("declare").hidden = !isHq();
+  }
+
+  async function startHq() {
+    $("signin").hidden = true;
+    $("hq").hidden = false;
+    await Promise.all([loadMe(), loadTowns()]);
+    if (!tokens()) return;
+    await loadEvents();
+    if (!state.timer) {
+      // Skip while the tab is hidden; the next visible tick catches up.
+      state.timer = setInterval(() => { if (!document.hidden) loadReport(); }, REFRESH_MS);
+    }
+  }
+
+  function start() {
+    $("login-form").addEventListener("submit", login);
+    $("logout").addEventListener("click", logout);
+    $("refresh").addEventListener("click", () => loadEvents());
+    $("print").addEventListener("click", () => window.print());
+    $("close-event").addEventListener("click", closeEvent);
+    $("declare-form").addEventListener("submit", declare);
+    $("download-summary").addEventListener("click", () => download("summary.csv", "集計"));
+    $("download-checkins").addEventListener("click", () => download("checkins.csv", "全履歴"));
+    $("event-select").addEventListener("change", () => {
+      state.event = state.events.find((e) => e.id === $("event-select").value) || null;
+      clearReport(); // never show one event's numbers under another's name
+      loadReport();
+    });
+    if (tokens()) startHq();
+    else showSignin();
+  }
+
+  start();
+})();

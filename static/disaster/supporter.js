@@ -1,0 +1,688 @@
+// The supporter's phone during a disaster: safety check-ins (安否確認), offline first.
+// The list of people and every tap are kept on the phone; taps wait in an IndexedDB queue
+// and are sent in order whenever the server can be reached, each with the Idempotency-Key
+// it was given when it was made, so a resend never counts twice. Every message is put in
+// the page as text, never as HTML; the CSP forbids inline code, so all of it lives here.
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const enc = encodeURIComponent;
+
+  // localStorage, not sessionStorage: the supporter must survive a reload with no signal.
+  const KEY_AUTH = "rainbownet-disaster-auth";
+  const KEY_EVENTS = "rainbownet-disaster-events";
+  const KEY_EVENT = "rainbownet-disaster-event";
+  const KEY_PEOPLE = "rainbownet-disaster-people";
+  const RETRY_MS = 15000;
+  const SIGNED_OUT = new Error("signed out");
+
+  const STATUS = {
+    safe: { ja: "安全確認済み", en: "Safe" },
+    needs_attention: { ja: "要確認", en: "Needs attention" },
+    not_yet: { ja: "未確認", en: "Not yet" },
+  };
+
+  const state = {
+    events: [],
+    event: null,
+    people: [],
+    pending: [], // queue items, oldest first
+    errors: {}, // person id → why the server refused the last check-in
+    lastSend: null, // "ok" | "network" | "server": result of the last request
+    sending: false,
+    again: false,
+  };
+
+  // --- small helpers -------------------------------------------------------------------
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  // Japanese first, English after it in a smaller span (never HTML).
+  function bilingual(node, ja, en) {
+    node.textContent = ja + " ";
+    const span = el("span", "en", en);
+    span.lang = "en";
+    node.appendChild(span);
+  }
+
+  function load(key) {
+    try {
+      return JSON.parse(localStorage.getItem(key));
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function save(key, value) {
+    try {
+      localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) {
+      warnStorage("この端末に一覧を保存できません。電波のない場所では表示できないことがあります。");
+    }
+  }
+
+  function warnStorage(text) {
+    const box = $("storage-warning");
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  function timeOf(iso) {
+    if (!iso) return "";
+    const date = new Date(iso);
+    if (isNaN(date)) return iso;
+    // Reports are read in Japan whatever the phone's settings say.
+    return date.toLocaleString("ja-JP", { timeZone: "Asia/Tokyo", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+
+  // crypto.randomUUID exists only in secure contexts; a closed municipal network may serve
+  // plain http, so fall back to a v4 UUID from getRandomValues (available everywhere).
+  function newKey() {
+    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  // --- the queue: IndexedDB, with a memory fallback so a tap is never refused ------------
+
+  function idbQueue() {
+    const opened = new Promise((resolve, reject) => {
+      const req = indexedDB.open("rainbownet-disaster", 1);
+      // seq (auto-increment) keeps insertion order: items are sent oldest first.
+      req.onupgradeneeded = () => req.result.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    // Resolves only when the transaction has committed, so "queued" means "on disk".
+    function run(mode, work) {
+      return opened.then((db) => new Promise((resolve, reject) => {
+        const tx = db.transaction("queue", mode);
+        const request = work(tx.objectStore("queue"));
+        tx.oncomplete = () => resolve(request.result);
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error);
+      }));
+    }
+    return {
+      ready: opened,
+      all: () => run("readonly", (s) => s.getAll()),
+      add: (item) => run("readwrite", (s) => s.add(item)),
+      remove: (seq) => run("readwrite", (s) => s.delete(seq)),
+      clear: () => run("readwrite", (s) => s.clear()),
+    };
+  }
+
+  function memoryQueue() {
+    let items = [];
+    let next = 1;
+    return {
+      ready: Promise.resolve(),
+      all: async () => items.slice(),
+      add: async (item) => { item.seq = next++; items.push(item); return item.seq; },
+      remove: async (seq) => { items = items.filter((i) => i.seq !== seq); },
+      clear: async () => { items = []; },
+    };
+  }
+
+  let queue = null;
+
+  async function openQueue() {
+    try {
+      queue = idbQueue();
+      await queue.ready;
+    } catch (e) {
+      queue = memoryQueue();
+      warnStorage("この端末では未送信の記録を保存できません。電波が戻るまでこの画面を閉じないでください。");
+    }
+  }
+
+  async function reloadPending() {
+    state.pending = await queue.all();
+    renderCounter();
+  }
+
+  // The newest unsent check-in for a person in the current event, if any.
+  function pendingFor(personId) {
+    let found = null;
+    for (const item of state.pending) {
+      if (state.event && item.event_id === state.event.id && item.body.person_id === personId) found = item;
+    }
+    return found;
+  }
+
+  // --- tokens and requests ---------------------------------------------------------------
+
+  function tokens() {
+    const auth = load(KEY_AUTH);
+    return auth && auth.access_token ? auth : null;
+  }
+
+  function storeTokens(json) {
+    save(KEY_AUTH, { access_token: json.access_token, refresh_token: json.refresh_token });
+  }
+
+  // Every request goes through here, so the indicator always shows the last result.
+  async function call(method, path, body, headers, token) {
+    const all = Object.assign({}, headers || {});
+    if (token) all.authorization = "Bearer " + token;
+    if (body !== undefined) all["content-type"] = "application/json";
+    let resp;
+    try {
+      resp = await fetch(path, { method: method, headers: all, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
+    } catch (e) {
+      setLastSend("network");
+      throw e;
+    }
+    setLastSend(resp.status >= 500 || resp.status === 429 ? "server" : "ok");
+    return resp;
+  }
+
+  // Refresh tokens rotate and a spent one revokes its whole family, so two refreshes must
+  // never race: everyone waiting shares one request.
+  let refreshing = null;
+
+  function refreshTokens() {
+    if (!refreshing) refreshing = doRefresh().finally(() => { refreshing = null; });
+    return refreshing;
+  }
+
+  // true: new tokens stored; false: the session is over; throws: try again later.
+  async function doRefresh() {
+    const auth = tokens();
+    if (!auth || !auth.refresh_token) return false;
+    const resp = await call("POST", "/api/v1/auth/refresh", { refresh_token: auth.refresh_token });
+    if (resp.status >= 500 || resp.status === 429) throw new Error("サーバーが混雑しています / server busy");
+    if (!resp.ok) return false;
+    storeTokens(await resp.json());
+    return true;
+  }
+
+  // A request with the bearer token; on 401 one refresh and one retry, then sign out.
+  async function authorized(method, path, body, headers) {
+    const auth = tokens();
+    if (!auth) throw SIGNED_OUT;
+    let resp = await call(method, path, body, headers, auth.access_token);
+    if (resp.status !== 401) return resp;
+    const now = tokens();
+    // Someone else may have refreshed while this request was out: just use the new token.
+    const renewed = now && now.access_token !== auth.access_token ? true : await refreshTokens();
+    if (!renewed) {
+      signedOut();
+      throw SIGNED_OUT;
+    }
+    resp = await call(method, path, body, headers, tokens().access_token);
+    if (resp.status === 401) {
+      signedOut();
+      throw SIGNED_OUT;
+    }
+    return resp;
+  }
+
+  // The problem's detail (RFC 9457), Japanese when the server gave it.
+  async function problemText(resp) {
+    try {
+      const p = await resp.json();
+      const lines = [p.detail_ja || p.detail || p.title || "HTTP " + resp.status];
+      (p.errors || []).forEach((e) => lines.push(e.detail_ja || e.detail));
+      return lines.join(" / ");
+    } catch (e) {
+      return "送信できませんでした（HTTP " + resp.status + "）";
+    }
+  }
+
+  async function getJson(path) {
+    const resp = await authorized("GET", path);
+    if (!resp.ok) throw new Error(await problemText(resp));
+    return resp.json();
+  }
+
+  // Follows next_cursor (the API's pagination) so a long district is never cut short.
+  async function getAll(path) {
+    let items = [];
+    let cursor = null;
+    for (let page = 0; page < 200; page++) {
+      const sep = path.indexOf("?") < 0 ? "?" : "&";
+      const json = await getJson(cursor ? path + sep + "cursor=" + enc(cursor) : path);
+      items = items.concat(json.items || []);
+      cursor = json.next_cursor;
+      if (!cursor) break;
+    }
+    return items;
+  }
+
+  // --- the status bar --------------------------------------------------------------------
+
+  function renderCounter() {
+    const n = String(state.pending.length);
+    $("queue-count-n").textContent = n;
+    $("queue-count-n-en").textContent = n;
+    $("queue-count").classList.toggle("has-pending", state.pending.length > 0);
+  }
+
+  function setLastSend(result) {
+    state.lastSend = result;
+    renderNet();
+  }
+
+  // navigator.onLine=false is reliable; true only means "some network", so the result of
+  // the last request decides whether the server is really reachable.
+  function renderNet() {
+    const node = $("net-status");
+    let key = "online";
+    if (navigator.onLine === false) key = "offline";
+    else if (state.lastSend === "network") key = "unreachable";
+    else if (state.lastSend === "server") key = "busy";
+    const text = {
+      online: ["オンライン", "Online"],
+      offline: ["オフライン（電波なし）", "Offline"],
+      unreachable: ["サーバーに接続できません", "Server unreachable"],
+      busy: ["サーバー混雑中・あとで再送します", "Server busy, will retry"],
+    }[key];
+    node.dataset.state = key;
+    bilingual(node, text[0], text[1]);
+  }
+
+  // --- the list of people ----------------------------------------------------------------
+
+  function addFact(dl, ja, field) {
+    dl.appendChild(el("dt", null, ja));
+    const dd = el("dd");
+    dd.dataset.field = field;
+    dl.appendChild(dd);
+  }
+
+  function choiceButton(status) {
+    const button = el("button", "choice choice-" + status.replace("_", "-"));
+    button.type = "button";
+    button.dataset.status = status;
+    bilingual(button, STATUS[status].ja, STATUS[status].en);
+    return button;
+  }
+
+  // The note form for 要確認: hidden until that button is tapped; a note is required.
+  function noteForm(id) {
+    const form = el("form", "note-form");
+    form.noValidate = true;
+    form.hidden = true;
+    const label = el("label");
+    label.htmlFor = "note-" + id;
+    bilingual(label, "状況（必須）", "What is needed (required)");
+    const area = el("textarea");
+    area.id = "note-" + id;
+    area.rows = 3;
+    area.maxLength = 1000;
+    const problem = el("p", "field-error", "状況を入力してください / Please describe the situation");
+    problem.hidden = true;
+    const send = el("button", "choice choice-send", "送信");
+    send.type = "submit";
+    form.append(label, area, problem, send);
+    return form;
+  }
+
+  // The card's fixed structure; updateCard fills it, so a refresh never loses a note being typed.
+  function buildCard(id) {
+    const card = el("article", "person");
+    card.id = "person-" + id;
+    card.dataset.person = id;
+    const name = el("h3", "person-name");
+    const kana = el("p", "kana");
+    const facts = el("dl", "facts");
+    addFact(facts, "地区", "district");
+    addFact(facts, "住所", "address");
+    addFact(facts, "電話", "phone");
+    addFact(facts, "支援理由", "reasons");
+    const status = el("p", "status-line");
+    status.append(el("span", "badge"), el("span", "pending-badge", "未送信 / pending"), el("span", "checked-at muted"));
+    const error = el("p", "card-error");
+    error.setAttribute("role", "alert");
+    const choices = el("div", "choices");
+    Object.keys(STATUS).forEach((s) => choices.appendChild(choiceButton(s)));
+    card.append(name, kana, facts, status, error, choices, noteForm(id));
+    return card;
+  }
+
+  function setField(card, field, text) {
+    card.querySelector('[data-field="' + field + '"]').textContent = text || "—";
+  }
+
+  function setPhone(card, phone) {
+    const dd = card.querySelector('[data-field="phone"]');
+    dd.textContent = "";
+    if (!phone) { dd.textContent = "—"; return; }
+    const link = el("a", "tel", phone);
+    link.href = "tel:" + phone.replace(/[^0-9+]/g, "");
+    dd.appendChild(link);
+  }
+
+  function updateCard(card, person) {
+    const pending = pendingFor(person.id);
+    const given = pending ? pending.body.status : person.status;
+    const status = STATUS[given] ? given : "not_yet";
+    card.querySelector(".person-name").textContent = person.name;
+    card.querySelector(".kana").textContent = person.name_kana || "";
+    setField(card, "district", person.district_name || person.district_code);
+    setField(card, "address", person.address);
+    setPhone(card, person.phone);
+    setField(card, "reasons", (person.reasons || []).join("、"));
+    const badge = card.querySelector(".badge");
+    badge.className = "badge status-" + status.replace("_", "-");
+    bilingual(badge, STATUS[status].ja, STATUS[status].en);
+    card.dataset.status = status;
+    card.classList.toggle("is-pending", !!pending);
+    card.querySelector(".pending-badge").hidden = !pending;
+    const when = pending ? pending.body.observed_at : person.checked_at;
+    card.querySelector(".checked-at").textContent = when ? timeOf(when) : "";
+    const error = card.querySelector(".card-error");
+    error.textContent = state.errors[person.id] || "";
+    error.hidden = !state.errors[person.id];
+    card.querySelectorAll("button.choice[data-status]").forEach((b) => {
+      b.setAttribute("aria-pressed", String(b.dataset.status === status));
+    });
+  }
+
+  function renderPeople() {
+    const box = $("people");
+    const wanted = new Set(state.people.map((p) => "person-" + p.id));
+    Array.from(box.children).forEach((c) => { if (!wanted.has(c.id)) c.remove(); });
+    state.people.forEach((person, i) => {
+      const card = $("person-" + person.id) || buildCard(person.id);
+      updateCard(card, person);
+      // Move only when out of place: moving a node blurs a note being typed.
+      if (box.children[i] !== card) box.insertBefore(card, box.children[i] || null);
+    });
+    if (state.people.length === 0 && state.event) {
+      box.textContent = "";
+      box.appendChild(el("p", "notice", "担当の方はいません。本部に確認してください。 / No one is assigned to you."));
+    }
+  }
+
+  function renderPerson(personId) {
+    const person = state.people.find((p) => p.id === personId);
+    const card = $("person-" + personId);
+    if (person && card) updateCard(card, person);
+  }
+
+  function listStatus(text) {
+    $("list-status").textContent = text;
+  }
+
+  // --- events ----------------------------------------------------------------------------
+
+  function isOpen(event) {
+    return event.status ? event.status === "open" : !event.closed_at;
+  }
+
+  // The newest open event, unless the supporter picked another open one before.
+  function chooseEvent() {
+    const open = state.events.filter(isOpen).sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)));
+    const wanted = load(KEY_EVENT);
+    state.event = open.find((e) => e.id === wanted) || open[0] || null;
+    const select = $("event-select");
+    select.textContent = "";
+    open.forEach((e) => {
+      const option = el("option", null, e.name + "（" + timeOf(e.started_at) + "〜）");
+      option.value = e.id;
+      select.appendChild(option);
+    });
+    if (state.event) select.value = state.event.id;
+    $("event-picker").hidden = open.length < 2;
+    const title = $("event-name");
+    if (state.event) title.textContent = state.event.name;
+    else bilingual(title, "発生中の災害はありません", "No open event");
+  }
+
+  function showCachedPeople() {
+    const cached = load(KEY_PEOPLE);
+    if (state.event && cached && cached.event_id === state.event.id) {
+      state.people = cached.items || [];
+      renderPeople();
+      listStatus("保存済みの一覧（" + timeOf(cached.fetched_at) + " 取得） / Saved list");
+    } else {
+      state.people = [];
+      renderPeople();
+    }
+  }
+
+  async function refreshFromServer() {
+    if (!tokens()) return;
+    try {
+      state.events = await getAll("/api/v1/disaster/events");
+      save(KEY_EVENTS, state.events);
+      chooseEvent();
+      if (!state.event) { state.people = []; renderPeople(); listStatus(""); return; }
+      const eventId = state.event.id;
+      const people = await getAll("/api/v1/disaster/events/" + enc(eventId) + "/people");
+      if (!state.event || state.event.id !== eventId) return; // switched meanwhile
+      state.people = people;
+      const fetched = new Date().toISOString();
+      save(KEY_PEOPLE, { event_id: eventId, fetched_at: fetched, items: people });
+      renderPeople();
+      listStatus("最新の一覧（" + timeOf(fetched) + " 取得） / Up to date");
+    } catch (e) {
+      if (e === SIGNED_OUT) return;
+      // Offline or refused: keep showing what the phone has.
+      const cached = load(KEY_PEOPLE);
+      const when = cached ? "（" + timeOf(cached.fetched_at) + " 取得）" : "";
+      listStatus(e instanceof TypeError
+        ? "電波がないため保存済みの一覧を表示しています" + when + " / Offline: saved list"
+        : "一覧を更新できませんでした：" + e.message);
+    }
+  }
+
+  // --- recording and sending check-ins ---------------------------------------------------
+
+  // Stored first, shown at once, sent after: a tap survives a dead battery or no signal.
+  async function record(personId, status, note) {
+    if (!state.event) return;
+    const body = { person_id: personId, status: status, observed_at: new Date().toISOString() };
+    if (note) body.note = note;
+    delete state.errors[personId];
+    await queue.add({ key: newKey(), event_id: state.event.id, body: body });
+    await reloadPending();
+    renderPerson(personId);
+    flush();
+  }
+
+  // The server's copy of the person now matches what was sent (unless it knows newer).
+  function applySent(item) {
+    const person = state.people.find((p) => p.id === item.body.person_id);
+    if (!person || (person.checked_at && person.checked_at > item.body.observed_at)) return;
+    person.status = item.body.status;
+    person.note = item.body.note || null;
+    person.checked_at = item.body.observed_at;
+    const cached = load(KEY_PEOPLE);
+    if (cached && cached.event_id === item.event_id) {
+      cached.items = state.people;
+      save(KEY_PEOPLE, cached);
+    }
+  }
+
+  // "sent", "rejected" (remove it, say why on the card), "retry" (keep it), "auth" (keep it).
+  async function sendOne(item) {
+    let resp;
+    try {
+      const path = "/api/v1/disaster/events/" + enc(item.event_id) + "/checkins";
+      resp = await authorized("POST", path, item.body, { "idempotency-key": item.key });
+    } catch (e) {
+      return e === SIGNED_OUT ? "auth" : "retry";
+    }
+    if (resp.ok) return "sent";
+    if (resp.status === 429 || resp.status >= 500) return "retry";
+    state.errors[item.body.person_id] = await problemText(resp);
+    if (!$("person-" + item.body.person_id)) listStatus("送信できなかった記録があります：" + state.errors[item.body.person_id]);
+    return "rejected";
+  }
+
+  // One at a time, oldest first; stops at the first item that must wait.
+  async function sendQueue() {
+    if (!tokens() || navigator.onLine === false) return;
+    for (;;) {
+      await reloadPending();
+      const item = state.pending[0];
+      if (!item) return;
+      const outcome = await sendOne(item);
+      if (outcome === "retry" || outcome === "auth") return;
+      if (outcome === "sent") applySent(item);
+      await queue.remove(item.seq);
+      await reloadPending();
+      renderPerson(item.body.person_id);
+    }
+  }
+
+  // Never two senders at once: a second call while sending asks for one more pass.
+  async function flush() {
+    if (!queue) return;
+    if (state.sending) { state.again = true; return; }
+    state.sending = true;
+    try {
+      do {
+        state.again = false;
+        await sendQueue();
+      } while (state.again);
+    } catch (e) {
+      // IndexedDB failures: the items stay queued; the timer tries again.
+    } finally {
+      state.sending = false;
+    }
+  }
+
+  // --- signing in and out ----------------------------------------------------------------
+
+  function showSignin(message) {
+    $("signin").hidden = false;
+    $("work").hidden = true;
+    $("login-status").textContent = message || "";
+  }
+
+  function showWork() {
+    $("signin").hidden = true;
+    $("work").hidden = false;
+  }
+
+  // The session is over: forget the tokens, keep the queue for the next login.
+  function signedOut() {
+    try { localStorage.removeItem(KEY_AUTH); } catch (e) { /* nothing stored */ }
+    const n = state.pending.length;
+    showSignin("ログインの有効期限が切れました。もう一度ログインしてください。" +
+      (n ? "未送信の " + n + " 件はこの端末に残っており、ログイン後に送信します。" : ""));
+  }
+
+  async function login(event) {
+    event.preventDefault();
+    const body = { email: $("login-email").value.trim(), password: $("login-password").value, totp: $("login-totp").value };
+    $("login-status").textContent = "確認しています… / Signing in";
+    let resp;
+    try {
+      resp = await call("POST", "/api/v1/auth/login", body);
+    } catch (e) {
+      $("login-status").textContent = "電波がないためログインできません。 / Offline: cannot sign in.";
+      return;
+    }
+    $("login-password").value = "";
+    $("login-totp").value = "";
+    if (!resp.ok) { $("login-status").textContent = await problemText(resp); return; }
+    storeTokens(await resp.json());
+    $("login-status").textContent = "";
+    showWork();
+    showCachedPeople();
+    await refreshFromServer();
+    flush();
+  }
+
+  // Logging out deletes the people's data from this phone; unsent check-ins go too, so ask.
+  async function logout() {
+    const n = state.pending.length;
+    if (n && !window.confirm("未送信の安否確認が " + n + " 件あります。ログアウトすると送信されずに消えます。よろしいですか？")) return;
+    const auth = tokens();
+    if (auth) {
+      // Best effort: revoke on the server too; offline the tokens still die on this phone.
+      call("POST", "/api/v1/auth/logout", { refresh_token: auth.refresh_token }, null, auth.access_token).catch(() => {});
+    }
+    [KEY_AUTH, KEY_EVENTS, KEY_EVENT, KEY_PEOPLE].forEach((k) => localStorage.removeItem(k));
+    await queue.clear();
+    state.people = [];
+    state.errors = {};
+    renderPeople();
+    await reloadPending();
+    showSignin("ログアウトしました。 / Signed out.");
+  }
+
+  // --- wiring ----------------------------------------------------------------------------
+
+  function onPeopleClick(event) {
+    const button = event.target.closest("button.choice[data-status]");
+    if (!button) return;
+    const card = button.closest("article.person");
+    const form = card.querySelector(".note-form");
+    if (button.dataset.status === "needs_attention") {
+      form.hidden = false;
+      form.querySelector("textarea").focus();
+      return;
+    }
+    form.hidden = true;
+    record(card.dataset.person, button.dataset.status, null);
+  }
+
+  function onNoteSubmit(event) {
+    event.preventDefault();
+    const form = event.target;
+    const card = form.closest("article.person");
+    const area = form.querySelector("textarea");
+    const note = area.value.trim();
+    form.querySelector(".field-error").hidden = !!note;
+    if (!note) { area.focus(); return; }
+    area.value = "";
+    form.hidden = true;
+    record(card.dataset.person, "needs_attention", note);
+  }
+
+  function onEventPicked() {
+    save(KEY_EVENT, $("event-select").value);
+    chooseEvent();
+    showCachedPeople();
+    refreshFromServer();
+  }
+
+  // The page works without the service worker; it only makes the shell load offline.
+  function registerServiceWorker() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register("/app/disaster/sw.js", { scope: "/app/disaster/" }).catch(() => {
+      /* no offline shell (e.g. plain http): the page still works while it stays open */
+    });
+  }
+
+  async function start() {
+    renderNet();
+    await openQueue();
+    await reloadPending();
+    $("login-form").addEventListener("submit", login);
+    $("logout").addEventListener("click", logout);
+    $("reload").addEventListener("click", () => { refreshFromServer(); flush(); });
+    $("event-select").addEventListener("change", onEventPicked);
+    $("people").addEventListener("click", onPeopleClick);
+    $("people").addEventListener("submit", onNoteSubmit);
+    window.addEventListener("online", () => { renderNet(); flush(); refreshFromServer(); });
+    window.addEventListener("offline", renderNet);
+    setInterval(flush, RETRY_MS);
+    registerServiceWorker();
+    if (!tokens()) { showSignin(); return; }
+    // Signed in before: show what the phone has at once, then ask the server.
+    state.events = load(KEY_EVENTS) || [];
+    chooseEvent();
+    showWork();
+    showCachedPeople();
+    flush();
+    await refreshFromServer();
+  }
+
+  start();
+})();

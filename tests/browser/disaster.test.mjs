@@ -1,0 +1,341 @@
+// Browser flow of the safety check-ins (安否確認), in Debian's chromium through
+// playwright-core: the municipality imports its register, makes a support team and
+// declares an event through the API; a supporter on a small phone taps three check-ins
+// with no signal and sees them go out when the signal returns; the disaster HQ sees the
+// totals, the map of districts without reports and the 要確認 note, prints the report and
+// closes the event. Screenshots of each step go to tests/output/disaster-*.png. Starts its
+// own local host on a free port and stops it afterwards.
+//
+//   node --test tests/browser/            (RAINBOWNET_BIN overrides the binary)
+
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { chromium } from "playwright-core";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const output = join(root, "tests/output");
+const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
+const PASSWORD = "correct horse battery staple";
+const TOWN = "23233";
+const NOTE = "右足を痛めて歩けない。明日の往診を希望。";
+let server;
+let base;
+let browser;
+let dataDir;
+
+// --- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) --------------------------------
+
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const clean = text.toUpperCase().replace(/[\s=]/g, "");
+  const bytes = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of clean) {
+    const index = alphabet.indexOf(ch);
+    assert.ok(index >= 0, `not base32: ${ch}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+function hotp(key, counter) {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac("sha1", key).update(message).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, "0");
+}
+
+const currentStep = () => Math.floor(Date.now() / 1000 / 30);
+
+// The server takes each code once per account and allows one step of skew: a second login
+// of the same account uses the next step; a third would wait for the clock to catch up.
+const usedSteps = new Map();
+async function nextCode(account) {
+  const step = Math.max(currentStep(), (usedSteps.get(account.email) ?? -1) + 1);
+  while (step > currentStep() + 1) await sleep(1000);
+  usedSteps.set(account.email, step);
+  return hotp(account.secret, step);
+}
+
+// --- the API, as the municipality's systems use it ----------------------------------------
+
+async function api(method, path, { token, json, csv } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body;
+  if (json !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (csv !== undefined) {
+    headers["content-type"] = "text/csv; charset=utf-8";
+    body = Buffer.from(csv, "utf8");
+  }
+  const resp = await fetch(base + path, { method, headers, body });
+  const text = await resp.text();
+  let parsed = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // CSV or empty
+  }
+  return { status: resp.status, json: parsed, text };
+}
+
+async function expectStatus(status, pending, what) {
+  const resp = await pending;
+  assert.equal(resp.status, status, `${what}: ${resp.status} ${resp.text}`);
+  return resp.json;
+}
+
+async function register(label, name, profession, roles, organization) {
+  const email = `${label}-${Date.now()}@example.jp`;
+  const enrolment = await expectStatus(201, api("POST", "/api/v1/auth/professionals", {
+    token: ADMIN_TOKEN,
+    json: { organization, email, name, profession, roles, password: PASSWORD },
+  }), `register ${label}`);
+  assert.match(enrolment.otpauth_uri, /^otpauth:\/\/totp\//);
+  return { email, secret: base32Decode(enrolment.totp_secret) };
+}
+
+async function apiLogin(account) {
+  const tokens = await expectStatus(200, api("POST", "/api/v1/auth/login", {
+    json: { email: account.email, password: PASSWORD, totp: await nextCode(account) },
+  }), `login ${account.email}`);
+  return tokens.access_token;
+}
+
+// A small register in the municipality's export format: four people in 01 (one without
+// consent: during an event supporters see them too), one each in 02 and 03, which no team
+// covers, so they stay unreported.
+const REGISTER_HEADER = "台帳番号,氏名,ふりがな,生年月日,性別,住所,緯度,経度,電話番号,地区コード,地区名,支援が必要な理由,緊急連絡先氏名,緊急連絡先電話番号,平常時情報提供同意,避難支援者,避難先,避難経路";
+const PEOPLE = [
+  ["A-0001", "清須 花子", "きよす はなこ", "1938-04-01", "女", "愛知県清須市西枇杷島町小田井一丁目1番地", "35.1965", "136.8690", "052-400-0001", "01", "西枇杷島町", "要介護3以上", "清須 一郎", "090-1000-0001", "有", "西枇杷島班", "西枇杷島小学校", "県道を北へ"],
+  ["A-0002", "枇杷島 太郎", "びわじま たろう", "1935-09-12", "男", "愛知県清須市西枇杷島町小田井二丁目3番地", "35.1972", "136.8702", "052-400-0002", "01", "西枇杷島町", "独居高齢者", "枇杷島 次子", "090-1000-0002", "有", "西枇杷島班", "西枇杷島小学校", "県道を北へ"],
+  ["A-0003", "小田井 ハル", "おだい はる", "1941-01-20", "女", "愛知県清須市西枇杷島町城並一丁目5番地", "35.1958", "136.8681", "052-400-0003", "01", "西枇杷島町", "身体障害者手帳1級", "小田井 守", "090-1000-0003", "無", "", "西枇杷島中学校", ""],
+  ["A-0004", "問屋 良子", "とんや よしこ", "1940-06-30", "女", "愛知県清須市西枇杷島町問屋町12番地", "35.1979", "136.8675", "052-400-0004", "01", "西枇杷島町", "要介護3以上", "問屋 誠", "090-1000-0004", "有", "西枇杷島班", "西枇杷島小学校", "堤防沿いに東へ"],
+  ["A-0005", "新川 次郎", "しんかわ じろう", "1933-11-03", "男", "愛知県清須市助七二丁目8番地", "35.2112", "136.8578", "052-400-0005", "02", "新川町", "要介護3以上", "新川 三郎", "090-1000-0005", "有", "", "新川小学校", ""],
+  ["A-0006", "清洲 桜", "きよす さくら", "1945-03-15", "女", "愛知県清須市清洲一丁目2番地", "35.2203", "136.8432", "052-400-0006", "03", "清洲", "療育手帳A", "清洲 実", "090-1000-0006", "有", "", "清洲小学校", ""],
+];
+const REGISTER_CSV = [REGISTER_HEADER, ...PEOPLE.map((row) => row.join(","))].join("\r\n") + "\r\n";
+const DISTRICT_01 = PEOPLE.filter((row) => row[9] === "01").map((row) => row[1]);
+
+let hq;
+let supporter;
+let eventId;
+
+before(async () => {
+  assert.ok(existsSync(bin), `no ${bin}: build it with cargo build --release -p rainbownet`);
+  // RFC 6238 Appendix B (SHA-1), last six digits: proves the helper before it is trusted.
+  assert.equal(hotp(Buffer.from("12345678901234567890"), Math.floor(59 / 30)), "287082");
+  assert.equal(hotp(Buffer.from("12345678901234567890"), Math.floor(1111111109 / 30)), "081804");
+  mkdirSync(output, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), "rainbownet-disaster-"));
+  server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", join(dataDir, "data")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RAINBOWNET_ADMIN_TOKEN: ADMIN_TOKEN },
+  });
+  base = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error("the local host did not start")), 30000);
+    server.stdout.on("data", (chunk) => {
+      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`the local host exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+  await setUpTown();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await exited;
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+// The municipality's side, through the API: two accounts, the register, a team for
+// district 01 and an event.
+async function setUpTown() {
+  hq = await register("hq", "本部 保健師", "municipal_staff", ["municipal_staff", "disaster_hq"],
+    { municipality_code: TOWN, kind: "municipality", name: "清須市役所" });
+  supporter = await register("supporter", "支援 ケアマネ", "care_manager", ["professional"],
+    { municipality_code: TOWN, kind: "care_management_office", name: "清須ケアプランセンター" });
+  const hqToken = await apiLogin(hq);
+  const supporterToken = await apiLogin(supporter);
+  const me = await expectStatus(200, api("GET", "/api/v1/auth/me", { token: supporterToken }), "supporter /me");
+
+  const report = await expectStatus(200, api("POST", `/api/v1/disaster/register/imports?municipality=${TOWN}`,
+    { token: hqToken, csv: REGISTER_CSV }), "register import");
+  assert.equal(report.rejected, 0, `rejected rows: ${JSON.stringify(report.errors)}`);
+  assert.equal(report.imported, PEOPLE.length);
+
+  const team = await expectStatus(201, api("POST", "/api/v1/disaster/teams", {
+    token: hqToken, json: { municipality_code: TOWN, name: "西枇杷島班", members: [me.id] },
+  }), "team");
+  await expectStatus(201, api("POST", `/api/v1/disaster/teams/${encodeURIComponent(team.id)}/assignments`, {
+    token: hqToken, json: { district_code: "01" },
+  }), "assignment");
+  const event = await expectStatus(201, api("POST", "/api/v1/disaster/events", {
+    token: hqToken, json: { name: "試験 地震", kind: "earthquake", municipalities: [TOWN] },
+  }), "event");
+  eventId = event.id;
+  assert.ok(eventId, "the event has an id");
+}
+
+// Console errors and page errors (a CSP violation shows as a console error). While the
+// phone is offline, Chromium may log the failed request itself; that is the point of the
+// test, not a fault.
+function watchErrors(page) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/ERR_INTERNET_DISCONNECTED/.test(m.text())) errors.push(m.text());
+  });
+  return errors;
+}
+
+async function login(page, account) {
+  await page.locator("#login-email").fill(account.email);
+  await page.locator("#login-password").fill(PASSWORD);
+  await page.locator("#login-totp").fill(await nextCode(account));
+  await page.getByRole("button", { name: "ログイン" }).click();
+}
+
+async function queueCount(page) {
+  return (await page.locator("#queue-count-n").textContent()).trim();
+}
+
+test("a supporter taps check-ins with no signal; they go out when it returns", async () => {
+  // A small phone; a fresh context, so the page must work before any service worker.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP", serviceWorkers: "block" });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+
+  await page.goto(base + "/app/disaster/");
+  await page.locator("#login-form").waitFor();
+  await login(page, supporter);
+  const cards = page.locator("article.person");
+  await cards.first().waitFor();
+  // Only the people of the team's district, the one without consent included.
+  const names = (await page.locator("article.person .person-name").allTextContents()).map((n) => n.trim());
+  assert.deepEqual([...names].sort(), [...DISTRICT_01].sort());
+  assert.equal(await page.locator('article.person a[href^="tel:"]').count(), DISTRICT_01.length);
+  assert.equal(await queueCount(page), "0");
+  // Big tap targets: at least 48px high and nearly the whole width of the phone.
+  const box = await cards.first().getByRole("button", { name: "安全確認済み" }).boundingBox();
+  assert.ok(box.height >= 48 && box.width >= 300, `tap target ${box.width}x${box.height}`);
+
+  await context.setOffline(true);
+  await page.waitForFunction(() => !navigator.onLine);
+  await page.locator('#net-status[data-state="offline"]').waitFor();
+  await cards.nth(0).getByRole("button", { name: "安全確認済み" }).click();
+  await cards.nth(1).getByRole("button", { name: "安全確認済み" }).click();
+  const third = cards.nth(2);
+  await third.getByRole("button", { name: "要確認" }).click();
+  await third.getByRole("button", { name: "送信", exact: true }).click();
+  // A note is required: nothing is queued without one.
+  await third.locator(".field-error").waitFor();
+  await third.locator("textarea").fill(NOTE);
+  await third.getByRole("button", { name: "送信", exact: true }).click();
+  await page.waitForFunction(() => document.getElementById("queue-count-n").textContent.trim() === "3");
+  assert.equal(await page.locator("article.person.is-pending").count(), 3);
+  assert.equal(await cards.nth(0).getAttribute("data-status"), "safe");
+  assert.equal(await third.getAttribute("data-status"), "needs_attention");
+  assert.match(await page.locator("#queue-count").textContent(), /未送信 3件/);
+  await page.screenshot({ path: join(output, "disaster-1-offline.png"), fullPage: true });
+
+  await context.setOffline(false);
+  await page.waitForFunction(() => navigator.onLine);
+  // The online event sends at once; the 15-second retry is the fallback.
+  await page.waitForFunction(() => document.getElementById("queue-count-n").textContent.trim() === "0", null, { timeout: 40000 });
+  assert.equal(await page.locator("article.person.is-pending").count(), 0);
+  await page.locator('#net-status[data-state="online"]').waitFor();
+  assert.equal(await cards.nth(1).getAttribute("data-status"), "safe");
+  await page.screenshot({ path: join(output, "disaster-2-sent.png"), fullPage: true });
+
+  // A reload keeps the signed-in supporter and the answers the server now has.
+  await page.reload();
+  await cards.first().waitFor();
+  assert.equal(await page.locator('article.person[data-status="safe"]').count(), 2);
+
+  assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
+  await context.close();
+});
+
+test("the HQ sees the totals, the unreported districts and the note, prints and closes", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ja-JP", acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+
+  await page.goto(base + "/app/disaster/hq.html");
+  await page.locator("#login-form").waitFor();
+  await login(page, hq);
+  await page.waitForFunction(() => document.getElementById("total-safe").textContent.trim() === "2");
+  assert.equal(await page.locator("#event-select").inputValue(), eventId);
+  assert.equal((await page.locator("#total-total").textContent()).trim(), String(PEOPLE.length));
+  assert.equal((await page.locator("#total-attention").textContent()).trim(), "1");
+  assert.equal((await page.locator("#total-not-yet").textContent()).trim(), String(PEOPLE.length - 3));
+  assert.match(await page.locator("#attention-list").textContent(), new RegExp(NOTE));
+  assert.match(await page.locator("#generated-at").textContent(), /\d/);
+  // District 01: 3 of 4 reported.
+  assert.match(await page.locator("#district-tables tr", { hasText: "西枇杷島町" }).textContent(), /75%/);
+
+  // One circle per district on the map; 02 and 03 have no reports and are listed.
+  assert.equal(await page.locator("#district-map svg circle.district").count(), 3);
+  assert.equal(await page.locator("#district-map svg circle.district.unreported").count(), 2);
+  const unreported = await page.locator("#unreported-list").textContent();
+  assert.match(unreported, /新川町/);
+  assert.match(unreported, /清洲/);
+  assert.doesNotMatch(unreported, /西枇杷島町/);
+  await page.screenshot({ path: join(output, "disaster-3-hq.png"), fullPage: true });
+
+  // The CSV needs the bearer token: fetched by the page and handed over as a Blob.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#download-summary").click()]);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+
+  await page.emulateMedia({ media: "print" });
+  assert.ok(!(await page.locator("#refresh").isVisible()), "buttons are not printed");
+  assert.ok(await page.locator("#report .report-kind").isVisible(), "the print heading shows");
+  assert.ok(await page.locator("#district-map svg").isVisible(), "the map is printed");
+  await page.screenshot({ path: join(output, "disaster-4-print.png"), fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+
+  // Closing the event turns the 要確認 list into the follow-up list.
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.locator("#close-event").click();
+  await page.locator("#attention-title", { hasText: "継続支援リスト" }).waitFor();
+  assert.match(await page.locator("#attention-list").textContent(), new RegExp(NOTE));
+
+  assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
+  await context.close();
+});
