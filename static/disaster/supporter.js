@@ -384,8 +384,10 @@
     const error = card.querySelector(".card-error");
     error.textContent = state.errors[person.id] || "";
     error.hidden = !state.errors[person.id];
+    // Pressed: the answer last given, by anyone; nothing pressed before the first answer.
+    const answered = !!pending || !!person.checked_at;
     card.querySelectorAll("button.choice[data-status]").forEach((b) => {
-      b.setAttribute("aria-pressed", String(b.dataset.status === status));
+      b.setAttribute("aria-pressed", String(answered && b.dataset.status === status));
     });
   }
 

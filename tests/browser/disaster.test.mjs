@@ -140,6 +140,7 @@ const DISTRICT_01 = PEOPLE.filter((row) => row[9] === "01").map((row) => row[1])
 let hq;
 let supporter;
 let eventId;
+let supporterState;
 
 before(async () => {
   assert.ok(existsSync(bin), `no ${bin}: build it with cargo build --release -p rainbownet`);
@@ -231,6 +232,12 @@ async function login(page, account) {
   await page.getByRole("button", { name: "ログイン" }).click();
 }
 
+// Full-page screenshots from the top, where the sticky status bar belongs.
+async function screenshot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(output, name), fullPage: true });
+}
+
 async function queueCount(page) {
   return (await page.locator("#queue-count-n").textContent()).trim();
 }
@@ -272,7 +279,7 @@ test("a supporter taps check-ins with no signal; they go out when it returns", a
   assert.equal(await cards.nth(0).getAttribute("data-status"), "safe");
   assert.equal(await third.getAttribute("data-status"), "needs_attention");
   assert.match(await page.locator("#queue-count").textContent(), /未送信 3件/);
-  await page.screenshot({ path: join(output, "disaster-1-offline.png"), fullPage: true });
+  await screenshot(page, "disaster-1-offline.png");
 
   await context.setOffline(false);
   await page.waitForFunction(() => navigator.onLine);
@@ -281,13 +288,44 @@ test("a supporter taps check-ins with no signal; they go out when it returns", a
   assert.equal(await page.locator("article.person.is-pending").count(), 0);
   await page.locator('#net-status[data-state="online"]').waitFor();
   assert.equal(await cards.nth(1).getAttribute("data-status"), "safe");
-  await page.screenshot({ path: join(output, "disaster-2-sent.png"), fullPage: true });
+  await screenshot(page, "disaster-2-sent.png");
 
   // A reload keeps the signed-in supporter and the answers the server now has.
   await page.reload();
   await cards.first().waitFor();
   assert.equal(await page.locator('article.person[data-status="safe"]').count(), 2);
 
+  assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
+  supporterState = await context.storageState();
+  await context.close();
+});
+
+test("with the service worker, the page reopens with no signal and still records", async () => {
+  // The same phone later (its saved tokens and list), this time with the service worker.
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 }, locale: "ja-JP", serviceWorkers: "allow", storageState: supporterState,
+  });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(base + "/app/disaster/");
+  const cards = page.locator("article.person");
+  await cards.first().waitFor();
+  await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null);
+
+  await context.setOffline(true);
+  await page.reload();
+  await cards.nth(DISTRICT_01.length - 1).waitFor();
+  console.log("DEBUG", await page.evaluate(() => navigator.onLine), await page.locator("#net-status").getAttribute("data-state"), await page.locator("#list-status").textContent());
+  await page.locator('#net-status[data-state="offline"]').waitFor();
+  assert.equal(await page.locator('article.person[data-status="safe"]').count(), 2, "the saved list shows");
+  const last = cards.nth(DISTRICT_01.length - 1);
+  await last.getByRole("button", { name: "未確認" }).click();
+  await page.waitForFunction(() => document.getElementById("queue-count-n").textContent.trim() === "1");
+  await screenshot(page, "disaster-2b-offline-reload.png");
+
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.getElementById("queue-count-n").textContent.trim() === "0", null, { timeout: 40000 });
+  assert.equal(await last.getAttribute("data-status"), "not_yet");
   assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
   await context.close();
 });
@@ -304,6 +342,7 @@ test("the HQ sees the totals, the unreported districts and the note, prints and 
   assert.equal(await page.locator("#event-select").inputValue(), eventId);
   assert.equal((await page.locator("#total-total").textContent()).trim(), String(PEOPLE.length));
   assert.equal((await page.locator("#total-attention").textContent()).trim(), "1");
+  // An explicit 未確認 still counts as not yet.
   assert.equal((await page.locator("#total-not-yet").textContent()).trim(), String(PEOPLE.length - 3));
   assert.match(await page.locator("#attention-list").textContent(), new RegExp(NOTE));
   assert.match(await page.locator("#generated-at").textContent(), /\d/);
@@ -317,7 +356,7 @@ test("the HQ sees the totals, the unreported districts and the note, prints and 
   assert.match(unreported, /新川町/);
   assert.match(unreported, /清洲/);
   assert.doesNotMatch(unreported, /西枇杷島町/);
-  await page.screenshot({ path: join(output, "disaster-3-hq.png"), fullPage: true });
+  await screenshot(page, "disaster-3-hq.png");
 
   // The CSV needs the bearer token: fetched by the page and handed over as a Blob.
   const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#download-summary").click()]);
@@ -327,7 +366,7 @@ test("the HQ sees the totals, the unreported districts and the note, prints and 
   assert.ok(!(await page.locator("#refresh").isVisible()), "buttons are not printed");
   assert.ok(await page.locator("#report .report-kind").isVisible(), "the print heading shows");
   assert.ok(await page.locator("#district-map svg").isVisible(), "the map is printed");
-  await page.screenshot({ path: join(output, "disaster-4-print.png"), fullPage: true });
+  await screenshot(page, "disaster-4-print.png");
   await page.emulateMedia({ media: "screen" });
 
   // Closing the event turns the 要確認 list into the follow-up list.

@@ -643,6 +643,30 @@ impl Surge {
     }
 }
 
+/// Sends one check-in as the supporter page does on a bad network: a dropped connection,
+/// a 5xx or a 429 is retried with the same idempotency key.
+pub fn send_with_retries(
+    c: &Client,
+    token: &str,
+    event: &str,
+    key: &str,
+    body: &serde_json::Value,
+) -> Result<Resp, String> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = checkin(c, token, event, key, body);
+        let retry = match &result {
+            Err(_) => true,
+            Ok(resp) => resp.status >= 500 || resp.status == 429,
+        };
+        if !retry || attempt == 5 {
+            return result;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100 * attempt));
+    }
+}
+
 /// Sends every request from `clients` threads; returns the ids of acknowledged check-ins
 /// (status 2xx) per key, and the failures.
 pub fn run_surge(
@@ -662,7 +686,7 @@ pub fn run_surge(
                     let Some(send) = queue.lock().ok().and_then(|mut q| q.pop()) else {
                         return;
                     };
-                    match checkin(c, token, event, &send.key, &surge.bodies[send.logical]) {
+                    match send_with_retries(c, token, event, &send.key, &surge.bodies[send.logical]) {
                         Ok(resp) if resp.status == 201 => {
                             let id = resp
                                 .json()
