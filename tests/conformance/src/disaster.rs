@@ -636,6 +636,28 @@ impl Surge {
             .collect()
     }
 
+    /// Expected (total, safe, needs attention, not yet) per district `S00`…, for people
+    /// spread over `districts` as `register_csv` does.
+    pub fn expected_by_district(
+        &self,
+        people: usize,
+        districts: usize,
+    ) -> BTreeMap<String, [i64; 4]> {
+        let mut expected: BTreeMap<String, [i64; 4]> = BTreeMap::new();
+        for (i, status) in self.truth(people).iter().enumerate() {
+            let slot = expected
+                .entry(format!("S{:02}", i % districts))
+                .or_default();
+            slot[0] += 1;
+            match *status {
+                "safe" => slot[1] += 1,
+                "needs_attention" => slot[2] += 1,
+                _ => slot[3] += 1,
+            }
+        }
+        expected
+    }
+
     /// History rows the server must hold: one per logical check-in, plus the re-keyed ones.
     pub fn expected_rows(&self) -> usize {
         let keys: HashSet<&str> = self.sends.iter().map(|s| s.key.as_str()).collect();
@@ -686,7 +708,8 @@ pub fn run_surge(
                     let Some(send) = queue.lock().ok().and_then(|mut q| q.pop()) else {
                         return;
                     };
-                    match send_with_retries(c, token, event, &send.key, &surge.bodies[send.logical]) {
+                    match send_with_retries(c, token, event, &send.key, &surge.bodies[send.logical])
+                    {
                         Ok(resp) if resp.status == 201 => {
                             let id = resp
                                 .json()
@@ -792,20 +815,7 @@ fn surge(c: &Client) -> Result<(), String> {
         failures.len(),
         failures.first()
     );
-    // Ground truth per district.
-    let truth = plan.truth(PEOPLE);
-    let mut expected: BTreeMap<String, [i64; 4]> = BTreeMap::new();
-    for (i, status) in truth.iter().enumerate() {
-        let slot = expected
-            .entry(format!("S{:02}", i % DISTRICTS))
-            .or_default();
-        slot[0] += 1;
-        match *status {
-            "safe" => slot[1] += 1,
-            "needs_attention" => slot[2] += 1,
-            _ => slot[3] += 1,
-        }
-    }
+    let expected = plan.expected_by_district(PEOPLE, DISTRICTS);
     let summary = with_token(
         c,
         "GET",
@@ -830,4 +840,127 @@ fn surge(c: &Client) -> Result<(), String> {
     let missing = acked.values().filter(|id| !distinct.contains(id)).count();
     ensure!(missing == 0, "{missing} acknowledged check-ins missing");
     Ok(())
+}
+
+/// Crash test: SIGKILL the local host in the middle of a surge, start it again on the same
+/// files, and find every acknowledged check-in; then finish the surge by retrying with the
+/// same keys and check the totals against the ground truth.
+pub fn crash(data: &std::path::Path) -> Result<String, String> {
+    use crate::hosts::RunningHost;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const PEOPLE: usize = 1_563;
+    const DISTRICTS: usize = 12;
+    let host = RunningHost::local_on(data)?;
+    let c = Client::new(&host.base_url);
+    let staff = hq(&c, "crash-hq")?;
+    let resp = import(
+        &c,
+        &staff.token,
+        register_csv("S", PEOPLE, DISTRICTS).into_bytes(),
+    )?;
+    ensure!(
+        resp.status == 200,
+        "import: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let people = people_by_number(&c, &staff.token)?;
+    let ids: Vec<String> = (0..PEOPLE)
+        .map(|i| {
+            people
+                .get(&format!("S{i:05}"))
+                .and_then(|p| p["id"].as_str().map(str::to_owned))
+                .ok_or(format!("S{i:05} missing"))
+        })
+        .collect::<Result<_, _>>()?;
+    let started_ms = now_millis() - 3_600_000 - 60_000;
+    let event = declare(
+        &c,
+        &staff.token,
+        "停電試験",
+        Some(rainbownet_core::time::iso8601(started_ms)),
+    )?;
+    let plan = plan_surge(&ids, 4_000, started_ms, "crash");
+
+    // The surge, with no retries: only what the host acknowledged before dying counts.
+    let queue = Mutex::new(plan.sends.clone());
+    let acked = Mutex::new(HashMap::<String, String>::new());
+    let count = AtomicUsize::new(0);
+    let mut host = Some(host);
+    std::thread::scope(|scope| {
+        for _ in 0..64 {
+            scope.spawn(|| {
+                while let Some(send) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                    if let Ok(resp) = checkin(
+                        &c,
+                        &staff.token,
+                        &event,
+                        &send.key,
+                        &plan.bodies[send.logical],
+                    ) && resp.status == 201
+                    {
+                        let id = resp
+                            .json()
+                            .ok()
+                            .and_then(|j| j["id"].as_str().map(str::to_owned))
+                            .unwrap_or_default();
+                        if let Ok(mut acked) = acked.lock() {
+                            acked.insert(send.key.clone(), id);
+                        }
+                        count.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+        // Pull the plug once a third of the surge is acknowledged.
+        while count.load(Ordering::SeqCst) < 1_500 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        if let Some(h) = host.take() {
+            h.kill();
+        }
+    });
+    let acked = acked.into_inner().unwrap_or_default();
+
+    let host = RunningHost::local_on(data)?;
+    let c = Client::new(&host.base_url);
+    let history = history_ids(&c, &staff.token, &event)?;
+    let stored: HashSet<&String> = history.iter().collect();
+    let missing = acked.values().filter(|id| !stored.contains(id)).count();
+    ensure!(
+        missing == 0,
+        "{missing} of {} acknowledged check-ins lost in the crash",
+        acked.len()
+    );
+    let report = format!(
+        "killed after {} acknowledged check-ins; {} rows after restart, none lost",
+        acked.len(),
+        history.len()
+    );
+
+    // Every client retries what was not acknowledged, with the same keys.
+    let (_, failures) = run_surge(&c, &staff.token, &event, &plan, 64);
+    ensure!(failures.is_empty(), "after restart: {:?}", failures.first());
+    let summary = with_token(
+        &c,
+        "GET",
+        &format!("/api/v1/disaster/events/{event}/summary"),
+        &staff.token,
+        None,
+    )?
+    .json()?;
+    ensure!(
+        districts_of(&summary, "S")? == plan.expected_by_district(PEOPLE, DISTRICTS),
+        "totals after recovery differ from the truth"
+    );
+    let history = history_ids(&c, &staff.token, &event)?;
+    ensure!(
+        history.len() == plan.expected_rows(),
+        "{} rows after recovery, expected {}",
+        history.len(),
+        plan.expected_rows()
+    );
+    host.stop()?;
+    Ok(report)
 }

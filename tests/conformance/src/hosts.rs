@@ -64,13 +64,37 @@ impl RunningHost {
 
     fn local_with(env: &[(&str, &str)]) -> Result<RunningHost, String> {
         let state = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let data = state.path().join("data");
+        Self::local_command(env, &data, state)
+    }
+
+    /// The local host over a data directory the caller keeps, so that a test can kill it
+    /// and start it again on the same files.
+    pub fn local_on(data: &Path) -> Result<RunningHost, String> {
+        let state = tempfile::tempdir().map_err(|e| e.to_string())?;
+        Self::local_command(&[], data, state)
+    }
+
+    /// SIGKILL: no shutdown at all, as a power cut or the OOM killer would leave it.
+    pub fn kill(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn local_command(
+        env: &[(&str, &str)],
+        data: &Path,
+        state: tempfile::TempDir,
+    ) -> Result<RunningHost, String> {
         let mut command = Command::new(rainbownet_bin()?);
         // The suite mints tokens of its own (expired ones) with the test seed.
         command.env("RAINBOWNET_JWT_SEED", TEST_TOKEN_SEED);
         command.envs(env.iter().copied());
         command
             .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data"])
-            .arg(state.path().join("data"))
+            .arg(data)
             .env("RAINBOWNET_ADMIN_TOKEN", ADMIN_TOKEN);
         Self::start(
             "local",

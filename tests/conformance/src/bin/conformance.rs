@@ -1,6 +1,8 @@
 //! `conformance [local] [workerd] [--base-url URL]` runs the suite against the named hosts
 //! (each started on a free loopback port and stopped afterwards) or against a running one.
 //! `conformance spin-imports` checks the built Spin components against `spin.toml`.
+//! `conformance crash` kills the local host with SIGKILL in a surge of check-ins and
+//! checks that every acknowledged one survives the restart.
 
 use std::process::ExitCode;
 
@@ -20,6 +22,25 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 println!("[spin] FAIL  {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().map(String::as_str) == Some("crash") {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(e) => {
+                println!("[crash] FAIL  {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        return match conformance::disaster::crash(&dir.path().join("data")) {
+            Ok(report) => {
+                println!("[crash] ok    SIGKILL mid-surge: {report}; recovery totals exact");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                println!("[crash] FAIL  {e}");
                 ExitCode::FAILURE
             }
         };
