@@ -126,6 +126,8 @@ done
 # --- conformance -----------------------------------------------------------------------
 step "conformance suite against the local host and workerd"
 ./target/release/conformance local workerd
+step "crash test: SIGKILL the local host in a surge of check-ins"
+./target/release/conformance crash
 
 step "browser tests (Playwright in Debian's chromium; screenshots in tests/output/)"
 node --test tests/browser/

@@ -32,8 +32,32 @@ CREATE TABLE register_people (
     FOREIGN KEY (municipality_code, district_code) REFERENCES districts (municipality_code, code)
 ) STRICT;
 
--- Covers the per-district totals without touching the rows.
 CREATE INDEX register_people_district ON register_people (municipality_code, district_code, consent);
+
+-- How many people each district has, kept by triggers, so that the HQ's summary reads one
+-- row per district however large the register grows.
+ALTER TABLE districts ADD COLUMN people INTEGER NOT NULL DEFAULT 0;
+
+CREATE TRIGGER register_people_counted AFTER INSERT ON register_people
+BEGIN
+    UPDATE districts SET people = people + 1
+    WHERE municipality_code = NEW.municipality_code AND code = NEW.district_code;
+END;
+
+CREATE TRIGGER register_people_moved AFTER UPDATE OF municipality_code, district_code ON register_people
+WHEN OLD.municipality_code <> NEW.municipality_code OR OLD.district_code <> NEW.district_code
+BEGIN
+    UPDATE districts SET people = people - 1
+    WHERE municipality_code = OLD.municipality_code AND code = OLD.district_code;
+    UPDATE districts SET people = people + 1
+    WHERE municipality_code = NEW.municipality_code AND code = NEW.district_code;
+END;
+
+CREATE TRIGGER register_people_uncounted AFTER DELETE ON register_people
+BEGIN
+    UPDATE districts SET people = people - 1
+    WHERE municipality_code = OLD.municipality_code AND code = OLD.district_code;
+END;
 
 CREATE TABLE support_teams (
     id                 TEXT PRIMARY KEY,

@@ -29,6 +29,7 @@
     people: [],
     pending: [], // queue items, oldest first
     errors: {}, // person id → why the server refused the last check-in
+    sent: {}, // person id → the last check-in sent from this page (see overlaySent)
     lastSend: null, // "ok" | "network" | "server": result of the last request
     sending: false,
     again: false,
@@ -464,6 +465,7 @@
       const eventId = state.event.id;
       const people = await getAll("/api/v1/disaster/events/" + enc(eventId) + "/people");
       if (!state.event || state.event.id !== eventId) return; // switched meanwhile
+      overlaySent(people, eventId);
       state.people = people;
       const fetched = new Date().toISOString();
       save(KEY_PEOPLE, { event_id: eventId, fetched_at: fetched, items: people });
@@ -494,13 +496,26 @@
     flush();
   }
 
-  // The server's copy of the person now matches what was sent (unless it knows newer).
-  function applySent(item) {
-    const person = state.people.find((p) => p.id === item.body.person_id);
-    if (!person || (person.checked_at && person.checked_at > item.body.observed_at)) return;
+  // A check-in the server accepted, on top of a copy of the person: unless the copy
+  // already knows a later observation (someone else's, or this one), it now shows it.
+  function overlay(person, item) {
+    if (!person || (person.checked_at && person.checked_at >= item.body.observed_at)) return;
     person.status = item.body.status;
     person.note = item.body.note || null;
     person.checked_at = item.body.observed_at;
+  }
+
+  // A list fetched while the queue was being sent may predate what was just sent.
+  function overlaySent(people, eventId) {
+    people.forEach((person) => {
+      const item = state.sent[person.id];
+      if (item && item.event_id === eventId) overlay(person, item);
+    });
+  }
+
+  function applySent(item) {
+    state.sent[item.body.person_id] = item;
+    overlay(state.people.find((p) => p.id === item.body.person_id), item);
     const cached = load(KEY_PEOPLE);
     if (cached && cached.event_id === item.event_id) {
       cached.items = state.people;
@@ -557,6 +572,12 @@
     }
   }
 
+  // Send what waits first, then fetch the list, so the list has the answers just sent.
+  async function sync() {
+    await flush();
+    await refreshFromServer();
+  }
+
   // --- signing in and out ----------------------------------------------------------------
 
   function showSignin(message) {
@@ -596,8 +617,7 @@
     $("login-status").textContent = "";
     showWork();
     showCachedPeople();
-    await refreshFromServer();
-    flush();
+    await sync();
   }
 
   // Logging out deletes the people's data from this phone; unsent check-ins go too, so ask.
@@ -668,11 +688,11 @@
     await reloadPending();
     $("login-form").addEventListener("submit", login);
     $("logout").addEventListener("click", logout);
-    $("reload").addEventListener("click", () => { refreshFromServer(); flush(); });
+    $("reload").addEventListener("click", sync);
     $("event-select").addEventListener("change", onEventPicked);
     $("people").addEventListener("click", onPeopleClick);
     $("people").addEventListener("submit", onNoteSubmit);
-    window.addEventListener("online", () => { renderNet(); flush(); refreshFromServer(); });
+    window.addEventListener("online", () => { renderNet(); sync(); });
     window.addEventListener("offline", renderNet);
     setInterval(flush, RETRY_MS);
     registerServiceWorker();
@@ -682,8 +702,7 @@
     chooseEvent();
     showWork();
     showCachedPeople();
-    flush();
-    await refreshFromServer();
+    await sync();
   }
 
   start();

@@ -37,6 +37,9 @@ const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 /// sets `RAINBOWNET_HOST_BENCH=1`.
 pub const HELLO_PATH: &str = "/_host/hello";
 const BYTES_PREFIX: &str = "/_host/bytes/";
+/// One single-row commit into the disaster database's file through the same writer
+/// connection the functions use: the baseline of the check-in benchmark.
+pub const COMMIT_PATH: &str = "/_host/commit";
 const BENCH_ENV: &str = "RAINBOWNET_HOST_BENCH";
 const MAX_BENCH_BYTES: usize = 4 * 1024 * 1024;
 
@@ -233,6 +236,26 @@ impl Host {
         }
         let (body, content_type) = if path == HELLO_PATH {
             (b"hello".to_vec(), "text/plain")
+        } else if path == COMMIT_PATH {
+            // Straight on the writer connection, autocommit: one row, one commit, no group.
+            let db = self
+                .data
+                .database(rainbownet_core::ports::Database::Disaster);
+            let writer = db.writer();
+            let result = writer
+                .execute_batch(
+                    "CREATE TABLE IF NOT EXISTS host_bench_commits (id INTEGER PRIMARY KEY, at TEXT NOT NULL)",
+                )
+                .and_then(|()| {
+                    writer.execute(
+                        "INSERT INTO host_bench_commits (at) VALUES (?1)",
+                        [rainbownet_core::time::iso8601(0)],
+                    )
+                });
+            match result {
+                Ok(_) => (b"committed".to_vec(), "text/plain"),
+                Err(e) => (e.to_string().into_bytes(), "text/plain"),
+            }
         } else {
             let n: usize = path.strip_prefix(BYTES_PREFIX)?.parse().ok()?;
             (

@@ -1,9 +1,9 @@
 //! The HQ's live totals per municipality and district, the 要確認 list (the follow-up list
 //! once the event is closed) and their CSV.
 //!
-//! Totals read the district counters that the check-in transaction keeps (see the schema's
-//! triggers) plus a count of the register over its covering index, so the cost grows with
-//! the number of districts, not with the number of check-ins.
+//! Totals read counters that triggers keep in the same transactions as the writes: people
+//! per district (register imports) and reports per district (check-ins). The cost grows with
+//! the number of districts, not with the register or the number of check-ins.
 
 use serde::Serialize;
 
@@ -96,15 +96,14 @@ pub async fn summary(
     let sql = env.sql(Database::Disaster).await?;
     let rows = sql
         .query(
-            "SELECT r.municipality_code, r.district_code, d.name, d.lat, d.lng, r.total, \
+            "SELECT d.municipality_code, d.code AS district_code, d.name, d.lat, d.lng, d.people AS total, \
              coalesce(t.safe, 0) AS safe, coalesce(t.needs_attention, 0) AS needs_attention \
-             FROM (SELECT municipality_code, district_code, count(*) AS total FROM register_people \
-                   WHERE municipality_code IN (SELECT municipality_code FROM event_municipalities WHERE event_id = ?1) \
-                   GROUP BY municipality_code, district_code) r \
-             LEFT JOIN districts d ON d.municipality_code = r.municipality_code AND d.code = r.district_code \
-             LEFT JOIN event_district_totals t ON t.event_id = ?1 AND t.municipality_code = r.municipality_code \
-                  AND t.district_code = r.district_code \
-             ORDER BY r.municipality_code, r.district_code",
+             FROM districts d \
+             JOIN event_municipalities em ON em.event_id = ?1 AND em.municipality_code = d.municipality_code \
+             LEFT JOIN event_district_totals t ON t.event_id = ?1 AND t.municipality_code = d.municipality_code \
+                  AND t.district_code = d.code \
+             WHERE d.people > 0 \
+             ORDER BY d.municipality_code, d.code",
             &[event_id.into()],
         )
         .await?;

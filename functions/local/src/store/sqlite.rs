@@ -24,9 +24,21 @@ const D1_LIMITS: [(Limit, i32); 4] = [
     (Limit::SQLITE_LIMIT_SQL_LENGTH, 100_000),
 ];
 
+/// A batch waiting for the next group commit, and where its result goes.
+struct Job {
+    statements: Vec<Statement>,
+    result: Arc<Mutex<Option<BatchResult>>>,
+}
+
+type BatchResult = Result<Vec<Rows>, StoreError>;
+
 pub struct SqliteDb {
     path: PathBuf,
     writer: Mutex<Connection>,
+    /// Batches queued for the writer. Whoever takes the writer commits all of them in one
+    /// transaction, each inside its own savepoint (group commit): one fsync for many
+    /// requests, and each batch still all-or-nothing on its own.
+    pending: Mutex<Vec<Job>>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
@@ -56,6 +68,7 @@ impl SqliteDb {
         Ok(SqliteDb {
             path: path.to_owned(),
             writer: Mutex::new(writer),
+            pending: Mutex::new(Vec::new()),
             readers,
             next_reader: AtomicUsize::new(0),
         })
@@ -91,19 +104,71 @@ impl SqliteDb {
         run(&mut stmt, params)
     }
 
-    /// Runs every statement in one IMMEDIATE transaction: all or nothing.
-    pub fn batch(&self, statements: &[Statement]) -> Result<Vec<Rows>, StoreError> {
+    /// Runs the statements atomically: all or nothing. Concurrent batches share one
+    /// transaction and one fsync (group commit); a failing batch rolls back to its own
+    /// savepoint without touching the others. Returns only once the commit is durable.
+    pub fn batch(&self, statements: &[Statement]) -> BatchResult {
+        let result = Arc::new(Mutex::new(None));
+        lock(&self.pending).push(Job {
+            statements: statements.to_vec(),
+            result: Arc::clone(&result),
+        });
         let mut writer = self.writer();
-        let tx = writer
+        // A leader that held the writer before us may have committed our batch already:
+        // it fills every result before it lets the writer go.
+        if let Some(done) = lock(&result).take() {
+            return done;
+        }
+        let jobs = std::mem::take(&mut *lock(&self.pending));
+        commit_group(&mut writer, jobs);
+        lock(&result)
+            .take()
+            .unwrap_or_else(|| Err(StoreError::Backend("batch lost by group commit".into())))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Commits `jobs` in one IMMEDIATE transaction, each in a savepoint, and fills their results.
+fn commit_group(writer: &mut Connection, jobs: Vec<Job>) {
+    let mut outcomes: Vec<BatchResult> = Vec::with_capacity(jobs.len());
+    let committed = (|| -> Result<(), StoreError> {
+        let mut tx = writer
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(store_error)?;
-        let mut results = Vec::with_capacity(statements.len());
-        for statement in statements {
-            let mut stmt = tx.prepare_cached(&statement.sql).map_err(store_error)?;
-            results.push(run(&mut stmt, &statement.params)?);
+        for job in &jobs {
+            let savepoint = tx.savepoint().map_err(store_error)?;
+            let outcome = job
+                .statements
+                .iter()
+                .map(|statement| {
+                    let mut stmt = savepoint
+                        .prepare_cached(&statement.sql)
+                        .map_err(store_error)?;
+                    run(&mut stmt, &statement.params)
+                })
+                .collect::<BatchResult>();
+            if outcome.is_ok() {
+                savepoint.commit().map_err(store_error)?;
+            } else {
+                // Dropping to the default behaviour: roll back to the savepoint and release it.
+                savepoint.finish().map_err(store_error)?;
+            }
+            outcomes.push(outcome);
         }
-        tx.commit().map_err(store_error)?;
-        Ok(results)
+        tx.commit().map_err(store_error)
+    })();
+    for (i, job) in jobs.into_iter().enumerate() {
+        let outcome = match &committed {
+            Ok(()) => outcomes
+                .get_mut(i)
+                .map(|o| std::mem::replace(o, Ok(Vec::new())))
+                .unwrap_or_else(|| Err(StoreError::Backend("no outcome".into()))),
+            Err(e) => Err(StoreError::Backend(format!("group commit failed: {e}"))),
+        };
+        *lock(&job.result) = Some(outcome);
     }
 }
 
@@ -209,6 +274,43 @@ mod tests {
         db.batch(&[insert("a"), insert("b")]).unwrap();
         let count = db.query("SELECT count(*) AS n FROM t", &[]).unwrap();
         assert_eq!(count.first().unwrap().int("n").unwrap(), 2);
+    }
+
+    #[test]
+    fn concurrent_batches_commit_together_and_fail_alone() {
+        let (_dir, db) = db();
+        let db = Arc::new(db);
+        // 16 threads × 50 batches of two rows; every fifth batch repeats a key of its own
+        // and must vanish whole, whoever it shared a transaction with.
+        let threads: Vec<_> = (0..16)
+            .map(|t| {
+                let db = Arc::clone(&db);
+                std::thread::spawn(move || {
+                    let mut failed = 0;
+                    for i in 0..50 {
+                        let a = format!("{t}-{i}-a");
+                        let b = if i % 5 == 0 {
+                            a.clone()
+                        } else {
+                            format!("{t}-{i}-b")
+                        };
+                        let insert = |k: &str| {
+                            Statement::new("INSERT INTO t VALUES (?1, 1)", vec![k.into()])
+                        };
+                        match db.batch(&[insert(&a), insert(&b)]) {
+                            Ok(_) => {}
+                            Err(StoreError::Constraint(_)) => failed += 1,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        let failed: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        assert_eq!(failed, 16 * 10);
+        let rows = db.query("SELECT count(*) AS n FROM t", &[]).unwrap();
+        assert_eq!(rows.first().unwrap().int("n").unwrap(), 16 * 40 * 2);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `bench [--seconds N] [--clients N] [local] [workerd]`: requests/s and p50/p99 latency
+//! `bench [--seconds N] [--clients N] [local] [workerd] [foundation] [resources] [disaster]`: requests/s and p50/p99 latency
 //! of `GET /healthz` and `GET /api/v1/public/municipalities`, each beside a baseline in the
 //! same run: the local host's own hello-world route (`/_host/hello`, no function, no store)
 //! and, through workerd, a 404 from the portal Worker (a function, no store). Then the gzip
@@ -21,25 +21,38 @@ struct Figures {
 }
 
 fn load(base: &str, path: &str, clients: usize, duration: Duration) -> Figures {
+    let path = path.to_owned();
+    load_with(base, clients, duration, move |client, _| client.get(&path))
+}
+
+/// `clients` threads, each with its own keep-alive connection, calling `send(client, n)`
+/// (n counts that thread's requests, for unique keys) for `duration`.
+fn load_with<F>(base: &str, clients: usize, duration: Duration, send: F) -> Figures
+where
+    F: Fn(&Client, usize) -> Result<conformance::client::Resp, String> + Send + Sync + 'static,
+{
     let barrier = Arc::new(Barrier::new(clients));
+    let send = Arc::new(send);
     let threads: Vec<_> = (0..clients)
-        .map(|_| {
+        .map(|t| {
             let client = Client::new(base);
-            let path = path.to_owned();
             let barrier = Arc::clone(&barrier);
+            let send = Arc::clone(&send);
             thread::spawn(move || {
                 // Warm the connection before timing.
-                let _ = client.get(&path);
+                let _ = send(&client, t * 1_000_000);
                 barrier.wait();
                 let mut latencies = Vec::new();
                 let mut errors = 0;
                 let end = Instant::now() + duration;
+                let mut n = t * 1_000_000 + 1;
                 while Instant::now() < end {
                     let start = Instant::now();
-                    match client.get(&path) {
+                    match send(&client, n) {
                         Ok(resp) if resp.status < 500 => latencies.push(start.elapsed()),
                         _ => errors += 1,
                     }
+                    n += 1;
                 }
                 (latencies, errors)
             })
@@ -167,6 +180,98 @@ fn bench_resources(host: &RunningHost, clients: usize, duration: Duration) {
     }
 }
 
+/// Disaster check-ins: writes/s through the host beside the raw single-row commit rate of
+/// the same SQLite file in the same process (local host), and the HQ summary's latency
+/// over a register of `people` (100,000 on the local host).
+fn bench_disaster(host: &RunningHost, people: usize, clients: usize, duration: Duration) {
+    use conformance::disaster;
+    let c = Client::new(&host.base_url);
+    let setup = || -> Result<(String, String, Vec<String>), String> {
+        let staff = disaster::hq(&c, "bench-hq")?;
+        let started = Instant::now();
+        // Files of 20,000 rows stay under the function's body limit.
+        for part in 0..people.div_ceil(20_000) {
+            let n = (people - part * 20_000).min(20_000);
+            let csv = disaster::register_csv(&format!("B{part}x"), n, 40);
+            let resp = disaster::import(&c, &staff.token, csv.into_bytes())?;
+            if resp.status != 200 {
+                return Err(format!("import: {} {}", resp.status, resp.text()));
+            }
+        }
+        println!(
+            "{:<8} register of {people} people imported in {:.1} s",
+            host.name,
+            started.elapsed().as_secs_f64()
+        );
+        let event = disaster::declare(&c, &staff.token, "ベンチマーク", None)?;
+        let auth = format!("Bearer {}", staff.token);
+        let list = c.request(
+            "GET",
+            &format!("/api/v1/disaster/events/{event}/people?district=B0x00"),
+            &[("authorization", &auth)],
+            None,
+        )?;
+        let ids = list.json()?["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|p| p["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok((staff.token, event, ids))
+    };
+    let (token, event, ids) = match setup() {
+        Ok(v) => v,
+        Err(e) => {
+            println!("{:<8} disaster setup failed: {e}", host.name);
+            return;
+        }
+    };
+    if ids.is_empty() {
+        println!("{:<8} no people to check in", host.name);
+        return;
+    }
+    let baseline = (host.name == "local").then(|| {
+        let figures = load(&host.base_url, "/_host/commit", clients, duration);
+        print_row(
+            host.name,
+            "raw single-row commit, same file/process",
+            &figures,
+            Row::Baseline,
+        );
+        figures
+    });
+    let ids = Arc::new(ids);
+    let statuses = ["safe", "safe", "not_yet"];
+    let checkins = {
+        let (token, event, ids) = (token.clone(), event.clone(), Arc::clone(&ids));
+        load_with(&host.base_url, clients, duration, move |client, n| {
+            let body =
+                serde_json::json!({"person_id": ids[n % ids.len()], "status": statuses[n % 3]});
+            disaster::checkin(client, &token, &event, &format!("bench-{n}"), &body)
+        })
+    };
+    print_row(
+        host.name,
+        "POST check-in (new key each)",
+        &checkins,
+        baseline.as_ref().map_or(Row::Alone, Row::Against),
+    );
+    let summary_path = format!("/api/v1/disaster/events/{event}/summary");
+    let summary = load_with(&host.base_url, clients, duration, move |client, _| {
+        let auth = format!("Bearer {token}");
+        client.request("GET", &summary_path, &[("authorization", &auth)], None)
+    });
+    print_row(
+        host.name,
+        &format!("GET summary ({people} people)"),
+        &summary,
+        Row::Alone,
+    );
+}
+
 fn gzip_size(path: &std::path::Path) -> Option<u64> {
     let output = std::process::Command::new("gzip")
         .args(["-9", "-c"])
@@ -180,12 +285,14 @@ fn main() {
     let mut seconds = 5u64;
     let mut clients = 8usize;
     let mut hosts = Vec::new();
+    let mut sections = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).unwrap_or(seconds),
             "--clients" => clients = args.next().and_then(|v| v.parse().ok()).unwrap_or(clients),
             "local" | "workerd" => hosts.push(arg),
+            "foundation" | "resources" | "disaster" => sections.push(arg),
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
@@ -207,8 +314,17 @@ fn main() {
         };
         match host {
             Ok(host) => {
-                bench_host(&host, baseline, clients, duration);
-                bench_resources(&host, clients, duration);
+                let run = |s: &str| sections.is_empty() || sections.iter().any(|x| x == s);
+                if run("foundation") {
+                    bench_host(&host, baseline, clients, duration);
+                }
+                if run("resources") {
+                    bench_resources(&host, clients, duration);
+                }
+                if run("disaster") {
+                    let people = if name == "local" { 100_000 } else { 1_563 };
+                    bench_disaster(&host, people, clients, duration);
+                }
                 let _ = host.stop();
             }
             Err(e) => println!("{name}: could not start: {e}"),
