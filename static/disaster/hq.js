@@ -68,6 +68,11 @@
     return share === null ? "—" : Math.round(share * 100) + "%";
   }
 
+  // A district's name may be missing from the register: its code stands in.
+  function districtName(d) {
+    return d.name || d.district_name || d.code || d.district_code;
+  }
+
   function townName(code) {
     return state.towns[code] ? state.towns[code] + "（" + code + "）" : code;
   }
@@ -304,7 +309,7 @@
     table.appendChild(head);
     const body = el("tbody");
     (town.districts || []).forEach((d) => {
-      const row = cellRow("td", [d.code, d.name].concat(countsOf(d)), TABLE_NUMERIC);
+      const row = cellRow("td", [d.code, districtName(d)].concat(countsOf(d)), TABLE_NUMERIC);
       if (d.total > 0 && reportedOf(d) === 0) row.classList.add("unreported");
       body.appendChild(row);
     });
@@ -376,11 +381,11 @@
       stroke: unreported(d) ? "#000" : "#fff", "stroke-width": unreported(d) ? 6 : 2,
       "data-code": d.code,
     });
-    circle.appendChild(svg("title", {}, d.name + "：報告 " + reportedOf(d) + "/" + d.total + "（" + percent(d) + "）"));
+    circle.appendChild(svg("title", {}, districtName(d) + "：報告 " + reportedOf(d) + "/" + d.total + "（" + percent(d) + "）"));
     const label = svg("text", {
       x: x.toFixed(1), y: (y + r + 18).toFixed(1), "text-anchor": "middle", "font-size": 16, "font-weight": 700,
       fill: "#111", stroke: "#fff", "stroke-width": 4, "paint-order": "stroke",
-    }, d.name + " " + percent(d));
+    }, districtName(d) + " " + percent(d));
     group.append(circle, label);
     return group;
   }
@@ -418,14 +423,14 @@
     const towns = new Set(districts.map((d) => d.town));
     missing.forEach((d) => {
       const where = towns.size > 1 ? townName(d.town) + " " : "";
-      list.appendChild(el("li", null, where + d.name + "（" + d.code + "）対象者 " + d.total + "人"));
+      list.appendChild(el("li", null, where + districtName(d) + "（" + d.code + "）対象者 " + d.total + "人"));
     });
   }
 
   function renderNoLocation(districts) {
     const note = $("no-location");
     note.hidden = !districts.length;
-    note.textContent = districts.length ? "地図にない地区（位置未登録）：" + districts.map((d) => d.name).join("、") : "";
+    note.textContent = districts.length ? "地図にない地区（位置未登録）：" + districts.map(districtName).join("、") : "";
   }
 
   function legendItem(box, graphic, text) {
@@ -470,7 +475,8 @@
     if (!items.length) { box.appendChild(el("p", null, "要確認の方はいません。 / No one needs attention.")); return; }
     const table = el("table", "attention");
     const head = el("thead");
-    head.appendChild(cellRow("th", ["氏名", "地区", "住所", "電話", "状況", "確認時刻", "報告者"], []));
+    // reported_by is the reporter's account id: the disaster function never reads the users table.
+    head.appendChild(cellRow("th", ["氏名", "地区", "住所", "電話", "状況", "確認時刻", "報告者ID"], []));
     table.appendChild(head);
     const body = el("tbody");
     items.forEach((a) => body.appendChild(attentionRow(a)));
@@ -483,7 +489,7 @@
   function attentionRow(a) {
     const tr = el("tr");
     tr.dataset.person = a.person_id;
-    tr.append(el("td", "name", a.name), el("td", null, a.district_name || a.district_code), el("td", null, a.address || "—"));
+    tr.append(el("td", "name", a.name), el("td", null, districtName(a)), el("td", null, a.address || "—"));
     const phone = el("td");
     if (a.phone) {
       const link = el("a", null, a.phone);

@@ -499,7 +499,7 @@
   // A check-in the server accepted, on top of a copy of the person: unless the copy
   // already knows a later observation (someone else's, or this one), it now shows it.
   function overlay(person, item) {
-    if (!person || (person.checked_at && person.checked_at >= item.body.observed_at)) return;
+    if (!person || (person.checked_at && Date.parse(person.checked_at) >= Date.parse(item.body.observed_at))) return;
     person.status = item.body.status;
     person.note = item.body.note || null;
     person.checked_at = item.body.observed_at;
