@@ -22,8 +22,9 @@ use crate::ports::{Database, Row, Statement};
 
 pub const STATUSES: [&str; 3] = ["not_yet", "safe", "needs_attention"];
 
-/// How far ahead of the server's clock a phone's clock may run.
-const CLOCK_SKEW_MS: i64 = 5 * 60_000;
+/// A phone whose clock runs ahead is still believed up to the server's own time (the tap
+/// cannot have been later than its arrival); beyond a day ahead the time is nonsense.
+const CLOCK_SKEW_MS: i64 = 24 * 3_600_000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
