@@ -79,6 +79,18 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(seconds * 1000 + millis)
 }
 
+/// Milliseconds since the epoch of a time a person entered: `2026-11-24T09:30` or
+/// `2026-11-24T09:30:15` without a zone is Japan time (what a datetime-local field sends
+/// here); anything else must be RFC 3339.
+pub fn parse_local_jst(text: &str) -> Option<i64> {
+    let text = text.trim();
+    match text.len() {
+        16 => parse_rfc3339(&format!("{text}:00+09:00")),
+        19 => parse_rfc3339(&format!("{text}+09:00")),
+        _ => parse_rfc3339(text),
+    }
+}
+
 /// Days since the Unix epoch of a proleptic Gregorian date (inverse of `civil_from_days`).
 pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -114,6 +126,19 @@ mod tests {
             "2026-11-24T21:52:03.456Z"
         );
         assert_eq!(super::iso8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn local_times_are_japan_time() {
+        assert_eq!(
+            super::parse_local_jst("2026-11-25T06:52"),
+            super::parse_rfc3339("2026-11-24T21:52:00Z")
+        );
+        assert_eq!(
+            super::parse_local_jst("2026-11-25T06:52:03"),
+            super::parse_rfc3339("2026-11-24T21:52:03Z")
+        );
+        assert_eq!(super::parse_local_jst("2026-11-25T06:52junk"), None);
     }
 
     #[test]

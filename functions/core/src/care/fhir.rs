@@ -12,8 +12,26 @@ use crate::error::Error;
 use crate::http::Request;
 use crate::ports::Database;
 
-fn loinc(code: &str, display: &str) -> Json {
-    json!({"coding": [{"system": "http://loinc.org", "code": code, "display": display}]})
+/// A LOINC concept: `display` is LOINC's own name; our Japanese label goes in `text`.
+fn loinc(code: &str, display: &str, text: Option<&str>) -> Json {
+    let mut concept =
+        json!({"coding": [{"system": "http://loinc.org", "code": code, "display": display}]});
+    if let Some(text) = text {
+        concept["text"] = text.into();
+    }
+    concept
+}
+
+fn loinc_display(code: &str) -> &'static str {
+    match code {
+        "85354-9" => "Blood pressure panel with all children optional",
+        "8867-4" => "Heart rate",
+        "8310-5" => "Body temperature",
+        "59408-5" => "Oxygen saturation in Arterial blood by Pulse oximetry",
+        "29463-7" => "Body weight",
+        "9279-1" => "Respiratory rate",
+        _ => "",
+    }
 }
 
 fn quantity(value: f64, unit: &str) -> Json {
@@ -27,15 +45,15 @@ fn observation(patient: &str, v: &vitals::Vital) -> Json {
         "id": v.id,
         "status": "final",
         "category": category,
-        "code": loinc(v.loinc, v.label_ja),
+        "code": loinc(v.loinc, loinc_display(v.loinc), Some(v.label_ja)),
         "subject": {"reference": format!("Patient/{patient}")},
         "effectiveDateTime": v.measured_at,
         "performer": [{"reference": format!("Practitioner/{}", v.author_id)}],
     });
     if v.kind == "blood_pressure" {
         obs["component"] = json!([
-            {"code": loinc("8480-6", "Systolic blood pressure"), "valueQuantity": quantity(v.value, "mm[Hg]")},
-            {"code": loinc("8462-4", "Diastolic blood pressure"), "valueQuantity": quantity(v.value2.unwrap_or_default(), "mm[Hg]")},
+            {"code": loinc("8480-6", "Systolic blood pressure", None), "valueQuantity": quantity(v.value, "mm[Hg]")},
+            {"code": loinc("8462-4", "Diastolic blood pressure", None), "valueQuantity": quantity(v.value2.unwrap_or_default(), "mm[Hg]")},
         ]);
     } else {
         obs["valueQuantity"] = quantity(v.value, v.unit);
@@ -89,6 +107,8 @@ pub async fn bundle(env: &Env, req: &Request, member: &Member) -> Result<Json, E
         "status": "active",
         "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
         "category": [{"text": patient.consent_method}],
+        // Opt-in sharing with the care team (FHIR invariant ppc-1 wants a policy).
+        "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},
         "patient": {"reference": format!("Patient/{}", patient.id)},
         "dateTime": patient.consent_taken_on,
     }));
@@ -116,12 +136,14 @@ pub async fn bundle(env: &Env, req: &Request, member: &Member) -> Result<Json, E
         Outcome::Allowed,
     )
     .await?;
+    let base = format!("{}/fhir", crate::web::request_origin(req, env));
     Ok(json!({
         "resourceType": "Bundle",
         "type": "collection",
         "timestamp": crate::time::iso8601(env.clock.now_millis()),
         "entry": entries.into_iter().map(|resource| json!({
-            "fullUrl": format!("urn:rainbownet:{}/{}", resource["resourceType"].as_str().unwrap_or(""), resource["id"].as_str().unwrap_or("")),
+            // RESTful full URLs, so that `Patient/{id}` references resolve inside the bundle.
+            "fullUrl": format!("{base}/{}/{}", resource["resourceType"].as_str().unwrap_or(""), resource["id"].as_str().unwrap_or("")),
             "resource": resource,
         })).collect::<Vec<_>>(),
     }))

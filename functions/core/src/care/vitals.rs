@@ -96,17 +96,6 @@ pub struct Vital {
     pub author_id: String,
 }
 
-/// `2026-11-24T09:30`, with optional seconds, fraction and zone.
-fn is_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 16
-        && super::wareki::parse_date(&s[..10.min(s.len())]).is_some_and(|d| d == s[..10])
-        && b[10] == b'T'
-        && b[11..13].iter().all(u8::is_ascii_digit)
-        && b[13] == b':'
-        && b[14..16].iter().all(u8::is_ascii_digit)
-}
-
 fn check(input: &NewVital) -> Result<&'static Kind, Error> {
     let mut errors = Vec::new();
     let Some(k) = kind(&input.kind) else {
@@ -144,11 +133,11 @@ fn check(input: &NewVital) -> Result<&'static Kind, Error> {
     if input
         .measured_at
         .as_deref()
-        .is_some_and(|m| !is_timestamp(m))
+        .is_some_and(|m| crate::time::parse_local_jst(m).is_none())
     {
         errors.push(FieldError::new(
             "#/measured_at",
-            "must be an ISO 8601 time (2026-11-24T09:30)",
+            "must be a time: 2026-11-24T09:30 (Japan time) or RFC 3339 with a zone",
             "測定日時は 2026-11-24T09:30 の形式で入力してください",
         ));
     }
@@ -186,6 +175,12 @@ pub async fn record(
     let (caller, patient) = (&member.caller, member.patient.as_str());
     let k = check(&input)?;
     let now = crate::time::iso8601(env.clock.now_millis());
+    // Stored in UTC so that readings sort by time whatever zone they were entered in.
+    let measured_at = input
+        .measured_at
+        .as_deref()
+        .and_then(crate::time::parse_local_jst)
+        .map_or_else(|| now.clone(), crate::time::iso8601);
     let id = env.new_id();
     let sql = env.sql(Database::Care).await?;
     sql.batch(&[
@@ -194,7 +189,7 @@ pub async fn record(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
             vec![
                 id.clone().into(), patient.into(), caller.sub.clone().into(), k.code.into(), input.value.into(),
-                input.value2.into(), input.measured_at.clone().unwrap_or_else(|| now.clone()).into(), key.into(), now.into(),
+                input.value2.into(), measured_at.into(), key.into(), now.into(),
             ],
         ),
         audit::statement(env, req, Some(&caller.sub), "vital.create", Some(patient), Outcome::Allowed),
@@ -267,8 +262,8 @@ mod tests {
         assert!(check(&vital("blood_pressure", 120.0, None)).is_err());
         assert!(check(&vital("pulse", 72.0, Some(1.0))).is_err());
         assert!(check(&vital("mood", 1.0, None)).is_err());
-        assert!(is_timestamp("2026-11-24T09:30"));
-        assert!(!is_timestamp("2026-02-30T09:30"));
-        assert!(!is_timestamp("yesterday"));
+        assert!(crate::time::parse_local_jst("2026-11-24T09:30").is_some());
+        assert!(crate::time::parse_local_jst("2026-02-30T09:30").is_none());
+        assert!(crate::time::parse_local_jst("yesterday").is_none());
     }
 }

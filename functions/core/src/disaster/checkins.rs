@@ -164,7 +164,7 @@ fn validate(
         .closed_at
         .as_deref()
         .and_then(crate::time::parse_rfc3339)
-        && observed > closed
+        && observed >= closed
     {
         return Err(Error::EventClosed);
     }
