@@ -8,7 +8,9 @@ use ::http::StatusCode;
 use rainbownet_core::audit::{self, Outcome};
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::auth::{admin, bootstrap, login, session};
-use rainbownet_core::care::{fhir, import as patient_import, nearby, patients, timeline, vitals};
+use rainbownet_core::care::{
+    attachments, fhir, import as patient_import, nearby, patients, timeline, vitals,
+};
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, json, serve};
 use rainbownet_core::ports::Database;
@@ -37,6 +39,8 @@ enum Route {
     CreatePost,
     EditPost,
     ReadPost,
+    UploadAttachment,
+    GetAttachment,
     Nearby,
     Introduce,
     ImportPatients,
@@ -75,6 +79,11 @@ fn router() -> &'static Router<Route> {
                 Route::EditPost,
             )
             .post("/api/v1/patients/{id}/posts/{post}/read", Route::ReadPost)
+            .post("/api/v1/patients/{id}/attachments", Route::UploadAttachment)
+            .get(
+                "/api/v1/patients/{id}/attachments/{attachment}",
+                Route::GetAttachment,
+            )
             .get("/api/v1/patients/{id}/nearby", Route::Nearby)
             .post("/api/v1/patients/imports", Route::ImportPatients)
             .get("/api/v1/patients/{id}/vitals", Route::ListVitals)
@@ -238,6 +247,31 @@ impl Function for Care {
                         .await?;
                 Ok(json(StatusCode::OK, &post))
             }
+            Route::UploadAttachment => {
+                let id = params.get("id").unwrap_or_default();
+                let member = member(req, env, "attachment.upload", id).await?;
+                let name = rainbownet_core::http::query_param(req, "name").unwrap_or_default();
+                let declared = req
+                    .headers()
+                    .get(::http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                let attachment =
+                    attachments::upload(env, req, &member, &name, declared, req.body()).await?;
+                Ok(json(StatusCode::CREATED, &attachment))
+            }
+            Route::GetAttachment => {
+                let id = params.get("id").unwrap_or_default();
+                let member = member(req, env, "attachment.read", id).await?;
+                let (attachment, bytes) = attachments::download(
+                    env,
+                    req,
+                    &member,
+                    params.get("attachment").unwrap_or_default(),
+                )
+                .await?;
+                Ok(file_response(&attachment, bytes))
+            }
             Route::Nearby => {
                 let id = params.get("id").unwrap_or_default();
                 let member = member(req, env, "patient.nearby", id).await?;
@@ -319,6 +353,43 @@ impl Function for Care {
             }
         }
     }
+}
+
+/// A stored file: its own type (checked at upload), never cached by anyone, and a PDF
+/// downloaded rather than opened inside our origin.
+fn file_response(attachment: &attachments::Attachment, bytes: Vec<u8>) -> Response {
+    use ::http::{HeaderValue, header};
+    let mut response = Response::new(bytes);
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&attachment.content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    let disposition = if attachment.content_type.starts_with("image/") {
+        "inline"
+    } else {
+        "attachment"
+    };
+    let encoded: String = attachment
+        .name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{disposition}; filename=\"file\"; filename*=UTF-8''{encoded}"
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
 }
 
 fn no_content() -> Response {

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod blob;
 pub mod care;
 pub mod csv_table;
 pub mod demo;

@@ -4,7 +4,7 @@ use rainbownet_core::auth::token;
 
 use crate::auth::{Account, code, login, now_seconds, register, register_in, tokens, with_token};
 use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
-use crate::client::Client;
+use crate::client::{Client, Resp};
 use crate::hosts::TEST_TOKEN_SEED;
 
 pub const CASES: &[Case] = &[
@@ -19,6 +19,10 @@ pub const CASES: &[Case] = &[
     Case {
         name: "timeline: idempotent posts, read receipts, unread counts, edit history, pages",
         run: timeline,
+    },
+    Case {
+        name: "attachments: type-checked, size-limited, team-only, posted and read back byte for byte",
+        run: attachments,
     },
     Case {
         name: "nearby resources for a patient, introduced on the timeline with a handout",
@@ -214,6 +218,16 @@ fn matrix(c: &Client) -> Result<(), String> {
             format!("/api/v1/patients/{patient}/consent/revoke"),
             None,
         ),
+        (
+            "POST",
+            format!("/api/v1/patients/{patient}/attachments?name=x.png"),
+            Some("{}".into()),
+        ),
+        (
+            "GET",
+            format!("/api/v1/patients/{patient}/attachments/01ANYATTACHMENT"),
+            None,
+        ),
     ];
     let secrets = [
         name.as_str(),
@@ -319,8 +333,8 @@ fn matrix(c: &Client) -> Result<(), String> {
             .count()
     };
     let denied = items.iter().filter(|i| i["outcome"] == "denied").count();
-    // 24 denied by the matrix, 1 for the removed member, 1 for the member after revocation.
-    ensure!(denied == 26, "denied audit rows: {denied}");
+    // 36 denied by the matrix, 1 for the removed member, 1 for the member after revocation.
+    ensure!(denied == 38, "denied audit rows: {denied}");
     for action in [
         "patient.create",
         "team.add",
@@ -870,5 +884,153 @@ fn vitals(c: &Client) -> Result<(), String> {
         kinds == ["blood_pressure", "pulse", "temperature", "spo2"],
         "measurement order: {kinds:?}"
     );
+    Ok(())
+}
+
+fn upload(
+    c: &Client,
+    token: &str,
+    patient: &str,
+    kind: &str,
+    bytes: Vec<u8>,
+) -> Result<Resp, String> {
+    let auth = format!("Bearer {token}");
+    c.request(
+        "POST",
+        &format!("/api/v1/patients/{patient}/attachments?name=%E5%86%99%E7%9C%9F.png"),
+        &[("authorization", &auth), ("content-type", kind)],
+        Some(bytes),
+    )
+}
+
+fn attachments(c: &Client) -> Result<(), String> {
+    let nurse = register(c, "attach")?;
+    let token = access(c, &nurse, 0)?;
+    let created = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &token,
+        Some(patient_body("添付 花子")),
+    )?;
+    ensure!(created.status == 201, "create: {}", created.text());
+    let patient = created.json()?["id"].as_str().ok_or("no id")?.to_owned();
+
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..2_000u32).map(|i| (i % 251) as u8));
+    let up = upload(c, &token, &patient, "image/png", png.clone())?;
+    ensure!(up.status == 201, "upload: {} {}", up.status, up.text());
+    let image = up.json()?;
+    ensure!(
+        image["name"] == "写真.png" && image["size"] == png.len(),
+        "upload: {image}"
+    );
+    let image_id = image["id"].as_str().ok_or("no id")?.to_owned();
+
+    // A PDF over two chunks, to read back whole.
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.extend((0..1_200_000u32).map(|i| (i % 253) as u8));
+    let doc = upload(c, &token, &patient, "application/pdf", pdf.clone())?;
+    ensure!(doc.status == 201, "pdf: {} {}", doc.status, doc.text());
+    let pdf_id = doc.json()?["id"].as_str().ok_or("no id")?.to_owned();
+
+    // Bytes that are not what they claim, or not a type we take, or too large.
+    expect_invalid_fields(
+        &upload(c, &token, &patient, "image/png", b"MZ\x90\0rest".to_vec())?,
+        &["file"],
+    )?;
+    expect_invalid_fields(
+        &upload(c, &token, &patient, "image/png", pdf[..100].to_vec())?,
+        &["file"],
+    )?;
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(5 * 1024 * 1024 + 1, b' ');
+    expect_invalid_fields(
+        &upload(c, &token, &patient, "application/pdf", big)?,
+        &["file"],
+    )?;
+
+    let body = serde_json::json!({"category": "report", "body": "創部の写真と紹介状です。", "attachments": [image_id, pdf_id]});
+    let post = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/posts"),
+        &token,
+        Some(body.to_string()),
+    )?;
+    ensure!(post.status == 201, "post: {} {}", post.status, post.text());
+    let files = post.json()?["attachments"].as_array().map(Vec::len);
+    ensure!(files == Some(2), "post attachments: {}", post.text());
+    let page = with_token(
+        c,
+        "GET",
+        &format!("/api/v1/patients/{patient}/posts"),
+        &token,
+        None,
+    )?
+    .json()?;
+    ensure!(
+        page["items"][0]["attachments"].as_array().map(Vec::len) == Some(2),
+        "timeline: {page}"
+    );
+    // A file already on a post cannot be named again, nor one that does not exist.
+    let again = serde_json::json!({"category": "report", "body": "再掲", "attachments": [pdf_id]});
+    expect_invalid_fields(
+        &with_token(
+            c,
+            "POST",
+            &format!("/api/v1/patients/{patient}/posts"),
+            &token,
+            Some(again.to_string()),
+        )?,
+        &["#/attachments"],
+    )?;
+
+    for (id, bytes, kind) in [
+        (&image_id, &png, "image/png"),
+        (&pdf_id, &pdf, "application/pdf"),
+    ] {
+        let got = with_token(
+            c,
+            "GET",
+            &format!("/api/v1/patients/{patient}/attachments/{id}"),
+            &token,
+            None,
+        )?;
+        ensure!(
+            got.status == 200 && got.body == *bytes && got.header("content-type") == Some(kind),
+            "read back {kind}: {} ({} bytes)",
+            got.status,
+            got.body.len()
+        );
+        ensure!(
+            got.header("cache-control") == Some("private, no-store"),
+            "cache-control"
+        );
+    }
+    // Outside the team: 404, for the file and for an upload.
+    let stranger = register_in(
+        c,
+        "attach-other",
+        &["professional"],
+        ("23233", "清須内科クリニック"),
+    )?;
+    let other = access(c, &stranger, 0)?;
+    ensure_problem(
+        &with_token(
+            c,
+            "GET",
+            &format!("/api/v1/patients/{patient}/attachments/{image_id}"),
+            &other,
+            None,
+        )?,
+        404,
+        "/problems/not-found",
+    )?;
+    ensure_problem(
+        &upload(c, &other, &patient, "image/png", png)?,
+        404,
+        "/problems/not-found",
+    )?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The care network: patients, consent, care teams (timelines follow).
 
+pub mod attachments;
 pub mod fhir;
 pub mod import;
 pub mod nearby;

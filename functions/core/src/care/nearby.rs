@@ -163,6 +163,7 @@ pub async fn introduce(
         NewPost {
             category: "contact".into(),
             body,
+            attachments: Vec::new(),
         },
         None,
     )

@@ -19,6 +19,9 @@ pub const MAX_PAGE: usize = 50;
 pub struct NewPost {
     pub category: String,
     pub body: String,
+    /// Files uploaded beforehand (`POST …/attachments`) that this post names.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +51,7 @@ pub struct Post {
     /// How many earlier texts the edit history keeps.
     pub previous_versions: i64,
     pub read_by: Vec<Reader>,
+    pub attachments: Vec<super::attachments::Attachment>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,10 +84,11 @@ fn post_from(row: &Row<'_>) -> Result<Post, StoreError> {
         edited_at: row.opt_text("edited_at")?.map(str::to_owned),
         previous_versions: row.int("previous_versions")?,
         read_by: Vec::new(),
+        attachments: Vec::new(),
     })
 }
 
-/// Fills in who has read each post, in one query for the page.
+/// Fills in who has read each post and its files, in one query each for the page.
 async fn with_readers(env: &Env, mut posts: Vec<Post>) -> Result<Vec<Post>, Error> {
     if posts.is_empty() {
         return Ok(posts);
@@ -101,6 +106,23 @@ async fn with_readers(env: &Env, mut posts: Vec<Post>) -> Result<Vec<Post>, Erro
             &ids,
         )
         .await?;
+    let files = sql
+        .query(
+            &format!(
+                "SELECT {} FROM attachments WHERE post_id IN ({}) ORDER BY created_at, id",
+                super::attachments::COLUMNS,
+                marks.join(", ")
+            ),
+            &ids,
+        )
+        .await?;
+    for row in files.iter() {
+        let post_id = row.text("post_id")?;
+        if let Some(post) = posts.iter_mut().find(|p| p.id == post_id) {
+            post.attachments
+                .push(super::attachments::Attachment::from_row(&row)?);
+        }
+    }
     for row in rows.iter() {
         let post_id = row.text("post_id")?;
         if let Some(post) = posts.iter_mut().find(|p| p.id == post_id) {
@@ -150,6 +172,16 @@ pub async fn create(
             "再送キーは半角200文字までです",
         ));
     }
+    let mut files = input.attachments.clone();
+    files.sort();
+    files.dedup();
+    if files.len() > 10 {
+        errors.push(FieldError::new(
+            "#/attachments",
+            "at most 10 files per post",
+            "添付は1投稿10件までです",
+        ));
+    }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
@@ -157,15 +189,69 @@ pub async fn create(
     let now = crate::time::iso8601(env.clock.now_millis());
     let body = input.body.trim().to_owned();
     let sql = env.sql(Database::Care).await?;
-    sql.batch(&[
+    if !files.is_empty() {
+        // Only the author's own uploads for this patient, not yet on a post (a replay
+        // finds them on the first post and links nothing).
+        let mut params: Vec<Value> = vec![patient.into(), caller.sub.clone().into()];
+        let marks: Vec<String> = files
+            .iter()
+            .map(|f| {
+                params.push(f.clone().into());
+                format!("?{}", params.len())
+            })
+            .collect();
+        let usable = sql
+            .query(
+                &format!(
+                    "SELECT count(*) AS n FROM attachments WHERE patient_id = ?1 AND uploaded_by = ?2 \
+                     AND (post_id IS NULL OR post_id IN (SELECT id FROM posts WHERE author_id = ?2 AND idempotency_key = ?{})) \
+                     AND id IN ({})",
+                    params.len() + 1,
+                    marks.join(", ")
+                ),
+                &[params.clone(), vec![key.into()]].concat(),
+            )
+            .await?;
+        if usable.first().map(|r| r.int("n")).transpose()? != Some(files.len() as i64) {
+            return Err(Error::Validation(vec![FieldError::new(
+                "#/attachments",
+                "name files you uploaded for this patient and have not posted yet",
+                "この患者さんに自分がアップロードした未投稿のファイルを指定してください",
+            )]));
+        }
+    }
+    let mut statements = vec![
         Statement::new(
             "INSERT INTO posts (id, patient_id, author_id, category, body, idempotency_key, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
-            vec![id.clone().into(), patient.into(), caller.sub.clone().into(), input.category.clone().into(), body.clone().into(), key.into(), now.into()],
+            vec![
+                id.clone().into(),
+                patient.into(),
+                caller.sub.clone().into(),
+                input.category.clone().into(),
+                body.clone().into(),
+                key.into(),
+                now.into(),
+            ],
         ),
-        audit::statement(env, req, Some(&caller.sub), "post.create", Some(patient), Outcome::Allowed),
-    ])
-    .await?;
+        audit::statement(
+            env,
+            req,
+            Some(&caller.sub),
+            "post.create",
+            Some(patient),
+            Outcome::Allowed,
+        ),
+    ];
+    for file in &files {
+        // Links only if this request's post was written (not on a replay).
+        statements.push(Statement::new(
+            "UPDATE attachments SET post_id = ?1 WHERE id = ?2 AND post_id IS NULL \
+             AND EXISTS (SELECT 1 FROM posts WHERE id = ?1)",
+            vec![id.clone().into(), file.clone().into()],
+        ));
+    }
+    sql.batch(&statements).await?;
     let stored_id = match key {
         None => id.clone(),
         Some(k) => {

@@ -1,0 +1,561 @@
+// Browser flow of the professionals' client (多職種連携, /app/care/), in Debian's chromium
+// through playwright-core: two professionals of different organizations are registered
+// and the nurse makes a patient and a care team through the API; then, on a small phone,
+// the nurse signs in with a TOTP code, posts a 報告 with a photo and a PDF, the care manager
+// (a second browser) sees the unread badge, opens the patient (a read receipt) and saves
+// the PDF, the nurse sees 既読 1 with the reader's name, introduces two resources near the
+// patient's home (a post on the timeline), prints the handout and records vitals (chart).
+// Screenshots of each step go to tests/output/care-*.png. Starts its own local host on a
+// free port and stops it afterwards.
+//
+//   node --test tests/browser/            (RAINBOWNET_BIN overrides the binary)
+//
+// The web client is embedded in the binary when it is built. When the binary's copy of a
+// file under static/care/ differs from the one on disk (the binary is older than the
+// client), the test serves the file on disk with the binary's own response headers (its
+// CSP included) and says so; CARE_TEST_BINARY_STATIC=1 turns that off.
+
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { deflateSync } from "node:zlib";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { chromium } from "playwright-core";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const output = join(root, "tests/output");
+const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const fromDisk = process.env.CARE_TEST_BINARY_STATIC !== "1";
+
+const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
+const PASSWORD = "correct horse battery staple";
+const TOWN = "23233";
+const REPORT = "右踵に発赤あり（写真添付）。\n除圧を継続し、明日再確認します。";
+const PHOTO_NAME = "右踵_発赤.png";
+const PDF_NAME = "訪問看護報告書.pdf";
+const PHONE = { viewport: { width: 390, height: 844 }, locale: "ja-JP", timezoneId: "Asia/Tokyo", acceptDownloads: true };
+
+let server;
+let base;
+let browser;
+let dataDir;
+let nurse;
+let manager;
+let patientId;
+let nurseContext;
+let nursePage;
+let nurseErrors;
+const staleFiles = new Set();
+
+// --- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) --------------------------------
+
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const clean = text.toUpperCase().replace(/[\s=]/g, "");
+  const bytes = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of clean) {
+    const index = alphabet.indexOf(ch);
+    assert.ok(index >= 0, `not base32: ${ch}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+function hotp(key, counter) {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac("sha1", key).update(message).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, "0");
+}
+
+const currentStep = () => Math.floor(Date.now() / 1000 / 30);
+
+// The server takes each code once per account and allows one step of skew: a second login
+// of the same account uses the next step; a third would wait for the clock to catch up.
+const usedSteps = new Map();
+async function nextCode(account) {
+  const step = Math.max(currentStep(), (usedSteps.get(account.email) ?? -1) + 1);
+  while (step > currentStep() + 1) await sleep(1000);
+  usedSteps.set(account.email, step);
+  return hotp(account.secret, step);
+}
+
+// --- files to attach: a small PNG (stripes, so the screenshot shows it) and a PDF ---------
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const typed = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typed));
+  return Buffer.concat([length, typed, crc]);
+}
+
+function png(width, height) {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const rows = [];
+  const colours = [[204, 51, 51], [240, 200, 160], [60, 120, 200]];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3); // filter byte 0, then RGB
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = colours[Math.floor((x + y) / 16) % colours.length];
+      row.set([r, g, b], 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(Buffer.concat(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+// A one-page PDF with a correct cross-reference table.
+function pdf() {
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    null, // the content stream, below
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  const stream = "BT /F1 24 Tf 72 760 Td (Visiting nurse report) Tj ET";
+  objects[3] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
+  let text = "%PDF-1.4\n";
+  const offsets = [];
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(text, "latin1"));
+    text += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(text, "latin1");
+  text += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  offsets.forEach((o) => { text += `${String(o).padStart(10, "0")} 00000 n \n`; });
+  text += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(text, "latin1");
+}
+
+const PHOTO = png(96, 64);
+const PDF = pdf();
+
+// --- the API, as the nurse's organization uses it ---------------------------------------
+
+async function api(method, path, { token, json } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body;
+  if (json !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(json);
+  }
+  const resp = await fetch(base + path, { method, headers, body });
+  const text = await resp.text();
+  let parsed = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // empty
+  }
+  return { status: resp.status, json: parsed, text };
+}
+
+async function expectStatus(status, pending, what) {
+  const resp = await pending;
+  assert.equal(resp.status, status, `${what}: ${resp.status} ${resp.text}`);
+  return resp.json;
+}
+
+async function register(label, name, profession, organization) {
+  const email = `${label}-${Date.now()}@example.jp`;
+  const enrolment = await expectStatus(201, api("POST", "/api/v1/auth/professionals", {
+    token: ADMIN_TOKEN,
+    json: { organization, email, name, profession, roles: ["professional"], password: PASSWORD },
+  }), `register ${label}`);
+  assert.match(enrolment.otpauth_uri, /^otpauth:\/\/totp\//);
+  return { email, name, id: enrolment.id, secret: base32Decode(enrolment.totp_secret) };
+}
+
+async function apiLogin(account) {
+  const tokens = await expectStatus(200, api("POST", "/api/v1/auth/login", {
+    json: { email: account.email, password: PASSWORD, totp: await nextCode(account) },
+  }), `login ${account.email}`);
+  return tokens.access_token;
+}
+
+// A patient at home in 清須市, near the demo resources (see tests/conformance/src/patients.rs).
+const PATIENT = {
+  municipality_code: TOWN, name: "清須 ハナ", name_kana: "きよす はな",
+  birth_date: "昭和15年4月1日", sex: "female", care_level: "care_2",
+  address: "愛知県清須市清洲1丁目", lat: 35.2186, lng: 136.8419, phone: "052-400-1234",
+  consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
+};
+
+async function setUpTeam() {
+  nurse = await register("nurse", "看護 花子", "nurse",
+    { municipality_code: TOWN, kind: "visiting_nurse_station", name: "清須訪問看護ステーション" });
+  manager = await register("caremanager", "介護 太郎", "care_manager",
+    { municipality_code: TOWN, kind: "care_management_office", name: "清須ケアプランセンター" });
+  const token = await apiLogin(nurse);
+  const me = await expectStatus(200, api("GET", "/api/v1/auth/me", { token }), "nurse /me");
+  assert.equal(me.id, nurse.id);
+  const patient = await expectStatus(201, api("POST", "/api/v1/patients", { token, json: PATIENT }), "patient");
+  patientId = patient.id;
+  const team = await expectStatus(201, api("POST", `/api/v1/patients/${encodeURIComponent(patientId)}/team`, {
+    token, json: { professional_id: manager.id },
+  }), "team");
+  assert.deepEqual(team.team.map((m) => m.id).sort(), [nurse.id, manager.id].sort());
+}
+
+// --- the browser --------------------------------------------------------------------------
+
+before(async () => {
+  assert.ok(existsSync(bin), `no ${bin}: build it with cargo build --release -p rainbownet`);
+  // RFC 6238 Appendix B (SHA-1), last six digits: proves the helper before it is trusted.
+  assert.equal(hotp(Buffer.from("12345678901234567890"), Math.floor(59 / 30)), "287082");
+  assert.equal(crc32(Buffer.from("123456789")), 0xcbf43926);
+  mkdirSync(output, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), "rainbownet-care-"));
+  server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", join(dataDir, "data")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RAINBOWNET_ADMIN_TOKEN: ADMIN_TOKEN },
+  });
+  base = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error("the local host did not start")), 30000);
+    server.stdout.on("data", (data) => {
+      const match = /listening on (http:\/\/\S+)/.exec(data.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`the local host exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+  await setUpTeam();
+});
+
+after(async () => {
+  if (staleFiles.size) {
+    console.log(`# served from static/ on disk (the binary's copy differs): ${[...staleFiles].sort().join(", ")}`);
+  }
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await exited;
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
+
+// See the top of the file: the client on disk, with the headers the host really sends.
+async function serveClientFromDisk(context) {
+  if (!fromDisk) return;
+  await context.route(/\/app\/care\//, async (route) => {
+    const url = new URL(route.request().url());
+    let rel = url.pathname.replace(/^\/app\//, "");
+    if (rel.endsWith("/")) rel += "index.html";
+    const file = join(root, "static", rel);
+    if (!existsSync(file)) return route.continue();
+    const disk = readFileSync(file);
+    const headers = { ...route.request().headers() };
+    delete headers["if-none-match"];
+    const response = await route.fetch({ headers });
+    const served = await response.body();
+    if (response.status() === 200 && served.equals(disk)) return route.fulfill({ response });
+    staleFiles.add(rel);
+    const sent = { ...response.headers() };
+    for (const h of ["content-length", "etag", "content-type", "content-encoding"]) delete sent[h];
+    sent["content-type"] = TYPES[rel.split(".").pop()] ?? "application/octet-stream";
+    return route.fulfill({ status: 200, headers: sent, body: disk });
+  });
+}
+
+// Console errors and page errors of every page of the context, popups included (a CSP
+// violation shows as a console error).
+function watchErrors(context) {
+  const errors = [];
+  context.on("weberror", (e) => errors.push(e.error().message));
+  context.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  return errors;
+}
+
+async function phone() {
+  const context = await browser.newContext(PHONE);
+  await serveClientFromDisk(context);
+  const errors = watchErrors(context);
+  const page = await context.newPage();
+  return { context, page, errors };
+}
+
+async function login(page, account) {
+  await page.goto(base + "/app/care/");
+  await page.locator("#login-form").waitFor();
+  await page.locator("#login-email").fill(account.email);
+  await page.locator("#login-password").fill(PASSWORD);
+  await page.locator("#login-totp").fill(await nextCode(account));
+  await page.getByRole("button", { name: "ログイン" }).click();
+  await page.locator("#patient-list a.patient-link").first().waitFor();
+}
+
+async function screenshot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(output, name), fullPage: true });
+}
+
+async function noSidewaysScroll(page, where) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `${where}: the page is ${width}px wide on a 390px phone`);
+}
+
+async function tapTarget(locator, what) {
+  const box = await locator.boundingBox();
+  assert.ok(box && box.height >= 44, `${what}: tap target ${box?.width}x${box?.height}`);
+}
+
+function postCard(page, text) {
+  return page.locator("#timeline article.post", { has: page.locator(".post-body", { hasText: text }) });
+}
+
+test("the nurse signs in on a phone and posts a 報告 with a photo and a PDF", async () => {
+  ({ context: nurseContext, page: nursePage, errors: nurseErrors } = await phone());
+  const page = nursePage;
+  await login(page, nurse);
+  assert.equal((await page.locator("#user-name").textContent()).trim(), nurse.name);
+  assert.equal((await page.locator("#user-org").textContent()).trim(), "清須訪問看護ステーション");
+  const link = page.locator(`#patient-list a.patient-link[href="#/patients/${patientId}"]`);
+  assert.match(await link.textContent(), /清須 ハナ/);
+  assert.ok(await link.locator(".unread-count").count() === 1, "the link carries an unread count");
+  await tapTarget(link, "patient link");
+  await noSidewaysScroll(page, "patient list");
+  await screenshot(page, "care-1-patients.png");
+
+  await link.click();
+  await page.waitForURL(new RegExp(`#/patients/${patientId}`));
+  await page.locator("#patient-name", { hasText: "清須 ハナ" }).waitFor();
+  await page.locator("#timeline-status", { hasText: "まだ投稿はありません" }).waitFor();
+  await page.locator("#post-category").selectOption("report");
+  await page.locator("#post-body").fill(REPORT);
+  await page.locator("#post-files").setInputFiles([
+    { name: PHOTO_NAME, mimeType: "image/png", buffer: PHOTO },
+    { name: PDF_NAME, mimeType: "application/pdf", buffer: PDF },
+  ]);
+  assert.equal(await page.locator("#post-file-list li").count(), 2);
+  await tapTarget(page.locator("#post-submit"), "post button");
+  await page.locator("#post-submit").click();
+  await page.locator("#post-status", { hasText: "投稿しました" }).waitFor();
+
+  const post = postCard(page, "右踵に発赤あり");
+  await post.waitFor();
+  assert.equal(await post.locator(".post-body").textContent(), REPORT, "the body, as text with its line break");
+  assert.equal((await post.getAttribute("data-category")), "report");
+  assert.match(await post.locator(".category").textContent(), /報告/);
+  const thumb = post.locator("img.attachment-thumb");
+  await page.waitForFunction(
+    (img) => img.src.startsWith("data:image/png;base64,") && img.complete && img.naturalWidth > 0,
+    await thumb.elementHandle(),
+  );
+  assert.equal(await thumb.evaluate((img) => img.naturalWidth), 96, "the photo decodes");
+  assert.equal(await thumb.getAttribute("alt"), PHOTO_NAME);
+  assert.equal(await post.locator("button.attachment-download").count(), 1, "the PDF is a download");
+  assert.match(await post.locator(".read-count").textContent(), /既読 0人/);
+  assert.equal(await page.locator("#post-body").inputValue(), "", "the form is cleared");
+  // The post is on the server with its attachments, for everyone on the team.
+  const listed = await page.evaluate(async (id) => {
+    const auth = JSON.parse(sessionStorage.getItem("rainbownet-care-auth"));
+    const r = await fetch(`/api/v1/patients/${id}/posts`, { headers: { authorization: `Bearer ${auth.access_token}` } });
+    return r.json();
+  }, patientId);
+  assert.deepEqual(listed.items[0].attachments.map((a) => [a.name, a.content_type]).sort(),
+    [[PDF_NAME, "application/pdf"], [PHOTO_NAME, "image/png"]].sort());
+  await noSidewaysScroll(page, "timeline");
+  await screenshot(page, "care-2-posted.png");
+  assert.deepEqual(nurseErrors, [], "console or page errors (a CSP violation shows here)");
+});
+
+test("the care manager sees the unread badge; opening the patient marks the post read", async (t) => {
+  if (!nursePage) return t.skip("needs the nurse's post");
+  const { context, page, errors } = await phone();
+  await login(page, manager);
+  const link = page.locator(`#patient-list a.patient-link[href="#/patients/${patientId}"]`);
+  assert.equal((await link.locator(".unread-count").textContent()).trim(), "1");
+  assert.ok(await link.locator(".unread").isVisible(), "the badge shows");
+  await screenshot(page, "care-3-unread.png");
+
+  await link.click();
+  const post = postCard(page, "右踵に発赤あり");
+  await post.waitFor();
+  assert.ok(await post.locator(".new-badge").isVisible(), "marked 新着 for the reader");
+  // The read receipt comes back with the reader in it.
+  await post.locator(".read-count", { hasText: "既読 1人" }).waitFor();
+  await page.waitForFunction(
+    (img) => img && img.src.startsWith("data:image/png;base64,") && img.naturalWidth > 0,
+    await post.locator("img.attachment-thumb").elementHandle(),
+  );
+  assert.equal(await post.locator("button.edit-post").count(), 0, "only the author may edit");
+
+  // The PDF is fetched with the token and saved under its own name.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    post.locator("button.attachment-download").click(),
+  ]);
+  assert.equal(download.suggestedFilename(), PDF_NAME);
+  const saved = readFileSync(await download.path());
+  assert.ok(saved.equals(PDF), "the PDF comes back byte for byte");
+  await screenshot(page, "care-4-read.png");
+
+  await page.locator(".back a").click();
+  await page.waitForURL(/#\/patients$/);
+  await page.locator(`#patient-list a.patient-link[href="#/patients/${patientId}"]`).waitFor();
+  assert.equal((await link.locator(".unread-count").textContent()).trim(), "0");
+  assert.ok(!(await link.locator(".unread").isVisible()), "no badge once read");
+  assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
+  await context.close();
+});
+
+test("the nurse sees 既読 1 with the care manager's name", async (t) => {
+  if (!nursePage) return t.skip("needs the nurse's page");
+  const page = nursePage;
+  await page.locator("#timeline-refresh").click();
+  const post = postCard(page, "右踵に発赤あり");
+  await post.locator(".read-count", { hasText: "既読 1人" }).waitFor();
+  await post.locator(".read-count").click();
+  await post.locator(".readers .reader-name", { hasText: manager.name }).waitFor();
+  await screenshot(page, "care-5-receipts.png");
+  assert.deepEqual(nurseErrors, [], "console or page errors (a CSP violation shows here)");
+});
+
+test("the nurse introduces two resources near home and prints the handout", async (t) => {
+  if (!nursePage) return t.skip("needs the nurse's page");
+  const page = nursePage;
+  await page.locator("#tab-nearby").click();
+  await page.waitForURL(/\/nearby$/);
+  const boxes = page.locator("#nearby-list input[type=checkbox]");
+  await boxes.first().waitFor();
+  assert.ok(await boxes.count() >= 2, "at least two resources near the patient");
+  const distances = await page.locator("#nearby-list .distance").allTextContents();
+  assert.ok(distances.every((d) => /約 [\d.]+ k?m/.test(d)), `distances: ${distances}`);
+  const items = page.locator("#nearby-list li");
+  const names = [];
+  const ids = [];
+  for (const i of [0, 1]) {
+    names.push((await items.nth(i).locator(".resource-name").textContent()).trim());
+    ids.push(await boxes.nth(i).getAttribute("value"));
+    await items.nth(i).locator("label").click();
+  }
+  assert.equal(await page.locator("#nearby-list input[type=checkbox]:checked").count(), 2);
+  await tapTarget(page.locator("#nearby-introduce"), "introduce button");
+  await noSidewaysScroll(page, "nearby");
+  await page.locator("#nearby-introduce").click();
+  await page.locator("#nearby-result", { hasText: "タイムラインに記録しました" }).waitFor();
+  await screenshot(page, "care-6-nearby.png");
+
+  // The handout of the ticked resources: the portal's print view, in a new tab.
+  assert.equal(await page.locator("#nearby-print").getAttribute("href"), `/resources/print?ids=${ids.join(",")}`);
+  const [handout] = await Promise.all([
+    nurseContext.waitForEvent("page"),
+    page.locator("#nearby-print").click(),
+  ]);
+  await handout.waitForLoadState();
+  assert.match(handout.url(), /\/resources\/print\?ids=/);
+  assert.equal(await handout.locator(".handout").count(), 2);
+  const printed = await handout.locator(".handout h2").allTextContents();
+  assert.deepEqual(printed.map((n) => n.trim()).sort(), [...names].sort());
+  await handout.emulateMedia({ media: "print" });
+  await handout.screenshot({ path: join(output, "care-7-print.png"), fullPage: true });
+  await handout.close();
+
+  // The introduction is on the timeline, newest first, naming both.
+  await page.locator("#tab-timeline").click();
+  const first = page.locator("#timeline article.post").first();
+  await first.locator(".post-body", { hasText: "周辺資源を紹介しました" }).waitFor();
+  const body = await first.locator(".post-body").textContent();
+  for (const name of names) assert.ok(body.includes(name), `${name} in the introduction: ${body}`);
+  assert.equal(await first.locator('.post-body a[href^="/resources/print?ids="]').count(), 1, "the handout link is a link");
+  assert.deepEqual(nurseErrors, [], "console or page errors (a CSP violation shows here)");
+});
+
+test("the nurse records vitals and sees them charted", async (t) => {
+  if (!nursePage) return t.skip("needs the nurse's page");
+  const page = nursePage;
+  await page.locator("#tab-vitals").click();
+  await page.locator("#vitals-empty").waitFor();
+  await page.locator("#vital-kind").selectOption("blood_pressure");
+  await page.locator("#vital-value").fill("132");
+  await page.locator("#vital-value2").fill("84");
+  await page.locator("#vital-submit").click();
+  await page.locator("#vital-status", { hasText: "132/84 mmHg を記録しました" }).waitFor();
+  const chart = page.locator("svg#vitals-chart");
+  assert.equal(await chart.locator('g.vital-panel[data-kind="blood_pressure"] polyline').count(), 2, "systolic and diastolic");
+
+  // An hour earlier, a second reading: the line has two points and the axis its labels.
+  const earlier = await page.evaluate(() => {
+    const d = new Date(Date.now() - 3600 * 1000 + 9 * 3600 * 1000);
+    return d.toISOString().slice(0, 16);
+  });
+  await page.locator("#vital-kind").selectOption("blood_pressure");
+  await page.locator("#vital-value").fill("１４０"); // full-width digits from a Japanese keyboard
+  await page.locator("#vital-value2").fill("90");
+  await page.locator("#vital-measured-at").fill(earlier);
+  await page.locator("#vital-submit").click();
+  await page.locator("#vital-status", { hasText: "140/90 mmHg を記録しました" }).waitFor();
+  const systolic = chart.locator('g.vital-panel[data-kind="blood_pressure"] polyline.systolic');
+  assert.equal((await systolic.getAttribute("points")).trim().split(/\s+/).length, 2);
+  const labels = await chart.locator('g.vital-panel[data-kind="blood_pressure"] .axis-label').allTextContents();
+  assert.ok(labels.includes("140") && labels.includes("84"), `min/max labels: ${labels}`);
+
+  await page.locator("#vital-kind").selectOption("temperature");
+  assert.ok(!(await page.locator("#vital-value2").isVisible()), "one value for temperature");
+  await page.locator("#vital-value").fill("36.8");
+  await page.locator("#vital-submit").click();
+  await page.locator('svg#vitals-chart g.vital-panel[data-kind="temperature"] polyline').waitFor({ state: "attached" });
+
+  // A typo is refused with the server's message.
+  await page.locator("#vital-kind").selectOption("pulse");
+  await page.locator("#vital-value").fill("400");
+  await page.locator("#vital-submit").click();
+  await page.locator("#vital-errors", { hasText: "脈拍" }).waitFor();
+  assert.match(await page.locator("#vitals-latest").textContent(), /132\/84 mmHg/);
+  await noSidewaysScroll(page, "vitals");
+  await screenshot(page, "care-8-vitals.png");
+  assert.deepEqual(nurseErrors, [], "console or page errors (a CSP violation shows here)");
+  await nurseContext.close();
+});
