@@ -14,6 +14,7 @@
   const KEY_AUTH = "rainbownet-care-auth";
   const SIGNED_OUT = new Error("signed out");
   const MAX_FILE_BYTES = 5 * 1024 * 1024;
+  const MAX_FILES = 10; // per post
   const FILE_TYPES = {
     "image/png": [".png"],
     "image/jpeg": [".jpg", ".jpeg"],
@@ -64,6 +65,7 @@
     categories: null,
     uploads: new Map(), // File → attachment id, so a retry does not upload twice
     draft: null, // { signature, key }: the Idempotency-Key of the post being sent
+    measuredSet: false, // the measuring time was typed in (else: now)
     posting: false,
   };
   const images = new Map(); // "patient/attachment" → Promise of a data: URL
@@ -251,27 +253,23 @@
     return withRetry((token) => call(method, path, Object.assign({}, options || {}, { token: token })));
   }
 
-  // An RFC 9457 problem as lines of text, Japanese when the server gave it.
-  async function problemLines(resp) {
-    try {
-      const p = await resp.json();
-      const lines = [p.detail_ja || p.detail || p.title_ja || p.title || "HTTP " + resp.status];
-      (p.errors || []).forEach((e) => lines.push(e.detail_ja || e.detail));
-      return lines;
-    } catch (e) {
-      return ["処理できませんでした（HTTP " + resp.status + "）"];
-    }
-  }
-
+  // An RFC 9457 problem as lines of text, Japanese when the server gave it: each field's
+  // problem when there are some (the general detail only says "see errors"), else the detail.
   function problemFromText(status, text) {
     try {
       const p = JSON.parse(text);
-      const lines = [p.detail_ja || p.detail || p.title_ja || p.title || "HTTP " + status];
-      (p.errors || []).forEach((e) => lines.push(e.detail_ja || e.detail));
-      return lines;
+      const fields = (p.errors || []).map((e) => e.detail_ja || e.detail).filter(Boolean);
+      if (fields.length) return fields;
+      return [p.detail_ja || p.detail || p.title_ja || p.title || "HTTP " + status];
     } catch (e) {
       return ["処理できませんでした（HTTP " + status + "）"];
     }
+  }
+
+  async function problemLines(resp) {
+    let text = "";
+    try { text = await resp.text(); } catch (e) { /* no body */ }
+    return problemFromText(resp.status, text);
   }
 
   class ApiError extends Error {
@@ -293,10 +291,6 @@
     if (e instanceof ApiError) return e.lines;
     if (e instanceof TypeError) return ["サーバーに接続できません。通信状態を確認してください。 / Cannot reach the server."];
     return [e.message || String(e)];
-  }
-
-  function patientPath(suffix) {
-    return "/api/v1/patients/" + enc(state.patientId) + (suffix || "");
   }
 
   // --- signing in and out ----------------------------------------------------------------
@@ -384,7 +378,6 @@
   }
 
   async function route() {
-    $("global-status").hidden = true;
     if (!tokens()) { showSignin(); return; }
     try {
       if (!state.me) await loadMe();
@@ -404,6 +397,7 @@
     resetPatient(null);
     showOnly("patients-view");
     document.title = "担当の利用者 | RainbowNet";
+    renderPatients(); // what this page knows (read receipts just sent included), then the server's
     await loadPatients();
   }
 
@@ -506,6 +500,7 @@
 
   function selectTab(tab) {
     state.tab = tab;
+    if (tab === "vitals" && !state.measuredSet) resetMeasuredAt();
     TABS.forEach((t) => {
       const on = t === tab;
       $("panel-" + t).hidden = !on;
@@ -516,7 +511,7 @@
     if (state.loaded[tab]) return;
     state.loaded[tab] = true;
     if (tab === "timeline") loadTimeline(false);
-    if (tab === "vitals") { resetMeasuredAt(); loadVitals(); }
+    if (tab === "vitals") loadVitals();
     if (tab === "nearby") loadNearby();
   }
 
@@ -989,8 +984,9 @@
     const list = $("post-file-list");
     list.textContent = "";
     state.uploads = new Map();
-    const problems = [];
-    Array.from($("post-files").files || []).forEach((file, i) => {
+    const files = Array.from($("post-files").files || []);
+    const problems = files.length > MAX_FILES ? ["添付できるのは1回に" + MAX_FILES + "件までです。 / Up to " + MAX_FILES + " files per post."] : [];
+    files.forEach((file, i) => {
       const item = el("li", "file");
       item.dataset.index = String(i);
       const name = el("span", "file-name", file.name + "（" + sizeOf(file.size) + "）");
@@ -1068,6 +1064,7 @@
     const files = Array.from($("post-files").files || []);
     const problems = [];
     if (!body.trim()) problems.push("本文を入力してください。 / Please write a message.");
+    if (files.length > MAX_FILES) problems.push("添付できるのは1回に" + MAX_FILES + "件までです。 / Up to " + MAX_FILES + " files per post.");
     files.forEach((f) => problems.push(...fileProblems(f)));
     showLines("post-errors", problems);
     if (problems.length) { (body.trim() ? $("post-files") : $("post-body")).focus(); return; }
@@ -1135,8 +1132,9 @@
     bilingual($("vital-value-label"), bp ? "収縮期（上）" : "値（" + k.unit + "）", bp ? "Systolic" : "Value");
   }
 
-  // datetime-local in Japan time: "2026-11-25T09:30".
+  // datetime-local in Japan time: "2026-11-25T09:30". Shows now until a time is typed in.
   function resetMeasuredAt() {
+    state.measuredSet = false;
     const parts = new Intl.DateTimeFormat("en-CA", {
       timeZone: JST, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
     }).formatToParts(new Date());
@@ -1295,7 +1293,7 @@
     const input = { kind: kind, value: value };
     if (bp) input.value2 = value2;
     const at = $("vital-measured-at").value;
-    if (at) {
+    if (at && state.measuredSet) {
       // Japan time, sent as UTC like the server's own timestamps, so readings sort by time.
       const ms = Date.parse(at + (at.length === 16 ? ":00" : "") + "+09:00");
       if (isNaN(ms)) problems.push("測定日時を正しく入力してください。 / Check the time.");
@@ -1419,6 +1417,7 @@
   function updatePrintLink() {
     const link = $("nearby-print");
     const ids = checkedResources();
+    $("nearby-selected").textContent = String(ids.length);
     const url = ids.length ? "/resources/print?ids=" + ids.map(enc).join(",") : state.nearby.length ? state.nearbyPrintUrl : null;
     if (url) {
       link.href = url;
@@ -1490,6 +1489,7 @@
     $("team-list").addEventListener("click", onTeamClick);
     $("team-form").addEventListener("submit", addMember);
     $("vital-kind").addEventListener("change", onVitalKind);
+    $("vital-measured-at").addEventListener("input", () => { state.measuredSet = true; });
     $("vital-form").addEventListener("submit", recordVital);
     $("nearby-form").addEventListener("submit", searchNearby);
     $("nearby-list").addEventListener("change", updatePrintLink);

@@ -444,22 +444,58 @@ test("the care manager sees the unread badge; opening the patient marks the post
 
   await page.locator(".back a").click();
   await page.waitForURL(/#\/patients$/);
-  await page.locator(`#patient-list a.patient-link[href="#/patients/${patientId}"]`).waitFor();
-  assert.equal((await link.locator(".unread-count").textContent()).trim(), "0");
+  await link.locator(".unread").waitFor({ state: "hidden" });
+  await page.locator("#patients-status:empty").waitFor({ state: "attached" }); // the server's list
+  assert.equal((await link.locator(".unread-count").textContent()).trim(), "0", "no unread post once read");
   assert.ok(!(await link.locator(".unread").isVisible()), "no badge once read");
   assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
   await context.close();
 });
 
-test("the nurse sees 既読 1 with the care manager's name", async (t) => {
+test("the nurse sees 既読 1 with the care manager's name, and edits her post", async (t) => {
   if (!nursePage) return t.skip("needs the nurse's page");
   const page = nursePage;
+  // An access token the server no longer takes: the page refreshes it once and goes on.
+  const stale = await page.evaluate(() => {
+    const auth = JSON.parse(sessionStorage.getItem("rainbownet-care-auth"));
+    const old = auth.access_token;
+    auth.access_token = old.slice(0, -4) + (old.endsWith("AAAA") ? "BBBB" : "AAAA");
+    sessionStorage.setItem("rainbownet-care-auth", JSON.stringify(auth));
+    return auth.access_token;
+  });
+  const errorsBefore = nurseErrors.length;
   await page.locator("#timeline-refresh").click();
   const post = postCard(page, "右踵に発赤あり");
   await post.locator(".read-count", { hasText: "既読 1人" }).waitFor();
+  const renewed = await page.evaluate(() => JSON.parse(sessionStorage.getItem("rainbownet-care-auth")).access_token);
+  assert.notEqual(renewed, stale, "the token was refreshed");
+  // Chromium logs the refused request (401) itself.
+  const refused = nurseErrors.splice(errorsBefore);
+  assert.ok(refused.every((e) => /status of 401/.test(e)), `errors: ${refused}`);
   await post.locator(".read-count").click();
   await post.locator(".readers .reader-name", { hasText: manager.name }).waitFor();
   await screenshot(page, "care-5-receipts.png");
+
+  // Only the author may edit; the post says it was edited and keeps its attachments.
+  await post.locator("button.edit-post").click();
+  await post.locator(".edit-form textarea").fill(REPORT + "\n（追記）体位変換は2時間ごと。");
+  await post.locator(".edit-form button[type=submit]").click();
+  await post.locator(".post-body", { hasText: "（追記）" }).waitFor();
+  assert.match(await post.locator(".edited").textContent(), /編集済み/);
+  assert.equal(await post.locator("img.attachment-thumb").count(), 1);
+
+  // The profile and the team.
+  await page.locator("#tab-info").click();
+  const facts = await page.locator("#patient-facts").textContent();
+  assert.match(facts, /1940年4月1日（昭和15年）/);
+  assert.match(facts, /要介護2/);
+  assert.equal(await page.locator('#patient-facts a[href="tel:0524001234"]').count(), 1);
+  await page.locator("#tab-team").click();
+  const team = page.locator("#team-list li.member");
+  assert.equal(await team.count(), 2);
+  assert.match(await team.filter({ hasText: nurse.name }).textContent(), /あなた/);
+  assert.match(await team.filter({ hasText: manager.name }).textContent(), /清須ケアプランセンター/);
+  await page.locator("#tab-timeline").click();
   assert.deepEqual(nurseErrors, [], "console or page errors (a CSP violation shows here)");
 });
 
@@ -482,6 +518,7 @@ test("the nurse introduces two resources near home and prints the handout", asyn
     await items.nth(i).locator("label").click();
   }
   assert.equal(await page.locator("#nearby-list input[type=checkbox]:checked").count(), 2);
+  assert.equal((await page.locator("#nearby-selected").textContent()).trim(), "2");
   await tapTarget(page.locator("#nearby-introduce"), "introduce button");
   await noSidewaysScroll(page, "nearby");
   await page.locator("#nearby-introduce").click();
@@ -499,6 +536,7 @@ test("the nurse introduces two resources near home and prints the handout", asyn
   assert.equal(await handout.locator(".handout").count(), 2);
   const printed = await handout.locator(".handout h2").allTextContents();
   assert.deepEqual(printed.map((n) => n.trim()).sort(), [...names].sort());
+  await handout.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
   await handout.emulateMedia({ media: "print" });
   await handout.screenshot({ path: join(output, "care-7-print.png"), fullPage: true });
   await handout.close();
@@ -548,11 +586,14 @@ test("the nurse records vitals and sees them charted", async (t) => {
   await page.locator("#vital-submit").click();
   await page.locator('svg#vitals-chart g.vital-panel[data-kind="temperature"] polyline').waitFor({ state: "attached" });
 
-  // A typo is refused with the server's message.
+  // A typo is refused with the server's message (Chromium logs the 422 response itself).
+  const before = nurseErrors.length;
   await page.locator("#vital-kind").selectOption("pulse");
   await page.locator("#vital-value").fill("400");
   await page.locator("#vital-submit").click();
   await page.locator("#vital-errors", { hasText: "脈拍" }).waitFor();
+  const refused = nurseErrors.splice(before);
+  assert.ok(refused.length <= 1 && refused.every((e) => /status of 422/.test(e)), `errors: ${refused}`);
   assert.match(await page.locator("#vitals-latest").textContent(), /132\/84 mmHg/);
   await noSidewaysScroll(page, "vitals");
   await screenshot(page, "care-8-vitals.png");

@@ -52,7 +52,7 @@ fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
     .0)
 }
 
-fn patient_body(name: &str) -> String {
+pub fn patient_body(name: &str) -> String {
     serde_json::json!({
         "municipality_code": "23233", "name": name, "name_kana": "シケン ハナコ",
         "birth_date": "昭和20年5月1日", "sex": "female", "care_level": "care_2",

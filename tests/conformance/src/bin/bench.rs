@@ -1,4 +1,4 @@
-//! `bench [--seconds N] [--clients N] [local] [workerd] [foundation] [resources] [disaster]`: requests/s and p50/p99 latency
+//! `bench [--seconds N] [--clients N] [local] [workerd] [foundation] [resources] [care] [disaster]`: requests/s and p50/p99 latency
 //! of `GET /healthz` and `GET /api/v1/public/municipalities`, each beside a baseline in the
 //! same run: the local host's own hello-world route (`/_host/hello`, no function, no store)
 //! and, through workerd, a 404 from the portal Worker (a function, no store). Then the gzip
@@ -275,6 +275,156 @@ fn bench_disaster(host: &RunningHost, people: usize, clients: usize, duration: D
     );
 }
 
+/// Care: login cost (Argon2id m=19 MiB, t=2, p=1 plus TOTP), post writes/s beside the
+/// baseline, and timeline page reads over `posts` posts (10,000 on the local host).
+fn bench_care(host: &RunningHost, posts: usize, clients: usize, duration: Duration) {
+    use conformance::auth::{PASSWORD, code, login, register_in, tokens, with_token};
+    let c = Client::new(&host.base_url);
+    let run = || -> Result<(), String> {
+        // Each account logs in once: a TOTP code is accepted once per account.
+        let accounts = (0..8)
+            .map(|i| {
+                register_in(
+                    &c,
+                    &format!("bench-login-{i}"),
+                    &["professional"],
+                    ("23233", "清須訪問看護ステーション"),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut latencies = Vec::new();
+        let mut token = String::new();
+        for account in &accounts {
+            let started = Instant::now();
+            let resp = login(&c, &account.email, PASSWORD, &code(account, 0)?)?;
+            latencies.push(started.elapsed());
+            token = tokens(&resp)?.0;
+        }
+        latencies.sort();
+        println!(
+            "{:<8} login (Argon2id m=19 MiB t=2 p=1 + TOTP, sequential)  p50 {:>7.1} ms  max {:>7.1} ms  ({} logins)",
+            host.name,
+            latencies[latencies.len() / 2].as_secs_f64() * 1000.0,
+            latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            latencies.len()
+        );
+        let created = with_token(
+            &c,
+            "POST",
+            "/api/v1/patients",
+            &token,
+            Some(conformance::patients::patient_body("性能 試験")),
+        )?;
+        let patient = created.json()?["id"]
+            .as_str()
+            .ok_or("no patient")?
+            .to_owned();
+        let started = Instant::now();
+        let fill = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        thread::scope(|scope| {
+            for _ in 0..8 {
+                let (c, token, patient, fill) = (&c, &token, &patient, Arc::clone(&fill));
+                scope.spawn(move || {
+                    while fill.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < posts {
+                        let body = serde_json::json!({"category": "report", "body": "訪問しました。血圧安定、食事摂取良好。"});
+                        let _ = with_token(c, "POST", &format!("/api/v1/patients/{patient}/posts"), token, Some(body.to_string()));
+                    }
+                });
+            }
+        });
+        println!(
+            "{:<8} timeline filled with {posts} posts in {:.1} s",
+            host.name,
+            started.elapsed().as_secs_f64()
+        );
+        let baseline_path = if host.name == "local" {
+            "/_host/hello"
+        } else {
+            "/api/v1/public/no-such-route"
+        };
+        let baseline = load(&host.base_url, baseline_path, clients, duration);
+        print_row(
+            host.name,
+            &format!("GET {baseline_path}"),
+            &baseline,
+            Row::Baseline,
+        );
+        let writes = {
+            let (token, patient) = (token.clone(), patient.clone());
+            load_with(&host.base_url, clients, duration, move |client, n| {
+                let auth = format!("Bearer {token}");
+                let body = serde_json::json!({"category": "contact", "body": format!("連絡 {n}")});
+                client.request(
+                    "POST",
+                    &format!("/api/v1/patients/{patient}/posts"),
+                    &[
+                        ("authorization", &auth),
+                        ("content-type", "application/json"),
+                        ("idempotency-key", &format!("bench-{n}")),
+                    ],
+                    Some(body.to_string().into_bytes()),
+                )
+            })
+        };
+        print_row(
+            host.name,
+            "POST timeline post (new key each)",
+            &writes,
+            Row::Against(&baseline),
+        );
+        // A page from the middle of the timeline, through its cursor.
+        let first = with_token(
+            &c,
+            "GET",
+            &format!("/api/v1/patients/{patient}/posts?limit=50"),
+            &token,
+            None,
+        )?
+        .json()?;
+        let mut cursor = first["next_cursor"].as_str().unwrap_or("").to_owned();
+        for _ in 0..(posts / 100) {
+            let page = with_token(
+                &c,
+                "GET",
+                &format!("/api/v1/patients/{patient}/posts?limit=50&cursor={cursor}"),
+                &token,
+                None,
+            )?
+            .json()?;
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = next.to_owned(),
+                None => break,
+            }
+        }
+        for (label, path) in [
+            (
+                "GET timeline, newest page (20)",
+                format!("/api/v1/patients/{patient}/posts"),
+            ),
+            (
+                "GET timeline, a middle page (20)",
+                format!("/api/v1/patients/{patient}/posts?cursor={cursor}"),
+            ),
+        ] {
+            let token = token.clone();
+            let figures = load_with(&host.base_url, clients, duration, move |client, _| {
+                let auth = format!("Bearer {token}");
+                client.request("GET", &path, &[("authorization", &auth)], None)
+            });
+            print_row(
+                host.name,
+                &format!("{label}, {posts} posts"),
+                &figures,
+                Row::Against(&baseline),
+            );
+        }
+        Ok(())
+    };
+    if let Err(e) = run() {
+        println!("{:<8} care bench failed: {e}", host.name);
+    }
+}
+
 fn gzip_size(path: &std::path::Path) -> Option<u64> {
     let output = std::process::Command::new("gzip")
         .args(["-9", "-c"])
@@ -295,7 +445,7 @@ fn main() {
             "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).unwrap_or(seconds),
             "--clients" => clients = args.next().and_then(|v| v.parse().ok()).unwrap_or(clients),
             "local" | "workerd" => hosts.push(arg),
-            "foundation" | "resources" | "disaster" => sections.push(arg),
+            "foundation" | "resources" | "care" | "disaster" => sections.push(arg),
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
@@ -323,6 +473,10 @@ fn main() {
                 }
                 if run("resources") {
                     bench_resources(&host, clients, duration);
+                }
+                if run("care") {
+                    let posts = if name == "local" { 10_000 } else { 1_000 };
+                    bench_care(&host, posts, clients, duration);
                 }
                 if run("disaster") {
                     let people = if name == "local" { 100_000 } else { 1_563 };
