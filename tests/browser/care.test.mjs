@@ -10,10 +10,7 @@
 //
 //   node --test tests/browser/            (RAINBOWNET_BIN overrides the binary)
 //
-// The web client is embedded in the binary when it is built. When the binary's copy of a
-// file under static/care/ differs from the one on disk (the binary is older than the
-// client), the test serves the file on disk with the binary's own response headers (its
-// CSP included) and says so; CARE_TEST_BINARY_STATIC=1 turns that off.
+// The web client is embedded in the binary when it is built: rebuild after changing static/.
 
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
@@ -31,7 +28,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const output = join(root, "tests/output");
 const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const fromDisk = process.env.CARE_TEST_BINARY_STATIC !== "1";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 const PASSWORD = "correct horse battery staple";
@@ -51,7 +47,6 @@ let patientId;
 let nurseContext;
 let nursePage;
 let nurseErrors;
-const staleFiles = new Set();
 
 // --- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) --------------------------------
 
@@ -272,9 +267,6 @@ before(async () => {
 });
 
 after(async () => {
-  if (staleFiles.size) {
-    console.log(`# served from static/ on disk (the binary's copy differs): ${[...staleFiles].sort().join(", ")}`);
-  }
   await browser?.close();
   if (server && server.exitCode === null) {
     const exited = new Promise((r) => server.once("exit", r));
@@ -283,31 +275,6 @@ after(async () => {
   }
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
-
-const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
-
-// See the top of the file: the client on disk, with the headers the host really sends.
-async function serveClientFromDisk(context) {
-  if (!fromDisk) return;
-  await context.route(/\/app\/care\//, async (route) => {
-    const url = new URL(route.request().url());
-    let rel = url.pathname.replace(/^\/app\//, "");
-    if (rel.endsWith("/")) rel += "index.html";
-    const file = join(root, "static", rel);
-    if (!existsSync(file)) return route.continue();
-    const disk = readFileSync(file);
-    const headers = { ...route.request().headers() };
-    delete headers["if-none-match"];
-    const response = await route.fetch({ headers });
-    const served = await response.body();
-    if (response.status() === 200 && served.equals(disk)) return route.fulfill({ response });
-    staleFiles.add(rel);
-    const sent = { ...response.headers() };
-    for (const h of ["content-length", "etag", "content-type", "content-encoding"]) delete sent[h];
-    sent["content-type"] = TYPES[rel.split(".").pop()] ?? "application/octet-stream";
-    return route.fulfill({ status: 200, headers: sent, body: disk });
-  });
-}
 
 // Console errors and page errors of every page of the context, popups included (a CSP
 // violation shows as a console error).
@@ -320,7 +287,6 @@ function watchErrors(context) {
 
 async function phone() {
   const context = await browser.newContext(PHONE);
-  await serveClientFromDisk(context);
   const errors = watchErrors(context);
   const page = await context.newPage();
   return { context, page, errors };
