@@ -12,22 +12,15 @@
 //
 // The web client is embedded in the binary when it is built: rebuild after changing static/.
 
-import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { deflateSync } from "node:zlib";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
-import { chromium } from "playwright-core";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const output = join(root, "tests/output");
-const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+import {
+  apiClient, apiLogin, expectStatus, hotp, launchChromium, output, registerProfessional, screenshot,
+  signIn, startHost,
+} from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 const PASSWORD = "correct horse battery staple";
@@ -37,58 +30,16 @@ const PHOTO_NAME = "右踵_発赤.png";
 const PDF_NAME = "訪問看護報告書.pdf";
 const PHONE = { viewport: { width: 390, height: 844 }, locale: "ja-JP", timezoneId: "Asia/Tokyo", acceptDownloads: true };
 
-let server;
+let host;
 let base;
 let browser;
-let dataDir;
+let api;
 let nurse;
 let manager;
 let patientId;
 let nurseContext;
 let nursePage;
 let nurseErrors;
-
-// --- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) --------------------------------
-
-function base32Decode(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  const clean = text.toUpperCase().replace(/[\s=]/g, "");
-  const bytes = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of clean) {
-    const index = alphabet.indexOf(ch);
-    assert.ok(index >= 0, `not base32: ${ch}`);
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-function hotp(key, counter) {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(counter));
-  const mac = createHmac("sha1", key).update(message).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(code).padStart(6, "0");
-}
-
-const currentStep = () => Math.floor(Date.now() / 1000 / 30);
-
-// The server takes each code once per account and allows one step of skew: a second login
-// of the same account uses the next step; a third would wait for the clock to catch up.
-const usedSteps = new Map();
-async function nextCode(account) {
-  const step = Math.max(currentStep(), (usedSteps.get(account.email) ?? -1) + 1);
-  while (step > currentStep() + 1) await sleep(1000);
-  usedSteps.set(account.email, step);
-  return hotp(account.secret, step);
-}
 
 // --- files to attach: a small PNG (stripes, so the screenshot shows it) and a PDF ---------
 
@@ -166,46 +117,13 @@ const PDF = pdf();
 
 // --- the API, as the nurse's organization uses it ---------------------------------------
 
-async function api(method, path, { token, json } = {}) {
-  const headers = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  let body;
-  if (json !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(json);
-  }
-  const resp = await fetch(base + path, { method, headers, body });
-  const text = await resp.text();
-  let parsed = null;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // empty
-  }
-  return { status: resp.status, json: parsed, text };
-}
-
-async function expectStatus(status, pending, what) {
-  const resp = await pending;
-  assert.equal(resp.status, status, `${what}: ${resp.status} ${resp.text}`);
-  return resp.json;
-}
-
 async function register(label, name, profession, organization) {
-  const email = `${label}-${Date.now()}@example.jp`;
-  const enrolment = await expectStatus(201, api("POST", "/api/v1/auth/professionals", {
-    token: ADMIN_TOKEN,
-    json: { organization, email, name, profession, roles: ["professional"], password: PASSWORD },
-  }), `register ${label}`);
-  assert.match(enrolment.otpauth_uri, /^otpauth:\/\/totp\//);
-  return { email, name, id: enrolment.id, secret: base32Decode(enrolment.totp_secret) };
-}
-
-async function apiLogin(account) {
-  const tokens = await expectStatus(200, api("POST", "/api/v1/auth/login", {
-    json: { email: account.email, password: PASSWORD, totp: await nextCode(account) },
-  }), `login ${account.email}`);
-  return tokens.access_token;
+  const account = await registerProfessional(api, ADMIN_TOKEN, {
+    organization, email: `${label}-${Date.now()}@example.jp`, name, profession, roles: ["professional"],
+    password: PASSWORD,
+  }, `register ${label}`);
+  assert.match(account.otpauthUri, /^otpauth:\/\/totp\//);
+  return account;
 }
 
 // A patient at home in 清須市, near the demo resources (see tests/conformance/src/patients.rs).
@@ -221,7 +139,7 @@ async function setUpTeam() {
     { municipality_code: TOWN, kind: "visiting_nurse_station", name: "清須訪問看護ステーション" });
   manager = await register("caremanager", "介護 太郎", "care_manager",
     { municipality_code: TOWN, kind: "care_management_office", name: "清須ケアプランセンター" });
-  const token = await apiLogin(nurse);
+  const token = await apiLogin(api, nurse, PASSWORD);
   const me = await expectStatus(200, api("GET", "/api/v1/auth/me", { token }), "nurse /me");
   assert.equal(me.id, nurse.id);
   const patient = await expectStatus(201, api("POST", "/api/v1/patients", { token, json: PATIENT }), "patient");
@@ -235,45 +153,19 @@ async function setUpTeam() {
 // --- the browser --------------------------------------------------------------------------
 
 before(async () => {
-  assert.ok(existsSync(bin), `no ${bin}: build it with cargo build --release -p rainbownet`);
   // RFC 6238 Appendix B (SHA-1), last six digits: proves the helper before it is trusted.
   assert.equal(hotp(Buffer.from("12345678901234567890"), Math.floor(59 / 30)), "287082");
   assert.equal(crc32(Buffer.from("123456789")), 0xcbf43926);
-  mkdirSync(output, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), "rainbownet-care-"));
-  server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", join(dataDir, "data")], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, RAINBOWNET_ADMIN_TOKEN: ADMIN_TOKEN },
-  });
-  base = await new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error("the local host did not start")), 30000);
-    server.stdout.on("data", (data) => {
-      const match = /listening on (http:\/\/\S+)/.exec(data.toString());
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`the local host exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
+  host = await startHost({ adminToken: ADMIN_TOKEN, name: "care" });
+  base = host.base;
+  api = apiClient(base);
+  browser = await launchChromium();
   await setUpTeam();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await host?.stop();
 });
 
 // Console errors and page errors of every page of the context, popups included (a CSP
@@ -295,16 +187,8 @@ async function phone() {
 async function login(page, account) {
   await page.goto(base + "/app/care/");
   await page.locator("#login-form").waitFor();
-  await page.locator("#login-email").fill(account.email);
-  await page.locator("#login-password").fill(PASSWORD);
-  await page.locator("#login-totp").fill(await nextCode(account));
-  await page.getByRole("button", { name: "ログイン" }).click();
+  await signIn(page, account, PASSWORD);
   await page.locator("#patient-list a.patient-link").first().waitFor();
-}
-
-async function screenshot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(output, name), fullPage: true });
 }
 
 async function noSidewaysScroll(page, where) {

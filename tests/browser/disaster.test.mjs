@@ -9,118 +9,30 @@
 //
 //   node --test tests/browser/            (RAINBOWNET_BIN overrides the binary)
 
-import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
-import { chromium } from "playwright-core";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const output = join(root, "tests/output");
-const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+import {
+  apiClient, apiLogin, expectStatus, hotp, launchChromium, registerProfessional, screenshot,
+  signIn, startHost, watchErrors,
+} from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 const PASSWORD = "correct horse battery staple";
 const TOWN = "23233";
 const NOTE = "右足を痛めて歩けない。明日の往診を希望。";
-let server;
+let host;
 let base;
 let browser;
-let dataDir;
-
-// --- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) --------------------------------
-
-function base32Decode(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  const clean = text.toUpperCase().replace(/[\s=]/g, "");
-  const bytes = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of clean) {
-    const index = alphabet.indexOf(ch);
-    assert.ok(index >= 0, `not base32: ${ch}`);
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-function hotp(key, counter) {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(counter));
-  const mac = createHmac("sha1", key).update(message).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(code).padStart(6, "0");
-}
-
-const currentStep = () => Math.floor(Date.now() / 1000 / 30);
-
-// The server takes each code once per account and allows one step of skew: a second login
-// of the same account uses the next step; a third would wait for the clock to catch up.
-const usedSteps = new Map();
-async function nextCode(account) {
-  const step = Math.max(currentStep(), (usedSteps.get(account.email) ?? -1) + 1);
-  while (step > currentStep() + 1) await sleep(1000);
-  usedSteps.set(account.email, step);
-  return hotp(account.secret, step);
-}
+let api;
 
 // --- the API, as the municipality's systems use it ----------------------------------------
 
-async function api(method, path, { token, json, csv } = {}) {
-  const headers = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  let body;
-  if (json !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(json);
-  } else if (csv !== undefined) {
-    headers["content-type"] = "text/csv; charset=utf-8";
-    body = Buffer.from(csv, "utf8");
-  }
-  const resp = await fetch(base + path, { method, headers, body });
-  const text = await resp.text();
-  let parsed = null;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // CSV or empty
-  }
-  return { status: resp.status, json: parsed, text };
-}
-
-async function expectStatus(status, pending, what) {
-  const resp = await pending;
-  assert.equal(resp.status, status, `${what}: ${resp.status} ${resp.text}`);
-  return resp.json;
-}
-
 async function register(label, name, profession, roles, organization) {
-  const email = `${label}-${Date.now()}@example.jp`;
-  const enrolment = await expectStatus(201, api("POST", "/api/v1/auth/professionals", {
-    token: ADMIN_TOKEN,
-    json: { organization, email, name, profession, roles, password: PASSWORD },
-  }), `register ${label}`);
-  assert.match(enrolment.otpauth_uri, /^otpauth:\/\/totp\//);
-  return { email, secret: base32Decode(enrolment.totp_secret) };
-}
-
-async function apiLogin(account) {
-  const tokens = await expectStatus(200, api("POST", "/api/v1/auth/login", {
-    json: { email: account.email, password: PASSWORD, totp: await nextCode(account) },
-  }), `login ${account.email}`);
-  return tokens.access_token;
+  const account = await registerProfessional(api, ADMIN_TOKEN, {
+    organization, email: `${label}-${Date.now()}@example.jp`, name, profession, roles, password: PASSWORD,
+  }, `register ${label}`);
+  assert.match(account.otpauthUri, /^otpauth:\/\/totp\//);
+  return account;
 }
 
 // A small register in the municipality's export format: four people in 01 (one without
@@ -144,45 +56,19 @@ let eventId;
 let supporterState;
 
 before(async () => {
-  assert.ok(existsSync(bin), `no ${bin}: build it with cargo build --release -p rainbownet`);
   // RFC 6238 Appendix B (SHA-1), last six digits: proves the helper before it is trusted.
   assert.equal(hotp(Buffer.from("12345678901234567890"), Math.floor(59 / 30)), "287082");
   assert.equal(hotp(Buffer.from("12345678901234567890"), Math.floor(1111111109 / 30)), "081804");
-  mkdirSync(output, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), "rainbownet-disaster-"));
-  server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", join(dataDir, "data")], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, RAINBOWNET_ADMIN_TOKEN: ADMIN_TOKEN },
-  });
-  base = await new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error("the local host did not start")), 30000);
-    server.stdout.on("data", (chunk) => {
-      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`the local host exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
+  host = await startHost({ adminToken: ADMIN_TOKEN, name: "disaster" });
+  base = host.base;
+  api = apiClient(base);
+  browser = await launchChromium();
   await setUpTown();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await host?.stop();
 });
 
 // The municipality's side, through the API: two accounts, the register, a team for
@@ -192,8 +78,8 @@ async function setUpTown() {
     { municipality_code: TOWN, kind: "municipality", name: "清須市役所" });
   supporter = await register("supporter", "支援 ケアマネ", "care_manager", ["professional"],
     { municipality_code: TOWN, kind: "care_management_office", name: "清須ケアプランセンター" });
-  const hqToken = await apiLogin(hq);
-  const supporterToken = await apiLogin(supporter);
+  const hqToken = await apiLogin(api, hq, PASSWORD);
+  const supporterToken = await apiLogin(api, supporter, PASSWORD);
   const me = await expectStatus(200, api("GET", "/api/v1/auth/me", { token: supporterToken }), "supporter /me");
 
   const report = await expectStatus(200, api("POST", `/api/v1/disaster/register/imports?municipality=${TOWN}`,
@@ -214,30 +100,9 @@ async function setUpTown() {
   assert.ok(eventId, "the event has an id");
 }
 
-// Console errors and page errors (a CSP violation shows as a console error). While the
-// phone is offline, Chromium may log the failed request itself; that is the point of the
-// test, not a fault.
-function watchErrors(page) {
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => {
-    if (m.type() === "error" && !/ERR_INTERNET_DISCONNECTED/.test(m.text())) errors.push(m.text());
-  });
-  return errors;
-}
-
-async function login(page, account) {
-  await page.locator("#login-email").fill(account.email);
-  await page.locator("#login-password").fill(PASSWORD);
-  await page.locator("#login-totp").fill(await nextCode(account));
-  await page.getByRole("button", { name: "ログイン" }).click();
-}
-
-// Full-page screenshots from the top, where the sticky status bar belongs.
-async function screenshot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(output, name), fullPage: true });
-}
+// While the phone is offline, Chromium may log the failed request itself; that is the
+// point of the test, not a fault.
+const OFFLINE = /ERR_INTERNET_DISCONNECTED/;
 
 async function queueCount(page) {
   return (await page.locator("#queue-count-n").textContent()).trim();
@@ -247,11 +112,11 @@ test("a supporter taps check-ins with no signal; they go out when it returns", a
   // A small phone; a fresh context, so the page must work before any service worker.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP", serviceWorkers: "block" });
   const page = await context.newPage();
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, { ignore: OFFLINE });
 
   await page.goto(base + "/app/disaster/");
   await page.locator("#login-form").waitFor();
-  await login(page, supporter);
+  await signIn(page, supporter, PASSWORD);
   const cards = page.locator("article.person");
   await cards.first().waitFor();
   // Only the people of the team's district, the one without consent included.
@@ -308,7 +173,7 @@ test("with the service worker, the page reopens with no signal and still records
     viewport: { width: 390, height: 844 }, locale: "ja-JP", serviceWorkers: "allow", storageState: supporterState,
   });
   const page = await context.newPage();
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, { ignore: OFFLINE });
   await page.goto(base + "/app/disaster/");
   const cards = page.locator("article.person");
   await cards.first().waitFor();
@@ -341,11 +206,11 @@ test("with the service worker, the page reopens with no signal and still records
 test("the HQ sees the totals, the unreported districts and the note, prints and closes", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ja-JP", acceptDownloads: true });
   const page = await context.newPage();
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, { ignore: OFFLINE });
 
   await page.goto(base + "/app/disaster/hq.html");
   await page.locator("#login-form").waitFor();
-  await login(page, hq);
+  await signIn(page, hq, PASSWORD);
   await page.waitForFunction(() => document.getElementById("total-safe").textContent.trim() === "2");
   assert.equal(await page.locator("#event-select").inputValue(), eventId);
   assert.equal((await page.locator("#total-total").textContent()).trim(), String(PEOPLE.length));

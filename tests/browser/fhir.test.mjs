@@ -8,21 +8,15 @@
 //
 //   node --test tests/browser/fhir.test.mjs      (RAINBOWNET_BIN overrides the binary)
 
-import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import Ajv from "ajv";
+import { apiClient, apiLogin, expectStatus, output, registerProfessional, root, startHost } from "./support.mjs";
 
 const require = createRequire(import.meta.url);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const output = join(root, "tests/output");
-const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
 
 const ADMIN_TOKEN = "fhir-test-admin-token-0123456789abcdef";
 const PASSWORD = "correct horse battery staple";
@@ -47,9 +41,8 @@ const POSTS = [
   "夜間の咳が増えています。次回の往診で相談をお願いします。",
 ];
 
-let server;
-let base;
-let dataDir;
+let host;
+let api;
 let schemaId;
 let ajv;
 let patientId;
@@ -108,90 +101,17 @@ function validate(doc) {
   return check(doc) ? null : explain(doc) || describe(check.errors).join("\n");
 }
 
-// --- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) --------------------------------
-
-function base32Decode(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0;
-  let value = 0;
-  const bytes = [];
-  for (const ch of text.toUpperCase().replace(/[\s=]/g, "")) {
-    const index = alphabet.indexOf(ch);
-    assert.ok(index >= 0, `not base32: ${ch}`);
-    value = ((value << 5) | index) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-function totp(key) {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
-  const mac = createHmac("sha1", key).update(message).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
-
-// --- the API ---------------------------------------------------------------------------------
-
-async function api(method, path, { token, json } = {}) {
-  const headers = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (json !== undefined) headers["content-type"] = "application/json";
-  const resp = await fetch(base + path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
-  const text = await resp.text();
-  let parsed = null;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: resp.status, headers: resp.headers, json: parsed, text };
-}
-
-async function expectStatus(status, pending, what) {
-  const resp = await pending;
-  assert.equal(resp.status, status, `${what}: ${resp.status} ${resp.text}`);
-  return resp.json;
-}
-
 before(async () => {
-  assert.ok(existsSync(bin), `no ${bin}: build it with cargo build --release -p rainbownet`);
-  mkdirSync(output, { recursive: true });
   [ajv, schemaId] = loadSchema();
-  dataDir = mkdtempSync(join(tmpdir(), "rainbownet-fhir-"));
-  server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", join(dataDir, "data")], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, RAINBOWNET_ADMIN_TOKEN: ADMIN_TOKEN },
-  });
-  base = await new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error("the local host did not start")), 30000);
-    server.stdout.on("data", (chunk) => {
-      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`the local host exited with ${code}`)));
-  });
+  host = await startHost({ adminToken: ADMIN_TOKEN, name: "fhir" });
+  api = apiClient(host.base);
 
   const email = `fhir-${Date.now()}-${process.pid}@example.jp`;
-  const enrolment = await expectStatus(201, api("POST", "/api/v1/auth/professionals", {
-    token: ADMIN_TOKEN,
-    json: {
-      organization: { municipality_code: "23233", kind: "visiting_nurse_station", name: "清須訪問看護ステーション" },
-      email, name: "試験 看護師", profession: "nurse", roles: ["professional"], password: PASSWORD,
-    },
-  }), "register the nurse");
-  const tokens = await expectStatus(200, api("POST", "/api/v1/auth/login", {
-    json: { email, password: PASSWORD, totp: totp(base32Decode(enrolment.totp_secret)) },
-  }), "log in");
-  const token = tokens.access_token;
+  const nurse = await registerProfessional(api, ADMIN_TOKEN, {
+    organization: { municipality_code: "23233", kind: "visiting_nurse_station", name: "清須訪問看護ステーション" },
+    email, name: "試験 看護師", profession: "nurse", roles: ["professional"], password: PASSWORD,
+  }, "register the nurse");
+  const token = await apiLogin(api, nurse, PASSWORD);
 
   const patient = await expectStatus(201, api("POST", "/api/v1/patients", {
     token,
@@ -221,12 +141,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await host?.stop();
 });
 
 test("the export is served as application/fhir+json", () => {

@@ -4,71 +4,32 @@
 //
 //   node --test tests/browser/            (RAINBOWNET_BIN overrides the binary)
 
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const output = join(root, "tests/output");
-const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+import { launchChromium, output, root, startHost, watchErrors } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
-let server;
+let host;
 let base;
 let browser;
-let dataDir;
 
 before(async () => {
-  assert.ok(existsSync(bin), `no ${bin}: build it with cargo build --release -p rainbownet`);
-  mkdirSync(output, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), "rainbownet-browser-"));
-  server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", join(dataDir, "data")], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, RAINBOWNET_ADMIN_TOKEN: ADMIN_TOKEN },
-  });
-  base = await new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error("the local host did not start")), 30000);
-    server.stdout.on("data", (chunk) => {
-      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`the local host exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
+  host = await startHost({ adminToken: ADMIN_TOKEN, name: "browser" });
+  base = host.base;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await host?.stop();
 });
 
 test("a resident searches, opens a result and prints a handout", async () => {
   // A small phone, as many residents use.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
   const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  const errors = watchErrors(page);
 
   await page.goto(base + "/");
   await assert.doesNotReject(page.getByRole("heading", { level: 1 }).waitFor());

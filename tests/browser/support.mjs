@@ -1,0 +1,192 @@
+// Helpers shared by the tests in tests/browser/: the local host, Debian's chromium, TOTP
+// codes and the HTTP API. Plain ESM, no dependencies beyond the tests' own.
+//
+//   RAINBOWNET_BIN overrides the binary, CHROMIUM the browser.
+
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+
+// The repository, for fixtures under tests/fixtures/.
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+// Where screenshots and other artefacts go, to look at after a run.
+export const output = join(root, "tests/output");
+const bin = process.env.RAINBOWNET_BIN ?? join(root, "target/release/rainbownet");
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+// --- the local host ----------------------------------------------------------------------
+
+// Each test file gets its own demo host on a free port with fresh data; stop() ends it and removes the data.
+export async function startHost({ adminToken, name }) {
+  assert.ok(existsSync(bin), `no ${bin}: build it with cargo build --release -p rainbownet`);
+  mkdirSync(output, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), `rainbownet-${name}-`));
+  const server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--data", join(dataDir, "data")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RAINBOWNET_ADMIN_TOKEN: adminToken },
+  });
+  const stop = async () => {
+    if (server.exitCode === null) {
+      const exited = new Promise((r) => server.once("exit", r));
+      server.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const base = await new Promise((resolveUrl, reject) => {
+      const timer = setTimeout(() => reject(new Error("the local host did not start")), 30000);
+      server.stdout.on("data", (chunk) => {
+        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+        if (match) {
+          clearTimeout(timer);
+          resolveUrl(match[1]);
+        }
+      });
+      server.on("exit", (code) => reject(new Error(`the local host exited with ${code}`)));
+    });
+    return { base, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+// --- the browser -------------------------------------------------------------------------
+
+// Debian's chromium, quiet and sandbox-free; playwright-core loads here only, so API-only tests skip it.
+export async function launchChromium() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+// Page and console errors of a page (CSP violations show here); ignore: messages a test causes on purpose.
+export function watchErrors(page, { ignore } = {}) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !(ignore && ignore.test(m.text()))) errors.push(m.text());
+  });
+  return errors;
+}
+
+// Full-page screenshots from the top, where sticky headers and status bars belong.
+export async function screenshot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(output, name), fullPage: true });
+}
+
+// The sign-in form the professionals' apps share (/app/care/, /app/disaster/).
+export async function signIn(page, account, password) {
+  await page.locator("#login-email").fill(account.email);
+  await page.locator("#login-password").fill(password);
+  await page.locator("#login-totp").fill(await nextCode(account));
+  await page.getByRole("button", { name: "ログイン" }).click();
+}
+
+// --- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) --------------------------------
+
+// Enrolment hands out the TOTP secret in base32 (RFC 4648), as authenticator apps take it.
+export function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const clean = text.toUpperCase().replace(/[\s=]/g, "");
+  const bytes = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of clean) {
+    const index = alphabet.indexOf(ch);
+    assert.ok(index >= 0, `not base32: ${ch}`);
+    value = ((value << 5) | index) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+// RFC 4226 HOTP, six digits: a TOTP code is the HOTP of the 30-second step.
+export function hotp(key, counter) {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac("sha1", key).update(message).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, "0");
+}
+
+const currentStep = () => Math.floor(Date.now() / 1000 / 30);
+
+// The server takes each code once per account (one step of skew): later logins use the next unused step.
+const usedSteps = new Map();
+export async function nextCode(account) {
+  const step = Math.max(currentStep(), (usedSteps.get(account.email) ?? -1) + 1);
+  while (step > currentStep() + 1) await sleep(1000);
+  usedSteps.set(account.email, step);
+  return hotp(account.secret, step);
+}
+
+// --- the HTTP API ------------------------------------------------------------------------
+
+// The HTTP API of one host as other systems call it: JSON or CSV in; status, headers, JSON and text out.
+export function apiClient(base) {
+  return async function api(method, path, { token, json, csv } = {}) {
+    const headers = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body;
+    if (json !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(json);
+    } else if (csv !== undefined) {
+      headers["content-type"] = "text/csv; charset=utf-8";
+      body = Buffer.from(csv, "utf8");
+    }
+    const resp = await fetch(base + path, { method, headers, body });
+    const text = await resp.text();
+    let parsed = null;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // CSV, empty or otherwise not JSON
+    }
+    return { status: resp.status, headers: resp.headers, json: parsed, text };
+  };
+}
+
+// Fails with the server's own answer in the message, so a refused setup step says why.
+export async function expectStatus(status, pending, what) {
+  const resp = await pending;
+  assert.equal(resp.status, status, `${what}: ${resp.status} ${resp.text}`);
+  return resp.json;
+}
+
+// Enrols a professional with the admin token; returns what a login needs, plus the otpauth URI.
+export async function registerProfessional(api, adminToken, body, what) {
+  const enrolment = await expectStatus(201, api("POST", "/api/v1/auth/professionals", {
+    token: adminToken, json: body,
+  }), what);
+  return {
+    email: body.email, name: body.name, id: enrolment.id,
+    secret: base32Decode(enrolment.totp_secret), otpauthUri: enrolment.otpauth_uri,
+  };
+}
+
+// Logs an account in through the API (password and a fresh TOTP code) for its access token.
+export async function apiLogin(api, account, password) {
+  const tokens = await expectStatus(200, api("POST", "/api/v1/auth/login", {
+    json: { email: account.email, password, totp: await nextCode(account) },
+  }), `login ${account.email}`);
+  return tokens.access_token;
+}
