@@ -766,10 +766,14 @@ pub fn history_ids(c: &Client, token: &str, event: &str) -> Result<Vec<String>, 
         .collect())
 }
 
-fn surge(c: &Client) -> Result<(), String> {
-    const PEOPLE: usize = 1_563;
-    const DISTRICTS: usize = 12;
-    let staff = hq(c, "surge-hq")?;
+/// People in the surge register, over this many districts.
+const PEOPLE: usize = 1_563;
+const DISTRICTS: usize = 12;
+
+/// HQ staff, a register of `PEOPLE` in `DISTRICTS` districts, an event declared an hour
+/// ago, and the plan of 5,000 check-ins (keys tagged `tag`).
+fn surge_setup(c: &Client, tag: &str) -> Result<(Session, String, Surge), String> {
+    let staff = hq(c, &format!("{tag}-hq"))?;
     let resp = import(
         c,
         &staff.token,
@@ -799,10 +803,15 @@ fn surge(c: &Client) -> Result<(), String> {
     let event = declare(
         c,
         &staff.token,
-        "一斉安否確認の試験",
+        &format!("一斉安否確認の試験 {tag}"),
         Some(rainbownet_core::time::iso8601(started_ms)),
     )?;
-    let plan = plan_surge(&ids, 4_000, started_ms, "surge");
+    let plan = plan_surge(&ids, 4_000, started_ms, tag);
+    Ok((staff, event, plan))
+}
+
+fn surge(c: &Client) -> Result<(), String> {
+    let (staff, event, plan) = surge_setup(c, "surge")?;
     ensure!(
         plan.sends.len() == 5_000,
         "planned {} sends",
@@ -849,39 +858,9 @@ pub fn crash(data: &std::path::Path) -> Result<String, String> {
     use crate::hosts::RunningHost;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    const PEOPLE: usize = 1_563;
-    const DISTRICTS: usize = 12;
     let host = RunningHost::local_on(data)?;
     let c = Client::new(&host.base_url);
-    let staff = hq(&c, "crash-hq")?;
-    let resp = import(
-        &c,
-        &staff.token,
-        register_csv("S", PEOPLE, DISTRICTS).into_bytes(),
-    )?;
-    ensure!(
-        resp.status == 200,
-        "import: {} {}",
-        resp.status,
-        resp.text()
-    );
-    let people = people_by_number(&c, &staff.token)?;
-    let ids: Vec<String> = (0..PEOPLE)
-        .map(|i| {
-            people
-                .get(&format!("S{i:05}"))
-                .and_then(|p| p["id"].as_str().map(str::to_owned))
-                .ok_or(format!("S{i:05} missing"))
-        })
-        .collect::<Result<_, _>>()?;
-    let started_ms = now_millis() - 3_600_000 - 60_000;
-    let event = declare(
-        &c,
-        &staff.token,
-        "停電試験",
-        Some(rainbownet_core::time::iso8601(started_ms)),
-    )?;
-    let plan = plan_surge(&ids, 4_000, started_ms, "crash");
+    let (staff, event, plan) = surge_setup(&c, "crash")?;
 
     // The surge, with no retries: only what the host acknowledged before dying counts.
     let queue = Mutex::new(plan.sends.clone());

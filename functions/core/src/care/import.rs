@@ -213,16 +213,11 @@ pub async fn import(
     report.without_consent = rows.len() - consenting.len();
     for chunk in consenting.chunks(20) {
         let mut params: Vec<Value> = vec![municipality.into()];
-        let marks: Vec<String> = chunk
-            .iter()
-            .map(|r| {
-                params.push(r.insured_number.clone().into());
-                format!("?{}", params.len())
-            })
-            .collect();
+        let marks =
+            crate::ports::bind_list(&mut params, chunk.iter().map(|r| r.insured_number.clone()));
         let existing = sql
             .query(
-                &format!("SELECT insured_number FROM patients WHERE municipality_code = ?1 AND insured_number IN ({})", marks.join(", ")),
+                &format!("SELECT insured_number FROM patients WHERE municipality_code = ?1 AND insured_number IN ({marks})"),
                 &params,
             )
             .await?;

@@ -193,21 +193,14 @@ pub async fn create(
         // Only the author's own uploads for this patient, not yet on a post (a replay
         // finds them on the first post and links nothing).
         let mut params: Vec<Value> = vec![patient.into(), caller.sub.clone().into()];
-        let marks: Vec<String> = files
-            .iter()
-            .map(|f| {
-                params.push(f.clone().into());
-                format!("?{}", params.len())
-            })
-            .collect();
+        let marks = crate::ports::bind_list(&mut params, files.iter().cloned());
         let usable = sql
             .query(
                 &format!(
                     "SELECT count(*) AS n FROM attachments WHERE patient_id = ?1 AND uploaded_by = ?2 \
                      AND (post_id IS NULL OR post_id IN (SELECT id FROM posts WHERE author_id = ?2 AND idempotency_key = ?{})) \
-                     AND id IN ({})",
-                    params.len() + 1,
-                    marks.join(", ")
+                     AND id IN ({marks})",
+                    params.len() + 1
                 ),
                 &[params.clone(), vec![key.into()]].concat(),
             )

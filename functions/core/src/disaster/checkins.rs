@@ -334,24 +334,14 @@ pub async fn people(
     district: Option<&str>,
 ) -> Result<Vec<EventPerson>, Error> {
     let event = events::visible(env, caller, event_id).await?;
-    let staff_towns: Vec<&String> = event
-        .municipalities
-        .iter()
-        .filter(|m| super::is_staff_of(caller, m))
-        .collect();
+    let staff_towns = super::staff_towns(caller, &event);
     let mut params: Vec<crate::ports::Value> =
         vec![event_id.into(), caller.sub.clone().into(), district.into()];
-    let staff_marks: Vec<String> = staff_towns
-        .iter()
-        .map(|m| {
-            params.push((*m).clone().into());
-            format!("?{}", params.len())
-        })
-        .collect();
-    let staff_rule = if staff_marks.is_empty() {
+    let staff_rule = if staff_towns.is_empty() {
         "0".to_owned()
     } else {
-        format!("p.municipality_code IN ({})", staff_marks.join(", "))
+        let marks = crate::ports::bind_list(&mut params, staff_towns.into_iter().cloned());
+        format!("p.municipality_code IN ({marks})")
     };
     let consent_rule = if event.is_open() {
         "1"
@@ -408,11 +398,7 @@ pub async fn history_csv(
     event_id: &str,
 ) -> Result<Vec<u8>, Error> {
     let event = events::visible(env, caller, event_id).await?;
-    let towns: Vec<&String> = event
-        .municipalities
-        .iter()
-        .filter(|m| super::is_staff_of(caller, m))
-        .collect();
+    let towns = super::staff_towns(caller, &event);
     if towns.is_empty() {
         super::audit(
             env,

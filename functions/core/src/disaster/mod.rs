@@ -33,6 +33,15 @@ pub fn is_staff_of(caller: &Subject, municipality: &str) -> bool {
             && caller.municipality.as_deref() == Some(municipality))
 }
 
+/// The towns of `event` whose register the caller sees as staff.
+pub fn staff_towns<'a>(caller: &Subject, event: &'a events::Event) -> Vec<&'a String> {
+    event
+        .municipalities
+        .iter()
+        .filter(|m| is_staff_of(caller, m))
+        .collect()
+}
+
 /// Refuses (and audits the refusal) unless the caller is staff of `municipality`.
 pub async fn require_staff(
     env: &Env,

@@ -337,19 +337,13 @@ pub async fn import(
 
     for chunk in entries.chunks(CHUNK) {
         let mut params: Vec<Value> = vec![municipality.into()];
-        let marks: Vec<String> = chunk
-            .iter()
-            .map(|e| {
-                params.push(e.register_number.clone().into());
-                format!("?{}", params.len())
-            })
-            .collect();
+        let marks =
+            crate::ports::bind_list(&mut params, chunk.iter().map(|e| e.register_number.clone()));
         let existing = sql
             .query(
                 &format!(
                     "SELECT id, register_number, content_hash FROM register_people \
-                     WHERE municipality_code = ?1 AND register_number IN ({})",
-                    marks.join(", ")
+                     WHERE municipality_code = ?1 AND register_number IN ({marks})"
                 ),
                 &params,
             )

@@ -67,10 +67,8 @@ async fn for_staff(
     action: &str,
 ) -> Result<(Event, Vec<String>), Error> {
     let event = events::visible(env, caller, event_id).await?;
-    let towns: Vec<String> = event
-        .municipalities
-        .iter()
-        .filter(|m| super::is_staff_of(caller, m))
+    let towns: Vec<String> = super::staff_towns(caller, &event)
+        .into_iter()
         .cloned()
         .collect();
     let outcome = if towns.is_empty() {
@@ -222,13 +220,7 @@ pub async fn attention(
 ) -> Result<Vec<AttentionItem>, Error> {
     let (_, towns) = for_staff(env, req, caller, event_id, "event.attention").await?;
     let mut params: Vec<Value> = vec![event_id.into()];
-    let marks: Vec<String> = towns
-        .iter()
-        .map(|t| {
-            params.push(t.clone().into());
-            format!("?{}", params.len())
-        })
-        .collect();
+    let marks = crate::ports::bind_list(&mut params, towns.iter().cloned());
     let sql = env.sql(Database::Disaster).await?;
     let rows = sql
         .query(
@@ -238,9 +230,8 @@ pub async fn attention(
                  JOIN checkins c ON c.id = l.checkin_id \
                  JOIN register_people p ON p.id = l.person_id \
                  LEFT JOIN districts d ON d.municipality_code = p.municipality_code AND d.code = p.district_code \
-                 WHERE l.event_id = ?1 AND l.status = 'needs_attention' AND p.municipality_code IN ({}) \
-                 ORDER BY l.observed_at, p.id LIMIT 5000",
-                marks.join(", ")
+                 WHERE l.event_id = ?1 AND l.status = 'needs_attention' AND p.municipality_code IN ({marks}) \
+                 ORDER BY l.observed_at, p.id LIMIT 5000"
             ),
             &params,
         )

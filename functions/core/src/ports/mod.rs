@@ -9,7 +9,7 @@ pub mod sql;
 pub mod system;
 
 pub use kv::Kv;
-pub use sql::{Row, Rows, Sql, Statement, Value};
+pub use sql::{Row, Rows, Sql, Statement, Value, bind_list};
 pub use system::{Clock, Config, Log, Random};
 
 use std::fmt;

@@ -175,6 +175,20 @@ fn type_error(column: &str, wanted: &str, got: &Value) -> StoreError {
     StoreError::Backend(format!("column `{column}`: expected {wanted}, got {got:?}"))
 }
 
+/// Binds each item as a new positional parameter after those in `params` and returns
+/// their placeholders for an `IN (…)` list (`?3, ?4, ?5`).
+pub fn bind_list<T: Into<Value>>(
+    params: &mut Vec<Value>,
+    items: impl IntoIterator<Item = T>,
+) -> String {
+    let mut marks = Vec::new();
+    for item in items {
+        params.push(item.into());
+        marks.push(format!("?{}", params.len()));
+    }
+    marks.join(", ")
+}
+
 #[async_trait(?Send)]
 pub trait Sql {
     /// Runs one statement and returns its rows.
@@ -187,6 +201,13 @@ pub trait Sql {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bound_lists_number_after_existing_parameters() {
+        let mut params = vec![Value::from("x")];
+        assert_eq!(bind_list(&mut params, ["a", "b"]), "?2, ?3");
+        assert_eq!(params.len(), 3);
+    }
 
     #[test]
     fn rows_give_typed_values_by_name() {
