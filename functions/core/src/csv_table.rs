@@ -14,6 +14,29 @@ pub struct RowError {
     pub reason_ja: String,
 }
 
+/// 性別 as municipal exports write it (男/女, 1/2, M/F); blank or 不明 is unknown.
+pub fn sex(text: &str) -> Option<&'static str> {
+    match text.trim() {
+        "女" | "女性" | "2" | "F" | "f" => Some("female"),
+        "男" | "男性" | "1" | "M" | "m" => Some("male"),
+        "" | "不明" | "9" => Some("unknown"),
+        _ => None,
+    }
+}
+
+/// A consent or yes/no box (有/無, ○/×, 1/0, はい/いいえ); blank is no.
+pub fn yes_no(text: &str) -> Option<bool> {
+    match crate::text::fold(text).as_str() {
+        "有" | "あり" | "○" | "〇" | "1" | "同意" | "同意する" | "同意あり" | "はい" => {
+            Some(true)
+        }
+        "無" | "なし" | "" | "0" | "×" | "同意しない" | "同意なし" | "不同意" | "いいえ" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
 pub fn file_error(en: &str, ja: &str) -> Error {
     Error::Validation(vec![FieldError::new("file", en, ja)])
 }

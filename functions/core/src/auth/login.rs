@@ -145,9 +145,7 @@ fn check_new(input: &NewProfessional) -> Vec<FieldError> {
         );
     }
     let org = &input.organization;
-    if org.municipality_code.len() != 5
-        || !org.municipality_code.bytes().all(|b| b.is_ascii_digit())
-    {
+    if !crate::public::municipalities::is_code(&org.municipality_code) {
         err(
             "#/organization/municipality_code",
             "must be a 5-digit municipality code",

@@ -50,15 +50,6 @@ struct Row {
     consent_on: String,
 }
 
-fn sex(text: &str) -> Option<&'static str> {
-    match text.trim() {
-        "女" | "女性" | "2" | "F" | "f" => Some("female"),
-        "男" | "男性" | "1" | "M" | "m" => Some("male"),
-        "" | "不明" => Some("unknown"),
-        _ => None,
-    }
-}
-
 fn care_level(text: &str) -> Option<Option<&'static str>> {
     let t = crate::text::fold(text);
     let level = match t.as_str() {
@@ -119,16 +110,12 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Option<Row>>, Vec<RowError>), Error> {
             })
         };
         let consent_text = cell(Some(consent));
-        let consenting = match crate::text::fold(&consent_text).as_str() {
-            "有" | "あり" | "○" | "〇" | "1" | "同意" | "同意する" => true,
-            "無" | "なし" | "" | "0" | "×" | "同意しない" => false,
-            _ => {
-                reject(
-                    &format!("同意 must be 有 or 無, not {consent_text}"),
-                    &format!("同意欄は 有／無 で記入してください（{consent_text}）"),
-                );
-                continue;
-            }
+        let Some(consenting) = csv_table::yes_no(&consent_text) else {
+            reject(
+                &format!("同意 must be 有 or 無, not {consent_text}"),
+                &format!("同意欄は 有／無 で記入してください（{consent_text}）"),
+            );
+            continue;
         };
         if !consenting {
             rows.push(None);
@@ -157,7 +144,7 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Option<Row>>, Vec<RowError>), Error> {
             );
             continue;
         };
-        let Some(sex) = sex(&cell(sex_col)) else {
+        let Some(sex) = csv_table::sex(&cell(sex_col)) else {
             reject("性別 must be 男 or 女", "性別は 男／女 で記入してください");
             continue;
         };

@@ -96,9 +96,7 @@ pub struct PatientSummary {
 fn check(input: &NewPatient) -> Result<(String, String), Error> {
     let mut errors = Vec::new();
     let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
-    if input.municipality_code.len() != 5
-        || !input.municipality_code.bytes().all(|b| b.is_ascii_digit())
-    {
+    if !crate::public::municipalities::is_code(&input.municipality_code) {
         err(
             "#/municipality_code",
             "must be a 5-digit municipality code",

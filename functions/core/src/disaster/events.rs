@@ -76,10 +76,6 @@ const SELECT: &str = "SELECT e.id, e.name, e.kind, e.started_at, e.declared_by, 
      (SELECT group_concat(municipality_code, ',') FROM (SELECT municipality_code FROM event_municipalities \
       WHERE event_id = e.id ORDER BY municipality_code)) AS municipalities FROM events e";
 
-fn municipality_code_ok(code: &str) -> bool {
-    code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// Declares an event. The caller must be staff of every town it covers.
 pub async fn declare(
     env: &Env,
@@ -106,7 +102,12 @@ pub async fn declare(
     let mut towns = input.municipalities.clone();
     towns.sort();
     towns.dedup();
-    if towns.is_empty() || towns.len() > 50 || !towns.iter().all(|c| municipality_code_ok(c)) {
+    if towns.is_empty()
+        || towns.len() > 50
+        || !towns
+            .iter()
+            .all(|c| crate::public::municipalities::is_code(c))
+    {
         errors.push(FieldError::new(
             "#/municipalities",
             "1 to 50 five-digit municipality codes",

@@ -73,25 +73,6 @@ impl Entry {
     }
 }
 
-fn sex(text: &str) -> Option<&'static str> {
-    match text.trim() {
-        "女" | "女性" | "2" | "F" | "f" => Some("female"),
-        "男" | "男性" | "1" | "M" | "m" => Some("male"),
-        "" | "不明" | "9" => Some("unknown"),
-        _ => None,
-    }
-}
-
-fn consent(text: &str) -> Option<bool> {
-    match crate::text::fold(text).as_str() {
-        "有" | "あり" | "○" | "〇" | "1" | "同意" | "同意あり" | "はい" => Some(true),
-        "無" | "なし" | "" | "0" | "×" | "同意なし" | "不同意" | "いいえ" => {
-            Some(false)
-        }
-        _ => None,
-    }
-}
-
 /// Reads the file: the good rows and a line-numbered error for each bad one.
 fn parse(bytes: &[u8]) -> Result<(Vec<Entry>, Vec<RowError>), Error> {
     let table = csv_table::read(bytes)?;
@@ -195,7 +176,7 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Entry>, Vec<RowError>), Error> {
             );
             continue;
         };
-        let Some(sex) = sex(&cell(sex_col)) else {
+        let Some(sex) = csv_table::sex(&cell(sex_col)) else {
             reject(
                 "性別 must be 男 or 女".into(),
                 "性別は 男／女 で記入してください".into(),
@@ -224,7 +205,7 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Entry>, Vec<RowError>), Error> {
             },
         };
         let consent_text = cell(Some(consent_col));
-        let Some(consenting) = consent(&consent_text) else {
+        let Some(consenting) = csv_table::yes_no(&consent_text) else {
             reject(
                 format!("平常時情報提供同意 must be 有 or 無, not {consent_text}"),
                 format!("平常時情報提供同意は 有／無 で記入してください（{consent_text}）"),
@@ -294,7 +275,7 @@ pub async fn import(
     municipality: &str,
     bytes: &[u8],
 ) -> Result<RegisterImportReport, Error> {
-    if municipality.len() != 5 || !municipality.bytes().all(|b| b.is_ascii_digit()) {
+    if !crate::public::municipalities::is_code(municipality) {
         return Err(Error::Validation(vec![FieldError::new(
             "municipality",
             "a 5-digit municipality code",

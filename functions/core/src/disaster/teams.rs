@@ -64,9 +64,7 @@ pub async fn create(
             "メンバーは専門職IDで200人までです",
         ));
     }
-    if input.municipality_code.len() != 5
-        || !input.municipality_code.bytes().all(|b| b.is_ascii_digit())
-    {
+    if !crate::public::municipalities::is_code(&input.municipality_code) {
         errors.push(FieldError::new(
             "#/municipality_code",
             "a 5-digit municipality code",

@@ -74,11 +74,16 @@ pub struct MunicipalityInput {
     pub lng: f64,
 }
 
+/// A 5-digit local government code (全国地方公共団体コード without its check digit).
+pub fn is_code(code: &str) -> bool {
+    code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Checks every field and reports all failures at once.
 pub fn validate(code: &str, input: &MunicipalityInput) -> Result<(), Error> {
     use crate::error::FieldError;
     let mut errors = Vec::new();
-    if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
+    if !is_code(code) {
         errors.push(FieldError::new(
             "code",
             "must be the 5-digit local government code",

@@ -145,9 +145,7 @@ impl ResourceFields {
                 "名称は必須です（200文字まで）",
             );
         }
-        if self.municipality_code.len() != 5
-            || !self.municipality_code.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !crate::public::municipalities::is_code(&self.municipality_code) {
             err(
                 "#/municipality_code",
                 "must be a 5-digit municipality code",
