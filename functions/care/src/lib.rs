@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use ::http::StatusCode;
-use rainbownet_core::audit::{self, Outcome};
+use rainbownet_core::audit;
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::auth::{admin, bootstrap, login, session};
 use rainbownet_core::care::{
@@ -406,13 +406,7 @@ async fn caller(
     action: &str,
     target: Option<&str>,
 ) -> Result<Subject, Error> {
-    match session::authenticate(req, env).await {
-        Ok(subject) => Ok(subject),
-        Err(err) => {
-            audit::record(env, req, None, action, target, Outcome::Denied).await?;
-            Err(err)
-        }
-    }
+    session::authenticate_audited(req, env, Database::Care, action, target).await
 }
 
 /// A member of the patient's care team, checked once for the whole request (with the

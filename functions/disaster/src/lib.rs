@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use ::http::{HeaderValue, StatusCode, header};
-use rainbownet_core::audit::{self, Outcome};
+
 use rainbownet_core::auth::session;
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::disaster::{checkins, events, register, summary, teams};
@@ -237,23 +237,8 @@ fn csv(bytes: Vec<u8>, name: &'static str) -> Response {
 
 /// The authenticated caller; attempts without a valid token are audited as denied.
 async fn caller(req: &Request, env: &Env, action: &str) -> Result<Subject, Error> {
-    match session::authenticate(req, env).await {
-        Ok(subject) => Ok(subject),
-        Err(err) => {
-            let target = req.uri().path().to_owned();
-            audit::record_in(
-                env,
-                Database::Disaster,
-                req,
-                None,
-                action,
-                Some(&target),
-                Outcome::Denied,
-            )
-            .await?;
-            Err(err)
-        }
-    }
+    let target = req.uri().path().to_owned();
+    session::authenticate_audited(req, env, Database::Disaster, action, Some(&target)).await
 }
 
 /// Serves one request (hosts call this).

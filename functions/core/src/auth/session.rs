@@ -23,6 +23,33 @@ pub fn bearer(req: &Request) -> Option<&str> {
         .map(str::trim)
 }
 
+/// `authenticate`, with a refusal written to the audit log of `db` (as denied, with no
+/// actor): attempts on personal data are on record even without a valid token.
+pub async fn authenticate_audited(
+    req: &Request,
+    env: &Env,
+    db: crate::ports::Database,
+    action: &str,
+    target: Option<&str>,
+) -> Result<Subject, Error> {
+    match authenticate(req, env).await {
+        Ok(subject) => Ok(subject),
+        Err(err) => {
+            crate::audit::record_in(
+                env,
+                db,
+                req,
+                None,
+                action,
+                target,
+                crate::audit::Outcome::Denied,
+            )
+            .await?;
+            Err(err)
+        }
+    }
+}
+
 /// The caller's subject, or `Unauthorized` (no, bad, expired or revoked token).
 pub async fn authenticate(req: &Request, env: &Env) -> Result<Subject, Error> {
     let token = bearer(req).ok_or(Error::Unauthorized)?;
