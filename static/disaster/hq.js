@@ -105,8 +105,16 @@
   function call(method, path, body, token) {
     const headers = {};
     if (token) headers.authorization = "Bearer " + token;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
+    let payload;
+    if (body instanceof Blob) {
+      // A file goes as it is: the server reads UTF-8 or Shift_JIS itself.
+      headers["content-type"] = "text/csv";
+      payload = body;
+    } else if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    return fetch(path, { method: method, headers: headers, body: payload, cache: "no-store" });
   }
 
   // Refresh tokens rotate and a spent one revokes its family: one refresh at a time.
@@ -507,8 +515,13 @@
     return roles.indexOf("disaster_hq") >= 0 || roles.indexOf("sysadmin") >= 0;
   }
 
-  function showDeclareResult(lines, ok) {
-    const box = $("declare-result");
+  function isStaff() {
+    const roles = (state.me && state.me.roles) || [];
+    return isHq() || roles.indexOf("municipal_staff") >= 0;
+  }
+
+  function showDeclareResult(lines, ok, boxId) {
+    const box = $(boxId || "declare-result");
     box.textContent = "";
     box.className = ok ? "notice" : "errors";
     const list = el("ul");
@@ -532,6 +545,51 @@
       await loadEvents(created.id);
     } catch (e) {
       if (e !== SIGNED_OUT) showDeclareResult(["送信できませんでした。通信状態を確認してください。"], false);
+    }
+  }
+
+  // --- the register and support teams (town staff) --------------------------------------
+
+  async function importRegister(event) {
+    event.preventDefault();
+    const file = $("register-file").files[0];
+    const town = $("register-municipality").value.trim();
+    if (!file) return;
+    try {
+      const resp = await authorized("POST", "/api/v1/disaster/register/imports?municipality=" + enc(town), file);
+      if (!resp.ok) { showDeclareResult(await problemLines(resp), false, "register-result"); return; }
+      const r = await resp.json();
+      const lines = ["新規 " + r.imported + "件・更新 " + r.updated + "件・変更なし " + r.unchanged + "件・エラー " + r.rejected + "件（地区 " + r.districts + "）"];
+      (r.errors || []).forEach((e) => lines.push(e.line + "行目：" + (e.reason_ja || e.reason)));
+      showDeclareResult(lines, r.rejected === 0, "register-result");
+      await loadReport();
+    } catch (e) {
+      if (e !== SIGNED_OUT) showDeclareResult(["送信できませんでした。通信状態を確認してください。"], false, "register-result");
+    }
+  }
+
+  function listOf(text) {
+    return text.split(/[\s,、，]+/).filter(Boolean);
+  }
+
+  async function createTeam(event) {
+    event.preventDefault();
+    const town = state.me && state.me.organization && state.me.organization.municipality_code;
+    const body = { municipality_code: town, name: $("team-name").value.trim(), members: listOf($("team-members").value) };
+    try {
+      const resp = await authorized("POST", "/api/v1/disaster/teams", body);
+      if (!resp.ok) { showDeclareResult(await problemLines(resp), false, "team-result"); return; }
+      const team = await resp.json();
+      const lines = ["登録しました：" + team.name];
+      let ok = true;
+      for (const district of listOf($("team-districts").value)) {
+        const assigned = await authorized("POST", "/api/v1/disaster/teams/" + enc(team.id) + "/assignments", { district_code: district });
+        if (assigned.ok) lines.push("地区 " + district + " を担当");
+        else { ok = false; lines.push("地区 " + district + "：" + (await problemLines(assigned)).join(" ")); }
+      }
+      showDeclareResult(lines, ok, "team-result");
+    } catch (e) {
+      if (e !== SIGNED_OUT) showDeclareResult(["送信できませんでした。通信状態を確認してください。"], false, "team-result");
     }
   }
 
@@ -639,6 +697,9 @@
     const town = state.me.organization && state.me.organization.municipality_code;
     if (town && !$("declare-municipalities").value) $("declare-municipalities").value = town;
     $("declare").hidden = !isHq();
+    if (town && !$("register-municipality").value) $("register-municipality").value = town;
+    $("register").hidden = !isStaff();
+    $("teams").hidden = !isStaff();
   }
 
   async function startHq() {
@@ -660,6 +721,8 @@
     $("print").addEventListener("click", () => window.print());
     $("close-event").addEventListener("click", closeEvent);
     $("declare-form").addEventListener("submit", declare);
+    $("register-form").addEventListener("submit", importRegister);
+    $("team-form").addEventListener("submit", createTeam);
     $("download-summary").addEventListener("click", () => download("summary.csv", "集計"));
     $("download-checkins").addEventListener("click", () => download("checkins.csv", "全履歴"));
     $("event-select").addEventListener("change", () => {

@@ -251,3 +251,43 @@ test("the HQ sees the totals, the unreported districts and the note, prints and 
   assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
   await context.close();
 });
+
+test("a town-hall clerk imports the register and forms a support team on the HQ page", async () => {
+  const clerk = await register("clerk", "防災 係員", "municipal_staff", ["municipal_staff"],
+    { municipality_code: TOWN, kind: "municipality", name: "清須市役所 福祉課" });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ja-JP" });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(base + "/app/disaster/hq.html");
+  await page.locator("#login-form").waitFor();
+  await signIn(page, clerk, PASSWORD);
+  await page.locator("#register").waitFor({ state: "visible" });
+  assert.ok(!(await page.locator("#declare").isVisible()), "only the HQ declares events");
+
+  // Two good rows and one with an unreadable 性別 (file line 3).
+  const rows = [
+    ["P-0001", "日野 一子", "ひの かずこ", "昭和12年3月1日", "女", "愛知県清須市土田一丁目1番地", "35.2150", "136.8500", "052-400-1001", "11", "土田", "要介護3以上", "", "", "有", "", "土田小学校", ""],
+    ["P-0002", "日野 二郎", "ひの じろう", "1936-05-05", "おとこ", "愛知県清須市土田一丁目2番地", "35.2151", "136.8501", "", "11", "土田", "独居高齢者", "", "", "有", "", "", ""],
+    ["P-0003", "日野 三枝", "ひの みえ", "1939-07-07", "女", "愛知県清須市土田一丁目3番地", "35.2152", "136.8502", "", "11", "土田", "障害", "", "", "無", "", "", ""],
+  ];
+  const file = { name: "名簿.csv", mimeType: "text/csv", buffer: Buffer.from([REGISTER_HEADER, ...rows.map((r) => r.join(","))].join("\r\n") + "\r\n") };
+  await page.locator("#register summary").click();
+  await page.locator("#register-file").setInputFiles(file);
+  await page.locator("#register-form button[type=submit]").click();
+  await page.locator("#register-result", { hasText: "新規 2件" }).waitFor();
+  assert.match(await page.locator("#register-result").textContent(), /3行目/);
+  // The same file again changes nothing.
+  await page.locator("#register-file").setInputFiles(file);
+  await page.locator("#register-form button[type=submit]").click();
+  await page.locator("#register-result", { hasText: "変更なし 2件" }).waitFor();
+
+  await page.locator("#teams summary").click();
+  await page.locator("#team-name").fill("土田班");
+  await page.locator("#team-members").fill(supporter.id);
+  await page.locator("#team-districts").fill("11");
+  await page.locator("#team-form button[type=submit]").click();
+  await page.locator("#team-result", { hasText: "地区 11 を担当" }).waitFor();
+  await screenshot(page, "disaster-5-register-teams.png");
+  assert.deepEqual(errors, [], "console or page errors (a CSP violation shows here)");
+  await context.close();
+});
