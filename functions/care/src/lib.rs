@@ -7,9 +7,10 @@ use std::sync::OnceLock;
 use ::http::StatusCode;
 use rainbownet_core::audit;
 use rainbownet_core::auth::token::Subject;
-use rainbownet_core::auth::{admin, bootstrap, login, session};
+use rainbownet_core::auth::{admin, invitations, login, session};
 use rainbownet_core::care::{
-    attachments, fhir, import as patient_import, nearby, patients, timeline, vitals,
+    attachments, directory, fhir, import as patient_import, messages, nearby, patients, projects,
+    timeline, usage, vitals,
 };
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, json, serve};
@@ -39,6 +40,8 @@ enum Route {
     CreatePost,
     EditPost,
     ReadPost,
+    CreateComment,
+    Templates,
     UploadAttachment,
     GetAttachment,
     Nearby,
@@ -49,6 +52,22 @@ enum Route {
     Fhir,
     Audit,
     AuditCsv,
+    CreateInvitation,
+    ListInvitations,
+    AcceptInvitation,
+    Directory,
+    ListProjects,
+    CreateProject,
+    GetProject,
+    AddProjectMember,
+    RemoveProjectMember,
+    ListProjectPosts,
+    CreateProjectPost,
+    Conversations,
+    Thread,
+    SendMessage,
+    Usage,
+    UsageCsv,
     SelfcheckStore,
 }
 
@@ -79,6 +98,11 @@ fn router() -> &'static Router<Route> {
                 Route::EditPost,
             )
             .post("/api/v1/patients/{id}/posts/{post}/read", Route::ReadPost)
+            .post(
+                "/api/v1/patients/{id}/posts/{post}/comments",
+                Route::CreateComment,
+            )
+            .get("/api/v1/care/templates", Route::Templates)
             .post("/api/v1/patients/{id}/attachments", Route::UploadAttachment)
             .get(
                 "/api/v1/patients/{id}/attachments/{attachment}",
@@ -90,6 +114,35 @@ fn router() -> &'static Router<Route> {
             .post("/api/v1/patients/{id}/vitals", Route::RecordVital)
             .get("/api/v1/patients/{id}/fhir", Route::Fhir)
             .post("/api/v1/patients/{id}/nearby/introduce", Route::Introduce)
+            .post("/api/v1/auth/invitations", Route::CreateInvitation)
+            .get("/api/v1/auth/invitations", Route::ListInvitations)
+            .post("/api/v1/auth/invitations/accept", Route::AcceptInvitation)
+            .get("/api/v1/care/professionals", Route::Directory)
+            .get("/api/v1/care/projects", Route::ListProjects)
+            .post("/api/v1/care/projects", Route::CreateProject)
+            .get("/api/v1/care/projects/{project}", Route::GetProject)
+            .post(
+                "/api/v1/care/projects/{project}/members",
+                Route::AddProjectMember,
+            )
+            .add(
+                ::http::Method::DELETE,
+                "/api/v1/care/projects/{project}/members/{professional}",
+                Route::RemoveProjectMember,
+            )
+            .get(
+                "/api/v1/care/projects/{project}/posts",
+                Route::ListProjectPosts,
+            )
+            .post(
+                "/api/v1/care/projects/{project}/posts",
+                Route::CreateProjectPost,
+            )
+            .get("/api/v1/care/messages", Route::Conversations)
+            .get("/api/v1/care/messages/{professional}", Route::Thread)
+            .post("/api/v1/care/messages/{professional}", Route::SendMessage)
+            .get("/api/v1/care/usage", Route::Usage)
+            .get("/api/v1/care/usage.csv", Route::UsageCsv)
             .get("/api/v1/care/audit", Route::Audit)
             .get("/api/v1/care/audit.csv", Route::AuditCsv)
             .get(
@@ -129,9 +182,9 @@ impl Function for Care {
         let (route, params) = router().resolve(req.method(), req.uri().path())?;
         match route {
             Route::CreateProfessional => {
-                // Until organization administrators invite their staff, the bootstrap
-                // administrator registers professionals.
-                bootstrap::require_admin(req, env)?;
+                // The bootstrap token registers the first administrators (and a sysadmin
+                // may register anyone); everyone else joins by invitation.
+                admin::authenticate(req, env).await?.may_manage(None)?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let enrolment = login::create_professional(env, req, input).await?;
                 Ok(json(StatusCode::CREATED, &enrolment))
@@ -206,10 +259,7 @@ impl Function for Care {
             Route::ListPosts => {
                 let id = params.get("id").unwrap_or_default();
                 let member = member(req, env, "timeline.read", id).await?;
-                let cursor = rainbownet_core::http::query_param(req, "cursor");
-                let limit = rainbownet_core::http::query_param(req, "limit")
-                    .and_then(|l| l.parse().ok())
-                    .unwrap_or(20);
+                let (cursor, limit) = page_params(req);
                 let page = timeline::list(env, req, &member, cursor.as_deref(), limit).await?;
                 Ok(json(StatusCode::OK, &page))
             }
@@ -217,10 +267,7 @@ impl Function for Care {
                 let id = params.get("id").unwrap_or_default();
                 let member = member(req, env, "post.create", id).await?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                let key = req
-                    .headers()
-                    .get("idempotency-key")
-                    .and_then(|v| v.to_str().ok());
+                let key = idempotency_key(req);
                 // A replay gets the very response the first request got.
                 let (post, _created) = timeline::create(env, req, &member, input, key).await?;
                 Ok(json(StatusCode::CREATED, &post))
@@ -246,6 +293,28 @@ impl Function for Care {
                     timeline::mark_read(env, req, &member, params.get("post").unwrap_or_default())
                         .await?;
                 Ok(json(StatusCode::OK, &post))
+            }
+            Route::CreateComment => {
+                let id = params.get("id").unwrap_or_default();
+                let member = member(req, env, "comment.create", id).await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                let (comment, _created) = timeline::comment(
+                    env,
+                    req,
+                    &member,
+                    params.get("post").unwrap_or_default(),
+                    input,
+                    idempotency_key(req),
+                )
+                .await?;
+                Ok(json(StatusCode::CREATED, &comment))
+            }
+            Route::Templates => {
+                session::authenticate(req, env).await?;
+                Ok(json(
+                    StatusCode::OK,
+                    &serde_json::json!({ "items": rainbownet_core::care::templates::TEMPLATES }),
+                ))
             }
             Route::UploadAttachment => {
                 let id = params.get("id").unwrap_or_default();
@@ -286,7 +355,7 @@ impl Function for Care {
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
-                    &nearby::introduce(env, req, &member, input).await?,
+                    &nearby::introduce(env, req, &member, input, idempotency_key(req)).await?,
                 ))
             }
             Route::ImportPatients => {
@@ -310,10 +379,7 @@ impl Function for Care {
                 let id = params.get("id").unwrap_or_default();
                 let member = member(req, env, "vital.create", id).await?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                let key = req
-                    .headers()
-                    .get("idempotency-key")
-                    .and_then(|v| v.to_str().ok());
+                let key = idempotency_key(req);
                 Ok(json(
                     StatusCode::CREATED,
                     &vitals::record(env, req, &member, input, key).await?,
@@ -329,24 +395,152 @@ impl Function for Care {
                 );
                 Ok(response)
             }
-            Route::Audit | Route::AuditCsv => {
+            Route::Audit => {
                 let caller = admin::authenticate(req, env).await?;
-                let target = rainbownet_core::http::query_param(req, "target");
-                audit::may_read(env, &caller, target.as_deref()).await?;
-                let items = audit::list(env, target.as_deref(), 5_000).await?;
-                if let Route::AuditCsv = route {
-                    let mut response = Response::new(audit::csv(&items)?);
-                    response.headers_mut().insert(
-                        ::http::header::CONTENT_TYPE,
-                        ::http::HeaderValue::from_static("text/csv; charset=utf-8"),
-                    );
-                    response.headers_mut().insert(
-                        ::http::header::CONTENT_DISPOSITION,
-                        ::http::HeaderValue::from_static("attachment; filename=\"audit.csv\""),
-                    );
-                    return Ok(response);
-                }
+                let filter = audit::Filter::from_query(req)?;
+                audit::may_read(env, &caller, filter.target.as_deref()).await?;
+                let limit = rainbownet_core::http::query_param(req, "limit")
+                    .and_then(|l| l.parse::<u32>().ok())
+                    .unwrap_or(100)
+                    .clamp(1, 1_000);
+                let (items, next_cursor) = audit::list(env, &filter, limit).await?;
+                Ok(json(
+                    StatusCode::OK,
+                    &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
+                ))
+            }
+            Route::AuditCsv => {
+                let caller = admin::authenticate(req, env).await?;
+                let mut filter = audit::Filter::from_query(req)?;
+                audit::may_read(env, &caller, filter.target.as_deref()).await?;
+                let items = audit::list_all(env, &mut filter).await?;
+                Ok(csv_response(audit::csv(&items)?, "audit.csv"))
+            }
+            Route::CreateInvitation => {
+                let caller = caller(req, env, "invitation.create", None).await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(json(
+                    StatusCode::CREATED,
+                    &invitations::create(env, req, &caller, input).await?,
+                ))
+            }
+            Route::ListInvitations => {
+                let caller = session::authenticate(req, env).await?;
+                let items = invitations::list(env, &caller).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+            }
+            Route::AcceptInvitation => {
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(json(
+                    StatusCode::CREATED,
+                    &invitations::accept(env, req, input).await?,
+                ))
+            }
+            Route::Directory => {
+                let caller = session::authenticate(req, env).await?;
+                let q = rainbownet_core::http::query_param(req, "q").unwrap_or_default();
+                let items = directory::search(env, &caller, &q).await?;
+                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+            }
+            Route::ListProjects => {
+                let caller = session::authenticate(req, env).await?;
+                let items = projects::list_mine(env, &caller).await?;
+                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+            }
+            Route::CreateProject => {
+                let caller = caller(req, env, "project.create", None).await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(json(
+                    StatusCode::CREATED,
+                    &projects::create(env, req, &caller, input).await?,
+                ))
+            }
+            Route::GetProject => {
+                let m = project_member(req, env, &params, "project.read").await?;
+                Ok(json(StatusCode::OK, &projects::get(env, req, &m).await?))
+            }
+            Route::AddProjectMember => {
+                let m = project_member(req, env, &params, "project.member.add").await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(json(
+                    StatusCode::CREATED,
+                    &projects::add_member(env, req, &m, input).await?,
+                ))
+            }
+            Route::RemoveProjectMember => {
+                let m = project_member(req, env, &params, "project.member.remove").await?;
+                projects::remove_member(
+                    env,
+                    req,
+                    &m,
+                    params.get("professional").unwrap_or_default(),
+                )
+                .await?;
+                Ok(no_content())
+            }
+            Route::ListProjectPosts => {
+                let m = project_member(req, env, &params, "project.posts.read").await?;
+                let (cursor, limit) = page_params(req);
+                Ok(json(
+                    StatusCode::OK,
+                    &projects::posts(env, req, &m, cursor.as_deref(), limit).await?,
+                ))
+            }
+            Route::CreateProjectPost => {
+                let m = project_member(req, env, &params, "project.post.create").await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(json(
+                    StatusCode::CREATED,
+                    &projects::post(env, req, &m, input, idempotency_key(req)).await?,
+                ))
+            }
+            Route::Conversations => {
+                let caller = session::authenticate(req, env).await?;
+                let items = messages::conversations(env, &caller).await?;
+                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+            }
+            Route::Thread => {
+                let caller = caller(req, env, "message.read", None).await?;
+                let (cursor, limit) = page_params(req);
+                Ok(json(
+                    StatusCode::OK,
+                    &messages::thread(
+                        env,
+                        req,
+                        &caller,
+                        params.get("professional").unwrap_or_default(),
+                        cursor.as_deref(),
+                        limit,
+                    )
+                    .await?,
+                ))
+            }
+            Route::SendMessage => {
+                let caller = caller(req, env, "message.send", None).await?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(json(
+                    StatusCode::CREATED,
+                    &messages::send(
+                        env,
+                        req,
+                        &caller,
+                        params.get("professional").unwrap_or_default(),
+                        input,
+                        idempotency_key(req),
+                    )
+                    .await?,
+                ))
+            }
+            Route::Usage | Route::UsageCsv => {
+                let caller = session::authenticate(req, env).await?;
+                let asked = rainbownet_core::http::query_param(req, "municipality")
+                    .filter(|m| !m.is_empty());
+                let town = usage::scope(&caller, asked.as_deref())?;
+                let report = usage::report(env, town.as_deref()).await?;
+                if let Route::UsageCsv = route {
+                    return Ok(csv_response(usage::csv(&report)?, "usage.csv"));
+                }
+                Ok(json(StatusCode::OK, &report))
             }
             Route::SelfcheckStore => {
                 selfcheck::store(env, Self::NAME, params.get("store").unwrap_or_default()).await
@@ -390,6 +584,48 @@ fn file_response(attachment: &attachments::Attachment, bytes: Vec<u8>) -> Respon
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// `?cursor=` and `?limit=` (20 unless given; each list clamps it to its own maximum).
+fn page_params(req: &Request) -> (Option<String>, usize) {
+    let cursor = rainbownet_core::http::query_param(req, "cursor");
+    let limit = rainbownet_core::http::query_param(req, "limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(20);
+    (cursor, limit)
+}
+
+fn csv_response(body: Vec<u8>, filename: &'static str) -> Response {
+    use ::http::{HeaderValue, header};
+    let mut response = Response::new(body);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// A current member of the project in the path (denials audited, answered 404).
+async fn project_member(
+    req: &Request,
+    env: &Env,
+    params: &rainbownet_core::http::router::Params,
+    action: &str,
+) -> Result<projects::Membership, Error> {
+    let project = params.get("project").unwrap_or_default();
+    let caller = caller(req, env, action, Some(project)).await?;
+    projects::require_member(env, req, &caller, project, action).await
+}
+
+fn idempotency_key(req: &Request) -> Option<&str> {
+    req.headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
 }
 
 fn no_content() -> Response {

@@ -97,17 +97,85 @@ pub struct Entry {
     pub request_id: Option<String>,
 }
 
-/// The newest entries about `target` (or all), newest first, at most `limit`.
-pub async fn list(env: &Env, target: Option<&str>, limit: u32) -> Result<Vec<Entry>, Error> {
+/// Which entries to read: about one target (or all), within a period, after a cursor.
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub target: Option<String>,
+    /// Inclusive start and exclusive end, ms since the epoch.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// The id of the last entry of the previous page.
+    pub before: Option<String>,
+}
+
+impl Filter {
+    /// Reads `target`, `from`, `to` and `cursor` from the query string, checking the dates.
+    pub fn from_query(req: &Request) -> Result<Filter, Error> {
+        let q = |name: &str| crate::http::query_param(req, name).filter(|v| !v.is_empty());
+        let mut errors = Vec::new();
+        let mut date = |name: &str| {
+            let value = q(name)?;
+            let normalized = if value.len() == 10 {
+                format!("{value}T00:00:00Z")
+            } else {
+                value.clone()
+            };
+            match crate::time::parse_rfc3339(&normalized) {
+                Some(ms) => Some(ms),
+                None => {
+                    errors.push(crate::error::FieldError::new(
+                        format!("?{name}"),
+                        "must be a date (2026-11-01) or an RFC 3339 time",
+                        "日付（2026-11-01）または日時で指定してください",
+                    ));
+                    None
+                }
+            }
+        };
+        let (from, to) = (date("from"), date("to"));
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        Ok(Filter {
+            target: q("target"),
+            from,
+            to,
+            before: q("cursor"),
+        })
+    }
+}
+
+/// Entries matching `filter`, newest first, at most `limit`; and the cursor of the next
+/// page if there is one.
+pub async fn list(
+    env: &Env,
+    filter: &Filter,
+    limit: u32,
+) -> Result<(Vec<Entry>, Option<String>), Error> {
     let sql = env.sql(Database::Care).await?;
+    // Ids are ULIDs, which begin with their time: bounds on the id let a period be read as
+    // a range of the primary key (with a second either side, as the id's clock reading
+    // and the `at` column's may differ by a little).
+    let id_at =
+        |ms: i64| ulid::Ulid::from_parts(u64::try_from(ms.max(0)).unwrap_or(0), 0).to_string();
     let rows = sql
         .query(
             "SELECT id, at, actor, action, target, address, outcome, request_id FROM audit_log \
-             WHERE (?1 IS NULL OR target = ?1) ORDER BY id DESC LIMIT ?2",
-            &[target.into(), limit.into()],
+             WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR (at >= ?2 AND id >= ?6)) \
+             AND (?3 IS NULL OR (at < ?3 AND id < ?7)) AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?5",
+            &[
+                filter.target.clone().into(),
+                filter.from.map(crate::time::iso8601).into(),
+                filter.to.map(crate::time::iso8601).into(),
+                filter.before.clone().into(),
+                (limit + 1).into(),
+                filter.from.map(|ms| id_at(ms - 1000)).into(),
+                filter.to.map(|ms| id_at(ms + 1000)).into(),
+            ],
         )
         .await?;
-    rows.iter()
+    let mut entries = rows
+        .iter()
         .map(|r| {
             let text = |c: &str| r.opt_text(c).map(|v| v.map(str::to_owned));
             Ok(Entry {
@@ -121,8 +189,35 @@ pub async fn list(env: &Env, target: Option<&str>, limit: u32) -> Result<Vec<Ent
                 request_id: text("request_id")?,
             })
         })
-        .collect::<Result<_, crate::ports::StoreError>>()
-        .map_err(Error::from)
+        .collect::<Result<Vec<_>, crate::ports::StoreError>>()?;
+    let more = entries.len() > limit as usize;
+    entries.truncate(limit as usize);
+    let next = more.then(|| entries.last().map(|e| e.id.clone())).flatten();
+    Ok((entries, next))
+}
+
+/// The most entries one CSV export holds; a longer period is refused with a message to
+/// narrow it (a Worker holds the whole file in memory).
+pub const MAX_EXPORT: usize = 100_000;
+
+/// Every entry matching `filter`, read page by page, newest first.
+pub async fn list_all(env: &Env, filter: &mut Filter) -> Result<Vec<Entry>, Error> {
+    let mut all = Vec::new();
+    loop {
+        let (mut page, next) = list(env, filter, 5_000).await?;
+        all.append(&mut page);
+        if all.len() > MAX_EXPORT {
+            return Err(Error::Validation(vec![crate::error::FieldError::new(
+                "?from",
+                format!("more than {MAX_EXPORT} entries; export a shorter period (from, to)"),
+                format!("{MAX_EXPORT}件を超えます。期間（from, to）を短くしてください"),
+            )]));
+        }
+        match next {
+            Some(cursor) => filter.before = Some(cursor),
+            None => return Ok(all),
+        }
+    }
 }
 
 /// The entries as CSV, for the municipality's records.

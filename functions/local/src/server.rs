@@ -41,10 +41,15 @@ const BYTES_PREFIX: &str = "/_host/bytes/";
 /// connection the functions use: the baseline of the check-in benchmark.
 pub const COMMIT_PATH: &str = "/_host/commit";
 const BENCH_ENV: &str = "RAINBOWNET_HOST_BENCH";
+/// The address of a reverse proxy (nginx in a municipal network, say) whose
+/// `X-Forwarded-For` is believed: the client address is the last hop it appended. Any
+/// other peer's header is ignored, so a client can not choose its own address.
+pub const TRUSTED_PROXY_ENV: &str = "RAINBOWNET_TRUSTED_PROXY";
 const MAX_BENCH_BYTES: usize = 4 * 1024 * 1024;
 
 pub struct Host {
     bench_routes: bool,
+    trusted_proxy: Option<std::net::IpAddr>,
     manifest: Manifest,
     components: Vec<(Component, Grants)>,
     data: Arc<DataDir>,
@@ -81,6 +86,9 @@ impl Host {
             .collect::<Result<_, HostError>>()?;
         Ok(Host {
             bench_routes: std::env::var(BENCH_ENV).is_ok_and(|v| v == "1"),
+            trusted_proxy: std::env::var(TRUSTED_PROXY_ENV)
+                .ok()
+                .and_then(|v| v.trim().parse().ok()),
             manifest,
             components,
             data,
@@ -316,7 +324,20 @@ async fn read_request(
     }
     let body = kept;
     parts.headers.remove(CLIENT_ADDR_HEADER);
-    if let Ok(value) = http::HeaderValue::from_str(&peer.ip().to_string()) {
+    let forwarded = (host.trusted_proxy == Some(peer.ip()))
+        .then(|| {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
+        })
+        .flatten();
+    let client = forwarded.unwrap_or(peer.ip());
+    if let Ok(value) = http::HeaderValue::from_str(&client.to_string()) {
         parts.headers.insert(CLIENT_ADDR_HEADER, value);
     }
     Ok(core_http::Request::from_parts(parts, body))

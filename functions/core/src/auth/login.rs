@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::keys::{signing_seed, to_hex};
 use super::token::{self, ACCESS_TTL_SECONDS, Subject};
-use super::{password, session, totp};
+use super::{password, sealed, session, totp};
 use crate::audit::{self, Outcome};
 use crate::env::Env;
 use crate::error::{Error, FieldError};
@@ -17,6 +17,10 @@ use crate::ports::{Database, KvStore, Statement, StoreError};
 
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+/// Failures from one address (over any accounts) before it is refused for the window.
+/// High enough that a town hall behind one NAT address is not locked out by a few typos,
+/// low enough that spraying passwords over many accounts stops quickly.
+pub const MAX_ADDRESS_FAILURES: i64 = 50;
 pub const REFRESH_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
 
 pub const ROLES: [&str; 5] = [
@@ -101,11 +105,11 @@ fn random<const N: usize>(env: &Env) -> [u8; N] {
     bytes
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     to_hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn check_new(input: &NewProfessional) -> Vec<FieldError> {
+pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
     let email = input.email.trim();
@@ -200,25 +204,59 @@ pub async fn create_professional(
         .and_then(|r| r.first().map(|row| row.text("id").map(str::to_owned)))
         .transpose()?
         .ok_or_else(|| StoreError::Backend("organization not found after insert".into()))?;
+    enrol(env, req, None, &organization_id, &input, Vec::new()).await
+}
+
+/// Writes a new professional of `organization_id` (password hashed, TOTP seed sealed)
+/// with `extra` statements in the same batch, and returns their enrolment. `actor` is who
+/// registered them, for the audit (none: the bootstrap token).
+pub(crate) async fn enrol(
+    env: &Env,
+    req: &Request,
+    actor: Option<&str>,
+    organization_id: &str,
+    input: &NewProfessional,
+    extra: Vec<Statement>,
+) -> Result<Enrolment, Error> {
+    let sql = env.sql(Database::Care).await?;
+    let now = crate::time::iso8601(env.clock.now_millis());
     let secret = random::<{ totp::SECRET_LEN }>(env);
     let hash = password::hash(&input.password, &random::<16>(env))
         .map_err(|e| Error::Internal(e.to_string()))?;
     let id = env.new_id();
     let email = input.email.trim().to_owned();
     let roles = serde_json::to_string(&input.roles).unwrap_or_else(|_| "[]".into());
-    sql.batch(&[
-        Statement::new(
-            "INSERT INTO professionals (id, organization_id, email, name, profession, roles, password_hash, totp_secret, created_at, updated_at) \
+    let sealed_secret = sealed::seal(
+        &sealed::data_key(env)?,
+        random::<12>(env),
+        totp::to_base32(&secret).as_bytes(),
+        &id,
+    );
+    let mut statements = vec![Statement::new(
+        "INSERT INTO professionals (id, organization_id, email, name, profession, roles, password_hash, totp_secret, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-            vec![
-                id.clone().into(), organization_id.clone().into(), email.clone().into(), input.name.trim().into(),
-                input.profession.clone().into(), roles.into(), hash.into(), totp::to_base32(&secret).into(), now.into(),
-            ],
-        ),
-        audit::statement(env, req, None, "professional.create", Some(&id), Outcome::Allowed),
-    ])
-    .await
-    .map_err(|e| match e {
+        vec![
+            id.clone().into(),
+            organization_id.into(),
+            email.clone().into(),
+            input.name.trim().into(),
+            input.profession.clone().into(),
+            roles.into(),
+            hash.into(),
+            sealed_secret.into(),
+            now.into(),
+        ],
+    )];
+    statements.extend(extra);
+    statements.push(audit::statement(
+        env,
+        req,
+        actor,
+        "professional.create",
+        Some(&id),
+        Outcome::Allowed,
+    ));
+    sql.batch(&statements).await.map_err(|e| match e {
         StoreError::Constraint(_) => Error::Validation(vec![FieldError::new(
             "#/email",
             "this address is already registered",
@@ -231,7 +269,7 @@ pub async fn create_professional(
             .map_err(|e| Error::Internal(e.to_string()))?,
         totp_secret: totp::to_base32(&secret),
         id,
-        organization_id,
+        organization_id: organization_id.to_owned(),
         email,
     })
 }
@@ -244,17 +282,33 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
     let now = env.clock.now_millis();
     let email = input.email.trim();
     let sql = env.sql(Database::Care).await?;
+    let address = req
+        .headers()
+        .get(crate::http::CLIENT_ADDR_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    // The oldest failure that counts towards each limit, if the limit is reached.
     let failures = sql
         .query(
-            "SELECT count(*) AS n, min(at) AS first FROM login_failures WHERE email = ?1 AND at > ?2",
-            &[email.into(), (now - LOCKOUT_MS).into()],
+            "SELECT (SELECT CASE WHEN count(*) >= ?3 THEN min(at) END FROM login_failures WHERE email = ?1 AND at > ?2) AS by_account, \
+             (SELECT CASE WHEN count(*) >= ?5 THEN min(at) END FROM login_failures WHERE address = ?4 AND at > ?2) AS by_address",
+            &[
+                email.into(),
+                (now - LOCKOUT_MS).into(),
+                MAX_FAILURES.into(),
+                address.clone().into(),
+                MAX_ADDRESS_FAILURES.into(),
+            ],
         )
         .await?;
     let row = failures
         .first()
         .ok_or_else(|| StoreError::Backend("no count".into()))?;
-    if row.int("n")? >= MAX_FAILURES {
-        let first = row.opt_int("first")?.unwrap_or(now);
+    let blocked = match (row.opt_int("by_account")?, row.opt_int("by_address")?) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(first) = blocked {
         audit::record(env, req, None, "auth.login", None, Outcome::Denied).await?;
         let retry_after_seconds =
             u64::try_from((first + LOCKOUT_MS - now).max(1000) / 1000).unwrap_or(60);
@@ -278,8 +332,7 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
     let password_ok = password::verify(&input.password, phc) && account.is_some();
     let step = match (password_ok, account) {
         (true, Some(a)) if a.text("status")? == "active" => {
-            let secret = totp::from_base32(a.text("totp_secret")?)
-                .map_err(|e| Error::Internal(e.to_string()))?;
+            let secret = totp_secret(env, a.text("id")?, a.text("totp_secret")?)?;
             let last = a
                 .opt_int("totp_last_step")?
                 .and_then(|s| u64::try_from(s).ok());
@@ -300,8 +353,8 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
     let fail = |env: &Env| {
         vec![
             Statement::new(
-                "INSERT INTO login_failures (email, at) VALUES (?1, ?2)",
-                vec![email.into(), now.into()],
+                "INSERT INTO login_failures (email, at, address) VALUES (?1, ?2, ?3)",
+                vec![email.into(), now.into(), address.clone().into()],
             ),
             audit::statement(
                 env,
@@ -346,16 +399,45 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         jti: env.new_id(),
     };
     let refresh = to_hex(&random::<32>(env));
+    // An account enrolled before seeds were sealed is sealed at its first login.
+    let stored_secret = account.text("totp_secret")?.to_owned();
+    let sealed_now = if sealed::is_sealed(&stored_secret) {
+        stored_secret.clone()
+    } else {
+        sealed::seal(
+            &sealed::data_key(env)?,
+            random::<12>(env),
+            stored_secret.as_bytes(),
+            &id,
+        )
+    };
     sql.batch(&[
         Statement::new(
             "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             vec![token_hash(&refresh).into(), env.new_id().into(), id.clone().into(), now.into(), (now + REFRESH_TTL_MS).into()],
         ),
         Statement::new("DELETE FROM login_failures WHERE email = ?1", vec![email.into()]),
+        Statement::new(
+            "UPDATE professionals SET totp_secret = ?2 WHERE id = ?1 AND totp_secret = ?3",
+            vec![id.clone().into(), sealed_now.into(), stored_secret.into()],
+        ),
         audit::statement(env, req, Some(&id), "auth.login", None, Outcome::Allowed),
     ])
     .await?;
     tokens(env, &subject, refresh, now)
+}
+
+/// The account's TOTP seed: sealed (or, for an account enrolled before sealing, the
+/// plain base32 it was stored as; the login seals it).
+fn totp_secret(env: &Env, owner: &str, stored: &str) -> Result<Vec<u8>, Error> {
+    let base32 = if sealed::is_sealed(stored) {
+        let opened = sealed::open(&sealed::data_key(env)?, stored, owner)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        String::from_utf8(opened).map_err(|e| Error::Internal(e.to_string()))?
+    } else {
+        stored.to_owned()
+    };
+    totp::from_base32(&base32).map_err(|e| Error::Internal(e.to_string()))
 }
 
 fn tokens(env: &Env, subject: &Subject, refresh_token: String, now: i64) -> Result<Tokens, Error> {

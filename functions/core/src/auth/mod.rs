@@ -5,9 +5,11 @@
 
 pub mod admin;
 pub mod bootstrap;
+pub mod invitations;
 pub mod keys;
 pub mod login;
 pub mod password;
+pub mod sealed;
 pub mod session;
 pub mod token;
 pub mod totp;

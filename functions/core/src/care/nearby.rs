@@ -104,13 +104,23 @@ pub async fn find(env: &Env, req: &Request, member: &Member) -> Result<Nearby, E
     })
 }
 
-/// Records on the timeline that these resources were introduced to the patient.
+/// The introduction post and the handout to print for the patient.
+#[derive(Debug, serde::Serialize)]
+pub struct Introduced {
+    #[serde(flatten)]
+    pub post: Post,
+    pub print_url: String,
+}
+
+/// Records on the timeline that these resources were introduced to the patient. With a
+/// key, a retry returns the first post (as posts do).
 pub async fn introduce(
     env: &Env,
     req: &Request,
     member: &Member,
     input: Introduction,
-) -> Result<Post, Error> {
+    key: Option<&str>,
+) -> Result<Introduced, Error> {
     if input.resource_ids.is_empty() || input.resource_ids.len() > MAX_INTRODUCED {
         return Err(Error::Validation(vec![FieldError::new(
             "#/resource_ids",
@@ -161,12 +171,17 @@ pub async fn introduce(
         req,
         member,
         NewPost {
-            category: "contact".into(),
+            category: Some("contact".into()),
             body,
             attachments: Vec::new(),
+            template: None,
+            fields: None,
         },
-        None,
+        key,
     )
     .await?;
-    Ok(post)
+    Ok(Introduced {
+        post,
+        print_url: print_url(&ids),
+    })
 }

@@ -1,6 +1,7 @@
-//! A patient's timeline: posts (連絡 / 報告 / 相談) by the care team, newest first, with
-//! read receipts and edit history. A post sent again with the same `Idempotency-Key`
-//! returns the first post and writes nothing (phones retry on bad networks).
+//! A patient's timeline: posts (連絡 / 報告 / 相談) and templated documents by the care
+//! team, newest first, with comments, read receipts and edit history. A post or comment
+//! sent again with the same `Idempotency-Key` returns the first one and writes nothing
+//! (phones retry on bad networks).
 
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +18,17 @@ pub const MAX_PAGE: usize = 50;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPost {
-    pub category: String,
+    /// Required for a plain post; a document defaults to its template's category.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The text of a plain post; a document's body is rendered from its fields.
+    #[serde(default)]
     pub body: String,
+    /// A document: the template's id (`GET /api/v1/care/templates`) and its fields.
+    #[serde(default)]
+    pub template: Option<String>,
+    #[serde(default)]
+    pub fields: Option<serde_json::Value>,
     /// Files uploaded beforehand (`POST …/attachments`) that this post names.
     #[serde(default)]
     pub attachments: Vec<String>,
@@ -27,7 +37,28 @@ pub struct NewPost {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PostEdit {
+    /// A plain post's new text.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// A document's new fields (the whole set).
+    #[serde(default)]
+    pub fields: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewComment {
     pub body: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Comment {
+    pub id: String,
+    pub post_id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -46,12 +77,16 @@ pub struct Post {
     pub author_organization: String,
     pub category: String,
     pub body: String,
+    /// Set on a templated document, with its fields.
+    pub template: Option<String>,
+    pub fields: Option<serde_json::Value>,
     pub created_at: String,
     pub edited_at: Option<String>,
     /// How many earlier texts the edit history keeps.
     pub previous_versions: i64,
     pub read_by: Vec<Reader>,
     pub attachments: Vec<super::attachments::Attachment>,
+    pub comments: Vec<Comment>,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,7 +96,7 @@ pub struct TimelinePage {
 }
 
 const SELECT: &str = "SELECT po.rowid AS seq, po.id, po.patient_id, po.author_id, pr.name AS author_name, o.name AS author_organization, \
-     po.category, po.body, po.created_at, po.edited_at, po.idempotency_key, \
+     po.category, po.body, po.template, po.fields, po.created_at, po.edited_at, po.idempotency_key, \
      (SELECT count(*) FROM post_versions v WHERE v.post_id = po.id) AS previous_versions \
      FROM posts po JOIN professionals pr ON pr.id = po.author_id JOIN organizations o ON o.id = pr.organization_id";
 
@@ -80,16 +115,22 @@ fn post_from(row: &Row<'_>) -> Result<Post, StoreError> {
         author_organization: row.text("author_organization")?.to_owned(),
         category: row.text("category")?.to_owned(),
         body: row.text("body")?.to_owned(),
+        template: row.opt_text("template")?.map(str::to_owned),
+        fields: row
+            .opt_text("fields")?
+            .and_then(|f| serde_json::from_str(f).ok()),
         created_at: row.text("created_at")?.to_owned(),
         edited_at: row.opt_text("edited_at")?.map(str::to_owned),
         previous_versions: row.int("previous_versions")?,
         read_by: Vec::new(),
         attachments: Vec::new(),
+        comments: Vec::new(),
     })
 }
 
-/// Fills in who has read each post and its files, in one query each for the page.
-async fn with_readers(env: &Env, mut posts: Vec<Post>) -> Result<Vec<Post>, Error> {
+/// Fills in who has read each post, its files and its comments, in one query each for
+/// the page.
+async fn with_details(env: &Env, mut posts: Vec<Post>) -> Result<Vec<Post>, Error> {
     if posts.is_empty() {
         return Ok(posts);
     }
@@ -116,6 +157,23 @@ async fn with_readers(env: &Env, mut posts: Vec<Post>) -> Result<Vec<Post>, Erro
             &ids,
         )
         .await?;
+    let comments = sql
+        .query(
+            &format!(
+                "SELECT c.id, c.post_id, c.author_id, pr.name AS author_name, c.body, c.created_at \
+                 FROM post_comments c JOIN professionals pr ON pr.id = c.author_id \
+                 WHERE c.post_id IN ({}) ORDER BY c.rowid",
+                marks.join(", ")
+            ),
+            &ids,
+        )
+        .await?;
+    for row in comments.iter() {
+        let comment = comment_from(&row)?;
+        if let Some(post) = posts.iter_mut().find(|p| p.id == comment.post_id) {
+            post.comments.push(comment);
+        }
+    }
     for row in files.iter() {
         let post_id = row.text("post_id")?;
         if let Some(post) = posts.iter_mut().find(|p| p.id == post_id) {
@@ -136,13 +194,41 @@ async fn with_readers(env: &Env, mut posts: Vec<Post>) -> Result<Vec<Post>, Erro
     Ok(posts)
 }
 
+fn comment_from(row: &Row<'_>) -> Result<Comment, StoreError> {
+    Ok(Comment {
+        id: row.text("id")?.to_owned(),
+        post_id: row.text("post_id")?.to_owned(),
+        author_id: row.text("author_id")?.to_owned(),
+        author_name: row.text("author_name")?.to_owned(),
+        body: row.text("body")?.to_owned(),
+        created_at: row.text("created_at")?.to_owned(),
+    })
+}
+
+/// A document's fields checked against its template, and rendered as the post's body.
+fn document(
+    template: &super::templates::Template,
+    fields: &serde_json::Value,
+) -> Result<(String, String), Vec<FieldError>> {
+    let fields = super::templates::validate(template, fields)?;
+    let body = super::templates::render(template, &fields);
+    if body.chars().count() > 10_000 {
+        return Err(vec![FieldError::new(
+            "#/fields",
+            "the document is longer than 10,000 characters",
+            "文書全体で10000文字以内にしてください",
+        )]);
+    }
+    Ok((body, serde_json::Value::Object(fields).to_string()))
+}
+
 async fn load(env: &Env, id: &str) -> Result<Post, Error> {
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(&format!("{SELECT} WHERE po.id = ?1"), &[id.into()])
         .await?;
     let post = post_from(&rows.first().ok_or(Error::NotFound)?)?;
-    Ok(with_readers(env, vec![post]).await?.remove(0))
+    Ok(with_details(env, vec![post]).await?.remove(0))
 }
 
 /// Posts to the timeline. With a key, a retry returns the first post (`created` false).
@@ -155,23 +241,57 @@ pub async fn create(
 ) -> Result<(Post, bool), Error> {
     let (caller, patient) = (&member.caller, member.patient.as_str());
     let mut errors = Vec::new();
-    if !CATEGORIES.contains(&input.category.as_str()) {
+    let template = match input.template.as_deref() {
+        None => None,
+        Some(t) => {
+            let found = super::templates::find(t);
+            if found.is_none() {
+                errors.push(FieldError::new(
+                    "#/template",
+                    "unknown template (see GET /api/v1/care/templates)",
+                    "文書の様式が正しくありません",
+                ));
+            }
+            found
+        }
+    };
+    let category = input
+        .category
+        .clone()
+        .or_else(|| template.map(|t| t.category.to_owned()))
+        .unwrap_or_default();
+    if !CATEGORIES.contains(&category.as_str()) {
         errors.push(FieldError::new(
             "#/category",
             "must be contact, report or consultation",
             "分類は 連絡・報告・相談 のいずれかです",
         ));
     }
-    errors.extend(check_body("#/body", &input.body));
-    if key
-        .is_some_and(|k| k.is_empty() || k.len() > 200 || !k.bytes().all(|b| b.is_ascii_graphic()))
-    {
-        errors.push(FieldError::new(
-            "Idempotency-Key",
-            "1 to 200 visible ASCII characters",
-            "再送キーは半角200文字までです",
-        ));
+    let mut body = input.body.trim().to_owned();
+    let mut fields: Option<String> = None;
+    match (input.template.is_some(), template, &input.fields) {
+        (_, Some(t), Some(given)) => match document(t, given) {
+            Ok((text, json)) => {
+                body = text;
+                fields = Some(json);
+            }
+            Err(e) => errors.extend(e),
+        },
+        (_, Some(_), None) => errors.push(FieldError::new(
+            "#/fields",
+            "a document needs its fields",
+            "文書の項目を入力してください",
+        )),
+        // An unknown template is reported above.
+        (true, None, _) => {}
+        (false, None, Some(_)) => errors.push(FieldError::new(
+            "#/template",
+            "fields belong to a template",
+            "項目を送るときは様式を指定してください",
+        )),
+        (false, None, None) => errors.extend(check_body("#/body", &input.body)),
     }
+    errors.extend(super::check_key(key));
     let mut files = input.attachments.clone();
     files.sort();
     files.dedup();
@@ -187,7 +307,6 @@ pub async fn create(
     }
     let id = env.new_id();
     let now = crate::time::iso8601(env.clock.now_millis());
-    let body = input.body.trim().to_owned();
     let sql = env.sql(Database::Care).await?;
     if !files.is_empty() {
         // Only the author's own uploads for this patient, not yet on a post (a replay
@@ -215,14 +334,16 @@ pub async fn create(
     }
     let mut statements = vec![
         Statement::new(
-            "INSERT INTO posts (id, patient_id, author_id, category, body, idempotency_key, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
+            "INSERT INTO posts (id, patient_id, author_id, category, body, template, fields, idempotency_key, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
             vec![
                 id.clone().into(),
                 patient.into(),
                 caller.sub.clone().into(),
-                input.category.clone().into(),
+                category.clone().into(),
                 body.clone().into(),
+                input.template.clone().into(),
+                fields.into(),
                 key.into(),
                 now.into(),
             ],
@@ -259,7 +380,8 @@ pub async fn create(
     };
     let post = load(env, &stored_id).await?;
     if post.patient_id != patient
-        || post.category != input.category
+        || post.category != category
+        || post.template != input.template
         || (stored_id != id && post.body != body)
     {
         return Err(Error::IdempotencyKeyReused);
@@ -282,30 +404,9 @@ pub async fn list(
     // by time.
     let mut params: Vec<Value> = vec![patient.into()];
     let mut query = format!("{SELECT} WHERE po.patient_id = ?1");
-    if let Some(c) = cursor {
-        let seq: i64 = c.parse().map_err(|_| {
-            Error::Validation(vec![FieldError::new(
-                "?cursor",
-                "is not a cursor this API gave",
-                "ページ位置が正しくありません",
-            )])
-        })?;
-        params.push(seq.into());
-        query.push_str(" AND po.rowid < ?2");
-    }
-    params.push(i64::try_from(limit + 1).unwrap_or(51).into());
-    query.push_str(&format!(" ORDER BY po.rowid DESC LIMIT ?{}", params.len()));
+    super::paging::keyset(&mut query, &mut params, "po", cursor, limit)?;
     let rows = sql.query(&query, &params).await?;
-    let seqs: Vec<i64> = rows
-        .iter()
-        .map(|r| r.int("seq"))
-        .collect::<Result<_, _>>()?;
-    let mut posts: Vec<Post> = rows
-        .iter()
-        .map(|r| post_from(&r))
-        .collect::<Result<_, _>>()?;
-    let next_cursor = (posts.len() > limit).then(|| seqs[limit - 1].to_string());
-    posts.truncate(limit);
+    let page = super::paging::page(&rows, limit, post_from)?;
     audit::record(
         env,
         req,
@@ -316,8 +417,8 @@ pub async fn list(
     )
     .await?;
     Ok(TimelinePage {
-        items: with_readers(env, posts).await?,
-        next_cursor,
+        items: with_details(env, page.items).await?,
+        next_cursor: page.next_cursor,
     })
 }
 
@@ -382,9 +483,47 @@ pub async fn edit(
         .await?;
         return Err(Error::Forbidden);
     }
-    if let Some(e) = check_body("#/body", &input.body) {
-        return Err(Error::Validation(vec![e]));
-    }
+    let (body, fields) = match (
+        current.template.as_deref().and_then(super::templates::find),
+        input,
+    ) {
+        (
+            Some(t),
+            PostEdit {
+                body: None,
+                fields: Some(given),
+            },
+        ) => {
+            let (text, json) = document(t, &given).map_err(Error::Validation)?;
+            (text, Some(json))
+        }
+        (
+            None,
+            PostEdit {
+                body: Some(text),
+                fields: None,
+            },
+        ) => {
+            if let Some(e) = check_body("#/body", &text) {
+                return Err(Error::Validation(vec![e]));
+            }
+            (text.trim().to_owned(), None)
+        }
+        (Some(_), _) => {
+            return Err(Error::Validation(vec![FieldError::new(
+                "#/fields",
+                "a document is edited by sending its fields (not a body)",
+                "文書は項目を送って修正してください",
+            )]));
+        }
+        (None, _) => {
+            return Err(Error::Validation(vec![FieldError::new(
+                "#/body",
+                "a post is edited by sending its body",
+                "本文を送って修正してください",
+            )]));
+        }
+    };
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Care).await?;
     sql.batch(&[
@@ -394,8 +533,8 @@ pub async fn edit(
             vec![post.into(), current.body.clone().into(), now.clone().into()],
         ),
         Statement::new(
-            "UPDATE posts SET body = ?2, edited_at = ?3 WHERE id = ?1",
-            vec![post.into(), input.body.trim().into(), now.into()],
+            "UPDATE posts SET body = ?2, edited_at = ?3, fields = coalesce(?4, fields) WHERE id = ?1",
+            vec![post.into(), body.into(), now.into(), fields.into()],
         ),
         audit::statement(
             env,
@@ -408,4 +547,72 @@ pub async fn edit(
     ])
     .await?;
     load(env, post).await
+}
+
+/// Comments on a post, by any member of the team. With a key, a retry returns the first
+/// comment (`created` false) and writes nothing.
+pub async fn comment(
+    env: &Env,
+    req: &Request,
+    member: &Member,
+    post: &str,
+    input: NewComment,
+    key: Option<&str>,
+) -> Result<(Comment, bool), Error> {
+    let (caller, patient) = (&member.caller, member.patient.as_str());
+    in_timeline(&load(env, post).await?, patient)?;
+    let mut errors = Vec::new();
+    let n = input.body.trim().chars().count();
+    if n == 0 || n > 4_000 {
+        errors.push(FieldError::new(
+            "#/body",
+            "1 to 4,000 characters",
+            "コメントは1〜4000文字です",
+        ));
+    }
+    errors.extend(super::check_key(key));
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let id = env.new_id();
+    let body = input.body.trim().to_owned();
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO post_comments (id, post_id, author_id, body, idempotency_key, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
+            vec![
+                id.clone().into(),
+                post.into(),
+                caller.sub.clone().into(),
+                body.clone().into(),
+                key.into(),
+                now.into(),
+            ],
+        ),
+        audit::statement(
+            env,
+            req,
+            Some(&caller.sub),
+            "comment.create",
+            Some(patient),
+            Outcome::Allowed,
+        ),
+    ])
+    .await?;
+    let rows = sql
+        .query(
+            "SELECT c.id, c.post_id, c.author_id, pr.name AS author_name, c.body, c.created_at \
+             FROM post_comments c JOIN professionals pr ON pr.id = c.author_id \
+             WHERE c.id = ?1 OR (c.author_id = ?2 AND c.idempotency_key = ?3)",
+            &[id.clone().into(), caller.sub.clone().into(), key.into()],
+        )
+        .await?;
+    let stored = comment_from(&rows.first().ok_or(Error::NotFound)?)?;
+    if stored.post_id != post || (stored.id != id && stored.body != body) {
+        return Err(Error::IdempotencyKeyReused);
+    }
+    let created = stored.id == id;
+    Ok((stored, created))
 }

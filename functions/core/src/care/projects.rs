@@ -1,0 +1,559 @@
+//! Projects: groups of professionals not tied to one patient (地域ケア会議, 研修, 部会),
+//! each with its own timeline and unread count. Only members see a project; a
+//! non-member's attempt is audited and answered as "not found", as for patients.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Outcome};
+use crate::auth::token::Subject;
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::http::Request;
+use crate::ports::{Database, Row, Statement, StoreError, Value};
+
+pub const KINDS: [&str; 4] = ["care_meeting", "training", "working_group", "other"];
+pub const MAX_PAGE: usize = 50;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProject {
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Colleagues to add at once (from the directory).
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub professional_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProjectPost {
+    pub body: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectMember {
+    pub id: String,
+    pub name: String,
+    pub profession: String,
+    pub organization: String,
+    pub role: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Project {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    pub municipality_code: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub members: Vec<ProjectMember>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectSummary {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub members: i64,
+    pub unread: i64,
+    pub last_post_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectPost {
+    pub id: String,
+    pub project_id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub author_organization: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PostPage {
+    pub items: Vec<ProjectPost>,
+    pub next_cursor: Option<String>,
+}
+
+/// Proof that the caller is a current member of the project (made once per request).
+pub struct Membership {
+    pub caller: Subject,
+    pub project: String,
+    pub role: String,
+}
+
+fn validation(pointer: &str, en: &str, ja: &str) -> Error {
+    Error::Validation(vec![FieldError::new(pointer, en, ja)])
+}
+
+/// Are all of `ids` active professionals? (One query for the list.)
+async fn all_active(env: &Env, ids: &[String]) -> Result<bool, Error> {
+    if ids.is_empty() {
+        return Ok(true);
+    }
+    let mut params: Vec<Value> = Vec::new();
+    let marks = crate::ports::bind_list(&mut params, ids.iter().cloned());
+    let rows = env
+        .sql(Database::Care)
+        .await?
+        .query(
+            &format!(
+                "SELECT count(*) AS n FROM professionals WHERE status = 'active' AND id IN ({marks})"
+            ),
+            &params,
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.int("n")).transpose()? == Some(ids.len() as i64))
+}
+
+fn member_statement(
+    project: &str,
+    professional: &str,
+    role: &str,
+    by: &str,
+    now: &str,
+) -> Statement {
+    // Re-adding someone who left makes them a member again (unread from now on).
+    Statement::new(
+        "INSERT INTO project_members (project_id, professional_id, role, added_by, added_at, last_read_seq) \
+         VALUES (?1, ?2, ?3, ?4, ?5, coalesce((SELECT max(rowid) FROM project_posts WHERE project_id = ?1), 0)) \
+         ON CONFLICT (project_id, professional_id) DO UPDATE SET removed_at = NULL, added_by = excluded.added_by, \
+         added_at = excluded.added_at WHERE removed_at IS NOT NULL",
+        vec![
+            project.into(),
+            professional.into(),
+            role.into(),
+            by.into(),
+            now.into(),
+        ],
+    )
+}
+
+pub async fn create(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    input: NewProject,
+) -> Result<Project, Error> {
+    let mut errors = Vec::new();
+    if !KINDS.contains(&input.kind.as_str()) {
+        errors.push(FieldError::new(
+            "#/kind",
+            "one of care_meeting, training, working_group, other",
+            "種類は 地域ケア会議・研修・部会・その他 のいずれかです",
+        ));
+    }
+    let n = input.name.trim().chars().count();
+    if n == 0 || n > 200 {
+        errors.push(FieldError::new(
+            "#/name",
+            "1 to 200 characters",
+            "名称は1〜200文字です",
+        ));
+    }
+    if input.description.chars().count() > 2_000 {
+        errors.push(FieldError::new(
+            "#/description",
+            "at most 2,000 characters",
+            "説明は2000文字以内です",
+        ));
+    }
+    let mut members = input.members.clone();
+    members.retain(|m| *m != caller.sub);
+    members.sort();
+    members.dedup();
+    if members.len() > 200 {
+        errors.push(FieldError::new(
+            "#/members",
+            "at most 200 members at once",
+            "一度に追加できるのは200人までです",
+        ));
+    } else if !all_active(env, &members).await? {
+        errors.push(FieldError::new(
+            "#/members",
+            "name active professionals (see GET /api/v1/care/professionals)",
+            "登録済みの専門職を指定してください",
+        ));
+    }
+    let Some(municipality) = caller.municipality.clone() else {
+        return Err(Error::Forbidden);
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let id = env.new_id();
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let mut statements = vec![
+        Statement::new(
+            "INSERT INTO projects (id, kind, name, description, municipality_code, created_by, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            vec![
+                id.clone().into(),
+                input.kind.into(),
+                input.name.trim().into(),
+                input.description.trim().into(),
+                municipality.into(),
+                caller.sub.clone().into(),
+                now.clone().into(),
+            ],
+        ),
+        member_statement(&id, &caller.sub, "owner", &caller.sub, &now),
+    ];
+    for m in &members {
+        statements.push(member_statement(&id, m, "member", &caller.sub, &now));
+    }
+    statements.push(audit::statement(
+        env,
+        req,
+        Some(&caller.sub),
+        "project.create",
+        Some(&id),
+        Outcome::Allowed,
+    ));
+    env.sql(Database::Care).await?.batch(&statements).await?;
+    load(env, &id).await
+}
+
+/// The caller's projects, the most recently active first, with unread counts.
+pub async fn list_mine(env: &Env, caller: &Subject) -> Result<Vec<ProjectSummary>, Error> {
+    let rows = env
+        .sql(Database::Care)
+        .await?
+        .query(
+            "SELECT p.id, p.kind, p.name, \
+             (SELECT count(*) FROM project_members x WHERE x.project_id = p.id AND x.removed_at IS NULL) AS members, \
+             (SELECT count(*) FROM project_posts pp WHERE pp.project_id = p.id AND pp.rowid > m.last_read_seq) AS unread, \
+             (SELECT max(created_at) FROM project_posts pp WHERE pp.project_id = p.id) AS last_post_at \
+             FROM project_members m JOIN projects p ON p.id = m.project_id \
+             WHERE m.professional_id = ?1 AND m.removed_at IS NULL \
+             ORDER BY coalesce(last_post_at, p.created_at) DESC, p.id DESC LIMIT 200",
+            &[caller.sub.clone().into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ProjectSummary {
+                id: r.text("id")?.to_owned(),
+                kind: r.text("kind")?.to_owned(),
+                name: r.text("name")?.to_owned(),
+                members: r.int("members")?,
+                unread: r.int("unread")?,
+                last_post_at: r.opt_text("last_post_at")?.map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+/// Is `caller` a current member of `project`? A denial is audited and answered 404.
+pub async fn require_member(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    project: &str,
+    action: &str,
+) -> Result<Membership, Error> {
+    let rows = env
+        .sql(Database::Care)
+        .await?
+        .query(
+            "SELECT role FROM project_members WHERE project_id = ?1 AND professional_id = ?2 AND removed_at IS NULL",
+            &[project.into(), caller.sub.clone().into()],
+        )
+        .await?;
+    if let Some(row) = rows.first() {
+        return Ok(Membership {
+            caller: caller.clone(),
+            project: project.to_owned(),
+            role: row.text("role")?.to_owned(),
+        });
+    }
+    audit::record(
+        env,
+        req,
+        Some(&caller.sub),
+        action,
+        Some(project),
+        Outcome::Denied,
+    )
+    .await?;
+    Err(Error::NotFound)
+}
+
+async fn load(env: &Env, id: &str) -> Result<Project, Error> {
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT id, kind, name, description, municipality_code, created_by, created_at FROM projects WHERE id = ?1",
+            &[id.into()],
+        )
+        .await?;
+    let row = rows.first().ok_or(Error::NotFound)?;
+    let members = sql
+        .query(
+            "SELECT pr.id, pr.name, pr.profession, o.name AS organization, m.role FROM project_members m \
+             JOIN professionals pr ON pr.id = m.professional_id JOIN organizations o ON o.id = pr.organization_id \
+             WHERE m.project_id = ?1 AND m.removed_at IS NULL ORDER BY m.role DESC, m.added_at, pr.id",
+            &[id.into()],
+        )
+        .await?;
+    Ok(Project {
+        id: row.text("id")?.to_owned(),
+        kind: row.text("kind")?.to_owned(),
+        name: row.text("name")?.to_owned(),
+        description: row.text("description")?.to_owned(),
+        municipality_code: row.text("municipality_code")?.to_owned(),
+        created_by: row.text("created_by")?.to_owned(),
+        created_at: row.text("created_at")?.to_owned(),
+        members: members
+            .iter()
+            .map(|m| {
+                Ok(ProjectMember {
+                    id: m.text("id")?.to_owned(),
+                    name: m.text("name")?.to_owned(),
+                    profession: m.text("profession")?.to_owned(),
+                    organization: m.text("organization")?.to_owned(),
+                    role: m.text("role")?.to_owned(),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+    })
+}
+
+pub async fn get(env: &Env, req: &Request, m: &Membership) -> Result<Project, Error> {
+    audit::record(
+        env,
+        req,
+        Some(&m.caller.sub),
+        "project.read",
+        Some(&m.project),
+        Outcome::Allowed,
+    )
+    .await?;
+    load(env, &m.project).await
+}
+
+/// Any member adds a colleague (projects grow as a meeting does).
+pub async fn add_member(
+    env: &Env,
+    req: &Request,
+    m: &Membership,
+    input: NewMember,
+) -> Result<Project, Error> {
+    if !all_active(env, std::slice::from_ref(&input.professional_id)).await? {
+        return Err(validation(
+            "#/professional_id",
+            "no active professional with this id",
+            "この専門職は登録されていません",
+        ));
+    }
+    let now = crate::time::iso8601(env.clock.now_millis());
+    env.sql(Database::Care)
+        .await?
+        .batch(&[
+            member_statement(
+                &m.project,
+                &input.professional_id,
+                "member",
+                &m.caller.sub,
+                &now,
+            ),
+            audit::statement(
+                env,
+                req,
+                Some(&m.caller.sub),
+                "project.member.add",
+                Some(&m.project),
+                Outcome::Allowed,
+            ),
+        ])
+        .await?;
+    load(env, &m.project).await
+}
+
+/// The owner removes anyone but themselves; a member can leave. Takes effect at once.
+pub async fn remove_member(
+    env: &Env,
+    req: &Request,
+    m: &Membership,
+    professional: &str,
+) -> Result<(), Error> {
+    let leaving = professional == m.caller.sub;
+    if (leaving && m.role == "owner") || (!leaving && m.role != "owner") {
+        audit::record(
+            env,
+            req,
+            Some(&m.caller.sub),
+            "project.member.remove",
+            Some(&m.project),
+            Outcome::Denied,
+        )
+        .await?;
+        return Err(Error::Forbidden);
+    }
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let results = env
+        .sql(Database::Care)
+        .await?
+        .batch(&[
+            Statement::new(
+                "UPDATE project_members SET removed_at = ?3 WHERE project_id = ?1 AND professional_id = ?2 AND removed_at IS NULL",
+                vec![m.project.clone().into(), professional.into(), now.into()],
+            ),
+            Statement::new("SELECT changes() AS n", vec![]),
+            audit::statement(
+                env,
+                req,
+                Some(&m.caller.sub),
+                "project.member.remove",
+                Some(&m.project),
+                Outcome::Allowed,
+            ),
+        ])
+        .await?;
+    let changed = results
+        .get(1)
+        .and_then(|r| r.first())
+        .map(|r| r.int("n"))
+        .transpose()?;
+    if changed == Some(1) {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+const POST_SELECT: &str = "SELECT pp.rowid AS seq, pp.id, pp.project_id, pp.author_id, pr.name AS author_name, \
+     o.name AS author_organization, pp.body, pp.created_at FROM project_posts pp \
+     JOIN professionals pr ON pr.id = pp.author_id JOIN organizations o ON o.id = pr.organization_id";
+
+fn post_from(row: &Row<'_>) -> Result<ProjectPost, StoreError> {
+    Ok(ProjectPost {
+        id: row.text("id")?.to_owned(),
+        project_id: row.text("project_id")?.to_owned(),
+        author_id: row.text("author_id")?.to_owned(),
+        author_name: row.text("author_name")?.to_owned(),
+        author_organization: row.text("author_organization")?.to_owned(),
+        body: row.text("body")?.to_owned(),
+        created_at: row.text("created_at")?.to_owned(),
+    })
+}
+
+/// Posts to the project's timeline; with a key, a retry returns the first post.
+pub async fn post(
+    env: &Env,
+    req: &Request,
+    m: &Membership,
+    input: NewProjectPost,
+    key: Option<&str>,
+) -> Result<ProjectPost, Error> {
+    let mut errors = Vec::new();
+    let body = input.body.trim().to_owned();
+    let n = body.chars().count();
+    if n == 0 || n > 10_000 {
+        errors.push(FieldError::new(
+            "#/body",
+            "1 to 10,000 characters",
+            "本文は1〜10000文字です",
+        ));
+    }
+    errors.extend(super::check_key(key));
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let id = env.new_id();
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[
+        Statement::new(
+            "INSERT INTO project_posts (id, project_id, author_id, body, idempotency_key, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
+            vec![
+                id.clone().into(),
+                m.project.clone().into(),
+                m.caller.sub.clone().into(),
+                body.clone().into(),
+                key.into(),
+                crate::time::iso8601(env.clock.now_millis()).into(),
+            ],
+        ),
+        // The author has read their own post.
+        Statement::new(
+            "UPDATE project_members SET last_read_seq = max(last_read_seq, coalesce((SELECT rowid FROM project_posts WHERE id = ?3), 0)) \
+             WHERE project_id = ?1 AND professional_id = ?2",
+            vec![m.project.clone().into(), m.caller.sub.clone().into(), id.clone().into()],
+        ),
+        audit::statement(
+            env,
+            req,
+            Some(&m.caller.sub),
+            "project.post.create",
+            Some(&m.project),
+            Outcome::Allowed,
+        ),
+    ])
+    .await?;
+    let rows = sql
+        .query(
+            &format!(
+                "{POST_SELECT} WHERE pp.id = ?1 OR (pp.author_id = ?2 AND pp.idempotency_key = ?3)"
+            ),
+            &[id.clone().into(), m.caller.sub.clone().into(), key.into()],
+        )
+        .await?;
+    let stored = post_from(&rows.first().ok_or(Error::NotFound)?)?;
+    if stored.project_id != m.project || (stored.id != id && stored.body != body) {
+        return Err(Error::IdempotencyKeyReused);
+    }
+    Ok(stored)
+}
+
+/// A page of the project's timeline, newest first. Reading the newest page marks the
+/// project read up to its newest post.
+pub async fn posts(
+    env: &Env,
+    req: &Request,
+    m: &Membership,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<PostPage, Error> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let mut params: Vec<Value> = vec![m.project.clone().into()];
+    let mut query = format!("{POST_SELECT} WHERE pp.project_id = ?1");
+    super::paging::keyset(&mut query, &mut params, "pp", cursor, limit)?;
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql.query(&query, &params).await?;
+    let page = super::paging::page(&rows, limit, post_from)?;
+    sql.batch(&[
+        Statement::new(
+            "UPDATE project_members SET last_read_seq = max(last_read_seq, ?3) WHERE project_id = ?1 AND professional_id = ?2",
+            vec![
+                m.project.clone().into(),
+                m.caller.sub.clone().into(),
+                page.newest.unwrap_or(0).into(),
+            ],
+        ),
+        audit::statement(
+            env,
+            req,
+            Some(&m.caller.sub),
+            "project.posts.read",
+            Some(&m.project),
+            Outcome::Allowed,
+        ),
+    ])
+    .await?;
+    Ok(PostPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    })
+}
