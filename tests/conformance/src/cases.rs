@@ -473,6 +473,7 @@ pub fn run_all(host: &str, client: &Client) -> usize {
         .chain(crate::resources::CASES)
         .chain(crate::auth::CASES)
         .chain(crate::patients::CASES)
+        .chain(crate::collab::CASES)
         .chain(crate::disaster::CASES)
         .collect();
     for case in &all {

@@ -91,6 +91,9 @@ impl RunningHost {
         let mut command = Command::new(rainbownet_bin()?);
         // The suite mints tokens of its own (expired ones) with the test seed.
         command.env("RAINBOWNET_JWT_SEED", TEST_TOKEN_SEED);
+        // As behind a reverse proxy on the same machine: the login limit by address is
+        // tested with forwarded addresses.
+        command.env("RAINBOWNET_TRUSTED_PROXY", "127.0.0.1");
         command.envs(env.iter().copied());
         command
             .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data"])

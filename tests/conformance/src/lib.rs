@@ -15,6 +15,7 @@ macro_rules! ensure {
 pub mod auth;
 pub mod cases;
 pub mod client;
+pub mod collab;
 pub mod disaster;
 pub mod hosts;
 pub mod patients;

@@ -13,7 +13,7 @@ pub const CASES: &[Case] = &[
         run: registration,
     },
     Case {
-        name: "authorization matrix: every patient route × seven callers, audited, nothing leaked",
+        name: "authorization matrix: all 16 patient routes × seven callers, audited, nothing leaked",
         run: matrix,
     },
     Case {
@@ -228,6 +228,40 @@ fn matrix(c: &Client) -> Result<(), String> {
             format!("/api/v1/patients/{patient}/attachments/01ANYATTACHMENT"),
             None,
         ),
+        ("GET", format!("/api/v1/patients/{patient}/posts"), None),
+        (
+            "POST",
+            format!("/api/v1/patients/{patient}/posts"),
+            Some(r#"{"category":"contact","body":"x"}"#.into()),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/patients/{patient}/posts/01ANYPOST"),
+            Some(r#"{"body":"x"}"#.into()),
+        ),
+        (
+            "POST",
+            format!("/api/v1/patients/{patient}/posts/01ANYPOST/read"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/patients/{patient}/posts/01ANYPOST/comments"),
+            Some(r#"{"body":"x"}"#.into()),
+        ),
+        ("GET", format!("/api/v1/patients/{patient}/vitals"), None),
+        (
+            "POST",
+            format!("/api/v1/patients/{patient}/vitals"),
+            Some(r#"{"kind":"pulse","value":70,"measured_at":"2026-11-24T09:00:00+09:00"}"#.into()),
+        ),
+        ("GET", format!("/api/v1/patients/{patient}/fhir"), None),
+        ("GET", format!("/api/v1/patients/{patient}/nearby"), None),
+        (
+            "POST",
+            format!("/api/v1/patients/{patient}/nearby/introduce"),
+            Some(r#"{"resource_ids":["01ANYRESOURCE"]}"#.into()),
+        ),
     ];
     let secrets = [
         name.as_str(),
@@ -312,7 +346,7 @@ fn matrix(c: &Client) -> Result<(), String> {
     let audit = admin_request(
         c,
         "GET",
-        &format!("/api/v1/care/audit?target={patient}"),
+        &format!("/api/v1/care/audit?target={patient}&limit=1000"),
         "application/json",
         Vec::new(),
     )?;
@@ -333,8 +367,13 @@ fn matrix(c: &Client) -> Result<(), String> {
             .count()
     };
     let denied = items.iter().filter(|i| i["outcome"] == "denied").count();
-    // 36 denied by the matrix, 1 for the removed member, 1 for the member after revocation.
-    ensure!(denied == 38, "denied audit rows: {denied}");
+    // 6 callers × 16 routes denied by the matrix, 1 for the removed member, 1 for the
+    // member after revocation.
+    let expected = callers.len() * routes.len() + 2;
+    ensure!(
+        denied == expected,
+        "denied audit rows: {denied}, expected {expected}"
+    );
     for action in [
         "patient.create",
         "team.add",
@@ -622,7 +661,14 @@ fn nearby(c: &Client) -> Result<(), String> {
         post.status,
         post.text()
     );
-    let text = post.json()?["body"].as_str().unwrap_or_default().to_owned();
+    let introduced = post.json()?;
+    let text = introduced["body"].as_str().unwrap_or_default().to_owned();
+    ensure!(
+        introduced["print_url"]
+            .as_str()
+            .is_some_and(|u| text.ends_with(u) && u.contains("/resources/print?ids=")),
+        "the handout URL is returned: {introduced}"
+    );
     let first_name = items[0]["name"].as_str().unwrap_or_default();
     ensure!(
         text.contains(first_name) && text.contains("/resources/print?ids="),
