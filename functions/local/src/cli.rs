@@ -25,6 +25,11 @@ Usage:
   rainbownet import register --municipality CODE [--data ./data] FILE
       Import the register of people who need help in an evacuation (避難行動要支援者名簿),
       CSV in UTF-8 or Shift_JIS. Bad rows are reported by line; a re-run changes nothing.
+  rainbownet import patients --municipality CODE --as EMAIL [--data ./data] FILE
+      Register patients from the town's export of care-certification applications with the
+      consent box (CSV, UTF-8 or Shift_JIS). Rows with consent register the patient and open
+      a care team with the professional EMAIL (municipal staff of that town) on it; rows
+      without are counted and skipped; a re-run changes nothing. Audited as EMAIL's.
   rainbownet user add --email E --name N --profession P --role R[,R…]
                       --organization NAME --organization-kind KIND --municipality CODE [--data ./data]
       Register a professional (the first administrator, say). The password is read from
@@ -62,6 +67,12 @@ pub enum Command {
         municipality: String,
         file: PathBuf,
     },
+    ImportPatients {
+        data: PathBuf,
+        municipality: String,
+        file: PathBuf,
+        on_behalf_of: String,
+    },
     ImportResources {
         data: PathBuf,
         municipality: String,
@@ -83,6 +94,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut data = PathBuf::from("./data");
     let mut demo = false;
     let mut municipality: Option<String> = None;
+    let mut on_behalf_of: Option<String> = None;
     let mut user_fields = std::collections::BTreeMap::new();
     let Some(command) = args.first() else {
         return Ok(Command::Help);
@@ -100,6 +112,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "--data" => data = PathBuf::from(value("--data")?),
             "--demo" => demo = true,
             "--municipality" => municipality = Some(value("--municipality")?),
+            "--as" => on_behalf_of = Some(value("--as")?),
             flag @ ("--email"
             | "--name"
             | "--profession"
@@ -149,6 +162,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     file: PathBuf::from(file),
                 })
             }
+            ([what, file], Some(municipality)) if what == "patients" => {
+                Ok(Command::ImportPatients {
+                    data,
+                    municipality,
+                    file: PathBuf::from(file),
+                    on_behalf_of: on_behalf_of
+                        .ok_or("import patients needs --as EMAIL (the staff member who opens the teams)")?,
+                })
+            }
             ([what, file], Some(municipality)) if what == "register" => {
                 Ok(Command::ImportRegister {
                     data,
@@ -156,11 +178,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     file: PathBuf::from(file),
                 })
             }
-            ([what, _], None) if what == "resources" || what == "register" => {
+            ([what, _], None) if ["resources", "register", "patients"].contains(&what.as_str()) => {
                 Err(format!("import {what} needs --municipality CODE"))
             }
             _ => Err(
-                "usage: rainbownet import (resources|register) --municipality CODE [--data DIR] FILE"
+                "usage: rainbownet import (resources|register|patients) --municipality CODE [--as EMAIL] [--data DIR] FILE"
                     .into(),
             ),
         },
@@ -237,6 +259,12 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             }
             println!("{}", report.summary());
         }
+        Command::ImportPatients {
+            data,
+            municipality,
+            file,
+            on_behalf_of,
+        } => import_patients(&data, &municipality, &file, &on_behalf_of)?,
         Command::ImportRegister {
             data,
             municipality,
@@ -294,6 +322,46 @@ fn load_demo(data: &DataDir) -> Result<(), rainbownet_core::ports::StoreError> {
             data.database(db).batch(&statements)?;
         }
     }
+    Ok(())
+}
+
+fn import_patients(
+    data: &std::path::Path,
+    municipality: &str,
+    file: &std::path::Path,
+    on_behalf_of: &str,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let data_dir = Arc::new(DataDir::open(data)?);
+    let host = Host::new(Manifest::parse(crate::embedded::SPIN_TOML)?, data_dir)?;
+    let env = host.env_for(crate::functions::Component::Care);
+    let subject = pollster::block_on(rainbownet_core::auth::login::subject_by_email(
+        &env,
+        on_behalf_of,
+    ))
+    .map_err(|_| format!("no active professional {on_behalf_of}"))?;
+    // The same rule as the upload page: staff of that town, or a sysadmin.
+    rainbownet_core::auth::admin::Admin::Staff(subject.clone())
+        .may_manage(Some(municipality))
+        .map_err(|_| format!("{on_behalf_of} is not municipal staff of {municipality}"))?;
+    let request = http::Request::builder()
+        .header(rainbownet_core::http::CLIENT_ADDR_HEADER, "cli")
+        .body(Vec::new())?;
+    let report = pollster::block_on(rainbownet_core::care::import::import(
+        &env,
+        &request,
+        &subject,
+        municipality,
+        &bytes,
+    ))
+    .map_err(describe)?;
+    for error in &report.errors {
+        println!(
+            "  line {}: {} / {}",
+            error.line, error.reason, error.reason_ja
+        );
+    }
+    println!("{} ({})", report.summary(), file.display());
     Ok(())
 }
 
