@@ -572,10 +572,67 @@
     return text.split(/[\s,、，]+/).filter(Boolean);
   }
 
+  // Team members are found in the care network's directory (same origin, same token) by
+  // name or organization; nobody types an id.
+  const chosen = new Map();
+
+  function personLabel(p) {
+    return p.name + "（" + p.organization + "）";
+  }
+
+  function renderChosen() {
+    const list = $("team-chosen");
+    list.replaceChildren();
+    chosen.forEach((person, id) => {
+      const item = document.createElement("li");
+      item.append(personLabel(person) + " ");
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.textContent = "外す";
+      remove.setAttribute("aria-label", person.name + " を外す");
+      remove.addEventListener("click", () => { chosen.delete(id); renderChosen(); });
+      item.append(remove);
+      list.append(item);
+    });
+  }
+
+  async function searchMembers() {
+    const q = $("team-search").value.trim();
+    const list = $("team-search-results");
+    list.replaceChildren();
+    if (!q) return;
+    try {
+      const resp = await authorized("GET", "/api/v1/care/professionals?q=" + enc(q));
+      if (!resp.ok) { showDeclareResult(await problemLines(resp), false, "team-result"); return; }
+      const found = (await resp.json()).items;
+      if (found.length === 0) {
+        const none = document.createElement("li");
+        none.textContent = "見つかりませんでした。 No one found.";
+        list.append(none);
+      }
+      found.forEach((person) => {
+        const item = document.createElement("li");
+        const add = document.createElement("button");
+        add.type = "button";
+        add.className = "pick";
+        add.textContent = "＋ " + personLabel(person);
+        add.addEventListener("click", () => { chosen.set(person.id, person); renderChosen(); });
+        item.append(add);
+        list.append(item);
+      });
+    } catch (e) {
+      if (e !== SIGNED_OUT) showDeclareResult(["検索できませんでした。通信状態を確認してください。"], false, "team-result");
+    }
+  }
+
   async function createTeam(event) {
     event.preventDefault();
     const town = state.me && state.me.organization && state.me.organization.municipality_code;
-    const body = { municipality_code: town, name: $("team-name").value.trim(), members: listOf($("team-members").value) };
+    const body = { municipality_code: town, name: $("team-name").value.trim(), members: Array.from(chosen.keys()) };
+    if (body.members.length === 0) {
+      showDeclareResult(["メンバーを1人以上選んでください。 Choose at least one member."], false, "team-result");
+      return;
+    }
     try {
       const resp = await authorized("POST", "/api/v1/disaster/teams", body);
       if (!resp.ok) { showDeclareResult(await problemLines(resp), false, "team-result"); return; }
@@ -588,6 +645,8 @@
         else { ok = false; lines.push("地区 " + district + "：" + (await problemLines(assigned)).join(" ")); }
       }
       showDeclareResult(lines, ok, "team-result");
+      chosen.clear();
+      renderChosen();
     } catch (e) {
       if (e !== SIGNED_OUT) showDeclareResult(["送信できませんでした。通信状態を確認してください。"], false, "team-result");
     }
@@ -723,6 +782,10 @@
     $("declare-form").addEventListener("submit", declare);
     $("register-form").addEventListener("submit", importRegister);
     $("team-form").addEventListener("submit", createTeam);
+    $("team-search-go").addEventListener("click", searchMembers);
+    $("team-search").addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); searchMembers(); }
+    });
     $("download-summary").addEventListener("click", () => download("summary.csv", "集計"));
     $("download-checkins").addEventListener("click", () => download("checkins.csv", "全履歴"));
     $("event-select").addEventListener("change", () => {

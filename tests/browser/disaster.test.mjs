@@ -283,7 +283,11 @@ test("a town-hall clerk imports the register and forms a support team on the HQ 
 
   await page.locator("#teams summary").click();
   await page.locator("#team-name").fill("土田班");
-  await page.locator("#team-members").fill(supporter.id);
+  // The supporter is found in the directory by name, not typed in by id.
+  await page.locator("#team-search").fill("支援 ケアマネ");
+  await page.locator("#team-search-go").click();
+  await page.locator("#team-search-results button.pick", { hasText: "支援 ケアマネ" }).first().click();
+  await page.locator("#team-chosen li", { hasText: "支援 ケアマネ" }).waitFor();
   await page.locator("#team-districts").fill("11");
   await page.locator("#team-form button[type=submit]").click();
   await page.locator("#team-result", { hasText: "地区 11 を担当" }).waitFor();
