@@ -282,13 +282,7 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
                 &bytes,
             ))
             .map_err(describe)?;
-            for error in &report.errors {
-                println!(
-                    "  line {}: {} / {}",
-                    error.line, error.reason, error.reason_ja
-                );
-            }
-            println!("{} ({})", report.summary(), file.display());
+            print_report(&report.errors, &report.summary(), &file);
         }
         Command::Migrate { data } => {
             DataDir::open(&data)?;
@@ -355,14 +349,23 @@ fn import_patients(
         &bytes,
     ))
     .map_err(describe)?;
-    for error in &report.errors {
+    print_report(&report.errors, &report.summary(), file);
+    Ok(())
+}
+
+/// An import's rejected rows by line, then its counts.
+fn print_report(
+    errors: &[rainbownet_core::csv_table::RowError],
+    summary: &str,
+    file: &std::path::Path,
+) {
+    for error in errors {
         println!(
             "  line {}: {} / {}",
             error.line, error.reason, error.reason_ja
         );
     }
-    println!("{} ({})", report.summary(), file.display());
-    Ok(())
+    println!("{summary} ({})", file.display());
 }
 
 fn add_user(

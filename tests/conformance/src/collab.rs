@@ -97,6 +97,28 @@ fn with_key(
     )
 }
 
+/// Sends `body` to `path` twice with one key, expecting the same record back, then other
+/// content with that key, expecting 409: what a retrying phone relies on.
+fn replayed_once(
+    c: &Client,
+    path: &str,
+    token: &str,
+    label: &str,
+    body: &str,
+) -> Result<serde_json::Value, String> {
+    let key = format!("{label}-{}-{}", now_seconds(), std::process::id());
+    let send = |text: &str| with_key(c, path, token, &key, serde_json::json!({ "body": text }));
+    let first = created(send(body)?, label)?;
+    let again = created(send(body)?, label)?;
+    ensure!(
+        first["id"] == again["id"],
+        "{label}: a replay returns the first record: {first} {again}"
+    );
+    ensure_problem(&send("別の内容")?, 409, "/problems/idempotency-key-reused")
+        .map_err(|e| format!("{label}: same key, other content: {e}"))?;
+    Ok(first)
+}
+
 /// A patient of `token`'s with `others` on the team.
 fn patient_with_team(
     c: &Client,
@@ -259,41 +281,12 @@ fn documents_and_comments(c: &Client) -> Result<(), String> {
 
     // Comments: any member, retried with the same key once, shown under the post.
     let comments = format!("{post_path}/comments");
-    let key = format!("comment-{}", now_seconds());
-    let first = created(
-        with_key(
-            c,
-            &comments,
-            &n_token,
-            &key,
-            serde_json::json!({ "body": "残薬は次回訪問時に確認します。" }),
-        )?,
+    replayed_once(
+        c,
+        &comments,
+        &n_token,
         "comment",
-    )?;
-    let again = created(
-        with_key(
-            c,
-            &comments,
-            &n_token,
-            &key,
-            serde_json::json!({ "body": "残薬は次回訪問時に確認します。" }),
-        )?,
-        "comment replay",
-    )?;
-    ensure!(
-        first["id"] == again["id"],
-        "a replayed comment is the same comment"
-    );
-    ensure_problem(
-        &with_key(
-            c,
-            &comments,
-            &n_token,
-            &key,
-            serde_json::json!({ "body": "別の内容" }),
-        )?,
-        409,
-        "/problems/idempotency-key-reused",
+        "残薬は次回訪問時に確認します。",
     )?;
     expect_invalid_fields(
         &with_token(
@@ -634,31 +627,7 @@ fn projects(c: &Client) -> Result<(), String> {
         "/problems/not-found",
     )?;
     ensure_problem(&c.get(&posts)?, 401, "/problems/unauthorized")?;
-    let key = format!("project-{}", now_seconds());
-    let first = created(
-        with_key(
-            c,
-            &posts,
-            &o_token,
-            &key,
-            serde_json::json!({ "body": "12月の事例を共有します。" }),
-        )?,
-        "post",
-    )?;
-    let again = created(
-        with_key(
-            c,
-            &posts,
-            &o_token,
-            &key,
-            serde_json::json!({ "body": "12月の事例を共有します。" }),
-        )?,
-        "replay",
-    )?;
-    ensure!(
-        first["id"] == again["id"],
-        "a replayed project post is the same post"
-    );
+    let first = replayed_once(c, &posts, &o_token, "project", "12月の事例を共有します。")?;
     created(
         with_token(
             c,
@@ -792,31 +761,13 @@ fn messages(c: &Client) -> Result<(), String> {
     let b_id = my_id(c, &b_token)?;
     let to_b = format!("/api/v1/care/messages/{b_id}");
     let to_a = format!("/api/v1/care/messages/{a_id}");
-    let key = format!("dm-{}", now_seconds());
-    let first = created(
-        with_key(
-            c,
-            &to_b,
-            &a_token,
-            &key,
-            serde_json::json!({ "body": "明日のカンファレンス、15時からでよろしいですか。" }),
-        )?,
-        "send",
+    replayed_once(
+        c,
+        &to_b,
+        &a_token,
+        "dm",
+        "明日のカンファレンス、15時からでよろしいですか。",
     )?;
-    let again = created(
-        with_key(
-            c,
-            &to_b,
-            &a_token,
-            &key,
-            serde_json::json!({ "body": "明日のカンファレンス、15時からでよろしいですか。" }),
-        )?,
-        "replay",
-    )?;
-    ensure!(
-        first["id"] == again["id"],
-        "a replayed message is the same message"
-    );
     created(
         with_token(
             c,

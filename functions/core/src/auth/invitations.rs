@@ -73,7 +73,16 @@ pub async fn create(
     inviter: &Subject,
     input: NewInvitation,
 ) -> Result<Invitation, Error> {
-    if !has(inviter, "org_admin") && !has(inviter, "sysadmin") {
+    // An org admin invites into their own organization; a sysadmin into any.
+    let organization_id = match (&input.organization_id, has(inviter, "sysadmin")) {
+        (Some(org), true) => Some(org.clone()),
+        (None, true) => inviter.org.clone(),
+        (Some(org), false) if inviter.org.as_deref() == Some(org.as_str()) => Some(org.clone()),
+        (None, false) => inviter.org.clone(),
+        (Some(_), false) => None,
+    }
+    .filter(|_| has(inviter, "org_admin") || has(inviter, "sysadmin"));
+    let Some(organization_id) = organization_id else {
         audit::record(
             env,
             req,
@@ -84,23 +93,6 @@ pub async fn create(
         )
         .await?;
         return Err(Error::Forbidden);
-    }
-    let organization_id = match (&input.organization_id, has(inviter, "sysadmin")) {
-        (Some(org), true) => org.clone(),
-        (Some(org), false) if inviter.org.as_deref() == Some(org.as_str()) => org.clone(),
-        (None, _) => inviter.org.clone().ok_or(Error::Forbidden)?,
-        (Some(_), false) => {
-            audit::record(
-                env,
-                req,
-                Some(&inviter.sub),
-                "invitation.create",
-                None,
-                Outcome::Denied,
-            )
-            .await?;
-            return Err(Error::Forbidden);
-        }
     };
     let sql = env.sql(Database::Care).await?;
     let org = sql
