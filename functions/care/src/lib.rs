@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use ::http::StatusCode;
 use rainbownet_core::audit;
 use rainbownet_core::auth::token::Subject;
-use rainbownet_core::auth::{admin, invitations, login, session};
+use rainbownet_core::auth::{admin, invitations, login, session, staff};
 use rainbownet_core::care::{
     attachments, directory, fhir, import as patient_import, messages, nearby, patients, projects,
     timeline, usage, vitals,
@@ -52,6 +52,8 @@ enum Route {
     Fhir,
     Audit,
     AuditCsv,
+    ListStaff,
+    DisableProfessional,
     CreateInvitation,
     ListInvitations,
     AcceptInvitation,
@@ -114,6 +116,11 @@ fn router() -> &'static Router<Route> {
             .post("/api/v1/patients/{id}/vitals", Route::RecordVital)
             .get("/api/v1/patients/{id}/fhir", Route::Fhir)
             .post("/api/v1/patients/{id}/nearby/introduce", Route::Introduce)
+            .get("/api/v1/auth/staff", Route::ListStaff)
+            .post(
+                "/api/v1/auth/professionals/{professional}/disable",
+                Route::DisableProfessional,
+            )
             .post("/api/v1/auth/invitations", Route::CreateInvitation)
             .get("/api/v1/auth/invitations", Route::ListInvitations)
             .post("/api/v1/auth/invitations/accept", Route::AcceptInvitation)
@@ -415,6 +422,17 @@ impl Function for Care {
                 audit::may_read(env, &caller, filter.target.as_deref()).await?;
                 let items = audit::list_all(env, &mut filter).await?;
                 Ok(csv_response(audit::csv(&items)?, "audit.csv"))
+            }
+            Route::ListStaff => {
+                let caller = session::authenticate(req, env).await?;
+                let items = staff::list(env, &caller).await?;
+                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+            }
+            Route::DisableProfessional => {
+                let id = params.get("professional").unwrap_or_default();
+                let caller = caller(req, env, "professional.disable", Some(id)).await?;
+                staff::disable(env, req, &caller, id).await?;
+                Ok(no_content())
             }
             Route::CreateInvitation => {
                 let caller = caller(req, env, "invitation.create", None).await?;

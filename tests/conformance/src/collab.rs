@@ -477,6 +477,63 @@ fn invitations(c: &Client) -> Result<(), String> {
         403,
         "/problems/forbidden",
     )?;
+
+    // When someone leaves: the org admin sees their staff and disables the account; its
+    // refresh tokens end and it can not log in; other organizations' admins can not.
+    let invited_id = me["id"].as_str().ok_or("no id")?.to_owned();
+    let (_, invited_refresh) = tokens(&login(c, &email, PASSWORD, &code(&invited, 1)?)?)?;
+    let staff = ok(
+        with_token(c, "GET", "/api/v1/auth/staff", &admin_token, None)?,
+        "staff",
+    )?;
+    ensure!(
+        staff["items"].as_array().is_some_and(|i| i
+            .iter()
+            .any(|m| m["id"] == invited_id.as_str() && m["status"] == "active")),
+        "staff list: {staff}"
+    );
+    let disable = format!("/api/v1/auth/professionals/{invited_id}/disable");
+    let stranger = register_in(
+        c,
+        "other-admin",
+        &["professional", "org_admin"],
+        ("23233", "別の事業所"),
+    )?;
+    ensure_problem(
+        &with_token(c, "POST", &disable, &access(c, &stranger, 0)?, None)?,
+        404,
+        "/problems/not-found",
+    )?;
+    ensure_problem(
+        &with_token(c, "POST", &disable, &plain_token, None)?,
+        403,
+        "/problems/forbidden",
+    )?;
+    let done = with_token(c, "POST", &disable, &admin_token, None)?;
+    ensure!(
+        done.status == 204,
+        "disable: {} {}",
+        done.status,
+        done.text()
+    );
+    let refreshed = c.request(
+        "POST",
+        "/api/v1/auth/refresh",
+        &[("content-type", "application/json")],
+        Some(
+            serde_json::json!({ "refresh_token": invited_refresh })
+                .to_string()
+                .into_bytes(),
+        ),
+    )?;
+    ensure_problem(&refreshed, 401, "/problems/unauthorized")
+        .map_err(|e| format!("a disabled account's refresh token: {e}"))?;
+    ensure_problem(
+        &login(c, &email, PASSWORD, &code(&invited, 2)?)?,
+        401,
+        "/problems/invalid-credentials",
+    )
+    .map_err(|e| format!("a disabled account logs in: {e}"))?;
     Ok(())
 }
 

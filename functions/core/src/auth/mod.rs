@@ -11,6 +11,7 @@ pub mod login;
 pub mod password;
 pub mod sealed;
 pub mod session;
+pub mod staff;
 pub mod token;
 pub mod totp;
 
