@@ -1,9 +1,12 @@
-// Administration of the resource map through the public API. The bootstrap token stays in
-// this tab's sessionStorage only. Every message is put in the page as text, never as HTML.
+// Administration of the resource map through the public API, and for a signed-in account
+// the invitation of staff (organization admins) and the usage figures (municipal staff,
+// sysadmins). The token stays in this tab's sessionStorage only. Every message is put in the
+// page as text, never as HTML.
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
   var token = function () { return sessionStorage.getItem("rainbownet-admin-token") || ""; };
+  var townNames = {}; // municipality code → name, for the usage figures
 
   function show(target, lines, ok) {
     var box = $(target);
@@ -51,6 +54,14 @@
     ["import-municipality", "r-municipality_code", "n-municipality_code"].forEach(function (id) {
       fillSelect(id, data.items, function (m) { return m.code; }, function (m) { return m.name + "（" + m.code + "）"; });
     });
+    var usage = $("usage-municipality");
+    data.items.forEach(function (m) {
+      townNames[m.code] = m.name;
+      var option = document.createElement("option");
+      option.value = m.code;
+      option.textContent = m.name + "（" + m.code + "）";
+      usage.appendChild(option);
+    });
   });
   fetch("/api/v1/public/categories").then(function (r) { return r.json(); }).then(function (data) {
     fillSelect("r-category", data.items.filter(function (c) { return c.parent; }),
@@ -73,6 +84,7 @@
         // The access token lives 10 minutes; log in again after that.
         sessionStorage.setItem("rainbownet-admin-token", res.json.access_token);
         $("token-status").textContent = "ログインしました（10分間有効）。";
+        loadAccount();
       });
   });
   $("token-form").addEventListener("submit", function (event) {
@@ -80,6 +92,7 @@
     sessionStorage.setItem("rainbownet-admin-token", $("token").value);
     $("token").value = "";
     $("token-status").textContent = "トークンを設定しました。";
+    loadAccount();
   });
 
   // Upload with a progress bar: XMLHttpRequest reports upload progress, fetch does not.
@@ -153,4 +166,332 @@
       show("notice-result", res.ok ? ["掲載しました。"] : problemLines(res.json), res.ok);
     });
   });
+
+  // --- the signed-in account: what this page offers it ---------------------------------
+  //
+  // Inviting staff needs an organization admin (or sysadmin); the usage figures need
+  // municipal staff (their own town) or a sysadmin (the region or any town). The bootstrap
+  // token is no account: both sections stay hidden for it.
+
+  var PROFESSION = {
+    physician: "医師", nurse: "看護師", pharmacist: "薬剤師", dentist: "歯科医師",
+    care_manager: "介護支援専門員", care_worker: "介護職員", therapist: "リハビリ専門職",
+    social_worker: "社会福祉士・相談員", municipal_staff: "市町職員",
+  };
+  var ROLE = {
+    professional: "専門職", org_admin: "事業所の管理者", municipal_staff: "市町の職員",
+    disaster_hq: "災害対策本部", sysadmin: "システム管理者",
+  };
+  var me = null;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function en(text) {
+    var span = el("span", "en", text);
+    span.lang = "en";
+    return span;
+  }
+
+  function hasRole(role) {
+    return !!me && (me.roles || []).indexOf(role) >= 0;
+  }
+
+  // Japan time, as the staff read it.
+  function dateTime(iso) {
+    var date = new Date(iso);
+    if (isNaN(date)) return iso || "";
+    return date.toLocaleString("ja-JP", { timeZone: "Asia/Tokyo", year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+
+  function loadAccount() {
+    var status = $("account-status");
+    if (!token()) { me = null; applyAccount(); return Promise.resolve(); }
+    return fetch("/api/v1/auth/me", { headers: { authorization: "Bearer " + token() }, cache: "no-store" })
+      .then(function (resp) {
+        if (!resp.ok) { me = null; applyAccount(); return; }
+        return resp.json().then(function (json) {
+          me = json;
+          applyAccount();
+        });
+      })
+      .catch(function () {
+        me = null;
+        applyAccount();
+        status.hidden = false;
+        status.textContent = "サーバーに接続できません。 / Cannot reach the server.";
+      });
+  }
+
+  function applyAccount() {
+    var status = $("account-status");
+    var inviter = hasRole("org_admin") || hasRole("sysadmin");
+    var counter = hasRole("municipal_staff") || hasRole("sysadmin");
+    $("invite-section").hidden = !inviter;
+    $("usage-section").hidden = !counter;
+    if (!me) { status.hidden = true; status.textContent = ""; return; }
+    status.hidden = false;
+    status.textContent = "";
+    status.append("ログイン中：", el("strong", null, me.name), "（" + (me.organization ? me.organization.name : "") + "） ",
+      (me.roles || []).map(function (r) { return ROLE[r] || r; }).join("・"));
+    if (!inviter && !counter) {
+      status.append(el("br"), "職員の招待は事業所の管理者が、利用状況は市町の職員が使えます。 ", en("Inviting needs an organization admin; usage needs municipal staff."));
+    }
+    $("invite-org-box").hidden = !hasRole("sysadmin");
+    $("usage-municipality-box").hidden = !hasRole("sysadmin");
+    if (inviter) loadInvitations();
+    if (counter) loadUsage();
+  }
+
+  // --- inviting staff ----------------------------------------------------------------------
+
+  function clearFieldErrors(form) {
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (p) { p.hidden = true; p.textContent = ""; });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (i) { i.removeAttribute("aria-invalid"); });
+  }
+
+  var INVITE_FIELDS = {
+    "#/email": "invite-email", "#/name": "invite-name", "#/profession": "invite-profession",
+    "#/roles": "invite-roles", "#/organization_id": "invite-organization",
+  };
+
+  // Each field error under its field; the rest (and a summary) in the box.
+  function showInviteProblem(status, problem) {
+    var form = $("invite-form");
+    var rest = [];
+    var first = null;
+    var placed = 0;
+    (problem.errors || []).forEach(function (e) {
+      var id = INVITE_FIELDS[e.pointer];
+      var line = id && $(id + "-error");
+      if (!line) { rest.push((e.pointer || "").replace("#/", "") + "：" + (e.detail_ja || e.detail)); return; }
+      line.textContent = e.detail_ja || e.detail;
+      line.hidden = false;
+      var input = id === "invite-roles" ? form.querySelector("input[name=roles]") : $(id);
+      input.setAttribute("aria-invalid", "true");
+      if (!first) first = input;
+      placed += 1;
+    });
+    if (!(problem.errors || []).length) {
+      rest.push(status === 403
+        ? "この権限では招待できません（事業所の管理者は専門職・事業所の管理者を、市町の権限は市町の組織でのみ付けられます）。 / Not allowed."
+        : (problem.detail_ja || problem.detail || problem.title || "HTTP " + status));
+    }
+    if (placed) rest.unshift("入力内容を確認してください（" + placed + "項目）。 / Please check the marked fields.");
+    show("invite-errors", rest, false);
+    $("invite-errors").hidden = false;
+    if (first) first.focus();
+  }
+
+  $("invite-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = $("invite-form");
+    clearFieldErrors(form);
+    $("invite-errors").hidden = true;
+    var roles = Array.prototype.map.call(form.querySelectorAll("input[name=roles]:checked"), function (b) { return b.value; });
+    var body = {
+      email: $("invite-email").value.trim(),
+      name: $("invite-name").value.trim(),
+      profession: $("invite-profession").value,
+      roles: roles,
+    };
+    var org = $("invite-organization").value.trim();
+    if (org && hasRole("sysadmin")) body.organization_id = org;
+    $("invite-submit").disabled = true;
+    api("POST", "/api/v1/auth/invitations", JSON.stringify(body))
+      .then(function (res) {
+        if (!res.ok) { showInviteProblem(res.status, res.json || {}); return; }
+        var inv = res.json;
+        form.reset();
+        $("invite-result-who").textContent = inv.name;
+        $("invite-url").value = inv.accept_url;
+        $("invite-copy-status").textContent = "";
+        $("invite-expires").textContent = "有効期限 " + dateTime(inv.expires_at) + "（" + inv.email + "） / Expires " + inv.expires_at;
+        $("invite-result").hidden = false;
+        $("invite-url").focus();
+        $("invite-url").select();
+        loadInvitations();
+      })
+      .catch(function () { show("invite-errors", ["送信できませんでした。通信状態を確認してください。 / Not sent."], false); $("invite-errors").hidden = false; })
+      .then(function () { $("invite-submit").disabled = false; });
+  });
+
+  $("invite-copy").addEventListener("click", function () {
+    var input = $("invite-url");
+    var done = function () { $("invite-copy-status").textContent = "コピーしました。 / Copied."; };
+    var fallback = function () {
+      input.focus();
+      input.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      $("invite-copy-status").textContent = ok ? "コピーしました。 / Copied." : "URLを選択しました。長押しまたは Ctrl+C でコピーしてください。 / Selected; copy it by hand.";
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(input.value).then(done, fallback);
+    else fallback();
+  });
+
+  function invitationState(inv) {
+    if (inv.accepted_at) return { code: "accepted", text: "登録済み（" + dateTime(inv.accepted_at) + "）", en: "Accepted" };
+    if (Date.parse(inv.expires_at) < Date.now()) return { code: "expired", text: "期限切れ（" + dateTime(inv.expires_at) + "）", en: "Expired" };
+    return { code: "pending", text: "招待中（期限 " + dateTime(inv.expires_at) + "）", en: "Pending" };
+  }
+
+  function loadInvitations() {
+    $("invitations-status").textContent = "読み込んでいます… / Loading";
+    return fetch("/api/v1/auth/invitations", { headers: { authorization: "Bearer " + token() }, cache: "no-store" })
+      .then(function (resp) {
+        return resp.json().then(function (json) {
+          if (!resp.ok) { $("invitations-status").textContent = problemLines(json).join(" "); return; }
+          var list = $("invitation-list");
+          list.textContent = "";
+          (json.items || []).forEach(function (inv) {
+            var item = el("li", "invitation");
+            item.dataset.id = inv.id;
+            var st = invitationState(inv);
+            item.dataset.state = st.code;
+            var head = el("p", "invitation-head");
+            head.append(el("strong", null, inv.name), " ", el("span", "muted", inv.email));
+            var badge = el("span", "state state-" + st.code, st.text + " ");
+            badge.appendChild(en(st.en));
+            item.append(head, el("p", "invitation-meta",
+              (PROFESSION[inv.profession] || inv.profession) + "・" + (inv.roles || []).map(function (r) { return ROLE[r] || r; }).join("・")), badge);
+            list.appendChild(item);
+          });
+          $("invitations-status").textContent = (json.items || []).length ? "" : "まだ招待はありません。 / No invitations yet.";
+        });
+      })
+      .catch(function () { $("invitations-status").textContent = "読み込めませんでした。 / Could not load."; });
+  }
+  $("invitations-reload").addEventListener("click", loadInvitations);
+
+  // --- usage (利用状況) --------------------------------------------------------------------
+
+  var SVG = "http://www.w3.org/2000/svg";
+  var TOTALS = [
+    ["organizations", "事業所", "Organizations"],
+    ["professionals", "専門職", "Professionals"],
+    ["patients", "登録患者", "Patients"],
+    ["patients_consent_revoked", "同意撤回", "Consent revoked"],
+    ["resources_published", "公開中の地域資源", "Resources published"],
+    ["posts", "投稿", "Posts"],
+    ["projects", "プロジェクト", "Projects"],
+    ["messages", "メッセージ", "Messages"],
+  ];
+  var MONTH_COLUMNS = ["professionals_joined", "patients_registered", "posts", "vitals", "active_professionals"];
+
+  function svgNode(tag, attrs, text) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function usageQuery() {
+    var town = hasRole("sysadmin") ? $("usage-municipality").value : "";
+    return town ? "?municipality=" + encodeURIComponent(town) : "";
+  }
+
+  function loadUsage() {
+    $("usage-status").textContent = "集計しています… / Counting";
+    return fetch("/api/v1/care/usage" + usageQuery(), { headers: { authorization: "Bearer " + token() }, cache: "no-store" })
+      .then(function (resp) {
+        return resp.json().then(function (json) {
+          if (!resp.ok) { $("usage-status").textContent = problemLines(json).join(" "); $("usage-report").hidden = true; return; }
+          renderUsage(json);
+          $("usage-status").textContent = "";
+        });
+      })
+      .catch(function () { $("usage-status").textContent = "読み込めませんでした。 / Could not load."; });
+  }
+
+  function renderUsage(u) {
+    $("usage-report").hidden = false;
+    var scope = u.municipality_code ? (townNames[u.municipality_code] || "") + "（" + u.municipality_code + "）" : "地域全体";
+    $("usage-scope").textContent = scope + "・" + dateTime(u.generated_at) + " 集計 / " + (u.municipality_code || "whole region");
+    var totals = $("usage-totals");
+    totals.textContent = "";
+    TOTALS.forEach(function (t) {
+      var item = el("li", "figure");
+      item.dataset.key = t[0];
+      var value = u.totals ? u.totals[t[0]] : null;
+      item.append(el("span", "figure-value", value === null || value === undefined ? "—" : Number(value).toLocaleString("ja-JP")),
+        el("span", "figure-label", t[1] + " "));
+      item.lastChild.appendChild(en(t[2]));
+      totals.appendChild(item);
+    });
+    var body = $("usage-table").querySelector("tbody");
+    body.textContent = "";
+    (u.months || []).forEach(function (m) {
+      var row = el("tr");
+      row.dataset.month = m.month;
+      row.appendChild(el("th", null, m.month)).scope = "row";
+      MONTH_COLUMNS.forEach(function (c) { row.appendChild(el("td", "num", String(m[c]))); });
+      body.appendChild(row);
+    });
+    drawChart(u.months || []);
+  }
+
+  // Posts per month as bars, each with its count above it and its month below.
+  function drawChart(months) {
+    var chart = $("usage-chart");
+    Array.prototype.slice.call(chart.childNodes).forEach(function (n) { if (n.nodeName !== "title") chart.removeChild(n); });
+    var left = 8, right = 352, top = 22, bottom = 160;
+    var max = Math.max.apply(null, [1].concat(months.map(function (m) { return m.posts; })));
+    var slot = (right - left) / Math.max(1, months.length);
+    chart.appendChild(svgNode("line", { x1: left, y1: bottom, x2: right, y2: bottom, class: "axis" }));
+    months.forEach(function (m, i) {
+      var h = (bottom - top) * m.posts / max;
+      var x = left + i * slot + slot * 0.15;
+      var bar = svgNode("rect", { x: x.toFixed(1), y: (bottom - h).toFixed(1), width: (slot * 0.7).toFixed(1), height: h.toFixed(1), class: "bar" });
+      bar.appendChild(svgNode("title", {}, m.month + "：投稿 " + m.posts + "件"));
+      chart.appendChild(bar);
+      chart.appendChild(svgNode("text", { x: (x + slot * 0.35).toFixed(1), y: (bottom - h - 4).toFixed(1), "text-anchor": "middle", class: "bar-value" }, String(m.posts)));
+      chart.appendChild(svgNode("text", { x: (x + slot * 0.35).toFixed(1), y: bottom + 16, "text-anchor": "middle", class: "bar-label" }, Number(m.month.slice(5)) + "月"));
+      if (i === 0 || m.month.slice(5) === "01") {
+        chart.appendChild(svgNode("text", { x: (x + slot * 0.35).toFixed(1), y: bottom + 30, "text-anchor": "middle", class: "bar-year" }, m.month.slice(0, 4)));
+      }
+    });
+  }
+
+  $("usage-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    loadUsage();
+  });
+
+  // The CSV needs the bearer token: fetched here and handed over as a file.
+  function filenameFrom(disposition) {
+    if (!disposition) return null;
+    var star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition);
+    if (star) { try { return decodeURIComponent(star[1]); } catch (e) { /* fall through */ } }
+    var plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition);
+    return plain ? plain[1] : null;
+  }
+
+  $("usage-csv").addEventListener("click", function () {
+    var town = usageQuery();
+    $("usage-csv").disabled = true;
+    fetch("/api/v1/care/usage.csv" + town, { headers: { authorization: "Bearer " + token() }, cache: "no-store" })
+      .then(function (resp) {
+        if (!resp.ok) return resp.json().then(function (json) { $("usage-status").textContent = problemLines(json).join(" "); });
+        return resp.blob().then(function (blob) {
+          var link = el("a");
+          link.href = URL.createObjectURL(blob);
+          link.download = filenameFrom(resp.headers.get("content-disposition")) ||
+            "利用状況_" + (town ? town.replace(/\D/g, "") : "地域全体") + ".csv";
+          document.body.appendChild(link);
+          link.click();
+          link.remove();
+          // Revoke later: the download reads the Blob after click() returns.
+          setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
+        });
+      })
+      .catch(function () { $("usage-status").textContent = "ダウンロードできませんでした。 / Download failed."; })
+      .then(function () { $("usage-csv").disabled = false; });
+  });
+
+  loadAccount();
 })();

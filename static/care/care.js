@@ -1,6 +1,8 @@
 // The professional's client of the care network (多職種連携): my patients, and for each
-// patient the timeline (posts with attachments and read receipts), the profile, the care
-// team, vitals with charts, and the resources near their home. The tokens stay in this
+// patient the timeline (posts and documents with attachments, comments and read receipts),
+// the profile, the care team, vitals with charts, and the resources near their home; the
+// projects (地域ケア会議・研修・部会) and the direct messages between professionals; and the
+// page an invited professional opens to choose a password (#invite=…). The tokens stay in this
 // tab's sessionStorage only. Every text from the server is put in the page as text, never
 // as HTML; the CSP forbids inline code and styles, so all of it lives here and the charts
 // are built with createElementNS. Attachments need the bearer token, so they are fetched
@@ -38,6 +40,15 @@
     care_manager: "介護支援専門員（ケアマネジャー）", care_worker: "介護職員", therapist: "リハビリ専門職",
     social_worker: "社会福祉士・相談員", municipal_staff: "市町職員",
   };
+  const PROJECT_KIND = {
+    care_meeting: { ja: "地域ケア会議", en: "Care meeting" },
+    training: { ja: "研修", en: "Training" },
+    working_group: { ja: "部会", en: "Working group" },
+    other: { ja: "その他", en: "Other" },
+  };
+  const PROJECT_ROLE = { owner: { ja: "主催者", en: "Owner" }, member: { ja: "メンバー", en: "Member" } };
+  const VIEWS = ["invite-view", "signin", "patients-view", "patient-view", "projects-view", "project-view", "messages-view", "thread-view"];
+  const NAV = { patients: "patients", patient: "patients", projects: "projects", project: "projects", messages: "messages", thread: "messages" };
   const CONSENT = { individual: "本人から個別に取得", care_certification_application: "要介護認定の申請時に取得" };
   // The server's kinds (functions/core/src/care/vitals.rs), with how they are shown.
   const VITALS = [
@@ -67,6 +78,23 @@
     draft: null, // { signature, key }: the Idempotency-Key of the post being sent
     measuredSet: false, // the measuring time was typed in (else: now)
     posting: false,
+    templates: null, // the document templates (GET /api/v1/care/templates), once
+    docDraft: null, // { signature, key } of the document being sent
+    introDraft: null, // { signature, key } of the introduction being sent
+    counts: { patients: 0, projects: 0, messages: 0 }, // unread, for the menu
+    projects: [],
+    projectId: null,
+    project: null,
+    projectPosts: [],
+    projectCursor: null,
+    projectDraft: null,
+    chosen: new Map(), // members picked for a new project: id → directory entry
+    conversations: [],
+    threadWith: null,
+    thread: [], // newest first, as the server pages them
+    threadCursor: null,
+    messageDraft: null,
+    invite: null, // { token } while #invite=… is open; { enrolment } once accepted
   };
   const images = new Map(); // "patient/attachment" → Promise of a data: URL
 
@@ -273,10 +301,60 @@
   }
 
   class ApiError extends Error {
-    constructor(lines) {
+    constructor(lines, errors) {
       super(lines.join(" / "));
       this.lines = lines;
+      this.errors = errors || []; // the problem's field errors: [{ pointer, detail, detail_ja }]
     }
+  }
+
+  // A failed response as an ApiError that keeps the field errors, to show each by its field.
+  async function apiError(resp) {
+    let text = "";
+    try { text = await resp.text(); } catch (e) { /* no body */ }
+    let errors = [];
+    try { errors = JSON.parse(text).errors || []; } catch (e) { /* not a problem */ }
+    return new ApiError(problemFromText(resp.status, text), Array.isArray(errors) ? errors : []);
+  }
+
+  function clearFieldErrors(root) {
+    root.querySelectorAll(".field-error").forEach((p) => { p.hidden = true; p.textContent = ""; });
+    root.querySelectorAll("[aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
+  }
+
+  // Each field error next to its field (find: pointer → { line, input } or null), the rest and
+  // a summary in `box`; the first field in error gets the focus.
+  function placeErrors(error, find, box) {
+    const rest = [];
+    let first = null;
+    let placed = 0;
+    (error.errors || []).forEach((e) => {
+      const text = e.detail_ja || e.detail;
+      const slot = find(e.pointer || "");
+      if (!slot) { rest.push(text); return; }
+      slot.line.textContent = text;
+      slot.line.hidden = false;
+      if (slot.input) {
+        slot.input.setAttribute("aria-invalid", "true");
+        if (!first) first = slot.input;
+      }
+      placed += 1;
+    });
+    if (!(error.errors || []).length) rest.push(...error.lines);
+    if (placed) rest.unshift("入力内容を確認してください（" + placed + "項目）。 / Please check the marked fields.");
+    showBox(box, rest, false);
+    if (first) first.focus();
+  }
+
+  // showLines for a box given as an element.
+  function showBox(box, lines, ok) {
+    box.textContent = "";
+    if (!lines || lines.length === 0) { box.hidden = true; return; }
+    box.hidden = false;
+    box.className = (ok ? "notice" : "errors") + (box.dataset.extra ? " " + box.dataset.extra : "");
+    const list = el("ul");
+    lines.forEach((line) => list.appendChild(el("li", null, line)));
+    box.appendChild(list);
   }
 
   async function getJson(path) {
@@ -296,12 +374,14 @@
   // --- signing in and out ----------------------------------------------------------------
 
   function showOnly(id) {
-    ["signin", "patients-view", "patient-view"].forEach((s) => { $(s).hidden = s !== id; });
+    VIEWS.forEach((s) => { $(s).hidden = s !== id; });
   }
 
   function showSignin(message) {
     showOnly("signin");
     $("account").hidden = true;
+    $("main-nav").hidden = true;
+    document.title = "多職種連携 | RainbowNet";
     setText("login-status", message || "");
   }
 
@@ -315,6 +395,15 @@
     setText("user-name", "");
     setText("user-org", "");
     setText("my-id", "");
+    state.projects = [];
+    state.conversations = [];
+    resetProject(null);
+    resetThread(null);
+    resetProjectForm();
+    $("project-list").textContent = "";
+    $("conversation-list").textContent = "";
+    Object.keys(pickers).forEach((k) => pickers[k].reset());
+    Object.keys(state.counts).forEach((k) => setCount(k, 0));
   }
 
   function signedOut() {
@@ -367,17 +456,27 @@
 
   // --- routing: #/patients and #/patients/{id}[/{tab}] -----------------------------------
 
+  function decoded(part) {
+    try { return decodeURIComponent(part); } catch (e) { return part; }
+  }
+
+  // #/patients[/{id}[/{tab}]], #/projects[/{id}], #/messages[/{professional}], #invite={token}
   function parseHash() {
-    const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+    const raw = location.hash.replace(/^#/, "");
+    if (raw.startsWith("invite=")) return { view: "invite", token: decoded(raw.slice(7)) };
+    const parts = raw.replace(/^\//, "").split("/").filter(Boolean);
     if (parts[0] === "patients" && parts[1]) {
-      let id;
-      try { id = decodeURIComponent(parts[1]); } catch (e) { id = parts[1]; }
-      return { view: "patient", id: id, tab: TABS.indexOf(parts[2]) >= 0 ? parts[2] : "timeline" };
+      return { view: "patient", id: decoded(parts[1]), tab: TABS.indexOf(parts[2]) >= 0 ? parts[2] : "timeline" };
     }
+    if (parts[0] === "projects") return parts[1] ? { view: "project", id: decoded(parts[1]) } : { view: "projects" };
+    if (parts[0] === "messages") return parts[1] ? { view: "thread", id: decoded(parts[1]) } : { view: "messages" };
     return { view: "patients" };
   }
 
   async function route() {
+    const where = parseHash();
+    // An invitation is accepted without signing in (the invitee has no account yet).
+    if (where.view === "invite") { showInvite(where.token); return; }
     if (!tokens()) { showSignin(); return; }
     try {
       if (!state.me) await loadMe();
@@ -386,9 +485,70 @@
       if (lines) showSignin(lines.join(" / "));
       return;
     }
-    const where = parseHash();
+    $("main-nav").hidden = false;
+    markNav(NAV[where.view]);
     if (where.view === "patient") await openPatient(where.id, where.tab);
+    else if (where.view === "projects") await showProjects();
+    else if (where.view === "project") await openProject(where.id);
+    else if (where.view === "messages") await showMessages();
+    else if (where.view === "thread") await openThread(where.id);
     else await showPatients();
+    // The badges of the other lists (each list view counts its own as it loads).
+    refreshCounts(where.view);
+  }
+
+  // --- the menu and its unread badges ----------------------------------------------------
+
+  function markNav(current) {
+    Object.keys(state.counts).forEach((k) => {
+      const link = $("nav-" + k);
+      if (k === current) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    });
+  }
+
+  function unreadOf(items) {
+    return (items || []).reduce((n, x) => n + (Number(x.unread) || 0), 0);
+  }
+
+  function setCount(kind, n) {
+    state.counts[kind] = n;
+    const link = $("nav-" + kind);
+    link.querySelector(".nav-count").textContent = String(n);
+    link.querySelector(".nav-badge").hidden = !n;
+  }
+
+  // The lists behind the badges; the answer to the latest request of each wins.
+  const COUNTED = {
+    patients: ["/api/v1/patients", "patients"],
+    projects: ["/api/v1/care/projects", "projects"],
+    messages: ["/api/v1/care/messages", "conversations"],
+  };
+  const countSeq = { patients: 0, projects: 0, messages: 0 };
+
+  function refreshCounts(view) {
+    if (!tokens() || !state.me) return Promise.resolve();
+    const jobs = Object.keys(COUNTED).filter((k) => k !== view).map((k) => {
+      const mine = ++countSeq[k];
+      const [path, key] = COUNTED[k];
+      return getJson(path).then((json) => {
+        if (mine !== countSeq[k] || !state.me) return;
+        state[key] = json.items || [];
+        setCount(k, unreadOf(state[key]));
+        // A list on the screen shows the same numbers as its badge.
+        if (k === "patients" && !$("patients-view").hidden) renderPatients();
+        if (k === "projects" && !$("projects-view").hidden) renderProjects();
+        if (k === "messages" && !$("messages-view").hidden) renderConversations();
+      });
+    });
+    // Badges are a hint: a failure here is shown where the list itself is opened.
+    return Promise.allSettled(jobs);
+  }
+
+  // A list view has just loaded its own list: that answer is the newest.
+  function countedHere(kind, items) {
+    countSeq[kind] += 1;
+    setCount(kind, unreadOf(items));
   }
 
   // --- my patients -----------------------------------------------------------------------
@@ -406,6 +566,7 @@
     try {
       const json = await getJson("/api/v1/patients");
       state.patients = json.items || [];
+      countedHere("patients", state.patients);
       renderPatients();
       setText("patients-status", state.patients.length ? "" : "担当の利用者はいません。 / No patients yet.");
     } catch (e) {
@@ -456,12 +617,15 @@
     state.nearbyPrintUrl = null;
     state.uploads = new Map();
     state.draft = null;
+    state.introDraft = null;
+    closeDocumentPanel();
     // A message being written belongs to the patient it was started for.
     $("post-form").reset();
     $("post-file-list").textContent = "";
     showLines("post-errors", []);
     ["post-status", "timeline-status", "patient-status", "vital-status", "nearby-status", "patient-name", "patient-kana", "patient-summary"].forEach((i) => setText(i, ""));
     ["timeline", "patient-facts", "team-list", "nearby-list", "vitals-latest", "team-status", "nearby-result"].forEach((i) => { $(i).textContent = ""; });
+    if (pickers.team) pickers.team.reset();
     showLines("vital-errors", []);
     clearChart();
     $("timeline-more").hidden = true;
@@ -605,28 +769,102 @@
     }
   }
 
-  async function addMember(event) {
-    event.preventDefault();
+  // Chosen from the directory: added at once.
+  async function addMember(entry) {
     const id = state.patientId;
-    const professional = $("team-professional").value.trim();
-    if (!professional) { showLines("team-status", ["職員IDを入力してください。 / Enter a staff ID."], false); return; }
-    $("team-add").disabled = true;
     try {
-      const resp = await authorized("POST", "/api/v1/patients/" + enc(id) + "/team", { json: { professional_id: professional } });
-      if (!resp.ok) throw new ApiError(await problemLines(resp));
+      const resp = await authorized("POST", "/api/v1/patients/" + enc(id) + "/team", { json: { professional_id: entry.id } });
+      if (!resp.ok) throw await apiError(resp);
       const patient = await resp.json();
       if (!current(id)) return;
       state.patient = patient;
       renderPatient();
-      $("team-professional").value = "";
-      const added = (patient.team || []).find((m) => m.id === professional);
-      showLines("team-status", [(added ? added.name + " さん" : "メンバー") + "をチームに追加しました。 / Added."], true);
+      pickers.team.reset();
+      showLines("team-status", [entry.name + " さんをチームに追加しました。 / Added " + entry.name + "."], true);
     } catch (e) {
       const lines = failure(e);
       if (lines && current(id)) showLines("team-status", lines, false);
-    } finally {
-      $("team-add").disabled = false;
     }
+  }
+
+  // --- the directory: choosing a colleague by name or organization -----------------------
+
+  const pickers = {};
+
+  // A search box (.picker: input[type=search], .picker-go, .picker-status, .picker-results);
+  // each result has a button that calls onPick(entry). taken(): the ids already chosen.
+  function picker(root, options) {
+    const input = root.querySelector("input[type=search]");
+    const go = root.querySelector(".picker-go");
+    const status = root.querySelector(".picker-status");
+    const results = root.querySelector(".picker-results");
+    let timer = null;
+    let seq = 0;
+    let items = [];
+
+    function render() {
+      results.textContent = "";
+      const taken = options.taken ? options.taken() : new Set();
+      items.forEach((p) => {
+        const item = el("li", "picker-item");
+        item.dataset.id = p.id;
+        const who = el("span", "member-who");
+        who.append(el("strong", "member-name", p.name), el("span", "member-role", PROFESSION[p.profession] || p.profession),
+          el("span", "member-org", p.organization));
+        const button = el("button", "small picker-choose");
+        button.type = "button";
+        button.dataset.id = p.id;
+        const self = state.me && p.id === state.me.id;
+        if (self || taken.has(p.id)) {
+          button.disabled = true;
+          button.classList.add("secondary", "done");
+          if (self) bilingual(button, "あなた", "You");
+          else bilingual(button, options.takenLabel[0], options.takenLabel[1]);
+        } else {
+          bilingual(button, options.action[0], options.action[1]);
+          button.setAttribute("aria-label", options.action[0] + "：" + p.name + "（" + p.organization + "）");
+        }
+        item.append(who, button);
+        results.appendChild(item);
+      });
+    }
+
+    async function search() {
+      clearTimeout(timer);
+      const q = input.value.trim();
+      const mine = ++seq;
+      if (!q) { items = []; render(); status.textContent = ""; return; }
+      status.textContent = "探しています… / Searching";
+      try {
+        const json = await getJson("/api/v1/care/professionals?q=" + enc(q));
+        if (mine !== seq) return;
+        items = json.items || [];
+        render();
+        status.textContent = items.length
+          ? items.length + "人見つかりました。 / " + items.length + " found."
+          : "見つかりませんでした。氏名・事業所名の一部か、メールアドレス全体で探せます。 / No one found.";
+      } catch (e) {
+        if (mine !== seq) return;
+        const lines = failure(e);
+        if (lines) status.textContent = lines.join(" / ");
+      }
+    }
+
+    input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 350); });
+    input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); search(); } });
+    go.addEventListener("click", search);
+    results.addEventListener("click", async (e) => {
+      const button = e.target.closest("button.picker-choose");
+      if (!button || button.disabled) return;
+      const entry = items.find((p) => p.id === button.dataset.id);
+      if (!entry) return;
+      button.disabled = true;
+      try { await options.onPick(entry); } finally { if (button.isConnected) render(); }
+    });
+    return {
+      reset() { seq += 1; clearTimeout(timer); input.value = ""; items = []; results.textContent = ""; status.textContent = ""; },
+      render: render,
+    };
   }
 
   // --- the timeline ----------------------------------------------------------------------
@@ -637,7 +875,8 @@
     setText("timeline-status", "読み込んでいます… / Loading");
     $("timeline-more").disabled = true;
     try {
-      const page = await getJson(path);
+      // Documents are shown by their template's labels: the templates first (once).
+      const [page] = await Promise.all([getJson(path), loadTemplates().catch(() => null)]);
       if (!current(id)) return;
       const items = page.items || [];
       items.forEach((p) => { if (isUnread(p)) state.seenUnread.add(p.id); });
@@ -680,7 +919,10 @@
       }
     }
     const summary = state.patients.find((p) => p.id === id);
-    if (summary && marked) summary.unread = Math.max(0, (summary.unread || 0) - marked);
+    if (summary && marked) {
+      summary.unread = Math.max(0, (summary.unread || 0) - marked);
+      countedHere("patients", state.patients);
+    }
   }
 
   function renderTimeline() {
@@ -699,6 +941,15 @@
     const open = old.querySelector("details.read-receipts");
     const card = postCard(post);
     if (open && open.open) card.querySelector("details.read-receipts").open = true;
+    // A comment being written stays, with its key.
+    const draft = old.querySelector("form.comment-form");
+    if (draft && !draft.hidden) {
+      const form = card.querySelector("form.comment-form");
+      form.hidden = false;
+      form.querySelector("textarea").value = draft.querySelector("textarea").value;
+      if (draft.dataset.key) { form.dataset.key = draft.dataset.key; form.dataset.signature = draft.dataset.signature; }
+      card.querySelector("button.comment-open").setAttribute("aria-expanded", "true");
+    }
     old.replaceWith(card);
   }
 
@@ -745,9 +996,16 @@
     head.append(who, when);
     card.appendChild(head);
 
-    const body = el("div", "post-body");
-    bodyText(body, post.body);
-    card.appendChild(body);
+    const template = post.template ? templateOf(post.template) : null;
+    if (template && post.fields && typeof post.fields === "object") {
+      card.dataset.template = post.template;
+      card.appendChild(documentView(template, post.fields));
+    } else {
+      // A plain post, or a document whose template this page does not know: its text.
+      const body = el("div", "post-body");
+      bodyText(body, post.body);
+      card.appendChild(body);
+    }
 
     if (post.edited_at) {
       const edited = el("p", "edited");
@@ -774,14 +1032,340 @@
     });
     receipts.appendChild(list);
     foot.appendChild(receipts);
-    if (state.me && post.author_id === state.me.id) {
+    const actions = el("span", "post-actions");
+    const comment = el("button", "secondary small comment-open");
+    comment.type = "button";
+    comment.setAttribute("aria-expanded", "false");
+    bilingual(comment, "コメントする", "Comment");
+    actions.appendChild(comment);
+    if (state.me && post.author_id === state.me.id && (!post.template || template)) {
       const edit = el("button", "secondary small edit-post");
       edit.type = "button";
       bilingual(edit, "編集", "Edit");
-      foot.appendChild(edit);
+      actions.appendChild(edit);
     }
+    foot.appendChild(actions);
     card.appendChild(foot);
+    card.appendChild(commentSection(post));
     return card;
+  }
+
+  // --- documents (文書): a template's fields as a form and as a list of labelled values ----
+
+  let templatesPending = null;
+  function loadTemplates() {
+    if (state.templates) return Promise.resolve(state.templates);
+    if (!templatesPending) {
+      templatesPending = getJson("/api/v1/care/templates")
+        .then((json) => { state.templates = json.items || []; return state.templates; })
+        .finally(() => { templatesPending = null; });
+    }
+    return templatesPending;
+  }
+
+  function templateOf(id) {
+    return (state.templates || []).find((t) => t.id === id) || null;
+  }
+
+  // How one stored value reads: a choice by its Japanese label, a date with its 和暦.
+  function fieldText(field, value) {
+    if (field.type === "choice") {
+      const option = (field.options || []).find((o) => o[0] === value);
+      return option ? option[1] : value;
+    }
+    if (field.type === "date") return dateJa(value);
+    return value;
+  }
+
+  function documentView(template, fields) {
+    const box = el("section", "document");
+    box.appendChild(bilingual(el("h3", "doc-title"), template.name_ja, template.name_en));
+    const list = el("dl", "facts doc-fields");
+    template.fields.forEach((f) => {
+      const value = fields[f.key];
+      if (value === undefined || value === null || value === "") return;
+      const dt = bilingual(el("dt"), f.label_ja, f.label_en);
+      const dd = el("dd", f.type === "long_text" ? "long" : null, fieldText(f, String(value)));
+      dd.dataset.key = f.key;
+      list.append(dt, dd);
+    });
+    box.appendChild(list);
+    return box;
+  }
+
+  // The form of a template, filled with `values` (editing) or empty (a new document). Each
+  // field has its own error line, for the server's field errors (#/fields/{key}).
+  function documentForm(template, values, prefix, editing) {
+    const form = el("form", "doc-form" + (editing ? " edit-form doc-edit" : ""));
+    form.noValidate = true;
+    form.dataset.template = template.id;
+    template.fields.forEach((f) => {
+      const id = prefix + "-" + f.key;
+      const wrap = el("div", "doc-field");
+      wrap.dataset.key = f.key;
+      const label = el("label");
+      label.htmlFor = id;
+      bilingual(label, f.label_ja, f.label_en);
+      if (f.required) label.append(" ", el("span", "required-mark", "必須"));
+      let input;
+      if (f.type === "long_text") {
+        input = el("textarea");
+        input.rows = 4;
+      } else if (f.type === "choice") {
+        input = el("select");
+        const blank = el("option", null, "選んでください（Choose）");
+        blank.value = "";
+        input.appendChild(blank);
+        (f.options || []).forEach((o) => {
+          const option = el("option", null, o[1]);
+          option.value = o[0];
+          input.appendChild(option);
+        });
+      } else {
+        input = el("input");
+        input.type = f.type === "date" ? "date" : "text";
+        input.autocomplete = "off";
+      }
+      if (f.max && f.type !== "choice") input.maxLength = f.max;
+      input.id = id;
+      input.name = f.key;
+      input.dataset.key = f.key;
+      if (f.required) { input.required = true; input.setAttribute("aria-required", "true"); }
+      const line = el("p", "field-error");
+      line.id = id + "-error";
+      line.hidden = true;
+      input.setAttribute("aria-describedby", line.id);
+      const value = values && values[f.key];
+      if (value !== undefined && value !== null) input.value = String(value);
+      wrap.append(label, input, line);
+      form.appendChild(wrap);
+    });
+    const errors = el("div", "errors doc-errors");
+    errors.dataset.extra = "doc-errors";
+    errors.hidden = true;
+    errors.setAttribute("role", "alert");
+    const actions = el("p", "actions");
+    const save = el("button", editing ? null : "wide");
+    save.type = "submit";
+    if (editing) bilingual(save, "保存", "Save");
+    else bilingual(save, "文書を投稿する", "Post the document");
+    actions.appendChild(save);
+    const cancel = el("button", "secondary");
+    cancel.type = "button";
+    cancel.dataset.cancel = "1";
+    bilingual(cancel, "取消", "Cancel");
+    actions.appendChild(cancel);
+    form.append(errors, actions);
+    return form;
+  }
+
+  function documentValues(form) {
+    const fields = {};
+    form.querySelectorAll("[data-key]").forEach((input) => {
+      if (input.matches("input, select, textarea")) fields[input.dataset.key] = input.value.trim();
+    });
+    return fields;
+  }
+
+  function showDocumentErrors(form, error) {
+    placeErrors(error, (pointer) => {
+      const m = /^#\/fields\/(.+)$/.exec(pointer);
+      const wrap = m && form.querySelector('.doc-field[data-key="' + CSS.escape(m[1]) + '"]');
+      return wrap ? { line: wrap.querySelector(".field-error"), input: wrap.querySelector("[data-key]") } : null;
+    }, form.querySelector(".doc-errors"));
+  }
+
+  async function openDocumentPanel() {
+    const panel = $("doc-panel");
+    if (!panel.hidden) { closeDocumentPanel(); return; }
+    panel.hidden = false;
+    $("post-form").hidden = true;
+    $("doc-new").setAttribute("aria-expanded", "true");
+    bilingual($("doc-new"), "通常の投稿に戻る", "Back to a message");
+    setText("doc-status", "");
+    const select = $("doc-template");
+    if (!select.options.length) {
+      setText("doc-status", "様式を読み込んでいます… / Loading the forms");
+      try {
+        const templates = await loadTemplates();
+        select.textContent = "";
+        templates.forEach((t) => {
+          const option = el("option", null, t.name_ja + "（" + t.name_en + "）");
+          option.value = t.id;
+          select.appendChild(option);
+        });
+        setText("doc-status", "");
+      } catch (e) {
+        const lines = failure(e);
+        if (lines) setText("doc-status", lines.join(" / "));
+        return;
+      }
+    }
+    renderDocumentForm();
+    select.focus();
+  }
+
+  function closeDocumentPanel() {
+    $("doc-panel").hidden = true;
+    $("doc-form-box").textContent = "";
+    $("post-form").hidden = false;
+    $("doc-new").setAttribute("aria-expanded", "false");
+    bilingual($("doc-new"), "文書を作成", "New document");
+    state.docDraft = null;
+  }
+
+  function renderDocumentForm() {
+    const box = $("doc-form-box");
+    box.textContent = "";
+    const template = templateOf($("doc-template").value);
+    if (!template) return;
+    box.appendChild(documentForm(template, null, "doc", false));
+  }
+
+  async function submitDocument(form) {
+    if (state.posting) return;
+    const patient = state.patientId;
+    const template = templateOf(form.dataset.template);
+    if (!template) return;
+    const input = { template: template.id, fields: documentValues(form) };
+    clearFieldErrors(form);
+    showBox(form.querySelector(".doc-errors"), []);
+    // The same document sent again (after a dropped connection) keeps its key.
+    const signature = JSON.stringify([patient, input]);
+    if (!state.docDraft || state.docDraft.signature !== signature) state.docDraft = { signature: signature, key: newKey() };
+    const button = form.querySelector("button[type=submit]");
+    state.posting = true;
+    button.disabled = true;
+    setText("doc-status", "送信しています… / Sending");
+    try {
+      const resp = await authorized("POST", "/api/v1/patients/" + enc(patient) + "/posts", {
+        json: input, headers: { "idempotency-key": state.docDraft.key },
+      });
+      if (!resp.ok) throw await apiError(resp);
+      const post = await resp.json();
+      if (!current(patient)) return;
+      closeDocumentPanel();
+      prependPost(post);
+      setText("post-status", template.name_ja + "を投稿しました。 / Posted.");
+    } catch (e) {
+      if (!current(patient)) return;
+      setText("doc-status", "");
+      if (e instanceof ApiError) showDocumentErrors(form, e);
+      else {
+        const lines = failure(e);
+        if (lines) showBox(form.querySelector(".doc-errors"), e instanceof TypeError
+          ? ["送信できませんでした。もう一度「文書を投稿する」を押してください（二重には投稿されません）。 / Not sent; press again."]
+          : lines, false);
+      }
+    } finally {
+      state.posting = false;
+      button.disabled = false;
+    }
+  }
+
+  // --- comments under a post ---------------------------------------------------------------
+
+  function commentItem(c) {
+    const item = el("li", "comment");
+    item.dataset.id = c.id;
+    const head = el("p", "comment-head");
+    const when = el("time", "post-time", timeOf(c.created_at));
+    when.dateTime = c.created_at;
+    head.append(el("strong", "comment-author", c.author_name), " ", when);
+    item.append(head, el("p", "comment-body", c.body));
+    return item;
+  }
+
+  function commentSection(post) {
+    const box = el("section", "comments");
+    box.setAttribute("aria-label", "コメント / Comments");
+    const comments = post.comments || [];
+    const count = el("p", "comment-count");
+    box.appendChild(count);
+    const list = el("ul", "comment-list");
+    comments.forEach((c) => list.appendChild(commentItem(c)));
+    box.appendChild(list);
+    showCommentCount(box, comments.length);
+    const form = el("form", "comment-form");
+    form.noValidate = true;
+    form.hidden = true;
+    const label = el("label");
+    const areaId = "comment-" + post.id;
+    label.htmlFor = areaId;
+    bilingual(label, "コメント", "Comment");
+    const area = el("textarea");
+    area.id = areaId;
+    area.rows = 2;
+    area.maxLength = 4000;
+    area.required = true;
+    const errors = el("div", "errors");
+    errors.hidden = true;
+    errors.setAttribute("role", "alert");
+    const actions = el("p", "actions");
+    const send = el("button", "small");
+    send.type = "submit";
+    bilingual(send, "送信", "Send");
+    const cancel = el("button", "secondary small");
+    cancel.type = "button";
+    cancel.dataset.commentCancel = "1";
+    bilingual(cancel, "取消", "Cancel");
+    actions.append(send, cancel);
+    form.append(label, area, errors, actions);
+    box.appendChild(form);
+    return box;
+  }
+
+  function toggleComment(card, open) {
+    const form = card.querySelector("form.comment-form");
+    form.hidden = !open;
+    card.querySelector("button.comment-open").setAttribute("aria-expanded", String(open));
+    if (open) form.querySelector("textarea").focus();
+    else { form.querySelector("textarea").value = ""; showBox(form.querySelector(".errors"), []); delete form.dataset.key; }
+  }
+
+  async function sendComment(form) {
+    const card = form.closest("article.post");
+    const id = state.patientId;
+    const postId = card.dataset.id;
+    const body = form.querySelector("textarea").value.trim();
+    const errors = form.querySelector(".errors");
+    if (!body) { showBox(errors, ["コメントを入力してください。 / Please write a comment."], false); return; }
+    const signature = JSON.stringify([postId, body]);
+    if (form.dataset.signature !== signature || !form.dataset.key) { form.dataset.signature = signature; form.dataset.key = newKey(); }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const resp = await authorized("POST", "/api/v1/patients/" + enc(id) + "/posts/" + enc(postId) + "/comments", {
+        json: { body: body }, headers: { "idempotency-key": form.dataset.key },
+      });
+      if (!resp.ok) throw await apiError(resp);
+      const comment = await resp.json();
+      if (!current(id)) return;
+      const post = state.posts.find((p) => p.id === postId);
+      if (post) {
+        post.comments = (post.comments || []).filter((c) => c.id !== comment.id).concat([comment]);
+        replaceCommentList(card, post);
+      }
+      toggleComment(card, false);
+    } catch (e) {
+      const lines = failure(e);
+      if (lines) showBox(errors, lines, false);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function replaceCommentList(card, post) {
+    const list = card.querySelector("ul.comment-list");
+    list.textContent = "";
+    (post.comments || []).forEach((c) => list.appendChild(commentItem(c)));
+    showCommentCount(card.querySelector("section.comments"), (post.comments || []).length);
+  }
+
+  function showCommentCount(box, n) {
+    bilingual(box.querySelector(".comment-count"), "コメント " + n + "件", n === 1 ? "1 comment" : n + " comments");
+    box.querySelector(".comment-count").hidden = n === 0;
+    box.querySelector("ul.comment-list").hidden = n === 0;
   }
 
   // --- attachments: thumbnails and downloads, fetched with the token ---------------------
@@ -883,6 +1467,19 @@
   function startEdit(card) {
     const post = state.posts.find((p) => p.id === card.dataset.id);
     if (!post || card.classList.contains("editing")) return;
+    const template = post.template ? templateOf(post.template) : null;
+    if (post.template) {
+      // A document is edited in its own form, all fields at once.
+      if (!template) return;
+      card.classList.add("editing");
+      const form = documentForm(template, post.fields || {}, "edit-" + post.id, true);
+      const view = card.querySelector(".document");
+      view.hidden = true;
+      view.after(form);
+      const first = form.querySelector("input, select, textarea");
+      if (first) first.focus();
+      return;
+    }
     card.classList.add("editing");
     const form = el("form", "edit-form");
     form.noValidate = true;
@@ -916,6 +1513,34 @@
     card.classList.remove("editing");
     const form = card.querySelector(".edit-form");
     if (form) form.remove();
+    const view = card.querySelector(".document");
+    if (view) view.hidden = false;
+  }
+
+  async function saveDocumentEdit(form) {
+    const card = form.closest("article.post");
+    const id = state.patientId;
+    clearFieldErrors(form);
+    showBox(form.querySelector(".doc-errors"), []);
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const resp = await authorized("PUT", "/api/v1/patients/" + enc(id) + "/posts/" + enc(card.dataset.id), {
+        json: { fields: documentValues(form) },
+      });
+      if (!resp.ok) throw await apiError(resp);
+      const post = await resp.json();
+      if (!current(id)) return;
+      endEdit(card);
+      replacePost(post);
+    } catch (e) {
+      if (e instanceof ApiError) showDocumentErrors(form, e);
+      else {
+        const lines = failure(e);
+        if (lines) showBox(form.querySelector(".doc-errors"), lines, false);
+      }
+      button.disabled = false;
+    }
   }
 
   async function saveEdit(form) {
@@ -950,6 +1575,11 @@
     if (!card) return;
     if (event.target.closest("button.edit-post")) { startEdit(card); return; }
     if (event.target.closest("button[data-cancel]")) { endEdit(card); return; }
+    if (event.target.closest("button.comment-open")) {
+      toggleComment(card, card.querySelector("form.comment-form").hidden);
+      return;
+    }
+    if (event.target.closest("button[data-comment-cancel]")) { toggleComment(card, false); return; }
     const thumb = event.target.closest("button.thumb-button");
     if (thumb) { thumb.classList.toggle("expanded"); return; }
     const file = event.target.closest("button.attachment-download");
@@ -957,10 +1587,12 @@
   }
 
   function onTimelineSubmit(event) {
-    const form = event.target.closest("form.edit-form");
+    const form = event.target.closest("form");
     if (!form) return;
     event.preventDefault();
-    saveEdit(form);
+    if (form.classList.contains("comment-form")) sendComment(form);
+    else if (form.classList.contains("doc-edit")) saveDocumentEdit(form);
+    else if (form.classList.contains("edit-form")) saveEdit(form);
   }
 
   // --- writing a post, with attachments --------------------------------------------------
@@ -1440,12 +2072,21 @@
     const input = { resource_ids: ids };
     const note = $("nearby-note").value.trim();
     if (note) input.note = note;
+    // The same introduction sent again (after a dropped connection) keeps its key.
+    const signature = JSON.stringify([id, input]);
+    if (!state.introDraft || state.introDraft.signature !== signature) state.introDraft = { signature: signature, key: newKey() };
     $("nearby-introduce").disabled = true;
     try {
-      const resp = await authorized("POST", "/api/v1/patients/" + enc(id) + "/nearby/introduce", { json: input });
+      const resp = await authorized("POST", "/api/v1/patients/" + enc(id) + "/nearby/introduce", {
+        json: input, headers: { "idempotency-key": state.introDraft.key },
+      });
       if (!resp.ok) throw new ApiError(await problemLines(resp));
-      const post = await resp.json();
+      const introduced = await resp.json();
       if (!current(id)) return;
+      state.introDraft = null;
+      const printUrl = introduced.print_url;
+      const post = Object.assign({}, introduced);
+      delete post.print_url;
       if (state.loaded.timeline) prependPost(post);
       $("nearby-note").value = "";
       const box = $("nearby-result");
@@ -1455,10 +2096,10 @@
       toTimeline.href = "#/patients/" + enc(id) + "/timeline";
       bilingual(toTimeline, "タイムラインを見る", "Timeline");
       links.appendChild(toTimeline);
-      const match = PRINT_LINK.exec(post.body || "");
-      if (match) {
+      // Only a link of our own portal's handout (a path on this origin) becomes a link.
+      if (typeof printUrl === "string" && /^\/resources\/print\?/.test(printUrl)) {
         const print = el("a", "button secondary handout-link");
-        print.href = match[1];
+        print.href = printUrl;
         print.target = "_blank";
         print.rel = "noopener";
         bilingual(print, "この紹介の案内を印刷", "Print this handout");
@@ -1474,6 +2115,601 @@
     }
   }
 
+  // --- projects (地域ケア会議・研修・部会) ---------------------------------------------------
+
+  function kindBadge(kind) {
+    const k = PROJECT_KIND[kind] || { ja: kind, en: "" };
+    return bilingual(el("span", "kind-badge kind-" + kind), k.ja, k.en);
+  }
+
+  async function showProjects() {
+    showOnly("projects-view");
+    document.title = "プロジェクト | RainbowNet";
+    renderProjects();
+    await loadProjects();
+  }
+
+  async function loadProjects() {
+    setText("projects-status", "読み込んでいます… / Loading");
+    try {
+      const json = await getJson("/api/v1/care/projects");
+      state.projects = json.items || [];
+      countedHere("projects", state.projects);
+      renderProjects();
+      setText("projects-status", state.projects.length ? "" : "参加しているプロジェクトはありません。 / You are in no project yet.");
+    } catch (e) {
+      const lines = failure(e);
+      if (lines) setText("projects-status", lines.join(" / "));
+    }
+  }
+
+  function renderProjects() {
+    const list = $("project-list");
+    list.textContent = "";
+    state.projects.forEach((p) => {
+      const item = el("li");
+      const link = el("a", "patient-link project-link");
+      link.href = "#/projects/" + enc(p.id);
+      link.dataset.id = p.id;
+      const main = el("span", "patient-main");
+      main.append(kindBadge(p.kind), el("span", "patient-name project-name", p.name));
+      const meta = ["メンバー " + p.members + "人"];
+      if (p.last_post_at) meta.push("最新の投稿 " + timeOf(p.last_post_at));
+      main.appendChild(el("span", "patient-meta", meta.join("・")));
+      const badge = el("span", "unread");
+      badge.append("未読 ", el("span", "unread-count", String(p.unread || 0)), "件 ", en("unread"));
+      badge.hidden = !p.unread;
+      link.append(main, badge);
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+  }
+
+  // The members chosen for a new project, each with a button to take them off again.
+  function renderChosen() {
+    const list = $("project-chosen");
+    list.textContent = "";
+    if (state.me) {
+      const me = el("li", "chosen");
+      me.append(el("span", "member-who", state.me.name + "（あなた・主催者） "), en("you, owner"));
+      list.appendChild(me);
+    }
+    state.chosen.forEach((p) => {
+      const item = el("li", "chosen");
+      item.dataset.id = p.id;
+      const who = el("span", "member-who");
+      who.append(el("strong", "member-name", p.name), el("span", "member-org", p.organization));
+      const remove = el("button", "secondary danger small");
+      remove.type = "button";
+      remove.dataset.unchoose = p.id;
+      bilingual(remove, "外す", "Remove");
+      remove.setAttribute("aria-label", p.name + " を外す / Remove");
+      item.append(who, remove);
+      list.appendChild(item);
+    });
+    if (pickers.project) pickers.project.render();
+  }
+
+  function resetProjectForm() {
+    $("project-form").reset();
+    state.chosen = new Map();
+    clearFieldErrors($("project-form"));
+    showLines("project-errors", []);
+    $("project-chosen").textContent = "";
+  }
+
+  const PROJECT_FIELDS = { "#/kind": "project-kind", "#/name": "project-name", "#/description": "project-description", "#/members": "project-search" };
+
+  async function createProject(event) {
+    event.preventDefault();
+    const form = $("project-form");
+    clearFieldErrors(form);
+    showLines("project-errors", []);
+    const input = {
+      kind: $("project-kind").value,
+      name: $("project-name").value.trim(),
+      description: $("project-description").value.trim(),
+      members: Array.from(state.chosen.keys()),
+    };
+    const find = (pointer) => {
+      const id = PROJECT_FIELDS[pointer];
+      if (!id) return null;
+      const line = pointer === "#/members" ? $("project-members-error") : $(id + "-error");
+      return { line: line, input: $(id) };
+    };
+    if (!input.name) {
+      placeErrors({ errors: [{ pointer: "#/name", detail_ja: "名称を入力してください。 / Enter a name." }], lines: [] }, find, $("project-errors"));
+      return;
+    }
+    $("project-create").disabled = true;
+    try {
+      const resp = await authorized("POST", "/api/v1/care/projects", { json: input });
+      if (!resp.ok) throw await apiError(resp);
+      const project = await resp.json();
+      resetProjectForm();
+      $("project-new").open = false;
+      location.hash = "#/projects/" + enc(project.id);
+    } catch (e) {
+      if (e instanceof ApiError) placeErrors(e, find, $("project-errors"));
+      else {
+        const lines = failure(e);
+        if (lines) showLines("project-errors", lines);
+      }
+    } finally {
+      $("project-create").disabled = false;
+    }
+  }
+
+  function resetProject(id) {
+    state.projectId = id;
+    state.project = null;
+    state.projectPosts = [];
+    state.projectCursor = null;
+    state.projectDraft = null;
+    $("project-post-form").reset();
+    showLines("project-post-errors", []);
+    ["project-title", "project-info", "project-status", "project-timeline-status", "project-post-status"].forEach((i) => setText(i, ""));
+    ["project-kind-badge", "project-timeline", "project-members", "project-member-status"].forEach((i) => { $(i).textContent = ""; });
+    $("project-more").hidden = true;
+    if (pickers.projectMember) pickers.projectMember.reset();
+  }
+
+  function currentProject(id) {
+    return state.projectId === id;
+  }
+
+  async function openProject(id) {
+    showOnly("project-view");
+    if (state.projectId !== id) resetProject(id);
+    // Reading the posts marks the project read: both before the badges are counted again.
+    await Promise.all([loadProject(id), loadProjectPosts(false)]);
+  }
+
+  async function loadProject(id) {
+    setText("project-status", "読み込んでいます… / Loading");
+    try {
+      const project = await getJson("/api/v1/care/projects/" + enc(id));
+      if (!currentProject(id)) return;
+      state.project = project;
+      renderProject();
+      setText("project-status", "");
+    } catch (e) {
+      if (!currentProject(id)) return;
+      const lines = failure(e);
+      if (lines) setText("project-status", lines.join(" / "));
+    }
+  }
+
+  function myProjectRole() {
+    const me = state.project && state.me && state.project.members.find((m) => m.id === state.me.id);
+    return me ? me.role : null;
+  }
+
+  function renderProject() {
+    const p = state.project;
+    document.title = p.name + " | RainbowNet";
+    const badge = $("project-kind-badge");
+    badge.textContent = "";
+    badge.appendChild(kindBadge(p.kind));
+    setText("project-title", p.name);
+    setText("project-info", p.description);
+    $("project-info").hidden = !p.description;
+    bilingual($("project-members-title"), "メンバー（" + p.members.length + "人）", "Members");
+    const list = $("project-members");
+    list.textContent = "";
+    const mine = myProjectRole();
+    p.members.forEach((m) => {
+      const item = el("li", "member");
+      item.dataset.id = m.id;
+      const who = el("div", "member-who");
+      who.appendChild(el("strong", "member-name", m.name));
+      const self = state.me && m.id === state.me.id;
+      if (self) who.appendChild(el("span", "me-badge", "あなた"));
+      const role = PROJECT_ROLE[m.role] || { ja: m.role, en: "" };
+      who.appendChild(el("span", "member-role", role.ja + "・" + (PROFESSION[m.profession] || m.profession)));
+      who.appendChild(el("span", "member-org", m.organization));
+      item.appendChild(who);
+      // The owner removes others; a member may leave. The owner stays.
+      if ((self && m.role !== "owner") || (!self && mine === "owner")) {
+        const remove = el("button", "secondary danger small");
+        remove.type = "button";
+        remove.dataset.remove = m.id;
+        if (self) bilingual(remove, "プロジェクトを抜ける", "Leave");
+        else bilingual(remove, "外す", "Remove");
+        item.appendChild(remove);
+      }
+      list.appendChild(item);
+    });
+    if (pickers.projectMember) pickers.projectMember.render();
+  }
+
+  async function loadProjectPosts(more) {
+    const id = state.projectId;
+    const path = "/api/v1/care/projects/" + enc(id) + "/posts?limit=20" + (more && state.projectCursor ? "&cursor=" + enc(state.projectCursor) : "");
+    setText("project-timeline-status", "読み込んでいます… / Loading");
+    $("project-more").disabled = true;
+    try {
+      const page = await getJson(path);
+      if (!currentProject(id)) return;
+      const items = page.items || [];
+      if (more) {
+        const known = new Set(state.projectPosts.map((p) => p.id));
+        state.projectPosts = state.projectPosts.concat(items.filter((p) => !known.has(p.id)));
+      } else {
+        state.projectPosts = items;
+      }
+      state.projectCursor = page.next_cursor || null;
+      renderProjectPosts();
+      setText("project-timeline-status", state.projectPosts.length ? "" : "まだ投稿はありません。 / No posts yet.");
+      // Read now: this project no longer counts as unread.
+      const summary = state.projects.find((p) => p.id === id);
+      if (summary && summary.unread) { summary.unread = 0; countedHere("projects", state.projects); }
+    } catch (e) {
+      if (!currentProject(id)) return;
+      const lines = failure(e);
+      if (lines) setText("project-timeline-status", lines.join(" / "));
+    } finally {
+      $("project-more").disabled = false;
+    }
+  }
+
+  function projectPostCard(post) {
+    const card = el("article", "post project-post");
+    card.dataset.id = post.id;
+    const head = el("header", "post-head");
+    const who = el("span", "post-author");
+    who.append(el("strong", null, post.author_name), " ", el("span", "org", post.author_organization));
+    const when = el("time", "post-time", timeOf(post.created_at));
+    when.dateTime = post.created_at;
+    head.append(who, when);
+    card.append(head, el("div", "post-body", post.body));
+    return card;
+  }
+
+  function renderProjectPosts() {
+    const box = $("project-timeline");
+    box.textContent = "";
+    state.projectPosts.forEach((p) => box.appendChild(projectPostCard(p)));
+    $("project-more").hidden = !state.projectCursor;
+  }
+
+  async function submitProjectPost(event) {
+    event.preventDefault();
+    const id = state.projectId;
+    const body = $("project-post-body").value;
+    if (!body.trim()) {
+      showLines("project-post-errors", ["本文を入力してください。 / Please write a message."]);
+      $("project-post-body").focus();
+      return;
+    }
+    showLines("project-post-errors", []);
+    setText("project-post-status", "送信しています… / Sending");
+    const signature = JSON.stringify([id, body]);
+    if (!state.projectDraft || state.projectDraft.signature !== signature) state.projectDraft = { signature: signature, key: newKey() };
+    $("project-post-submit").disabled = true;
+    try {
+      const resp = await authorized("POST", "/api/v1/care/projects/" + enc(id) + "/posts", {
+        json: { body: body }, headers: { "idempotency-key": state.projectDraft.key },
+      });
+      if (!resp.ok) throw new ApiError(await problemLines(resp));
+      const post = await resp.json();
+      if (!currentProject(id)) return;
+      state.projectDraft = null;
+      $("project-post-body").value = "";
+      if (!state.projectPosts.some((p) => p.id === post.id)) {
+        state.projectPosts.unshift(post);
+        $("project-timeline").prepend(projectPostCard(post));
+      }
+      setText("project-timeline-status", "");
+      setText("project-post-status", "投稿しました。 / Posted.");
+    } catch (e) {
+      if (!currentProject(id)) return;
+      setText("project-post-status", "");
+      const lines = failure(e);
+      if (lines) showLines("project-post-errors", e instanceof TypeError
+        ? ["送信できませんでした。もう一度「投稿する」を押してください（二重には投稿されません）。 / Not sent; press Post again."]
+        : lines);
+    } finally {
+      $("project-post-submit").disabled = false;
+    }
+  }
+
+  async function addProjectMember(entry) {
+    const id = state.projectId;
+    try {
+      const resp = await authorized("POST", "/api/v1/care/projects/" + enc(id) + "/members", { json: { professional_id: entry.id } });
+      if (!resp.ok) throw await apiError(resp);
+      const project = await resp.json();
+      if (!currentProject(id)) return;
+      state.project = project;
+      renderProject();
+      pickers.projectMember.reset();
+      showLines("project-member-status", [entry.name + " さんを追加しました。 / Added " + entry.name + "."], true);
+    } catch (e) {
+      const lines = failure(e);
+      if (lines && currentProject(id)) showLines("project-member-status", lines, false);
+    }
+  }
+
+  async function onProjectMemberClick(event) {
+    const button = event.target.closest("button[data-remove]");
+    if (!button || !state.project) return;
+    const id = state.projectId;
+    const member = state.project.members.find((m) => m.id === button.dataset.remove);
+    if (!member) return;
+    const self = state.me && member.id === state.me.id;
+    const question = self
+      ? "「" + state.project.name + "」から抜けると、投稿を読めなくなります。よろしいですか？"
+      : member.name + " さんをプロジェクトから外します。よろしいですか？";
+    if (!window.confirm(question)) return;
+    button.disabled = true;
+    try {
+      const resp = await authorized("DELETE", "/api/v1/care/projects/" + enc(id) + "/members/" + enc(member.id));
+      if (!resp.ok) throw new ApiError(await problemLines(resp));
+      if (self) { resetProject(null); location.hash = "#/projects"; return; }
+      showLines("project-member-status", [member.name + " さんを外しました。 / Removed."], true);
+      await loadProject(id);
+    } catch (e) {
+      const lines = failure(e);
+      if (lines && currentProject(id)) showLines("project-member-status", lines, false);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // --- direct messages -------------------------------------------------------------------
+
+  async function showMessages() {
+    showOnly("messages-view");
+    document.title = "メッセージ | RainbowNet";
+    renderConversations();
+    await loadConversations();
+  }
+
+  async function loadConversations() {
+    setText("messages-status", "読み込んでいます… / Loading");
+    try {
+      const json = await getJson("/api/v1/care/messages");
+      state.conversations = json.items || [];
+      countedHere("messages", state.conversations);
+      renderConversations();
+      setText("messages-status", state.conversations.length ? "" : "メッセージはまだありません。 / No messages yet.");
+    } catch (e) {
+      const lines = failure(e);
+      if (lines) setText("messages-status", lines.join(" / "));
+    }
+  }
+
+  function excerpt(text, n) {
+    const flat = String(text || "").replace(/\s+/g, " ").trim();
+    const chars = Array.from(flat);
+    return chars.length > n ? chars.slice(0, n).join("") + "…" : flat;
+  }
+
+  function renderConversations() {
+    const list = $("conversation-list");
+    list.textContent = "";
+    state.conversations.forEach((c) => {
+      const item = el("li");
+      const link = el("a", "patient-link conversation-link");
+      link.href = "#/messages/" + enc(c.with.id);
+      link.dataset.id = c.with.id;
+      const main = el("span", "patient-main");
+      main.append(el("span", "patient-name", c.with.name),
+        el("span", "patient-meta", [PROFESSION[c.with.profession] || c.with.profession, c.with.organization].join("・")));
+      const last = c.last_message;
+      if (last) {
+        const mine = state.me && last.sender_id === state.me.id;
+        main.appendChild(el("span", "last-message", (mine ? "あなた：" : "") + excerpt(last.body, 40) + "（" + timeOf(last.created_at) + "）"));
+      }
+      const badge = el("span", "unread");
+      badge.append("未読 ", el("span", "unread-count", String(c.unread || 0)), "件 ", en("unread"));
+      badge.hidden = !c.unread;
+      link.append(main, badge);
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+  }
+
+  function resetThread(id) {
+    state.threadWith = id;
+    state.thread = [];
+    state.threadCursor = null;
+    state.messageDraft = null;
+    $("message-form").reset();
+    showLines("message-errors", []);
+    ["thread-name", "thread-org", "thread-status"].forEach((i) => setText(i, ""));
+    $("thread").textContent = "";
+    $("thread-more").hidden = true;
+  }
+
+  async function openThread(id) {
+    showOnly("thread-view");
+    if (state.threadWith !== id) resetThread(id);
+    await loadThread(false);
+    if (state.threadWith === id && state.thread.length) $("message-form").scrollIntoView({ block: "end" });
+  }
+
+  // Opening the thread marks the messages to me read (the server does, as it answers).
+  async function loadThread(more) {
+    const id = state.threadWith;
+    const path = "/api/v1/care/messages/" + enc(id) + "?limit=30" + (more && state.threadCursor ? "&cursor=" + enc(state.threadCursor) : "");
+    setText("thread-status", "読み込んでいます… / Loading");
+    $("thread-more").disabled = true;
+    try {
+      const page = await getJson(path);
+      if (state.threadWith !== id) return;
+      const w = page.with || {};
+      document.title = (w.name || "") + " | メッセージ | RainbowNet";
+      setText("thread-name", w.name);
+      setText("thread-org", [PROFESSION[w.profession] || w.profession, w.organization].filter(Boolean).join("・"));
+      const items = page.items || [];
+      if (more) {
+        const known = new Set(state.thread.map((m) => m.id));
+        state.thread = state.thread.concat(items.filter((m) => !known.has(m.id)));
+        state.threadCursor = page.next_cursor || null;
+      } else {
+        // The newest page (read receipts may have changed); older pages already shown stay.
+        const had = state.thread.length > 0;
+        const byId = new Map(state.thread.map((m) => [m.id, m]));
+        items.forEach((m) => byId.set(m.id, m));
+        state.thread = Array.from(byId.values());
+        if (!had) state.threadCursor = page.next_cursor || null;
+      }
+      renderThread();
+      setText("thread-status", state.thread.length ? "" : "まだメッセージはありません。下の欄から送れます。 / No messages yet.");
+      const summary = state.conversations.find((c) => c.with.id === id);
+      if (summary && summary.unread) { summary.unread = 0; countedHere("messages", state.conversations); }
+    } catch (e) {
+      if (state.threadWith !== id) return;
+      const lines = failure(e);
+      if (lines) setText("thread-status", lines.join(" / "));
+    } finally {
+      $("thread-more").disabled = false;
+    }
+  }
+
+  // Oldest at the top, newest at the bottom next to the send box.
+  function renderThread() {
+    const list = $("thread");
+    list.textContent = "";
+    state.thread.slice().sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0)).forEach((m) => {
+      const mine = state.me && m.sender_id === state.me.id;
+      const item = el("li", "message " + (mine ? "mine" : "theirs"));
+      item.dataset.id = m.id;
+      const head = el("p", "message-head");
+      const when = el("time", "post-time", timeOf(m.created_at));
+      when.dateTime = m.created_at;
+      head.append(el("strong", "message-author", mine ? "あなた" : $("thread-name").textContent), " ", when);
+      item.append(head, el("p", "message-body", m.body));
+      if (mine) {
+        const read = el("p", "message-read");
+        if (m.read_at) bilingual(read, "既読", "read");
+        else bilingual(read, "未読", "not read yet");
+        item.appendChild(read);
+      }
+      list.appendChild(item);
+    });
+    $("thread-more").hidden = !state.threadCursor;
+  }
+
+  async function sendMessage(event) {
+    event.preventDefault();
+    const id = state.threadWith;
+    const body = $("message-body").value;
+    if (!body.trim()) {
+      showLines("message-errors", ["メッセージを入力してください。 / Please write a message."]);
+      $("message-body").focus();
+      return;
+    }
+    showLines("message-errors", []);
+    const signature = JSON.stringify([id, body]);
+    if (!state.messageDraft || state.messageDraft.signature !== signature) state.messageDraft = { signature: signature, key: newKey() };
+    $("message-send").disabled = true;
+    try {
+      const resp = await authorized("POST", "/api/v1/care/messages/" + enc(id), {
+        json: { body: body }, headers: { "idempotency-key": state.messageDraft.key },
+      });
+      if (!resp.ok) throw new ApiError(await problemLines(resp));
+      const message = await resp.json();
+      if (state.threadWith !== id) return;
+      state.messageDraft = null;
+      $("message-body").value = "";
+      if (!state.thread.some((m) => m.id === message.id)) state.thread.unshift(message);
+      renderThread();
+      setText("thread-status", "送信しました。 / Sent.");
+    } catch (e) {
+      if (state.threadWith !== id) return;
+      const lines = failure(e);
+      if (lines) showLines("message-errors", e instanceof TypeError
+        ? ["送信できませんでした。もう一度「送信」を押してください（二重には送られません）。 / Not sent; press Send again."]
+        : lines);
+    } finally {
+      $("message-send").disabled = false;
+    }
+  }
+
+  // --- accepting an invitation (#invite=…): password, then the authenticator's key -------
+
+  function showInvite(token) {
+    showOnly("invite-view");
+    $("account").hidden = true;
+    $("main-nav").hidden = true;
+    document.title = "招待の受け入れ | RainbowNet";
+    if (!state.invite || state.invite.token !== token) {
+      state.invite = { token: token };
+      $("invite-form").reset();
+      clearFieldErrors($("invite-form"));
+      showLines("invite-errors", []);
+      $("invite-step-password").hidden = false;
+      $("invite-step-totp").hidden = true;
+    }
+  }
+
+  // ABCD EFGH …: four letters at a time, easier to type into an app.
+  function groupedSecret(secret) {
+    return String(secret).replace(/\s+/g, "").replace(/(.{4})(?=.)/g, "$1 ");
+  }
+
+  async function acceptInvite(event) {
+    event.preventDefault();
+    const form = $("invite-form");
+    clearFieldErrors(form);
+    showLines("invite-errors", []);
+    const password = $("invite-password").value;
+    const again = $("invite-password2").value;
+    const find = (pointer) => {
+      if (pointer === "#/password") return { line: $("invite-password-error"), input: $("invite-password") };
+      if (pointer === "#/password2") return { line: $("invite-password2-error"), input: $("invite-password2") };
+      return null; // #/token and anything else: in the box above the button
+    };
+    const mine = [];
+    if (Array.from(password).length < 12) mine.push({ pointer: "#/password", detail_ja: "パスワードは12文字以上にしてください。 / At least 12 characters." });
+    if (password !== again) mine.push({ pointer: "#/password2", detail_ja: "確認のパスワードが一致しません。 / The passwords differ." });
+    if (mine.length) { placeErrors({ errors: mine, lines: [] }, find, $("invite-errors")); return; }
+    const token = state.invite && state.invite.token;
+    $("invite-submit").disabled = true;
+    try {
+      const resp = await call("POST", "/api/v1/auth/invitations/accept", { json: { token: token, password: password } });
+      if (!resp.ok) throw await apiError(resp);
+      const enrolment = await resp.json();
+      form.reset();
+      state.invite = { token: null, email: enrolment.email };
+      // The invitation is spent: its token leaves the address bar and the history.
+      history.replaceState(null, "", location.pathname + location.search);
+      setText("invite-email", enrolment.email);
+      setText("invite-secret", groupedSecret(enrolment.totp_secret));
+      setText("invite-uri", enrolment.otpauth_uri);
+      $("invite-step-password").hidden = true;
+      $("invite-step-totp").hidden = false;
+      $("invite-step-totp").querySelector(".notice").focus();
+    } catch (e) {
+      $("invite-password").value = "";
+      $("invite-password2").value = "";
+      if (e instanceof ApiError) placeErrors(e, find, $("invite-errors"));
+      else {
+        const lines = failure(e);
+        if (lines) showLines("invite-errors", lines);
+      }
+    } finally {
+      $("invite-submit").disabled = false;
+    }
+  }
+
+  function inviteDone() {
+    const email = state.invite && state.invite.email;
+    state.invite = null;
+    setText("invite-secret", "");
+    setText("invite-uri", "");
+    setText("invite-email", "");
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    // A session of someone else in this tab ends: the new account signs in now.
+    if (tokens()) { sessionStorage.removeItem(KEY_AUTH); forgetAll(); }
+    showSignin("設定したパスワードと、認証アプリの6桁のコードでログインしてください。 / Sign in with your password and the app's 6-digit code.");
+    if (email) $("login-email").value = email;
+    $(email ? "login-password" : "login-email").focus();
+  }
+
   // --- wiring ----------------------------------------------------------------------------
 
   function start() {
@@ -1487,7 +2723,49 @@
     $("timeline").addEventListener("click", onTimelineClick);
     $("timeline").addEventListener("submit", onTimelineSubmit);
     $("team-list").addEventListener("click", onTeamClick);
-    $("team-form").addEventListener("submit", addMember);
+    pickers.team = picker($("team-picker"), {
+      action: ["チームに追加", "Add"], takenLabel: ["チーム内", "On the team"], onPick: addMember,
+      taken: () => new Set(((state.patient && state.patient.team) || []).map((m) => m.id)),
+    });
+    $("doc-new").addEventListener("click", openDocumentPanel);
+    $("doc-template").addEventListener("change", renderDocumentForm);
+    $("doc-form-box").addEventListener("submit", (e) => { e.preventDefault(); submitDocument(e.target.closest("form")); });
+    $("doc-form-box").addEventListener("click", (e) => { if (e.target.closest("button[data-cancel]")) closeDocumentPanel(); });
+    $("projects-reload").addEventListener("click", loadProjects);
+    $("project-form").addEventListener("submit", createProject);
+    $("project-chosen").addEventListener("click", (e) => {
+      const button = e.target.closest("button[data-unchoose]");
+      if (!button) return;
+      state.chosen.delete(button.dataset.unchoose);
+      renderChosen();
+    });
+    $("project-new").addEventListener("toggle", renderChosen);
+    pickers.project = picker($("project-picker"), {
+      action: ["メンバーに加える", "Add"], takenLabel: ["選択済み", "Chosen"],
+      onPick: async (entry) => { state.chosen.set(entry.id, entry); renderChosen(); },
+      taken: () => new Set(state.chosen.keys()),
+    });
+    $("project-post-form").addEventListener("submit", submitProjectPost);
+    $("project-refresh").addEventListener("click", () => { if (state.projectId) loadProjectPosts(false); });
+    $("project-more").addEventListener("click", () => loadProjectPosts(true));
+    $("project-members").addEventListener("click", onProjectMemberClick);
+    pickers.projectMember = picker($("project-member-picker"), {
+      action: ["追加", "Add"], takenLabel: ["メンバー", "Member"], onPick: addProjectMember,
+      taken: () => new Set(((state.project && state.project.members) || []).map((m) => m.id)),
+    });
+    $("messages-reload").addEventListener("click", loadConversations);
+    pickers.message = picker($("message-picker"), {
+      action: ["メッセージを書く", "Write"], takenLabel: ["", ""],
+      onPick: async (entry) => { pickers.message.reset(); $("message-new").open = false; location.hash = "#/messages/" + enc(entry.id); },
+    });
+    $("message-form").addEventListener("submit", sendMessage);
+    $("thread-more").addEventListener("click", () => loadThread(true));
+    $("thread-refresh").addEventListener("click", () => { if (state.threadWith) loadThread(false); });
+    $("invite-form").addEventListener("submit", acceptInvite);
+    $("invite-done").addEventListener("click", inviteDone);
+    // The badges stay fresh while the page is open (and at once when it comes back).
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") refreshCounts(null); });
+    setInterval(() => { if (document.visibilityState === "visible") refreshCounts(null); }, 60000);
     $("vital-kind").addEventListener("change", onVitalKind);
     $("vital-measured-at").addEventListener("input", () => { state.measuredSet = true; });
     $("vital-form").addEventListener("submit", recordVital);

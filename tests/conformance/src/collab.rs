@@ -387,6 +387,18 @@ fn invitations(c: &Client) -> Result<(), String> {
         403,
         "/problems/forbidden",
     )?;
+    let mut taken = invite.clone();
+    taken["email"] = plain.email.clone().into();
+    expect_invalid_fields(
+        &with_token(
+            c,
+            "POST",
+            "/api/v1/auth/invitations",
+            &admin_token,
+            Some(taken.to_string()),
+        )?,
+        &["#/email"],
+    )?;
     let invitation = created(
         with_token(
             c,

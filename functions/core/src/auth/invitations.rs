@@ -135,6 +135,20 @@ pub async fn create(
             format!("{role} の権限は付与できません"),
         ));
     }
+    let registered = sql
+        .query(
+            "SELECT EXISTS (SELECT 1 FROM professionals WHERE email = ?1) AS taken",
+            &[input.email.trim().into()],
+        )
+        .await?;
+    if registered.first().map(|r| r.int("taken")).transpose()? == Some(1) {
+        // Said now, to the inviter, rather than to the invitee when they accept.
+        errors.push(FieldError::new(
+            "#/email",
+            "this address is already registered",
+            "このメールアドレスは登録済みです",
+        ));
+    }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
