@@ -26,6 +26,19 @@ impl FieldError {
             detail_ja: detail_ja.into(),
         }
     }
+
+    /// The error for required text that, trimmed, is empty or longer than `max`
+    /// characters (none when it fits); `label_ja` names the field in the Japanese message.
+    pub fn length(pointer: &str, text: &str, max: usize, label_ja: &str) -> Option<FieldError> {
+        let n = text.trim().chars().count();
+        (n == 0 || n > max).then(|| {
+            FieldError::new(
+                pointer,
+                format!("1 to {max} characters"),
+                format!("{label_ja}は1〜{max}文字です"),
+            )
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -227,9 +227,7 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             file,
         } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let data_dir = Arc::new(DataDir::open(&data)?);
-            let host = Host::new(Manifest::parse(crate::embedded::SPIN_TOML)?, data_dir)?;
-            let env = host.env_for(crate::functions::Component::Portal);
+            let env = function_env(&data, crate::functions::Component::Portal)?;
             let mut progress = |done: usize, total: usize| {
                 let width = 30;
                 let filled = (done * width)
@@ -271,9 +269,7 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             file,
         } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let data_dir = Arc::new(DataDir::open(&data)?);
-            let host = Host::new(Manifest::parse(crate::embedded::SPIN_TOML)?, data_dir)?;
-            let env = host.env_for(crate::functions::Component::Disaster);
+            let env = function_env(&data, crate::functions::Component::Disaster)?;
             let report = pollster::block_on(rainbownet_core::disaster::register::import(
                 &env,
                 None,
@@ -326,9 +322,7 @@ fn import_patients(
     on_behalf_of: &str,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let data_dir = Arc::new(DataDir::open(data)?);
-    let host = Host::new(Manifest::parse(crate::embedded::SPIN_TOML)?, data_dir)?;
-    let env = host.env_for(crate::functions::Component::Care);
+    let env = function_env(data, crate::functions::Component::Care)?;
     let subject = pollster::block_on(rainbownet_core::auth::login::subject_by_email(
         &env,
         on_behalf_of,
@@ -392,9 +386,7 @@ fn add_user(
             .collect(),
         password: password.trim_end_matches(['\r', '\n']).to_owned(),
     };
-    let data_dir = Arc::new(DataDir::open(data)?);
-    let host = Host::new(Manifest::parse(crate::embedded::SPIN_TOML)?, data_dir)?;
-    let env = host.env_for(crate::functions::Component::Care);
+    let env = function_env(data, crate::functions::Component::Care)?;
     // The audit record names the command line as the origin of the request.
     let request = http::Request::builder()
         .header(rainbownet_core::http::CLIENT_ADDR_HEADER, "cli")
@@ -408,6 +400,17 @@ fn add_user(
     );
     println!("{}", enrolment.otpauth_uri);
     Ok(())
+}
+
+/// The environment a function gets from the host, for a command that does its work
+/// without serving: its granted stores under `data`, opened (and migrated) first.
+fn function_env(
+    data: &std::path::Path,
+    component: crate::functions::Component,
+) -> Result<rainbownet_core::Env, Box<dyn std::error::Error + Send + Sync>> {
+    let data_dir = Arc::new(DataDir::open(data)?);
+    let host = Host::new(Manifest::parse(crate::embedded::SPIN_TOML)?, data_dir)?;
+    Ok(host.env_for(component))
 }
 
 /// An error for the terminal: one line per field for validation problems.

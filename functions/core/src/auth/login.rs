@@ -111,6 +111,13 @@ pub(crate) fn token_hash(token: &str) -> String {
 
 pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    errors.extend(FieldError::length("#/name", &input.name, 100, "氏名"));
+    errors.extend(FieldError::length(
+        "#/organization/name",
+        &input.organization.name,
+        200,
+        "事業所名",
+    ));
     let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
     let email = input.email.trim();
     if email.len() > 254
@@ -123,9 +130,6 @@ pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
             "must be an email address",
             "メールアドレスを入力してください",
         );
-    }
-    if input.name.trim().is_empty() || input.name.chars().count() > 100 {
-        err("#/name", "1 to 100 characters", "氏名は1〜100文字です");
     }
     if !PROFESSIONS.contains(&input.profession.as_str()) {
         err(
@@ -161,13 +165,6 @@ pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
             "#/organization/kind",
             "unknown organization kind",
             "事業所の種類が正しくありません",
-        );
-    }
-    if org.name.trim().is_empty() || org.name.chars().count() > 200 {
-        err(
-            "#/organization/name",
-            "1 to 200 characters",
-            "事業所名は1〜200文字です",
         );
     }
     errors
@@ -420,31 +417,38 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         jti: env.new_id(),
     };
     let refresh = to_hex(&random::<32>(env));
+    let mut statements = vec![
+        Statement::new(
+            "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            vec![
+                token_hash(&refresh).into(),
+                env.new_id().into(),
+                id.clone().into(),
+                now.into(),
+                (now + REFRESH_TTL_MS).into(),
+            ],
+        ),
+        Statement::new(
+            "DELETE FROM login_failures WHERE email = ?1",
+            vec![email.into()],
+        ),
+        audit::statement(env, req, Some(&id), "auth.login", None, Outcome::Allowed),
+    ];
     // An account enrolled before seeds were sealed is sealed at its first login.
-    let stored_secret = account.text("totp_secret")?.to_owned();
-    let sealed_now = if sealed::is_sealed(&stored_secret) {
-        stored_secret.clone()
-    } else {
-        sealed::seal(
+    let stored_secret = account.text("totp_secret")?;
+    if !sealed::is_sealed(stored_secret) {
+        let sealed_now = sealed::seal(
             &sealed::data_key(env)?,
             random::<12>(env),
             stored_secret.as_bytes(),
             &id,
-        )
-    };
-    sql.batch(&[
-        Statement::new(
-            "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            vec![token_hash(&refresh).into(), env.new_id().into(), id.clone().into(), now.into(), (now + REFRESH_TTL_MS).into()],
-        ),
-        Statement::new("DELETE FROM login_failures WHERE email = ?1", vec![email.into()]),
-        Statement::new(
+        );
+        statements.push(Statement::new(
             "UPDATE professionals SET totp_secret = ?2 WHERE id = ?1 AND totp_secret = ?3",
             vec![id.clone().into(), sealed_now.into(), stored_secret.into()],
-        ),
-        audit::statement(env, req, Some(&id), "auth.login", None, Outcome::Allowed),
-    ])
-    .await?;
+        ));
+    }
+    sql.batch(&statements).await?;
     tokens(env, &subject, refresh, now)
 }
 

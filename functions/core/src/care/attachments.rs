@@ -6,7 +6,6 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::patients::Member;
-use crate::audit::{self, Outcome};
 use crate::auth::keys::to_hex;
 use crate::env::Env;
 use crate::error::{Error, FieldError};
@@ -134,14 +133,7 @@ pub async fn upload(
         ],
     )];
     statements.extend(crate::blob::put(&id, bytes));
-    statements.push(audit::statement(
-        env,
-        req,
-        Some(&member.caller.sub),
-        "attachment.upload",
-        Some(&member.patient),
-        Outcome::Allowed,
-    ));
+    statements.push(member.audited(env, req, "attachment.upload"));
     env.sql(Database::Care).await?.batch(&statements).await?;
     Ok(attachment)
 }
@@ -164,15 +156,7 @@ pub async fn download(
     let bytes = crate::blob::get(sql.as_ref(), attachment_id)
         .await?
         .ok_or_else(|| Error::Internal(format!("attachment {attachment_id} has no bytes")))?;
-    audit::record(
-        env,
-        req,
-        Some(&member.caller.sub),
-        "attachment.read",
-        Some(&member.patient),
-        Outcome::Allowed,
-    )
-    .await?;
+    member.record(env, req, "attachment.read").await?;
     Ok((attachment, bytes))
 }
 

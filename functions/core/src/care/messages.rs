@@ -109,16 +109,10 @@ pub async fn send(
     input: NewMessage,
     key: Option<&str>,
 ) -> Result<Message, Error> {
-    let mut errors = Vec::new();
     let body = input.body.trim().to_owned();
-    let n = body.chars().count();
-    if n == 0 || n > 4_000 {
-        errors.push(FieldError::new(
-            "#/body",
-            "1 to 4,000 characters",
-            "メッセージは1〜4000文字です",
-        ));
-    }
+    let mut errors: Vec<FieldError> = FieldError::length("#/body", &body, 4_000, "メッセージ")
+        .into_iter()
+        .collect();
     errors.extend(super::check_key(key));
     if !errors.is_empty() {
         return Err(Error::Validation(errors));

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::patients::Member;
 use super::timeline::{self, NewPost, Post};
-use crate::audit::{self, Outcome};
 use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::{Request, query_param};
@@ -58,7 +57,7 @@ async fn home(env: &Env, patient: &str) -> Result<(f64, f64), Error> {
 
 /// `GET /api/v1/patients/{id}/nearby?category=&radius_m=&limit=`.
 pub async fn find(env: &Env, req: &Request, member: &Member) -> Result<Nearby, Error> {
-    let (caller, patient) = (&member.caller, member.patient.as_str());
+    let patient = member.patient.as_str();
     let (lat, lng) = home(env, patient).await?;
     let radius_m = match query_param(req, "radius_m") {
         None => DEFAULT_RADIUS_M,
@@ -86,15 +85,7 @@ pub async fn find(env: &Env, req: &Request, member: &Member) -> Result<Nearby, E
         ..SearchQuery::default()
     };
     let page = search::search(env, &query).await?;
-    audit::record(
-        env,
-        req,
-        Some(&caller.sub),
-        "patient.nearby",
-        Some(patient),
-        Outcome::Allowed,
-    )
-    .await?;
+    member.record(env, req, "patient.nearby").await?;
     let ids: Vec<&str> = page.items.iter().map(|h| h.resource.id.as_str()).collect();
     Ok(Nearby {
         patient_id: patient.to_owned(),

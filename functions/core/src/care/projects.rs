@@ -154,14 +154,7 @@ pub async fn create(
             "種類は 地域ケア会議・研修・部会・その他 のいずれかです",
         ));
     }
-    let n = input.name.trim().chars().count();
-    if n == 0 || n > 200 {
-        errors.push(FieldError::new(
-            "#/name",
-            "1 to 200 characters",
-            "名称は1〜200文字です",
-        ));
-    }
+    errors.extend(FieldError::length("#/name", &input.name, 200, "名称"));
     if input.description.chars().count() > 2_000 {
         errors.push(FieldError::new(
             "#/description",
@@ -457,16 +450,10 @@ pub async fn post(
     input: NewProjectPost,
     key: Option<&str>,
 ) -> Result<ProjectPost, Error> {
-    let mut errors = Vec::new();
     let body = input.body.trim().to_owned();
-    let n = body.chars().count();
-    if n == 0 || n > 10_000 {
-        errors.push(FieldError::new(
-            "#/body",
-            "1 to 10,000 characters",
-            "本文は1〜10000文字です",
-        ));
-    }
+    let mut errors: Vec<FieldError> = FieldError::length("#/body", &body, 10_000, "本文")
+        .into_iter()
+        .collect();
     errors.extend(super::check_key(key));
     if !errors.is_empty() {
         return Err(Error::Validation(errors));

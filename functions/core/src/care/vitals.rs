@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::patients::Member;
-use crate::audit::{self, Outcome};
 use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
@@ -192,7 +191,7 @@ pub async fn record(
                 input.value2.into(), measured_at.into(), key.into(), now.into(),
             ],
         ),
-        audit::statement(env, req, Some(&caller.sub), "vital.create", Some(patient), Outcome::Allowed),
+        member.audited(env, req, "vital.create"),
     ])
     .await?;
     let (query, params): (&str, Vec<Value>) = match key {
@@ -217,7 +216,7 @@ pub async fn series(
     member: &Member,
     kind_code: Option<&str>,
 ) -> Result<Vec<Vital>, Error> {
-    let (caller, patient) = (&member.caller, member.patient.as_str());
+    let patient = member.patient.as_str();
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
@@ -225,15 +224,7 @@ pub async fn series(
             &[patient.into(), kind_code.into()],
         )
         .await?;
-    audit::record(
-        env,
-        req,
-        Some(&caller.sub),
-        "vitals.read",
-        Some(patient),
-        Outcome::Allowed,
-    )
-    .await?;
+    member.record(env, req, "vitals.read").await?;
     Ok(rows
         .iter()
         .map(|r| from_row(&r))

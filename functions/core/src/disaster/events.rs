@@ -85,13 +85,7 @@ pub async fn declare(
 ) -> Result<Event, Error> {
     let mut errors = Vec::new();
     let name = input.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldError::new(
-            "#/name",
-            "1 to 100 characters",
-            "名称は1〜100文字です",
-        ));
-    }
+    errors.extend(FieldError::length("#/name", &name, 100, "名称"));
     if !KINDS.contains(&input.kind.as_str()) {
         errors.push(FieldError::new(
             "#/kind",

@@ -50,13 +50,7 @@ pub async fn create(
 ) -> Result<Team, Error> {
     let mut errors = Vec::new();
     let name = input.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldError::new(
-            "#/name",
-            "1 to 100 characters",
-            "班の名前は1〜100文字です",
-        ));
-    }
+    errors.extend(FieldError::length("#/name", &name, 100, "班の名前"));
     if input.members.len() > 200 || !input.members.iter().all(|m| id_ok(m)) {
         errors.push(FieldError::new(
             "#/members",

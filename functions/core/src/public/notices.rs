@@ -78,13 +78,7 @@ pub async fn create(env: &Env, input: NoticeInput) -> Result<String, Error> {
             "種類は notice か event です",
         ));
     }
-    if input.title.trim().is_empty() || input.title.chars().count() > 200 {
-        errors.push(FieldError::new(
-            "#/title",
-            "1 to 200 characters",
-            "題名は1〜200文字です",
-        ));
-    }
+    errors.extend(FieldError::length("#/title", &input.title, 200, "題名"));
     if input.body.chars().count() > 10_000 {
         errors.push(FieldError::new(
             "#/body",
