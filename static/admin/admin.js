@@ -51,7 +51,7 @@
   }
 
   fetch("/api/v1/public/municipalities").then(function (r) { return r.json(); }).then(function (data) {
-    ["import-municipality", "r-municipality_code", "n-municipality_code"].forEach(function (id) {
+    ["import-municipality", "r-municipality_code", "n-municipality_code", "patients-municipality"].forEach(function (id) {
       fillSelect(id, data.items, function (m) { return m.code; }, function (m) { return m.name + "（" + m.code + "）"; });
     });
     var usage = $("usage-municipality");
@@ -120,6 +120,26 @@
     };
     xhr.onerror = function () { show("import-result", ["送信できませんでした。通信状態を確認してください。"], false); };
     xhr.send(file);
+  });
+
+  // Bulk patient registration from the care-certification export (municipal staff).
+  $("patients-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var file = $("patients-file").files[0];
+    if (!file) return;
+    show("patients-result", ["取り込み中… / Importing…"], true);
+    api("POST", "/api/v1/patients/imports?municipality=" + encodeURIComponent($("patients-municipality").value), file, "text/csv")
+      .then(function (res) {
+        if (!res.ok) { show("patients-result", problemLines(res.json), false); return; }
+        var r = res.json;
+        var lines = [
+          "登録 " + r.registered + "件・変更なし " + r.unchanged + "件・同意なし " + r.without_consent + "件・エラー " + r.rejected + "件",
+          "registered " + r.registered + ", unchanged " + r.unchanged + ", without consent " + r.without_consent + ", rejected " + r.rejected,
+        ];
+        (r.errors || []).forEach(function (e) { lines.push(e.line + "行目：" + (e.reason_ja || e.reason)); });
+        show("patients-result", lines, r.rejected === 0);
+      })
+      .catch(function () { show("patients-result", ["送信できませんでした。通信状態を確認してください。"], false); });
   });
 
   var fields = ["name", "name_kana", "municipality_code", "category", "address", "lat", "lng", "phone",
@@ -233,6 +253,7 @@
     var counter = hasRole("municipal_staff") || hasRole("sysadmin");
     $("invite-section").hidden = !inviter;
     $("usage-section").hidden = !counter;
+    $("patients-section").hidden = !counter;
     if (!me) { status.hidden = true; status.textContent = ""; return; }
     status.hidden = false;
     status.textContent = "";

@@ -1,4 +1,4 @@
-// Browser flow of bulk patient registration (/app/admin/patients.html): a town's staff member
+// Browser flow of bulk patient registration (the administration page, /app/admin/): a town's staff member
 // signs in with TOTP and uploads the Shift_JIS export of care-certification applications;
 // the page reports the registered, no-consent and broken rows by line, and the same file
 // again changes nothing. Starts its own local host on a free port and stops it afterwards.
@@ -37,9 +37,9 @@ test("town staff register consenting patients from the export through the page; 
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(host.base + "/app/admin/patients.html");
+  await page.goto(host.base + "/app/admin/");
   await signIn(page, staff, PASSWORD);
-  await page.locator("#login-status", { hasText: "ログインしました" }).waitFor();
+  await page.locator("#patients-section").waitFor({ state: "visible" });
   await page.locator("#patients-municipality option[value='23233']").waitFor({ state: "attached" });
   await page.locator("#patients-municipality").selectOption("23233");
   const file = {
