@@ -202,6 +202,21 @@
     const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
+  // The Idempotency-Key of a write kept in state[slot]: the same target and content keep
+  // their key across retries (a lost answer is sent again and written once); anything
+  // changed gets a new key.
+  function draftKey(slot, target, content) {
+    const signature = JSON.stringify([target, content]);
+    if (!state[slot] || state[slot].signature !== signature) state[slot] = { signature: signature, key: newKey() };
+    return state[slot].key;
+  }
+
+  // A list with an older page appended, skipping items already shown.
+  function withOlder(list, items) {
+    const known = new Set(list.map((x) => x.id));
+    return list.concat(items.filter((x) => !known.has(x.id)));
+  }
+
 
   function showLines(id, lines, ok) {
     const box = $(id);
@@ -881,8 +896,7 @@
       const items = page.items || [];
       items.forEach((p) => { if (isUnread(p)) state.seenUnread.add(p.id); });
       if (more) {
-        const known = new Set(state.posts.map((p) => p.id));
-        state.posts = state.posts.concat(items.filter((p) => !known.has(p.id)));
+        state.posts = withOlder(state.posts, items);
       } else {
         state.posts = items;
       }
@@ -1231,8 +1245,7 @@
     clearFieldErrors(form);
     showBox(form.querySelector(".doc-errors"), []);
     // The same document sent again (after a dropped connection) keeps its key.
-    const signature = JSON.stringify([patient, input]);
-    if (!state.docDraft || state.docDraft.signature !== signature) state.docDraft = { signature: signature, key: newKey() };
+    draftKey("docDraft", patient, input);
     const button = form.querySelector("button[type=submit]");
     state.posting = true;
     button.disabled = true;
@@ -1711,8 +1724,7 @@
       if (ids.length) input.attachments = ids;
       // A resend of the same post (after a dropped connection) keeps its key, so it is
       // never posted twice; anything changed makes a new post with a new key.
-      const signature = JSON.stringify([patient, input]);
-      if (!state.draft || state.draft.signature !== signature) state.draft = { signature: signature, key: newKey() };
+      draftKey("draft", patient, input);
       setText("post-status", "送信しています… / Sending");
       const resp = await authorized("POST", "/api/v1/patients/" + enc(patient) + "/posts", {
         json: input, headers: { "idempotency-key": state.draft.key },
@@ -2073,8 +2085,7 @@
     const note = $("nearby-note").value.trim();
     if (note) input.note = note;
     // The same introduction sent again (after a dropped connection) keeps its key.
-    const signature = JSON.stringify([id, input]);
-    if (!state.introDraft || state.introDraft.signature !== signature) state.introDraft = { signature: signature, key: newKey() };
+    draftKey("introDraft", id, input);
     $("nearby-introduce").disabled = true;
     try {
       const resp = await authorized("POST", "/api/v1/patients/" + enc(id) + "/nearby/introduce", {
@@ -2333,8 +2344,7 @@
       if (!currentProject(id)) return;
       const items = page.items || [];
       if (more) {
-        const known = new Set(state.projectPosts.map((p) => p.id));
-        state.projectPosts = state.projectPosts.concat(items.filter((p) => !known.has(p.id)));
+        state.projectPosts = withOlder(state.projectPosts, items);
       } else {
         state.projectPosts = items;
       }
@@ -2384,8 +2394,7 @@
     }
     showLines("project-post-errors", []);
     setText("project-post-status", "送信しています… / Sending");
-    const signature = JSON.stringify([id, body]);
-    if (!state.projectDraft || state.projectDraft.signature !== signature) state.projectDraft = { signature: signature, key: newKey() };
+    draftKey("projectDraft", id, body);
     $("project-post-submit").disabled = true;
     try {
       const resp = await authorized("POST", "/api/v1/care/projects/" + enc(id) + "/posts", {
@@ -2545,8 +2554,7 @@
       setText("thread-org", [PROFESSION[w.profession] || w.profession, w.organization].filter(Boolean).join("・"));
       const items = page.items || [];
       if (more) {
-        const known = new Set(state.thread.map((m) => m.id));
-        state.thread = state.thread.concat(items.filter((m) => !known.has(m.id)));
+        state.thread = withOlder(state.thread, items);
         state.threadCursor = page.next_cursor || null;
       } else {
         // The newest page (read receipts may have changed); older pages already shown stay.
@@ -2603,8 +2611,7 @@
       return;
     }
     showLines("message-errors", []);
-    const signature = JSON.stringify([id, body]);
-    if (!state.messageDraft || state.messageDraft.signature !== signature) state.messageDraft = { signature: signature, key: newKey() };
+    draftKey("messageDraft", id, body);
     $("message-send").disabled = true;
     try {
       const resp = await authorized("POST", "/api/v1/care/messages/" + enc(id), {
