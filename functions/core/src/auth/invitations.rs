@@ -108,21 +108,10 @@ pub async fn create(
             "事業所が見つかりません",
         )]));
     };
-    // The same checks a directly registered professional gets; the password is the
-    // invitee's to choose, so a placeholder that meets the policy stands in for it here.
-    let probe = NewProfessional {
-        organization: NewOrganization {
-            municipality_code: org.text("municipality_code")?.to_owned(),
-            kind: org.text("kind")?.to_owned(),
-            name: org.text("name")?.to_owned(),
-        },
-        email: input.email.clone(),
-        name: input.name.clone(),
-        profession: input.profession.clone(),
-        roles: input.roles.clone(),
-        password: "placeholder-long-enough".into(),
-    };
-    let mut errors = login::check_new(&probe);
+    // The person is checked as a directly registered professional is; the password is
+    // the invitee's to choose at acceptance, and the organization is already on record.
+    let mut errors =
+        login::check_person(&input.email, &input.name, &input.profession, &input.roles);
     let municipality_org = org.text("kind")? == "municipality";
     if let Some(role) = input
         .roles

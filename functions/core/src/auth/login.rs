@@ -109,17 +109,18 @@ pub(crate) fn token_hash(token: &str) -> String {
     to_hex(&Sha256::digest(token.as_bytes()))
 }
 
-pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
+/// The person's own fields (address, name, profession, roles), as checked both when a
+/// professional is registered and when one is invited.
+pub(crate) fn check_person(
+    email: &str,
+    name: &str,
+    profession: &str,
+    roles: &[String],
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    errors.extend(FieldError::length("#/name", &input.name, 100, "氏名"));
-    errors.extend(FieldError::length(
-        "#/organization/name",
-        &input.organization.name,
-        200,
-        "事業所名",
-    ));
+    errors.extend(FieldError::length("#/name", name, 100, "氏名"));
     let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
-    let email = input.email.trim();
+    let email = email.trim();
     if email.len() > 254
         || email.split('@').count() != 2
         || email.starts_with('@')
@@ -131,20 +132,32 @@ pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
             "メールアドレスを入力してください",
         );
     }
-    if !PROFESSIONS.contains(&input.profession.as_str()) {
+    if !PROFESSIONS.contains(&profession) {
         err(
             "#/profession",
             "unknown profession",
             "職種が正しくありません",
         );
     }
-    if input.roles.is_empty() || input.roles.iter().any(|r| !ROLES.contains(&r.as_str())) {
+    if roles.is_empty() || roles.iter().any(|r| !ROLES.contains(&r.as_str())) {
         err(
             "#/roles",
             "roles must be some of professional, org_admin, municipal_staff, disaster_hq, sysadmin",
             "権限が正しくありません",
         );
     }
+    errors
+}
+
+pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
+    let mut errors = check_person(&input.email, &input.name, &input.profession, &input.roles);
+    errors.extend(FieldError::length(
+        "#/organization/name",
+        &input.organization.name,
+        200,
+        "事業所名",
+    ));
+    let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
     if let Err(super::AuthError::WeakPassword(why)) = password::check_policy(&input.password) {
         err(
             "#/password",
