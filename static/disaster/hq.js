@@ -117,21 +117,78 @@
     return fetch(path, { method: method, headers: headers, body: payload, cache: "no-store" });
   }
 
-  // Refresh tokens rotate and a spent one revokes its family: one refresh at a time.
+  // Refresh tokens rotate and presenting a spent one revokes its whole family, so no two
+  // refreshes of one login may overlap, in this tab or in another. The tokens live in this
+  // tab's sessionStorage, but a duplicated tab starts with a copy of them, so the tab that
+  // rotates hands the new pair to the tabs still holding the old one. A refresh runs under a
+  // lock all tabs share and reads the stored tokens again first: when another tab has
+  // already rotated the token this one started from, the new pair is here already and the
+  // server is not asked.
+  const REFRESH_LOCK = "rainbownet-refresh";
+  const LEASE_MS = 5000;
+  const handovers = typeof BroadcastChannel === "function" ? new BroadcastChannel(REFRESH_LOCK) : null;
   let refreshing = null;
 
-  function refreshTokens() {
-    if (!refreshing) refreshing = doRefresh().finally(() => { refreshing = null; });
+  // A pair another tab rotated from the refresh token this tab holds becomes this tab's.
+  if (handovers) {
+    handovers.onmessage = (event) => {
+      const auth = tokens();
+      if (auth && event.data && event.data.spent === auth.refresh_token) storeTokens(event.data);
+    };
+  }
+
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function refreshTokens(spent) {
+    if (!refreshing) refreshing = oneAtATime((waited) => doRefresh(spent, waited)).finally(() => { refreshing = null; });
     return refreshing;
   }
 
-  async function doRefresh() {
+  // work(waited): waited is true when another tab held the lock first. A Web Lock; where
+  // there are none (plain http is not a secure context), a lease in localStorage: an owner
+  // and an expiry, so that a tab that died holding it blocks no one for long.
+  function oneAtATime(work) {
+    if (!navigator.locks) return leased(work);
+    return navigator.locks.request(REFRESH_LOCK, { ifAvailable: true }, (free) =>
+      free ? work(false) : navigator.locks.request(REFRESH_LOCK, () => work(true)));
+  }
+
+  async function leased(work) {
+    const me = String(Math.random()).slice(2);
+    const holder = () => { try { return JSON.parse(localStorage.getItem(REFRESH_LOCK)) || {}; } catch (e) { return {}; } };
+    const claim = () => { try { localStorage.setItem(REFRESH_LOCK, JSON.stringify({ owner: me, until: Date.now() + LEASE_MS })); return true; } catch (e) { return false; } };
+    const deadline = Date.now() + LEASE_MS + 1000;
+    const waited = holder().until > Date.now();
+    while (Date.now() < deadline) {
+      if (!(holder().until > Date.now())) {
+        if (!claim()) break; // no localStorage: no other tab to agree with
+        await pause(50); // two tabs that claimed at once: the later write wins
+        if (holder().owner === me) break;
+      }
+      await pause(100);
+    }
+    try {
+      return await work(waited);
+    } finally {
+      if (holder().owner === me) localStorage.removeItem(REFRESH_LOCK);
+    }
+  }
+
+  // true: new tokens stored, here or by another tab; false: the session is over; throws:
+  // try again later. spent: the refresh token the caller held when its request got 401.
+  // Storage reaches other tabs a little after the lock does: after another tab's turn, give
+  // its new pair a moment (2 s at most) to show here before spending the old token.
+  async function doRefresh(spent, waited) {
+    for (let i = 0; waited && spent && i < 40 && (tokens() || {}).refresh_token === spent; i++) await pause(50);
     const auth = tokens();
     if (!auth || !auth.refresh_token) return false;
+    if (spent && auth.refresh_token !== spent) return true;
     const resp = await call("POST", "/api/v1/auth/refresh", { refresh_token: auth.refresh_token });
     if (resp.status >= 500 || resp.status === 429) throw new Error("サーバーが混雑しています / server busy");
     if (!resp.ok) return false;
-    storeTokens(await resp.json());
+    const json = await resp.json();
+    storeTokens(json);
+    if (handovers) handovers.postMessage({ spent: auth.refresh_token, access_token: json.access_token, refresh_token: json.refresh_token });
     return true;
   }
 
@@ -142,7 +199,7 @@
     let resp = await call(method, path, body, auth.access_token);
     if (resp.status !== 401) return resp;
     const now = tokens();
-    const renewed = now && now.access_token !== auth.access_token ? true : await refreshTokens();
+    const renewed = now && now.access_token !== auth.access_token ? true : await refreshTokens(auth.refresh_token);
     if (!renewed) { signedOut(); throw SIGNED_OUT; }
     resp = await call(method, path, body, tokens().access_token);
     if (resp.status === 401) { signedOut(); throw SIGNED_OUT; }

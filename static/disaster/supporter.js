@@ -29,6 +29,7 @@
     people: [],
     pending: [], // queue items, oldest first
     errors: {}, // person id → why the server refused the last check-in
+    refused: [], // {event_id, person_id, line}: refused check-ins, listed once their card is gone
     sent: {}, // person id → the last check-in sent from this page (see overlaySent)
     lastSend: null, // "ok" | "network" | "server": result of the last request
     sending: false,
@@ -65,6 +66,14 @@
       localStorage.setItem(key, JSON.stringify(value));
     } catch (e) {
       warnStorage("この端末に一覧を保存できません。電波のない場所では表示できないことがあります。");
+    }
+  }
+
+  function forget(key) {
+    try {
+      localStorage.removeItem(key);
+    } catch (e) {
+      /* nothing stored */
     }
   }
 
@@ -187,19 +196,61 @@
     return resp;
   }
 
-  // Refresh tokens rotate and a spent one revokes its whole family, so two refreshes must
-  // never race: everyone waiting shares one request.
+  // Refresh tokens rotate and presenting a spent one revokes its whole family, so no two
+  // refreshes of one login may overlap, in this tab or in another (the tabs of this page
+  // share its tokens in localStorage). A refresh runs under a lock all tabs share and reads
+  // the stored tokens again first: when another tab has already rotated the token this one
+  // started from, the new pair is stored already and the server is not asked.
+  const REFRESH_LOCK = "rainbownet-refresh";
+  const LEASE_MS = 5000;
   let refreshing = null;
 
-  function refreshTokens() {
-    if (!refreshing) refreshing = doRefresh().finally(() => { refreshing = null; });
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function refreshTokens(spent) {
+    if (!refreshing) refreshing = oneAtATime((waited) => doRefresh(spent, waited)).finally(() => { refreshing = null; });
     return refreshing;
   }
 
-  // true: new tokens stored; false: the session is over; throws: try again later.
-  async function doRefresh() {
+  // work(waited): waited is true when another tab held the lock first. A Web Lock; where
+  // there are none (plain http is not a secure context), a lease in localStorage: an owner
+  // and an expiry, so that a tab that died holding it blocks no one for long.
+  function oneAtATime(work) {
+    if (!navigator.locks) return leased(work);
+    return navigator.locks.request(REFRESH_LOCK, { ifAvailable: true }, (free) =>
+      free ? work(false) : navigator.locks.request(REFRESH_LOCK, () => work(true)));
+  }
+
+  async function leased(work) {
+    const me = String(Math.random()).slice(2);
+    const holder = () => { try { return JSON.parse(localStorage.getItem(REFRESH_LOCK)) || {}; } catch (e) { return {}; } };
+    const claim = () => { try { localStorage.setItem(REFRESH_LOCK, JSON.stringify({ owner: me, until: Date.now() + LEASE_MS })); return true; } catch (e) { return false; } };
+    const deadline = Date.now() + LEASE_MS + 1000;
+    const waited = holder().until > Date.now();
+    while (Date.now() < deadline) {
+      if (!(holder().until > Date.now())) {
+        if (!claim()) break; // no localStorage: no other tab to agree with
+        await pause(50); // two tabs that claimed at once: the later write wins
+        if (holder().owner === me) break;
+      }
+      await pause(100);
+    }
+    try {
+      return await work(waited);
+    } finally {
+      if (holder().owner === me) localStorage.removeItem(REFRESH_LOCK);
+    }
+  }
+
+  // true: new tokens stored, here or by another tab; false: the session is over; throws:
+  // try again later. spent: the refresh token the caller held when its request got 401.
+  // Storage reaches other tabs a little after the lock does: after another tab's turn, give
+  // its new pair a moment (2 s at most) to show here before spending the old token.
+  async function doRefresh(spent, waited) {
+    for (let i = 0; waited && spent && i < 40 && (tokens() || {}).refresh_token === spent; i++) await pause(50);
     const auth = tokens();
     if (!auth || !auth.refresh_token) return false;
+    if (spent && auth.refresh_token !== spent) return true;
     const resp = await call("POST", "/api/v1/auth/refresh", { refresh_token: auth.refresh_token });
     if (resp.status >= 500 || resp.status === 429) throw new Error("サーバーが混雑しています / server busy");
     if (!resp.ok) return false;
@@ -215,7 +266,7 @@
     if (resp.status !== 401) return resp;
     const now = tokens();
     // Someone else may have refreshed while this request was out: just use the new token.
-    const renewed = now && now.access_token !== auth.access_token ? true : await refreshTokens();
+    const renewed = now && now.access_token !== auth.access_token ? true : await refreshTokens(auth.refresh_token);
     if (!renewed) {
       signedOut();
       throw SIGNED_OUT;
@@ -406,6 +457,7 @@
       box.textContent = "";
       box.appendChild(el("p", "notice", "担当の方はいません。本部に確認してください。 / No one is assigned to you."));
     }
+    renderRefused();
   }
 
   function renderPerson(personId) {
@@ -422,6 +474,36 @@
 
   function isOpen(event) {
     return event.status ? event.status === "open" : !event.closed_at;
+  }
+
+  // The list of people (names, addresses, phones) stays on the phone only while it is
+  // needed: it goes at logout, when the session ends, and when its event is seen closed.
+  // The queued check-ins stay: what was observed before the close may still be sent.
+  function forgetPeople() {
+    [KEY_EVENTS, KEY_EVENT, KEY_PEOPLE].forEach(forget);
+    state.events = [];
+    state.event = null;
+    state.people = [];
+    state.sent = {};
+    state.errors = {};
+    renderPeople();
+  }
+
+  // After state.events changed: the saved list and choice of an event no longer open go.
+  function forgetClosed() {
+    const open = new Set(state.events.filter(isOpen).map((e) => e.id));
+    const cached = load(KEY_PEOPLE);
+    if (cached && !open.has(cached.event_id)) forget(KEY_PEOPLE);
+    if (load(KEY_EVENT) && !open.has(load(KEY_EVENT))) forget(KEY_EVENT);
+  }
+
+  // The server refused a check-in because its event is closed: treat the event so now.
+  function eventClosed(eventId) {
+    state.events.forEach((e) => { if (e.id === eventId) e.status = "closed"; });
+    save(KEY_EVENTS, state.events);
+    forgetClosed();
+    chooseEvent();
+    showCachedPeople();
   }
 
   // The newest open event, unless the supporter picked another open one before.
@@ -460,6 +542,7 @@
     try {
       state.events = await getAll("/api/v1/disaster/events");
       save(KEY_EVENTS, state.events);
+      forgetClosed();
       chooseEvent();
       if (!state.event) { state.people = []; renderPeople(); listStatus(""); return; }
       const eventId = state.event.id;
@@ -515,6 +598,7 @@
 
   function applySent(item) {
     state.sent[item.body.person_id] = item;
+    state.refused = state.refused.filter((r) => r.person_id !== item.body.person_id || r.event_id !== item.event_id);
     overlay(state.people.find((p) => p.id === item.body.person_id), item);
     const cached = load(KEY_PEOPLE);
     if (cached && cached.event_id === item.event_id) {
@@ -534,9 +618,35 @@
     }
     if (resp.ok) return "sent";
     if (resp.status === 429 || resp.status >= 500) return "retry";
-    state.errors[item.body.person_id] = await problemText(resp);
-    if (!$("person-" + item.body.person_id)) listStatus("送信できなかった記録があります：" + state.errors[item.body.person_id]);
+    const problem = await resp.clone().json().catch(() => null);
+    refuse(item, await problemText(resp));
+    if (problem && problem.type === "/problems/event-closed") eventClosed(item.event_id);
     return "rejected";
+  }
+
+  // A refused check-in says why on its card; once there is no card (its event closed and its
+  // list went), in the list of check-ins not sent, which stays until logout (in memory only)
+  // so that the supporter can tell HQ some other way.
+  function refuse(item, why) {
+    const id = item.body.person_id;
+    const person = state.people.find((p) => p.id === id);
+    const status = STATUS[item.body.status] ? STATUS[item.body.status].ja : item.body.status;
+    state.errors[id] = why;
+    state.refused.push({
+      event_id: item.event_id, person_id: id,
+      line: (person ? person.name : "台帳ID " + id) + "：" + status + "（" + timeOf(item.body.observed_at) + "）" +
+        (item.body.note ? " " + item.body.note : "") + " — " + why,
+    });
+    renderRefused();
+  }
+
+  function renderRefused() {
+    const shown = state.refused.filter((r) => !$("person-" + r.person_id));
+    const list = $("not-sent-list");
+    if (!list) return; // an older cached page without the list
+    list.textContent = "";
+    shown.forEach((r) => list.appendChild(el("li", null, r.line)));
+    $("not-sent").hidden = shown.length === 0;
   }
 
   // One at a time, oldest first; stops at the first item that must wait.
@@ -591,9 +701,10 @@
     $("work").hidden = false;
   }
 
-  // The session is over: forget the tokens, keep the queue for the next login.
+  // The session is over: forget the tokens and the people, keep the queue for the next login.
   function signedOut() {
-    try { localStorage.removeItem(KEY_AUTH); } catch (e) { /* nothing stored */ }
+    forget(KEY_AUTH);
+    forgetPeople();
     const n = state.pending.length;
     showSignin("ログインの有効期限が切れました。もう一度ログインしてください。" +
       (n ? "未送信の " + n + " 件はこの端末に残っており、ログイン後に送信します。" : ""));
@@ -622,6 +733,7 @@
 
   // Logging out deletes the people's data from this phone; unsent check-ins go too, so ask.
   async function logout() {
+    await reloadPending(); // other tabs of this page share the queue
     const n = state.pending.length;
     if (n && !window.confirm("未送信の安否確認が " + n + " 件あります。ログアウトすると送信されずに消えます。よろしいですか？")) return;
     const auth = tokens();
@@ -629,13 +741,31 @@
       // Best effort: revoke on the server too; offline the tokens still die on this phone.
       call("POST", "/api/v1/auth/logout", { refresh_token: auth.refresh_token }, null, auth.access_token).catch(() => {});
     }
-    [KEY_AUTH, KEY_EVENTS, KEY_EVENT, KEY_PEOPLE].forEach((k) => localStorage.removeItem(k));
+    forget(KEY_AUTH);
+    state.refused = [];
+    forgetPeople();
     await queue.clear();
-    state.people = [];
-    state.errors = {};
-    renderPeople();
     await reloadPending();
     showSignin("ログアウトしました。 / Signed out.");
+  }
+
+  // Another tab of this page signed in or out (a rotation needs nothing: the new pair is
+  // in localStorage already, and every request reads it there).
+  function onStorage(event) {
+    if (event.key !== KEY_AUTH && event.key !== null) return;
+    const signedIn = !!tokens();
+    if (!signedIn && !$("work").hidden) {
+      forgetPeople();
+      reloadPending();
+      showSignin("別の画面でログアウトしたか、ログインの有効期限が切れました。 / Signed out in another tab, or the session ended.");
+    } else if (signedIn && $("work").hidden) {
+      $("login-status").textContent = "";
+      showWork();
+      state.events = load(KEY_EVENTS) || [];
+      chooseEvent();
+      showCachedPeople();
+      sync();
+    }
   }
 
   // --- wiring ----------------------------------------------------------------------------
@@ -694,9 +824,10 @@
     $("people").addEventListener("submit", onNoteSubmit);
     window.addEventListener("online", () => { renderNet(); sync(); });
     window.addEventListener("offline", renderNet);
+    window.addEventListener("storage", onStorage);
     setInterval(flush, RETRY_MS);
     registerServiceWorker();
-    if (!tokens()) { showSignin(); return; }
+    if (!tokens()) { forgetPeople(); showSignin(); return; }
     // Signed in before: show what the phone has at once, then ask the server.
     state.events = load(KEY_EVENTS) || [];
     chooseEvent();

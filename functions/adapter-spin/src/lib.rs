@@ -82,6 +82,7 @@ pub async fn serve<F: Function>(req: spin_sdk::http::Request) -> SpinResponse {
         random: Box::new(system::WasiRandom),
         config: Box::new(system::SpinConfig::load().await),
         log: Box::new(system::StderrLog),
+        admission: Box::new(rainbownet_core::ports::Unbounded),
     };
     rainbownet_core::http::serve::<F>(request, &env)
         .await

@@ -83,6 +83,7 @@ pub async fn serve<F: Function>(
         random: Box::new(system::CryptoRandom),
         config: Box::new(system::WorkerConfig(env)),
         log: Box::new(system::ConsoleLog),
+        admission: Box::new(rainbownet_core::ports::Unbounded),
     };
     let response = match builder.body(body) {
         Ok(request) => rainbownet_core::http::serve::<F>(request, &core_env).await,

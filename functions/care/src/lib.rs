@@ -191,9 +191,10 @@ impl Function for Care {
             Route::CreateProfessional => {
                 // The bootstrap token registers the first administrators (and a sysadmin
                 // may register anyone); everyone else joins by invitation.
-                admin::authenticate(req, env).await?.may_manage(None)?;
+                let caller = admin::authenticate(req, env).await?;
+                caller.may_manage(None)?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                let enrolment = login::create_professional(env, req, input).await?;
+                let enrolment = login::create_professional(env, req, caller.actor(), input).await?;
                 Ok(json(StatusCode::CREATED, &enrolment))
             }
             Route::Login => {
@@ -405,7 +406,8 @@ impl Function for Care {
             Route::Audit => {
                 let caller = admin::authenticate(req, env).await?;
                 let filter = audit::Filter::from_query(req)?;
-                audit::may_read(env, &caller, filter.target.as_deref()).await?;
+                audit::may_read_audited(env, req, &caller, "audit.read", filter.target.as_deref())
+                    .await?;
                 let limit = rainbownet_core::http::query_param(req, "limit")
                     .and_then(|l| l.parse::<u32>().ok())
                     .unwrap_or(100)
@@ -419,7 +421,14 @@ impl Function for Care {
             Route::AuditCsv => {
                 let caller = admin::authenticate(req, env).await?;
                 let mut filter = audit::Filter::from_query(req)?;
-                audit::may_read(env, &caller, filter.target.as_deref()).await?;
+                audit::may_read_audited(
+                    env,
+                    req,
+                    &caller,
+                    "audit.export",
+                    filter.target.as_deref(),
+                )
+                .await?;
                 let items = audit::list_all(env, &mut filter).await?;
                 Ok(csv_response(audit::csv(&items)?, "audit.csv"))
             }

@@ -271,3 +271,22 @@ pub async fn may_read(
         .transpose()?;
     caller.may_manage(town.as_deref())
 }
+
+/// [`may_read`], with the reading itself put on record, allowed or denied: who looked at
+/// the access log is part of the access log (3省2ガイドライン).
+pub async fn may_read_audited(
+    env: &Env,
+    req: &Request,
+    caller: &crate::auth::admin::Admin,
+    action: &str,
+    target: Option<&str>,
+) -> Result<(), Error> {
+    let decision = may_read(env, caller, target).await;
+    let outcome = if decision.is_ok() {
+        Outcome::Allowed
+    } else {
+        Outcome::Denied
+    };
+    record(env, req, Some(caller.actor()), action, target, outcome).await?;
+    decision
+}

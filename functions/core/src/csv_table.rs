@@ -160,7 +160,33 @@ pub fn read(bytes: &[u8]) -> Result<Table, Error> {
     Ok(table)
 }
 
-/// A CSV for people: UTF-8 with a BOM (so that Excel reads the Japanese) and CRLF.
+/// A cell as a spreadsheet will take it as text: one that begins with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return would be run as a formula (`=HYPERLINK(…)`, `@SUM(…)`), so
+/// it gets a leading `'` (OWASP's advice). Numbers such as `-3` or `+1.5` stay numbers.
+pub fn neutralize(cell: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let risky = matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let number = |c: &[u8]| {
+        let digits = &c[1..];
+        !digits.is_empty()
+            && digits.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+            && digits.first().is_some_and(u8::is_ascii_digit)
+            && digits.iter().filter(|b| **b == b'.').count() <= 1
+    };
+    if risky && !(matches!(cell.first(), Some(b'-' | b'+')) && number(cell)) {
+        let mut safe = Vec::with_capacity(cell.len() + 1);
+        safe.push(b'\'');
+        safe.extend_from_slice(cell);
+        std::borrow::Cow::Owned(safe)
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A CSV for people: UTF-8 with a BOM (so that Excel reads the Japanese) and CRLF. Every
+/// cell is [`neutralize`]d, so no value from a user or a file can become a formula.
 pub fn write<R, F>(header: &[&str], rows: R) -> Result<Vec<u8>, Error>
 where
     R: IntoIterator<Item = Vec<F>>,
@@ -176,9 +202,38 @@ where
             .from_writer(&mut out);
         writer.write_record(header).map_err(failed)?;
         for row in rows {
-            writer.write_record(row).map_err(failed)?;
+            writer
+                .write_record(row.iter().map(|cell| neutralize(cell.as_ref())))
+                .map_err(failed)?;
         }
         writer.flush().map_err(|e| failed(e.into()))?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        let out = write(
+            &["a", "b"],
+            [
+                vec!["=1+1", "+81 52-000-0000"],
+                vec!["@SUM(A1)", "-3"],
+                vec!["\tx", "\rx"],
+                vec!["-", "+1.5"],
+                vec!["普通の文字", "=HYPERLINK(\"http://evil\")"],
+            ],
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[1], "'=1+1,'+81 52-000-0000");
+        assert_eq!(lines[2], "'@SUM(A1),-3");
+        assert_eq!(lines[3], "'\tx,\"'\rx\"");
+        assert_eq!(lines[4], "'-,+1.5");
+        assert_eq!(lines[5], "普通の文字,\"'=HYPERLINK(\"\"http://evil\"\")\"");
+    }
 }

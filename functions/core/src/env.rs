@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use async_trait::async_trait;
 
-use crate::ports::{Clock, Config, Database, Kv, KvStore, Log, Random, Sql, StoreError};
+use crate::ports::{Admission, Clock, Config, Database, Kv, KvStore, Log, Random, Sql, StoreError};
 
 /// Opens the stores a host grants. A host that was not granted a store answers
 /// `StoreError::NotGranted`: the platform is the authority (Spin's component grants, the
@@ -21,6 +21,7 @@ pub struct Env {
     pub random: Box<dyn Random>,
     pub config: Box<dyn Config>,
     pub log: Box<dyn Log>,
+    pub admission: Box<dyn Admission>,
 }
 
 impl Env {

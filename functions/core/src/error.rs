@@ -70,6 +70,9 @@ pub enum Error {
     InvalidCredentials,
     #[error("too many failed attempts; retry after {retry_after_seconds} s")]
     TooManyAttempts { retry_after_seconds: u64 },
+    /// Costly work (a password hash) is queued beyond what the host admits at once.
+    #[error("busy; retry after {retry_after_seconds} s")]
+    Busy { retry_after_seconds: u64 },
     #[error("server is not configured: {0}")]
     NotConfigured(&'static str),
     #[error("validation failed")]

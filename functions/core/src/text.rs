@@ -8,7 +8,9 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.nfkc() {
-        if c.is_whitespace() {
+        // Control characters (a NUL in a query string) separate words like spaces do; kept,
+        // a NUL would end the pattern early in SQLite's full-text index.
+        if c.is_whitespace() || c.is_control() {
             space = !out.is_empty();
             continue;
         }
@@ -55,6 +57,12 @@ pub fn fts_phrase(term: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_separate_words() {
+        assert_eq!(fold("\0abc"), "abc");
+        assert_eq!(fold("体操\0教室\u{7}"), "体操 教室");
+    }
 
     #[test]
     fn folds_kana_width_and_case() {

@@ -392,7 +392,7 @@ fn add_user(
         .header(rainbownet_core::http::CLIENT_ADDR_HEADER, "cli")
         .body(Vec::new())?;
     let enrolment =
-        pollster::block_on(create_professional(&env, &request, input)).map_err(describe)?;
+        pollster::block_on(create_professional(&env, &request, "cli", input)).map_err(describe)?;
     println!("registered {} ({})", enrolment.email, enrolment.id);
     println!(
         "enrol the authenticator app with this URI (or the secret {}):",

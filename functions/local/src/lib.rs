@@ -1,6 +1,7 @@
 //! The local host: every RainbowNet function on one port, over embedded SQLite, with the
 //! routes and store grants of `spin.toml`. The embedded default: no account, no network.
 
+pub mod admission;
 pub mod cli;
 pub mod functions;
 pub mod manifest;

@@ -53,6 +53,7 @@ pub struct Host {
     manifest: Manifest,
     components: Vec<(Component, Grants)>,
     data: Arc<DataDir>,
+    costly: Arc<crate::admission::Bounded>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +93,7 @@ impl Host {
             manifest,
             components,
             data,
+            costly: crate::admission::Bounded::for_this_machine(),
         })
     }
 
@@ -117,6 +119,7 @@ impl Host {
                 may_sign: component == Component::Care,
             }),
             log: Box::new(StderrLog),
+            admission: Box::new(crate::admission::SharedBound(Arc::clone(&self.costly))),
         }
     }
 

@@ -15,7 +15,7 @@ pub const CASES: &[Case] = &[
         run: code_once,
     },
     Case {
-        name: "refresh tokens rotate; a reused one revokes its family",
+        name: "refresh tokens rotate; a retry at once gets the same successor; a reused one revokes its family",
         run: refresh_rotation,
     },
     Case {
@@ -38,6 +38,10 @@ pub const CASES: &[Case] = &[
         name: "municipal staff administer their own town's public data only",
         run: staff_scope,
     },
+    Case {
+        name: "the bootstrap token closes once a sysadmin exists; refusals and audit reads are audited",
+        run: bootstrap_closes,
+    },
 ];
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -52,6 +56,62 @@ pub fn now_seconds() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+/// The suite's sysadmin access token. The first call registers the sysadmin with the
+/// bootstrap token (which then closes, as for a town) and logs in; later calls reuse the
+/// session, refreshing it before the access token runs out.
+pub fn registrar_token(c: &Client) -> Result<String, String> {
+    let mut session = c.registrar.lock().map_err(|e| e.to_string())?;
+    if let Some((access, refresh, at)) = session.as_ref() {
+        if at.elapsed().as_secs() < 300 {
+            return Ok(access.clone());
+        }
+        let body = serde_json::json!({ "refresh_token": refresh }).to_string();
+        let (access, refresh) = tokens(&c.request(
+            "POST",
+            "/api/v1/auth/refresh",
+            &[("content-type", "application/json")],
+            Some(body.into_bytes()),
+        )?)?;
+        *session = Some((access.clone(), refresh, std::time::Instant::now()));
+        return Ok(access);
+    }
+    let email = format!(
+        "registrar-{}-{}@example.jp",
+        now_seconds(),
+        std::process::id()
+    );
+    let body = serde_json::json!({
+        "organization": {"municipality_code": "23233", "kind": "municipality", "name": "清須市役所"},
+        "email": email, "name": "登録 管理者", "profession": "municipal_staff",
+        "roles": ["sysadmin"], "password": PASSWORD,
+    });
+    let bootstrap = format!("Bearer {}", crate::hosts::ADMIN_TOKEN);
+    let resp = c.request(
+        "POST",
+        "/api/v1/auth/professionals",
+        &[
+            ("authorization", &bootstrap),
+            ("content-type", "application/json"),
+        ],
+        Some(body.to_string().into_bytes()),
+    )?;
+    ensure!(
+        resp.status == 201,
+        "registering the suite's sysadmin with the bootstrap token: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let enrolment = resp.json()?;
+    let account = Account {
+        email,
+        secret: totp::from_base32(enrolment["totp_secret"].as_str().ok_or("no secret")?)
+            .map_err(|e| e.to_string())?,
+    };
+    let (access, refresh) = tokens(&login(c, &account.email, PASSWORD, &code(&account, 0)?)?)?;
+    *session = Some((access.clone(), refresh, std::time::Instant::now()));
+    Ok(access)
 }
 
 /// A fresh professional, so that each case has TOTP steps of its own.
@@ -237,14 +297,23 @@ fn refresh_rotation(c: &Client) -> Result<(), String> {
         with_token(c, "GET", "/api/v1/auth/me", &access, None)?.status == 200,
         "refreshed access token refused"
     );
+    // Presented again at once (a second tab, a lost response), the spent token answers
+    // with the same successor instead of being taken for theft.
+    let (_, again) = tokens(&c.request("POST", "/api/v1/auth/refresh", &json, body(&first))?)?;
+    ensure!(
+        again == second,
+        "a retry within the reuse interval got another token"
+    );
+    let (_, third) = tokens(&c.request("POST", "/api/v1/auth/refresh", &json, body(&second))?)?;
+    // Once its successor has rotated on, the first token coming back is a copy: 401, and
+    // the whole family is revoked, the newest token included.
     ensure_problem(
         &c.request("POST", "/api/v1/auth/refresh", &json, body(&first))?,
         401,
         "/problems/unauthorized",
     )?;
-    // The reuse revoked the family: the newer token is dead too.
     ensure_problem(
-        &c.request("POST", "/api/v1/auth/refresh", &json, body(&second))?,
+        &c.request("POST", "/api/v1/auth/refresh", &json, body(&third))?,
         401,
         "/problems/unauthorized",
     )?;
@@ -326,6 +395,7 @@ fn bad_tokens(c: &Client) -> Result<(), String> {
             org: None,
             municipality: None,
             jti: "01FORGEDJTI".into(),
+            sid: None,
         },
         i64::try_from(now_seconds() * 1000).unwrap_or(0),
     )
@@ -388,6 +458,75 @@ fn registration(c: &Client) -> Result<(), String> {
         Some(dup.to_string().into_bytes()),
     )?;
     ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    Ok(())
+}
+
+fn bootstrap_closes(c: &Client) -> Result<(), String> {
+    let sysadmin = registrar_token(c)?;
+    let bootstrap = crate::hosts::ADMIN_TOKEN;
+    let someone = serde_json::json!({
+        "organization": {"municipality_code": "23233", "kind": "clinic", "name": "清須内科"},
+        "email": format!("late-{}@example.jp", now_seconds()), "name": "遅い 登録",
+        "profession": "physician", "roles": ["sysadmin"], "password": PASSWORD,
+    });
+    // The bootstrap token no longer registers anyone, reads the audit log or administers
+    // public data: a 403 problem, on every function.
+    ensure_problem(
+        &with_token(
+            c,
+            "POST",
+            "/api/v1/auth/professionals",
+            bootstrap,
+            Some(someone.to_string()),
+        )?,
+        403,
+        "/problems/forbidden",
+    )?;
+    ensure_problem(
+        &with_token(c, "GET", "/api/v1/care/audit?limit=5", bootstrap, None)?,
+        403,
+        "/problems/forbidden",
+    )?;
+    ensure_problem(
+        &with_token(
+            c,
+            "PUT",
+            "/api/v1/public/municipalities/23233",
+            bootstrap,
+            Some("{}".into()),
+        )?,
+        403,
+        "/problems/forbidden",
+    )?;
+    // The refusal, the sysadmin's registration (with its actor) and this very reading of
+    // the log are on record.
+    let log = with_token(c, "GET", "/api/v1/care/audit?limit=200", &sysadmin, None)?;
+    ensure!(log.status == 200, "audit: {} {}", log.status, log.text());
+    let items = log.json()?["items"].clone();
+    let items = items.as_array().ok_or("no items")?;
+    let has = |action: &str, outcome: &str, actor: Option<&str>| {
+        items.iter().any(|e| {
+            e["action"] == action
+                && e["outcome"] == outcome
+                && actor.is_none_or(|a| e["actor"] == a)
+        })
+    };
+    ensure!(
+        has("auth.bootstrap", "denied", Some("bootstrap")),
+        "no denied bootstrap attempt in the log"
+    );
+    ensure!(
+        has("professional.create", "allowed", Some("bootstrap")),
+        "the sysadmin's registration has no actor"
+    );
+    let again = with_token(c, "GET", "/api/v1/care/audit?limit=200", &sysadmin, None)?;
+    let items = again.json()?["items"].clone();
+    ensure!(
+        items.as_array().is_some_and(|a| a
+            .iter()
+            .any(|e| e["action"] == "audit.read" && e["outcome"] == "allowed")),
+        "reading the audit log is not itself on record"
+    );
     Ok(())
 }
 

@@ -2,7 +2,6 @@
 //! the host behind it.
 
 use crate::client::{Client, Resp};
-use crate::hosts::ADMIN_TOKEN;
 
 pub struct Case {
     pub name: &'static str,
@@ -99,7 +98,7 @@ pub fn admin_request(
     content_type: &str,
     body: Vec<u8>,
 ) -> Result<Resp, String> {
-    let auth = format!("Bearer {ADMIN_TOKEN}");
+    let auth = format!("Bearer {}", crate::auth::registrar_token(c)?);
     c.request(
         method,
         path,
@@ -244,7 +243,7 @@ fn malformed_json(c: &Client) -> Result<(), String> {
     )?;
     let body = expect_problem(&resp, 400, "/problems/malformed-json")?;
     ensure!(body["errors"][0]["pointer"] == "#/lat", "pointer: {body}");
-    let auth = format!("Bearer {ADMIN_TOKEN}");
+    let auth = format!("Bearer {}", crate::auth::registrar_token(c)?);
     let resp = c.request(
         "PUT",
         "/api/v1/public/municipalities/23233",
@@ -475,6 +474,7 @@ pub fn run_all(host: &str, client: &Client) -> usize {
         .chain(crate::patients::CASES)
         .chain(crate::collab::CASES)
         .chain(crate::disaster::CASES)
+        .chain(crate::abuse::CASES)
         .collect();
     for case in &all {
         match (case.run)(client) {

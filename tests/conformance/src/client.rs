@@ -6,6 +6,9 @@ use std::time::Duration;
 pub struct Client {
     agent: ureq::Agent,
     pub base: String,
+    /// The suite's own sysadmin session (access token, refresh token, when obtained): the
+    /// bootstrap token registers it first and then closes, as it would for a town.
+    pub registrar: std::sync::Mutex<Option<(String, String, std::time::Instant)>>,
 }
 
 #[derive(Debug)]
@@ -48,6 +51,7 @@ impl Client {
         Client {
             agent,
             base: base.trim_end_matches('/').to_owned(),
+            registrar: std::sync::Mutex::new(None),
         }
     }
 

@@ -1034,10 +1034,14 @@ fn audit_paging(c: &Client) -> Result<(), String> {
         )?,
         "all",
     )?;
+    // Each reading of the log is itself on record (about the same target), so the reads
+    // made while paging are left out of the comparison.
+    let not_a_read = |e: &&serde_json::Value| e["action"] != "audit.read";
     let all: Vec<String> = everything["items"]
         .as_array()
         .map(|i| {
             i.iter()
+                .filter(not_a_read)
                 .filter_map(|e| e["id"].as_str().map(str::to_owned))
                 .collect()
         })
@@ -1060,6 +1064,7 @@ fn audit_paging(c: &Client) -> Result<(), String> {
                 .cloned()
                 .unwrap_or_default()
                 .iter()
+                .filter(not_a_read)
                 .filter_map(|e| e["id"].as_str().map(str::to_owned)),
         );
         cursor = page["next_cursor"].as_str().map(str::to_owned);
@@ -1098,7 +1103,10 @@ fn audit_paging(c: &Client) -> Result<(), String> {
         "period",
     )?;
     ensure!(
-        today["items"].as_array().map(Vec::len) == Some(all.len()),
+        today["items"]
+            .as_array()
+            .map(|i| i.iter().filter(not_a_read).count())
+            == Some(all.len()),
         "a period holding everything: {today}"
     );
     expect_invalid_fields(
@@ -1118,7 +1126,11 @@ fn audit_paging(c: &Client) -> Result<(), String> {
         "text/csv",
         Vec::new(),
     )?;
-    let lines = csv.text().lines().count();
+    let lines = csv
+        .text()
+        .lines()
+        .filter(|l| !l.contains(",audit.read,") && !l.contains(",audit.export,"))
+        .count();
     ensure!(
         lines == all.len() + 1,
         "the CSV holds every entry: {lines} lines"
@@ -1128,7 +1140,7 @@ fn audit_paging(c: &Client) -> Result<(), String> {
 
 /// The client address the host records: the local host believes `X-Forwarded-For` from
 /// its trusted proxy (the suite starts it so), Workers take `CF-Connecting-IP`.
-fn from_address(
+pub fn from_address(
     c: &Client,
     address: &str,
     email: &str,

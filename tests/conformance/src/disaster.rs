@@ -153,7 +153,10 @@ pub fn checkin(
 }
 
 /// The people of the register with their register numbers, as the town's staff sees them.
-fn people_by_number(c: &Client, token: &str) -> Result<HashMap<String, serde_json::Value>, String> {
+pub fn people_by_number(
+    c: &Client,
+    token: &str,
+) -> Result<HashMap<String, serde_json::Value>, String> {
     let mut out = HashMap::new();
     let mut cursor = String::new();
     loop {
@@ -242,7 +245,7 @@ fn register_import(c: &Client) -> Result<(), String> {
 }
 
 /// A team of `members` assigned `district` (or `person`).
-fn team(
+pub fn team(
     c: &Client,
     staff: &Session,
     name: &str,
@@ -272,7 +275,7 @@ fn team(
     Ok(id)
 }
 
-fn names(resp: &Resp) -> Result<HashSet<String>, String> {
+pub fn names(resp: &Resp) -> Result<HashSet<String>, String> {
     ensure!(resp.status == 200, "list: {} {}", resp.status, resp.text());
     Ok(resp.json()?["items"]
         .as_array()

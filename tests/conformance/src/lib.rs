@@ -12,6 +12,7 @@ macro_rules! ensure {
     };
 }
 
+pub mod abuse;
 pub mod auth;
 pub mod cases;
 pub mod client;

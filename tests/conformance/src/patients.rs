@@ -174,6 +174,7 @@ fn matrix(c: &Client) -> Result<(), String> {
             org: None,
             municipality: Some("23233".into()),
             jti: format!("expired{}", now_seconds()),
+            sid: None,
         },
         an_hour_ago,
     )

@@ -37,13 +37,37 @@ impl Admin {
     }
 }
 
-/// The caller, if they hold the bootstrap token or a valid access token; otherwise 401.
-/// What they may manage is decided by [`Admin::may_manage`] once the record is known.
+/// The caller, if they hold the bootstrap token (while it is open) or a valid access
+/// token; otherwise 401. The bootstrap token once closed is a 403, recorded in the care
+/// audit log (or, for a function without it, the operator's log). What a caller may manage
+/// is decided by [`Admin::may_manage`] once the record is known.
 pub async fn authenticate(req: &Request, env: &Env) -> Result<Admin, Error> {
-    if bootstrap::require_admin(req, env).is_ok() {
+    if bootstrap::require_admin(req, env).is_err() {
+        return session::authenticate(req, env).await.map(Admin::Staff);
+    }
+    if !bootstrap::is_closed(env).await? {
         return Ok(Admin::Bootstrap);
     }
-    session::authenticate(req, env).await.map(Admin::Staff)
+    match crate::audit::record(
+        env,
+        req,
+        Some("bootstrap"),
+        "auth.bootstrap",
+        None,
+        crate::audit::Outcome::Denied,
+    )
+    .await
+    {
+        Err(Error::Store(crate::ports::StoreError::NotGranted(_))) => env.log.warn(
+            req.headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-"),
+            "the bootstrap token was presented after it closed",
+        ),
+        other => other?,
+    }
+    Err(Error::Forbidden)
 }
 
 #[cfg(test)]
@@ -57,6 +81,7 @@ mod tests {
             org: None,
             municipality: Some(town.into()),
             jti: "01J".into(),
+            sid: None,
         })
     }
 

@@ -311,6 +311,7 @@ mod tests {
             org: Some("01ORG".into()),
             municipality: Some("23233".into()),
             jti: "01J".into(),
+            sid: None,
         }
     }
 

@@ -183,10 +183,12 @@ pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
     errors
 }
 
-/// Registers a professional (and their organization, if new).
+/// Registers a professional (and their organization, if new); `actor` is who registers
+/// them (a sysadmin's id, `bootstrap`, or `cli` for the command line), for the audit.
 pub async fn create_professional(
     env: &Env,
     req: &Request,
+    actor: &str,
     input: NewProfessional,
 ) -> Result<Enrolment, Error> {
     let errors = check_new(&input);
@@ -214,12 +216,12 @@ pub async fn create_professional(
         .and_then(|r| r.first().map(|row| row.text("id").map(str::to_owned)))
         .transpose()?
         .ok_or_else(|| StoreError::Backend("organization not found after insert".into()))?;
-    enrol(env, req, None, &organization_id, &input, Vec::new()).await
+    enrol(env, req, Some(actor), &organization_id, &input, Vec::new()).await
 }
 
 /// Writes a new professional of `organization_id` (password hashed, TOTP seed sealed)
 /// with `extra` statements in the same batch, and returns their enrolment. `actor` is who
-/// registered them, for the audit (none: the bootstrap token).
+/// registered them, for the audit. Enrolling a sysadmin closes the bootstrap token.
 pub(crate) async fn enrol(
     env: &Env,
     req: &Request,
@@ -231,8 +233,11 @@ pub(crate) async fn enrol(
     let sql = env.sql(Database::Care).await?;
     let now = crate::time::iso8601(env.clock.now_millis());
     let secret = random::<{ totp::SECRET_LEN }>(env);
-    let hash = password::hash(&input.password, &random::<16>(env))
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let hash = {
+        let _admitted = password::admit(env)?;
+        password::hash(&input.password, &random::<16>(env))
+            .map_err(|e| Error::Internal(e.to_string()))?
+    };
     let id = env.new_id();
     let email = input.email.trim().to_owned();
     let roles = serde_json::to_string(&input.roles).unwrap_or_else(|_| "[]".into());
@@ -274,6 +279,9 @@ pub(crate) async fn enrol(
         )]),
         other => Error::Store(other),
     })?;
+    if input.roles.iter().any(|r| r == "sysadmin") {
+        super::bootstrap::close(env).await?;
+    }
     Ok(Enrolment {
         otpauth_uri: totp::enrolment_uri(&secret, &email)
             .map_err(|e| Error::Internal(e.to_string()))?,
@@ -302,6 +310,7 @@ pub async fn subject_by_email(env: &Env, email: &str) -> Result<Subject, Error> 
         org: Some(row.text("organization_id")?.to_owned()),
         municipality: Some(row.text("municipality_code")?.to_owned()),
         jti: env.new_id(),
+        sid: None,
     })
 }
 
@@ -318,29 +327,53 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         .get(crate::http::CLIENT_ADDR_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    // The oldest failure that counts towards each limit, if the limit is reached.
-    let failures = sql
-        .query(
-            "SELECT (SELECT CASE WHEN count(*) >= ?3 THEN min(at) END FROM login_failures WHERE email = ?1 AND at > ?2) AS by_account, \
-             (SELECT CASE WHEN count(*) >= ?5 THEN min(at) END FROM login_failures WHERE address = ?4 AND at > ?2) AS by_address",
-            &[
-                email.into(),
-                (now - LOCKOUT_MS).into(),
-                MAX_FAILURES.into(),
-                address.clone().into(),
-                MAX_ADDRESS_FAILURES.into(),
-            ],
-        )
+    // Admitted first (a full queue of hashes is a 503 that costs no attempt), then the
+    // attempt is reserved as a failure *before* the password is judged, in one conditional
+    // statement: parallel attempts can not all be judged before any of them is counted, so
+    // at most MAX_FAILURES (per account) and MAX_ADDRESS_FAILURES (per address) are ever
+    // judged in a window, on every host. A success removes the account's failures again.
+    let permit = password::admit(env)?;
+    let reserved = sql
+        .batch(&[
+            Statement::new(
+                "INSERT INTO login_failures (email, at, address) SELECT ?1, ?2, ?3 WHERE \
+                 (SELECT count(*) FROM login_failures WHERE email = ?1 AND at > ?4) < ?5 AND \
+                 (?3 IS NULL OR (SELECT count(*) FROM login_failures WHERE address = ?3 AND at > ?4) < ?6)",
+                vec![
+                    email.into(),
+                    now.into(),
+                    address.clone().into(),
+                    (now - LOCKOUT_MS).into(),
+                    MAX_FAILURES.into(),
+                    MAX_ADDRESS_FAILURES.into(),
+                ],
+            ),
+            // The oldest failure that counts towards each limit, if the limit is reached.
+            Statement::new(
+                "SELECT changes() AS reserved, \
+                 (SELECT CASE WHEN count(*) >= ?3 THEN min(at) END FROM login_failures WHERE email = ?1 AND at > ?2) AS by_account, \
+                 (SELECT CASE WHEN count(*) >= ?5 THEN min(at) END FROM login_failures WHERE address = ?4 AND at > ?2) AS by_address",
+                vec![
+                    email.into(),
+                    (now - LOCKOUT_MS).into(),
+                    MAX_FAILURES.into(),
+                    address.clone().into(),
+                    MAX_ADDRESS_FAILURES.into(),
+                ],
+            ),
+        ])
         .await?;
-    let row = failures
-        .first()
-        .ok_or_else(|| StoreError::Backend("no count".into()))?;
-    let blocked = match (row.opt_int("by_account")?, row.opt_int("by_address")?) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    if let Some(first) = blocked {
+    let row = reserved
+        .get(1)
+        .and_then(|r| r.first())
+        .ok_or_else(|| StoreError::Backend("no reservation".into()))?;
+    if row.int("reserved")? != 1 {
+        drop(permit);
         audit::record(env, req, None, "auth.login", None, Outcome::Denied).await?;
+        let first = match (row.opt_int("by_account")?, row.opt_int("by_address")?) {
+            (Some(a), Some(b)) => a.max(b),
+            (a, b) => a.or(b).unwrap_or(now),
+        };
         let retry_after_seconds =
             u64::try_from((first + LOCKOUT_MS - now).max(1000) / 1000).unwrap_or(60);
         return Err(Error::TooManyAttempts {
@@ -361,6 +394,7 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         .transpose()?
         .unwrap_or(DUMMY_HASH);
     let password_ok = password::verify(&input.password, phc) && account.is_some();
+    drop(permit);
     let step = match (password_ok, account) {
         (true, Some(a)) if a.text("status")? == "active" => {
             let secret = totp_secret(env, a.text("id")?, a.text("totp_secret")?)?;
@@ -381,21 +415,16 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         .map(|a| a.text("id"))
         .transpose()?
         .map(str::to_owned);
+    // The attempt already counts as a failure (reserved above); only the audit is left.
     let fail = |env: &Env| {
-        vec![
-            Statement::new(
-                "INSERT INTO login_failures (email, at, address) VALUES (?1, ?2, ?3)",
-                vec![email.into(), now.into(), address.clone().into()],
-            ),
-            audit::statement(
-                env,
-                req,
-                actor.as_deref(),
-                "auth.login",
-                None,
-                Outcome::Failed,
-            ),
-        ]
+        vec![audit::statement(
+            env,
+            req,
+            actor.as_deref(),
+            "auth.login",
+            None,
+            Outcome::Failed,
+        )]
     };
     let (Some(step), Some(account)) = (step, account) else {
         sql.batch(&fail(env)).await?;
@@ -422,12 +451,14 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         sql.batch(&fail(env)).await?;
         return Err(Error::InvalidCredentials);
     }
+    let family = env.new_id();
     let subject = Subject {
         sub: id.clone(),
         roles: serde_json::from_str(account.text("roles")?).unwrap_or_default(),
         org: Some(account.text("organization_id")?.to_owned()),
         municipality: Some(account.text("municipality_code")?.to_owned()),
         jti: env.new_id(),
+        sid: Some(family.clone()),
     };
     let refresh = to_hex(&random::<32>(env));
     let mut statements = vec![
@@ -435,7 +466,7 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
             "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             vec![
                 token_hash(&refresh).into(),
-                env.new_id().into(),
+                family.clone().into(),
                 id.clone().into(),
                 now.into(),
                 (now + REFRESH_TTL_MS).into(),
@@ -500,87 +531,109 @@ async fn revoke_family(env: &Env, family: &str, now: i64) -> Result<(), Error> {
     Ok(())
 }
 
-/// Exchanges a refresh token for new tokens; the old one is spent.
+/// How long a rotated refresh token, presented again, still answers with the same new
+/// token instead of being taken for theft: two tabs of one browser that refresh together
+/// when the network returns, or a response lost on the way. Beyond it a reuse revokes the
+/// whole family.
+pub const REUSE_INTERVAL_MS: i64 = 10_000;
+
+/// The token that replaces `refresh_token`. It is derived (keyed by the signing seed)
+/// rather than drawn, so that a retry within the reuse interval receives the same one
+/// without the server ever storing a token in the clear.
+fn successor(env: &Env, refresh_token: &str) -> Result<String, Error> {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&signing_seed(env)?)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    mac.update(b"rainbownet refresh rotation\0");
+    mac.update(refresh_token.as_bytes());
+    Ok(to_hex(&mac.finalize().into_bytes()))
+}
+
+/// Exchanges a refresh token for new tokens; the old one is spent. Rotation is one batch
+/// whose guard (the old token unrotated, unrevoked, unexpired) decides: a concurrent reuse
+/// that revokes the family can not slip between marking the old token and writing the new.
 pub async fn refresh(env: &Env, req: &Request, refresh_token: &str) -> Result<Tokens, Error> {
     let now = env.clock.now_millis();
     let hash = token_hash(refresh_token);
+    let next = successor(env, refresh_token)?;
+    let next_hash = token_hash(&next);
     let sql = env.sql(Database::Care).await?;
-    let rows = sql
-        .query(
-            "SELECT r.family, r.professional_id, r.expires_at, r.rotated_at, r.revoked_at, p.roles, p.status, \
-             p.organization_id, o.municipality_code FROM refresh_tokens r \
-             JOIN professionals p ON p.id = r.professional_id JOIN organizations o ON o.id = p.organization_id \
-             WHERE r.token_hash = ?1",
-            &[hash.clone().into()],
-        )
+    let done = sql
+        .batch(&[
+            Statement::new(
+                "UPDATE refresh_tokens SET rotated_at = ?2, next_hash = ?3 \
+                 WHERE token_hash = ?1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?2 \
+                 AND EXISTS (SELECT 1 FROM professionals p WHERE p.id = professional_id AND p.status = 'active')",
+                vec![hash.clone().into(), now.into(), next_hash.clone().into()],
+            ),
+            Statement::new(
+                "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) \
+                 SELECT ?3, family, professional_id, ?2, ?4 FROM refresh_tokens \
+                 WHERE token_hash = ?1 AND rotated_at = ?2 AND next_hash = ?3 \
+                 ON CONFLICT (token_hash) DO NOTHING",
+                vec![hash.clone().into(), now.into(), next_hash.clone().into(), (now + REFRESH_TTL_MS).into()],
+            ),
+            Statement::new(
+                "SELECT r.family, r.professional_id, r.rotated_at, r.revoked_at, r.next_hash, \
+                 n.revoked_at AS next_revoked, n.rotated_at AS next_rotated, n.token_hash IS NOT NULL AS next_exists, \
+                 p.roles, p.status, \
+                 p.organization_id, o.municipality_code FROM refresh_tokens r \
+                 JOIN professionals p ON p.id = r.professional_id JOIN organizations o ON o.id = p.organization_id \
+                 LEFT JOIN refresh_tokens n ON n.token_hash = r.next_hash \
+                 WHERE r.token_hash = ?1",
+                vec![hash.into()],
+            ),
+        ])
         .await?;
-    let Some(row) = rows.first() else {
+    let Some(row) = done.get(2).and_then(|r| r.first()) else {
         audit::record(env, req, None, "auth.refresh", None, Outcome::Failed).await?;
         return Err(Error::Unauthorized);
     };
     let id = row.text("professional_id")?.to_owned();
     let family = row.text("family")?.to_owned();
-    if row.opt_int("rotated_at")?.is_some() {
-        // A spent token came back: whoever holds the family's tokens, one copy is stolen.
-        revoke_family(env, &family, now).await?;
-        audit::record(
-            env,
-            req,
-            Some(&id),
-            "auth.refresh.reuse",
-            None,
-            Outcome::Denied,
-        )
-        .await?;
-        return Err(Error::Unauthorized);
+    let rotated_at = row.opt_int("rotated_at")?;
+    let successor_live = row.opt_text("next_hash")? == Some(next_hash.as_str())
+        && row.int("next_exists")? == 1
+        && row.opt_int("next_revoked")?.is_none()
+        && row.opt_int("next_rotated")?.is_none()
+        && row.text("status")? == "active";
+    match rotated_at {
+        // Rotated now, or again within the reuse interval: the same successor.
+        Some(at) if successor_live && now - at <= REUSE_INTERVAL_MS => {}
+        Some(_) if row.opt_int("revoked_at")?.is_none() => {
+            // A spent token came back: whoever holds the family's tokens, one copy is stolen.
+            revoke_family(env, &family, now).await?;
+            audit::record(
+                env,
+                req,
+                Some(&id),
+                "auth.refresh.reuse",
+                None,
+                Outcome::Denied,
+            )
+            .await?;
+            return Err(Error::Unauthorized);
+        }
+        _ => {
+            audit::record(env, req, Some(&id), "auth.refresh", None, Outcome::Denied).await?;
+            return Err(Error::Unauthorized);
+        }
     }
-    if row.opt_int("revoked_at")?.is_some()
-        || row.int("expires_at")? <= now
-        || row.text("status")? != "active"
-    {
-        audit::record(env, req, Some(&id), "auth.refresh", None, Outcome::Denied).await?;
-        return Err(Error::Unauthorized);
-    }
-    let next = to_hex(&random::<32>(env));
-    let done = sql
-        .batch(&[
-            Statement::new(
-                "UPDATE refresh_tokens SET rotated_at = ?2 WHERE token_hash = ?1 AND rotated_at IS NULL AND revoked_at IS NULL",
-                vec![hash.into(), now.into()],
-            ),
-            Statement::new("SELECT changes() AS n", vec![]),
-        ])
-        .await?;
-    if done
-        .get(1)
-        .and_then(|r| r.first())
-        .map(|r| r.int("n"))
-        .transpose()?
-        != Some(1)
-    {
-        revoke_family(env, &family, now).await?;
-        return Err(Error::Unauthorized);
-    }
-    sql.batch(&[
-        Statement::new(
-            "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            vec![token_hash(&next).into(), family.into(), id.clone().into(), now.into(), (now + REFRESH_TTL_MS).into()],
-        ),
-        audit::statement(env, req, Some(&id), "auth.refresh", None, Outcome::Allowed),
-    ])
-    .await?;
+    audit::record(env, req, Some(&id), "auth.refresh", None, Outcome::Allowed).await?;
     let subject = Subject {
         sub: id,
         roles: serde_json::from_str(row.text("roles")?).unwrap_or_default(),
         org: Some(row.text("organization_id")?.to_owned()),
         municipality: Some(row.text("municipality_code")?.to_owned()),
         jti: env.new_id(),
+        sid: Some(family),
     };
     tokens(env, &subject, next, now)
 }
 
-/// Ends a session: the access token is revoked until it would have expired anyway, and the
-/// refresh token's family (when given) can not be used again.
+/// Ends a session: the access token is revoked until it would have expired anyway, and
+/// the session's refresh family (named by the access token, or by the refresh token sent
+/// with it) can not be used again.
 pub async fn logout(
     env: &Env,
     req: &Request,
@@ -592,22 +645,18 @@ pub async fn logout(
     let ttl = u64::try_from(ACCESS_TTL_SECONDS + 60).unwrap_or(660);
     kv.put(&session::revocation_key(&subject.jti), b"1", Some(ttl))
         .await?;
-    if let Some(token) = refresh_token {
-        let sql = env.sql(Database::Care).await?;
-        let rows = sql
-            .query(
-                "SELECT family FROM refresh_tokens WHERE token_hash = ?1 AND professional_id = ?2",
-                &[token_hash(token).into(), subject.sub.clone().into()],
-            )
-            .await?;
-        if let Some(family) = rows
-            .first()
-            .map(|r| r.text("family").map(str::to_owned))
-            .transpose()?
-        {
-            revoke_family(env, &family, now).await?;
-        }
-    }
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[Statement::new(
+        "UPDATE refresh_tokens SET revoked_at = ?3 WHERE professional_id = ?1 AND revoked_at IS NULL \
+         AND family IN (SELECT ?2 UNION SELECT family FROM refresh_tokens WHERE token_hash = ?4 AND professional_id = ?1)",
+        vec![
+            subject.sub.clone().into(),
+            subject.sid.clone().into(),
+            now.into(),
+            refresh_token.map(token_hash).into(),
+        ],
+    )])
+    .await?;
     audit::record(
         env,
         req,

@@ -7,6 +7,9 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use super::AuthError;
+use crate::env::Env;
+use crate::error::Error;
+use crate::ports::Permit;
 
 pub const MIN_LENGTH: usize = 12;
 /// Long enough for any passphrase, short enough that hashing it is not a denial of service.
@@ -15,6 +18,14 @@ pub const MAX_LENGTH: usize = 256;
 fn argon2() -> Result<Argon2<'static>, AuthError> {
     let params = Params::new(19_456, 2, 1, None).map_err(|e| AuthError::Key(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Admission to hash (or verify) a password: held for the hash's 19 MiB, refused with
+/// 503 when the host's queue of hashes is full.
+pub fn admit(env: &Env) -> Result<Permit, Error> {
+    env.admission.costly().ok_or(Error::Busy {
+        retry_after_seconds: 1,
+    })
 }
 
 /// Checks the policy: length only, as NIST SP 800-63B advises (no composition rules).

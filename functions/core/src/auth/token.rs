@@ -25,6 +25,10 @@ pub struct Subject {
     pub municipality: Option<String>,
     /// Token id, for revocation.
     pub jti: String,
+    /// The login session (refresh-token family) the token was issued in, so that logout
+    /// with the access token alone ends the whole session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 fn time(now_millis: i64) -> TimeOptions<impl Fn() -> DateTime<Utc>> {
@@ -73,6 +77,7 @@ mod tests {
             org: Some("01ORG".into()),
             municipality: Some("23233".into()),
             jti: "01JTI".into(),
+            sid: None,
         }
     }
 

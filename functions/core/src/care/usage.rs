@@ -232,6 +232,7 @@ mod tests {
             org: None,
             municipality: Some("23233".into()),
             jti: "01J".into(),
+            sid: None,
         };
         assert_eq!(
             scope(&subject(&["municipal_staff"]), None)

@@ -202,8 +202,12 @@ pub async fn record(
         None => ("SELECT * FROM vitals WHERE id = ?1", vec![id.into()]),
     };
     let rows = sql.query(query, &params).await?;
-    let vital = from_row(&rows.first().ok_or(Error::NotFound)?)?;
-    if vital.kind != input.kind || vital.value != input.value {
+    let row = rows.first().ok_or(Error::NotFound)?;
+    // A key names one request: the same key for another patient is not a replay of it,
+    // and must not answer with that patient's reading.
+    let same_patient = row.text("patient_id")? == patient;
+    let vital = from_row(&row)?;
+    if !same_patient || vital.kind != input.kind || vital.value != input.value {
         return Err(Error::IdempotencyKeyReused);
     }
     Ok(vital)

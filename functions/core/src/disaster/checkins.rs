@@ -325,7 +325,9 @@ pub struct EventPerson {
 
 /// The people of the event the caller is to check on (all of a town for its staff), with
 /// the latest check-in of each. Consent rule: while the event is open every assigned
-/// person; once closed, those who consented or are still 要確認 (the follow-up list).
+/// person; once closed, those who consented, or who are still 要確認 and were reported 要確認
+/// *while the event was open* (the follow-up list). A check-in received after the close (a
+/// phone that queued it offline) is kept and counted, but widens nothing.
 pub async fn people(
     env: &Env,
     req: &Request,
@@ -343,10 +345,16 @@ pub async fn people(
         let marks = crate::ports::bind_list(&mut params, staff_towns.into_iter().cloned());
         format!("p.municipality_code IN ({marks})")
     };
-    let consent_rule = if event.is_open() {
-        "1"
-    } else {
-        "(p.consent = 1 OR l.status = 'needs_attention')"
+    let consent_rule = match &event.closed_at {
+        None => "1".to_owned(),
+        Some(closed_at) => {
+            params.push(closed_at.clone().into());
+            format!(
+                "(p.consent = 1 OR (l.status = 'needs_attention' AND EXISTS (SELECT 1 FROM checkins x \
+                 WHERE x.event_id = ?1 AND x.person_id = p.id AND x.status = 'needs_attention' AND x.received_at < ?{})))",
+                params.len()
+            )
+        }
     };
     let sql = env.sql(Database::Disaster).await?;
     let rows = sql

@@ -83,30 +83,39 @@ async fn for_staff(
     Ok((event, towns))
 }
 
-/// Live totals of the event by municipality and district.
+/// Districts with fewer people than this show no centroid: with one person it is their home.
+pub const MIN_PEOPLE_FOR_CENTROID: i64 = 3;
+
+/// Live totals of the event by municipality and district, for the caller's towns.
 pub async fn summary(
     env: &Env,
     req: &Request,
     caller: &Subject,
     event_id: &str,
 ) -> Result<Summary, Error> {
-    let (event, _) = for_staff(env, req, caller, event_id, "event.summary").await?;
+    let (event, towns) = for_staff(env, req, caller, event_id, "event.summary").await?;
     let sql = env.sql(Database::Disaster).await?;
+    let mut params: Vec<Value> = vec![event_id.into(), MIN_PEOPLE_FOR_CENTROID.into()];
+    let marks = crate::ports::bind_list(&mut params, towns.iter().cloned());
+    // Only the caller's towns; a district's centroid (the mean of its people's homes) only
+    // when enough people are in it that it points at no one's home.
     let rows = sql
         .query(
-            "SELECT d.municipality_code, d.code AS district_code, d.name, d.lat, d.lng, d.people AS total, \
-             coalesce(t.safe, 0) AS safe, coalesce(t.needs_attention, 0) AS needs_attention \
-             FROM districts d \
-             JOIN event_municipalities em ON em.event_id = ?1 AND em.municipality_code = d.municipality_code \
-             LEFT JOIN event_district_totals t ON t.event_id = ?1 AND t.municipality_code = d.municipality_code \
-                  AND t.district_code = d.code \
-             WHERE d.people > 0 \
-             ORDER BY d.municipality_code, d.code",
-            &[event_id.into()],
+            &format!(
+                "SELECT d.municipality_code, d.code AS district_code, d.name, \
+                 CASE WHEN d.people >= ?2 THEN d.lat END AS lat, CASE WHEN d.people >= ?2 THEN d.lng END AS lng, \
+                 d.people AS total, coalesce(t.safe, 0) AS safe, coalesce(t.needs_attention, 0) AS needs_attention \
+                 FROM districts d \
+                 JOIN event_municipalities em ON em.event_id = ?1 AND em.municipality_code = d.municipality_code \
+                 LEFT JOIN event_district_totals t ON t.event_id = ?1 AND t.municipality_code = d.municipality_code \
+                      AND t.district_code = d.code \
+                 WHERE d.people > 0 AND d.municipality_code IN ({marks}) \
+                 ORDER BY d.municipality_code, d.code"
+            ),
+            &params,
         )
         .await?;
-    let mut municipalities: Vec<MunicipalityTotals> = event
-        .municipalities
+    let mut municipalities: Vec<MunicipalityTotals> = towns
         .iter()
         .map(|code| MunicipalityTotals {
             code: code.clone(),

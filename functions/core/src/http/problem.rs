@@ -149,6 +149,14 @@ fn describe(err: &Error) -> Text {
                 retry_after_seconds.div_ceil(60)
             ),
         ),
+        Error::Busy { .. } => t(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "Busy",
+            "混み合っています",
+            "Too many logins are being checked at once; try again in a moment.".into(),
+            "ただいまログインが集中しています。少し待ってからもう一度お試しください。".into(),
+        ),
         Error::NotConfigured(what) => t(
             StatusCode::SERVICE_UNAVAILABLE,
             "not-configured",
@@ -252,6 +260,9 @@ pub fn from_error(err: &Error, request_id: &str, english: bool) -> Response {
         response.headers_mut().insert(header::ALLOW, value);
     }
     if let Error::TooManyAttempts {
+        retry_after_seconds,
+    }
+    | Error::Busy {
         retry_after_seconds,
     } = err
         && let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string())

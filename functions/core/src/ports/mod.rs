@@ -10,7 +10,7 @@ pub mod system;
 
 pub use kv::Kv;
 pub use sql::{Row, Rows, Sql, Statement, Value, bind_list};
-pub use system::{Clock, Config, Log, Random};
+pub use system::{Admission, Clock, Config, Log, Permit, Random, Unbounded};
 
 use std::fmt;
 

@@ -17,6 +17,40 @@ pub trait Config {
     fn get(&self, key: &str) -> Option<String>;
 }
 
+/// Admission to work that takes much memory at once: an Argon2id hash holds 19 MiB for
+/// its duration. A host that runs requests in parallel on threads (the local host) bounds
+/// how many run together and queues a few more; a host that runs one request per isolate
+/// or instance (Workers, Spin) admits every request, its platform bounds the memory.
+pub trait Admission {
+    /// A permit held while the work runs (dropping it lets the next one in), or `None`
+    /// when the queue is full: the caller answers 503 with `Retry-After`.
+    fn costly(&self) -> Option<Permit>;
+}
+
+/// Held while admitted work runs; whatever the host put inside releases on drop.
+pub struct Permit(#[allow(dead_code)] Option<Box<dyn std::any::Any>>);
+
+impl Permit {
+    /// A permit that holds nothing back (hosts that do not bound admitted work).
+    pub fn unbounded() -> Permit {
+        Permit(None)
+    }
+
+    /// A permit whose `guard` is dropped when the work ends.
+    pub fn holding(guard: Box<dyn std::any::Any>) -> Permit {
+        Permit(Some(guard))
+    }
+}
+
+/// Admits everything: for hosts that run one request per isolate or instance.
+pub struct Unbounded;
+
+impl Admission for Unbounded {
+    fn costly(&self) -> Option<Permit> {
+        Some(Permit::unbounded())
+    }
+}
+
 /// Operator-facing log lines. Never pass patient data or secrets.
 pub trait Log {
     /// Something failed that should not have (a store did not answer).

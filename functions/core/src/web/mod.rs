@@ -224,11 +224,10 @@ pub fn page(title: &str, head: &Head, body: &str) -> String {
         html.push_str("<meta name=\"robots\" content=\"noindex\">\n");
     }
     if let Some(ld) = &head.json_ld {
-        // Inside <script>, only `</` can end the element; JSON allows `<\/`.
         let _ = writeln!(
             html,
             "<script type=\"application/ld+json\">{}</script>",
-            ld.replace("</", "<\\/")
+            json_in_html(ld)
         );
     }
     let _ = write!(
@@ -239,6 +238,15 @@ pub fn page(title: &str, head: &Head, body: &str) -> String {
          <a href=\"/api/v1/public/resources.hsds.json\">オープンデータ</a></footer>\n</body>\n</html>\n"
     );
     html
+}
+
+/// JSON made safe inside a `<script>` element: `<`, `>` and `&` become their JSON escapes,
+/// so neither `</script>` nor `<!--` (which switches the parser into a state where the
+/// element does not end, blanking the rest of the page) can appear. The JSON means the same.
+pub fn json_in_html(json: &str) -> String {
+    json.replace('&', "\\u0026")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
 }
 
 #[cfg(test)]
@@ -261,7 +269,26 @@ mod tests {
         };
         let html = page("t", &head, "");
         assert!(!html.contains("</script><script>x"));
-        assert!(html.contains(r#"<\/script>"#));
+        assert!(html.contains(r#"\u003c/script\u003e"#));
+    }
+
+    #[test]
+    fn json_ld_can_not_open_a_comment_or_an_entity() {
+        let ld = r#"{"name":"ブランク<!--<script> & &amp;"}"#;
+        let head = Head {
+            json_ld: Some(ld.into()),
+            ..Head::default()
+        };
+        let html = page("t", &head, "<p>after</p>");
+        let script = html
+            .split("<script type=\"application/ld+json\">")
+            .nth(1)
+            .and_then(|s| s.split("</script>").next())
+            .unwrap();
+        assert!(!script.contains('<') && !script.contains('>') && !script.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(script).unwrap();
+        assert_eq!(back["name"], "ブランク<!--<script> & &amp;");
+        assert!(html.contains("<p>after</p>"));
     }
 
     #[test]

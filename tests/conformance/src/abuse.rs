@@ -1,0 +1,431 @@
+//! What an attacker would try (issue 10): parallel requests against the login limits and
+//! refresh rotation, cells that a spreadsheet would run, a supporter writing to a closed
+//! event, markup and NUL in what becomes a page or a query, a key replayed on another
+//! record, totals of towns the caller does not serve. Each case failed before its fix.
+
+use std::thread;
+
+use crate::auth::{PASSWORD, code, login, now_seconds, register, tokens, with_token};
+use crate::cases::{Case, admin_request, ensure_problem};
+use crate::client::{Client, Resp};
+use crate::collab::from_address;
+use crate::disaster::{
+    TOWN, checkin, declare, hq, import, names, people_by_number, register_csv, supporter, team,
+};
+
+pub const CASES: &[Case] = &[
+    Case {
+        name: "abuse: 20 parallel wrong logins for one account judge at most 5",
+        run: parallel_lockout,
+    },
+    Case {
+        name: "abuse: 70 parallel wrong logins from one address judge at most 50",
+        run: parallel_address_limit,
+    },
+    Case {
+        name: "abuse: two tabs refreshing at once both keep the login; an old token after a newer rotation revokes",
+        run: concurrent_refresh,
+    },
+    Case {
+        name: "abuse: logout with the access token alone ends the refresh token too",
+        run: logout_ends_family,
+    },
+    Case {
+        name: "abuse: no CSV cell can become a spreadsheet formula",
+        run: csv_cells,
+    },
+    Case {
+        name: "abuse: a late check-in on a closed event is kept but widens nothing",
+        run: closed_event_checkin,
+    },
+    Case {
+        name: "abuse: a resource name can not blank its own page (JSON-LD escapes <, >, &)",
+        run: json_ld_comment,
+    },
+    Case {
+        name: "abuse: NUL in a search is not a store failure",
+        run: nul_in_query,
+    },
+    Case {
+        name: "abuse: an idempotency key replayed on another patient is 409, not the first reading",
+        run: key_on_another_patient,
+    },
+    Case {
+        name: "abuse: the HQ summary shows only the caller's towns and no one's home",
+        run: summary_scope,
+    },
+];
+
+/// A documentation-range address no other case uses, different in every run.
+fn fresh_address(net: &str, salt: u64) -> String {
+    format!("{net}.{}", 1 + ((now_seconds() + salt) % 250))
+}
+
+/// Statuses of `n` requests sent at once (as many threads).
+fn all_at_once(n: usize, send: impl Fn(usize) -> Result<Resp, String> + Sync) -> Vec<u16> {
+    thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                s.spawn({
+                    let send = &send;
+                    move || send(i).map(|r| r.status).unwrap_or(0)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
+    })
+}
+
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+fn parallel_lockout(c: &Client) -> Result<(), String> {
+    let account = register(c, "parallel-lock")?;
+    let address = fresh_address("192.0.2", 7);
+    let statuses = all_at_once(20, |_| {
+        from_address(c, &address, &account.email, "not the password!", "000000")
+    });
+    let judged = count(&statuses, 401);
+    ensure!(
+        judged <= 5 && judged + count(&statuses, 429) + count(&statuses, 503) == 20,
+        "20 parallel wrong logins: {judged} judged (at most 5), statuses {statuses:?}"
+    );
+    // Locked now, even with the right password.
+    let locked = from_address(c, &address, &account.email, PASSWORD, &code(&account, 0)?)?;
+    ensure_problem(&locked, 429, "/problems/too-many-attempts")?;
+    Ok(())
+}
+
+fn parallel_address_limit(c: &Client) -> Result<(), String> {
+    let address = fresh_address("198.18.0", 11);
+    let stamp = now_seconds();
+    let statuses = all_at_once(70, |i| {
+        let email = format!("spray-par-{i}-{stamp}@example.jp");
+        from_address(c, &address, &email, "Winter2026!!", "000000")
+    });
+    let judged = count(&statuses, 401);
+    ensure!(
+        judged <= 50 && judged + count(&statuses, 429) + count(&statuses, 503) == 70,
+        "70 parallel wrong logins from one address: {judged} judged (at most 50), statuses {statuses:?}"
+    );
+    Ok(())
+}
+
+fn refresh(c: &Client, token: &str) -> Result<Resp, String> {
+    let body = serde_json::json!({ "refresh_token": token }).to_string();
+    c.request(
+        "POST",
+        "/api/v1/auth/refresh",
+        &[("content-type", "application/json")],
+        Some(body.into_bytes()),
+    )
+}
+
+fn concurrent_refresh(c: &Client) -> Result<(), String> {
+    let account = register(c, "two-tabs")?;
+    let (_, first) = tokens(&login(c, &account.email, PASSWORD, &code(&account, 0)?)?)?;
+    // Two tabs refresh with the same token a few milliseconds apart.
+    let (a, b) = thread::scope(|s| {
+        let a = s.spawn(|| refresh(c, &first));
+        let b = s.spawn(|| refresh(c, &first));
+        (a.join(), b.join())
+    });
+    let (a, b) = (a.map_err(|_| "thread")??, b.map_err(|_| "thread")??);
+    let (access_a, next_a) = tokens(&a).map_err(|e| format!("tab A: {e}"))?;
+    let (access_b, next_b) = tokens(&b).map_err(|e| format!("tab B: {e}"))?;
+    ensure!(
+        next_a == next_b,
+        "the two tabs got different refresh tokens, so one of them will be taken for theft"
+    );
+    for access in [&access_a, &access_b] {
+        let me = with_token(c, "GET", "/api/v1/auth/me", access, None)?;
+        ensure!(me.status == 200, "a tab lost its login: {}", me.status);
+    }
+    // The shared successor rotates on; the first token, now two rotations old, is theft:
+    // the whole family is revoked, the newest token included.
+    let (_, third) = tokens(&refresh(c, &next_a)?)?;
+    ensure_problem(&refresh(c, &first)?, 401, "/problems/unauthorized")?;
+    ensure_problem(&refresh(c, &third)?, 401, "/problems/unauthorized")
+        .map_err(|e| format!("the family survived a reuse: {e}"))?;
+    Ok(())
+}
+
+fn logout_ends_family(c: &Client) -> Result<(), String> {
+    let account = register(c, "logout-family")?;
+    let (access, refresh_token) =
+        tokens(&login(c, &account.email, PASSWORD, &code(&account, 0)?)?)?;
+    let out = c.request(
+        "POST",
+        "/api/v1/auth/logout",
+        &[("authorization", &format!("Bearer {access}"))],
+        None,
+    )?;
+    ensure!(out.status == 204, "logout: {} {}", out.status, out.text());
+    ensure_problem(&refresh(c, &refresh_token)?, 401, "/problems/unauthorized")
+        .map_err(|e| format!("the refresh token outlived the logout: {e}"))?;
+    Ok(())
+}
+
+fn csv_cells(c: &Client) -> Result<(), String> {
+    // An anonymous request whose path puts a formula into the audit log's target column.
+    let target = format!("=1+1{}", now_seconds());
+    let probe = c.get(&format!("/api/v1/patients/{target}"))?;
+    ensure!(probe.status == 401, "anonymous: {}", probe.status);
+    let csv = admin_request(
+        c,
+        "GET",
+        &format!(
+            "/api/v1/care/audit.csv?target={}",
+            target.replace('+', "%2B")
+        ),
+        "application/json",
+        Vec::new(),
+    )?;
+    ensure!(
+        csv.status == 200,
+        "audit.csv: {} {}",
+        csv.status,
+        csv.text()
+    );
+    let text = csv.text();
+    ensure!(
+        text.contains(&format!(",'{target},")) && !text.contains(&format!(",{target},")),
+        "the formula reached the CSV as is: {text}"
+    );
+    Ok(())
+}
+
+fn closed_event_checkin(c: &Client) -> Result<(), String> {
+    let staff = hq(c, "late-hq")?;
+    let helper = supporter(c, "late-sup")?;
+    // Z00002 has not consented (every third person).
+    let resp = import(c, &staff.token, register_csv("Z", 3, 1).into_bytes())?;
+    ensure!(resp.status == 200, "import: {}", resp.text());
+    team(
+        c,
+        &staff,
+        "遅延班",
+        &[&helper.id],
+        serde_json::json!({"district_code": "Z00"}),
+    )?;
+    let all = people_by_number(c, &staff.token)?;
+    let refused = all.get("Z00002").ok_or("Z00002")?["id"]
+        .as_str()
+        .ok_or("id")?
+        .to_owned();
+    // An old drill, closed without anyone reporting on Z00002.
+    let event = declare(c, &staff.token, "昔の訓練", None)?;
+    let closed = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/disaster/events/{event}/close"),
+        &staff.token,
+        None,
+    )?;
+    ensure!(closed.status == 200, "close: {}", closed.text());
+    let closed_at = closed.json()?["closed_at"]
+        .as_str()
+        .ok_or("no closed_at")?
+        .to_owned();
+    let just_before = chrono_minus_one_second(&closed_at)?;
+    let body = serde_json::json!({
+        "person_id": refused, "status": "needs_attention", "note": "見せて",
+        "observed_at": just_before,
+    });
+    // A phone that queued it offline: kept and counted, as is the town staff's late report…
+    let late = checkin(c, &helper.token, &event, "late-1", &body)?;
+    ensure!(
+        late.status == 201,
+        "a check-in observed before the close: {} {}",
+        late.status,
+        late.text()
+    );
+    let by_staff = checkin(c, &staff.token, &event, "late-staff-1", &body)?;
+    ensure!(
+        by_staff.status == 201,
+        "staff completing a closed event: {} {}",
+        by_staff.status,
+        by_staff.text()
+    );
+    // …but neither puts a person who never consented on the supporter's follow-up list.
+    let path = format!("/api/v1/disaster/events/{event}/people");
+    let seen = names(&with_token(c, "GET", &path, &helper.token, None)?)?;
+    ensure!(
+        !seen.contains("Z00002"),
+        "a person who never consented reached the supporter after the close: {seen:?}"
+    );
+    Ok(())
+}
+
+/// `at` (RFC 3339, UTC, as the API writes it) less one second, in the same form.
+fn chrono_minus_one_second(at: &str) -> Result<String, String> {
+    let millis = rainbownet_core::time::parse_rfc3339(at).ok_or("closed_at is not RFC 3339")?;
+    Ok(rainbownet_core::time::iso8601(millis - 1000))
+}
+
+fn json_ld_comment(c: &Client) -> Result<(), String> {
+    let name = format!("ブランク<!--<script>{}", now_seconds());
+    let body = serde_json::json!({
+        "municipality_code": "23342", "category": "gathering.salon", "name": name,
+        "lat": 35.251, "lng": 136.912, "status": "published"
+    });
+    let created = admin_request(
+        c,
+        "POST",
+        "/api/v1/public/resources",
+        "application/json",
+        body.to_string().into_bytes(),
+    )?;
+    ensure!(
+        created.status == 201,
+        "create: {} {}",
+        created.status,
+        created.text()
+    );
+    let id = created.json()?["id"].as_str().ok_or("no id")?.to_owned();
+    let html = c.get(&format!("/resources/{id}"))?.text();
+    let script = html
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .ok_or("no JSON-LD")?;
+    ensure!(
+        !script.contains('<') && !script.contains('>') && !script.contains('&'),
+        "markup inside the JSON-LD: {script}"
+    );
+    let ld: serde_json::Value =
+        serde_json::from_str(script).map_err(|e| format!("JSON-LD: {e}"))?;
+    ensure!(ld["name"] == name.as_str(), "JSON-LD name: {}", ld["name"]);
+    ensure!(
+        html.contains("</footer>"),
+        "the page after the JSON-LD is lost"
+    );
+    Ok(())
+}
+
+fn nul_in_query(c: &Client) -> Result<(), String> {
+    for path in [
+        "/api/v1/public/resources?q=%00abc",
+        "/api/v1/public/resources?q=%E4%BD%93%00%E6%93%8D%E6%95%99%E5%AE%A4",
+        "/resources?q=%00abc",
+    ] {
+        let resp = c.get(path)?;
+        ensure!(
+            resp.status == 200 || resp.status == 422,
+            "{path}: {} {}",
+            resp.status,
+            resp.text().chars().take(200).collect::<String>()
+        );
+    }
+    Ok(())
+}
+
+fn key_on_another_patient(c: &Client) -> Result<(), String> {
+    let nurse = register(c, "key-scope")?;
+    let (token, _) = tokens(&login(c, &nurse.email, PASSWORD, &code(&nurse, 0)?)?)?;
+    let mut patients = Vec::new();
+    for name in ["鍵 一郎", "鍵 二郎"] {
+        let resp = with_token(
+            c,
+            "POST",
+            "/api/v1/patients",
+            &token,
+            Some(crate::patients::patient_body(name)),
+        )?;
+        ensure!(
+            resp.status == 201,
+            "patient: {} {}",
+            resp.status,
+            resp.text()
+        );
+        patients.push(resp.json()?["id"].as_str().ok_or("id")?.to_owned());
+    }
+    let key = format!("vital-scope-{}", now_seconds());
+    let auth = format!("Bearer {token}");
+    let body = serde_json::json!({"kind": "temperature", "value": 36.6}).to_string();
+    let send = |patient: &str| {
+        c.request(
+            "POST",
+            &format!("/api/v1/patients/{patient}/vitals"),
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+                ("idempotency-key", &key),
+            ],
+            Some(body.clone().into_bytes()),
+        )
+    };
+    let first = send(&patients[0])?;
+    ensure!(
+        first.status == 201,
+        "first: {} {}",
+        first.status,
+        first.text()
+    );
+    let other = send(&patients[1])?;
+    ensure_problem(&other, 409, "/problems/idempotency-key-reused").map_err(|e| {
+        format!("the key on another patient answered with the first patient's reading: {e}")
+    })?;
+    Ok(())
+}
+
+fn summary_scope(c: &Client) -> Result<(), String> {
+    let staff = hq(c, "scope-hq")?;
+    let resp = import(c, &staff.token, register_csv("Q", 4, 2).into_bytes())?;
+    ensure!(resp.status == 200, "import: {}", resp.text());
+    // An event over this town and a neighbour the caller does not serve.
+    let body = serde_json::json!({"name": "広域の訓練", "kind": "flood", "municipalities": [TOWN, "23234"]});
+    // Declared region-wide by a sysadmin; the caller is staff of one of the two towns.
+    let sysadmin = crate::auth::registrar_token(c)?;
+    let declared = with_token(
+        c,
+        "POST",
+        "/api/v1/disaster/events",
+        &sysadmin,
+        Some(body.to_string()),
+    )?;
+    ensure!(
+        declared.status == 201,
+        "declare: {} {}",
+        declared.status,
+        declared.text()
+    );
+    let event = declared.json()?["id"].as_str().ok_or("id")?.to_owned();
+    let summary = with_token(
+        c,
+        "GET",
+        &format!("/api/v1/disaster/events/{event}/summary"),
+        &staff.token,
+        None,
+    )?;
+    ensure!(
+        summary.status == 200,
+        "summary: {} {}",
+        summary.status,
+        summary.text()
+    );
+    let summary = summary.json()?;
+    let towns: Vec<&str> = summary["municipalities"]
+        .as_array()
+        .ok_or("no municipalities")?
+        .iter()
+        .filter_map(|m| m["code"].as_str())
+        .collect();
+    ensure!(towns == [TOWN], "towns in the summary: {towns:?}");
+    // Q00 and Q01 hold two people each: too few for a centroid that points at no one.
+    let small: Vec<&serde_json::Value> = summary["municipalities"][0]["districts"]
+        .as_array()
+        .ok_or("no districts")?
+        .iter()
+        .filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with('Q')))
+        .collect();
+    ensure!(small.len() == 2, "districts Q00, Q01: {small:?}");
+    ensure!(
+        small
+            .iter()
+            .all(|d| d["lat"].is_null() && d["lng"].is_null()),
+        "a district of two shows its centroid: {small:?}"
+    );
+    Ok(())
+}
