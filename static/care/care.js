@@ -269,6 +269,7 @@
   // server is not asked.
   const REFRESH_LOCK = "rainbownet-refresh";
   const LEASE_MS = 5000;
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const handovers = typeof BroadcastChannel === "function" ? new BroadcastChannel(REFRESH_LOCK) : null;
   let refreshing = null;
 
@@ -279,8 +280,6 @@
       if (auth && event.data && event.data.spent === auth.refresh_token) storeTokens(event.data);
     };
   }
-
-  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   function refreshTokens(spent) {
     if (!refreshing) refreshing = oneAtATime((waited) => doRefresh(spent, waited)).finally(() => { refreshing = null; });
@@ -301,13 +300,14 @@
     const holder = () => { try { return JSON.parse(localStorage.getItem(REFRESH_LOCK)) || {}; } catch (e) { return {}; } };
     const claim = () => { try { localStorage.setItem(REFRESH_LOCK, JSON.stringify({ owner: me, until: Date.now() + LEASE_MS })); return true; } catch (e) { return false; } };
     const deadline = Date.now() + LEASE_MS + 1000;
-    const waited = holder().until > Date.now();
+    let waited = false;
     while (Date.now() < deadline) {
       if (!(holder().until > Date.now())) {
         if (!claim()) break; // no localStorage: no other tab to agree with
         await pause(50); // two tabs that claimed at once: the later write wins
         if (holder().owner === me) break;
       }
+      waited = true;
       await pause(100);
     }
     try {

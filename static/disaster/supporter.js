@@ -203,9 +203,8 @@
   // started from, the new pair is stored already and the server is not asked.
   const REFRESH_LOCK = "rainbownet-refresh";
   const LEASE_MS = 5000;
-  let refreshing = null;
-
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  let refreshing = null;
 
   function refreshTokens(spent) {
     if (!refreshing) refreshing = oneAtATime((waited) => doRefresh(spent, waited)).finally(() => { refreshing = null; });
@@ -226,13 +225,14 @@
     const holder = () => { try { return JSON.parse(localStorage.getItem(REFRESH_LOCK)) || {}; } catch (e) { return {}; } };
     const claim = () => { try { localStorage.setItem(REFRESH_LOCK, JSON.stringify({ owner: me, until: Date.now() + LEASE_MS })); return true; } catch (e) { return false; } };
     const deadline = Date.now() + LEASE_MS + 1000;
-    const waited = holder().until > Date.now();
+    let waited = false;
     while (Date.now() < deadline) {
       if (!(holder().until > Date.now())) {
         if (!claim()) break; // no localStorage: no other tab to agree with
         await pause(50); // two tabs that claimed at once: the later write wins
         if (holder().owner === me) break;
       }
+      waited = true;
       await pause(100);
     }
     try {

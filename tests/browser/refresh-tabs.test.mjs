@@ -227,7 +227,8 @@ async function twoTabs(account, [first, second], { withoutLocks }) {
 
   // The access token runs out while the phone is offline: both tabs' next requests get 401.
   const expired = await expireAccess(one.page, "local", AUTH);
-  assert.equal((await storedAuth(two.page, "local", AUTH)).access_token, expired.access_token);
+  await two.page.waitForFunction(([k, token]) => JSON.parse(localStorage.getItem(k)).access_token === token,
+    [AUTH, expired.access_token]);
   const refreshesBefore = context.refreshes;
   await context.setOffline(false);
   await Promise.all([queueIs(one.page, 0), queueIs(two.page, 0)]);

@@ -49,6 +49,8 @@ pub enum Error {
     NotFound,
     #[error("method not allowed; allowed: {allow}")]
     MethodNotAllowed { allow: String },
+    #[error("the request body stalled for {seconds} s")]
+    RequestTimeout { seconds: u64 },
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type: {got}")]

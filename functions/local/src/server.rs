@@ -12,7 +12,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use rainbownet_core::ports::StoreError;
 use tokio::net::TcpListener;
@@ -47,7 +47,54 @@ const BENCH_ENV: &str = "RAINBOWNET_HOST_BENCH";
 pub const TRUSTED_PROXY_ENV: &str = "RAINBOWNET_TRUSTED_PROXY";
 const MAX_BENCH_BYTES: usize = 4 * 1024 * 1024;
 
+/// What one connection may take of the host, so that clients that trickle, stall or sit
+/// idle can not hold connections (and their memory) for minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// From the connection's start, or the end of its previous response, to the end of the
+    /// request's headers: a trickled header and an idle keep-alive connection both end here.
+    pub header_timeout: Duration,
+    /// The longest wait for the next piece of a request body (then 408).
+    pub body_timeout: Duration,
+    /// Open connections at once; more wait in the kernel's backlog until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(15),
+            max_connections: 1024,
+        }
+    }
+}
+
+impl ConnectionLimits {
+    /// The defaults, each overridable from the environment (`RAINBOWNET_HEADER_TIMEOUT_MS`,
+    /// `RAINBOWNET_BODY_TIMEOUT_MS`, `RAINBOWNET_MAX_CONNECTIONS`).
+    pub fn from_env() -> ConnectionLimits {
+        let read = |key: &str| {
+            std::env::var(key)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        let d = ConnectionLimits::default();
+        ConnectionLimits {
+            header_timeout: read("RAINBOWNET_HEADER_TIMEOUT_MS")
+                .map_or(d.header_timeout, Duration::from_millis),
+            body_timeout: read("RAINBOWNET_BODY_TIMEOUT_MS")
+                .map_or(d.body_timeout, Duration::from_millis),
+            max_connections: read("RAINBOWNET_MAX_CONNECTIONS")
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(d.max_connections),
+        }
+    }
+}
+
 pub struct Host {
+    limits: ConnectionLimits,
     bench_routes: bool,
     trusted_proxy: Option<std::net::IpAddr>,
     manifest: Manifest,
@@ -86,6 +133,7 @@ impl Host {
             })
             .collect::<Result<_, HostError>>()?;
         Ok(Host {
+            limits: ConnectionLimits::from_env(),
             bench_routes: std::env::var(BENCH_ENV).is_ok_and(|v| v == "1"),
             trusted_proxy: std::env::var(TRUSTED_PROXY_ENV)
                 .ok()
@@ -176,7 +224,18 @@ pub fn serve(
         let mut terminate = signal(SignalKind::terminate())?;
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
+        let limits = host.limits;
+        let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
         loop {
+            // At the cap, stop accepting: new clients wait in the backlog, not in our memory.
+            let slot = tokio::select! {
+                slot = Arc::clone(&open).acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+                _ = &mut ctrl_c => break,
+                _ = terminate.recv() => break,
+            };
             tokio::select! {
                 accepted = listener.accept() => {
                     let (stream, peer) = match accepted {
@@ -193,11 +252,15 @@ pub fn serve(
                         let host = Arc::clone(&host);
                         async move { Ok::<_, Infallible>(respond(host, req, peer).await) }
                     });
-                    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    let connection = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(limits.header_timeout)
+                        .serve_connection(TokioIo::new(stream), service);
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
                         // A client that goes away mid-request is not an error of ours.
                         let _ = connection.await;
+                        drop(slot);
                     });
                 }
                 _ = &mut ctrl_c => break,
@@ -308,7 +371,13 @@ async fn read_request(
     // is still sending when we answer would see a broken pipe instead of its 413.
     let mut kept = Vec::new();
     let mut total = 0usize;
-    while let Some(frame) = body.frame().await {
+    let stalled = || rainbownet_core::Error::RequestTimeout {
+        seconds: host.limits.body_timeout.as_secs().max(1),
+    };
+    while let Some(frame) = tokio::time::timeout(host.limits.body_timeout, body.frame())
+        .await
+        .map_err(|_| stalled())?
+    {
         let frame = frame.map_err(|_| {
             rainbownet_core::Error::BadRequest("the request body could not be read".into())
         })?;

@@ -45,6 +45,14 @@ fn describe(err: &Error) -> Text {
         detail_ja,
     };
     match err {
+        Error::RequestTimeout { seconds } => t(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request timeout",
+            "送信が途中で止まりました",
+            format!("No part of the request body arrived for {seconds} s; send it again."),
+            format!("{seconds}秒間データが届かなかったため中断しました。もう一度送信してください。"),
+        ),
         Error::BadRequest(detail) => t(
             StatusCode::BAD_REQUEST,
             "bad-request",
