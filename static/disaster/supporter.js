@@ -733,7 +733,7 @@
 
   // Logging out deletes the people's data from this phone; unsent check-ins go too, so ask.
   async function logout() {
-    await reloadPending(); // other tabs of this page share the queue
+    await reloadPending().catch(() => {}); // other tabs of this page share the queue
     const n = state.pending.length;
     if (n && !window.confirm("未送信の安否確認が " + n + " 件あります。ログアウトすると送信されずに消えます。よろしいですか？")) return;
     const auth = tokens();

@@ -263,7 +263,7 @@ test("two tabs of one supporter send their queued check-ins through one refresh 
 test("a duplicated HQ tab takes the pair its twin rotated instead of spending the old one", async () => {
   const context = await newContext({ viewport: { width: 1280, height: 900 }, locale: "ja-JP" });
   const one = await context.newPage();
-  const errors = watchErrors(one, { ignore: EXPECTED });
+  const errorsOne = watchErrors(one, { ignore: EXPECTED });
   await one.goto(base + "/app/disaster/hq.html");
   await one.locator("#login-form").waitFor();
   await signIn(one, hq, PASSWORD);
@@ -272,7 +272,7 @@ test("a duplicated HQ tab takes the pair its twin rotated instead of spending th
   // A duplicated tab starts with a copy of the sessionStorage, tokens included.
   const copied = await one.evaluate((k) => sessionStorage.getItem(k), HQ_AUTH);
   const two = await context.newPage();
-  errors.push(...watchErrors(two, { ignore: EXPECTED }));
+  const errorsTwo = watchErrors(two, { ignore: EXPECTED });
   await two.addInitScript(([k, v]) => { if (!sessionStorage.getItem(k)) sessionStorage.setItem(k, v); }, [HQ_AUTH, copied]);
   await two.goto(base + "/app/disaster/hq.html");
   await two.locator("#hq").waitFor();
@@ -296,7 +296,7 @@ test("a duplicated HQ tab takes the pair its twin rotated instead of spending th
     assert.ok(await page.locator("#signin").isHidden(), "still signed in");
     assert.equal(await meStatus(page, "session", HQ_AUTH), 200, "the stored access token works");
   }
-  assert.deepEqual(errors, [], "console or page errors");
+  assert.deepEqual([...errorsOne, ...errorsTwo], [], "console or page errors");
   await context.close();
 });
 

@@ -54,6 +54,8 @@ enum Route {
     AuditCsv,
     ListStaff,
     DisableProfessional,
+    EnableProfessional,
+    RevokeInvitation,
     CreateInvitation,
     ListInvitations,
     AcceptInvitation,
@@ -120,6 +122,14 @@ fn router() -> &'static Router<Route> {
             .post(
                 "/api/v1/auth/professionals/{professional}/disable",
                 Route::DisableProfessional,
+            )
+            .post(
+                "/api/v1/auth/professionals/{professional}/enable",
+                Route::EnableProfessional,
+            )
+            .post(
+                "/api/v1/auth/invitations/{invitation}/revoke",
+                Route::RevokeInvitation,
             )
             .post("/api/v1/auth/invitations", Route::CreateInvitation)
             .get("/api/v1/auth/invitations", Route::ListInvitations)
@@ -440,7 +450,19 @@ impl Function for Care {
             Route::DisableProfessional => {
                 let id = params.get("professional").unwrap_or_default();
                 let caller = caller(req, env, "professional.disable", Some(id)).await?;
-                staff::disable(env, req, &caller, id).await?;
+                staff::set_status(env, req, &caller, id, staff::AccountStatus::Disabled).await?;
+                Ok(no_content())
+            }
+            Route::EnableProfessional => {
+                let id = params.get("professional").unwrap_or_default();
+                let caller = caller(req, env, "professional.enable", Some(id)).await?;
+                staff::set_status(env, req, &caller, id, staff::AccountStatus::Active).await?;
+                Ok(no_content())
+            }
+            Route::RevokeInvitation => {
+                let id = params.get("invitation").unwrap_or_default();
+                let caller = caller(req, env, "invitation.revoke", Some(id)).await?;
+                invitations::revoke(env, req, &caller, id).await?;
                 Ok(no_content())
             }
             Route::CreateInvitation => {

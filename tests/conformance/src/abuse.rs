@@ -54,6 +54,10 @@ pub const CASES: &[Case] = &[
         name: "abuse: the HQ summary shows only the caller's towns and no one's home",
         run: summary_scope,
     },
+    Case {
+        name: "abuse: an org admin can not disable a sysadmin; accounts are enabled again; invitations are revoked and die with their inviter",
+        run: admin_powers,
+    },
 ];
 
 /// A documentation-range address no other case uses, different in every run.
@@ -427,5 +431,132 @@ fn summary_scope(c: &Client) -> Result<(), String> {
             .all(|d| d["lat"].is_null() && d["lng"].is_null()),
         "a district of two shows its centroid: {small:?}"
     );
+    Ok(())
+}
+
+fn invite(c: &Client, token: &str, label: &str) -> Result<String, String> {
+    let body = serde_json::json!({
+        "email": format!("{label}-{}-{}@example.jp", now_seconds(), std::process::id()),
+        "name": "招待 太郎", "profession": "nurse", "roles": ["professional"],
+    });
+    let resp = with_token(
+        c,
+        "POST",
+        "/api/v1/auth/invitations",
+        token,
+        Some(body.to_string()),
+    )?;
+    ensure!(
+        resp.status == 201,
+        "invite: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let invitation = resp.json()?;
+    Ok(invitation["token"].as_str().ok_or("no token")?.to_owned())
+}
+
+fn accept(c: &Client, token: &str) -> Result<Resp, String> {
+    let body = serde_json::json!({ "token": token, "password": PASSWORD });
+    c.request(
+        "POST",
+        "/api/v1/auth/invitations/accept",
+        &[("content-type", "application/json")],
+        Some(body.to_string().into_bytes()),
+    )
+}
+
+fn id_of(c: &Client, token: &str) -> Result<String, String> {
+    let me = with_token(c, "GET", "/api/v1/auth/me", token, None)?;
+    ensure!(me.status == 200, "me: {}", me.status);
+    Ok(me.json()?["id"].as_str().ok_or("no id")?.to_owned())
+}
+
+fn admin_powers(c: &Client) -> Result<(), String> {
+    use crate::auth::register_in;
+    let org = ("23233", &*format!("清須あおぞら病院{}", now_seconds()));
+    let admin = register_in(c, "powers-admin", &["professional", "org_admin"], org)?;
+    let (admin_token, _) = tokens(&login(c, &admin.email, PASSWORD, &code(&admin, 0)?)?)?;
+    let root = register_in(c, "powers-root", &["sysadmin"], org)?;
+    let (root_token, _) = tokens(&login(c, &root.email, PASSWORD, &code(&root, 0)?)?)?;
+    let root_id = id_of(c, &root_token)?;
+    let nurse = register_in(c, "powers-nurse", &["professional"], org)?;
+    let (nurse_token, _) = tokens(&login(c, &nurse.email, PASSWORD, &code(&nurse, 0)?)?)?;
+    let nurse_id = id_of(c, &nurse_token)?;
+    // A sysadmin answers to sysadmins only.
+    ensure_problem(
+        &with_token(
+            c,
+            "POST",
+            &format!("/api/v1/auth/professionals/{root_id}/disable"),
+            &admin_token,
+            None,
+        )?,
+        403,
+        "/problems/forbidden",
+    )
+    .map_err(|e| format!("an org admin disabled a sysadmin: {e}"))?;
+    // A leaver is disabled and, back again, enabled: the same account logs in.
+    let path = |what: &str| format!("/api/v1/auth/professionals/{nurse_id}/{what}");
+    let off = with_token(c, "POST", &path("disable"), &admin_token, None)?;
+    ensure!(off.status == 204, "disable: {} {}", off.status, off.text());
+    ensure_problem(
+        &login(c, &nurse.email, PASSWORD, &code(&nurse, 1)?)?,
+        401,
+        "/problems/invalid-credentials",
+    )?;
+    let on = with_token(c, "POST", &path("enable"), &admin_token, None)?;
+    ensure!(on.status == 204, "enable: {} {}", on.status, on.text());
+    tokens(&login(c, &nurse.email, PASSWORD, &code(&nurse, 1)?)?)
+        .map_err(|e| format!("enabled again but can not log in: {e}"))?;
+    // An invitation revoked by its admin can not be accepted; another org's admin learns
+    // nothing of it.
+    let revoked = invite(c, &admin_token, "revoked")?;
+    let list = with_token(c, "GET", "/api/v1/auth/invitations", &admin_token, None)?.json()?;
+    let invitation_id = list["items"][0]["id"]
+        .as_str()
+        .ok_or("no invitation id")?
+        .to_owned();
+    let stranger_org = ("23233", &*format!("清須よそ薬局{}", now_seconds()));
+    let stranger = register_in(
+        c,
+        "powers-stranger",
+        &["professional", "org_admin"],
+        stranger_org,
+    )?;
+    let (stranger_token, _) = tokens(&login(c, &stranger.email, PASSWORD, &code(&stranger, 0)?)?)?;
+    let revoke = format!("/api/v1/auth/invitations/{invitation_id}/revoke");
+    ensure_problem(
+        &with_token(c, "POST", &revoke, &stranger_token, None)?,
+        404,
+        "/problems/not-found",
+    )?;
+    let done = with_token(c, "POST", &revoke, &admin_token, None)?;
+    ensure!(
+        done.status == 204,
+        "revoke: {} {}",
+        done.status,
+        done.text()
+    );
+    crate::cases::expect_invalid_fields(&accept(c, &revoked)?, &["#/token"])
+        .map_err(|e| format!("a revoked invitation was accepted: {e}"))?;
+    // The inviter leaves: their pending invitations die with the account.
+    let orphan = invite(c, &admin_token, "orphan")?;
+    let admin_id = id_of(c, &admin_token)?;
+    let gone = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/auth/professionals/{admin_id}/disable"),
+        &root_token,
+        None,
+    )?;
+    ensure!(
+        gone.status == 204,
+        "disable the inviter: {} {}",
+        gone.status,
+        gone.text()
+    );
+    crate::cases::expect_invalid_fields(&accept(c, &orphan)?, &["#/token"])
+        .map_err(|e| format!("a disabled inviter's invitation was accepted: {e}"))?;
     Ok(())
 }

@@ -37,6 +37,7 @@ pub struct Invitation {
     pub roles: Vec<String>,
     pub expires_at: String,
     pub accepted_at: Option<String>,
+    pub revoked_at: Option<String>,
     /// The secret link, returned only when the invitation is made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -189,6 +190,7 @@ pub async fn create(
         roles: input.roles,
         expires_at: crate::time::iso8601(expires),
         accepted_at: None,
+        revoked_at: None,
     })
 }
 
@@ -202,7 +204,7 @@ pub async fn list(env: &Env, caller: &Subject) -> Result<Vec<Invitation>, Error>
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
-            "SELECT id, organization_id, email, name, profession, roles, expires_at, accepted_at FROM invitations \
+            "SELECT id, organization_id, email, name, profession, roles, expires_at, accepted_at, revoked_at FROM invitations \
              WHERE ?1 OR organization_id = ?2 ORDER BY created_at DESC, id DESC LIMIT 200",
             &[all.into(), caller.org.clone().into()],
         )
@@ -218,11 +220,58 @@ pub async fn list(env: &Env, caller: &Subject) -> Result<Vec<Invitation>, Error>
                 roles: serde_json::from_str(r.text("roles")?).unwrap_or_default(),
                 expires_at: crate::time::iso8601(r.int("expires_at")?),
                 accepted_at: r.opt_text("accepted_at")?.map(str::to_owned),
+                revoked_at: r.opt_text("revoked_at")?.map(str::to_owned),
                 token: None,
                 accept_url: None,
             })
         })
         .collect()
+}
+
+/// Revokes a pending invitation: the org admin of its organization or a sysadmin. Others
+/// learn nothing of it (404). Revoking one already accepted or revoked changes nothing.
+pub async fn revoke(env: &Env, req: &Request, caller: &Subject, id: &str) -> Result<(), Error> {
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT organization_id FROM invitations WHERE id = ?1",
+            &[id.into()],
+        )
+        .await?;
+    let organization = rows
+        .first()
+        .map(|r| r.text("organization_id").map(str::to_owned))
+        .transpose()?;
+    let allowed = organization.is_some()
+        && (has(caller, "sysadmin") || (has(caller, "org_admin") && organization == caller.org));
+    if !allowed {
+        audit::record(
+            env,
+            req,
+            Some(&caller.sub),
+            "invitation.revoke",
+            Some(id),
+            Outcome::Denied,
+        )
+        .await?;
+        return Err(Error::NotFound);
+    }
+    sql.batch(&[
+        Statement::new(
+            "UPDATE invitations SET revoked_at = ?2 WHERE id = ?1 AND accepted_at IS NULL AND revoked_at IS NULL",
+            vec![id.into(), crate::time::iso8601(env.clock.now_millis()).into()],
+        ),
+        audit::statement(
+            env,
+            req,
+            Some(&caller.sub),
+            "invitation.revoke",
+            Some(id),
+            Outcome::Allowed,
+        ),
+    ])
+    .await?;
+    Ok(())
 }
 
 /// The invitee accepts: their account is made with their own password, the invitation is
@@ -235,7 +284,9 @@ pub async fn accept(env: &Env, req: &Request, input: Acceptance) -> Result<Enrol
         .query(
             "SELECT i.id, i.organization_id, i.email, i.name, i.profession, i.roles, i.expires_at, i.accepted_at, \
              o.municipality_code, o.kind, o.name AS organization_name \
-             FROM invitations i JOIN organizations o ON o.id = i.organization_id WHERE i.token_hash = ?1",
+             FROM invitations i JOIN organizations o ON o.id = i.organization_id \
+             JOIN professionals inviter ON inviter.id = i.invited_by \
+             WHERE i.token_hash = ?1 AND i.revoked_at IS NULL AND inviter.status = 'active'",
             &[hash.into()],
         )
         .await?;
@@ -274,7 +325,7 @@ pub async fn accept(env: &Env, req: &Request, input: Acceptance) -> Result<Enrol
     // because the professional's email is unique and the batch is one transaction.
     let spend = Statement::new(
         "UPDATE invitations SET accepted_at = ?2, professional_id = (SELECT id FROM professionals WHERE email = ?3) \
-         WHERE id = ?1 AND accepted_at IS NULL",
+         WHERE id = ?1 AND accepted_at IS NULL AND revoked_at IS NULL",
         vec![
             invitation.clone().into(),
             crate::time::iso8601(env.clock.now_millis()).into(),

@@ -56,59 +56,103 @@ pub async fn list(env: &Env, caller: &Subject) -> Result<Vec<StaffMember>, Error
         .collect()
 }
 
-/// Disables a professional of the caller's organization (any, for a sysadmin); never the
-/// caller themselves, so an organization can not lock out its last administrator by a slip.
-pub async fn disable(env: &Env, req: &Request, caller: &Subject, id: &str) -> Result<(), Error> {
+/// Whether an account is in use: a leaver's is disabled, and can be enabled again (someone
+/// returning, or a slip undone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+}
+
+impl AccountStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+
+    fn action(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "professional.enable",
+            AccountStatus::Disabled => "professional.disable",
+        }
+    }
+}
+
+/// Disables or enables a professional. An org admin manages their own organization's
+/// staff but not its sysadmins (a sysadmin answers to sysadmins only); a sysadmin manages
+/// anyone; nobody their own account, so an organization can not lock out its last
+/// administrator by a slip. Disabling ends every refresh token and every invitation the
+/// person sent that is still pending, in the same batch.
+pub async fn set_status(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    id: &str,
+    status: AccountStatus,
+) -> Result<(), Error> {
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
-            "SELECT organization_id FROM professionals WHERE id = ?1",
+            "SELECT organization_id, roles FROM professionals WHERE id = ?1",
             &[id.into()],
         )
         .await?;
-    let organization = rows
-        .first()
+    let target = rows.first();
+    let organization = target
         .map(|r| r.text("organization_id").map(str::to_owned))
         .transpose()?;
+    let target_is_sysadmin = target
+        .map(|r| r.text("roles"))
+        .transpose()?
+        .and_then(|roles| serde_json::from_str::<Vec<String>>(roles).ok())
+        .is_some_and(|roles| roles.iter().any(|r| r == "sysadmin"));
+    let same_org = organization.is_some() && organization == caller.org;
     let allowed = id != caller.sub
         && (has(caller, "sysadmin")
-            || (has(caller, "org_admin") && organization.is_some() && organization == caller.org));
+            || (has(caller, "org_admin") && same_org && !target_is_sysadmin));
     if !allowed {
         audit::record(
             env,
             req,
             Some(&caller.sub),
-            "professional.disable",
+            status.action(),
             Some(id),
             Outcome::Denied,
         )
         .await?;
         // Someone else's staff are not the caller's business: not found, as for patients.
-        return Err(if organization.is_some() && organization == caller.org {
+        return Err(if same_org {
             Error::Forbidden
         } else {
             Error::NotFound
         });
     }
     let now = env.clock.now_millis();
-    sql.batch(&[
-        Statement::new(
-            "UPDATE professionals SET status = 'disabled', updated_at = ?2 WHERE id = ?1",
-            vec![id.into(), crate::time::iso8601(now).into()],
-        ),
-        Statement::new(
+    let now_iso = crate::time::iso8601(now);
+    let mut statements = vec![Statement::new(
+        "UPDATE professionals SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        vec![id.into(), status.as_str().into(), now_iso.clone().into()],
+    )];
+    if status == AccountStatus::Disabled {
+        statements.push(Statement::new(
             "UPDATE refresh_tokens SET revoked_at = ?2 WHERE professional_id = ?1 AND revoked_at IS NULL",
             vec![id.into(), now.into()],
-        ),
-        audit::statement(
-            env,
-            req,
-            Some(&caller.sub),
-            "professional.disable",
-            Some(id),
-            Outcome::Allowed,
-        ),
-    ])
-    .await?;
+        ));
+        statements.push(Statement::new(
+            "UPDATE invitations SET revoked_at = ?2 WHERE invited_by = ?1 AND accepted_at IS NULL AND revoked_at IS NULL",
+            vec![id.into(), now_iso.into()],
+        ));
+    }
+    statements.push(audit::statement(
+        env,
+        req,
+        Some(&caller.sub),
+        status.action(),
+        Some(id),
+        Outcome::Allowed,
+    ));
+    sql.batch(&statements).await?;
     Ok(())
 }
