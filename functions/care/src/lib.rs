@@ -36,6 +36,7 @@ enum Route {
     AddTeamMember,
     RemoveTeamMember,
     RevokeConsent,
+    HandOverLead,
     ListPosts,
     CreatePost,
     EditPost,
@@ -94,6 +95,7 @@ fn router() -> &'static Router<Route> {
                 Route::RemoveTeamMember,
             )
             .post("/api/v1/patients/{id}/consent/revoke", Route::RevokeConsent)
+            .post("/api/v1/patients/{id}/lead", Route::HandOverLead)
             .get("/api/v1/patients/{id}/posts", Route::ListPosts)
             .post("/api/v1/patients/{id}/posts", Route::CreatePost)
             .add(
@@ -267,6 +269,14 @@ impl Function for Care {
                 )
                 .await?;
                 Ok(no_content())
+            }
+            Route::HandOverLead => {
+                let id = params.get("id").unwrap_or_default();
+                let member = member(req, env, "team.lead", id).await?;
+                let input: TeamInput = rainbownet_core::http::json::parse(req)?;
+                let patient =
+                    patients::hand_over(env, req, &member, &input.professional_id).await?;
+                Ok(json(StatusCode::OK, &patient))
             }
             Route::RevokeConsent => {
                 let id = params.get("id").unwrap_or_default();

@@ -66,6 +66,9 @@ pub enum Error {
     Forbidden,
     #[error("the idempotency key was used for a different request")]
     IdempotencyKeyReused,
+    /// The request contradicts the record's state (the lead leaving without handing over).
+    #[error("conflict: {en}")]
+    Conflict { en: &'static str, ja: &'static str },
     #[error("the event is closed")]
     EventClosed,
     #[error("email, password or one-time code does not match")]

@@ -58,6 +58,10 @@ pub const CASES: &[Case] = &[
         name: "abuse: an org admin can not disable a sysadmin; accounts are enabled again; invitations are revoked and die with their inviter",
         run: admin_powers,
     },
+    Case {
+        name: "abuse: only the lead (or their org admin) removes others or revokes consent; the lead hands over before leaving",
+        run: lead_powers,
+    },
 ];
 
 /// A documentation-range address no other case uses, different in every run.
@@ -558,5 +562,95 @@ fn admin_powers(c: &Client) -> Result<(), String> {
     );
     crate::cases::expect_invalid_fields(&accept(c, &orphan)?, &["#/token"])
         .map_err(|e| format!("a disabled inviter's invitation was accepted: {e}"))?;
+    Ok(())
+}
+
+fn lead_powers(c: &Client) -> Result<(), String> {
+    let mut sessions = Vec::new();
+    for label in ["lead-l", "lead-a", "lead-b"] {
+        let account = register(c, label)?;
+        let (token, _) = tokens(&login(c, &account.email, PASSWORD, &code(&account, 0)?)?)?;
+        let id = id_of(c, &token)?;
+        sessions.push((token, id));
+    }
+    let [(lead, lead_id), (a, a_id), (b, b_id)] =
+        <[(String, String); 3]>::try_from(sessions).map_err(|_| "three sessions")?;
+    let created = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &lead,
+        Some(crate::patients::patient_body("主担 花子")),
+    )?;
+    ensure!(created.status == 201, "patient: {}", created.text());
+    let patient = created.json()?;
+    ensure!(
+        patient["lead_id"] == lead_id.as_str(),
+        "the registrant leads: {patient}"
+    );
+    let patient = patient["id"].as_str().ok_or("id")?.to_owned();
+    for id in [&a_id, &b_id] {
+        let body = serde_json::json!({ "professional_id": id }).to_string();
+        let added = with_token(
+            c,
+            "POST",
+            &format!("/api/v1/patients/{patient}/team"),
+            &lead,
+            Some(body),
+        )?;
+        ensure!(added.status == 201, "team: {}", added.text());
+    }
+    let remove = |token: &str, who: &str| {
+        with_token(
+            c,
+            "DELETE",
+            &format!("/api/v1/patients/{patient}/team/{who}"),
+            token,
+            None,
+        )
+    };
+    // An ordinary member removes nobody but themselves and revokes nothing.
+    ensure_problem(&remove(&a, &b_id)?, 403, "/problems/forbidden")
+        .map_err(|e| format!("a member removed another: {e}"))?;
+    ensure_problem(
+        &with_token(
+            c,
+            "POST",
+            &format!("/api/v1/patients/{patient}/consent/revoke"),
+            &a,
+            None,
+        )?,
+        403,
+        "/problems/forbidden",
+    )
+    .map_err(|e| format!("a member revoked consent for everyone: {e}"))?;
+    ensure!(remove(&a, &a_id)?.status == 204, "a member leaves");
+    // The lead hands over before leaving.
+    ensure_problem(&remove(&lead, &lead_id)?, 409, "/problems/conflict")
+        .map_err(|e| format!("the lead left without handing over: {e}"))?;
+    let body = serde_json::json!({ "professional_id": b_id }).to_string();
+    let handed = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/lead"),
+        &lead,
+        Some(body),
+    )?;
+    ensure!(
+        handed.status == 200,
+        "hand over: {} {}",
+        handed.status,
+        handed.text()
+    );
+    ensure!(handed.json()?["lead_id"] == b_id.as_str(), "new lead");
+    ensure!(
+        remove(&lead, &lead_id)?.status == 204,
+        "the former lead leaves"
+    );
+    // The last member, the lead, can not leave: the patient is never orphaned.
+    ensure_problem(&remove(&b, &b_id)?, 409, "/problems/conflict")
+        .map_err(|e| format!("the last member left: {e}"))?;
+    let still = with_token(c, "GET", &format!("/api/v1/patients/{patient}"), &b, None)?;
+    ensure!(still.status == 200, "the lead still sees the patient");
     Ok(())
 }

@@ -13,7 +13,7 @@ pub const CASES: &[Case] = &[
         run: registration,
     },
     Case {
-        name: "authorization matrix: all 16 patient routes × seven callers, audited, nothing leaked",
+        name: "authorization matrix: all 17 patient routes × seven callers, audited, nothing leaked",
         run: matrix,
     },
     Case {
@@ -218,6 +218,11 @@ fn matrix(c: &Client) -> Result<(), String> {
             "POST",
             format!("/api/v1/patients/{patient}/consent/revoke"),
             None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/patients/{patient}/lead"),
+            Some(team_body.clone()),
         ),
         (
             "POST",

@@ -223,7 +223,7 @@ pub async fn import(
             let id = env.new_id();
             statements.push(Statement::new(
                 "INSERT INTO patients (id, municipality_code, insured_number, name, name_kana, birth_date, sex, address, phone, \
-                 care_level, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                 care_level, created_by, lead_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?12)",
                 vec![
                     id.clone().into(), municipality.into(), row.insured_number.clone().into(), row.name.clone().into(),
                     row.name_kana.clone().into(), row.birth_date.clone().into(), row.sex.into(), row.address.clone().into(),

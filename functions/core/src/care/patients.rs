@@ -79,6 +79,9 @@ pub struct Patient {
     pub care_level: Option<String>,
     pub consent_method: String,
     pub consent_taken_on: String,
+    /// The professional responsible for the team: removes others, records a withdrawal
+    /// of consent, hands the role over.
+    pub lead_id: Option<String>,
     pub team: Vec<TeamMember>,
 }
 
@@ -189,7 +192,7 @@ pub async fn register(
     sql.batch(&[
         Statement::new(
             "INSERT INTO patients (id, municipality_code, name, name_kana, birth_date, sex, address, lat, lng, phone, \
-             care_level, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+             care_level, created_by, lead_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?13)",
             vec![
                 id.clone().into(), input.municipality_code.clone().into(), input.name.trim().into(),
                 input.name_kana.trim().into(), birth_date.into(), input.sex.clone().into(), trimmed(&input.address).into(),
@@ -235,6 +238,19 @@ impl Member {
             Some(&self.patient),
             Outcome::Allowed,
         )
+    }
+
+    /// Records a refused `action` by this member on its own.
+    pub async fn refused(&self, env: &Env, req: &Request, action: &str) -> Result<(), Error> {
+        audit::record(
+            env,
+            req,
+            Some(&self.caller.sub),
+            action,
+            Some(&self.patient),
+            Outcome::Denied,
+        )
+        .await
     }
 
     /// Records an allowed read on its own.
@@ -324,6 +340,7 @@ pub async fn load(env: &Env, id: &str) -> Result<Patient, Error> {
         care_level: text("care_level")?,
         consent_method: row.text("consent_method")?.to_owned(),
         consent_taken_on: row.text("consent_taken_on")?.to_owned(),
+        lead_id: text("lead_id")?,
         team: team
             .iter()
             .map(|r| team_member(&r))
@@ -419,7 +436,39 @@ pub async fn add_member(
     load(env, id).await
 }
 
-/// Removes a professional from the team (leaving it, when it is the caller); at once.
+/// Who the patient's lead is, and whether the caller steers the team: the lead, or an
+/// org admin of the lead's organization.
+async fn stewardship(env: &Env, member: &Member) -> Result<(Option<String>, bool), Error> {
+    let rows = env
+        .sql(Database::Care)
+        .await?
+        .query(
+            "SELECT p.lead_id, l.organization_id AS lead_org FROM patients p \
+             LEFT JOIN professionals l ON l.id = p.lead_id WHERE p.id = ?1",
+            &[member.patient.clone().into()],
+        )
+        .await?;
+    let row = rows.first().ok_or(Error::NotFound)?;
+    let lead = row.opt_text("lead_id")?.map(str::to_owned);
+    let lead_org = row.opt_text("lead_org")?.map(str::to_owned);
+    let caller = &member.caller;
+    let steers = lead.as_deref() == Some(caller.sub.as_str())
+        || (caller.roles.iter().any(|r| r == "org_admin")
+            && lead_org.is_some()
+            && lead_org == caller.org);
+    Ok((lead, steers))
+}
+
+/// Refuses (audited, 403) a team action the caller may not take as an ordinary member.
+async fn refuse(env: &Env, req: &Request, member: &Member, action: &str) -> Error {
+    match member.refused(env, req, action).await {
+        Ok(()) => Error::Forbidden,
+        Err(e) => e,
+    }
+}
+
+/// Removes a professional from the team, at once: anyone may leave (but the lead, who hands
+/// over first), and only the lead or their org admin removes someone else.
 pub async fn remove_member(
     env: &Env,
     req: &Request,
@@ -427,6 +476,16 @@ pub async fn remove_member(
     professional: &str,
 ) -> Result<(), Error> {
     let (caller, id) = (&member.caller, member.patient.as_str());
+    let (lead, steers) = stewardship(env, member).await?;
+    if lead.as_deref() == Some(professional) {
+        return Err(Error::Conflict {
+            en: "the lead can not leave or be removed; hand the lead over to another member first",
+            ja: "主担当者は外せません。先に他のメンバーへ主担当を引き継いでください",
+        });
+    }
+    if professional != caller.sub && !steers {
+        return Err(refuse(env, req, member, "team.remove").await);
+    }
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Care).await?;
     sql.batch(&[
@@ -440,9 +499,54 @@ pub async fn remove_member(
     Ok(())
 }
 
-/// Records the withdrawal of consent; the record closes to everyone.
+/// Hands the lead to another active member of the team: the lead or their org admin.
+pub async fn hand_over(
+    env: &Env,
+    req: &Request,
+    member: &Member,
+    professional: &str,
+) -> Result<Patient, Error> {
+    let (caller, id) = (&member.caller, member.patient.as_str());
+    let (_, steers) = stewardship(env, member).await?;
+    if !steers {
+        return Err(refuse(env, req, member, "team.lead").await);
+    }
+    let sql = env.sql(Database::Care).await?;
+    let done = sql
+        .batch(&[
+            Statement::new(
+                "UPDATE patients SET lead_id = ?2, updated_at = ?3 WHERE id = ?1 AND EXISTS (SELECT 1 FROM care_team_members t \
+                 JOIN professionals pr ON pr.id = t.professional_id WHERE t.patient_id = ?1 AND t.professional_id = ?2 \
+                 AND t.removed_at IS NULL AND pr.status = 'active')",
+                vec![id.into(), professional.into(), crate::time::iso8601(env.clock.now_millis()).into()],
+            ),
+            Statement::new("SELECT changes() AS n", vec![]),
+            audit::statement(env, req, Some(&caller.sub), "team.lead", Some(id), Outcome::Allowed),
+        ])
+        .await?;
+    if done
+        .get(1)
+        .and_then(|r| r.first())
+        .map(|r| r.int("n"))
+        .transpose()?
+        != Some(1)
+    {
+        return Err(Error::Validation(vec![FieldError::new(
+            "#/professional_id",
+            "the lead goes to an active member of the team",
+            "主担当はチームの有効なメンバーに引き継いでください",
+        )]));
+    }
+    load(env, id).await
+}
+
+/// Records the withdrawal of consent; the record closes to everyone. The lead or their
+/// org admin only: it ends every member's access at once.
 pub async fn revoke_consent(env: &Env, req: &Request, member: &Member) -> Result<(), Error> {
     let (caller, id) = (&member.caller, member.patient.as_str());
+    if !stewardship(env, member).await?.1 {
+        return Err(refuse(env, req, member, "consent.revoke").await);
+    }
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Care).await?;
     sql.batch(&[

@@ -125,6 +125,14 @@ fn describe(err: &Error) -> Text {
             "This Idempotency-Key was already used for a different request; use a new key for a new request.".into(),
             "この再送キー（Idempotency-Key）は別の内容で使用済みです。新しい投稿には新しいキーを使ってください。".into(),
         ),
+        Error::Conflict { en, ja } => t(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Conflict",
+            "既存のデータと矛盾します",
+            (*en).into(),
+            (*ja).into(),
+        ),
         Error::EventClosed => t(
             StatusCode::CONFLICT,
             "event-closed",
