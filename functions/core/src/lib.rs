@@ -20,6 +20,7 @@ pub mod resources;
 pub mod selfcheck;
 pub mod text;
 pub mod time;
+pub mod wareki;
 pub mod web;
 
 pub use env::{Env, Stores};

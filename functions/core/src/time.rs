@@ -191,6 +191,12 @@ pub fn jst(millis: i64) -> JstDateTime {
     }
 }
 
+/// Today's date in Japan, `YYYY-MM-DD`: what "not in the future" means for a birth date.
+pub fn today_jst(millis: i64) -> String {
+    let d = jst(millis);
+    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+}
+
 pub fn days_in_month(year: i64, month: i64) -> i64 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

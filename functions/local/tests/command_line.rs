@@ -104,6 +104,20 @@ fn staff_added_by_command_have_sealed_seeds_and_import_patients() {
             "",
         )
     };
+    // A town that is not on this network yet is refused, by name, before any row is read.
+    let (ok, out) = import("kaigo@city.kiyosu.example.jp");
+    assert!(
+        !ok && out.contains("not a municipality of this network"),
+        "{out}"
+    );
+    rusqlite::Connection::open(data.join("public.sqlite"))
+        .expect("open public.sqlite")
+        .execute(
+            "INSERT INTO municipalities (code, name, name_kana, name_en, prefecture, lat, lng) \
+             VALUES ('23233', '清須市', 'きよすし', 'Kiyosu', '愛知県', 35.2, 136.85)",
+            [],
+        )
+        .expect("register the town");
     let (ok, out) = import("kaigo@city.kiyosu.example.jp");
     assert!(ok, "import: {out}");
     assert!(

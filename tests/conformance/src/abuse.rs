@@ -62,6 +62,10 @@ pub const CASES: &[Case] = &[
         name: "abuse: only the lead (or their org admin) removes others or revokes consent; the lead hands over before leaving",
         run: lead_powers,
     },
+    Case {
+        name: "abuse: impossible and future dates, unknown towns and free text as dates are refused by field",
+        run: impossible_input,
+    },
 ];
 
 /// A documentation-range address no other case uses, different in every run.
@@ -652,5 +656,73 @@ fn lead_powers(c: &Client) -> Result<(), String> {
         .map_err(|e| format!("the last member left: {e}"))?;
     let still = with_token(c, "GET", &format!("/api/v1/patients/{patient}"), &b, None)?;
     ensure!(still.status == 200, "the lead still sees the patient");
+    Ok(())
+}
+
+fn impossible_input(c: &Client) -> Result<(), String> {
+    let nurse = register(c, "impossible")?;
+    let (token, _) = tokens(&login(c, &nurse.email, PASSWORD, &code(&nurse, 0)?)?)?;
+    let patient = |field: &str, value: &str| {
+        let mut body: serde_json::Value =
+            serde_json::from_str(&crate::patients::patient_body("不可 能子")).unwrap_or_default();
+        body[field] = value.into();
+        with_token(
+            c,
+            "POST",
+            "/api/v1/patients",
+            &token,
+            Some(body.to_string()),
+        )
+    };
+    for birth in [
+        "令和99年1月1日",
+        "2999-01-01",
+        "平成31年5月1日",
+        "令和1年4月30日",
+    ] {
+        crate::cases::expect_invalid_fields(&patient("birth_date", birth)?, &["#/birth_date"])
+            .map_err(|e| format!("birth date {birth}: {e}"))?;
+    }
+    crate::cases::expect_invalid_fields(
+        &patient("municipality_code", "99999")?,
+        &["#/municipality_code"],
+    )
+    .map_err(|e| format!("an unknown town: {e}"))?;
+    let created = patient("birth_date", "昭和20年5月1日")?;
+    ensure!(
+        created.status == 201,
+        "a real patient: {} {}",
+        created.status,
+        created.text()
+    );
+    let id = created.json()?["id"].as_str().ok_or("id")?.to_owned();
+    for at in ["0000-01-01T09:00", "9999-12-31T09:00"] {
+        let body = serde_json::json!({"kind": "pulse", "value": 70, "measured_at": at}).to_string();
+        crate::cases::expect_invalid_fields(
+            &with_token(
+                c,
+                "POST",
+                &format!("/api/v1/patients/{id}/vitals"),
+                &token,
+                Some(body),
+            )?,
+            &["#/measured_at"],
+        )
+        .map_err(|e| format!("a reading at {at}: {e}"))?;
+    }
+    let notice = serde_json::json!({
+        "municipality_code": "23233", "kind": "event", "title": "体操の会", "body": "どなたでも",
+        "event_date": "来週の月曜", "publish_from": "そのうち", "publish_until": "いつか",
+    });
+    crate::cases::expect_invalid_fields(
+        &admin_request(
+            c,
+            "POST",
+            "/api/v1/public/notices",
+            "application/json",
+            notice.to_string().into_bytes(),
+        )?,
+        &["#/event_date", "#/publish_from", "#/publish_until"],
+    )?;
     Ok(())
 }

@@ -9,7 +9,6 @@
 
 use serde::Serialize;
 
-use super::wareki::parse_date;
 use crate::audit::{self, Outcome};
 use crate::auth::token::Subject;
 use crate::csv_table::{self, RowError};
@@ -17,6 +16,7 @@ use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Statement, Value};
+use crate::wareki::parse_date;
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct PatientImportReport {
@@ -69,7 +69,7 @@ fn care_level(text: &str) -> Option<Option<&'static str>> {
 
 /// Reads the file: one entry per row, `None` for a row without consent; every problem is a
 /// line-numbered error.
-fn parse(bytes: &[u8]) -> Result<(Vec<Option<Row>>, Vec<RowError>), Error> {
+fn parse(bytes: &[u8], today: &str) -> Result<(Vec<Option<Row>>, Vec<RowError>), Error> {
     let table = csv_table::read(bytes)?;
     let col = |names: &[&str]| table.column(names);
     let (Some(number), Some(name), Some(birth), Some(consent)) = (
@@ -137,7 +137,7 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Option<Row>>, Vec<RowError>), Error> {
             reject("氏名 is empty", "氏名が空です");
             continue;
         }
-        let Some(birth_date) = parse_date(&cell(Some(birth))) else {
+        let Some(birth_date) = crate::wareki::parse_birth_date(&cell(Some(birth)), today) else {
             reject(
                 &format!("生年月日 is not a date: {}", cell(Some(birth))),
                 &format!("生年月日が日付ではありません: {}", cell(Some(birth))),
@@ -186,7 +186,12 @@ pub async fn import(
     municipality: &str,
     bytes: &[u8],
 ) -> Result<PatientImportReport, Error> {
-    let (rows, errors) = parse(bytes)?;
+    if !crate::public::municipalities::is_known(env, municipality).await? {
+        return Err(Error::Validation(vec![
+            crate::public::municipalities::unknown("?municipality"),
+        ]));
+    }
+    let (rows, errors) = parse(bytes, &crate::time::today_jst(env.clock.now_millis()))?;
     let sql = env.sql(Database::Care).await?;
     let now = crate::time::iso8601(env.clock.now_millis());
     let mut report = PatientImportReport {
@@ -269,7 +274,7 @@ mod tests {
     #[test]
     fn consent_no_consent_and_broken_rows() {
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(FILE);
-        let (rows, errors) = parse(&sjis).unwrap();
+        let (rows, errors) = parse(&sjis, "2026-11-26").unwrap();
         let consenting: Vec<&Row> = rows.iter().flatten().collect();
         assert_eq!(consenting.len(), 1, "{errors:?}");
         assert_eq!(consenting[0].birth_date, "1940-04-01");

@@ -14,7 +14,6 @@ pub mod templates;
 pub mod timeline;
 pub mod usage;
 pub mod vitals;
-pub mod wareki;
 
 /// An `Idempotency-Key` header the client may send on a write: 1 to 200 visible ASCII
 /// characters, or a field error naming the header.

@@ -96,7 +96,7 @@ pub struct PatientSummary {
     pub care_level: Option<String>,
 }
 
-fn check(input: &NewPatient) -> Result<(String, String), Error> {
+fn check(input: &NewPatient, today: &str) -> Result<(String, String), Error> {
     let mut errors = Vec::new();
     errors.extend(FieldError::length("#/name", &input.name, 100, "氏名"));
     let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
@@ -115,12 +115,12 @@ fn check(input: &NewPatient) -> Result<(String, String), Error> {
             "ふりがなはかなで入力してください",
         );
     }
-    let birth = super::wareki::parse_date(&input.birth_date);
+    let birth = crate::wareki::parse_birth_date(&input.birth_date, today);
     if birth.is_none() {
         err(
             "#/birth_date",
-            "must be a date (YYYY-MM-DD or 昭和20年5月1日)",
-            "生年月日を正しく入力してください（例: 昭和20年5月1日）",
+            "must be a date that exists and is not in the future (YYYY-MM-DD or 昭和20年5月1日)",
+            "生年月日を正しく入力してください（例: 昭和20年5月1日。存在しない日付・未来の日付は不可）",
         );
     }
     if !SEXES.contains(&input.sex.as_str()) {
@@ -158,7 +158,7 @@ fn check(input: &NewPatient) -> Result<(String, String), Error> {
             "同意の取得方法が正しくありません",
         );
     }
-    let taken_on = super::wareki::parse_date(&input.consent.taken_on);
+    let taken_on = crate::wareki::parse_date(&input.consent.taken_on);
     if taken_on.is_none() {
         err(
             "#/consent/taken_on",
@@ -179,7 +179,12 @@ pub async fn register(
     caller: &Subject,
     input: NewPatient,
 ) -> Result<Patient, Error> {
-    let (birth_date, taken_on) = check(&input)?;
+    let (birth_date, taken_on) = check(&input, &crate::time::today_jst(env.clock.now_millis()))?;
+    if !crate::public::municipalities::is_known(env, &input.municipality_code).await? {
+        return Err(Error::Validation(vec![
+            crate::public::municipalities::unknown("#/municipality_code"),
+        ]));
+    }
     let id = env.new_id();
     let now = crate::time::iso8601(env.clock.now_millis());
     let trimmed = |v: &Option<String>| {

@@ -256,7 +256,7 @@ pub fn validate(
                 }
                 text.to_owned()
             }
-            Kind::Date => match super::wareki::parse_date(text) {
+            Kind::Date => match crate::wareki::parse_date(text) {
                 Some(iso) => iso,
                 None => {
                     errors.push(FieldError::new(

@@ -95,7 +95,12 @@ pub struct Vital {
     pub author_id: String,
 }
 
-fn check(input: &NewVital) -> Result<&'static Kind, Error> {
+/// The earliest time a reading can have been taken: nothing in a patient's record is older.
+const EARLIEST_MEASUREMENT: &str = "1900-01-01T00:00:00Z";
+/// How far ahead of the server's clock a device's clock may run.
+const CLOCK_LEEWAY_MS: i64 = 5 * 60 * 1000;
+
+fn check(input: &NewVital, now: i64) -> Result<&'static Kind, Error> {
     let mut errors = Vec::new();
     let Some(k) = kind(&input.kind) else {
         return Err(Error::Validation(vec![FieldError::new(
@@ -129,15 +134,14 @@ fn check(input: &NewVital) -> Result<&'static Kind, Error> {
         )),
         _ => {}
     }
-    if input
-        .measured_at
-        .as_deref()
-        .is_some_and(|m| crate::time::parse_local_jst(m).is_none())
-    {
+    let earliest = crate::time::parse_rfc3339(EARLIEST_MEASUREMENT).unwrap_or(i64::MIN);
+    if input.measured_at.as_deref().is_some_and(|m| {
+        crate::time::parse_local_jst(m).is_none_or(|at| at < earliest || at > now + CLOCK_LEEWAY_MS)
+    }) {
         errors.push(FieldError::new(
             "#/measured_at",
-            "must be a time: 2026-11-24T09:30 (Japan time) or RFC 3339 with a zone",
-            "測定日時は 2026-11-24T09:30 の形式で入力してください",
+            "must be a time that has passed: 2026-11-24T09:30 (Japan time) or RFC 3339 with a zone",
+            "測定日時は過去の日時を 2026-11-24T09:30 の形式で入力してください",
         ));
     }
     if errors.is_empty() {
@@ -172,7 +176,7 @@ pub async fn record(
     key: Option<&str>,
 ) -> Result<Vital, Error> {
     let (caller, patient) = (&member.caller, member.patient.as_str());
-    let k = check(&input)?;
+    let k = check(&input, env.clock.now_millis())?;
     let now = crate::time::iso8601(env.clock.now_millis());
     // Stored in UTC so that readings sort by time whatever zone they were entered in.
     let measured_at = input
@@ -248,8 +252,12 @@ mod tests {
         }
     }
 
+    /// 2026-11-26T10:00:00Z, the server's clock in these tests.
+    const NOW: i64 = 1_795_687_200_000;
+
     #[test]
     fn plausible_readings_pass_and_typos_are_refused() {
+        let check = |v: &NewVital| super::check(v, NOW);
         assert!(check(&vital("blood_pressure", 130.0, Some(80.0))).is_ok());
         assert!(check(&vital("temperature", 36.8, None)).is_ok());
         assert!(check(&vital("blood_pressure", 400.0, Some(80.0))).is_err());
@@ -260,5 +268,18 @@ mod tests {
         assert!(crate::time::parse_local_jst("2026-11-24T09:30").is_some());
         assert!(crate::time::parse_local_jst("2026-02-30T09:30").is_none());
         assert!(crate::time::parse_local_jst("yesterday").is_none());
+    }
+
+    #[test]
+    fn readings_from_year_0_or_the_future_are_refused() {
+        let at = |m: &str| NewVital {
+            measured_at: Some(m.into()),
+            ..vital("pulse", 70.0, None)
+        };
+        assert!(check(&at("0000-01-01T09:00"), NOW).is_err());
+        assert!(check(&at("1899-12-31T09:00"), NOW).is_err());
+        assert!(check(&at("9999-12-31T09:00"), NOW).is_err());
+        assert!(check(&at("2026-11-27T09:00"), NOW).is_err());
+        assert!(check(&at("2026-11-26T19:00"), NOW).is_ok());
     }
 }

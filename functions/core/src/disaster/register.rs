@@ -74,7 +74,7 @@ impl Entry {
 }
 
 /// Reads the file: the good rows and a line-numbered error for each bad one.
-fn parse(bytes: &[u8]) -> Result<(Vec<Entry>, Vec<RowError>), Error> {
+fn parse(bytes: &[u8], today: &str) -> Result<(Vec<Entry>, Vec<RowError>), Error> {
     let table = csv_table::read(bytes)?;
     let col = |names: &[&str]| table.column(names);
     let (Some(number), Some(name), Some(address), Some(district), Some(consent_col)) = (
@@ -167,7 +167,7 @@ fn parse(bytes: &[u8]) -> Result<(Vec<Entry>, Vec<RowError>), Error> {
         let birth_text = cell(birth);
         let birth_date = if birth_text.is_empty() {
             None
-        } else if let Some(date) = crate::care::wareki::parse_date(&birth_text) {
+        } else if let Some(date) = crate::wareki::parse_birth_date(&birth_text, today) {
             Some(date)
         } else {
             reject(
@@ -282,7 +282,7 @@ pub async fn import(
             "市区町村コード（5桁）を指定してください",
         )]));
     }
-    let (entries, errors) = parse(bytes)?;
+    let (entries, errors) = parse(bytes, &crate::time::today_jst(env.clock.now_millis()))?;
     let sql = env.sql(Database::Disaster).await?;
     let now = crate::time::iso8601(env.clock.now_millis());
     let mut report = RegisterImportReport {
@@ -574,7 +574,7 @@ mod tests {
     #[test]
     fn good_rows_and_line_numbered_errors() {
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(FILE);
-        let (entries, errors) = parse(&sjis).unwrap();
+        let (entries, errors) = parse(&sjis, "2026-11-26").unwrap();
         assert_eq!(entries.len(), 2, "{errors:?}");
         assert_eq!(entries[0].reasons, ["要介護3以上", "独居高齢者"]);
         assert_eq!(entries[0].birth_date.as_deref(), Some("1940-04-01"));
@@ -586,8 +586,8 @@ mod tests {
 
     #[test]
     fn the_hash_changes_with_content_only() {
-        let (entries, _) = parse(FILE.as_bytes()).unwrap();
-        let (again, _) = parse(FILE.as_bytes()).unwrap();
+        let (entries, _) = parse(FILE.as_bytes(), "2026-11-26").unwrap();
+        let (again, _) = parse(FILE.as_bytes(), "2026-11-26").unwrap();
         assert_eq!(entries[0].hash(), again[0].hash());
         assert_ne!(entries[0].hash(), entries[1].hash());
     }

@@ -79,6 +79,32 @@ pub fn is_code(code: &str) -> bool {
     code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Whether `code` is a municipality of this deployment (in the public database's list),
+/// for records that name a town: a well-formed code of no town here is as wrong as a typo.
+pub async fn is_known(env: &crate::env::Env, code: &str) -> Result<bool, Error> {
+    if !is_code(code) {
+        return Ok(false);
+    }
+    let rows = env
+        .sql(crate::ports::Database::Public)
+        .await?
+        .query(
+            "SELECT EXISTS (SELECT 1 FROM municipalities WHERE code = ?1) AS known",
+            &[code.into()],
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.int("known")).transpose()? == Some(1))
+}
+
+/// The field error for a municipality code that is not one of this deployment's towns.
+pub fn unknown(pointer: &str) -> crate::error::FieldError {
+    crate::error::FieldError::new(
+        pointer,
+        "not a municipality of this network",
+        "このネットワークの市区町村コードではありません",
+    )
+}
+
 /// Checks every field and reports all failures at once.
 pub fn validate(code: &str, input: &MunicipalityInput) -> Result<(), Error> {
     use crate::error::FieldError;

@@ -86,6 +86,52 @@ pub async fn create(env: &Env, input: NoticeInput) -> Result<String, Error> {
             "本文は10000文字までです",
         ));
     }
+    // Dates are data: an event date as people write it (2026-12-05, 令和8年12月5日), and the
+    // publishing window as times, both stored in one form, because the portal compares them.
+    let event_date = match input.event_date.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => {
+            let date = crate::wareki::parse_date(text);
+            if date.is_none() {
+                errors.push(FieldError::new(
+                    "#/event_date",
+                    "must be a date (2026-12-05 or 令和8年12月5日)",
+                    "開催日は日付で入力してください（例: 2026-12-05、令和8年12月5日）",
+                ));
+            }
+            date
+        }
+    };
+    let mut time = |pointer: &str, text: Option<&str>| match text.map(str::trim) {
+        None | Some("") => None,
+        Some(text) => {
+            let at = crate::time::parse_rfc3339(text)
+                .or_else(|| crate::time::parse_local_jst(text))
+                .or_else(|| {
+                    crate::wareki::parse_date(text)
+                        .and_then(|d| crate::time::parse_local_jst(&format!("{d}T00:00")))
+                });
+            if at.is_none() {
+                errors.push(FieldError::new(
+                    pointer,
+                    "must be a time (2026-12-01T09:00, Japan time, or RFC 3339) or a date",
+                    "日時は 2026-12-01T09:00 の形式か日付で入力してください",
+                ));
+            }
+            at
+        }
+    };
+    let publish_from = time("#/publish_from", input.publish_from.as_deref());
+    let publish_until = time("#/publish_until", input.publish_until.as_deref());
+    if let (Some(from), Some(until)) = (publish_from, publish_until)
+        && until <= from
+    {
+        errors.push(FieldError::new(
+            "#/publish_until",
+            "must be after publish_from",
+            "掲載終了は掲載開始より後にしてください",
+        ));
+    }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
@@ -101,9 +147,11 @@ pub async fn create(env: &Env, input: NoticeInput) -> Result<String, Error> {
             input.kind.into(),
             input.title.trim().into(),
             input.body.into(),
-            input.event_date.into(),
-            input.publish_from.unwrap_or_else(|| now.clone()).into(),
-            input.publish_until.into(),
+            event_date.into(),
+            publish_from
+                .map_or_else(|| now.clone(), crate::time::iso8601)
+                .into(),
+            publish_until.map(crate::time::iso8601).into(),
             now.into(),
         ],
     )])
