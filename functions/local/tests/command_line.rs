@@ -34,6 +34,62 @@ fn run(args: &[&str], stdin: &str) -> (bool, String) {
     )
 }
 
+/// What a copy of the data directory gives: the files are the owner's only, the key that
+/// seals TOTP seeds is not among them, and the key derived from the token seed that is
+/// among them does not open a sealed seed.
+fn copied_data_does_not_open_seeds(data: &Path, stored: &str) {
+    use rainbownet_core::auth::{keys, sealed};
+    use sha2::{Digest, Sha256};
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(data), 0o700, "the data directory");
+    for entry in std::fs::read_dir(data).expect("read data dir") {
+        let path = entry.expect("entry").path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+    let key_file = data.with_file_name("data.key");
+    assert_eq!(mode(&key_file), 0o600, "the data key file");
+    let key = keys::from_hex(&std::fs::read_to_string(&key_file).expect("data key")).expect("hex");
+    let owner: String = care_db(data)
+        .query_row("SELECT id FROM professionals LIMIT 1", [], |r| r.get(0))
+        .expect("owner");
+    assert!(
+        sealed::open(&key, stored, &owner).is_ok(),
+        "the data key opens the seed"
+    );
+    // The token seed is the environment's here (`run` sets it), else the directory's own.
+    let seed_hex =
+        std::fs::read_to_string(data.join("token-seed.hex")).unwrap_or_else(|_| "11".repeat(32));
+    if let Some(seed) = keys::from_hex(&seed_hex) {
+        let mut hash = Sha256::new();
+        hash.update(b"rainbownet/data-key/v1\0");
+        hash.update(seed);
+        let derived: [u8; 32] = hash.finalize().into();
+        assert!(
+            sealed::open(&derived, stored, &owner).is_err(),
+            "what is in the data directory opens the seed"
+        );
+    }
+}
+
+#[test]
+fn a_key_file_others_can_read_stops_the_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().expect("utf-8 path");
+    let (ok, out) = run(&["migrate", "--data", data_arg], "");
+    assert!(ok, "migrate: {out}");
+    let key = dir.path().join("data.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let (ok, out) = run(&["migrate", "--data", data_arg], "");
+    assert!(!ok, "started with a world-readable key: {out}");
+    assert!(
+        out.contains("readable by others") && out.contains("chmod 600"),
+        "{out}"
+    );
+}
+
 fn care_db(data: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(data.join("care.sqlite")).expect("open care.sqlite")
 }
@@ -84,6 +140,7 @@ fn staff_added_by_command_have_sealed_seeds_and_import_patients() {
         .expect("professional row");
     assert!(stored.starts_with("sealed1:"), "stored seed: {stored}");
     assert!(!stored.contains(&secret), "the seed is stored in the clear");
+    copied_data_does_not_open_seeds(&data, &stored);
 
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/care_applications_23233.sjis.csv");

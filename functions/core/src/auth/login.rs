@@ -478,13 +478,15 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         ),
         audit::statement(env, req, Some(&id), "auth.login", None, Outcome::Allowed),
     ];
-    // An account enrolled before seeds were sealed is sealed at its first login.
+    // An account enrolled before seeds were sealed, or sealed under an older key, is
+    // sealed under the data key at its next login.
     let stored_secret = account.text("totp_secret")?;
-    if !sealed::is_sealed(stored_secret) {
+    let (base32, current) = totp_base32(env, &id, stored_secret)?;
+    if !current {
         let sealed_now = sealed::seal(
             &sealed::data_key(env)?,
             random::<12>(env),
-            stored_secret.as_bytes(),
+            base32.as_bytes(),
             &id,
         );
         statements.push(Statement::new(
@@ -496,16 +498,20 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
     tokens(env, &subject, refresh, now)
 }
 
-/// The account's TOTP seed: sealed (or, for an account enrolled before sealing, the
-/// plain base32 it was stored as; the login seals it).
+/// The account's TOTP seed as base32, and whether it is stored as it should be: sealed
+/// under the current data key. An account enrolled before sealing (plain base32) or sealed
+/// under an older key is sealed again at its next login.
+fn totp_base32(env: &Env, owner: &str, stored: &str) -> Result<(String, bool), Error> {
+    if !sealed::is_sealed(stored) {
+        return Ok((stored.to_owned(), false));
+    }
+    let (opened, current) = sealed::open_current(env, stored, owner)?;
+    let base32 = String::from_utf8(opened).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok((base32, current))
+}
+
 fn totp_secret(env: &Env, owner: &str, stored: &str) -> Result<Vec<u8>, Error> {
-    let base32 = if sealed::is_sealed(stored) {
-        let opened = sealed::open(&sealed::data_key(env)?, stored, owner)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        String::from_utf8(opened).map_err(|e| Error::Internal(e.to_string()))?
-    } else {
-        stored.to_owned()
-    };
+    let (base32, _) = totp_base32(env, owner, stored)?;
     totp::from_base32(&base32).map_err(|e| Error::Internal(e.to_string()))
 }
 

@@ -22,6 +22,30 @@ pub fn data_key(env: &Env) -> Result<[u8; 32], Error> {
     if let Some(key) = env.config.get(DATA_KEY).and_then(|s| from_hex(&s)) {
         return Ok(key);
     }
+    derived_key(env)
+}
+
+/// Opens a sealed value under the data key, or (sealed before a data key was configured)
+/// under the key derived from the signing seed. The flag says whether it was the data key
+/// itself; if not, the caller seals the value again under it.
+pub fn open_current(env: &Env, stored: &str, owner: &str) -> Result<(Vec<u8>, bool), Error> {
+    let current = data_key(env)?;
+    match open(&current, stored, owner) {
+        Ok(plain) => Ok((plain, true)),
+        Err(first) => {
+            let derived = derived_key(env)?;
+            if derived == current {
+                return Err(Error::Internal(first.to_string()));
+            }
+            open(&derived, stored, owner)
+                .map(|plain| (plain, false))
+                .map_err(|e| Error::Internal(e.to_string()))
+        }
+    }
+}
+
+/// The key derived from the signing seed: the data key where none is configured.
+fn derived_key(env: &Env) -> Result<[u8; 32], Error> {
     let seed = signing_seed(env)?;
     let mut hash = Sha256::new();
     hash.update(b"rainbownet/data-key/v1\0");

@@ -69,4 +69,5 @@ pub const CONFIG_KEYS: &[&str] = &[
     crate::web::TILE_ATTRIBUTION_KEY,
     crate::auth::keys::SEED_KEY,
     crate::auth::keys::PUBLIC_KEY_KEY,
+    crate::auth::sealed::DATA_KEY,
 ];
