@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    rainbownet::admission::return_large_blocks_to_the_system();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match rainbownet::cli::parse(&args) {
         Ok(command) => command,

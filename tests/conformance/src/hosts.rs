@@ -75,6 +75,11 @@ impl RunningHost {
         Self::local_command(&[], data, state)
     }
 
+    /// The host's process id (for the benchmark's memory figures).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// SIGKILL: no shutdown at all, as a power cut or the OOM killer would leave it.
     pub fn kill(mut self) {
         if let Some(mut child) = self.child.take() {
