@@ -600,10 +600,11 @@ fn main() {
                     let posts = if name == "local" { 10_000 } else { 1_000 };
                     bench_care(&host, posts, clients, duration);
                 }
-                if run("logins") && name == "local" {
-                    if let Some(pid) = host.pid() {
-                        bench_logins(&host, pid, clients, duration);
-                    }
+                if run("logins")
+                    && name == "local"
+                    && let Some(pid) = host.pid()
+                {
+                    bench_logins(&host, pid, clients, duration);
                 }
                 if run("disaster") {
                     let people = if name == "local" { 100_000 } else { 1_563 };
