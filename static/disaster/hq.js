@@ -495,7 +495,7 @@
   function renderNoLocation(districts) {
     const note = $("no-location");
     note.hidden = !districts.length;
-    note.textContent = districts.length ? "地図にない地区（位置未登録）：" + districts.map(districtName).join("、") : "";
+    note.textContent = districts.length ? "地図にない地区（位置が未登録か、対象者が3人未満のため位置を伏せています）：" + districts.map(districtName).join("、") : "";
   }
 
   function legendItem(box, graphic, text) {
