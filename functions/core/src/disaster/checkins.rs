@@ -351,7 +351,7 @@ pub async fn people(
             params.push(closed_at.clone().into());
             format!(
                 "(p.consent = 1 OR (l.status = 'needs_attention' AND EXISTS (SELECT 1 FROM checkins x \
-                 WHERE x.event_id = ?1 AND x.person_id = p.id AND x.status = 'needs_attention' AND x.received_at < ?{})))",
+                 WHERE x.event_id = ?1 AND x.person_id = p.id AND x.status = 'needs_attention' AND x.received_at <= ?{})))",
                 params.len()
             )
         }
