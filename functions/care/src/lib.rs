@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use ::http::Method;
 use ::http::StatusCode;
 use rainbownet_core::audit;
 use rainbownet_core::auth::token::Subject;
@@ -12,7 +13,7 @@ use rainbownet_core::care::{
     attachments, directory, fhir, import as patient_import, messages, nearby, patients, projects,
     timeline, usage, vitals,
 };
-use rainbownet_core::http::router::Router;
+use rainbownet_core::http::router::{Guard, Params, RouteInfo, RouteSpec, Router};
 use rainbownet_core::http::{Request, Response, json, serve};
 use rainbownet_core::ports::Database;
 use rainbownet_core::{Env, Error, Function, selfcheck};
@@ -76,99 +77,363 @@ enum Route {
     SelfcheckStore,
 }
 
-fn router() -> &'static Router<Route> {
-    static ROUTER: OnceLock<Router<Route>> = OnceLock::new();
-    ROUTER.get_or_init(|| {
-        Router::new()
-            .post("/api/v1/auth/professionals", Route::CreateProfessional)
-            .post("/api/v1/auth/login", Route::Login)
-            .post("/api/v1/auth/refresh", Route::Refresh)
-            .post("/api/v1/auth/logout", Route::Logout)
-            .get("/api/v1/auth/me", Route::Me)
-            .get("/api/v1/patients", Route::ListPatients)
-            .post("/api/v1/patients", Route::CreatePatient)
-            .get("/api/v1/patients/{id}", Route::GetPatient)
-            .post("/api/v1/patients/{id}/team", Route::AddTeamMember)
-            .add(
-                ::http::Method::DELETE,
-                "/api/v1/patients/{id}/team/{professional}",
-                Route::RemoveTeamMember,
-            )
-            .post("/api/v1/patients/{id}/consent/revoke", Route::RevokeConsent)
-            .post("/api/v1/patients/{id}/lead", Route::HandOverLead)
-            .get("/api/v1/patients/{id}/posts", Route::ListPosts)
-            .post("/api/v1/patients/{id}/posts", Route::CreatePost)
-            .add(
-                ::http::Method::PUT,
-                "/api/v1/patients/{id}/posts/{post}",
-                Route::EditPost,
-            )
-            .post("/api/v1/patients/{id}/posts/{post}/read", Route::ReadPost)
-            .post(
-                "/api/v1/patients/{id}/posts/{post}/comments",
-                Route::CreateComment,
-            )
-            .get("/api/v1/care/templates", Route::Templates)
-            .post("/api/v1/patients/{id}/attachments", Route::UploadAttachment)
-            .get(
-                "/api/v1/patients/{id}/attachments/{attachment}",
-                Route::GetAttachment,
-            )
-            .get("/api/v1/patients/{id}/nearby", Route::Nearby)
-            .post("/api/v1/patients/imports", Route::ImportPatients)
-            .get("/api/v1/patients/{id}/vitals", Route::ListVitals)
-            .post("/api/v1/patients/{id}/vitals", Route::RecordVital)
-            .get("/api/v1/patients/{id}/fhir", Route::Fhir)
-            .post("/api/v1/patients/{id}/nearby/introduce", Route::Introduce)
-            .get("/api/v1/auth/staff", Route::ListStaff)
-            .post(
-                "/api/v1/auth/professionals/{professional}/disable",
-                Route::DisableProfessional,
-            )
-            .post(
-                "/api/v1/auth/professionals/{professional}/enable",
-                Route::EnableProfessional,
-            )
-            .post(
-                "/api/v1/auth/invitations/{invitation}/revoke",
-                Route::RevokeInvitation,
-            )
-            .post("/api/v1/auth/invitations", Route::CreateInvitation)
-            .get("/api/v1/auth/invitations", Route::ListInvitations)
-            .post("/api/v1/auth/invitations/accept", Route::AcceptInvitation)
-            .get("/api/v1/care/professionals", Route::Directory)
-            .get("/api/v1/care/projects", Route::ListProjects)
-            .post("/api/v1/care/projects", Route::CreateProject)
-            .get("/api/v1/care/projects/{project}", Route::GetProject)
-            .post(
-                "/api/v1/care/projects/{project}/members",
-                Route::AddProjectMember,
-            )
-            .add(
-                ::http::Method::DELETE,
-                "/api/v1/care/projects/{project}/members/{professional}",
-                Route::RemoveProjectMember,
-            )
-            .get(
-                "/api/v1/care/projects/{project}/posts",
-                Route::ListProjectPosts,
-            )
-            .post(
-                "/api/v1/care/projects/{project}/posts",
-                Route::CreateProjectPost,
-            )
-            .get("/api/v1/care/messages", Route::Conversations)
-            .get("/api/v1/care/messages/{professional}", Route::Thread)
-            .post("/api/v1/care/messages/{professional}", Route::SendMessage)
-            .get("/api/v1/care/usage", Route::Usage)
-            .get("/api/v1/care/usage.csv", Route::UsageCsv)
-            .get("/api/v1/care/audit", Route::Audit)
-            .get("/api/v1/care/audit.csv", Route::AuditCsv)
-            .get(
-                "/api/v1/care/_selfcheck/stores/{store}",
-                Route::SelfcheckStore,
-            )
-    })
+/// Every route of the function with the guard that admits its callers and its audit
+/// action. The guard runs before the handler; the conformance suite calls every route
+/// here as every kind of caller (`routes()`).
+static ROUTES: &[RouteSpec<Route>] = &[
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/auth/professionals",
+        route: Route::CreateProfessional,
+        guard: Guard::Administrator,
+        action: "professional.create",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/auth/login",
+        route: Route::Login,
+        guard: Guard::Public,
+        action: "auth.login",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/auth/refresh",
+        route: Route::Refresh,
+        guard: Guard::Public,
+        action: "auth.refresh",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/auth/logout",
+        route: Route::Logout,
+        guard: Guard::Session,
+        action: "auth.logout",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/auth/me",
+        route: Route::Me,
+        guard: Guard::Session,
+        action: "auth.me",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/patients",
+        route: Route::ListPatients,
+        guard: Guard::Session,
+        action: "patient.list",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients",
+        route: Route::CreatePatient,
+        guard: Guard::Session,
+        action: "patient.create",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/patients/{id}",
+        route: Route::GetPatient,
+        guard: Guard::PatientMember,
+        action: "patient.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/team",
+        route: Route::AddTeamMember,
+        guard: Guard::PatientMember,
+        action: "team.add",
+    },
+    RouteSpec {
+        method: Method::DELETE,
+        path: "/api/v1/patients/{id}/team/{professional}",
+        route: Route::RemoveTeamMember,
+        guard: Guard::PatientMember,
+        action: "team.remove",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/consent/revoke",
+        route: Route::RevokeConsent,
+        guard: Guard::PatientMember,
+        action: "consent.revoke",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/lead",
+        route: Route::HandOverLead,
+        guard: Guard::PatientMember,
+        action: "team.lead",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/patients/{id}/posts",
+        route: Route::ListPosts,
+        guard: Guard::PatientMember,
+        action: "timeline.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/posts",
+        route: Route::CreatePost,
+        guard: Guard::PatientMember,
+        action: "post.create",
+    },
+    RouteSpec {
+        method: Method::PUT,
+        path: "/api/v1/patients/{id}/posts/{post}",
+        route: Route::EditPost,
+        guard: Guard::PatientMember,
+        action: "post.edit",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/posts/{post}/read",
+        route: Route::ReadPost,
+        guard: Guard::PatientMember,
+        action: "post.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/posts/{post}/comments",
+        route: Route::CreateComment,
+        guard: Guard::PatientMember,
+        action: "comment.create",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/templates",
+        route: Route::Templates,
+        guard: Guard::Session,
+        action: "templates.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/attachments",
+        route: Route::UploadAttachment,
+        guard: Guard::PatientMember,
+        action: "attachment.upload",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/patients/{id}/attachments/{attachment}",
+        route: Route::GetAttachment,
+        guard: Guard::PatientMember,
+        action: "attachment.read",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/patients/{id}/nearby",
+        route: Route::Nearby,
+        guard: Guard::PatientMember,
+        action: "patient.nearby",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/imports",
+        route: Route::ImportPatients,
+        guard: Guard::TownStaff,
+        action: "patient.import",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/patients/{id}/vitals",
+        route: Route::ListVitals,
+        guard: Guard::PatientMember,
+        action: "vitals.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/vitals",
+        route: Route::RecordVital,
+        guard: Guard::PatientMember,
+        action: "vital.create",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/patients/{id}/fhir",
+        route: Route::Fhir,
+        guard: Guard::PatientMember,
+        action: "patient.fhir",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/nearby/introduce",
+        route: Route::Introduce,
+        guard: Guard::PatientMember,
+        action: "patient.introduce",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/auth/staff",
+        route: Route::ListStaff,
+        guard: Guard::OrgAdmin,
+        action: "staff.list",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/auth/professionals/{professional}/disable",
+        route: Route::DisableProfessional,
+        guard: Guard::OrgAdmin,
+        action: "professional.disable",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/auth/professionals/{professional}/enable",
+        route: Route::EnableProfessional,
+        guard: Guard::OrgAdmin,
+        action: "professional.enable",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/auth/invitations/{invitation}/revoke",
+        route: Route::RevokeInvitation,
+        guard: Guard::OrgAdmin,
+        action: "invitation.revoke",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/auth/invitations",
+        route: Route::CreateInvitation,
+        guard: Guard::OrgAdmin,
+        action: "invitation.create",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/auth/invitations",
+        route: Route::ListInvitations,
+        guard: Guard::OrgAdmin,
+        action: "invitation.list",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/auth/invitations/accept",
+        route: Route::AcceptInvitation,
+        guard: Guard::Public,
+        action: "invitation.accept",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/professionals",
+        route: Route::Directory,
+        guard: Guard::Session,
+        action: "directory.search",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/projects",
+        route: Route::ListProjects,
+        guard: Guard::Session,
+        action: "project.list",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/care/projects",
+        route: Route::CreateProject,
+        guard: Guard::Session,
+        action: "project.create",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/projects/{project}",
+        route: Route::GetProject,
+        guard: Guard::ProjectMember,
+        action: "project.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/care/projects/{project}/members",
+        route: Route::AddProjectMember,
+        guard: Guard::ProjectMember,
+        action: "project.member.add",
+    },
+    RouteSpec {
+        method: Method::DELETE,
+        path: "/api/v1/care/projects/{project}/members/{professional}",
+        route: Route::RemoveProjectMember,
+        guard: Guard::ProjectMember,
+        action: "project.member.remove",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/projects/{project}/posts",
+        route: Route::ListProjectPosts,
+        guard: Guard::ProjectMember,
+        action: "project.posts.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/care/projects/{project}/posts",
+        route: Route::CreateProjectPost,
+        guard: Guard::ProjectMember,
+        action: "project.post.create",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/messages",
+        route: Route::Conversations,
+        guard: Guard::Session,
+        action: "message.list",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/messages/{professional}",
+        route: Route::Thread,
+        guard: Guard::Session,
+        action: "message.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/care/messages/{professional}",
+        route: Route::SendMessage,
+        guard: Guard::Session,
+        action: "message.send",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/usage",
+        route: Route::Usage,
+        guard: Guard::TownStaff,
+        action: "usage.read",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/usage.csv",
+        route: Route::UsageCsv,
+        guard: Guard::TownStaff,
+        action: "usage.export",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/audit",
+        route: Route::Audit,
+        guard: Guard::Administrator,
+        action: "audit.read",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/audit.csv",
+        route: Route::AuditCsv,
+        guard: Guard::Administrator,
+        action: "audit.export",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/_selfcheck/stores/{store}",
+        route: Route::SelfcheckStore,
+        guard: Guard::Public,
+        action: "selfcheck",
+    },
+];
+
+fn router() -> &'static Router<&'static RouteSpec<Route>> {
+    static ROUTER: OnceLock<Router<&'static RouteSpec<Route>>> = OnceLock::new();
+    ROUTER.get_or_init(|| Router::from_table(ROUTES))
+}
+
+/// The route table, for the conformance suite.
+pub fn routes() -> impl Iterator<Item = RouteInfo> {
+    ROUTES.iter().map(RouteSpec::info)
 }
 
 #[derive(serde::Deserialize)]
@@ -198,12 +463,13 @@ impl Function for Care {
     const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
-        let (route, params) = router().resolve(req.method(), req.uri().path())?;
-        match route {
+        let (spec, params) = router().resolve(req.method(), req.uri().path())?;
+        let who = admit(spec, req, env, &params).await?;
+        match spec.route {
             Route::CreateProfessional => {
                 // The bootstrap token registers the first administrators (and a sysadmin
                 // may register anyone); everyone else joins by invitation.
-                let caller = admin::authenticate(req, env).await?;
+                let caller = who.admin()?;
                 caller.may_manage(None)?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let enrolment = login::create_professional(env, req, caller.actor(), input).await?;
@@ -221,7 +487,7 @@ impl Function for Care {
                 ))
             }
             Route::Logout => {
-                let subject = session::authenticate(req, env).await?;
+                let subject = who.subject()?;
                 let input: LogoutInput = if req.body().is_empty() {
                     LogoutInput::default()
                 } else {
@@ -230,37 +496,34 @@ impl Function for Care {
                 login::logout(env, req, &subject, input.refresh_token.as_deref()).await?;
                 Ok(no_content())
             }
-            Route::Me => me(req, env).await,
+            Route::Me => me(env, who.subject()?).await,
             Route::ListPatients => {
-                let caller = caller(req, env, "patient.list", None).await?;
+                let caller = who.subject()?;
                 let items = patients::list_mine(env, req, &caller).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::CreatePatient => {
-                let caller = caller(req, env, "patient.create", None).await?;
+                let caller = who.subject()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let patient = patients::register(env, req, &caller, input).await?;
                 Ok(json(StatusCode::CREATED, &patient))
             }
             Route::GetPatient => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "patient.read", id).await?;
+                let member = who.member()?;
                 Ok(json(
                     StatusCode::OK,
                     &patients::get(env, req, &member).await?,
                 ))
             }
             Route::AddTeamMember => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "team.add", id).await?;
+                let member = who.member()?;
                 let input: TeamInput = rainbownet_core::http::json::parse(req)?;
                 let patient =
                     patients::add_member(env, req, &member, &input.professional_id).await?;
                 Ok(json(StatusCode::CREATED, &patient))
             }
             Route::RemoveTeamMember => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "team.remove", id).await?;
+                let member = who.member()?;
                 patients::remove_member(
                     env,
                     req,
@@ -271,29 +534,25 @@ impl Function for Care {
                 Ok(no_content())
             }
             Route::HandOverLead => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "team.lead", id).await?;
+                let member = who.member()?;
                 let input: TeamInput = rainbownet_core::http::json::parse(req)?;
                 let patient =
                     patients::hand_over(env, req, &member, &input.professional_id).await?;
                 Ok(json(StatusCode::OK, &patient))
             }
             Route::RevokeConsent => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "consent.revoke", id).await?;
+                let member = who.member()?;
                 patients::revoke_consent(env, req, &member).await?;
                 Ok(no_content())
             }
             Route::ListPosts => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "timeline.read", id).await?;
+                let member = who.member()?;
                 let (cursor, limit) = page_params(req);
                 let page = timeline::list(env, req, &member, cursor.as_deref(), limit).await?;
                 Ok(json(StatusCode::OK, &page))
             }
             Route::CreatePost => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "post.create", id).await?;
+                let member = who.member()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let key = idempotency_key(req);
                 // A replay gets the very response the first request got.
@@ -301,8 +560,7 @@ impl Function for Care {
                 Ok(json(StatusCode::CREATED, &post))
             }
             Route::EditPost => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "post.edit", id).await?;
+                let member = who.member()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let post = timeline::edit(
                     env,
@@ -315,16 +573,14 @@ impl Function for Care {
                 Ok(json(StatusCode::OK, &post))
             }
             Route::ReadPost => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "post.read", id).await?;
+                let member = who.member()?;
                 let post =
                     timeline::mark_read(env, req, &member, params.get("post").unwrap_or_default())
                         .await?;
                 Ok(json(StatusCode::OK, &post))
             }
             Route::CreateComment => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "comment.create", id).await?;
+                let member = who.member()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let (comment, _created) = timeline::comment(
                     env,
@@ -338,15 +594,14 @@ impl Function for Care {
                 Ok(json(StatusCode::CREATED, &comment))
             }
             Route::Templates => {
-                session::authenticate(req, env).await?;
+                who.subject()?;
                 Ok(json(
                     StatusCode::OK,
                     &serde_json::json!({ "items": rainbownet_core::care::templates::TEMPLATES }),
                 ))
             }
             Route::UploadAttachment => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "attachment.upload", id).await?;
+                let member = who.member()?;
                 let name = rainbownet_core::http::query_param(req, "name").unwrap_or_default();
                 let declared = req
                     .headers()
@@ -358,8 +613,7 @@ impl Function for Care {
                 Ok(json(StatusCode::CREATED, &attachment))
             }
             Route::GetAttachment => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "attachment.read", id).await?;
+                let member = who.member()?;
                 let (attachment, bytes) = attachments::download(
                     env,
                     req,
@@ -370,16 +624,14 @@ impl Function for Care {
                 Ok(file_response(&attachment, bytes))
             }
             Route::Nearby => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "patient.nearby", id).await?;
+                let member = who.member()?;
                 Ok(json(
                     StatusCode::OK,
                     &nearby::find(env, req, &member).await?,
                 ))
             }
             Route::Introduce => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "patient.introduce", id).await?;
+                let member = who.member()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
@@ -387,7 +639,7 @@ impl Function for Care {
                 ))
             }
             Route::ImportPatients => {
-                let caller = caller(req, env, "patient.import", None).await?;
+                let caller = who.subject()?;
                 let municipality =
                     rainbownet_core::http::query_param(req, "municipality").unwrap_or_default();
                 // Municipal staff of that town (or a sysadmin) open the teams themselves.
@@ -397,15 +649,13 @@ impl Function for Care {
                 Ok(json(StatusCode::OK, &report))
             }
             Route::ListVitals => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "vitals.read", id).await?;
+                let member = who.member()?;
                 let kind = rainbownet_core::http::query_param(req, "kind");
                 let items = vitals::series(env, req, &member, kind.as_deref()).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::RecordVital => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "vital.create", id).await?;
+                let member = who.member()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let key = idempotency_key(req);
                 Ok(json(
@@ -414,8 +664,7 @@ impl Function for Care {
                 ))
             }
             Route::Fhir => {
-                let id = params.get("id").unwrap_or_default();
-                let member = member(req, env, "patient.fhir", id).await?;
+                let member = who.member()?;
                 let mut response = json(StatusCode::OK, &fhir::bundle(env, req, &member).await?);
                 response.headers_mut().insert(
                     ::http::header::CONTENT_TYPE,
@@ -424,7 +673,7 @@ impl Function for Care {
                 Ok(response)
             }
             Route::Audit => {
-                let caller = admin::authenticate(req, env).await?;
+                let caller = who.admin()?;
                 let filter = audit::Filter::from_query(req)?;
                 audit::may_read_audited(env, req, &caller, "audit.read", filter.target.as_deref())
                     .await?;
@@ -439,7 +688,7 @@ impl Function for Care {
                 ))
             }
             Route::AuditCsv => {
-                let caller = admin::authenticate(req, env).await?;
+                let caller = who.admin()?;
                 let mut filter = audit::Filter::from_query(req)?;
                 audit::may_read_audited(
                     env,
@@ -453,30 +702,30 @@ impl Function for Care {
                 Ok(csv_response(audit::csv(&items)?, "audit.csv"))
             }
             Route::ListStaff => {
-                let caller = session::authenticate(req, env).await?;
+                let caller = who.subject()?;
                 let items = staff::list(env, &caller).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::DisableProfessional => {
                 let id = params.get("professional").unwrap_or_default();
-                let caller = caller(req, env, "professional.disable", Some(id)).await?;
+                let caller = who.subject()?;
                 staff::set_status(env, req, &caller, id, staff::AccountStatus::Disabled).await?;
                 Ok(no_content())
             }
             Route::EnableProfessional => {
                 let id = params.get("professional").unwrap_or_default();
-                let caller = caller(req, env, "professional.enable", Some(id)).await?;
+                let caller = who.subject()?;
                 staff::set_status(env, req, &caller, id, staff::AccountStatus::Active).await?;
                 Ok(no_content())
             }
             Route::RevokeInvitation => {
                 let id = params.get("invitation").unwrap_or_default();
-                let caller = caller(req, env, "invitation.revoke", Some(id)).await?;
+                let caller = who.subject()?;
                 invitations::revoke(env, req, &caller, id).await?;
                 Ok(no_content())
             }
             Route::CreateInvitation => {
-                let caller = caller(req, env, "invitation.create", None).await?;
+                let caller = who.subject()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
@@ -484,7 +733,7 @@ impl Function for Care {
                 ))
             }
             Route::ListInvitations => {
-                let caller = session::authenticate(req, env).await?;
+                let caller = who.subject()?;
                 let items = invitations::list(env, &caller).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
@@ -496,18 +745,18 @@ impl Function for Care {
                 ))
             }
             Route::Directory => {
-                let caller = session::authenticate(req, env).await?;
+                let caller = who.subject()?;
                 let q = rainbownet_core::http::query_param(req, "q").unwrap_or_default();
                 let items = directory::search(env, &caller, &q).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::ListProjects => {
-                let caller = session::authenticate(req, env).await?;
+                let caller = who.subject()?;
                 let items = projects::list_mine(env, &caller).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::CreateProject => {
-                let caller = caller(req, env, "project.create", None).await?;
+                let caller = who.subject()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
@@ -515,11 +764,11 @@ impl Function for Care {
                 ))
             }
             Route::GetProject => {
-                let m = project_member(req, env, &params, "project.read").await?;
+                let m = who.project()?;
                 Ok(json(StatusCode::OK, &projects::get(env, req, &m).await?))
             }
             Route::AddProjectMember => {
-                let m = project_member(req, env, &params, "project.member.add").await?;
+                let m = who.project()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
@@ -527,7 +776,7 @@ impl Function for Care {
                 ))
             }
             Route::RemoveProjectMember => {
-                let m = project_member(req, env, &params, "project.member.remove").await?;
+                let m = who.project()?;
                 projects::remove_member(
                     env,
                     req,
@@ -538,7 +787,7 @@ impl Function for Care {
                 Ok(no_content())
             }
             Route::ListProjectPosts => {
-                let m = project_member(req, env, &params, "project.posts.read").await?;
+                let m = who.project()?;
                 let (cursor, limit) = page_params(req);
                 Ok(json(
                     StatusCode::OK,
@@ -546,7 +795,7 @@ impl Function for Care {
                 ))
             }
             Route::CreateProjectPost => {
-                let m = project_member(req, env, &params, "project.post.create").await?;
+                let m = who.project()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
@@ -554,12 +803,12 @@ impl Function for Care {
                 ))
             }
             Route::Conversations => {
-                let caller = session::authenticate(req, env).await?;
+                let caller = who.subject()?;
                 let items = messages::conversations(env, &caller).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::Thread => {
-                let caller = caller(req, env, "message.read", None).await?;
+                let caller = who.subject()?;
                 let (cursor, limit) = page_params(req);
                 Ok(json(
                     StatusCode::OK,
@@ -575,7 +824,7 @@ impl Function for Care {
                 ))
             }
             Route::SendMessage => {
-                let caller = caller(req, env, "message.send", None).await?;
+                let caller = who.subject()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
@@ -591,12 +840,12 @@ impl Function for Care {
                 ))
             }
             Route::Usage | Route::UsageCsv => {
-                let caller = session::authenticate(req, env).await?;
+                let caller = who.subject()?;
                 let asked = rainbownet_core::http::query_param(req, "municipality")
                     .filter(|m| !m.is_empty());
                 let town = usage::scope(&caller, asked.as_deref())?;
                 let report = usage::report(env, town.as_deref()).await?;
-                if let Route::UsageCsv = route {
+                if let Route::UsageCsv = spec.route {
                     return Ok(csv_response(usage::csv(&report)?, "usage.csv"));
                 }
                 Ok(json(StatusCode::OK, &report))
@@ -669,18 +918,6 @@ fn csv_response(body: Vec<u8>, filename: &'static str) -> Response {
     response
 }
 
-/// A current member of the project in the path (denials audited, answered 404).
-async fn project_member(
-    req: &Request,
-    env: &Env,
-    params: &rainbownet_core::http::router::Params,
-    action: &str,
-) -> Result<projects::Membership, Error> {
-    let project = params.get("project").unwrap_or_default();
-    let caller = caller(req, env, action, Some(project)).await?;
-    projects::require_member(env, req, &caller, project, action).await
-}
-
 fn idempotency_key(req: &Request) -> Option<&str> {
     req.headers()
         .get("idempotency-key")
@@ -693,32 +930,95 @@ fn no_content() -> Response {
     response
 }
 
-/// The authenticated caller of a patient route. Attempts without a valid token are
-/// audited too (as denied, with no actor).
-async fn caller(
-    req: &Request,
-    env: &Env,
-    action: &str,
-    target: Option<&str>,
-) -> Result<Subject, Error> {
-    session::authenticate_audited(req, env, Database::Care, action, target).await
+/// The caller as the route's guard admitted them: what the handler may rely on.
+enum Admitted {
+    Anyone,
+    Subject(Subject),
+    Member(patients::Member),
+    Project(projects::Membership),
+    Admin(admin::Admin),
 }
 
-/// A member of the patient's care team, checked once for the whole request (with the
-/// denial audited, as in `caller`).
-async fn member(
+impl Admitted {
+    fn subject(self) -> Result<Subject, Error> {
+        match self {
+            Admitted::Subject(s) | Admitted::Admin(admin::Admin::Staff(s)) => Ok(s),
+            Admitted::Member(m) => Ok(m.caller),
+            Admitted::Project(m) => Ok(m.caller),
+            Admitted::Anyone | Admitted::Admin(admin::Admin::Bootstrap) => Err(mismatch()),
+        }
+    }
+
+    fn member(self) -> Result<patients::Member, Error> {
+        match self {
+            Admitted::Member(m) => Ok(m),
+            _ => Err(mismatch()),
+        }
+    }
+
+    fn project(self) -> Result<projects::Membership, Error> {
+        match self {
+            Admitted::Project(m) => Ok(m),
+            _ => Err(mismatch()),
+        }
+    }
+
+    fn admin(self) -> Result<admin::Admin, Error> {
+        match self {
+            Admitted::Admin(a) => Ok(a),
+            Admitted::Subject(s) => Ok(admin::Admin::Staff(s)),
+            _ => Err(mismatch()),
+        }
+    }
+}
+
+/// A handler asked for a caller its route's guard does not give: a mistake in the table.
+fn mismatch() -> Error {
+    Error::Internal("the route table's guard does not admit the caller this handler needs".into())
+}
+
+/// Runs the route's guard. Refusals are audited (as denied, with no actor when there is no
+/// valid token): attempts on personal data are on record even without a token.
+async fn admit(
+    spec: &RouteSpec<Route>,
     req: &Request,
     env: &Env,
-    action: &str,
-    patient: &str,
-) -> Result<patients::Member, Error> {
-    let caller = caller(req, env, action, Some(patient)).await?;
-    patients::require_member(env, req, &caller, patient, action).await
+    params: &Params,
+) -> Result<Admitted, Error> {
+    let target = ["id", "project", "professional", "invitation"]
+        .into_iter()
+        .find_map(|name| params.get(name));
+    let session = || session::authenticate_audited(req, env, Database::Care, spec.action, target);
+    Ok(match spec.guard {
+        Guard::Public => Admitted::Anyone,
+        Guard::Session | Guard::TownStaff | Guard::OrgAdmin => Admitted::Subject(session().await?),
+        Guard::PatientMember => {
+            let patient = params.get("id").unwrap_or_default();
+            let caller = session().await?;
+            Admitted::Member(
+                patients::require_member(env, req, &caller, patient, spec.action).await?,
+            )
+        }
+        Guard::ProjectMember => {
+            let project = params.get("project").unwrap_or_default();
+            let caller = session().await?;
+            Admitted::Project(
+                projects::require_member(env, req, &caller, project, spec.action).await?,
+            )
+        }
+        Guard::Administrator => match admin::authenticate(req, env).await {
+            Ok(admin) => Admitted::Admin(admin),
+            Err(Error::Unauthorized) => {
+                audit::record(env, req, None, spec.action, target, audit::Outcome::Denied).await?;
+                return Err(Error::Unauthorized);
+            }
+            Err(e) => return Err(e),
+        },
+    })
 }
 
 /// `GET /api/v1/auth/me`: the caller's own profile.
-async fn me(req: &Request, env: &Env) -> Result<Response, Error> {
-    let subject = session::authenticate(req, env).await?;
+async fn me(env: &Env, subject: Subject) -> Result<Response, Error> {
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(

@@ -6,10 +6,11 @@ use std::sync::OnceLock;
 
 use ::http::{HeaderValue, StatusCode, header};
 
+use ::http::Method;
 use rainbownet_core::auth::session;
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::disaster::{checkins, events, register, summary, teams};
-use rainbownet_core::http::router::Router;
+use rainbownet_core::http::router::{Guard, RouteInfo, RouteSpec, Router};
 use rainbownet_core::http::{Request, Response, json, query_param, serve};
 use rainbownet_core::ports::Database;
 use rainbownet_core::{Env, Error, Function, selfcheck};
@@ -40,39 +41,131 @@ enum Route {
     SelfcheckStore,
 }
 
-fn router() -> &'static Router<Route> {
-    static ROUTER: OnceLock<Router<Route>> = OnceLock::new();
-    ROUTER.get_or_init(|| {
-        Router::new()
-            .get("/api/v1/disaster/register", Route::ListRegister)
-            .post("/api/v1/disaster/register/imports", Route::ImportRegister)
-            .post("/api/v1/disaster/teams", Route::CreateTeam)
-            .get("/api/v1/disaster/teams/{team}", Route::GetTeam)
-            .post("/api/v1/disaster/teams/{team}/assignments", Route::Assign)
-            .get("/api/v1/disaster/events", Route::ListEvents)
-            .post("/api/v1/disaster/events", Route::DeclareEvent)
-            .get("/api/v1/disaster/events/{event}", Route::GetEvent)
-            .post("/api/v1/disaster/events/{event}/close", Route::CloseEvent)
-            .get("/api/v1/disaster/events/{event}/people", Route::People)
-            .post("/api/v1/disaster/events/{event}/checkins", Route::Checkin)
-            .get(
-                "/api/v1/disaster/events/{event}/checkins.csv",
-                Route::HistoryCsv,
-            )
-            .get("/api/v1/disaster/events/{event}/summary", Route::Summary)
-            .get(
-                "/api/v1/disaster/events/{event}/summary.csv",
-                Route::SummaryCsv,
-            )
-            .get(
-                "/api/v1/disaster/events/{event}/attention",
-                Route::Attention,
-            )
-            .get(
-                "/api/v1/disaster/_selfcheck/stores/{store}",
-                Route::SelfcheckStore,
-            )
-    })
+/// Every route of the function with the guard that admits its callers and its audit
+/// action; the conformance suite calls each as every kind of caller (`routes()`).
+static ROUTES: &[RouteSpec<Route>] = &[
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/register",
+        route: Route::ListRegister,
+        guard: Guard::Session,
+        action: "register.list",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/disaster/register/imports",
+        route: Route::ImportRegister,
+        guard: Guard::TownStaff,
+        action: "register.import",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/disaster/teams",
+        route: Route::CreateTeam,
+        guard: Guard::TownStaff,
+        action: "team.create",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/teams/{team}",
+        route: Route::GetTeam,
+        guard: Guard::Session,
+        action: "team.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/disaster/teams/{team}/assignments",
+        route: Route::Assign,
+        guard: Guard::TownStaff,
+        action: "team.assign",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/events",
+        route: Route::ListEvents,
+        guard: Guard::Session,
+        action: "event.list",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/disaster/events",
+        route: Route::DeclareEvent,
+        guard: Guard::TownStaff,
+        action: "event.declare",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/events/{event}",
+        route: Route::GetEvent,
+        guard: Guard::Session,
+        action: "event.read",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/disaster/events/{event}/close",
+        route: Route::CloseEvent,
+        guard: Guard::TownStaff,
+        action: "event.close",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/events/{event}/people",
+        route: Route::People,
+        guard: Guard::Session,
+        action: "event.people",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/disaster/events/{event}/checkins",
+        route: Route::Checkin,
+        guard: Guard::Session,
+        action: "checkin.create",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/events/{event}/checkins.csv",
+        route: Route::HistoryCsv,
+        guard: Guard::TownStaff,
+        action: "event.history",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/events/{event}/summary",
+        route: Route::Summary,
+        guard: Guard::TownStaff,
+        action: "event.summary",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/events/{event}/summary.csv",
+        route: Route::SummaryCsv,
+        guard: Guard::TownStaff,
+        action: "event.summary",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/events/{event}/attention",
+        route: Route::Attention,
+        guard: Guard::TownStaff,
+        action: "event.attention",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/_selfcheck/stores/{store}",
+        route: Route::SelfcheckStore,
+        guard: Guard::Public,
+        action: "selfcheck",
+    },
+];
+
+fn router() -> &'static Router<&'static RouteSpec<Route>> {
+    static ROUTER: OnceLock<Router<&'static RouteSpec<Route>>> = OnceLock::new();
+    ROUTER.get_or_init(|| Router::from_table(ROUTES))
+}
+
+/// The route table, for the conformance suite.
+pub fn routes() -> impl Iterator<Item = RouteInfo> {
+    ROUTES.iter().map(RouteSpec::info)
 }
 
 pub struct Disaster;
@@ -83,14 +176,20 @@ impl Function for Disaster {
     const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
-        let (route, params) = router().resolve(req.method(), req.uri().path())?;
+        let (spec, params) = router().resolve(req.method(), req.uri().path())?;
         let event = params.get("event").unwrap_or_default();
-        match route {
+        // Every route but the self-check needs a valid token; refusals are audited.
+        let caller = match spec.guard {
+            Guard::Public => None,
+            _ => Some(authenticated(req, env, spec.action).await?),
+        };
+        let caller = || caller.clone().ok_or_else(mismatch);
+        match spec.route {
             Route::SelfcheckStore => {
                 selfcheck::store(env, Self::NAME, params.get("store").unwrap_or_default()).await
             }
             Route::ListRegister => {
-                let caller = caller(req, env, "register.list").await?;
+                let caller = caller()?;
                 let town = query_param(req, "municipality")
                     .or_else(|| caller.municipality.clone())
                     .unwrap_or_default();
@@ -99,7 +198,7 @@ impl Function for Disaster {
                 Ok(json(StatusCode::OK, &page))
             }
             Route::ImportRegister => {
-                let caller = caller(req, env, "register.import").await?;
+                let caller = caller()?;
                 let town = query_param(req, "municipality").unwrap_or_default();
                 rainbownet_core::disaster::require_staff(
                     env,
@@ -114,7 +213,7 @@ impl Function for Disaster {
                 Ok(json(StatusCode::OK, &report))
             }
             Route::CreateTeam => {
-                let caller = caller(req, env, "team.create").await?;
+                let caller = caller()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
@@ -122,7 +221,7 @@ impl Function for Disaster {
                 ))
             }
             Route::GetTeam => {
-                let caller = caller(req, env, "team.read").await?;
+                let caller = caller()?;
                 let team = teams::load(env, params.get("team").unwrap_or_default()).await?;
                 if !rainbownet_core::disaster::is_staff_of(&caller, &team.municipality_code)
                     && !team.members.contains(&caller.sub)
@@ -132,7 +231,7 @@ impl Function for Disaster {
                 Ok(json(StatusCode::OK, &team))
             }
             Route::Assign => {
-                let caller = caller(req, env, "team.assign").await?;
+                let caller = caller()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let team = params.get("team").unwrap_or_default();
                 Ok(json(
@@ -141,12 +240,12 @@ impl Function for Disaster {
                 ))
             }
             Route::ListEvents => {
-                let caller = caller(req, env, "event.list").await?;
+                let caller = caller()?;
                 let items = events::list(env, &caller).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::DeclareEvent => {
-                let caller = caller(req, env, "event.declare").await?;
+                let caller = caller()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::CREATED,
@@ -154,27 +253,27 @@ impl Function for Disaster {
                 ))
             }
             Route::GetEvent => {
-                let caller = caller(req, env, "event.read").await?;
+                let caller = caller()?;
                 Ok(json(
                     StatusCode::OK,
                     &events::visible(env, &caller, event).await?,
                 ))
             }
             Route::CloseEvent => {
-                let caller = caller(req, env, "event.close").await?;
+                let caller = caller()?;
                 Ok(json(
                     StatusCode::OK,
                     &events::close(env, req, &caller, event).await?,
                 ))
             }
             Route::People => {
-                let caller = caller(req, env, "event.people").await?;
+                let caller = caller()?;
                 let district = query_param(req, "district");
                 let items = checkins::people(env, req, &caller, event, district.as_deref()).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
             Route::Checkin => {
-                let caller = caller(req, env, "checkin.create").await?;
+                let caller = caller()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let key = req
                     .headers()
@@ -191,14 +290,14 @@ impl Function for Disaster {
                 Ok(response)
             }
             Route::HistoryCsv => {
-                let caller = caller(req, env, "event.history").await?;
+                let caller = caller()?;
                 let bytes = checkins::history_csv(env, req, &caller, event).await?;
                 Ok(csv(bytes, "checkins.csv"))
             }
             Route::Summary | Route::SummaryCsv => {
-                let caller = caller(req, env, "event.summary").await?;
+                let caller = caller()?;
                 let totals = summary::summary(env, req, &caller, event).await?;
-                let mut response = if let Route::SummaryCsv = route {
+                let mut response = if let Route::SummaryCsv = spec.route {
                     csv(summary::summary_csv(&totals)?, "summary.csv")
                 } else {
                     json(StatusCode::OK, &totals)
@@ -212,7 +311,7 @@ impl Function for Disaster {
                 Ok(response)
             }
             Route::Attention => {
-                let caller = caller(req, env, "event.attention").await?;
+                let caller = caller()?;
                 let items = summary::attention(env, req, &caller, event).await?;
                 Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
             }
@@ -235,8 +334,13 @@ fn csv(bytes: Vec<u8>, name: &'static str) -> Response {
     response
 }
 
+/// A handler asked for a caller its route's guard does not give: a mistake in the table.
+fn mismatch() -> Error {
+    Error::Internal("the route table's guard does not admit the caller this handler needs".into())
+}
+
 /// The authenticated caller; attempts without a valid token are audited as denied.
-async fn caller(req: &Request, env: &Env, action: &str) -> Result<Subject, Error> {
+async fn authenticated(req: &Request, env: &Env, action: &str) -> Result<Subject, Error> {
     let target = req.uri().path().to_owned();
     session::authenticate_audited(req, env, Database::Disaster, action, Some(&target)).await
 }

@@ -475,6 +475,7 @@ pub fn run_all(host: &str, client: &Client) -> usize {
         .chain(crate::collab::CASES)
         .chain(crate::disaster::CASES)
         .chain(crate::abuse::CASES)
+        .chain(crate::routes::CASES)
         .collect();
     for case in &all {
         match (case.run)(client) {

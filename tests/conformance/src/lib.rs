@@ -21,4 +21,5 @@ pub mod disaster;
 pub mod hosts;
 pub mod patients;
 pub mod resources;
+pub mod routes;
 pub mod spin_imports;

@@ -1,15 +1,95 @@
 //! A small router: path patterns (matchit syntax, `/resources/{id}`) to a route value
 //! per method. Dispatch is a plain `match` on that value in each function crate, so
 //! handlers stay ordinary async functions.
+//!
+//! Functions that hold personal data declare their routes as a table of [`RouteSpec`]s:
+//! method, path, the [`Guard`] that admits a caller, and the audit action. The function
+//! runs the guard before the handler, and the conformance suite reads the same table to
+//! call every route as every kind of caller, so a route can not be added without its rule.
 
 use ::http::Method;
 
 use crate::error::Error;
 
+/// Who may call a route. Checked before the handler runs; anyone refused is answered 401
+/// (no valid token) or, by the guards that look at a record, 404 (the record's existence
+/// is not revealed) and audited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Guard {
+    /// Anyone, without a token: logging in, refreshing, accepting an invitation.
+    Public,
+    /// Any logged-in professional. What they see is scoped by the handler to what is
+    /// theirs: their patients, their organization, their town, their threads.
+    Session,
+    /// A current member of the care team of the patient in `{id}`.
+    PatientMember,
+    /// A current member of the project in `{project}`.
+    ProjectMember,
+    /// Logged in, and staff (municipal staff, disaster HQ, sysadmin) of the town the record
+    /// belongs to, which the handler decides against the record: others 403 or 404.
+    TownStaff,
+    /// Logged in, and an org admin of the record's organization (or a sysadmin), which the
+    /// handler decides against the record: others 403 or 404.
+    OrgAdmin,
+    /// A sysadmin, municipal staff for their town's records, or the bootstrap token while it
+    /// is open; the handler decides against the record.
+    Administrator,
+}
+
+impl Guard {
+    pub const ALL: [Guard; 7] = [
+        Guard::Public,
+        Guard::Session,
+        Guard::PatientMember,
+        Guard::ProjectMember,
+        Guard::TownStaff,
+        Guard::OrgAdmin,
+        Guard::Administrator,
+    ];
+}
+
+/// One route of a function's table.
+#[derive(Debug)]
+pub struct RouteSpec<R: 'static> {
+    pub method: Method,
+    pub path: &'static str,
+    pub route: R,
+    pub guard: Guard,
+    /// What the audit log calls an access through this route.
+    pub action: &'static str,
+}
+
+/// A route as the conformance suite sees it.
+#[derive(Clone, Debug)]
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub guard: Guard,
+}
+
+impl<R> RouteSpec<R> {
+    pub fn info(&self) -> RouteInfo {
+        RouteInfo {
+            method: self.method.clone(),
+            path: self.path,
+            guard: self.guard,
+        }
+    }
+}
+
 pub struct Router<R> {
     inner: matchit::Router<Vec<(Method, R)>>,
     // matchit has no iteration; keep the patterns to add methods to an existing path.
     patterns: Vec<String>,
+}
+
+impl<T: 'static> Router<&'static RouteSpec<T>> {
+    /// A router over a function's route table: resolving a request gives its spec.
+    pub fn from_table(table: &'static [RouteSpec<T>]) -> Self {
+        table.iter().fold(Router::new(), |router, spec| {
+            router.add(spec.method.clone(), spec.path, spec)
+        })
+    }
 }
 
 /// Path parameters of a matched route.
