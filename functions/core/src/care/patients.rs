@@ -235,27 +235,27 @@ impl Member {
     /// The audit record of an allowed `action` on the patient by this member, to run in
     /// the batch that does it.
     pub fn audited(&self, env: &Env, req: &Request, action: &str) -> Statement {
+        self.entry(env, req, action, Outcome::Allowed)
+    }
+
+    fn entry(&self, env: &Env, req: &Request, action: &str, outcome: Outcome) -> Statement {
         audit::statement(
             env,
             req,
             Some(&self.caller.sub),
             action,
             Some(&self.patient),
-            Outcome::Allowed,
+            outcome,
         )
     }
 
     /// Records a refused `action` by this member on its own.
     pub async fn refused(&self, env: &Env, req: &Request, action: &str) -> Result<(), Error> {
-        audit::record(
-            env,
-            req,
-            Some(&self.caller.sub),
-            action,
-            Some(&self.patient),
-            Outcome::Denied,
-        )
-        .await
+        env.sql(Database::Care)
+            .await?
+            .batch(&[self.entry(env, req, action, Outcome::Denied)])
+            .await?;
+        Ok(())
     }
 
     /// Records an allowed read on its own.
