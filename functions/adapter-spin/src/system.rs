@@ -34,9 +34,9 @@ impl SpinConfig {
         #[allow(unused_mut)] // without the `variables` feature nothing is read
         let mut values = HashMap::new();
         #[cfg(feature = "variables")]
-        for key in rainbownet_core::ports::system::CONFIG_KEYS {
-            if let Ok(value) = spin_sdk::variables::get(key.to_ascii_lowercase()).await {
-                values.insert(*key, value);
+        for setting in rainbownet_core::settings::ALL {
+            if let Ok(value) = spin_sdk::variables::get(setting.spin_name()).await {
+                values.insert(setting.name, value);
             }
         }
         SpinConfig(values)

@@ -35,6 +35,10 @@ fn content_type(path: &str) -> &'static str {
 pub struct Assets;
 
 impl Function for Assets {
+    fn error_page(problem: rainbownet_core::Response) -> rainbownet_core::Response {
+        rainbownet_core::web::error_page::from_problem(problem)
+    }
+
     const NAME: &'static str = "assets";
     const BODY_LIMIT: usize = 0;
 

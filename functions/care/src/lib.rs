@@ -675,8 +675,14 @@ impl Function for Care {
             Route::Audit => {
                 let caller = who.admin()?;
                 let filter = audit::Filter::from_query(req)?;
-                audit::may_read_audited(env, req, &caller, "audit.read", filter.target.as_deref())
-                    .await?;
+                admin::may_read_audit_recorded(
+                    env,
+                    req,
+                    &caller,
+                    "audit.read",
+                    filter.target.as_deref(),
+                )
+                .await?;
                 let limit = rainbownet_core::http::query_param(req, "limit")
                     .and_then(|l| l.parse::<u32>().ok())
                     .unwrap_or(100)
@@ -690,7 +696,7 @@ impl Function for Care {
             Route::AuditCsv => {
                 let caller = who.admin()?;
                 let mut filter = audit::Filter::from_query(req)?;
-                audit::may_read_audited(
+                admin::may_read_audit_recorded(
                     env,
                     req,
                     &caller,

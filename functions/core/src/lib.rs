@@ -2,6 +2,8 @@
 //! Hosts (the local binary, Spin, Workers) implement the ports in `ports` and call a
 //! function's `serve` with an [`Env`].
 
+#![forbid(unsafe_code)]
+
 pub mod audit;
 pub mod auth;
 pub mod blob;
@@ -18,6 +20,7 @@ pub mod ports;
 pub mod public;
 pub mod resources;
 pub mod selfcheck;
+pub mod settings;
 pub mod text;
 pub mod time;
 pub mod wareki;

@@ -13,6 +13,7 @@ use rainbownet_core::ports::{Admission, Permit};
 /// freed, after which each of its per-thread arenas keeps a freed hash's 19 MiB for good:
 /// with requests on many blocking threads, up to 16 arenas × 19 MiB stayed resident even
 /// though only two hashes ever ran at once. A fixed threshold turns that adjustment off.
+#[allow(unsafe_code)] // the workspace denies unsafe code; this one call has its reason above
 pub fn return_large_blocks_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator tuning; called once at start before threads.

@@ -196,6 +196,10 @@ impl Host {
 struct NoRoute;
 
 impl rainbownet_core::Function for NoRoute {
+    fn error_page(problem: rainbownet_core::Response) -> rainbownet_core::Response {
+        rainbownet_core::web::error_page::from_problem(problem)
+    }
+
     const NAME: &'static str = "host";
 
     async fn dispatch(

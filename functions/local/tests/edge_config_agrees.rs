@@ -119,3 +119,48 @@ fn spin_runtime_config_declares_every_granted_store() {
         );
     }
 }
+
+/// Every setting the core reads is a variable of `spin.toml`, required and secret as the
+/// core says, and no variable there is one the core does not read; each component passes
+/// on only variables that exist.
+#[test]
+fn spin_variables_are_the_core_settings() {
+    let doc: toml::Table = SPIN_TOML.parse().expect("spin.toml parses");
+    let variables = doc["variables"].as_table().expect("[variables]");
+    for setting in rainbownet_core::settings::ALL {
+        let name = setting.spin_name();
+        let variable = variables
+            .get(&name)
+            .and_then(toml::Value::as_table)
+            .unwrap_or_else(|| panic!("spin.toml declares no variable {name}"));
+        let flag = |key: &str| {
+            variable
+                .get(key)
+                .and_then(toml::Value::as_bool)
+                .unwrap_or(false)
+        };
+        assert_eq!(flag("required"), setting.required, "{name}: required");
+        assert_eq!(flag("secret"), setting.secret, "{name}: secret");
+    }
+    let known: BTreeSet<String> = rainbownet_core::settings::ALL
+        .iter()
+        .map(|s| s.spin_name())
+        .collect();
+    for name in variables.keys() {
+        assert!(
+            known.contains(name),
+            "spin.toml declares {name}, which the core never reads"
+        );
+    }
+    let components = doc["component"].as_table().expect("[component]");
+    for (component, table) in components {
+        if let Some(passed) = table.get("variables").and_then(toml::Value::as_table) {
+            for name in passed.keys() {
+                assert!(
+                    known.contains(name),
+                    "component {component} passes unknown {name}"
+                );
+            }
+        }
+    }
+}

@@ -81,6 +81,10 @@ fn router() -> &'static Router<Route> {
 pub struct Portal;
 
 impl Function for Portal {
+    fn error_page(problem: rainbownet_core::Response) -> rainbownet_core::Response {
+        rainbownet_core::web::error_page::from_problem(problem)
+    }
+
     const NAME: &'static str = "portal";
     /// Open-data CSV uploads can be a few megabytes.
     const BODY_LIMIT: usize = 8 * 1024 * 1024;

@@ -227,6 +227,7 @@ impl RunningHost {
     }
 }
 
+#[allow(unsafe_code)] // SIGTERM, as an operator would send it: std only has SIGKILL
 fn terminate(child: &Child) {
     if let Ok(pid) = i32::try_from(child.id()) {
         // SAFETY: kill(2) on a child we started and have not yet reaped.

@@ -70,6 +70,46 @@ pub async fn authenticate(req: &Request, env: &Env) -> Result<Admin, Error> {
     Err(Error::Forbidden)
 }
 
+/// May this caller read the audit of `target`? Sysadmins (and the bootstrap token) read
+/// everything; municipal staff read what concerns their own town's patients.
+pub async fn may_read_audit(env: &Env, caller: &Admin, target: Option<&str>) -> Result<(), Error> {
+    if caller.may_manage(None).is_ok() {
+        return Ok(());
+    }
+    let target = target.ok_or(Error::Forbidden)?;
+    let sql = env.sql(crate::ports::Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT municipality_code FROM patients WHERE id = ?1",
+            &[target.into()],
+        )
+        .await?;
+    let town = rows
+        .first()
+        .map(|r| r.text("municipality_code").map(str::to_owned))
+        .transpose()?;
+    caller.may_manage(town.as_deref())
+}
+
+/// [`may_read_audit`], with the reading itself put on record, allowed or denied: who looked at
+/// the access log is part of the access log (3省2ガイドライン).
+pub async fn may_read_audit_recorded(
+    env: &Env,
+    req: &Request,
+    caller: &Admin,
+    action: &str,
+    target: Option<&str>,
+) -> Result<(), Error> {
+    let decision = may_read_audit(env, caller, target).await;
+    let outcome = if decision.is_ok() {
+        crate::audit::Outcome::Allowed
+    } else {
+        crate::audit::Outcome::Denied
+    };
+    crate::audit::record(env, req, Some(caller.actor()), action, target, outcome).await?;
+    decision
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

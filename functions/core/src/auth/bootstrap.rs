@@ -17,7 +17,7 @@ use crate::ports::{Database, KvStore, StoreError};
 /// Set in the `auth` KV store once the bootstrap token is closed; never removed.
 pub const CLOSED_KEY: &str = "bootstrap:closed";
 
-pub const CONFIG_KEY: &str = "RAINBOWNET_ADMIN_TOKEN";
+pub const CONFIG_KEY: &str = crate::settings::ADMIN_TOKEN.name;
 
 /// Tokens shorter than this are refused even if configured, so a careless `x` can not
 /// open administration.

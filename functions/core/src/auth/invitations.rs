@@ -178,7 +178,7 @@ pub async fn create(
         ),
     ])
     .await?;
-    let origin = crate::web::request_origin(req, env);
+    let origin = crate::http::origin::request_origin(req, env);
     Ok(Invitation {
         accept_url: Some(format!("{origin}/app/care/#invite={token}")),
         token: Some(token),

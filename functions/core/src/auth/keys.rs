@@ -5,8 +5,8 @@
 use crate::env::Env;
 use crate::error::Error;
 
-pub const SEED_KEY: &str = "RAINBOWNET_JWT_SEED";
-pub const PUBLIC_KEY_KEY: &str = "RAINBOWNET_JWT_PUBLIC_KEY";
+pub const SEED_KEY: &str = crate::settings::JWT_SEED.name;
+pub const PUBLIC_KEY_KEY: &str = crate::settings::JWT_PUBLIC_KEY.name;
 
 pub fn from_hex(text: &str) -> Option<[u8; 32]> {
     let text = text.trim();

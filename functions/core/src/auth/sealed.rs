@@ -13,7 +13,7 @@ use super::keys::{from_hex, signing_seed, to_hex};
 use crate::env::Env;
 use crate::error::Error;
 
-pub const DATA_KEY: &str = "RAINBOWNET_DATA_KEY";
+pub const DATA_KEY: &str = crate::settings::DATA_KEY.name;
 /// Marks a sealed value; anything else in the column is an older plain value.
 const PREFIX: &str = "sealed1:";
 

@@ -136,7 +136,7 @@ pub async fn bundle(env: &Env, req: &Request, member: &Member) -> Result<Json, E
         Outcome::Allowed,
     )
     .await?;
-    let base = format!("{}/fhir", crate::web::request_origin(req, env));
+    let base = format!("{}/fhir", crate::http::origin::request_origin(req, env));
     Ok(json!({
         "resourceType": "Bundle",
         "type": "collection",

@@ -4,6 +4,7 @@
 
 pub mod headers;
 pub mod json;
+pub mod origin;
 pub mod problem;
 pub mod router;
 
@@ -32,6 +33,12 @@ pub trait Function {
     const BODY_LIMIT: usize = DEFAULT_BODY_LIMIT;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error>;
+
+    /// The page a person's browser gets for a problem outside the JSON API (a function that
+    /// serves people overrides it; the rest answer the problem itself).
+    fn error_page(problem: Response) -> Response {
+        problem
+    }
 }
 
 /// Runs one request through a function. Never fails: every error becomes a problem
@@ -62,7 +69,7 @@ pub async fn serve<F: Function>(mut req: Request, env: &Env) -> Response {
         }
         let problem = problem::from_error(&err, &request_id, accepts_english(&req));
         if wants_html(&req) {
-            crate::web::error_page::from_problem(problem)
+            F::error_page(problem)
         } else {
             problem
         }

@@ -59,15 +59,3 @@ pub trait Log {
     /// granted): worth an operator's look, not a failure of ours.
     fn warn(&self, request_id: &str, message: &str);
 }
-
-/// Every configuration key the core reads. Hosts whose configuration can not be read on
-/// demand (Spin variables are async) load these up front.
-pub const CONFIG_KEYS: &[&str] = &[
-    crate::auth::bootstrap::CONFIG_KEY,
-    crate::web::ORIGIN_KEY,
-    crate::web::TILE_URL_KEY,
-    crate::web::TILE_ATTRIBUTION_KEY,
-    crate::auth::keys::SEED_KEY,
-    crate::auth::keys::PUBLIC_KEY_KEY,
-    crate::auth::sealed::DATA_KEY,
-];

@@ -16,13 +16,13 @@ use crate::http::{Request, Response};
 /// Configuration key of the public origin (`https://map.example.jp`), used for canonical
 /// links, the sitemap and QR codes. Without it, links are relative and the sitemap uses
 /// the request's Host.
-pub const ORIGIN_KEY: &str = "RAINBOWNET_PUBLIC_ORIGIN";
+pub const ORIGIN_KEY: &str = crate::settings::PUBLIC_ORIGIN.name;
 
 /// Configuration key of the map tile server (`https://tiles.example.jp/{z}/{x}/{y}.png`)
 /// and of its attribution. Without it, maps show places relative to each other on a plain
 /// background: a closed municipal network may have no tile server at all.
-pub const TILE_URL_KEY: &str = "RAINBOWNET_TILE_URL";
-pub const TILE_ATTRIBUTION_KEY: &str = "RAINBOWNET_TILE_ATTRIBUTION";
+pub const TILE_URL_KEY: &str = crate::settings::TILE_URL.name;
+pub const TILE_ATTRIBUTION_KEY: &str = crate::settings::TILE_ATTRIBUTION.name;
 
 /// A tile server the pages may load images from.
 pub struct Tiles {
@@ -76,32 +76,7 @@ pub fn map(points: &[(f64, f64, &str, &str)], tiles: Option<&Tiles>) -> String {
     )
 }
 
-/// The configured public origin, if any, without a trailing slash.
-pub fn configured_origin(env: &Env) -> Option<String> {
-    env.config
-        .get(ORIGIN_KEY)
-        .map(|o| o.trim_end_matches('/').to_owned())
-}
-
-/// The configured origin, else one derived from the request's Host (for responses that
-/// are never stored in a shared cache under another host's key).
-pub fn request_origin(req: &Request, env: &Env) -> String {
-    configured_origin(env).unwrap_or_else(|| {
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-            })
-            .unwrap_or("localhost");
-        let local = host.starts_with("127.0.0.1")
-            || host.starts_with("localhost")
-            || host.starts_with("[::1]");
-        format!("{}://{host}", if local { "http" } else { "https" })
-    })
-}
+pub use crate::http::origin::{configured_origin, request_origin};
 
 /// How long shared caches may keep public pages: five minutes, then stale for a day while
 /// they revalidate. Updates also drop the function's own page cache.
