@@ -391,7 +391,7 @@ fn bad_tokens(c: &Client) -> Result<(), String> {
         &[42u8; 32],
         &token::Subject {
             sub: "01FORGED".into(),
-            roles: vec!["sysadmin".into()],
+            roles: vec![rainbownet_core::auth::role::Role::Sysadmin],
             org: None,
             municipality: None,
             jti: "01FORGEDJTI".into(),

@@ -170,7 +170,7 @@ fn matrix(c: &Client) -> Result<(), String> {
         &seed,
         &token::Subject {
             sub: member_id.clone(),
-            roles: vec!["professional".into()],
+            roles: vec![rainbownet_core::auth::role::Role::Professional],
             org: None,
             municipality: Some("23233".into()),
             jti: format!("expired{}", now_seconds()),

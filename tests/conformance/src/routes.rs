@@ -172,7 +172,10 @@ fn every_route(c: &Client) -> Result<(), String> {
     let seed = rainbownet_core::auth::keys::from_hex(TEST_TOKEN_SEED).ok_or("seed")?;
     let subject = |jti: &str| token::Subject {
         sub: r.professional.clone(),
-        roles: vec!["sysadmin".into(), "municipal_staff".into()],
+        roles: vec![
+            rainbownet_core::auth::role::Role::Sysadmin,
+            rainbownet_core::auth::role::Role::MunicipalStaff,
+        ],
         org: None,
         municipality: Some("23233".into()),
         jti: jti.into(),

@@ -1,6 +1,7 @@
 //! Who may administer public data (resources, imports, notices): the bootstrap token, a
 //! `sysadmin`, or `municipal_staff` of the municipality the data belongs to.
 
+use super::role::Role;
 use super::token::Subject;
 use super::{bootstrap, session};
 use crate::env::Env;
@@ -19,9 +20,8 @@ impl Admin {
         let Admin::Staff(subject) = self else {
             return Ok(());
         };
-        let has = |role: &str| subject.roles.iter().any(|r| r == role);
         let own_town = municipality.is_some() && subject.municipality.as_deref() == municipality;
-        if has("sysadmin") || (has("municipal_staff") && own_town) {
+        if subject.has(Role::Sysadmin) || (subject.has(Role::MunicipalStaff) && own_town) {
             Ok(())
         } else {
             Err(Error::Forbidden)
@@ -117,7 +117,7 @@ mod tests {
     fn staff(roles: &[&str], town: &str) -> Admin {
         Admin::Staff(Subject {
             sub: "01P".into(),
-            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
             org: None,
             municipality: Some(town.into()),
             jti: "01J".into(),

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::login::{self, Enrolment, NewOrganization, NewProfessional, ROLES};
+use super::login::{self, Enrolment, NewOrganization, NewProfessional};
+use super::role::Role;
 use super::token::Subject;
 use crate::audit::{self, Outcome};
 use crate::env::Env;
@@ -52,19 +53,15 @@ pub struct Acceptance {
     pub password: String,
 }
 
-fn has(subject: &Subject, role: &str) -> bool {
-    subject.roles.iter().any(|r| r == role)
-}
-
 /// The roles `inviter` may hand out: a sysadmin any; an org admin the professional and
 /// org-admin roles, and the municipal ones only inside a municipality's own organization.
-fn may_grant(inviter: &Subject, role: &str, municipality_org: bool) -> bool {
-    has(inviter, "sysadmin")
-        || (has(inviter, "org_admin")
+fn may_grant(inviter: &Subject, role: Role, municipality_org: bool) -> bool {
+    inviter.has(Role::Sysadmin)
+        || (inviter.has(Role::OrgAdmin)
             && match role {
-                "professional" | "org_admin" => true,
-                "municipal_staff" | "disaster_hq" => municipality_org,
-                _ => false,
+                Role::Professional | Role::OrgAdmin => true,
+                Role::MunicipalStaff | Role::DisasterHq => municipality_org,
+                Role::Sysadmin => false,
             })
 }
 
@@ -75,14 +72,14 @@ pub async fn create(
     input: NewInvitation,
 ) -> Result<Invitation, Error> {
     // An org admin invites into their own organization; a sysadmin into any.
-    let organization_id = match (&input.organization_id, has(inviter, "sysadmin")) {
+    let organization_id = match (&input.organization_id, inviter.has(Role::Sysadmin)) {
         (Some(org), true) => Some(org.clone()),
         (None, true) => inviter.org.clone(),
         (Some(org), false) if inviter.org.as_deref() == Some(org.as_str()) => Some(org.clone()),
         (None, false) => inviter.org.clone(),
         (Some(_), false) => None,
     }
-    .filter(|_| has(inviter, "org_admin") || has(inviter, "sysadmin"));
+    .filter(|_| inviter.has(Role::OrgAdmin) || inviter.has(Role::Sysadmin));
     let Some(organization_id) = organization_id else {
         audit::record(
             env,
@@ -117,12 +114,13 @@ pub async fn create(
     if let Some(role) = input
         .roles
         .iter()
-        .find(|r| ROLES.contains(&r.as_str()) && !may_grant(inviter, r, municipality_org))
+        .filter_map(|r| Role::parse(r))
+        .find(|r| !may_grant(inviter, *r, municipality_org))
     {
         errors.push(FieldError::new(
             "#/roles",
-            format!("you may not grant {role}"),
-            format!("{role} の権限は付与できません"),
+            format!("you may not grant {}", role.as_str()),
+            format!("{} の権限は付与できません", role.label_ja()),
         ));
     }
     let registered = sql
@@ -197,8 +195,8 @@ pub async fn create(
 /// The invitations of the caller's organization (an org admin's) or all (a sysadmin's),
 /// newest first.
 pub async fn list(env: &Env, caller: &Subject) -> Result<Vec<Invitation>, Error> {
-    let all = has(caller, "sysadmin");
-    if !all && !has(caller, "org_admin") {
+    let all = caller.has(Role::Sysadmin);
+    if !all && !caller.has(Role::OrgAdmin) {
         return Err(Error::Forbidden);
     }
     let sql = env.sql(Database::Care).await?;
@@ -243,7 +241,8 @@ pub async fn revoke(env: &Env, req: &Request, caller: &Subject, id: &str) -> Res
         .map(|r| r.text("organization_id").map(str::to_owned))
         .transpose()?;
     let allowed = organization.is_some()
-        && (has(caller, "sysadmin") || (has(caller, "org_admin") && organization == caller.org));
+        && (caller.has(Role::Sysadmin)
+            || (caller.has(Role::OrgAdmin) && organization == caller.org));
     if !allowed {
         audit::record(
             env,
@@ -358,7 +357,7 @@ mod tests {
     fn subject(roles: &[&str]) -> Subject {
         Subject {
             sub: "01A".into(),
-            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
             org: Some("01ORG".into()),
             municipality: Some("23233".into()),
             jti: "01J".into(),
@@ -369,16 +368,16 @@ mod tests {
     #[test]
     fn org_admins_grant_only_what_their_organization_may_hold() {
         let admin = subject(&["professional", "org_admin"]);
-        assert!(may_grant(&admin, "professional", false));
-        assert!(may_grant(&admin, "org_admin", false));
-        assert!(!may_grant(&admin, "sysadmin", true));
-        assert!(!may_grant(&admin, "municipal_staff", false));
-        assert!(may_grant(&admin, "municipal_staff", true));
+        assert!(may_grant(&admin, Role::Professional, false));
+        assert!(may_grant(&admin, Role::OrgAdmin, false));
+        assert!(!may_grant(&admin, Role::Sysadmin, true));
+        assert!(!may_grant(&admin, Role::MunicipalStaff, false));
+        assert!(may_grant(&admin, Role::MunicipalStaff, true));
         assert!(!may_grant(
             &subject(&["professional"]),
-            "professional",
+            Role::Professional,
             false
         ));
-        assert!(may_grant(&subject(&["sysadmin"]), "sysadmin", false));
+        assert!(may_grant(&subject(&["sysadmin"]), Role::Sysadmin, false));
     }
 }

@@ -23,13 +23,6 @@ pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
 pub const MAX_ADDRESS_FAILURES: i64 = 50;
 pub const REFRESH_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
 
-pub const ROLES: [&str; 5] = [
-    "professional",
-    "org_admin",
-    "municipal_staff",
-    "disaster_hq",
-    "sysadmin",
-];
 pub const ORGANIZATION_KINDS: [&str; 9] = [
     "clinic",
     "hospital",
@@ -139,7 +132,7 @@ pub(crate) fn check_person(
             "職種が正しくありません",
         );
     }
-    if roles.is_empty() || roles.iter().any(|r| !ROLES.contains(&r.as_str())) {
+    if super::role::Role::parse_all(roles).is_none() {
         err(
             "#/roles",
             "roles must be some of professional, org_admin, municipal_staff, disaster_hq, sysadmin",
@@ -279,7 +272,9 @@ pub(crate) async fn enrol(
         )]),
         other => Error::Store(other),
     })?;
-    if input.roles.iter().any(|r| r == "sysadmin") {
+    if super::role::Role::parse_all(&input.roles)
+        .is_some_and(|roles| roles.contains(&super::role::Role::Sysadmin))
+    {
         super::bootstrap::close(env).await?;
     }
     Ok(Enrolment {

@@ -9,6 +9,7 @@ pub mod invitations;
 pub mod keys;
 pub mod login;
 pub mod password;
+pub mod role;
 pub mod sealed;
 pub mod session;
 pub mod staff;

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::role::Role;
 use super::token::Subject;
 use crate::audit::{self, Outcome};
 use crate::env::Env;
@@ -23,13 +24,9 @@ pub struct StaffMember {
     pub created_at: String,
 }
 
-fn has(subject: &Subject, role: &str) -> bool {
-    subject.roles.iter().any(|r| r == role)
-}
-
 /// The caller's organization's professionals (an org admin's), by name.
 pub async fn list(env: &Env, caller: &Subject) -> Result<Vec<StaffMember>, Error> {
-    if !has(caller, "org_admin") && !has(caller, "sysadmin") {
+    if !caller.has(Role::OrgAdmin) && !caller.has(Role::Sysadmin) {
         return Err(Error::Forbidden);
     }
     let rows = env
@@ -106,12 +103,11 @@ pub async fn set_status(
     let target_is_sysadmin = target
         .map(|r| r.text("roles"))
         .transpose()?
-        .and_then(|roles| serde_json::from_str::<Vec<String>>(roles).ok())
-        .is_some_and(|roles| roles.iter().any(|r| r == "sysadmin"));
+        .is_some_and(|roles| Role::from_stored(roles).contains(&Role::Sysadmin));
     let same_org = organization.is_some() && organization == caller.org;
     let allowed = id != caller.sub
-        && (has(caller, "sysadmin")
-            || (has(caller, "org_admin") && same_org && !target_is_sysadmin));
+        && (caller.has(Role::Sysadmin)
+            || (caller.has(Role::OrgAdmin) && same_org && !target_is_sysadmin));
     if !allowed {
         audit::record(
             env,

@@ -20,7 +20,7 @@ const LEEWAY_SECONDS: i64 = 30;
 pub struct Subject {
     /// The professional's id.
     pub sub: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<super::role::Role>,
     pub org: Option<String>,
     pub municipality: Option<String>,
     /// Token id, for revocation.
@@ -29,6 +29,12 @@ pub struct Subject {
     /// with the access token alone ends the whole session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+}
+
+impl Subject {
+    pub fn has(&self, role: super::role::Role) -> bool {
+        self.roles.contains(&role)
+    }
 }
 
 fn time(now_millis: i64) -> TimeOptions<impl Fn() -> DateTime<Utc>> {
@@ -73,7 +79,7 @@ mod tests {
     fn subject() -> Subject {
         Subject {
             sub: "01PRO".into(),
-            roles: vec!["professional".into()],
+            roles: vec![super::super::role::Role::Professional],
             org: Some("01ORG".into()),
             municipality: Some("23233".into()),
             jti: "01JTI".into(),
@@ -109,7 +115,7 @@ mod tests {
         let forged = issue(
             &[1u8; 32],
             &Subject {
-                roles: vec!["sysadmin".into()],
+                roles: vec![super::super::role::Role::Sysadmin],
                 ..subject()
             },
             now,

@@ -2,6 +2,7 @@
 //! team, every read and write on the audit log (denied attempts too). Revoking consent
 //! closes the record to everyone; the audit log keeps what happened.
 
+use crate::auth::role::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Outcome};
@@ -458,9 +459,7 @@ async fn stewardship(env: &Env, member: &Member) -> Result<(Option<String>, bool
     let lead_org = row.opt_text("lead_org")?.map(str::to_owned);
     let caller = &member.caller;
     let steers = lead.as_deref() == Some(caller.sub.as_str())
-        || (caller.roles.iter().any(|r| r == "org_admin")
-            && lead_org.is_some()
-            && lead_org == caller.org);
+        || (caller.has(Role::OrgAdmin) && lead_org.is_some() && lead_org == caller.org);
     Ok((lead, steers))
 }
 

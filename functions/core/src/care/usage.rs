@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::auth::role::Role;
 use crate::auth::token::Subject;
 use crate::env::Env;
 use crate::error::{Error, FieldError};
@@ -47,7 +48,6 @@ pub struct Usage {
 
 /// Which town the caller may see figures of (`None`: the region, sysadmin only).
 pub fn scope(caller: &Subject, asked: Option<&str>) -> Result<Option<String>, Error> {
-    let has = |role: &str| caller.roles.iter().any(|r| r == role);
     if let Some(code) = asked
         && !crate::public::municipalities::is_code(code)
     {
@@ -57,10 +57,10 @@ pub fn scope(caller: &Subject, asked: Option<&str>) -> Result<Option<String>, Er
             "5桁の市区町村コードを指定してください",
         )]));
     }
-    if has("sysadmin") {
+    if caller.has(Role::Sysadmin) {
         return Ok(asked.map(str::to_owned));
     }
-    if has("municipal_staff") {
+    if caller.has(Role::MunicipalStaff) {
         let own = caller.municipality.clone().ok_or(Error::Forbidden)?;
         return match asked {
             None => Ok(Some(own)),
@@ -228,7 +228,7 @@ mod tests {
     fn staff_see_their_own_town_and_sysadmins_any() {
         let subject = |roles: &[&str]| Subject {
             sub: "01P".into(),
-            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
             org: None,
             municipality: Some("23233".into()),
             jti: "01J".into(),

@@ -7,6 +7,7 @@
 //! district totals (triggers on the latest row) and the audit row. Nothing is
 //! read-modify-written outside SQL, so totals stay exact under any concurrency.
 
+use crate::auth::role::Role;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -212,7 +213,7 @@ pub async fn record(
         )
         .await?;
     let found = rows.first().ok_or(Error::NotFound)?;
-    if found.int("in_town")? != 1 && !caller.roles.iter().any(|r| r == "sysadmin") {
+    if found.int("in_town")? != 1 && !caller.has(Role::Sysadmin) {
         return Err(Error::NotFound);
     }
     let now = env.clock.now_millis();

@@ -1,6 +1,7 @@
 //! Disaster events: declared and closed by municipal staff or the HQ of every town they
 //! cover. Declaring one opens the register of those towns to their supporters.
 
+use crate::auth::role::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Outcome;
@@ -175,7 +176,7 @@ pub async fn load(env: &Env, id: &str) -> Result<Event, Error> {
 /// its towns (by the caller's organization), or a sysadmin. Others get `NotFound`.
 pub async fn visible(env: &Env, caller: &Subject, id: &str) -> Result<Event, Error> {
     let event = load(env, id).await?;
-    if caller.roles.iter().any(|r| r == "sysadmin")
+    if caller.has(Role::Sysadmin)
         || caller
             .municipality
             .as_deref()
@@ -189,7 +190,7 @@ pub async fn visible(env: &Env, caller: &Subject, id: &str) -> Result<Event, Err
 /// Events covering the caller's town (every event for a sysadmin), newest first.
 pub async fn list(env: &Env, caller: &Subject) -> Result<Vec<Event>, Error> {
     let sql = env.sql(Database::Disaster).await?;
-    let rows = if caller.roles.iter().any(|r| r == "sysadmin") {
+    let rows = if caller.has(Role::Sysadmin) {
         sql.query(
             &format!("{SELECT} ORDER BY e.started_at DESC, e.id DESC LIMIT 200"),
             &[],

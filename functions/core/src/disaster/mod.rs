@@ -16,6 +16,7 @@ pub mod summary;
 pub mod teams;
 
 use crate::audit::{self, Outcome};
+use crate::auth::role::Role;
 use crate::auth::token::Subject;
 use crate::env::Env;
 use crate::error::Error;
@@ -25,11 +26,8 @@ use crate::ports::Database;
 /// Staff of `municipality` for the register: municipal staff or disaster HQ of that town,
 /// or a sysadmin.
 pub fn is_staff_of(caller: &Subject, municipality: &str) -> bool {
-    caller.roles.iter().any(|r| r == "sysadmin")
-        || (caller
-            .roles
-            .iter()
-            .any(|r| r == "municipal_staff" || r == "disaster_hq")
+    caller.has(Role::Sysadmin)
+        || ((caller.has(Role::MunicipalStaff) || caller.has(Role::DisasterHq))
             && caller.municipality.as_deref() == Some(municipality))
 }
 
