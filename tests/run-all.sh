@@ -124,8 +124,8 @@ for f in "${FUNCTIONS[@]}"; do
 done
 
 # --- conformance -----------------------------------------------------------------------
-step "conformance suite against the local host and workerd"
-./target/release/conformance local workerd
+step "conformance suite against the local host, workerd and the local host in process"
+./target/release/conformance local workerd in-process
 step "crash test: SIGKILL the local host in a surge of check-ins"
 ./target/release/conformance crash
 

@@ -305,7 +305,8 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
     Ok(())
 }
 
-fn load_demo(data: &DataDir) -> Result<(), rainbownet_core::ports::StoreError> {
+/// Loads the demo region (idempotent: loading it again changes nothing).
+pub fn load_demo(data: &DataDir) -> Result<(), rainbownet_core::ports::StoreError> {
     for db in Database::ALL {
         let statements = demo::statements(db);
         if !statements.is_empty() {

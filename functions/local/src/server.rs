@@ -181,6 +181,41 @@ impl Host {
         self.components.iter().find(|(c, _)| c.name() == name)
     }
 
+    /// Believes `X-Forwarded-For` from `proxy` (the environment's `RAINBOWNET_TRUSTED_PROXY`
+    /// otherwise).
+    pub fn with_trusted_proxy(mut self, proxy: std::net::IpAddr) -> Host {
+        self.trusted_proxy = Some(proxy);
+        self
+    }
+
+    /// Replaces any client address header the client sent with the address the host
+    /// believes: the peer's, or the last hop its trusted proxy appended.
+    fn set_client_address(&self, headers: &mut http::HeaderMap, peer: std::net::IpAddr) {
+        headers.remove(CLIENT_ADDR_HEADER);
+        let forwarded = (self.trusted_proxy == Some(peer))
+            .then(|| {
+                headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .next_back()
+                    .and_then(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
+            })
+            .flatten();
+        let client = forwarded.unwrap_or(peer);
+        if let Ok(value) = http::HeaderValue::from_str(&client.to_string()) {
+            headers.insert(CLIENT_ADDR_HEADER, value);
+        }
+    }
+
+    /// Serves one request from `peer` without a connection, as the server would after
+    /// reading it: the in-process test app calls this.
+    pub fn handle_from(&self, mut req: core_http::Request, peer: std::net::IpAddr) -> Response {
+        self.set_client_address(req.headers_mut(), peer);
+        self.handle(req)
+    }
+
     /// Serves one request already read into memory (tests and benches call this directly).
     pub fn handle(&self, req: core_http::Request) -> Response {
         let Some((component, grants)) = self.component(req.uri().path()) else {
@@ -398,23 +433,6 @@ async fn read_request(
     if total > limit {
         return Err(too_large);
     }
-    let body = kept;
-    parts.headers.remove(CLIENT_ADDR_HEADER);
-    let forwarded = (host.trusted_proxy == Some(peer.ip()))
-        .then(|| {
-            parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .next_back()
-                .and_then(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
-        })
-        .flatten();
-    let client = forwarded.unwrap_or(peer.ip());
-    if let Ok(value) = http::HeaderValue::from_str(&client.to_string()) {
-        parts.headers.insert(CLIENT_ADDR_HEADER, value);
-    }
-    Ok(core_http::Request::from_parts(parts, body))
+    host.set_client_address(&mut parts.headers, peer.ip());
+    Ok(core_http::Request::from_parts(parts, kept))
 }

@@ -465,7 +465,10 @@ fn error_pages(c: &Client) -> Result<(), String> {
 }
 
 /// Runs every case, printing one line each, and returns how many failed.
-pub fn run_all(host: &str, client: &Client) -> usize {
+/// Runs every case whose name contains `only` (all when empty) against `client`, prints a
+/// line per case and the count with the time taken, and returns how many failed.
+pub fn run_all(host: &str, client: &Client, only: &str) -> usize {
+    let started = std::time::Instant::now();
     let mut failed = 0;
     let all: Vec<&Case> = CASES
         .iter()
@@ -476,6 +479,7 @@ pub fn run_all(host: &str, client: &Client) -> usize {
         .chain(crate::disaster::CASES)
         .chain(crate::abuse::CASES)
         .chain(crate::routes::CASES)
+        .filter(|case| case.name.contains(only))
         .collect();
     for case in &all {
         match (case.run)(client) {
@@ -487,8 +491,9 @@ pub fn run_all(host: &str, client: &Client) -> usize {
         }
     }
     println!(
-        "[{host}] {} passed, {failed} failed ({})",
+        "[{host}] {} passed, {failed} failed in {:.1} s ({})",
         all.len() - failed,
+        started.elapsed().as_secs_f64(),
         client.base
     );
     failed

@@ -1,10 +1,18 @@
 //! A small blocking HTTP client over ureq that never treats a status as an error: the
-//! suite asserts on statuses itself.
+//! suite asserts on statuses itself. The same client also calls the local host in process
+//! (no port, no connection), so that every case runs in both ways.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+enum Transport {
+    Http(ureq::Agent),
+    /// The local host's request handling, called directly as its server would call it.
+    InProcess(Arc<rainbownet::server::Host>),
+}
+
 pub struct Client {
-    agent: ureq::Agent,
+    transport: Transport,
     pub base: String,
     /// The suite's own sysadmin session (access token, refresh token, when obtained): the
     /// bootstrap token registers it first and then closes, as it would for a town.
@@ -49,8 +57,20 @@ impl Client {
             .build()
             .new_agent();
         Client {
-            agent,
+            transport: Transport::Http(agent),
             base: base.trim_end_matches('/').to_owned(),
+            registrar: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// A client of `host` in this process: requests go to [`Host::handle_from`] as from
+    /// 127.0.0.1, the address the launched hosts also see.
+    ///
+    /// [`Host::handle_from`]: rainbownet::server::Host::handle_from
+    pub fn in_process(host: Arc<rainbownet::server::Host>) -> Client {
+        Client {
+            transport: Transport::InProcess(host),
+            base: "http://127.0.0.1".into(),
             registrar: std::sync::Mutex::new(None),
         }
     }
@@ -68,11 +88,27 @@ impl Client {
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
+        let agent = match &self.transport {
+            Transport::Http(agent) => agent,
+            Transport::InProcess(host) => {
+                let request = builder
+                    .header(http::header::HOST, "127.0.0.1")
+                    .uri(path)
+                    .body(body.unwrap_or_default())
+                    .map_err(|e| format!("{method} {path}: {e}"))?;
+                let response = host.handle_from(request, std::net::IpAddr::from([127, 0, 0, 1]));
+                let (parts, body) = response.into_parts();
+                return Ok(Resp {
+                    status: parts.status.as_u16(),
+                    headers: parts.headers,
+                    body,
+                });
+            }
+        };
         let request = builder
             .body(body.unwrap_or_default())
             .map_err(|e| format!("{method} {path}: {e}"))?;
-        let mut response = self
-            .agent
+        let mut response = agent
             .run(request)
             .map_err(|e| format!("{method} {path}: {e}"))?;
         let body = response

@@ -245,3 +245,35 @@ impl Drop for RunningHost {
         }
     }
 }
+
+/// The local host in this process, over a temporary data directory with the demo region:
+/// the suite calls its request handling directly (see [`crate::client::Client::in_process`]).
+/// Configured as the launched hosts are: the bootstrap token, the test signing seed, and
+/// 127.0.0.1 as a trusted proxy.
+pub fn in_process() -> Result<(std::sync::Arc<rainbownet::server::Host>, tempfile::TempDir), String>
+{
+    use rainbownet_core::auth::keys::{self, PUBLIC_KEY_KEY, SEED_KEY};
+    let state = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut data = rainbownet::store::DataDir::open(&state.path().join("data"))
+        .map_err(|e| format!("data directory: {e}"))?;
+    let public = keys::from_hex(TEST_TOKEN_SEED)
+        .map(|seed| keys::to_hex(&rainbownet_core::auth::token::public_key(&seed)))
+        .ok_or("the test seed")?;
+    data.config_defaults
+        .retain(|(k, _)| *k != SEED_KEY && *k != PUBLIC_KEY_KEY);
+    data.config_defaults.extend([
+        (SEED_KEY, TEST_TOKEN_SEED.to_owned()),
+        (PUBLIC_KEY_KEY, public),
+        (
+            rainbownet_core::settings::ADMIN_TOKEN.name,
+            ADMIN_TOKEN.to_owned(),
+        ),
+    ]);
+    rainbownet::cli::load_demo(&data).map_err(|e| format!("demo: {e}"))?;
+    let manifest = rainbownet::manifest::Manifest::parse(rainbownet::embedded::SPIN_TOML)
+        .map_err(|e| e.to_string())?;
+    let host = rainbownet::server::Host::new(manifest, std::sync::Arc::new(data))
+        .map_err(|e| e.to_string())?
+        .with_trusted_proxy(std::net::IpAddr::from([127, 0, 0, 1]));
+    Ok((std::sync::Arc::new(host), state))
+}

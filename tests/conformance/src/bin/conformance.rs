@@ -1,5 +1,7 @@
-//! `conformance [local] [workerd] [--base-url URL]` runs the suite against the named hosts
-//! (each started on a free loopback port and stopped afterwards) or against a running one.
+//! `conformance [local] [workerd] [in-process] [--base-url URL] [--case TEXT]` runs the suite
+//! against the named hosts (each started on a free loopback port and stopped afterwards), the
+//! local host called in this process without a port, or a running one; `--case` runs only
+//! the cases whose name contains TEXT.
 //! `conformance spin-imports` checks the built Spin components against `spin.toml`.
 //! `conformance crash` kills the local host with SIGKILL in a surge of check-ins and
 //! checks that every acknowledged one survives the restart.
@@ -47,12 +49,21 @@ fn main() -> ExitCode {
     }
     let mut failed = 0;
     let mut hosts = Vec::new();
+    let mut urls = Vec::new();
+    let mut only = String::new();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
-            "local" | "workerd" => hosts.push(arg.clone()),
+            "local" | "workerd" | "in-process" => hosts.push(arg.clone()),
+            "--case" => match iter.next() {
+                Some(text) => only.clone_from(text),
+                None => {
+                    eprintln!("--case needs part of a case's name");
+                    return ExitCode::from(2);
+                }
+            },
             "--base-url" => match iter.next() {
-                Some(url) => failed += run_all(url, &Client::new(url)),
+                Some(url) => urls.push(url.clone()),
                 None => {
                     eprintln!("--base-url needs a URL");
                     return ExitCode::from(2);
@@ -60,16 +71,31 @@ fn main() -> ExitCode {
             },
             other => {
                 eprintln!(
-                    "unknown argument {other}; use local, workerd, --base-url URL or spin-imports"
+                    "unknown argument {other}; use local, workerd, in-process, --base-url URL, --case TEXT, spin-imports or crash"
                 );
                 return ExitCode::from(2);
             }
         }
     }
-    if hosts.is_empty() && args.is_empty() {
+    for url in &urls {
+        failed += run_all(url, &Client::new(url), &only);
+    }
+    if hosts.is_empty() && urls.is_empty() {
         hosts.push("local".into());
     }
     for name in hosts {
+        if name == "in-process" {
+            match conformance::hosts::in_process() {
+                Ok((host, _state)) => {
+                    failed += run_all("in-process", &Client::in_process(host), &only);
+                }
+                Err(e) => {
+                    println!("[in-process] FAIL  could not start: {e}");
+                    failed += 1;
+                }
+            }
+            continue;
+        }
         let started = if name == "local" {
             RunningHost::local()
         } else {
@@ -84,7 +110,7 @@ fn main() -> ExitCode {
             }
         };
         println!("[{}] host started at {}", host.name, host.base_url);
-        failed += run_all(host.name, &Client::new(&host.base_url));
+        failed += run_all(host.name, &Client::new(&host.base_url), &only);
         if let Err(e) = host.stop() {
             println!("[{name}] FAIL  graceful stop: {e}");
             failed += 1;
