@@ -25,31 +25,29 @@
   };
   const TABS = ["timeline", "info", "team", "vitals", "nearby"];
 
-  const CATEGORY = {
-    contact: { ja: "連絡", en: "Contact" },
-    report: { ja: "報告", en: "Report" },
-    consultation: { ja: "相談", en: "Consultation" },
-  };
-  const CARE_LEVEL = {
-    none: "非該当", support_1: "要支援1", support_2: "要支援2", care_1: "要介護1", care_2: "要介護2",
-    care_3: "要介護3", care_4: "要介護4", care_5: "要介護5",
-  };
-  const SEX = { female: "女性", male: "男性", other: "その他", unknown: "不明" };
-  const PROFESSION = {
-    physician: "医師", nurse: "看護師", pharmacist: "薬剤師", dentist: "歯科医師",
-    care_manager: "介護支援専門員（ケアマネジャー）", care_worker: "介護職員", therapist: "リハビリ専門職",
-    social_worker: "社会福祉士・相談員", municipal_staff: "市町職員",
-  };
-  const PROJECT_KIND = {
-    care_meeting: { ja: "地域ケア会議", en: "Care meeting" },
-    training: { ja: "研修", en: "Training" },
-    working_group: { ja: "部会", en: "Working group" },
-    other: { ja: "その他", en: "Other" },
-  };
+  // The domain's lists and their labels are the server's (GET /api/v1/public/vocabulary),
+  // read once at start; until then, or without it, a code is shown as itself.
+  let CATEGORY = {}, CARE_LEVEL = {}, SEX = {}, PROFESSION = {}, PROJECT_KIND = {}, CONSENT = {};
+  async function loadVocabulary() {
+    try {
+      const resp = await fetch("/api/v1/public/vocabulary");
+      if (!resp.ok) return;
+      const v = await resp.json();
+      const both = (list) => Object.fromEntries(list.map((t) => [t.code, { ja: t.ja, en: t.en }]));
+      const ja = (list) => Object.fromEntries(list.map((t) => [t.code, t.ja]));
+      CATEGORY = both(v.post_categories);
+      PROJECT_KIND = both(v.project_kinds);
+      CARE_LEVEL = ja(v.care_levels);
+      SEX = ja(v.sexes);
+      PROFESSION = ja(v.professions);
+      CONSENT = ja(v.consent_methods);
+    } catch (e) {
+      // Offline or refused: labels stay codes; nothing else depends on them.
+    }
+  }
   const PROJECT_ROLE = { owner: { ja: "主催者", en: "Owner" }, member: { ja: "メンバー", en: "Member" } };
   const VIEWS = ["invite-view", "signin", "patients-view", "patient-view", "projects-view", "project-view", "messages-view", "thread-view"];
   const NAV = { patients: "patients", patient: "patients", projects: "projects", project: "projects", messages: "messages", thread: "messages" };
-  const CONSENT = { individual: "本人から個別に取得", care_certification_application: "要介護認定の申請時に取得" };
   // The server's kinds (functions/core/src/care/vitals.rs), with how they are shown.
   const VITALS = [
     { code: "blood_pressure", ja: "血圧", en: "Blood pressure", unit: "mmHg", digits: 0 },
@@ -2807,7 +2805,7 @@
     $("nearby-introduce").addEventListener("click", introduce);
     window.addEventListener("hashchange", route);
     fillVitalKinds();
-    route();
+    loadVocabulary().then(route);
   }
 
   start();

@@ -11,7 +11,16 @@
   const KEY_AUTH = "rainbownet-hq-auth";
   const REFRESH_MS = 10000;
   const SVG = "http://www.w3.org/2000/svg";
-  const KINDS = { earthquake: "地震", flood: "水害", typhoon: "台風", landslide: "土砂災害", tsunami: "津波", other: "その他" };
+  // Event kinds and their labels are the server's (GET /api/v1/public/vocabulary).
+  let KINDS = {};
+  async function loadVocabulary() {
+    try {
+      const resp = await fetch("/api/v1/public/vocabulary");
+      if (resp.ok) KINDS = Object.fromEntries((await resp.json()).event_kinds.map((t) => [t.code, t.ja]));
+    } catch (e) {
+      // Offline: kinds show as codes.
+    }
+  }
   const SIGNED_OUT = new Error("signed out");
   // Fill of a district by reported share: 0 % red → 100 % green; gray with nobody to check.
   const RED = [0xc6, 0x28, 0x28];
@@ -819,8 +828,10 @@
       clearReport(); // never show one event's numbers under another's name
       loadReport();
     });
-    if (tokens()) startHq();
-    else showSignin();
+    loadVocabulary().then(() => {
+      if (tokens()) startHq();
+      else showSignin();
+    });
   }
 
   start();

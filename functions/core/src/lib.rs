@@ -23,6 +23,7 @@ pub mod selfcheck;
 pub mod settings;
 pub mod text;
 pub mod time;
+pub mod vocabulary;
 pub mod wareki;
 pub mod web;
 

@@ -12,6 +12,7 @@ const LAYERS: &[&str] = &[
     "ports",
     "error",
     "settings",
+    "vocabulary",
     "env",
     "time",
     "text",

@@ -28,6 +28,7 @@ enum Route {
     ListMunicipalities,
     PutMunicipality,
     Categories,
+    Vocabulary,
     SearchResources,
     CreateResource,
     GetResource,
@@ -58,6 +59,7 @@ fn router() -> &'static Router<Route> {
                 Route::PutMunicipality,
             )
             .get("/api/v1/public/categories", Route::Categories)
+            .get("/api/v1/public/vocabulary", Route::Vocabulary)
             .get("/api/v1/public/resources", Route::SearchResources)
             .post("/api/v1/public/resources", Route::CreateResource)
             .get("/api/v1/public/resources/{id}", Route::GetResource)
@@ -102,6 +104,7 @@ impl Function for Portal {
             Route::ListMunicipalities => rainbownet_core::public::municipalities::get(env).await,
             Route::PutMunicipality => api::put_municipality(req, env, param("code")).await,
             Route::Categories => api::categories(req, env).await,
+            Route::Vocabulary => Ok(api::vocabulary(req)),
             Route::SearchResources => api::search(req, env).await,
             Route::CreateResource => api::create_resource(req, env).await,
             Route::GetResource => api::get_resource(req, env, param("id")).await,

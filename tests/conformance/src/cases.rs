@@ -65,7 +65,98 @@ pub const CASES: &[Case] = &[
         name: "people get readable error pages, the API gets problems",
         run: error_pages,
     },
+    Case {
+        name: "the vocabulary lists every fixed word with labels, and the API accepts what it lists",
+        run: vocabulary,
+    },
 ];
+
+fn vocabulary(c: &Client) -> Result<(), String> {
+    use crate::auth::{PASSWORD, code, login, register, tokens, with_token};
+    let resp = c.get("/api/v1/public/vocabulary")?;
+    ensure!(
+        resp.status == 200,
+        "vocabulary: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let v = resp.json()?;
+    let codes = |list: &str| -> Vec<String> {
+        v[list]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter(|t| t["ja"].as_str().is_some_and(|s| !s.is_empty()))
+                    .filter_map(|t| t["code"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (list, at_least) in [
+        ("roles", 5),
+        ("professions", 9),
+        ("organization_kinds", 9),
+        ("post_categories", 3),
+        ("project_kinds", 4),
+        ("sexes", 4),
+        ("care_levels", 8),
+        ("consent_methods", 2),
+        ("event_kinds", 6),
+        ("checkin_statuses", 3),
+        ("vital_kinds", 6),
+    ] {
+        ensure!(
+            codes(list).len() >= at_least,
+            "{list}: {:?} (each with a Japanese label)",
+            codes(list)
+        );
+    }
+    // What it lists, the API takes: a patient of every sex, a post of every category.
+    let nurse = register(c, "vocabulary")?;
+    let (token, _) = tokens(&login(c, &nurse.email, PASSWORD, &code(&nurse, 0)?)?)?;
+    let mut patient = String::new();
+    for sex in codes("sexes") {
+        let mut body: serde_json::Value =
+            serde_json::from_str(&crate::patients::patient_body("語彙 試子"))
+                .map_err(|e| e.to_string())?;
+        body["sex"] = sex.clone().into();
+        let created = with_token(
+            c,
+            "POST",
+            "/api/v1/patients",
+            &token,
+            Some(body.to_string()),
+        )?;
+        ensure!(
+            created.status == 201,
+            "sex {sex}: {} {}",
+            created.status,
+            created.text()
+        );
+        patient = created.json()?["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+    }
+    for category in codes("post_categories") {
+        let body = serde_json::json!({"category": category, "body": "語彙の確認"}).to_string();
+        let posted = with_token(
+            c,
+            "POST",
+            &format!("/api/v1/patients/{patient}/posts"),
+            &token,
+            Some(body),
+        )?;
+        ensure!(
+            posted.status == 201,
+            "category {category}: {} {}",
+            posted.status,
+            posted.text()
+        );
+    }
+    Ok(())
+}
 
 /// A 422 validation problem whose field errors name (at least) every pointer in `wanted`;
 /// returns every pointer it names.

@@ -23,29 +23,6 @@ pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
 pub const MAX_ADDRESS_FAILURES: i64 = 50;
 pub const REFRESH_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
 
-pub const ORGANIZATION_KINDS: [&str; 9] = [
-    "clinic",
-    "hospital",
-    "visiting_nurse_station",
-    "pharmacy",
-    "dental_clinic",
-    "care_management_office",
-    "care_service",
-    "municipality",
-    "support_centre",
-];
-pub const PROFESSIONS: [&str; 9] = [
-    "physician",
-    "nurse",
-    "pharmacist",
-    "dentist",
-    "care_manager",
-    "care_worker",
-    "therapist",
-    "social_worker",
-    "municipal_staff",
-];
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganization {
@@ -125,7 +102,7 @@ pub(crate) fn check_person(
             "メールアドレスを入力してください",
         );
     }
-    if !PROFESSIONS.contains(&profession) {
+    if !crate::vocabulary::contains(crate::vocabulary::PROFESSIONS, profession) {
         err(
             "#/profession",
             "unknown profession",
@@ -166,7 +143,7 @@ pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
             "5桁の市区町村コードを指定してください",
         );
     }
-    if !ORGANIZATION_KINDS.contains(&org.kind.as_str()) {
+    if !crate::vocabulary::contains(crate::vocabulary::ORGANIZATION_KINDS, &org.kind) {
         err(
             "#/organization/kind",
             "unknown organization kind",

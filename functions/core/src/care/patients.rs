@@ -12,18 +12,6 @@ use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Row, Statement, StoreError};
 
-const SEXES: [&str; 4] = ["female", "male", "other", "unknown"];
-const CARE_LEVELS: [&str; 8] = [
-    "none",
-    "support_1",
-    "support_2",
-    "care_1",
-    "care_2",
-    "care_3",
-    "care_4",
-    "care_5",
-];
-const CONSENT_METHODS: [&str; 2] = ["individual", "care_certification_application"];
 const DEFAULT_SCOPE: &str = "地域包括ケアのための多職種間の情報共有";
 
 #[derive(Debug, Deserialize)]
@@ -124,7 +112,7 @@ fn check(input: &NewPatient, today: &str) -> Result<(String, String), Error> {
             "生年月日を正しく入力してください（例: 昭和20年5月1日。存在しない日付・未来の日付は不可）",
         );
     }
-    if !SEXES.contains(&input.sex.as_str()) {
+    if !crate::vocabulary::contains(crate::vocabulary::SEXES, &input.sex) {
         err(
             "#/sex",
             "must be female, male, other or unknown",
@@ -134,7 +122,7 @@ fn check(input: &NewPatient, today: &str) -> Result<(String, String), Error> {
     if input
         .care_level
         .as_deref()
-        .is_some_and(|c| !CARE_LEVELS.contains(&c))
+        .is_some_and(|c| !crate::vocabulary::contains(crate::vocabulary::CARE_LEVELS, c))
     {
         err(
             "#/care_level",
@@ -152,7 +140,7 @@ fn check(input: &NewPatient, today: &str) -> Result<(String, String), Error> {
             "日本国内の緯度と経度を両方指定してください",
         ),
     }
-    if !CONSENT_METHODS.contains(&input.consent.method.as_str()) {
+    if !crate::vocabulary::contains(crate::vocabulary::CONSENT_METHODS, &input.consent.method) {
         err(
             "#/consent/method",
             "must be individual or care_certification_application",

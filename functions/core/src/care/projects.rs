@@ -11,7 +11,6 @@ use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Row, Statement, StoreError, Value};
 
-pub const KINDS: [&str; 4] = ["care_meeting", "training", "working_group", "other"];
 pub const MAX_PAGE: usize = 50;
 
 #[derive(Debug, Deserialize)]
@@ -147,7 +146,7 @@ pub async fn create(
     input: NewProject,
 ) -> Result<Project, Error> {
     let mut errors = Vec::new();
-    if !KINDS.contains(&input.kind.as_str()) {
+    if !crate::vocabulary::contains(crate::vocabulary::PROJECT_KINDS, &input.kind) {
         errors.push(FieldError::new(
             "#/kind",
             "one of care_meeting, training, working_group, other",

@@ -12,7 +12,6 @@ use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Row, Statement, StoreError, Value};
 
-pub const CATEGORIES: [&str; 3] = ["contact", "report", "consultation"];
 pub const MAX_PAGE: usize = 50;
 
 #[derive(Debug, Deserialize)]
@@ -264,7 +263,7 @@ pub async fn create(
         .clone()
         .or_else(|| template.map(|t| t.category.to_owned()))
         .unwrap_or_default();
-    if !CATEGORIES.contains(&category.as_str()) {
+    if !crate::vocabulary::contains(crate::vocabulary::POST_CATEGORIES, &category) {
         errors.push(FieldError::new(
             "#/category",
             "must be contact, report or consultation",

@@ -21,8 +21,6 @@ use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Row, Statement};
 
-pub const STATUSES: [&str; 3] = ["not_yet", "safe", "needs_attention"];
-
 /// A phone whose clock runs ahead is still believed up to the server's own time (the tap
 /// cannot have been later than its arrival); beyond a day ahead the time is nonsense.
 const CLOCK_SKEW_MS: i64 = 24 * 3_600_000;
@@ -105,7 +103,7 @@ fn validate(
             "再送キー（Idempotency-Key）が必要です（半角200文字まで、再送時も同じ値）",
         )),
     }
-    if !STATUSES.contains(&input.status.as_str()) {
+    if !crate::vocabulary::contains(crate::vocabulary::CHECKIN_STATUSES, &input.status) {
         errors.push(FieldError::new(
             "#/status",
             "one of not_yet, safe, needs_attention",

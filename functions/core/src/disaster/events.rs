@@ -11,15 +11,6 @@ use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Row, Statement};
 
-pub const KINDS: [&str; 6] = [
-    "earthquake",
-    "flood",
-    "typhoon",
-    "landslide",
-    "tsunami",
-    "other",
-];
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventInput {
@@ -87,7 +78,7 @@ pub async fn declare(
     let mut errors = Vec::new();
     let name = input.name.trim().to_owned();
     errors.extend(FieldError::length("#/name", &name, 100, "名称"));
-    if !KINDS.contains(&input.kind.as_str()) {
+    if !crate::vocabulary::contains(crate::vocabulary::EVENT_KINDS, &input.kind) {
         errors.push(FieldError::new(
             "#/kind",
             "one of earthquake, flood, typhoon, landslide, tsunami, other",
