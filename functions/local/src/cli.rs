@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clap::{Parser, Subcommand};
+
 use rainbownet_core::demo;
 use rainbownet_core::ports::Database;
 
@@ -10,196 +12,146 @@ use crate::manifest::Manifest;
 use crate::server::{self, Host};
 use crate::store::DataDir;
 
-pub const USAGE: &str = "\
-RainbowNet — regional medical, care and welfare collaboration
-
-Usage:
-  rainbownet serve [--addr 127.0.0.1:8080] [--data ./data] [--demo]
-      Serve every function and the web client on one port, over embedded SQLite under
-      --data (created on first start). --demo loads the demo region (清須市, 北名古屋市,
-      豊山町); loading it again changes nothing. Port 0 picks a free port.
-  rainbownet import resources --municipality CODE [--data ./data] FILE
-      Import a standard open-data CSV (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧,
-      AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧), UTF-8 or Shift_JIS. Bad rows are
-      reported by line; importing the same file again changes nothing.
-  rainbownet import register --municipality CODE [--data ./data] FILE
-      Import the register of people who need help in an evacuation (避難行動要支援者名簿),
-      CSV in UTF-8 or Shift_JIS. Bad rows are reported by line; a re-run changes nothing.
-  rainbownet import patients --municipality CODE --as EMAIL [--data ./data] FILE
-      Register patients from the town's export of care-certification applications with the
-      consent box (CSV, UTF-8 or Shift_JIS). Rows with consent register the patient and open
-      a care team with the professional EMAIL (municipal staff of that town) on it; rows
-      without are counted and skipped; a re-run changes nothing. Audited as EMAIL's.
-  rainbownet user add --email E --name N --profession P --role R[,R…]
-                      --organization NAME --organization-kind KIND --municipality CODE [--data ./data]
-      Register a professional (the first administrator, say). The password is read from
-      standard input; the TOTP enrolment URI is printed for the authenticator app.
-  rainbownet keys public [--data ./data]
-      Print the public key that verifies access tokens (of RAINBOWNET_JWT_SEED when set,
-      else of the seed under --data), for RAINBOWNET_JWT_PUBLIC_KEY on the other functions.
-  rainbownet migrate [--data ./data]
-      Create or upgrade the databases under --data, then exit.
-  rainbownet demo-sql (public|care|disaster)
-      Print the demo data of one database as SQL, for `wrangler d1 execute --file`.
-  rainbownet routes
-      Print the routes and store grants read from spin.toml.
-
-Environment:
-  RAINBOWNET_ADMIN_TOKEN   bootstrap administrator token (at least 16 characters)
-";
-
-#[derive(Debug, PartialEq)]
-pub enum Command {
-    Serve {
-        addr: String,
-        data: PathBuf,
-        demo: bool,
-    },
-    Migrate {
-        data: PathBuf,
-    },
-    AddUser {
-        data: PathBuf,
-        fields: std::collections::BTreeMap<String, String>,
-    },
-    ImportRegister {
-        data: PathBuf,
-        municipality: String,
-        file: PathBuf,
-    },
-    ImportPatients {
-        data: PathBuf,
-        municipality: String,
-        file: PathBuf,
-        on_behalf_of: String,
-    },
-    ImportResources {
-        data: PathBuf,
-        municipality: String,
-        file: PathBuf,
-    },
-    DemoSql {
-        db: Database,
-    },
-    Routes,
-    PublicKey {
-        data: PathBuf,
-    },
-    Help,
+/// The command line, with `--help` for every command.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rainbownet",
+    version,
+    about = "RainbowNet — regional medical, care and welfare collaboration (地域包括ケア)",
+    after_help = "Environment: RAINBOWNET_ADMIN_TOKEN (bootstrap administrator token), \
+                  RAINBOWNET_DATA_KEY or RAINBOWNET_DATA_KEY_FILE (the key that seals TOTP seeds), \
+                  RAINBOWNET_JWT_SEED, RAINBOWNET_PUBLIC_ORIGIN; see the README."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
 }
 
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let mut addr = "127.0.0.1:8080".to_owned();
-    let mut data = PathBuf::from("./data");
-    let mut demo = false;
-    let mut municipality: Option<String> = None;
-    let mut on_behalf_of: Option<String> = None;
-    let mut user_fields = std::collections::BTreeMap::new();
-    let Some(command) = args.first() else {
-        return Ok(Command::Help);
-    };
-    let mut rest = args[1..].iter();
-    let mut positional = Vec::new();
-    while let Some(arg) = rest.next() {
-        let mut value = |flag: &str| {
-            rest.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match arg.as_str() {
-            "--addr" => addr = value("--addr")?,
-            "--data" => data = PathBuf::from(value("--data")?),
-            "--demo" => demo = true,
-            "--municipality" => municipality = Some(value("--municipality")?),
-            "--as" => on_behalf_of = Some(value("--as")?),
-            flag @ ("--email"
-            | "--name"
-            | "--profession"
-            | "--role"
-            | "--organization"
-            | "--organization-kind") => {
-                let v = value(flag)?;
-                user_fields.insert(flag.trim_start_matches("--").to_owned(), v);
-            }
-            "-h" | "--help" => return Ok(Command::Help),
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
-            other => positional.push(other.to_owned()),
-        }
-    }
-    let no_positional = |c: Command| {
-        if positional.is_empty() {
-            Ok(c)
-        } else {
-            Err(format!("unexpected argument {}", positional[0]))
-        }
-    };
-    match command.as_str() {
-        "serve" => no_positional(Command::Serve { addr, data, demo }),
-        "migrate" => no_positional(Command::Migrate { data }),
-        "routes" => no_positional(Command::Routes),
-        "keys" => match positional.as_slice() {
-            [what] if what == "public" => Ok(Command::PublicKey { data }),
-            _ => Err("usage: rainbownet keys public [--data DIR]".into()),
-        },
-        "user" => match (positional.as_slice(), municipality) {
-            ([what], Some(code)) if what == "add" => {
-                for needed in ["email", "name", "profession", "role", "organization", "organization-kind"] {
-                    if !user_fields.contains_key(needed) {
-                        return Err(format!("user add needs --{needed}"));
-                    }
-                }
-                user_fields.insert("municipality".into(), code);
-                Ok(Command::AddUser { data, fields: user_fields })
-            }
-            _ => Err("usage: rainbownet user add --email E --name N --profession P --role R --organization NAME --organization-kind KIND --municipality CODE".into()),
-        },
-        "import" => match (positional.as_slice(), municipality) {
-            ([what, file], Some(municipality)) if what == "resources" => {
-                Ok(Command::ImportResources {
-                    data,
-                    municipality,
-                    file: PathBuf::from(file),
-                })
-            }
-            ([what, file], Some(municipality)) if what == "patients" => {
-                Ok(Command::ImportPatients {
-                    data,
-                    municipality,
-                    file: PathBuf::from(file),
-                    on_behalf_of: on_behalf_of
-                        .ok_or("import patients needs --as EMAIL (the staff member who opens the teams)")?,
-                })
-            }
-            ([what, file], Some(municipality)) if what == "register" => {
-                Ok(Command::ImportRegister {
-                    data,
-                    municipality,
-                    file: PathBuf::from(file),
-                })
-            }
-            ([what, _], None) if ["resources", "register", "patients"].contains(&what.as_str()) => {
-                Err(format!("import {what} needs --municipality CODE"))
-            }
-            _ => Err(
-                "usage: rainbownet import (resources|register|patients) --municipality CODE [--as EMAIL] [--data DIR] FILE"
-                    .into(),
-            ),
-        },
-        "demo-sql" => match positional.as_slice() {
-            [label] => Database::from_label(label)
-                .map(|db| Command::DemoSql { db })
-                .ok_or_else(|| format!("unknown database {label}: use public, care or disaster")),
-            _ => Err("demo-sql takes one database: public, care or disaster".into()),
-        },
-        "help" | "-h" | "--help" => Ok(Command::Help),
-        other => Err(format!("unknown command {other}")),
-    }
+#[derive(Debug, PartialEq, Subcommand)]
+pub enum Command {
+    /// Serve every function and the web client on one port, over embedded SQLite under
+    /// --data (created on first start).
+    Serve {
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        /// Load the demo region (清須市, 北名古屋市, 豊山町); loading it again changes nothing.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Import a file: open-data resources, the disaster register, or patients.
+    #[command(subcommand)]
+    Import(Import),
+    /// Professionals' accounts.
+    #[command(subcommand)]
+    User(User),
+    /// Keys of this deployment.
+    #[command(subcommand)]
+    Keys(Keys),
+    /// Create or upgrade the databases under --data, then exit.
+    Migrate {
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+    },
+    /// Print the demo data of one database as SQL, for `wrangler d1 execute --file`.
+    DemoSql {
+        /// public, care or disaster.
+        #[arg(value_parser = database)]
+        db: Database,
+    },
+    /// Print the routes and store grants read from spin.toml.
+    Routes,
+}
+
+#[derive(Debug, PartialEq, Subcommand)]
+pub enum Import {
+    /// A standard open-data CSV (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧,
+    /// AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧), UTF-8 or Shift_JIS. Bad rows are
+    /// reported by line; importing the same file again changes nothing.
+    Resources {
+        /// The 5-digit code of the town the file is about.
+        #[arg(long)]
+        municipality: String,
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        file: PathBuf,
+    },
+    /// The register of people who need help in an evacuation (避難行動要支援者名簿), CSV in
+    /// UTF-8 or Shift_JIS. Bad rows are reported by line; a re-run changes nothing.
+    Register {
+        #[arg(long)]
+        municipality: String,
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        file: PathBuf,
+    },
+    /// Patients from the town's export of care-certification applications with the consent
+    /// box. Rows with consent register the patient with a care team led by --as; rows
+    /// without are counted and skipped; a re-run changes nothing. Audited as --as.
+    Patients {
+        #[arg(long)]
+        municipality: String,
+        /// The staff member (municipal staff of that town) who opens each care team.
+        #[arg(long = "as", value_name = "EMAIL")]
+        on_behalf_of: String,
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, PartialEq, Subcommand)]
+pub enum User {
+    /// Register a professional (the first administrator, say). The password is read from
+    /// standard input; the TOTP enrolment URI is printed for the authenticator app.
+    Add(NewUser),
+}
+
+#[derive(Debug, PartialEq, clap::Args)]
+pub struct NewUser {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// physician, nurse, pharmacist, dentist, care_manager, care_worker, therapist,
+    /// social_worker or municipal_staff.
+    #[arg(long)]
+    pub profession: String,
+    /// One or more of professional, org_admin, municipal_staff, disaster_hq, sysadmin.
+    #[arg(long = "role", value_delimiter = ',', required = true)]
+    pub roles: Vec<String>,
+    /// The organization's name; made if it is new.
+    #[arg(long)]
+    pub organization: String,
+    /// clinic, hospital, visiting_nurse_station, pharmacy, dental_clinic,
+    /// care_management_office, care_service, municipality or support_centre.
+    #[arg(long)]
+    pub organization_kind: String,
+    #[arg(long)]
+    pub municipality: String,
+    #[arg(long, default_value = "./data")]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, PartialEq, Subcommand)]
+pub enum Keys {
+    /// Print the public key that verifies access tokens (of RAINBOWNET_JWT_SEED when set,
+    /// else of the seed under --data), for RAINBOWNET_JWT_PUBLIC_KEY on the other functions.
+    Public {
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+    },
+}
+
+fn database(label: &str) -> Result<Database, String> {
+    Database::from_label(label)
+        .ok_or_else(|| format!("unknown database {label}: use public, care or disaster"))
 }
 
 pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     match command {
-        Command::Help => print!("{USAGE}"),
         Command::Routes => {
             let manifest = Manifest::parse(crate::embedded::SPIN_TOML)?;
             for route in &manifest.routes {
@@ -210,7 +162,7 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             }
         }
         Command::DemoSql { db } => print!("{}", demo::script(db)),
-        Command::PublicKey { data } => {
+        Command::Keys(Keys::Public { data }) => {
             let data_dir = DataDir::open(&data)?;
             let key = data_dir
                 .config_defaults
@@ -220,12 +172,12 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
                 .ok_or("no token key")?;
             println!("{key}");
         }
-        Command::AddUser { data, fields } => add_user(&data, &fields)?,
-        Command::ImportResources {
+        Command::User(User::Add(user)) => add_user(user)?,
+        Command::Import(Import::Resources {
             data,
             municipality,
             file,
-        } => {
+        }) => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let env = function_env(&data, crate::functions::Component::Portal)?;
             let mut progress = |done: usize, total: usize| {
@@ -257,17 +209,17 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             }
             println!("{}", report.summary());
         }
-        Command::ImportPatients {
+        Command::Import(Import::Patients {
             data,
             municipality,
             file,
             on_behalf_of,
-        } => import_patients(&data, &municipality, &file, &on_behalf_of)?,
-        Command::ImportRegister {
+        }) => import_patients(&data, &municipality, &file, &on_behalf_of)?,
+        Command::Import(Import::Register {
             data,
             municipality,
             file,
-        } => {
+        }) => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let env = function_env(&data, crate::functions::Component::Disaster)?;
             let report = pollster::block_on(rainbownet_core::disaster::register::import(
@@ -363,31 +315,24 @@ fn print_report(
     println!("{summary} ({})", file.display());
 }
 
-fn add_user(
-    data: &std::path::Path,
-    fields: &std::collections::BTreeMap<String, String>,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+fn add_user(user: NewUser) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     use rainbownet_core::auth::login::{NewOrganization, NewProfessional, create_professional};
-    let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
     eprintln!("password (at least 12 characters), then Enter:");
     let mut password = String::new();
     std::io::stdin().read_line(&mut password)?;
     let input = NewProfessional {
         organization: NewOrganization {
-            municipality_code: field("municipality"),
-            kind: field("organization-kind"),
-            name: field("organization"),
+            municipality_code: user.municipality,
+            kind: user.organization_kind,
+            name: user.organization,
         },
-        email: field("email"),
-        name: field("name"),
-        profession: field("profession"),
-        roles: field("role")
-            .split(',')
-            .map(|r| r.trim().to_owned())
-            .collect(),
+        email: user.email,
+        name: user.name,
+        profession: user.profession,
+        roles: user.roles.iter().map(|r| r.trim().to_owned()).collect(),
         password: password.trim_end_matches(['\r', '\n']).to_owned(),
     };
-    let env = function_env(data, crate::functions::Component::Care)?;
+    let env = function_env(&user.data, crate::functions::Component::Care)?;
     // The audit record names the command line as the origin of the request.
     let request = http::Request::builder()
         .header(rainbownet_core::http::CLIENT_ADDR_HEADER, "cli")
@@ -429,15 +374,22 @@ fn describe(err: rainbownet_core::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
+    fn parse(line: &str) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("rainbownet").chain(line.split_whitespace()))
+            .map(|cli| cli.command)
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
     }
 
     #[test]
     fn parses_serve_and_its_defaults() {
         assert_eq!(
-            parse(&args("serve --demo --addr 127.0.0.1:0")).unwrap(),
+            parse("serve --demo --addr 127.0.0.1:0").unwrap(),
             Command::Serve {
                 addr: "127.0.0.1:0".into(),
                 data: "./data".into(),
@@ -445,22 +397,27 @@ mod tests {
             }
         );
         assert_eq!(
-            parse(&args("demo-sql care")).unwrap(),
+            parse("demo-sql care").unwrap(),
             Command::DemoSql { db: Database::Care }
         );
-        assert!(parse(&args("serve --addr")).is_err());
-        assert!(parse(&args("serve --nope")).is_err());
-        assert!(parse(&args("demo-sql secrets")).is_err());
-        assert_eq!(parse(&[]).unwrap(), Command::Help);
-        let add = parse(&args(
-            "user add --email a@b.jp --name N --profession nurse --role professional \
+        assert!(parse("serve --addr").is_err());
+        assert!(parse("serve --nope").is_err());
+        assert!(parse("demo-sql secrets").is_err());
+        assert!(parse("").is_err());
+        let Command::User(User::Add(user)) = parse(
+            "user add --email a@b.jp --name N --profession nurse --role professional,org_admin \
              --organization O --organization-kind clinic --municipality 23233",
-        ))
-        .unwrap();
-        let Command::AddUser { fields, .. } = add else {
-            panic!("{add:?}")
+        )
+        .unwrap() else {
+            panic!("user add")
         };
-        assert_eq!(fields["municipality"], "23233");
-        assert!(parse(&args("user add --email a@b.jp")).is_err());
+        assert_eq!(user.municipality, "23233");
+        assert_eq!(user.roles, ["professional", "org_admin"]);
+        assert!(parse("user add --email a@b.jp").is_err());
+        assert!(parse("import patients --municipality 23233 file.csv").is_err());
+        assert!(matches!(
+            parse("import patients --municipality 23233 --as a@b.jp file.csv").unwrap(),
+            Command::Import(Import::Patients { .. })
+        ));
     }
 }

@@ -1,16 +1,11 @@
 use std::process::ExitCode;
 
+use clap::Parser;
+
 fn main() -> ExitCode {
     rainbownet::admission::return_large_blocks_to_the_system();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match rainbownet::cli::parse(&args) {
-        Ok(command) => command,
-        Err(message) => {
-            eprintln!("rainbownet: {message}\n\n{}", rainbownet::cli::USAGE);
-            return ExitCode::from(2);
-        }
-    };
-    match rainbownet::cli::run(command) {
+    let cli = rainbownet::cli::Cli::parse();
+    match rainbownet::cli::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("rainbownet: {err}");
