@@ -8,7 +8,7 @@ use ::http::Method;
 use ::http::StatusCode;
 use rainbownet_core::audit;
 use rainbownet_core::auth::token::Subject;
-use rainbownet_core::auth::{admin, invitations, login, session, staff};
+use rainbownet_core::auth::{admin, enrolment, invitations, login, session, sessions, staff};
 use rainbownet_core::care::{
     attachments, directory, fhir, import as patient_import, messages, nearby, patients, projects,
     timeline, usage, vitals,
@@ -472,7 +472,8 @@ impl Function for Care {
                 let caller = who.admin()?;
                 caller.may_manage(None)?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                let enrolment = login::create_professional(env, req, caller.actor(), input).await?;
+                let enrolment =
+                    enrolment::create_professional(env, req, caller.actor(), input).await?;
                 Ok(json(StatusCode::CREATED, &enrolment))
             }
             Route::Login => {
@@ -483,7 +484,7 @@ impl Function for Care {
                 let input: RefreshInput = rainbownet_core::http::json::parse(req)?;
                 Ok(json(
                     StatusCode::OK,
-                    &login::refresh(env, req, &input.refresh_token).await?,
+                    &sessions::refresh(env, req, &input.refresh_token).await?,
                 ))
             }
             Route::Logout => {
@@ -493,7 +494,7 @@ impl Function for Care {
                 } else {
                     rainbownet_core::http::json::parse(req)?
                 };
-                login::logout(env, req, &subject, input.refresh_token.as_deref()).await?;
+                sessions::logout(env, req, &subject, input.refresh_token.as_deref()).await?;
                 Ok(no_content())
             }
             Route::Me => me(env, who.subject()?).await,

@@ -276,7 +276,7 @@ fn import_patients(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let env = function_env(data, crate::functions::Component::Care)?;
-    let subject = pollster::block_on(rainbownet_core::auth::login::subject_by_email(
+    let subject = pollster::block_on(rainbownet_core::auth::enrolment::subject_by_email(
         &env,
         on_behalf_of,
     ))
@@ -316,7 +316,7 @@ fn print_report(
 }
 
 fn add_user(user: NewUser) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    use rainbownet_core::auth::login::{NewOrganization, NewProfessional, create_professional};
+    use rainbownet_core::auth::enrolment::{NewOrganization, NewProfessional, create_professional};
     eprintln!("password (at least 12 characters), then Enter:");
     let mut password = String::new();
     std::io::stdin().read_line(&mut password)?;

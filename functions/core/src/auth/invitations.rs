@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::login::{self, Enrolment, NewOrganization, NewProfessional};
+use super::enrolment::{self, Enrolment, NewOrganization, NewProfessional};
 use super::role::Role;
+use super::sessions::token_hash;
 use super::token::Subject;
 use crate::audit::{self, Outcome};
 use crate::env::Env;
@@ -109,7 +110,7 @@ pub async fn create(
     // The person is checked as a directly registered professional is; the password is
     // the invitee's to choose at acceptance, and the organization is already on record.
     let mut errors =
-        login::check_person(&input.email, &input.name, &input.profession, &input.roles);
+        enrolment::check_person(&input.email, &input.name, &input.profession, &input.roles);
     let municipality_org = org.text("kind")? == "municipality";
     if let Some(role) = input
         .roles
@@ -155,7 +156,7 @@ pub async fn create(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             vec![
                 id.clone().into(),
-                login::token_hash(&token).into(),
+                token_hash(&token).into(),
                 organization_id.clone().into(),
                 input.email.trim().into(),
                 input.name.trim().into(),
@@ -278,7 +279,7 @@ pub async fn revoke(env: &Env, req: &Request, caller: &Subject, id: &str) -> Res
 /// their authenticator app is returned once.
 pub async fn accept(env: &Env, req: &Request, input: Acceptance) -> Result<Enrolment, Error> {
     let sql = env.sql(Database::Care).await?;
-    let hash = login::token_hash(input.token.trim());
+    let hash = token_hash(input.token.trim());
     let rows = sql
         .query(
             "SELECT i.id, i.organization_id, i.email, i.name, i.profession, i.roles, i.expires_at, i.accepted_at, \
@@ -315,7 +316,7 @@ pub async fn accept(env: &Env, req: &Request, input: Acceptance) -> Result<Enrol
         roles: serde_json::from_str(row.text("roles")?).unwrap_or_default(),
         password: input.password,
     };
-    let errors = login::check_new(&input);
+    let errors = enrolment::check_new(&input);
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
@@ -339,7 +340,7 @@ pub async fn accept(env: &Env, req: &Request, input: Acceptance) -> Result<Enrol
         Some(&invitation),
         Outcome::Allowed,
     );
-    login::enrol(
+    enrolment::enrol(
         env,
         req,
         None,

@@ -1,10 +1,10 @@
-//! Authentication. Until professional logins are wired to routes, administration is
-//! guarded by a bootstrap token from configuration (`RAINBOWNET_ADMIN_TOKEN`). The
-//! primitives for professional login live here already: Argon2id password hashes, TOTP
-//! (RFC 6238) second factors and EdDSA access tokens.
+//! Who is calling, and what they may do: enrolment, login (password + TOTP), sessions
+//! (access and refresh tokens), roles, invitations and staff, the bootstrap token, and the
+//! primitives beneath them (Argon2id hashes, TOTP, EdDSA tokens, sealed seeds).
 
 pub mod admin;
 pub mod bootstrap;
+pub mod enrolment;
 pub mod invitations;
 pub mod keys;
 pub mod login;
@@ -12,9 +12,12 @@ pub mod password;
 pub mod role;
 pub mod sealed;
 pub mod session;
+pub mod sessions;
 pub mod staff;
 pub mod token;
 pub mod totp;
+
+use crate::env::Env;
 
 /// A failure of the authentication primitives. Messages are for the log.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -29,4 +32,11 @@ pub enum AuthError {
     Expired,
     #[error("key or parameters are not usable: {0}")]
     Key(String),
+}
+
+/// `N` random bytes from the randomness port.
+pub(crate) fn random<const N: usize>(env: &Env) -> [u8; N] {
+    let mut bytes = [0u8; N];
+    env.random.fill(&mut bytes);
+    bytes
 }

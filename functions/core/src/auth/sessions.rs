@@ -1,0 +1,194 @@
+//! Sessions after login: access tokens issued, refresh tokens rotated (one guarded batch,
+//! with a short reuse interval for two tabs that refresh together), and logout, which ends
+//! the session's whole refresh family.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::keys::{signing_seed, to_hex};
+use super::session;
+use super::token::{self, ACCESS_TTL_SECONDS, Subject};
+use crate::audit::{self, Outcome};
+use crate::env::Env;
+use crate::error::Error;
+use crate::http::Request;
+use crate::ports::{Database, KvStore, Statement};
+
+pub const REFRESH_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
+
+#[derive(Debug, Serialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub refresh_expires_in: i64,
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
+    to_hex(&Sha256::digest(token.as_bytes()))
+}
+
+pub(crate) fn tokens(
+    env: &Env,
+    subject: &Subject,
+    refresh_token: String,
+    now: i64,
+) -> Result<Tokens, Error> {
+    let access_token = token::issue(&signing_seed(env)?, subject, now)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(Tokens {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL_SECONDS,
+        refresh_token,
+        refresh_expires_in: REFRESH_TTL_MS / 1000,
+    })
+}
+
+async fn revoke_family(env: &Env, family: &str, now: i64) -> Result<(), Error> {
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[Statement::new(
+        "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
+        vec![family.into(), now.into()],
+    )])
+    .await?;
+    Ok(())
+}
+
+/// How long a rotated refresh token, presented again, still answers with the same new
+/// token instead of being taken for theft: two tabs of one browser that refresh together
+/// when the network returns, or a response lost on the way. Beyond it a reuse revokes the
+/// whole family.
+pub const REUSE_INTERVAL_MS: i64 = 10_000;
+
+/// The token that replaces `refresh_token`. It is derived (keyed by the signing seed)
+/// rather than drawn, so that a retry within the reuse interval receives the same one
+/// without the server ever storing a token in the clear.
+fn successor(env: &Env, refresh_token: &str) -> Result<String, Error> {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&signing_seed(env)?)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    mac.update(b"rainbownet refresh rotation\0");
+    mac.update(refresh_token.as_bytes());
+    Ok(to_hex(&mac.finalize().into_bytes()))
+}
+
+/// Exchanges a refresh token for new tokens; the old one is spent. Rotation is one batch
+/// whose guard (the old token unrotated, unrevoked, unexpired) decides: a concurrent reuse
+/// that revokes the family can not slip between marking the old token and writing the new.
+pub async fn refresh(env: &Env, req: &Request, refresh_token: &str) -> Result<Tokens, Error> {
+    let now = env.clock.now_millis();
+    let hash = token_hash(refresh_token);
+    let next = successor(env, refresh_token)?;
+    let next_hash = token_hash(&next);
+    let sql = env.sql(Database::Care).await?;
+    let done = sql
+        .batch(&[
+            Statement::new(
+                "UPDATE refresh_tokens SET rotated_at = ?2, next_hash = ?3 \
+                 WHERE token_hash = ?1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?2 \
+                 AND EXISTS (SELECT 1 FROM professionals p WHERE p.id = professional_id AND p.status = 'active')",
+                vec![hash.clone().into(), now.into(), next_hash.clone().into()],
+            ),
+            Statement::new(
+                "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) \
+                 SELECT ?3, family, professional_id, ?2, ?4 FROM refresh_tokens \
+                 WHERE token_hash = ?1 AND rotated_at = ?2 AND next_hash = ?3 \
+                 ON CONFLICT (token_hash) DO NOTHING",
+                vec![hash.clone().into(), now.into(), next_hash.clone().into(), (now + REFRESH_TTL_MS).into()],
+            ),
+            Statement::new(
+                "SELECT r.family, r.professional_id, r.rotated_at, r.revoked_at, r.next_hash, \
+                 n.revoked_at AS next_revoked, n.rotated_at AS next_rotated, n.token_hash IS NOT NULL AS next_exists, \
+                 p.roles, p.status, \
+                 p.organization_id, o.municipality_code FROM refresh_tokens r \
+                 JOIN professionals p ON p.id = r.professional_id JOIN organizations o ON o.id = p.organization_id \
+                 LEFT JOIN refresh_tokens n ON n.token_hash = r.next_hash \
+                 WHERE r.token_hash = ?1",
+                vec![hash.into()],
+            ),
+        ])
+        .await?;
+    let Some(row) = done.get(2).and_then(|r| r.first()) else {
+        audit::record(env, req, None, "auth.refresh", None, Outcome::Failed).await?;
+        return Err(Error::Unauthorized);
+    };
+    let id = row.text("professional_id")?.to_owned();
+    let family = row.text("family")?.to_owned();
+    let rotated_at = row.opt_int("rotated_at")?;
+    let successor_live = row.opt_text("next_hash")? == Some(next_hash.as_str())
+        && row.int("next_exists")? == 1
+        && row.opt_int("next_revoked")?.is_none()
+        && row.opt_int("next_rotated")?.is_none()
+        && row.text("status")? == "active";
+    match rotated_at {
+        // Rotated now, or again within the reuse interval: the same successor.
+        Some(at) if successor_live && now - at <= REUSE_INTERVAL_MS => {}
+        Some(_) if row.opt_int("revoked_at")?.is_none() => {
+            // A spent token came back: whoever holds the family's tokens, one copy is stolen.
+            revoke_family(env, &family, now).await?;
+            audit::record(
+                env,
+                req,
+                Some(&id),
+                "auth.refresh.reuse",
+                None,
+                Outcome::Denied,
+            )
+            .await?;
+            return Err(Error::Unauthorized);
+        }
+        _ => {
+            audit::record(env, req, Some(&id), "auth.refresh", None, Outcome::Denied).await?;
+            return Err(Error::Unauthorized);
+        }
+    }
+    audit::record(env, req, Some(&id), "auth.refresh", None, Outcome::Allowed).await?;
+    let subject = Subject {
+        sub: id,
+        roles: serde_json::from_str(row.text("roles")?).unwrap_or_default(),
+        org: Some(row.text("organization_id")?.to_owned()),
+        municipality: Some(row.text("municipality_code")?.to_owned()),
+        jti: env.new_id(),
+        sid: Some(family),
+    };
+    tokens(env, &subject, next, now)
+}
+
+/// Ends a session: the access token is revoked until it would have expired anyway, and
+/// the session's refresh family (named by the access token, or by the refresh token sent
+/// with it) can not be used again.
+pub async fn logout(
+    env: &Env,
+    req: &Request,
+    subject: &Subject,
+    refresh_token: Option<&str>,
+) -> Result<(), Error> {
+    let now = env.clock.now_millis();
+    let kv = env.kv(KvStore::Auth).await?;
+    let ttl = u64::try_from(ACCESS_TTL_SECONDS + 60).unwrap_or(660);
+    kv.put(&session::revocation_key(&subject.jti), b"1", Some(ttl))
+        .await?;
+    let sql = env.sql(Database::Care).await?;
+    sql.batch(&[Statement::new(
+        "UPDATE refresh_tokens SET revoked_at = ?3 WHERE professional_id = ?1 AND revoked_at IS NULL \
+         AND family IN (SELECT ?2 UNION SELECT family FROM refresh_tokens WHERE token_hash = ?4 AND professional_id = ?1)",
+        vec![
+            subject.sub.clone().into(),
+            subject.sid.clone().into(),
+            now.into(),
+            refresh_token.map(token_hash).into(),
+        ],
+    )])
+    .await?;
+    audit::record(
+        env,
+        req,
+        Some(&subject.sub),
+        "auth.logout",
+        None,
+        Outcome::Allowed,
+    )
+    .await
+}
