@@ -5,7 +5,6 @@
 use std::sync::OnceLock;
 
 use ::http::Method;
-use ::http::StatusCode;
 use rainbownet_core::audit;
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::auth::{admin, enrolment, invitations, login, session, sessions, staff};
@@ -13,8 +12,9 @@ use rainbownet_core::care::{
     attachments, directory, fhir, import as patient_import, messages, nearby, patients, projects,
     timeline, usage, vitals,
 };
+use rainbownet_core::http::respond::{self, created, csv, idempotency_key, no_content, ok, page};
 use rainbownet_core::http::router::{Guard, Params, RouteInfo, RouteSpec, Router};
-use rainbownet_core::http::{Request, Response, json, serve};
+use rainbownet_core::http::{Request, Response, serve};
 use rainbownet_core::ports::Database;
 use rainbownet_core::{Env, Error, Function, selfcheck};
 
@@ -474,18 +474,15 @@ impl Function for Care {
                 let input = rainbownet_core::http::json::parse(req)?;
                 let enrolment =
                     enrolment::create_professional(env, req, caller.actor(), input).await?;
-                Ok(json(StatusCode::CREATED, &enrolment))
+                Ok(created(&enrolment))
             }
             Route::Login => {
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(StatusCode::OK, &login::login(env, req, &input).await?))
+                Ok(ok(&login::login(env, req, &input).await?))
             }
             Route::Refresh => {
                 let input: RefreshInput = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::OK,
-                    &sessions::refresh(env, req, &input.refresh_token).await?,
-                ))
+                Ok(ok(&sessions::refresh(env, req, &input.refresh_token).await?))
             }
             Route::Logout => {
                 let subject = who.subject()?;
@@ -501,27 +498,24 @@ impl Function for Care {
             Route::ListPatients => {
                 let caller = who.subject()?;
                 let items = patients::list_mine(env, req, &caller).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
             Route::CreatePatient => {
                 let caller = who.subject()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let patient = patients::register(env, req, &caller, input).await?;
-                Ok(json(StatusCode::CREATED, &patient))
+                Ok(created(&patient))
             }
             Route::GetPatient => {
                 let member = who.member()?;
-                Ok(json(
-                    StatusCode::OK,
-                    &patients::get(env, req, &member).await?,
-                ))
+                Ok(ok(&patients::get(env, req, &member).await?))
             }
             Route::AddTeamMember => {
                 let member = who.member()?;
                 let input: TeamInput = rainbownet_core::http::json::parse(req)?;
                 let patient =
                     patients::add_member(env, req, &member, &input.professional_id).await?;
-                Ok(json(StatusCode::CREATED, &patient))
+                Ok(created(&patient))
             }
             Route::RemoveTeamMember => {
                 let member = who.member()?;
@@ -539,7 +533,7 @@ impl Function for Care {
                 let input: TeamInput = rainbownet_core::http::json::parse(req)?;
                 let patient =
                     patients::hand_over(env, req, &member, &input.professional_id).await?;
-                Ok(json(StatusCode::OK, &patient))
+                Ok(ok(&patient))
             }
             Route::RevokeConsent => {
                 let member = who.member()?;
@@ -548,9 +542,9 @@ impl Function for Care {
             }
             Route::ListPosts => {
                 let member = who.member()?;
-                let (cursor, limit) = page_params(req);
+                let (cursor, limit) = page(req);
                 let page = timeline::list(env, req, &member, cursor.as_deref(), limit).await?;
-                Ok(json(StatusCode::OK, &page))
+                Ok(ok(&page))
             }
             Route::CreatePost => {
                 let member = who.member()?;
@@ -558,7 +552,7 @@ impl Function for Care {
                 let key = idempotency_key(req);
                 // A replay gets the very response the first request got.
                 let (post, _created) = timeline::create(env, req, &member, input, key).await?;
-                Ok(json(StatusCode::CREATED, &post))
+                Ok(created(&post))
             }
             Route::EditPost => {
                 let member = who.member()?;
@@ -571,14 +565,14 @@ impl Function for Care {
                     input,
                 )
                 .await?;
-                Ok(json(StatusCode::OK, &post))
+                Ok(ok(&post))
             }
             Route::ReadPost => {
                 let member = who.member()?;
                 let post =
                     timeline::mark_read(env, req, &member, params.get("post").unwrap_or_default())
                         .await?;
-                Ok(json(StatusCode::OK, &post))
+                Ok(ok(&post))
             }
             Route::CreateComment => {
                 let member = who.member()?;
@@ -592,12 +586,11 @@ impl Function for Care {
                     idempotency_key(req),
                 )
                 .await?;
-                Ok(json(StatusCode::CREATED, &comment))
+                Ok(created(&comment))
             }
             Route::Templates => {
                 who.subject()?;
-                Ok(json(
-                    StatusCode::OK,
+                Ok(ok(
                     &serde_json::json!({ "items": rainbownet_core::care::templates::TEMPLATES }),
                 ))
             }
@@ -611,7 +604,7 @@ impl Function for Care {
                     .unwrap_or("");
                 let attachment =
                     attachments::upload(env, req, &member, &name, declared, req.body()).await?;
-                Ok(json(StatusCode::CREATED, &attachment))
+                Ok(created(&attachment))
             }
             Route::GetAttachment => {
                 let member = who.member()?;
@@ -626,16 +619,12 @@ impl Function for Care {
             }
             Route::Nearby => {
                 let member = who.member()?;
-                Ok(json(
-                    StatusCode::OK,
-                    &nearby::find(env, req, &member).await?,
-                ))
+                Ok(ok(&nearby::find(env, req, &member).await?))
             }
             Route::Introduce => {
                 let member = who.member()?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::CREATED,
+                Ok(created(
                     &nearby::introduce(env, req, &member, input, idempotency_key(req)).await?,
                 ))
             }
@@ -647,26 +636,25 @@ impl Function for Care {
                 admin::Admin::Staff(caller.clone()).may_manage(Some(&municipality))?;
                 let report =
                     patient_import::import(env, req, &caller, &municipality, req.body()).await?;
-                Ok(json(StatusCode::OK, &report))
+                Ok(ok(&report))
             }
             Route::ListVitals => {
                 let member = who.member()?;
                 let kind = rainbownet_core::http::query_param(req, "kind");
                 let items = vitals::series(env, req, &member, kind.as_deref()).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
             Route::RecordVital => {
                 let member = who.member()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let key = idempotency_key(req);
-                Ok(json(
-                    StatusCode::CREATED,
+                Ok(created(
                     &vitals::record(env, req, &member, input, key).await?,
                 ))
             }
             Route::Fhir => {
                 let member = who.member()?;
-                let mut response = json(StatusCode::OK, &fhir::bundle(env, req, &member).await?);
+                let mut response = ok(&fhir::bundle(env, req, &member).await?);
                 response.headers_mut().insert(
                     ::http::header::CONTENT_TYPE,
                     ::http::HeaderValue::from_static("application/fhir+json"),
@@ -689,8 +677,7 @@ impl Function for Care {
                     .unwrap_or(100)
                     .clamp(1, 1_000);
                 let (items, next_cursor) = audit::list(env, &filter, limit).await?;
-                Ok(json(
-                    StatusCode::OK,
+                Ok(ok(
                     &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
                 ))
             }
@@ -706,12 +693,12 @@ impl Function for Care {
                 )
                 .await?;
                 let items = audit::list_all(env, &mut filter).await?;
-                Ok(csv_response(audit::csv(&items)?, "audit.csv"))
+                Ok(csv(audit::csv(&items)?, "audit.csv"))
             }
             Route::ListStaff => {
                 let caller = who.subject()?;
                 let items = staff::list(env, &caller).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
             Route::DisableProfessional => {
                 let id = params.get("professional").unwrap_or_default();
@@ -734,53 +721,43 @@ impl Function for Care {
             Route::CreateInvitation => {
                 let caller = who.subject()?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::CREATED,
+                Ok(created(
                     &invitations::create(env, req, &caller, input).await?,
                 ))
             }
             Route::ListInvitations => {
                 let caller = who.subject()?;
                 let items = invitations::list(env, &caller).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
             Route::AcceptInvitation => {
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::CREATED,
-                    &invitations::accept(env, req, input).await?,
-                ))
+                Ok(created(&invitations::accept(env, req, input).await?))
             }
             Route::Directory => {
                 let caller = who.subject()?;
                 let q = rainbownet_core::http::query_param(req, "q").unwrap_or_default();
                 let items = directory::search(env, &caller, &q).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
             Route::ListProjects => {
                 let caller = who.subject()?;
                 let items = projects::list_mine(env, &caller).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
             Route::CreateProject => {
                 let caller = who.subject()?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::CREATED,
-                    &projects::create(env, req, &caller, input).await?,
-                ))
+                Ok(created(&projects::create(env, req, &caller, input).await?))
             }
             Route::GetProject => {
                 let m = who.project()?;
-                Ok(json(StatusCode::OK, &projects::get(env, req, &m).await?))
+                Ok(ok(&projects::get(env, req, &m).await?))
             }
             Route::AddProjectMember => {
                 let m = who.project()?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::CREATED,
-                    &projects::add_member(env, req, &m, input).await?,
-                ))
+                Ok(created(&projects::add_member(env, req, &m, input).await?))
             }
             Route::RemoveProjectMember => {
                 let m = who.project()?;
@@ -795,46 +772,40 @@ impl Function for Care {
             }
             Route::ListProjectPosts => {
                 let m = who.project()?;
-                let (cursor, limit) = page_params(req);
-                Ok(json(
-                    StatusCode::OK,
-                    &projects::posts(env, req, &m, cursor.as_deref(), limit).await?,
+                let (cursor, limit) = page(req);
+                Ok(ok(
+                    &projects::posts(env, req, &m, cursor.as_deref(), limit).await?
                 ))
             }
             Route::CreateProjectPost => {
                 let m = who.project()?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::CREATED,
+                Ok(created(
                     &projects::post(env, req, &m, input, idempotency_key(req)).await?,
                 ))
             }
             Route::Conversations => {
                 let caller = who.subject()?;
                 let items = messages::conversations(env, &caller).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
             Route::Thread => {
                 let caller = who.subject()?;
-                let (cursor, limit) = page_params(req);
-                Ok(json(
-                    StatusCode::OK,
-                    &messages::thread(
-                        env,
-                        req,
-                        &caller,
-                        params.get("professional").unwrap_or_default(),
-                        cursor.as_deref(),
-                        limit,
-                    )
-                    .await?,
-                ))
+                let (cursor, limit) = page(req);
+                Ok(ok(&messages::thread(
+                    env,
+                    req,
+                    &caller,
+                    params.get("professional").unwrap_or_default(),
+                    cursor.as_deref(),
+                    limit,
+                )
+                .await?))
             }
             Route::SendMessage => {
                 let caller = who.subject()?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::CREATED,
+                Ok(created(
                     &messages::send(
                         env,
                         req,
@@ -853,9 +824,9 @@ impl Function for Care {
                 let town = usage::scope(&caller, asked.as_deref())?;
                 let report = usage::report(env, town.as_deref()).await?;
                 if let Route::UsageCsv = spec.route {
-                    return Ok(csv_response(usage::csv(&report)?, "usage.csv"));
+                    return Ok(csv(usage::csv(&report)?, "usage.csv"));
                 }
-                Ok(json(StatusCode::OK, &report))
+                Ok(ok(&report))
             }
             Route::SelfcheckStore => {
                 selfcheck::store(env, Self::NAME, params.get("store").unwrap_or_default()).await
@@ -898,42 +869,6 @@ fn file_response(attachment: &attachments::Attachment, bytes: Vec<u8>) -> Respon
     )) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    response
-}
-
-/// `?cursor=` and `?limit=` (20 unless given; each list clamps it to its own maximum).
-fn page_params(req: &Request) -> (Option<String>, usize) {
-    let cursor = rainbownet_core::http::query_param(req, "cursor");
-    let limit = rainbownet_core::http::query_param(req, "limit")
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(20);
-    (cursor, limit)
-}
-
-fn csv_response(body: Vec<u8>, filename: &'static str) -> Response {
-    use ::http::{HeaderValue, header};
-    let mut response = Response::new(body);
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
-}
-
-fn idempotency_key(req: &Request) -> Option<&str> {
-    req.headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-}
-
-fn no_content() -> Response {
-    let mut response = Response::new(Vec::new());
-    *response.status_mut() = StatusCode::NO_CONTENT;
     response
 }
 
@@ -1035,21 +970,18 @@ async fn me(env: &Env, subject: Subject) -> Result<Response, Error> {
         )
         .await?;
     let row = rows.first().ok_or(Error::Unauthorized)?;
-    Ok(json(
-        StatusCode::OK,
-        &serde_json::json!({
-            "id": row.text("id")?,
-            "email": row.text("email")?,
-            "name": row.text("name")?,
-            "profession": row.text("profession")?,
-            "roles": subject.roles,
-            "organization": {
-                "id": row.text("organization_id")?,
-                "name": row.text("organization_name")?,
-                "municipality_code": row.text("municipality_code")?,
-            },
-        }),
-    ))
+    Ok(ok(&serde_json::json!({
+        "id": row.text("id")?,
+        "email": row.text("email")?,
+        "name": row.text("name")?,
+        "profession": row.text("profession")?,
+        "roles": subject.roles,
+        "organization": {
+            "id": row.text("organization_id")?,
+            "name": row.text("organization_name")?,
+            "municipality_code": row.text("municipality_code")?,
+        },
+    })))
 }
 
 /// Serves one request (hosts call this).

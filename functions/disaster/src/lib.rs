@@ -4,14 +4,15 @@
 
 use std::sync::OnceLock;
 
-use ::http::{HeaderValue, StatusCode, header};
+use ::http::{HeaderValue, header};
 
 use ::http::Method;
 use rainbownet_core::auth::session;
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::disaster::{checkins, events, register, summary, teams};
+use rainbownet_core::http::respond::{self, created, csv, idempotency_key, ok};
 use rainbownet_core::http::router::{Guard, RouteInfo, RouteSpec, Router};
-use rainbownet_core::http::{Request, Response, json, query_param, serve};
+use rainbownet_core::http::{Request, Response, query_param, serve};
 use rainbownet_core::ports::Database;
 use rainbownet_core::{Env, Error, Function, selfcheck};
 
@@ -195,7 +196,7 @@ impl Function for Disaster {
                     .unwrap_or_default();
                 let cursor = query_param(req, "cursor");
                 let page = register::list(env, req, &caller, &town, cursor.as_deref()).await?;
-                Ok(json(StatusCode::OK, &page))
+                Ok(ok(&page))
             }
             Route::ImportRegister => {
                 let caller = caller()?;
@@ -210,15 +211,12 @@ impl Function for Disaster {
                 .await?;
                 let report =
                     register::import(env, Some(req), &caller.sub, &town, req.body()).await?;
-                Ok(json(StatusCode::OK, &report))
+                Ok(ok(&report))
             }
             Route::CreateTeam => {
                 let caller = caller()?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::CREATED,
-                    &teams::create(env, req, &caller, input).await?,
-                ))
+                Ok(created(&teams::create(env, req, &caller, input).await?))
             }
             Route::GetTeam => {
                 let caller = caller()?;
@@ -228,60 +226,47 @@ impl Function for Disaster {
                 {
                     return Err(Error::NotFound);
                 }
-                Ok(json(StatusCode::OK, &team))
+                Ok(ok(&team))
             }
             Route::Assign => {
                 let caller = caller()?;
                 let input = rainbownet_core::http::json::parse(req)?;
                 let team = params.get("team").unwrap_or_default();
-                Ok(json(
-                    StatusCode::CREATED,
+                Ok(created(
                     &teams::assign(env, req, &caller, team, input).await?,
                 ))
             }
             Route::ListEvents => {
                 let caller = caller()?;
                 let items = events::list(env, &caller).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
             Route::DeclareEvent => {
                 let caller = caller()?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                Ok(json(
-                    StatusCode::CREATED,
-                    &events::declare(env, req, &caller, input).await?,
-                ))
+                Ok(created(&events::declare(env, req, &caller, input).await?))
             }
             Route::GetEvent => {
                 let caller = caller()?;
-                Ok(json(
-                    StatusCode::OK,
-                    &events::visible(env, &caller, event).await?,
-                ))
+                Ok(ok(&events::visible(env, &caller, event).await?))
             }
             Route::CloseEvent => {
                 let caller = caller()?;
-                Ok(json(
-                    StatusCode::OK,
-                    &events::close(env, req, &caller, event).await?,
-                ))
+                Ok(ok(&events::close(env, req, &caller, event).await?))
             }
             Route::People => {
                 let caller = caller()?;
                 let district = query_param(req, "district");
                 let items = checkins::people(env, req, &caller, event, district.as_deref()).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
             Route::Checkin => {
                 let caller = caller()?;
                 let input = rainbownet_core::http::json::parse(req)?;
-                let key = req
-                    .headers()
-                    .get("idempotency-key")
-                    .and_then(|v| v.to_str().ok());
+                let key = idempotency_key(req);
                 let recorded = checkins::record(env, req, &caller, event, input, key).await?;
                 // A replay gets the first result again, marked as such.
-                let mut response = json(StatusCode::CREATED, &recorded.checkin);
+                let mut response = created(&recorded.checkin);
                 if !recorded.created {
                     response
                         .headers_mut()
@@ -300,7 +285,7 @@ impl Function for Disaster {
                 let mut response = if let Route::SummaryCsv = spec.route {
                     csv(summary::summary_csv(&totals)?, "summary.csv")
                 } else {
-                    json(StatusCode::OK, &totals)
+                    ok(&totals)
                 };
                 // The HQ polls; a few seconds of private caching absorbs reloads without
                 // hiding a new report for long.
@@ -313,25 +298,10 @@ impl Function for Disaster {
             Route::Attention => {
                 let caller = caller()?;
                 let items = summary::attention(env, req, &caller, event).await?;
-                Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+                Ok(respond::items(&items))
             }
         }
     }
-}
-
-fn csv(bytes: Vec<u8>, name: &'static str) -> Response {
-    let mut response = Response::new(bytes);
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    let disposition = format!("attachment; filename=\"{name}\"");
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
 }
 
 /// A handler asked for a caller its route's guard does not give: a mistake in the table.

@@ -6,6 +6,7 @@ pub mod headers;
 pub mod json;
 pub mod origin;
 pub mod problem;
+pub mod respond;
 pub mod router;
 
 use ::http::{HeaderValue, StatusCode, header};
