@@ -233,19 +233,6 @@
 
   // --- tokens and requests ---------------------------------------------------------------
 
-  function tokens() {
-    try {
-      const auth = JSON.parse(sessionStorage.getItem(KEY_AUTH));
-      return auth && auth.access_token ? auth : null;
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function storeTokens(json) {
-    sessionStorage.setItem(KEY_AUTH, JSON.stringify({ access_token: json.access_token, refresh_token: json.refresh_token }));
-  }
-
   async function call(method, path, options) {
     const opts = options || {};
     const headers = Object.assign({}, opts.headers || {});
@@ -258,63 +245,18 @@
     return fetch(path, { method: method, headers: headers, body: body, cache: "no-store" });
   }
 
-  // Refresh tokens rotate and presenting a spent one revokes its whole family, so no two
-  // refreshes of one login may overlap, in this tab or in another. The tokens live in this
-  // tab's sessionStorage, but a duplicated tab starts with a copy of them, so the tab that
-  // rotates hands the new pair to the tabs still holding the old one. A refresh runs under a
-  // lock all tabs share and reads the stored tokens again first: when another tab has
-  // already rotated the token this one started from, the new pair is here already and the
-  // server is not asked.
-  // One refresh at a time across all tabs of this browser (static/refresh-lock.js).
-  const { NAME: REFRESH_LOCK, pause, oneAtATime } = window.RainbowNetRefreshLock;
-  const handovers = typeof BroadcastChannel === "function" ? new BroadcastChannel(REFRESH_LOCK) : null;
-  let refreshing = null;
-
-  // A pair another tab rotated from the refresh token this tab holds becomes this tab's.
-  if (handovers) {
-    handovers.onmessage = (event) => {
-      const auth = tokens();
-      if (auth && event.data && event.data.spent === auth.refresh_token) storeTokens(event.data);
-    };
-  }
-
-  function refreshTokens(spent) {
-    if (!refreshing) refreshing = oneAtATime((waited) => doRefresh(spent, waited)).finally(() => { refreshing = null; });
-    return refreshing;
-  }
-
-
-  // true: new tokens stored, here or by another tab; false: the session is over; throws:
-  // try again later. spent: the refresh token the caller held when its request got 401.
-  // Storage reaches other tabs a little after the lock does: after another tab's turn, give
-  // its new pair a moment (2 s at most) to show here before spending the old token.
-  async function doRefresh(spent, waited) {
-    for (let i = 0; waited && spent && i < 40 && (tokens() || {}).refresh_token === spent; i++) await pause(50);
-    const auth = tokens();
-    if (!auth || !auth.refresh_token) return false;
-    if (spent && auth.refresh_token !== spent) return true;
-    const resp = await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: auth.refresh_token } });
-    if (resp.status >= 500 || resp.status === 429) throw new Error("サーバーが混雑しています。しばらくしてからもう一度お試しください。");
-    if (!resp.ok) return false;
-    const json = await resp.json();
-    storeTokens(json);
-    if (handovers) handovers.postMessage({ spent: auth.refresh_token, access_token: json.access_token, refresh_token: json.refresh_token });
-    return true;
-  }
-
-  // With the bearer token; on 401 one refresh and one retry, then the login form.
-  async function withRetry(send) {
-    const auth = tokens();
-    if (!auth) { signedOut(); throw SIGNED_OUT; }
-    let resp = await send(auth.access_token);
-    if (resp.status !== 401) return resp;
-    const now = tokens();
-    const renewed = now && now.access_token !== auth.access_token ? true : await refreshTokens(auth.refresh_token);
-    if (!renewed) { signedOut(); throw SIGNED_OUT; }
-    resp = await send(tokens().access_token);
-    if (resp.status === 401) { signedOut(); throw SIGNED_OUT; }
-    return resp;
-  }
+  // The session (stored pair, one refresh across tabs, one retry): static/session.js.
+  const session = window.RainbowNetSession.create({
+    storage: sessionStorage,
+    key: KEY_AUTH,
+    signedOutError: SIGNED_OUT,
+    refresh: (token) => call("POST", "/api/v1/auth/refresh", { json: { refresh_token: token } }),
+    signedOut: () => signedOut(),
+    busy: "サーバーが混雑しています。しばらくしてからもう一度お試しください。",
+  });
+  const tokens = () => session.tokens();
+  const storeTokens = (json) => session.store(json);
+  const withRetry = (send) => session.withRetry(send);
 
   function authorized(method, path, options) {
     return withRetry((token) => call(method, path, Object.assign({}, options || {}, { token: token })));
@@ -446,7 +388,7 @@
   }
 
   function signedOut() {
-    try { sessionStorage.removeItem(KEY_AUTH); } catch (e) { /* nothing stored */ }
+    try { session.clear(); } catch (e) { /* nothing stored */ }
     forgetAll();
     showSignin("ログインの有効期限が切れました。もう一度ログインしてください。 / Your session has ended; please sign in again.");
   }
@@ -480,7 +422,7 @@
       // Best effort: the tokens die on the server too.
       call("POST", "/api/v1/auth/logout", { json: { refresh_token: auth.refresh_token }, token: auth.access_token }).catch(() => {});
     }
-    sessionStorage.removeItem(KEY_AUTH);
+    session.clear();
     forgetAll();
     showSignin("ログアウトしました。 / Signed out.");
   }
@@ -2735,7 +2677,7 @@
     setText("invite-email", "");
     if (location.hash) history.replaceState(null, "", location.pathname + location.search);
     // A session of someone else in this tab ends: the new account signs in now.
-    if (tokens()) { sessionStorage.removeItem(KEY_AUTH); forgetAll(); }
+    if (tokens()) { session.clear(); forgetAll(); }
     showSignin("設定したパスワードと、認証アプリの6桁のコードでログインしてください。 / Sign in with your password and the app's 6-digit code.");
     if (email) $("login-email").value = email;
     $(email ? "login-password" : "login-email").focus();

@@ -98,19 +98,6 @@
 
   // --- tokens and requests ---------------------------------------------------------------
 
-  function tokens() {
-    try {
-      const auth = JSON.parse(sessionStorage.getItem(KEY_AUTH));
-      return auth && auth.access_token ? auth : null;
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function storeTokens(json) {
-    sessionStorage.setItem(KEY_AUTH, JSON.stringify({ access_token: json.access_token, refresh_token: json.refresh_token }));
-  }
-
   function call(method, path, body, token) {
     const headers = {};
     if (token) headers.authorization = "Bearer " + token;
@@ -126,62 +113,21 @@
     return fetch(path, { method: method, headers: headers, body: payload, cache: "no-store" });
   }
 
-  // Refresh tokens rotate and presenting a spent one revokes its whole family, so no two
-  // refreshes of one login may overlap, in this tab or in another. The tokens live in this
-  // tab's sessionStorage, but a duplicated tab starts with a copy of them, so the tab that
-  // rotates hands the new pair to the tabs still holding the old one. A refresh runs under a
-  // lock all tabs share and reads the stored tokens again first: when another tab has
-  // already rotated the token this one started from, the new pair is here already and the
-  // server is not asked.
-  // One refresh at a time across all tabs of this browser (static/refresh-lock.js).
-  const { NAME: REFRESH_LOCK, pause, oneAtATime } = window.RainbowNetRefreshLock;
-  const handovers = typeof BroadcastChannel === "function" ? new BroadcastChannel(REFRESH_LOCK) : null;
-  let refreshing = null;
-
-  // A pair another tab rotated from the refresh token this tab holds becomes this tab's.
-  if (handovers) {
-    handovers.onmessage = (event) => {
-      const auth = tokens();
-      if (auth && event.data && event.data.spent === auth.refresh_token) storeTokens(event.data);
-    };
-  }
-
-  function refreshTokens(spent) {
-    if (!refreshing) refreshing = oneAtATime((waited) => doRefresh(spent, waited)).finally(() => { refreshing = null; });
-    return refreshing;
-  }
-
-
-  // true: new tokens stored, here or by another tab; false: the session is over; throws:
-  // try again later. spent: the refresh token the caller held when its request got 401.
-  // Storage reaches other tabs a little after the lock does: after another tab's turn, give
-  // its new pair a moment (2 s at most) to show here before spending the old token.
-  async function doRefresh(spent, waited) {
-    for (let i = 0; waited && spent && i < 40 && (tokens() || {}).refresh_token === spent; i++) await pause(50);
-    const auth = tokens();
-    if (!auth || !auth.refresh_token) return false;
-    if (spent && auth.refresh_token !== spent) return true;
-    const resp = await call("POST", "/api/v1/auth/refresh", { refresh_token: auth.refresh_token });
-    if (resp.status >= 500 || resp.status === 429) throw new Error("サーバーが混雑しています / server busy");
-    if (!resp.ok) return false;
-    const json = await resp.json();
-    storeTokens(json);
-    if (handovers) handovers.postMessage({ spent: auth.refresh_token, access_token: json.access_token, refresh_token: json.refresh_token });
-    return true;
-  }
+  // The session (stored pair, one refresh across tabs, one retry): static/session.js.
+  const session = window.RainbowNetSession.create({
+    storage: sessionStorage,
+    key: KEY_AUTH,
+    signedOutError: SIGNED_OUT,
+    signOutWhenMissing: false,
+    refresh: (token) => call("POST", "/api/v1/auth/refresh", { refresh_token: token }),
+    signedOut: () => signedOut(),
+  });
+  const tokens = () => session.tokens();
+  const storeTokens = (json) => session.store(json);
 
   // The access token lives minutes and the screen stays open for hours: refresh on 401.
-  async function authorized(method, path, body) {
-    const auth = tokens();
-    if (!auth) throw SIGNED_OUT;
-    let resp = await call(method, path, body, auth.access_token);
-    if (resp.status !== 401) return resp;
-    const now = tokens();
-    const renewed = now && now.access_token !== auth.access_token ? true : await refreshTokens(auth.refresh_token);
-    if (!renewed) { signedOut(); throw SIGNED_OUT; }
-    resp = await call(method, path, body, tokens().access_token);
-    if (resp.status === 401) { signedOut(); throw SIGNED_OUT; }
-    return resp;
+  function authorized(method, path, body) {
+    return session.withRetry((token) => call(method, path, body, token));
   }
 
   async function problemLines(resp) {
@@ -205,19 +151,7 @@
     return resp.json();
   }
 
-  // Follows next_cursor (the API's pagination) so a long list is never cut short.
-  async function getAll(path) {
-    let items = [];
-    let cursor = null;
-    for (let page = 0; page < 200; page++) {
-      const sep = path.indexOf("?") < 0 ? "?" : "&";
-      const json = await getJson(cursor ? path + sep + "cursor=" + enc(cursor) : path);
-      items = items.concat(json.items || []);
-      cursor = json.next_cursor;
-      if (!cursor) break;
-    }
-    return items;
-  }
+  const getAll = (path) => window.RainbowNetSession.allPages(getJson, path);
 
   function reportError(e) {
     if (e === SIGNED_OUT) return;
@@ -740,7 +674,7 @@
   }
 
   function signedOut() {
-    sessionStorage.removeItem(KEY_AUTH);
+    session.clear();
     showSignin("ログインの有効期限が切れました。もう一度ログインしてください。 / Please sign in again.");
   }
 
@@ -764,7 +698,7 @@
   async function logout() {
     const auth = tokens();
     if (auth) call("POST", "/api/v1/auth/logout", { refresh_token: auth.refresh_token }, auth.access_token).catch(() => {});
-    sessionStorage.removeItem(KEY_AUTH);
+    session.clear();
     state.event = null;
     clearReport();
     showSignin("ログアウトしました。 / Signed out.");

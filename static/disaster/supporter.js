@@ -171,15 +171,6 @@
 
   // --- tokens and requests ---------------------------------------------------------------
 
-  function tokens() {
-    const auth = load(KEY_AUTH);
-    return auth && auth.access_token ? auth : null;
-  }
-
-  function storeTokens(json) {
-    save(KEY_AUTH, { access_token: json.access_token, refresh_token: json.refresh_token });
-  }
-
   // Every request goes through here, so the indicator always shows the last result.
   async function call(method, path, body, headers, token) {
     const all = Object.assign({}, headers || {});
@@ -196,56 +187,22 @@
     return resp;
   }
 
-  // Refresh tokens rotate and presenting a spent one revokes its whole family, so no two
-  // refreshes of one login may overlap, in this tab or in another (the tabs of this page
-  // share its tokens in localStorage). A refresh runs under a lock all tabs share and reads
-  // the stored tokens again first: when another tab has already rotated the token this one
-  // started from, the new pair is stored already and the server is not asked.
-  // One refresh at a time across all tabs of this browser (static/refresh-lock.js).
-  const { NAME: REFRESH_LOCK, pause, oneAtATime } = window.RainbowNetRefreshLock;
-  let refreshing = null;
-
-  function refreshTokens(spent) {
-    if (!refreshing) refreshing = oneAtATime((waited) => doRefresh(spent, waited)).finally(() => { refreshing = null; });
-    return refreshing;
-  }
-
-
-  // true: new tokens stored, here or by another tab; false: the session is over; throws:
-  // try again later. spent: the refresh token the caller held when its request got 401.
-  // Storage reaches other tabs a little after the lock does: after another tab's turn, give
-  // its new pair a moment (2 s at most) to show here before spending the old token.
-  async function doRefresh(spent, waited) {
-    for (let i = 0; waited && spent && i < 40 && (tokens() || {}).refresh_token === spent; i++) await pause(50);
-    const auth = tokens();
-    if (!auth || !auth.refresh_token) return false;
-    if (spent && auth.refresh_token !== spent) return true;
-    const resp = await call("POST", "/api/v1/auth/refresh", { refresh_token: auth.refresh_token });
-    if (resp.status >= 500 || resp.status === 429) throw new Error("サーバーが混雑しています / server busy");
-    if (!resp.ok) return false;
-    storeTokens(await resp.json());
-    return true;
-  }
+  // The session (stored pair, shared by this page's tabs in localStorage; one refresh
+  // across tabs; one retry): static/session.js.
+  const session = window.RainbowNetSession.create({
+    storage: localStorage,
+    key: KEY_AUTH,
+    signedOutError: SIGNED_OUT,
+    signOutWhenMissing: false,
+    refresh: (token) => call("POST", "/api/v1/auth/refresh", { refresh_token: token }),
+    signedOut: () => signedOut(),
+  });
+  const tokens = () => session.tokens();
+  const storeTokens = (json) => session.store(json);
 
   // A request with the bearer token; on 401 one refresh and one retry, then sign out.
-  async function authorized(method, path, body, headers) {
-    const auth = tokens();
-    if (!auth) throw SIGNED_OUT;
-    let resp = await call(method, path, body, headers, auth.access_token);
-    if (resp.status !== 401) return resp;
-    const now = tokens();
-    // Someone else may have refreshed while this request was out: just use the new token.
-    const renewed = now && now.access_token !== auth.access_token ? true : await refreshTokens(auth.refresh_token);
-    if (!renewed) {
-      signedOut();
-      throw SIGNED_OUT;
-    }
-    resp = await call(method, path, body, headers, tokens().access_token);
-    if (resp.status === 401) {
-      signedOut();
-      throw SIGNED_OUT;
-    }
-    return resp;
+  function authorized(method, path, body, headers) {
+    return session.withRetry((token) => call(method, path, body, headers, token));
   }
 
   // The problem's detail (RFC 9457), Japanese when the server gave it.
@@ -266,19 +223,7 @@
     return resp.json();
   }
 
-  // Follows next_cursor (the API's pagination) so a long district is never cut short.
-  async function getAll(path) {
-    let items = [];
-    let cursor = null;
-    for (let page = 0; page < 200; page++) {
-      const sep = path.indexOf("?") < 0 ? "?" : "&";
-      const json = await getJson(cursor ? path + sep + "cursor=" + enc(cursor) : path);
-      items = items.concat(json.items || []);
-      cursor = json.next_cursor;
-      if (!cursor) break;
-    }
-    return items;
-  }
+  const getAll = (path) => window.RainbowNetSession.allPages(getJson, path);
 
   // --- the status bar --------------------------------------------------------------------
 

@@ -3,12 +3,12 @@
 // the page keeps its own copy of the data and its own queue). The page works without it.
 "use strict";
 
-const CACHE = "rainbownet-disaster-shell-v2";
+const CACHE = "rainbownet-disaster-shell-v3";
 const SHELL = [
   "/app/disaster/",
   "/app/disaster/index.html",
   "/app/disaster/supporter.js",
-  "/app/refresh-lock.js",
+  "/app/session.js",
   "/app/disaster/disaster.css",
   "/app/disaster/manifest.webmanifest",
   "/app/favicon.svg",
