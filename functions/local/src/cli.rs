@@ -50,6 +50,9 @@ pub enum Command {
     /// Keys of this deployment.
     #[command(subcommand)]
     Keys(Keys),
+    /// The municipalities of this network (a town must be one before its data is imported).
+    #[command(subcommand)]
+    Municipality(Municipality),
     /// Create or upgrade the databases under --data, then exit.
     Migrate {
         #[arg(long, default_value = "./data")]
@@ -136,6 +139,37 @@ pub struct NewUser {
 }
 
 #[derive(Debug, PartialEq, Subcommand)]
+pub enum Municipality {
+    /// Add a municipality (or replace its name and position): its 5-digit code
+    /// (全国地方公共団体コード without the check digit) and name.
+    Add {
+        code: String,
+        name: String,
+        /// The name in kana (きよすし).
+        #[arg(long)]
+        kana: String,
+        /// The name in English (Kiyosu).
+        #[arg(long)]
+        name_en: String,
+        /// The prefecture (愛知県).
+        #[arg(long)]
+        prefecture: String,
+        /// Latitude of the town hall (or the town's centre).
+        #[arg(long, allow_negative_numbers = true)]
+        lat: f64,
+        #[arg(long, allow_negative_numbers = true)]
+        lng: f64,
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+    },
+    /// List the municipalities of this network.
+    List {
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+    },
+}
+
+#[derive(Debug, PartialEq, Subcommand)]
 pub enum Keys {
     /// Print the public key that verifies access tokens (of RAINBOWNET_JWT_SEED when set,
     /// else of the seed under --data), for RAINBOWNET_JWT_PUBLIC_KEY on the other functions.
@@ -173,6 +207,42 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             println!("{key}");
         }
         Command::User(User::Add(user)) => add_user(user)?,
+        Command::Municipality(Municipality::Add {
+            code,
+            name,
+            kana,
+            name_en,
+            prefecture,
+            lat,
+            lng,
+            data,
+        }) => {
+            use rainbownet_core::public::municipalities::{MunicipalityInput, upsert};
+            let env = function_env(&data, crate::functions::Component::Portal)?;
+            let input = MunicipalityInput {
+                name,
+                name_kana: kana,
+                name_en,
+                prefecture,
+                lat,
+                lng,
+            };
+            let (town, created) =
+                pollster::block_on(upsert(&env, &code, input)).map_err(describe)?;
+            let what = if created { "added" } else { "updated" };
+            println!("{what} {} {} ({})", town.code, town.name, town.prefecture);
+        }
+        Command::Municipality(Municipality::List { data }) => {
+            let env = function_env(&data, crate::functions::Component::Portal)?;
+            let towns = pollster::block_on(rainbownet_core::public::municipalities::list(&env))
+                .map_err(describe)?;
+            for town in towns {
+                println!(
+                    "{}  {}（{}） {}  {:.4}, {:.4}",
+                    town.code, town.name, town.name_kana, town.prefecture, town.lat, town.lng
+                );
+            }
+        }
         Command::Import(Import::Resources {
             data,
             municipality,

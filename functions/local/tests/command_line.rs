@@ -161,20 +161,44 @@ fn staff_added_by_command_have_sealed_seeds_and_import_patients() {
             "",
         )
     };
-    // A town that is not on this network yet is refused, by name, before any row is read.
+    // A town that is not on this network yet is refused, by name, before any row is read,
+    // and the refusal gives the command that registers it.
     let (ok, out) = import("kaigo@city.kiyosu.example.jp");
     assert!(
         !ok && out.contains("not a municipality of this network"),
         "{out}"
     );
-    rusqlite::Connection::open(data.join("public.sqlite"))
-        .expect("open public.sqlite")
-        .execute(
-            "INSERT INTO municipalities (code, name, name_kana, name_en, prefecture, lat, lng) \
-             VALUES ('23233', '清須市', 'きよすし', 'Kiyosu', '愛知県', 35.2, 136.85)",
-            [],
-        )
-        .expect("register the town");
+    assert!(out.contains("rainbownet municipality add 23233"), "{out}");
+    let (ok, out) = run(
+        &[
+            "municipality",
+            "add",
+            "23233",
+            "清須市",
+            "--kana",
+            "きよすし",
+            "--name-en",
+            "Kiyosu",
+            "--prefecture",
+            "愛知県",
+            "--lat",
+            "35.1996",
+            "--lng",
+            "136.8527",
+            "--data",
+            data_arg,
+        ],
+        "",
+    );
+    assert!(
+        ok && out.contains("added 23233 清須市"),
+        "municipality add: {out}"
+    );
+    let (ok, out) = run(&["municipality", "list", "--data", data_arg], "");
+    assert!(
+        ok && out.contains("23233  清須市（きよすし） 愛知県"),
+        "municipality list: {out}"
+    );
     let (ok, out) = import("kaigo@city.kiyosu.example.jp");
     assert!(ok, "import: {out}");
     assert!(

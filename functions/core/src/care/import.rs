@@ -188,7 +188,7 @@ pub async fn import(
 ) -> Result<PatientImportReport, Error> {
     if !crate::public::municipalities::is_known(env, municipality).await? {
         return Err(Error::Validation(vec![
-            crate::public::municipalities::unknown("?municipality"),
+            crate::public::municipalities::unknown("?municipality", municipality),
         ]));
     }
     let (rows, errors) = parse(bytes, &crate::time::today_jst(env.clock.now_millis()))?;

@@ -171,7 +171,7 @@ pub async fn register(
     let (birth_date, taken_on) = check(&input, &crate::time::today_jst(env.clock.now_millis()))?;
     if !crate::public::municipalities::is_known(env, &input.municipality_code).await? {
         return Err(Error::Validation(vec![
-            crate::public::municipalities::unknown("#/municipality_code"),
+            crate::public::municipalities::unknown("#/municipality_code", &input.municipality_code),
         ]));
     }
     let id = env.new_id();

@@ -96,12 +96,17 @@ pub async fn is_known(env: &crate::env::Env, code: &str) -> Result<bool, Error> 
     Ok(rows.first().map(|r| r.int("known")).transpose()? == Some(1))
 }
 
-/// The field error for a municipality code that is not one of this deployment's towns.
-pub fn unknown(pointer: &str) -> crate::error::FieldError {
+/// The field error for a municipality code that is not one of this deployment's towns,
+/// saying how to register it.
+pub fn unknown(pointer: &str, code: &str) -> crate::error::FieldError {
+    let how = format!(
+        "register it first: rainbownet municipality add {code} NAME --kana … --name-en … \
+         --prefecture … --lat … --lng …, or PUT /api/v1/public/municipalities/{code}"
+    );
     crate::error::FieldError::new(
         pointer,
-        "not a municipality of this network",
-        "このネットワークの市区町村コードではありません",
+        format!("{code} is not a municipality of this network; {how}"),
+        format!("{code} はこのネットワークの市区町村として登録されていません。{how}"),
     )
 }
 
@@ -165,6 +170,24 @@ pub fn validate(code: &str, input: &MunicipalityInput) -> Result<(), Error> {
 
 /// `PUT /api/v1/public/municipalities/{code}` (administrators): creates or replaces.
 pub async fn put(env: &Env, code: &str, input: MunicipalityInput) -> Result<Response, Error> {
+    let (municipality, created) = upsert(env, code, input).await?;
+    Ok(json(
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        &municipality,
+    ))
+}
+
+/// Creates or replaces a municipality of the network; true when it is new. The API and
+/// `rainbownet municipality add` both come here.
+pub async fn upsert(
+    env: &Env,
+    code: &str,
+    input: MunicipalityInput,
+) -> Result<(Municipality, bool), Error> {
     validate(code, &input)?;
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Public).await?;
@@ -192,13 +215,5 @@ pub async fn put(env: &Env, code: &str, input: MunicipalityInput) -> Result<Resp
         .first()
         .ok_or_else(|| crate::ports::StoreError::Backend("upsert returned no row".into()))?;
     let created = row.int("created")? == 1;
-    let municipality = from_row(&row)?;
-    Ok(json(
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        &municipality,
-    ))
+    Ok((from_row(&row)?, created))
 }

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::csv_table::{self, RowError, Table, file_error};
 use crate::env::Env;
-use crate::error::{Error, FieldError};
+use crate::error::Error;
 use crate::ports::{Database, Statement, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -389,18 +389,10 @@ pub async fn import(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, Error> {
     let sql = env.sql(Database::Public).await?;
-    let known = sql
-        .query(
-            "SELECT EXISTS (SELECT 1 FROM municipalities WHERE code = ?1) AS known",
-            &[municipality.into()],
-        )
-        .await?;
-    if known.first().map(|r| r.int("known")).transpose()? != Some(1) {
-        return Err(Error::Validation(vec![FieldError::new(
-            "municipality",
-            format!("unknown municipality {municipality}"),
-            format!("市区町村 {municipality} が登録されていません"),
-        )]));
+    if !crate::public::municipalities::is_known(env, municipality).await? {
+        return Err(Error::Validation(vec![
+            crate::public::municipalities::unknown("municipality", municipality),
+        ]));
     }
     let (dataset, rows, errors) = parse(bytes, municipality)?;
     let labels = category_labels(env).await?;
