@@ -49,7 +49,52 @@ pub const CASES: &[Case] = &[
         name: "print handout, sitemap, robots and open data exports",
         run: print_and_exports,
     },
+    Case {
+        name: "every service of the HSDS export validates against Open Referral's HSDS 3.0 schema",
+        run: hsds_validates,
+    },
 ];
+
+fn hsds_validates(c: &Client) -> Result<(), String> {
+    let schema: serde_json::Value = serde_json::from_slice(&fixture("hsds-3.0/service.json")?)
+        .map_err(|e| format!("service.json: {e}"))?;
+    let validator = jsonschema::draft202012::new(&schema).map_err(|e| format!("schema: {e}"))?;
+    let resp = c.get("/api/v1/public/resources.hsds.json")?;
+    ensure!(resp.status == 200, "export: {}", resp.status);
+    let page = resp.json()?;
+    for field in [
+        "total_items",
+        "total_pages",
+        "page_number",
+        "size",
+        "first_page",
+        "last_page",
+        "empty",
+        "contents",
+    ] {
+        ensure!(!page[field].is_null(), "the page has no {field}");
+    }
+    let services = page["contents"].as_array().ok_or("no contents")?;
+    ensure!(services.len() >= 100, "only {} services", services.len());
+    let mut failures = Vec::new();
+    for service in services {
+        for error in validator.iter_errors(service) {
+            failures.push(format!(
+                "{} at {}: {error}",
+                service["id"].as_str().unwrap_or("?"),
+                error.instance_path()
+            ));
+        }
+    }
+    ensure!(
+        failures.is_empty(),
+        "{} schema errors over {} services, the first: {:?}",
+        failures.len(),
+        services.len(),
+        failures.iter().take(5).collect::<Vec<_>>()
+    );
+    Ok(())
+}
 
 fn fixture(name: &str) -> Result<Vec<u8>, String> {
     let path = repo_root().join("tests/fixtures").join(name);

@@ -31,10 +31,10 @@ fn byday(days: &[String]) -> String {
         .join(",")
 }
 
-fn hsds_schedule(rule: &Rule) -> Json {
+fn hsds_schedule(id: String, rule: &Rule) -> Json {
     match rule {
         Rule::Weekly { days, start, end } => json!({
-            "freq": "WEEKLY", "interval": 1, "byday": byday(days),
+            "id": id, "freq": "WEEKLY", "interval": 1, "byday": byday(days),
             "opens_at": start, "closes_at": end, "description": rule.describe_ja(),
         }),
         Rule::Monthly {
@@ -43,7 +43,7 @@ fn hsds_schedule(rule: &Rule) -> Json {
             start,
             end,
         } => json!({
-            "freq": "MONTHLY", "interval": 1, "byday": format!("{week}{}", byday(std::slice::from_ref(day))),
+            "id": id, "freq": "MONTHLY", "interval": 1, "byday": format!("{week}{}", byday(std::slice::from_ref(day))),
             "opens_at": start, "closes_at": end, "description": rule.describe_ja(),
         }),
     }
@@ -64,8 +64,13 @@ pub fn hsds_service(r: &Resource, origin: &str) -> Json {
     ]
     .into_iter()
     .flatten()
+    .enumerate()
+    .map(|(i, mut a)| {
+        a["id"] = json!(format!("{location_id}-accessibility-{i}"));
+        a
+    })
     .collect();
-    json!({
+    without_nulls(json!({
         "id": r.id,
         "name": f.name,
         "alternate_name": f.name_kana,
@@ -77,11 +82,16 @@ pub fn hsds_service(r: &Resource, origin: &str) -> Json {
         "last_modified": r.updated_at,
         "assured_date": f.verified_on,
         "phones": f.phone.iter().map(|p| json!({"id": format!("{}-phone", r.id), "number": p})).collect::<Vec<_>>(),
-        "schedules": f.schedule.iter().map(hsds_schedule).collect::<Vec<_>>(),
+        "schedules": f.schedule.iter().enumerate()
+            .map(|(i, rule)| hsds_schedule(format!("{}-schedule-{i}", r.id), rule))
+            .collect::<Vec<_>>(),
         "attributes": [{
             "id": format!("{}-category", r.id),
             "link_type": "service_type",
-            "taxonomy_term": {"id": f.category, "code": f.category, "name": r.category_name, "vocabulary": "rainbownet"},
+            "taxonomy_term": {
+                "id": f.category, "code": f.category, "name": r.category_name,
+                "description": r.category_name, "vocabulary": "rainbownet",
+            },
         }],
         "service_at_locations": [{
             "id": format!("{}-sal", r.id),
@@ -99,7 +109,22 @@ pub fn hsds_service(r: &Resource, origin: &str) -> Json {
                 "accessibility": accessibility,
             },
         }],
-    })
+    }))
+}
+
+/// HSDS leaves a field out when it has no value: its schema types them as strings, numbers
+/// or objects, never null.
+fn without_nulls(value: Json) -> Json {
+    match value {
+        Json::Object(map) => Json::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Json::Array(items) => Json::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
 }
 
 /// `GET /api/v1/public/resources.hsds.json`.
