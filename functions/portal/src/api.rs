@@ -158,6 +158,40 @@ pub async fn export_hsds(req: &Request, env: &Env) -> Result<Response, Error> {
     Ok(public_json(req, &export::hsds(&all, &origin)))
 }
 
+/// `GET /hsds/services?page=&per_page=`: the HSDS 3.0 API's list of services, paged.
+pub async fn hsds_services(req: &Request, env: &Env) -> Result<Response, Error> {
+    let number = |name: &str, default: usize| -> Result<usize, Error> {
+        match rainbownet_core::http::query_param(req, name).filter(|v| !v.is_empty()) {
+            None => Ok(default),
+            Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                Error::Validation(vec![rainbownet_core::FieldError::new(
+                    format!("?{name}"),
+                    "a whole number from 1",
+                    "1以上の整数で指定してください",
+                )])
+            }),
+        }
+    };
+    let (page, per_page) = (number("page", 1)?, number("per_page", 50)?);
+    let per_page = per_page.min(export::HSDS_MAX_PER_PAGE);
+    let all = export::published(env).await?;
+    let origin = web::request_origin(req, env);
+    Ok(public_json(
+        req,
+        &export::hsds_page(&all, &origin, page, per_page),
+    ))
+}
+
+/// `GET /hsds/services/{id}`: one published service in HSDS 3.0.
+pub async fn hsds_service(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
+    let resource = rainbownet_core::resources::get(env, id)
+        .await?
+        .filter(|r| r.fields.status == rainbownet_core::resources::Status::Published)
+        .ok_or(Error::NotFound)?;
+    let origin = web::request_origin(req, env);
+    Ok(public_json(req, &export::hsds_service(&resource, &origin)))
+}
+
 pub async fn export_csv(req: &Request, env: &Env) -> Result<Response, Error> {
     let all = export::published(env).await?;
     let origin = web::request_origin(req, env);

@@ -34,6 +34,8 @@ enum Route {
     GetResource,
     PutResource,
     ExportHsds,
+    HsdsServices,
+    HsdsService,
     ExportCsv,
     Import,
     ListNotices,
@@ -69,6 +71,8 @@ fn router() -> &'static Router<Route> {
                 Route::PutResource,
             )
             .get("/api/v1/public/resources.hsds.json", Route::ExportHsds)
+            .get("/hsds/services", Route::HsdsServices)
+            .get("/hsds/services/{id}", Route::HsdsService)
             .get("/api/v1/public/resources.csv", Route::ExportCsv)
             .post("/api/v1/public/imports", Route::Import)
             .get("/api/v1/public/notices", Route::ListNotices)
@@ -110,6 +114,8 @@ impl Function for Portal {
             Route::GetResource => api::get_resource(req, env, param("id")).await,
             Route::PutResource => api::put_resource(req, env, param("id")).await,
             Route::ExportHsds => api::export_hsds(req, env).await,
+            Route::HsdsServices => api::hsds_services(req, env).await,
+            Route::HsdsService => api::hsds_service(req, env, param("id")).await,
             Route::ExportCsv => api::export_csv(req, env).await,
             Route::Import => api::import(req, env).await,
             Route::ListNotices => api::notices(req, env).await,

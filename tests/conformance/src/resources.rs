@@ -93,6 +93,35 @@ fn hsds_validates(c: &Client) -> Result<(), String> {
         services.len(),
         failures.iter().take(5).collect::<Vec<_>>()
     );
+    // The HSDS API's own paths: a page, one service, and what is not there.
+    let total = services.len();
+    let second = c.get("/hsds/services?page=2&per_page=100")?;
+    ensure!(second.status == 200, "/hsds/services: {}", second.status);
+    let second = second.json()?;
+    ensure!(
+        second["page_number"] == 2
+            && second["total_items"] == total
+            && second["total_pages"] == total.div_ceil(100)
+            && second["first_page"] == false
+            && second["size"] == second["contents"].as_array().map_or(0, Vec::len),
+        "page 2: {}",
+        serde_json::json!({"page_number": second["page_number"], "total_items": second["total_items"], "total_pages": second["total_pages"], "size": second["size"]})
+    );
+    let first_id = services[0]["id"].as_str().ok_or("no id")?;
+    let one = c.get(&format!("/hsds/services/{first_id}"))?;
+    ensure!(one.status == 200, "/hsds/services/{{id}}: {}", one.status);
+    let one = one.json()?;
+    ensure!(validator.is_valid(&one), "one service does not validate");
+    ensure!(
+        one == services[0],
+        "one service differs from its entry in the list"
+    );
+    ensure_problem(
+        &c.get("/hsds/services/01NOSUCHSERVICE")?,
+        404,
+        "/problems/not-found",
+    )?;
+    expect_invalid_fields(&c.get("/hsds/services?per_page=0")?, &["?per_page"])?;
     Ok(())
 }
 

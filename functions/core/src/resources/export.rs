@@ -129,14 +129,31 @@ fn without_nulls(value: Json) -> Json {
 
 /// `GET /api/v1/public/resources.hsds.json`.
 pub fn hsds(resources: &[Resource], origin: &str) -> Json {
-    let contents: Vec<Json> = resources.iter().map(|r| hsds_service(r, origin)).collect();
+    hsds_page(resources, origin, 1, resources.len().max(1))
+}
+
+/// Largest `per_page` of `GET /hsds/services`.
+pub const HSDS_MAX_PER_PAGE: usize = 500;
+
+/// One page of services in HSDS's `Page` shape (`page` counts from 1; past the end is an
+/// empty page, as the HSDS API describes).
+pub fn hsds_page(resources: &[Resource], origin: &str, page: usize, per_page: usize) -> Json {
+    let per_page = per_page.max(1);
+    let page = page.max(1);
+    let total_pages = resources.len().div_ceil(per_page).max(1);
+    let contents: Vec<Json> = resources
+        .iter()
+        .skip((page - 1).saturating_mul(per_page))
+        .take(per_page)
+        .map(|r| hsds_service(r, origin))
+        .collect();
     json!({
-        "total_items": contents.len(),
-        "total_pages": 1,
-        "page_number": 1,
+        "total_items": resources.len(),
+        "total_pages": total_pages,
+        "page_number": page,
         "size": contents.len(),
-        "first_page": true,
-        "last_page": true,
+        "first_page": page == 1,
+        "last_page": page >= total_pages,
         "empty": contents.is_empty(),
         "contents": contents,
     })
