@@ -53,7 +53,56 @@ pub const CASES: &[Case] = &[
         name: "every service of the HSDS export validates against Open Referral's HSDS 3.0 schema",
         run: hsds_validates,
     },
+    Case {
+        name: "files in the standard template's layout import: 介護サービス事業所一覧 by 実施サービス, 医療機関一覧 by 診療科目",
+        run: standard_layouts,
+    },
 ];
+
+fn standard_layouts(c: &Client) -> Result<(), String> {
+    for (file, dataset, rows) in [
+        ("care_service_standard_23233.csv", "care_services", 3),
+        ("hospital_standard_23233.csv", "medical_institutions", 2),
+    ] {
+        let report = import(c, file)?;
+        ensure!(
+            report["dataset"] == dataset,
+            "{file}: dataset {}",
+            report["dataset"]
+        );
+        let total =
+            count(&report, "imported") + count(&report, "updated") + count(&report, "unchanged");
+        ensure!(
+            total == rows && count(&report, "rejected") == 0,
+            "{file}: {rows} rows expected in, got {report}"
+        );
+    }
+    for (name, category) in [
+        ("標準様式ケアプランセンター", "care.management"),
+        ("標準様式デイサービスセンター", "care.day_service"),
+        ("標準様式訪問介護ステーション", "care.home_care"),
+        ("標準様式歯科クリニック", "medical.dental"),
+        ("標準様式病院", "medical.hospital"),
+    ] {
+        let found = search(c, &format!("q={}", enc(name)))?;
+        let item = found
+            .iter()
+            .find(|i| i["name"] == name)
+            .ok_or(format!("{name} not found after import"))?;
+        ensure!(
+            item["category"] == category,
+            "{name}: category {}",
+            item["category"]
+        );
+        if name == "標準様式ケアプランセンター" {
+            ensure!(
+                item["name_kana"].as_str().is_some_and(|k| !k.is_empty()),
+                "{name}: kana lost: {item}"
+            );
+        }
+    }
+    Ok(())
+}
 
 fn hsds_validates(c: &Client) -> Result<(), String> {
     let schema: serde_json::Value = serde_json::from_slice(&fixture("hsds-3.0/service.json")?)

@@ -52,7 +52,14 @@ impl Dataset {
     /// Recognises a dataset by the columns only it has.
     pub fn detect(table: &Table) -> Option<Dataset> {
         let has = |names: &[&str]| table.column(names).is_some();
-        if has(&["介護サービスの種類", "事業所番号"]) {
+        // The standard template names its columns 介護サービス事業所名称 and 実施サービス;
+        // some towns' own layouts say 介護サービスの種類.
+        if has(&[
+            "介護サービス事業所名称",
+            "実施サービス",
+            "介護サービスの種類",
+            "事業所番号",
+        ]) {
             Some(Dataset::CareServices)
         } else if has(&["医療機関の種類", "診療科目", "医療機関コード"]) {
             Some(Dataset::MedicalInstitutions)
@@ -152,7 +159,9 @@ fn category(dataset: Dataset, cells: &Cells<'_>) -> &'static str {
         Dataset::EvacuationSites => "disaster.evacuation_site",
         Dataset::PublicFacilities => "public.facility",
         Dataset::CareServices => {
-            let kind = cells.get(&["介護サービスの種類"]).unwrap_or_default();
+            let kind = cells
+                .get(&["実施サービス", "介護サービスの種類"])
+                .unwrap_or_default();
             if kind.contains("居宅介護支援") {
                 "care.management"
             } else if kind.contains("地域包括") {
@@ -166,9 +175,13 @@ fn category(dataset: Dataset, cells: &Cells<'_>) -> &'static str {
             }
         }
         Dataset::MedicalInstitutions => {
-            let kind = cells
-                .get(&["医療機関の種類", "診療科目"])
-                .unwrap_or_default();
+            // The standard's 医療機関の種類 is only 病院 / 有床診療所 / 無床診療所: what kind of
+            // practice it is (歯科, 薬局) is in 診療科目, so both are read.
+            let kind = [cells.get(&["医療機関の種類"]), cells.get(&["診療科目"])]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
             if kind.contains("歯科") {
                 "medical.dental"
             } else if kind.contains("薬局") {
@@ -200,7 +213,8 @@ fn parse_row(
             &format!("市区町村コード {code} が {municipality} と一致しません"),
         );
     }
-    let Some(name) = cells.get(&["名称", "設置施設名", "事業所名"]) else {
+    let Some(name) = cells.get(&["名称", "介護サービス事業所名称", "設置施設名", "事業所名"])
+    else {
         return reject("名称 (name) is empty", "名称が空です");
     };
     let coordinate = |names: &[&str]| -> Result<Option<f64>, (String, String)> {
@@ -265,7 +279,8 @@ fn parse_row(
         }
     });
     let description = [
-        cells.get(&["介護サービスの種類", "医療機関の種類", "診療科目"]),
+        cells.get(&["実施サービス", "介護サービスの種類", "医療機関の種類"]),
+        cells.get(&["診療科目"]).map(|s| format!("診療科目: {s}")),
         cells.get(&["説明", "設置位置", "AED設置場所"]),
         cells.get(&["備考"]),
     ]
@@ -279,7 +294,12 @@ fn parse_row(
         municipality_code: municipality.to_owned(),
         category: category(dataset, cells).to_owned(),
         name: name.clone(),
-        name_kana: cells.get(&["名称_カナ", "名称カナ", "ふりがな"]),
+        name_kana: cells.get(&[
+            "名称_カナ",
+            "介護サービス事業所名称_カナ",
+            "名称カナ",
+            "ふりがな",
+        ]),
         description: (!description.is_empty()).then_some(description),
         address: address.clone(),
         lat,
