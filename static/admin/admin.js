@@ -116,6 +116,7 @@
       var lines = [report.dataset_label + "：新規 " + report.imported + " 件、更新 " + report.updated +
         " 件、変更なし " + report.unchanged + " 件、取り込めなかった行 " + report.rejected + " 件"];
       report.errors.forEach(function (e) { lines.push(e.line + " 行目：" + e.reason_ja); });
+      (report.warnings || []).forEach(function (w) { lines.push(w.line + " 行目（取り込み済み）：" + w.reason_ja); });
       show("import-result", lines, report.rejected === 0);
     };
     xhr.onerror = function () { show("import-result", ["送信できませんでした。通信状態を確認してください。"], false); };

@@ -277,6 +277,12 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
                     error.line, error.reason, error.reason_ja
                 );
             }
+            for warning in &report.warnings {
+                println!(
+                    "  line {} (imported): {} / {}",
+                    warning.line, warning.reason, warning.reason_ja
+                );
+            }
             println!("{}", report.summary());
         }
         Command::Import(Import::Patients {

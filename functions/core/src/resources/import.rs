@@ -97,6 +97,9 @@ pub struct ImportReport {
     pub unchanged: usize,
     pub rejected: usize,
     pub errors: Vec<RowError>,
+    /// Rows that were imported without a minor field that could not be read (a phone of
+    /// 「なし」, kana with brackets, a URL without its scheme…), by line.
+    pub warnings: Vec<RowError>,
 }
 
 impl ImportReport {
@@ -116,6 +119,8 @@ pub struct ParsedRow {
     pub key: String,
     pub hash: String,
     pub fields: ResourceFields,
+    /// Minor fields left out, with why.
+    pub dropped: Vec<(String, String)>,
 }
 
 /// FNV-1a over the row's fields: equal content, equal hash, on every host.
@@ -195,11 +200,15 @@ fn category(dataset: Dataset, cells: &Cells<'_>) -> &'static str {
     }
 }
 
+/// A row read: its key, its fields, and the minor fields left out (why, in English and
+/// Japanese).
+type Parsed = (String, ResourceFields, Vec<(String, String)>);
+
 fn parse_row(
     dataset: Dataset,
     municipality: &str,
     cells: &Cells<'_>,
-) -> Result<(String, ResourceFields), (String, String)> {
+) -> Result<Parsed, (String, String)> {
     let reject = |en: &str, ja: &str| Err((en.to_owned(), ja.to_owned()));
     if let Some(code) = cells.get(&[
         "全国地方公共団体コード",
@@ -304,8 +313,8 @@ fn parse_row(
         address: address.clone(),
         lat,
         lng,
-        phone: cells.get(&["電話番号"]).map(|p| crate::text::fold(&p)),
-        website: cells.get(&["URL", "ホームページ"]),
+        phone: cells.get(&["電話番号"]).and_then(|p| phone_of(&p)),
+        website: cells.get(&["URL", "ホームページ"]).and_then(|u| url_of(&u)),
         fee: None,
         target: None,
         capacity: cells
@@ -323,15 +332,23 @@ fn parse_row(
         verified_on: None,
     }
     .normalized();
-    let problems = fields.check();
-    if let Some(first) = problems.first() {
-        return Err((
-            format!(
-                "{}: {}",
-                first.pointer.trim_start_matches("#/"),
-                first.detail
-            ),
-            first.detail_ja.clone(),
+    // Only the name, the position and the town refuse a row; a minor field that can not be
+    // read is left out, and the report says so by line.
+    let mut fields = fields;
+    let mut dropped = Vec::new();
+    for problem in fields.check() {
+        let field = problem.pointer.trim_start_matches("#/");
+        let minor = drop_minor(&mut fields, field);
+        let reason = (
+            format!("{field}: {}", problem.detail),
+            problem.detail_ja.clone(),
+        );
+        if !minor {
+            return Err(reason);
+        }
+        dropped.push((
+            format!("{} (left out)", reason.0),
+            format!("{}（この項目を除いて取り込みました）", reason.1),
         ));
     }
     // Keyed by the dataset's own number where it has one, else by name and address.
@@ -345,7 +362,52 @@ fn parse_row(
             address.unwrap_or_default()
         ),
     };
-    Ok((key, fields))
+    Ok((key, fields, dropped))
+}
+
+/// The phone number in a cell as towns write it: 「052-400-0001（代表）」 gives the number,
+/// 「なし」 or 「-」 gives none.
+fn phone_of(text: &str) -> Option<String> {
+    let folded = crate::text::fold(text);
+    let start = folded.find(|c: char| c.is_ascii_digit() || c == '+')?;
+    let number: String = folded[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')' | '+'))
+        .collect();
+    let number = number.trim_end_matches(['-', ' ', '(']).trim().to_owned();
+    (number.chars().filter(char::is_ascii_digit).count() >= 3).then_some(number)
+}
+
+/// A web address as towns write it: one without its scheme (`www.city.example.jp`) gets
+/// `https://`; anything that is not an address is left out.
+fn url_of(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.starts_with("https://") || text.starts_with("http://") {
+        return Some(text.to_owned());
+    }
+    let looks_like_host = text.contains('.')
+        && !text.contains(char::is_whitespace)
+        && text.is_ascii()
+        && !text.starts_with('.');
+    looks_like_host.then(|| format!("https://{text}"))
+}
+
+/// Clears the field behind a validation pointer if it is a minor one (everything but the
+/// name, the town and the position); true when it was.
+fn drop_minor(fields: &mut ResourceFields, field: &str) -> bool {
+    match field.split('/').next().unwrap_or(field) {
+        "name_kana" => fields.name_kana = None,
+        "phone" => fields.phone = None,
+        "website" => fields.website = None,
+        "description" => fields.description = None,
+        "schedule_note" => fields.schedule_note = None,
+        "verified_on" => fields.verified_on = None,
+        "schedule" => fields.schedule.clear(),
+        "capacity" => fields.capacity = None,
+        "address" => fields.address = None,
+        _ => return false,
+    }
+    true
 }
 
 /// Reads the file: its dataset, the good rows and the rejected ones.
@@ -369,7 +431,7 @@ pub fn parse(
             record,
         };
         match parse_row(dataset, municipality, &cells) {
-            Ok((key, fields)) => {
+            Ok((key, fields, dropped)) => {
                 if let Some(first) = rows.iter().find(|r| r.key == key) {
                     errors.push(RowError {
                         line,
@@ -382,6 +444,7 @@ pub fn parse(
                         hash: content_hash(&fields),
                         key,
                         fields,
+                        dropped,
                     });
                 }
             }
@@ -481,6 +544,16 @@ pub async fn import(
         }
         progress(((done + 1) * BATCH_ROWS).min(rows.len()), rows.len());
     }
+    let warnings = rows
+        .iter()
+        .flat_map(|r| {
+            r.dropped.iter().map(|(reason, reason_ja)| RowError {
+                line: r.line,
+                reason: reason.clone(),
+                reason_ja: reason_ja.clone(),
+            })
+        })
+        .collect();
     let report = ImportReport {
         dataset,
         dataset_label: dataset.label_ja(),
@@ -489,6 +562,7 @@ pub async fn import(
         unchanged,
         rejected: errors.len(),
         errors,
+        warnings,
     };
     sql.query(
         "INSERT INTO resource_imports (id, municipality_code, dataset, imported, updated, unchanged, rejected, at) \
@@ -511,6 +585,29 @@ pub async fn import(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_and_addresses_as_towns_write_them() {
+        assert_eq!(
+            phone_of("052-400-0001（代表）").as_deref(),
+            Some("052-400-0001")
+        );
+        assert_eq!(
+            phone_of("０５２－４００－０００１").as_deref(),
+            Some("052-400-0001")
+        );
+        assert_eq!(phone_of("なし"), None);
+        assert_eq!(phone_of("-"), None);
+        assert_eq!(
+            url_of("www.city.example.jp/aed").as_deref(),
+            Some("https://www.city.example.jp/aed")
+        );
+        assert_eq!(
+            url_of("http://a.example.jp").as_deref(),
+            Some("http://a.example.jp")
+        );
+        assert_eq!(url_of("市のホームページ"), None);
+    }
 
     const TOILETS: &str = "全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ,住所,緯度,経度,多機能トイレ数,車椅子使用者用トイレ有無,利用可能曜日,利用開始時間,利用終了時間\r\n\
         232335,T1,清須市,清洲公園トイレ,キヨスコウエントイレ,清須市清洲1,35.2186,136.8419,1,有,月～金,9:00,17:00\r\n\
