@@ -79,6 +79,53 @@ pub fn is_code(code: &str) -> bool {
     code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The check digit of a 5-digit local government code: the digits weighted 6, 5, 4, 3, 2,
+/// summed, and 11 less the sum's remainder by 11, its last digit.
+pub fn check_digit(code: &str) -> Option<u8> {
+    if !is_code(code) {
+        return None;
+    }
+    let sum: u32 = code
+        .bytes()
+        .zip([6u32, 5, 4, 3, 2])
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    u8::try_from((11 - sum % 11) % 10).ok()
+}
+
+/// The 5-digit codes a cell may mean, as files write codes: the 6-digit form with its
+/// check digit (which must agree), the 5-digit form, or either with its leading zero lost
+/// in a spreadsheet (`92011` for 宇都宮市's `092011`). A 5-digit cell can be read both
+/// ways (`11002` is 札幌市's `011002` without its zero, or a code of prefecture 11), so
+/// the caller compares every reading with the town it expects.
+pub fn code_readings(text: &str) -> Vec<String> {
+    let digits = crate::text::fold(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let with_check = |six: &str| {
+        let (code, check) = six.split_at(5);
+        (check_digit(code) == check.parse::<u8>().ok()).then(|| code.to_owned())
+    };
+    // A prefecture number is 01–47.
+    let prefecture_ok = |code: &str| code[..2].parse::<u8>().is_ok_and(|p| (1..=47).contains(&p));
+    match digits.len() {
+        6 => with_check(&digits).into_iter().collect(),
+        5 => [
+            Some(digits.clone()).filter(|c| prefecture_ok(c)),
+            with_check(&format!("0{digits}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        4 => Some(format!("0{digits}"))
+            .filter(|c| prefecture_ok(c))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Whether `code` is a municipality of this deployment (in the public database's list),
 /// for records that name a town: a well-formed code of no town here is as wrong as a typo.
 pub async fn is_known(env: &crate::env::Env, code: &str) -> Result<bool, Error> {
@@ -216,4 +263,23 @@ pub async fn upsert(
         .ok_or_else(|| crate::ports::StoreError::Backend("upsert returned no row".into()))?;
     let created = row.int("created")? == 1;
     Ok((from_row(&row)?, created))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_with_check_digits_and_lost_zeros() {
+        assert_eq!(check_digit("23233"), Some(5));
+        assert_eq!(code_readings("232335"), ["23233"]);
+        assert!(code_readings("232336").is_empty(), "a wrong check digit");
+        assert_eq!(code_readings("23233"), ["23233"]);
+        assert_eq!(code_readings("０１１００"), ["01100"]);
+        assert_eq!(code_readings("92011"), ["09201"], "6 digits less the zero");
+        // 札幌市 011002 without its zero: both readings are offered.
+        assert_eq!(code_readings("11002"), ["11002", "01100"]);
+        assert_eq!(code_readings("1100"), ["01100"]);
+        assert!(code_readings("abc").is_empty());
+    }
 }

@@ -210,17 +210,24 @@ fn parse_row(
     cells: &Cells<'_>,
 ) -> Result<Parsed, (String, String)> {
     let reject = |en: &str, ja: &str| Err((en.to_owned(), ja.to_owned()));
-    if let Some(code) = cells.get(&[
+    // The town's code (5 or 6 digits, perhaps without its leading zero), or its
+    // prefecture's, which some files carry in every row.
+    if let Some(text) = cells.get(&[
         "全国地方公共団体コード",
         "都道府県コード又は市区町村コード",
         "市区町村コード",
-    ]) && code.len() >= 5
-        && !code.starts_with(municipality)
-    {
-        return reject(
-            &format!("municipality code {code} is not {municipality}"),
-            &format!("市区町村コード {code} が {municipality} と一致しません"),
-        );
+    ]) {
+        let ours = crate::public::municipalities::code_readings(&text)
+            .iter()
+            .any(|c| {
+                c == municipality || (c.ends_with("000") && municipality.get(..2) == c.get(..2))
+            });
+        if !ours {
+            return reject(
+                &format!("municipality code {text} is not {municipality}"),
+                &format!("市区町村コード {text} が {municipality} と一致しません"),
+            );
+        }
     }
     let Some(name) = cells.get(&["名称", "介護サービス事業所名称", "設置施設名", "事業所名"])
     else {
