@@ -257,7 +257,8 @@ pub async fn record(
         .batch(&[
             Statement::new(
                 "INSERT INTO checkins (id, event_id, person_id, status, note, observed_at, received_at, reported_by, \
-                 lat, lng, idempotency_key, request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+                 lat, lng, idempotency_key, request_hash, after_close) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+                 (SELECT closed_at IS NOT NULL FROM events WHERE id = ?2)) \
                  ON CONFLICT (event_id, reported_by, idempotency_key) DO NOTHING",
                 vec![
                     id.clone().into(),
@@ -344,16 +345,11 @@ pub async fn people(
         let marks = crate::ports::bind_list(&mut params, staff_towns.into_iter().cloned());
         format!("p.municipality_code IN ({marks})")
     };
-    let consent_rule = match &event.closed_at {
-        None => "1".to_owned(),
-        Some(closed_at) => {
-            params.push(closed_at.clone().into());
-            format!(
-                "(p.consent = 1 OR (l.status = 'needs_attention' AND EXISTS (SELECT 1 FROM checkins x \
-                 WHERE x.event_id = ?1 AND x.person_id = p.id AND x.status = 'needs_attention' AND x.received_at <= ?{})))",
-                params.len()
-            )
-        }
+    let consent_rule = if event.is_open() {
+        "1"
+    } else {
+        "(p.consent = 1 OR (l.status = 'needs_attention' AND EXISTS (SELECT 1 FROM checkins x \
+         WHERE x.event_id = ?1 AND x.person_id = p.id AND x.status = 'needs_attention' AND x.after_close = 0)))"
     };
     let sql = env.sql(Database::Disaster).await?;
     let rows = sql
