@@ -9,9 +9,7 @@ use crate::auth::{PASSWORD, code, login, now_seconds, register, tokens, with_tok
 use crate::cases::{Case, admin_request, ensure_problem};
 use crate::client::{Client, Resp};
 use crate::collab::from_address;
-use crate::disaster::{
-    TOWN, checkin, declare, hq, import, names, people_by_number, register_csv, supporter, team,
-};
+use crate::disaster::{TOWN, checkin, declare, hq, import, names, people_by_number, register_csv};
 
 pub const CASES: &[Case] = &[
     Case {
@@ -209,18 +207,8 @@ fn csv_cells(c: &Client) -> Result<(), String> {
 }
 
 fn closed_event_checkin(c: &Client) -> Result<(), String> {
-    let staff = hq(c, "late-hq")?;
-    let helper = supporter(c, "late-sup")?;
     // Z00002 has not consented (every third person).
-    let resp = import(c, &staff.token, register_csv("Z", 3, 1).into_bytes())?;
-    ensure!(resp.status == 200, "import: {}", resp.text());
-    team(
-        c,
-        &staff,
-        "遅延班",
-        &[&helper.id],
-        serde_json::json!({"district_code": "Z00"}),
-    )?;
+    let (staff, helper) = crate::disaster::staffed_district(c, "Z", 3, "遅延班")?;
     let all = people_by_number(c, &staff.token)?;
     let refused = all.get("Z00002").ok_or("Z00002")?["id"]
         .as_str()

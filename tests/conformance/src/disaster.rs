@@ -285,19 +285,31 @@ pub fn names(resp: &Resp) -> Result<HashSet<String>, String> {
         .collect())
 }
 
-fn consent_rule(c: &Client) -> Result<(), String> {
-    let staff = hq(c, "con-hq")?;
-    let helper = supporter(c, "con-sup")?;
-    let csv = register_csv("C", 6, 1);
-    let resp = import(c, &staff.token, csv.into_bytes())?;
+/// Town staff and a supporter, a register of `n` people numbered from `prefix` in one
+/// district (every third has not consented), and a team that gives the supporter that
+/// district.
+pub fn staffed_district(
+    c: &Client,
+    prefix: &str,
+    n: usize,
+    team_name: &str,
+) -> Result<(Session, Session), String> {
+    let staff = hq(c, &format!("{prefix}-hq"))?;
+    let helper = supporter(c, &format!("{prefix}-sup"))?;
+    let resp = import(c, &staff.token, register_csv(prefix, n, 1).into_bytes())?;
     ensure!(resp.status == 200, "import: {}", resp.text());
     team(
         c,
         &staff,
-        "同意班",
+        team_name,
         &[&helper.id],
-        serde_json::json!({"district_code": "C00"}),
+        serde_json::json!({"district_code": format!("{prefix}00")}),
     )?;
+    Ok((staff, helper))
+}
+
+fn consent_rule(c: &Client) -> Result<(), String> {
+    let (staff, helper) = staffed_district(c, "C", 6, "同意班")?;
     // Normal times: the supporter sees only those who consented (C00002 and C00005 did not).
     let list_path = format!("/api/v1/disaster/register?municipality={TOWN}");
     let seen = names(&with_token(c, "GET", &list_path, &helper.token, None)?)?;

@@ -86,9 +86,7 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
     // Line 4 carries the prefecture's code (230006, with its check digit): ours. Line 5's
     // check digit is wrong (232336): a code error refuses the row.
     ensure!(
-        total == 3
-            && count(&report, "rejected") == 1
-            && report["errors"][0]["line"] == 5,
+        total == 3 && count(&report, "rejected") == 1 && report["errors"][0]["line"] == 5,
         "minor fields refused a row, or a bad code did not: {report}"
     );
     let warnings = report["warnings"]
