@@ -111,6 +111,46 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
         aed["phone"] == "052-400-0001" && aed["website"] == "https://www.city.example.jp/aed",
         "phone and URL as meant: {aed}"
     );
+    // 指定緊急避難場所一覧 v2 (39 columns): the hazards each site is designated for are shown,
+    // so a resident fleeing a flood sees that the riverside park is not for floods.
+    let report = import(c, "evacuation_space_v2_23233.csv")?;
+    ensure!(
+        report["dataset"] == "evacuation_sites" && count(&report, "rejected") == 0,
+        "evacuation v2: {report}"
+    );
+    for (name, hazards, capacity) in [
+        (
+            "標準様式第一小学校",
+            "対応する災害: 洪水・地震・大規模な火事・内水氾濫",
+            800,
+        ),
+        (
+            "標準様式河川敷公園",
+            "対応する災害: 地震・大規模な火事",
+            2000,
+        ),
+    ] {
+        let found = search(c, &format!("q={}", enc(name)))?;
+        let site = found
+            .iter()
+            .find(|i| i["name"] == name)
+            .ok_or(format!("{name} not imported"))?;
+        ensure!(
+            site["description"]
+                .as_str()
+                .is_some_and(|d| d.contains(hazards))
+                && site["capacity"] == capacity,
+            "{name}: {site}"
+        );
+        let page = c.get(&format!(
+            "/resources/{}",
+            site["id"].as_str().unwrap_or_default()
+        ))?;
+        ensure!(
+            page.text().contains(hazards),
+            "{name}: the page does not say {hazards}"
+        );
+    }
     for (name, category) in [
         ("標準様式ケアプランセンター", "care.management"),
         ("標準様式デイサービスセンター", "care.day_service"),

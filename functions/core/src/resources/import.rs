@@ -77,8 +77,12 @@ impl Dataset {
         ]) && has(&["名称", "設置施設名"])
         {
             Some(Dataset::Aed)
-        } else if has(&["災害種別_洪水", "指定避難所との住所同一", "想定収容人数"])
-        {
+        } else if has(&[
+            "災害種別_洪水",
+            "災害種別_地震",
+            "指定避難所との重複",
+            "想定収容人数",
+        ]) {
             Some(Dataset::EvacuationSites)
         } else if has(&["POIコード", "名称_通称"]) {
             Some(Dataset::PublicFacilities)
@@ -295,6 +299,14 @@ fn parse_row(
         }
     });
     let description = [
+        hazards_of(cells),
+        cells
+            .get(&["対象となる町会・自治会"])
+            .map(|areas| format!("対象となる町会・自治会: {areas}")),
+        cells
+            .yes(&["指定避難所との重複"])
+            .filter(|b| *b)
+            .map(|_| "指定避難所を兼ねる".to_owned()),
         cells.get(&["実施サービス", "介護サービスの種類", "医療機関の種類"]),
         cells.get(&["診療科目"]).map(|s| format!("診療科目: {s}")),
         cells.get(&["説明", "設置位置", "AED設置場所"]),
@@ -370,6 +382,43 @@ fn parse_row(
         ),
     };
     Ok((key, fields, dropped))
+}
+
+/// The hazards an evacuation site is designated for (指定緊急避難場所 are designated per
+/// hazard; a resident fleeing a flood must see whether the site is for floods), as a line
+/// for the site's description: 「対応する災害: 洪水・地震」, or that it is for none listed.
+fn hazards_of(cells: &Cells<'_>) -> Option<String> {
+    const HAZARDS: [(&str, &str); 8] = [
+        ("災害種別_洪水", "洪水"),
+        (
+            "災害種別_崖崩れ、土石流及び地滑り",
+            "崖崩れ・土石流・地滑り",
+        ),
+        ("災害種別_高潮", "高潮"),
+        ("災害種別_地震", "地震"),
+        ("災害種別_津波", "津波"),
+        ("災害種別_大規模な火事", "大規模な火事"),
+        ("災害種別_内水氾濫", "内水氾濫"),
+        ("災害種別_火山現象", "火山現象"),
+    ];
+    let listed: Vec<&str> = HAZARDS
+        .iter()
+        .filter(|(column, _)| cells.table.column(&[column]).is_some())
+        .map(|(_, name)| *name)
+        .collect();
+    if listed.is_empty() {
+        return None;
+    }
+    let designated: Vec<&str> = HAZARDS
+        .iter()
+        .filter(|(column, _)| cells.yes(&[column]) == Some(true))
+        .map(|(_, name)| *name)
+        .collect();
+    Some(if designated.is_empty() {
+        "対応する災害: 指定なし".to_owned()
+    } else {
+        format!("対応する災害: {}", designated.join("・"))
+    })
 }
 
 /// The phone number in a cell as towns write it: 「052-400-0001（代表）」 gives the number,
