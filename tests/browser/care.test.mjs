@@ -345,6 +345,20 @@ test("the nurse sees 既読 1 with the care manager's name, and edits her post",
   assert.equal(await team.count(), 2);
   assert.match(await team.filter({ hasText: nurse.name }).textContent(), /あなた/);
   assert.match(await team.filter({ hasText: manager.name }).textContent(), /清須ケアプランセンター/);
+  // The nurse registered the patient, so she leads: she may hand over or remove others, and
+  // leaves only after handing over.
+  const mine = team.filter({ hasText: nurse.name });
+  const his = team.filter({ hasText: manager.name });
+  assert.match(await mine.textContent(), /主担当/);
+  assert.equal(await mine.locator("button").count(), 0, "the lead can not leave before handing over");
+  assert.equal(await his.locator("button[data-remove]").count(), 1);
+  page.once("dialog", (dialog) => dialog.accept());
+  await his.locator("button[data-lead]").click();
+  await page.locator("#team-status", { hasText: "主担当になりました" }).waitFor();
+  assert.match(await team.filter({ hasText: manager.name }).textContent(), /主担当/);
+  assert.match(await team.filter({ hasText: nurse.name }).locator("button").textContent(), /抜ける/);
+  assert.equal(await team.filter({ hasText: manager.name }).locator("button").count(), 0,
+    "a member who is not the lead removes nobody");
   await page.locator("#tab-timeline").click();
   assert.deepEqual(nurseErrors, [], "console or page errors (a CSP violation shows here)");
 });
