@@ -273,20 +273,8 @@ fn json_ld_comment(c: &Client) -> Result<(), String> {
         "municipality_code": "23342", "category": "gathering.salon", "name": name,
         "lat": 35.251, "lng": 136.912, "status": "published"
     });
-    let created = admin_request(
-        c,
-        "POST",
-        "/api/v1/public/resources",
-        "application/json",
-        body.to_string().into_bytes(),
-    )?;
-    ensure!(
-        created.status == 201,
-        "create: {} {}",
-        created.status,
-        created.text()
-    );
-    let id = created.json()?["id"].as_str().ok_or("no id")?.to_owned();
+    let created = crate::resources::create_resource(c, &body)?;
+    let id = created["id"].as_str().ok_or("no id")?.to_owned();
     let html = c.get(&format!("/resources/{id}"))?.text();
     let script = html
         .split("<script type=\"application/ld+json\">")

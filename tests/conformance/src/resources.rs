@@ -649,13 +649,8 @@ fn markup_is_text(c: &Client) -> Result<(), String> {
     Ok(())
 }
 
-fn admin_edit(c: &Client) -> Result<(), String> {
-    let body = serde_json::json!({
-        "municipality_code": "23342", "category": "gathering.salon", "name": "試験サロン",
-        "name_kana": "しけんさろん", "lat": 35.251, "lng": 136.912, "phone": "0568-00-0000",
-        "schedule": [{"freq": "monthly", "week": 2, "day": "mon", "start": "10:00", "end": "11:30"}],
-        "status": "published"
-    });
+/// Creates a resource as an administrator; returns it as the API answered (201 checked).
+pub fn create_resource(c: &Client, body: &serde_json::Value) -> Result<serde_json::Value, String> {
     let created = admin_request(
         c,
         "POST",
@@ -669,7 +664,17 @@ fn admin_edit(c: &Client) -> Result<(), String> {
         created.status,
         created.text()
     );
-    let resource = created.json()?;
+    created.json()
+}
+
+fn admin_edit(c: &Client) -> Result<(), String> {
+    let body = serde_json::json!({
+        "municipality_code": "23342", "category": "gathering.salon", "name": "試験サロン",
+        "name_kana": "しけんさろん", "lat": 35.251, "lng": 136.912, "phone": "0568-00-0000",
+        "schedule": [{"freq": "monthly", "week": 2, "day": "mon", "start": "10:00", "end": "11:30"}],
+        "status": "published"
+    });
+    let resource = create_resource(c, &body)?;
     let id = resource["id"].as_str().ok_or("no id")?.to_owned();
     ensure!(
         resource["schedule_text"][0] == "毎月 第2月曜 10:00〜11:30",
