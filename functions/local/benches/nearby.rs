@@ -68,6 +68,8 @@ fn main() {
                     wheelchair: None,
                     accessible_toilet: None,
                     parking: None,
+                    hazards: Default::default(),
+                    shelter: None,
                     schedule: Vec::new(),
                     schedule_note: None,
                     status: Status::Published,

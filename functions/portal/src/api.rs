@@ -60,6 +60,7 @@ pub fn vocabulary(req: &Request) -> Response {
             "consent_methods": v::CONSENT_METHODS,
             "event_kinds": v::EVENT_KINDS,
             "checkin_statuses": v::CHECKIN_STATUSES,
+            "hazards": rainbownet_core::resources::hazard::Hazard::ALL.map(|h| h.term()),
             "vital_kinds": vitals,
         }),
     )
@@ -92,6 +93,33 @@ pub async fn categories(req: &Request, env: &Env) -> Result<Response, Error> {
         })
         .collect::<Result<Vec<_>, rainbownet_core::ports::StoreError>>()?;
     Ok(public_json(req, &serde_json::json!({ "items": items })))
+}
+
+/// `GET /api/v1/public/search-words`: the words residents type and what they stand for.
+pub async fn search_words(req: &Request, env: &Env) -> Result<Response, Error> {
+    let items = resources::search_words::list(env).await?;
+    Ok(public_json(req, &serde_json::json!({ "items": items })))
+}
+
+/// `PUT /api/v1/public/search-words/{word}`: sysadmins keep the dictionary (it is the
+/// whole region's).
+pub async fn put_search_word(req: &Request, env: &Env, word: &str) -> Result<Response, Error> {
+    admin::authenticate(req, env).await?.may_manage(None)?;
+    let input = rainbownet_core::http::json::parse(req)?;
+    let word = rainbownet_core::http::percent_decode(word);
+    let stored = resources::search_words::put(env, &word, input).await?;
+    invalidate_pages(env).await;
+    Ok(json(StatusCode::OK, &stored))
+}
+
+pub async fn delete_search_word(req: &Request, env: &Env, word: &str) -> Result<Response, Error> {
+    admin::authenticate(req, env).await?.may_manage(None)?;
+    let word = rainbownet_core::http::percent_decode(word);
+    if !resources::search_words::delete(env, &word).await? {
+        return Err(Error::NotFound);
+    }
+    invalidate_pages(env).await;
+    Ok(rainbownet_core::http::respond::no_content())
 }
 
 pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {

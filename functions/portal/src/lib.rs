@@ -29,6 +29,9 @@ enum Route {
     PutMunicipality,
     Categories,
     Vocabulary,
+    SearchWords,
+    PutSearchWord,
+    DeleteSearchWord,
     SearchResources,
     CreateResource,
     GetResource,
@@ -62,6 +65,17 @@ fn router() -> &'static Router<Route> {
             )
             .get("/api/v1/public/categories", Route::Categories)
             .get("/api/v1/public/vocabulary", Route::Vocabulary)
+            .get("/api/v1/public/search-words", Route::SearchWords)
+            .add(
+                Method::PUT,
+                "/api/v1/public/search-words/{word}",
+                Route::PutSearchWord,
+            )
+            .add(
+                Method::DELETE,
+                "/api/v1/public/search-words/{word}",
+                Route::DeleteSearchWord,
+            )
             .get("/api/v1/public/resources", Route::SearchResources)
             .post("/api/v1/public/resources", Route::CreateResource)
             .get("/api/v1/public/resources/{id}", Route::GetResource)
@@ -109,6 +123,9 @@ impl Function for Portal {
             Route::PutMunicipality => api::put_municipality(req, env, param("code")).await,
             Route::Categories => api::categories(req, env).await,
             Route::Vocabulary => Ok(api::vocabulary(req)),
+            Route::SearchWords => api::search_words(req, env).await,
+            Route::PutSearchWord => api::put_search_word(req, env, param("word")).await,
+            Route::DeleteSearchWord => api::delete_search_word(req, env, param("word")).await,
             Route::SearchResources => api::search(req, env).await,
             Route::CreateResource => api::create_resource(req, env).await,
             Route::GetResource => api::get_resource(req, env, param("id")).await,

@@ -564,6 +564,7 @@ pub fn run_all(host: &str, client: &Client, only: &str) -> usize {
     let all: Vec<&Case> = CASES
         .iter()
         .chain(crate::resources::CASES)
+        .chain(crate::search::CASES)
         .chain(crate::auth::CASES)
         .chain(crate::patients::CASES)
         .chain(crate::collab::CASES)

@@ -22,4 +22,5 @@ pub mod hosts;
 pub mod patients;
 pub mod resources;
 pub mod routes;
+pub mod search;
 pub mod spin_imports;

@@ -118,15 +118,19 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
         report["dataset"] == "evacuation_sites" && count(&report, "rejected") == 0,
         "evacuation v2: {report}"
     );
-    for (name, hazards, capacity) in [
+    for (name, hazards, words, shelter, capacity) in [
         (
             "標準様式第一小学校",
-            "対応する災害: 洪水・地震・大規模な火事・内水氾濫",
+            &["flood", "earthquake", "large_fire", "inland_flood"][..],
+            "洪水・地震・大規模な火事・内水氾濫",
+            true,
             800,
         ),
         (
             "標準様式河川敷公園",
-            "対応する災害: 地震・大規模な火事",
+            &["earthquake", "large_fire"][..],
+            "地震・大規模な火事",
+            false,
             2000,
         ),
     ] {
@@ -136,9 +140,8 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
             .find(|i| i["name"] == name)
             .ok_or(format!("{name} not imported"))?;
         ensure!(
-            site["description"]
-                .as_str()
-                .is_some_and(|d| d.contains(hazards))
+            site["hazards"] == serde_json::json!(hazards)
+                && (site["shelter"] == true) == shelter
                 && site["capacity"] == capacity,
             "{name}: {site}"
         );
@@ -147,10 +150,21 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
             site["id"].as_str().unwrap_or_default()
         ))?;
         ensure!(
-            page.text().contains(hazards),
-            "{name}: the page does not say {hazards}"
+            page.text().contains(&format!("<strong>{words}</strong>")),
+            "{name}: the page does not say {words}"
         );
     }
+    // 「洪水」 finds the school and not the riverside park.
+    let flood = search(
+        c,
+        &format!("q={}&municipality=23233&limit=100", enc("洪水 避難場所")),
+    )?;
+    ensure!(
+        flood.iter().any(|i| i["name"] == "標準様式第一小学校")
+            && !flood.iter().any(|i| i["name"] == "標準様式河川敷公園"),
+        "flood search: {:?}",
+        names(&flood)
+    );
     for (name, category) in [
         ("標準様式ケアプランセンター", "care.management"),
         ("標準様式デイサービスセンター", "care.day_service"),
@@ -807,7 +821,10 @@ fn print_and_exports(c: &Client) -> Result<(), String> {
         "csv BOM and header"
     );
     ensure!(
-        csv.text().lines().count() == contents.len() + 1,
+        csv::Reader::from_reader(csv.body.as_slice())
+            .records()
+            .count()
+            == contents.len(),
         "csv rows vs HSDS"
     );
     let home = c.get("/")?.text();

@@ -150,7 +150,8 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
     })
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes (and `+` as a space, as forms send it); invalid UTF-8 is replaced.
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

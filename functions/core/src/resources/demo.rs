@@ -2,6 +2,7 @@
 //! municipalities, with plausible coordinates near each town's centre and schedules. The
 //! same seed gives the same rows, and loading twice changes nothing (keyed by source_key).
 
+use super::hazard::Hazards;
 use super::schedule::Rule;
 use super::{Provenance, ResourceFields, Status, insert_statement};
 use crate::ports::Statement;
@@ -51,14 +52,26 @@ const KINDS: &[Kind] = &[
         &[
             ("内科クリニック", "ナイカクリニック"),
             ("ファミリークリニック", "ファミリークリニック"),
+            ("整形外科", "セイケイゲカ"),
         ],
         10,
     ),
-    Kind("medical.dental", "歯科", &[("歯科医院", "シカイイン")], 6),
+    Kind(
+        "medical.dental",
+        "歯科",
+        &[
+            ("歯科医院", "シカイイン"),
+            ("デンタルクリニック", "デンタルクリニック"),
+        ],
+        6,
+    ),
     Kind(
         "medical.pharmacy",
         "薬局",
-        &[("調剤薬局", "チョウザイヤッキョク")],
+        &[
+            ("調剤薬局", "チョウザイヤッキョク"),
+            ("さくら薬局", "サクラヤッキョク"),
+        ],
         6,
     ),
     Kind(
@@ -73,7 +86,10 @@ const KINDS: &[Kind] = &[
     Kind(
         "care.day_service",
         "通所介護（デイサービス）",
-        &[("デイサービスセンター", "デイサービスセンター")],
+        &[
+            ("デイサービスセンター", "デイサービスセンター"),
+            ("デイサービスひまわり", "デイサービスヒマワリ"),
+        ],
         6,
     ),
     Kind(
@@ -91,7 +107,10 @@ const KINDS: &[Kind] = &[
     Kind(
         "welfare.toilet",
         "多機能トイレ",
-        &[("公園多機能トイレ", "コウエンタキノウトイレ")],
+        &[
+            ("公園多機能トイレ", "コウエンタキノウトイレ"),
+            ("駅前多機能トイレ", "エキマエタキノウトイレ"),
+        ],
         8,
     ),
     Kind(
@@ -109,10 +128,49 @@ const KINDS: &[Kind] = &[
     Kind(
         "disaster.evacuation_site",
         "指定緊急避難場所",
-        &[("小学校", "ショウガッコウ"), ("公民館", "コウミンカン")],
+        &[
+            ("小学校", "ショウガッコウ"),
+            ("公民館", "コウミンカン"),
+            ("中学校", "チュウガッコウ"),
+        ],
         6,
     ),
+    Kind(
+        "disaster.shelter",
+        "指定避難所",
+        &[("総合体育館", "ソウゴウタイイクカン")],
+        2,
+    ),
+    Kind(
+        "welfare.aed",
+        "AED",
+        &[
+            (
+                "コミュニティセンターAED",
+                "コミュニティセンターエーイーディー",
+            ),
+            ("図書館AED", "トショカンエーイーディー"),
+        ],
+        3,
+    ),
 ];
+
+/// The hazards a demo evacuation site is designated for, and whether it is also a shelter:
+/// schools (several floors, on raised ground) for floods too, halls not.
+fn designation(category: &str, name: &str) -> (Hazards, Option<bool>) {
+    use super::hazard::Hazard::*;
+    match category {
+        "disaster.evacuation_site" if name.ends_with("学校") => (
+            [Flood, Earthquake, LargeFire, InlandFlood]
+                .into_iter()
+                .collect(),
+            Some(true),
+        ),
+        "disaster.evacuation_site" => ([Earthquake, LargeFire].into_iter().collect(), Some(false)),
+        "disaster.shelter" => (Hazards::default(), Some(true)),
+        _ => (Hazards::default(), None),
+    }
+}
 
 /// A demo town: code, name prefix, address prefix, centre, and (district, its kana).
 struct Town {
@@ -234,7 +292,10 @@ pub fn statements() -> Vec<Statement> {
             for i in 0..*count {
                 n += 1;
                 let (district, district_kana) = town.districts[i % town.districts.len()];
-                let (name, kana) = names[i % names.len()];
+                // District first, then the next name: distinct within a town while there
+                // are districts × names of them.
+                let (name, kana) = names[(i / town.districts.len()) % names.len()];
+                let (hazards, shelter) = designation(category, name);
                 let public =
                     category.starts_with("disaster") || category.starts_with("care.support");
                 let name = if public {
@@ -287,6 +348,8 @@ pub fn statements() -> Vec<Statement> {
                         *category == "welfare.toilet" || seq.next().is_multiple_of(2),
                     ),
                     parking: Some(seq.next().is_multiple_of(2)),
+                    hazards,
+                    shelter,
                     schedule: schedule(category, &mut seq),
                     schedule_note: None,
                     status: Status::Published,
@@ -326,5 +389,20 @@ mod tests {
             statements.len()
         );
         assert_eq!(statements, super::statements(), "deterministic");
+    }
+
+    #[test]
+    fn names_are_distinct_within_each_town() {
+        for town in &super::TOWNS {
+            let mut seen = std::collections::HashSet::new();
+            for super::Kind(_, _, names, count) in super::KINDS {
+                assert!(*count <= town.districts.len() * names.len());
+                for i in 0..*count {
+                    let name = names[(i / town.districts.len()) % names.len()].0;
+                    let district = town.districts[i % town.districts.len()].0;
+                    assert!(seen.insert(format!("{district}{name}")), "{district}{name}");
+                }
+            }
+        }
     }
 }

@@ -85,14 +85,29 @@ pub fn hsds_service(r: &Resource, origin: &str) -> Json {
         "schedules": f.schedule.iter().enumerate()
             .map(|(i, rule)| hsds_schedule(format!("{}-schedule-{i}", r.id), rule))
             .collect::<Vec<_>>(),
-        "attributes": [{
+        "attributes": std::iter::once(json!({
             "id": format!("{}-category", r.id),
             "link_type": "service_type",
             "taxonomy_term": {
                 "id": f.category, "code": f.category, "name": r.category_name,
                 "description": r.category_name, "vocabulary": "rainbownet",
             },
-        }],
+        }))
+        // The hazards an evacuation site is designated for, one attribute each, so that a
+        // reader of the feed can filter sites for floods as our search does.
+        .chain(f.hazards.iter().map(|h| {
+            let term = h.term();
+            json!({
+                "id": format!("{}-hazard-{}", r.id, term.code),
+                "link_type": "designated_hazard",
+                "value": "true",
+                "taxonomy_term": {
+                    "id": format!("hazard.{}", term.code), "code": term.code, "name": term.ja,
+                    "description": format!("指定緊急避難場所（{}）", term.ja), "vocabulary": "rainbownet-hazards",
+                },
+            })
+        }))
+        .collect::<Vec<_>>(),
         "service_at_locations": [{
             "id": format!("{}-sal", r.id),
             "location": {
@@ -184,6 +199,8 @@ pub fn csv(resources: &[Resource], origin: &str) -> Result<Vec<u8>, Error> {
             "車椅子対応",
             "多機能トイレ",
             "駐車場",
+            "対応する災害",
+            "指定避難所",
             "説明",
             "ページ",
             "更新日時",
@@ -215,6 +232,8 @@ pub fn csv(resources: &[Resource], origin: &str) -> Result<Vec<u8>, Error> {
                 yes(f.wheelchair),
                 yes(f.accessible_toilet),
                 yes(f.parking),
+                f.hazards.label_ja(),
+                yes(f.shelter),
                 text(&f.description),
                 format!("{origin}{}", r.url),
                 r.updated_at.clone(),

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use super::hazard::{Hazard, Hazards};
 use super::schedule::{Rule, parse_days_ja, parse_time_ja};
 use super::{
     Provenance, ResourceFields, Status, category_labels, insert_statement, update_statement,
@@ -65,6 +66,7 @@ impl Dataset {
             Some(Dataset::MedicalInstitutions)
         } else if has(&[
             "多機能トイレ数",
+            "バリアフリートイレ数",
             "男性トイレ総数",
             "車椅子使用者用トイレ有無",
         ]) {
@@ -299,24 +301,32 @@ fn parse_row(
         }
     });
     let description = [
-        hazards_of(cells),
         cells
             .get(&["対象となる町会・自治会"])
             .map(|areas| format!("対象となる町会・自治会: {areas}")),
-        cells
-            .yes(&["指定避難所との重複"])
-            .filter(|b| *b)
-            .map(|_| "指定避難所を兼ねる".to_owned()),
         cells.get(&["実施サービス", "介護サービスの種類", "医療機関の種類"]),
         cells.get(&["診療科目"]).map(|s| format!("診療科目: {s}")),
         cells.get(&["説明", "設置位置", "AED設置場所"]),
+        // Facts residents search for by word (オストメイト, 乳幼児, 小児).
+        cells
+            .yes(&["オストメイト設置トイレ有無"])
+            .filter(|b| *b)
+            .map(|_| "オストメイト対応トイレあり".to_owned()),
+        cells
+            .yes(&["乳幼児用設備設置トイレ有無"])
+            .filter(|b| *b)
+            .map(|_| "乳幼児用設備（おむつ替えなど）あり".to_owned()),
+        cells
+            .yes(&["小児対応設備の有無"])
+            .filter(|b| *b)
+            .map(|_| "小児対応（小児用パッドなど）あり".to_owned()),
         cells.get(&["備考"]),
     ]
     .into_iter()
     .flatten()
     .collect::<Vec<_>>()
     .join("\n");
-    let toilet = cells.yes(&["多機能トイレ数"]);
+    let toilet = cells.yes(&["多機能トイレ数", "バリアフリートイレ数"]);
     let wheelchair_toilet = cells.yes(&["車椅子使用者用トイレ有無"]);
     let fields = ResourceFields {
         municipality_code: municipality.to_owned(),
@@ -345,6 +355,8 @@ fn parse_row(
             (a, b) => Some(a.unwrap_or(false) || b.unwrap_or(false)),
         },
         parking: cells.yes(&["駐車場有無", "駐車場"]),
+        hazards: hazards_of(cells),
+        shelter: cells.yes(&["指定避難所との重複"]),
         schedule,
         schedule_note: (!note.is_empty()).then_some(note),
         status: Status::Published,
@@ -384,41 +396,12 @@ fn parse_row(
     Ok((key, fields, dropped))
 }
 
-/// The hazards an evacuation site is designated for (指定緊急避難場所 are designated per
-/// hazard; a resident fleeing a flood must see whether the site is for floods), as a line
-/// for the site's description: 「対応する災害: 洪水・地震」, or that it is for none listed.
-fn hazards_of(cells: &Cells<'_>) -> Option<String> {
-    const HAZARDS: [(&str, &str); 8] = [
-        ("災害種別_洪水", "洪水"),
-        (
-            "災害種別_崖崩れ、土石流及び地滑り",
-            "崖崩れ・土石流・地滑り",
-        ),
-        ("災害種別_高潮", "高潮"),
-        ("災害種別_地震", "地震"),
-        ("災害種別_津波", "津波"),
-        ("災害種別_大規模な火事", "大規模な火事"),
-        ("災害種別_内水氾濫", "内水氾濫"),
-        ("災害種別_火山現象", "火山現象"),
-    ];
-    let listed: Vec<&str> = HAZARDS
-        .iter()
-        .filter(|(column, _)| cells.table.column(&[column]).is_some())
-        .map(|(_, name)| *name)
-        .collect();
-    if listed.is_empty() {
-        return None;
-    }
-    let designated: Vec<&str> = HAZARDS
-        .iter()
-        .filter(|(column, _)| cells.yes(&[column]) == Some(true))
-        .map(|(_, name)| *name)
-        .collect();
-    Some(if designated.is_empty() {
-        "対応する災害: 指定なし".to_owned()
-    } else {
-        format!("対応する災害: {}", designated.join("・"))
-    })
+/// The hazards an evacuation site is designated for, from the `災害種別_…` columns.
+fn hazards_of(cells: &Cells<'_>) -> Hazards {
+    Hazard::ALL
+        .into_iter()
+        .filter(|h| cells.yes(&[h.column()]) == Some(true))
+        .collect()
 }
 
 /// The phone number in a cell as towns write it: 「052-400-0001（代表）」 gives the number,

@@ -3,9 +3,12 @@
 
 pub mod demo;
 pub mod export;
+pub mod hazard;
 pub mod import;
 pub mod schedule;
 pub mod search;
+pub mod search_words;
+pub mod words;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +16,7 @@ use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::ports::{Database, Row, Statement, StoreError, Value};
 use crate::text::fold;
+use hazard::Hazards;
 use schedule::Rule;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +85,12 @@ pub struct ResourceFields {
     pub accessible_toilet: Option<bool>,
     #[serde(default)]
     pub parking: Option<bool>,
+    /// The hazards an evacuation site is designated for (only for `disaster.*`).
+    #[serde(default)]
+    pub hazards: Hazards,
+    /// Whether the place is a 指定避難所, a shelter to stay in.
+    #[serde(default)]
+    pub shelter: Option<bool>,
     #[serde(default)]
     pub schedule: Vec<Rule>,
     #[serde(default)]
@@ -96,6 +106,11 @@ pub struct ResourceFields {
 pub struct Resource {
     pub id: String,
     pub url: String,
+    /// The town's name, and the district (町・字) read from the address: what tells two
+    /// places of the same name apart.
+    pub municipality_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
     pub category_name: String,
     pub category_name_en: String,
     pub schema_type: String,
@@ -224,6 +239,13 @@ impl ResourceFields {
                 "日付は YYYY-MM-DD で入力してください",
             );
         }
+        if !self.hazards.is_empty() && !self.category.starts_with("disaster.") {
+            err(
+                "#/hazards",
+                "only evacuation sites and shelters (disaster.*) are designated for hazards",
+                "対応する災害は避難場所・避難所（防災の分類）にだけ指定できます",
+            );
+        }
         for (i, rule) in self.schedule.iter().enumerate() {
             errors.extend(rule.check(&format!("#/schedule/{i}")));
         }
@@ -252,6 +274,26 @@ impl ResourceFields {
     }
 }
 
+/// The district (町・字) of an address in town `town`: 「愛知県北名古屋市久地野3丁目12番地」
+/// gives 「久地野」. Read up to the first number, 丁目 or 番地.
+pub fn district_of(address: &str, town: &str) -> Option<String> {
+    let address = crate::text::nfkc(address);
+    let rest = match address.find(town).filter(|_| !town.is_empty()) {
+        Some(at) => &address[at + town.len()..],
+        None => return None,
+    };
+    let rest = rest.trim_start();
+    let rest = rest
+        .strip_prefix("大字")
+        .or_else(|| rest.strip_prefix("字"))
+        .unwrap_or(rest);
+    let district: String = rest
+        .chars()
+        .take_while(|c| !c.is_ascii_digit() && !matches!(c, '丁' | '番' | '-' | ' ' | '('))
+        .collect();
+    (!district.is_empty() && district.chars().count() <= 20).then_some(district)
+}
+
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
@@ -272,10 +314,11 @@ pub struct Provenance<'a> {
 /// The columns every read selects, with the category joined in.
 pub const SELECT: &str = "SELECT r.id, r.municipality_code, r.category, r.name, r.name_kana, \
      r.description, r.address, r.lat, r.lng, r.phone, r.url, r.fee, r.target, r.capacity, \
-     r.wheelchair, r.accessible_toilet, r.parking, r.schedule, r.schedule_note, r.status, \
+     r.wheelchair, r.accessible_toilet, r.parking, r.hazards, r.shelter, r.schedule, r.schedule_note, r.status, \
      r.verified_on, r.source, r.sort_key, r.created_at, r.updated_at, c.name_ja AS category_name, \
-     c.name_en AS category_name_en, c.schema_type \
-     FROM resources r JOIN categories c ON c.code = r.category";
+     c.name_en AS category_name_en, c.schema_type, m.name AS municipality_name \
+     FROM resources r JOIN categories c ON c.code = r.category \
+     LEFT JOIN municipalities m ON m.code = r.municipality_code";
 
 fn opt_bool(row: &Row<'_>, column: &str) -> Result<Option<bool>, StoreError> {
     Ok(row.opt_int(column)?.map(|v| v != 0))
@@ -286,9 +329,18 @@ pub fn from_row(row: &Row<'_>) -> Result<Resource, StoreError> {
     let schedule: Vec<Rule> = serde_json::from_str(row.text("schedule")?)
         .map_err(|e| StoreError::Backend(format!("schedule: {e}")))?;
     let id = row.text("id")?.to_owned();
+    let municipality_name = row
+        .opt_text("municipality_name")?
+        .unwrap_or_default()
+        .to_owned();
+    let address = text("address")?;
     Ok(Resource {
         url: format!("/resources/{id}"),
         id,
+        district: address
+            .as_deref()
+            .and_then(|a| district_of(a, &municipality_name)),
+        municipality_name,
         category_name: row.text("category_name")?.to_owned(),
         category_name_en: row.text("category_name_en")?.to_owned(),
         schema_type: row.text("schema_type")?.to_owned(),
@@ -299,7 +351,7 @@ pub fn from_row(row: &Row<'_>) -> Result<Resource, StoreError> {
             name: row.text("name")?.to_owned(),
             name_kana: text("name_kana")?,
             description: text("description")?,
-            address: text("address")?,
+            address,
             lat: row.opt_real("lat")?,
             lng: row.opt_real("lng")?,
             phone: text("phone")?,
@@ -310,6 +362,8 @@ pub fn from_row(row: &Row<'_>) -> Result<Resource, StoreError> {
             wheelchair: opt_bool(row, "wheelchair")?,
             accessible_toilet: opt_bool(row, "accessible_toilet")?,
             parking: opt_bool(row, "parking")?,
+            hazards: Hazards(row.int("hazards")?),
+            shelter: opt_bool(row, "shelter")?,
             schedule,
             schedule_note: text("schedule_note")?,
             status: Status::parse(row.text("status")?)?,
@@ -342,6 +396,8 @@ fn content_values(f: &ResourceFields, category_label: &str) -> Vec<Value> {
         flag(f.wheelchair).into(),
         flag(f.accessible_toilet).into(),
         flag(f.parking).into(),
+        f.hazards.0.into(),
+        flag(f.shelter).into(),
         serde_json::to_string(&f.schedule)
             .unwrap_or_else(|_| "[]".into())
             .into(),
@@ -354,7 +410,7 @@ fn content_values(f: &ResourceFields, category_label: &str) -> Vec<Value> {
     ]
 }
 
-const CONTENT_COLUMNS: [&str; 24] = [
+const CONTENT_COLUMNS: [&str; 26] = [
     "municipality_code",
     "category",
     "name",
@@ -372,6 +428,8 @@ const CONTENT_COLUMNS: [&str; 24] = [
     "wheelchair",
     "accessible_toilet",
     "parking",
+    "hazards",
+    "shelter",
     "schedule",
     "schedule_note",
     "open_days",
@@ -565,6 +623,23 @@ mod tests {
     }
 
     #[test]
+    fn districts_are_read_from_addresses() {
+        assert_eq!(
+            district_of("愛知県北名古屋市久地野3丁目12番地", "北名古屋市").as_deref(),
+            Some("久地野")
+        );
+        assert_eq!(
+            district_of(
+                "愛知県西春日井郡豊山町大字豊場字新栄２６０",
+                "西春日井郡豊山町"
+            )
+            .as_deref(),
+            Some("豊場字新栄")
+        );
+        assert_eq!(district_of("東京都千代田区", "清須市"), None);
+    }
+
+    #[test]
     fn check_reports_each_bad_field() {
         let mut f = fields();
         f.name = String::new();
@@ -587,6 +662,6 @@ mod tests {
         assert!(insert.params.len() < 100);
         assert!(insert.sql.contains(&format!("?{}", insert.params.len())));
         let update = update_statement("id", &f, "体操教室", None, "now");
-        assert_eq!(update.params.len(), 27);
+        assert_eq!(update.params.len(), 29);
     }
 }

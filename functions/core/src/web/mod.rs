@@ -140,18 +140,7 @@ impl Display for Esc<'_> {
     }
 }
 
-/// Percent-encodes a query component (RFC 3986 unreserved characters pass through).
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
+pub use crate::text::url_encode;
 
 /// What goes into `<head>` besides the title: canonical link, OpenGraph, JSON-LD.
 #[derive(Default)]

@@ -9,39 +9,12 @@ use super::{Esc, Head, page, url_encode};
 use crate::env::Env;
 use crate::error::Error;
 use crate::ports::Database;
+use crate::resources::Resource;
 use crate::resources::export::opening_hours;
 use crate::resources::search::{SearchPage, SearchQuery};
-use crate::resources::{Resource, schedule::WEEKDAYS};
 
 fn yes_no(value: Option<bool>, yes: &str, no: &str) -> Option<String> {
     value.map(|v| if v { yes } else { no }.to_owned())
-}
-
-/// The query string that repeats `query` (without the cursor), for pager links.
-fn query_string(q: &SearchQuery) -> String {
-    let mut parts = Vec::new();
-    let mut add = |k: &str, v: String| parts.push(format!("{k}={}", url_encode(&v)));
-    if let Some(w) = &q.words {
-        add("q", w.clone());
-    }
-    if let Some(c) = &q.category {
-        add("category", c.clone());
-    }
-    if let Some(m) = &q.municipality {
-        add("municipality", m.clone());
-    }
-    if q.open_now {
-        add("open_now", "1".into());
-    }
-    if let Some(d) = q.open_on {
-        add("open_on", WEEKDAYS[usize::from(d)].into());
-    }
-    if let Some(n) = &q.near {
-        add("lat", n.lat.to_string());
-        add("lng", n.lng.to_string());
-        add("radius_m", n.radius_m.to_string());
-    }
-    parts.join("&")
 }
 
 fn option(value: &str, label: &str, selected: bool) -> String {
@@ -118,8 +91,12 @@ pub async fn results(env: &Env, query: &SearchQuery, found: &SearchPage) -> Resu
             n.radius_m / 1000.0
         );
     }
+    body.push_str(&understanding(query, found));
+    if found.about_evacuation {
+        body.push_str(EVACUATION_NOTE);
+    }
     if found.items.is_empty() {
-        body.push_str("<p><strong>見つかりませんでした。</strong> ことばを短くするか、分類や市町を「すべて」にしてお試しください。</p>\n");
+        body.push_str(&no_results(found));
     } else {
         let ids: Vec<&str> = found.items.iter().map(|h| h.resource.id.as_str()).collect();
         let _ = writeln!(
@@ -127,6 +104,11 @@ pub async fn results(env: &Env, query: &SearchQuery, found: &SearchPage) -> Resu
             "<p class=\"actions\"><a class=\"button secondary\" href=\"/resources/print?ids={}\">このページの一覧を印刷する</a></p>",
             url_encode(&ids.join(","))
         );
+        body.push_str("<ol class=\"results\">\n");
+        for hit in &found.items {
+            body.push_str(&result_item(hit));
+        }
+        body.push_str("</ol>\n");
         let points: Vec<(f64, f64, &str, &str)> = found
             .items
             .iter()
@@ -136,33 +118,9 @@ pub async fn results(env: &Env, query: &SearchQuery, found: &SearchPage) -> Resu
             })
             .collect();
         body.push_str(&super::map(&points, tiles.as_ref()));
-        body.push_str("<ol class=\"results\">\n");
-        for hit in &found.items {
-            let r = &hit.resource;
-            let distance = hit
-                .distance_m
-                .map(|d| {
-                    if d < 1000.0 {
-                        format!("<span class=\"distance\">{d:.0} m</span>")
-                    } else {
-                        format!("<span class=\"distance\">{:.1} km</span>", d / 1000.0)
-                    }
-                })
-                .unwrap_or_default();
-            let _ = writeln!(
-                body,
-                "<li><a class=\"name\" href=\"{}\">{}</a>{distance}<br><span class=\"muted\">{}</span> {}<br>{}</li>",
-                Esc(&r.url),
-                Esc(&r.fields.name),
-                Esc(&r.category_name),
-                Esc(&r.schedule_text.join(" / ")),
-                Esc(r.fields.address.as_deref().unwrap_or(""))
-            );
-        }
-        body.push_str("</ol>\n");
     }
     if let Some(cursor) = &found.next_cursor {
-        let qs = query_string(query);
+        let qs = query.to_query_string();
         let sep = if qs.is_empty() { "" } else { "&" };
         let _ = writeln!(
             body,
@@ -179,6 +137,137 @@ pub async fn results(env: &Env, query: &SearchQuery, found: &SearchPage) -> Resu
         },
         &body,
     ))
+}
+
+/// What residents call 避難所 is two things; a page about either says which is which.
+const EVACUATION_NOTE: &str = "<aside class=\"note\" role=\"note\"><p><strong>避難場所と避難所のちがい</strong>：\
+<strong>指定緊急避難場所</strong>は、命を守るためにまず逃げる場所で、災害の種類（洪水・地震など）ごとに指定されています。\
+<strong>指定避難所</strong>は、家に戻れないときに一定期間過ごす場所です。\
+逃げるときは、いま起きている災害に「対応」している避難場所を選んでください。</p></aside>\n";
+
+/// The count and how the words were read: 「月曜」→ 月曜日に開く.
+fn understanding(query: &SearchQuery, found: &SearchPage) -> String {
+    let mut html = String::new();
+    if let Some(total) = found.total {
+        let _ = write!(
+            html,
+            "<p class=\"count\" role=\"status\"><strong>{total}件</strong>見つかりました"
+        );
+        if total > crate::resources::search::MAX_RANKED {
+            html.push_str("（多すぎるため、ことばを足して絞り込んでください）");
+        }
+        html.push_str("</p>\n");
+    }
+    if !found.readings.is_empty() {
+        let readings: Vec<String> = found
+            .readings
+            .iter()
+            .map(|r| format!("「{}」→ {}", Esc(&r.word), Esc(&r.meaning)))
+            .collect();
+        let _ = writeln!(
+            html,
+            "<p class=\"muted\">ことばの読み取り：{}</p>",
+            readings.join("、")
+        );
+    }
+    if let Some(n) = &query.near {
+        let _ = writeln!(
+            html,
+            "<p>現在地から半径 {:.1} km 以内を、{}表示しています。</p>",
+            n.radius_m / 1000.0,
+            if query.words.is_some() {
+                "よく合うもの・近いものから"
+            } else {
+                "近い順に"
+            }
+        );
+    }
+    html
+}
+
+fn no_results(found: &SearchPage) -> String {
+    let mut html = String::from("<p><strong>見つかりませんでした。</strong></p>\n");
+    if found.suggestions.is_empty() {
+        html.push_str("<p>ことばを短くするか、分類や市町を「すべて」にしてお試しください。</p>\n");
+    } else {
+        html.push_str("<p>こちらなら見つかります：</p>\n<ul class=\"suggestions\">\n");
+        for s in &found.suggestions {
+            let _ = writeln!(
+                html,
+                "<li><a href=\"/resources?{}\">{}</a>（{}件）</li>",
+                Esc(&s.query),
+                Esc(&s.label),
+                s.count
+            );
+        }
+        html.push_str("</ul>\n");
+    }
+    html
+}
+
+/// One result: name, where it is (town and district tell same-named places apart), kind,
+/// hazards for evacuation sites, what matched.
+fn result_item(hit: &crate::resources::search::Hit) -> String {
+    let r = &hit.resource;
+    let f = &r.fields;
+    let distance = hit
+        .distance_m
+        .map(|d| {
+            if d < 1000.0 {
+                format!("<span class=\"distance\">{d:.0} m</span>")
+            } else {
+                format!("<span class=\"distance\">{:.1} km</span>", d / 1000.0)
+            }
+        })
+        .unwrap_or_default();
+    let place = match &r.district {
+        Some(d) => format!("{} {}", r.municipality_name, d),
+        None => r.municipality_name.clone(),
+    };
+    let mut html = format!(
+        "<li><a class=\"name\" href=\"{}\">{}</a>{distance}<br><span class=\"place\">{}</span>・<span class=\"muted\">{}</span>",
+        Esc(&r.url),
+        Esc(&f.name),
+        Esc(&place),
+        Esc(&r.category_name),
+    );
+    if let Some(line) = designation_line(r) {
+        let _ = write!(html, "<br><span class=\"hazards\">{}</span>", Esc(&line));
+    }
+    if !r.schedule_text.is_empty() {
+        let _ = write!(html, "<br>{}", Esc(&r.schedule_text.join(" / ")));
+    }
+    if !hit.matched.is_empty() {
+        let _ = write!(
+            html,
+            "<br><span class=\"matched\">一致：{}</span>",
+            Esc(&hit.matched.join("、"))
+        );
+    }
+    html.push_str("</li>\n");
+    html
+}
+
+/// 「対応する災害：洪水・地震（指定避難所を兼ねる）」 for evacuation sites and shelters.
+fn designation_line(r: &Resource) -> Option<String> {
+    let f = &r.fields;
+    match f.category.as_str() {
+        "disaster.evacuation_site" => {
+            let hazards = if f.hazards.is_empty() {
+                "指定なし".to_owned()
+            } else {
+                f.hazards.label_ja()
+            };
+            let shelter = if f.shelter == Some(true) {
+                "（指定避難所を兼ねる）"
+            } else {
+                ""
+            };
+            Some(format!("対応する災害：{hazards}{shelter}"))
+        }
+        "disaster.shelter" => Some("指定避難所（滞在する場所）".into()),
+        _ => None,
+    }
 }
 
 fn facts(r: &Resource) -> String {
@@ -207,13 +296,49 @@ fn facts(r: &Resource) -> String {
     if let Some(a) = &f.address {
         rows.push(("住所", Esc(a).to_string()));
     }
+    if f.category.starts_with("disaster.") {
+        if f.category == "disaster.evacuation_site" {
+            let yes = if f.hazards.is_empty() {
+                "指定なし".to_owned()
+            } else {
+                f.hazards.label_ja()
+            };
+            rows.push(("対応する災害", format!("<strong>{}</strong>", Esc(&yes))));
+            let no = f.hazards.missing_label_ja();
+            if !no.is_empty() {
+                rows.push((
+                    "対応していない災害",
+                    format!("{}（これらの災害では、ほかの避難場所へ）", Esc(&no)),
+                ));
+            }
+        }
+        if let Some(shelter) = f
+            .shelter
+            .or((f.category == "disaster.shelter").then_some(true))
+        {
+            rows.push((
+                "指定避難所",
+                if shelter {
+                    "兼ねる（家に戻れないときに過ごせます）"
+                } else {
+                    "兼ねない（避難生活は指定避難所で）"
+                }
+                .to_owned(),
+            ));
+        }
+    }
     for (label, value) in [("対象", &f.target), ("料金", &f.fee)] {
         if let Some(v) = value {
             rows.push((label, Esc(v).to_string()));
         }
     }
     if let Some(c) = f.capacity {
-        rows.push(("定員", format!("{c}人")));
+        let label = if f.category.starts_with("disaster.") {
+            "想定収容人数"
+        } else {
+            "定員"
+        };
+        rows.push((label, format!("{c}人")));
     }
     let access: Vec<String> = [
         yes_no(
@@ -284,6 +409,19 @@ pub fn json_ld(r: &Resource, canonical: &str) -> serde_json::Value {
             json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lng}),
         );
     }
+    let features: Vec<serde_json::Value> = f
+        .hazards
+        .iter()
+        .map(|h| {
+            json!({"@type": "LocationFeatureSpecification", "name": format!("対応する災害: {}", h.label_ja()), "value": true})
+        })
+        .chain(f.shelter.map(|s| {
+            json!({"@type": "LocationFeatureSpecification", "name": "指定避難所", "value": s})
+        }))
+        .collect();
+    if !features.is_empty() {
+        obj.insert("amenityFeature".into(), json!(features));
+    }
     let hours = opening_hours(&f.schedule);
     if !hours.is_empty() {
         obj.insert("openingHoursSpecification".into(), json!(hours));
@@ -306,6 +444,12 @@ pub fn detail(r: &Resource, origin: Option<&str>, tiles: Option<&super::Tiles>) 
         Esc(&r.category_name)
     );
     let _ = writeln!(body, "<h1>{}</h1>", Esc(&f.name));
+    let _ = writeln!(
+        body,
+        "<p class=\"place\">{} {}</p>",
+        Esc(&r.municipality_name),
+        Esc(r.district.as_deref().unwrap_or(""))
+    );
     if let Some(k) = &f.name_kana {
         let _ = writeln!(body, "<p class=\"muted\">{}</p>", Esc(k));
     }
@@ -318,6 +462,9 @@ pub fn detail(r: &Resource, origin: Option<&str>, tiles: Option<&super::Tiles>) 
         let _ = writeln!(body, "<p>{}</p>", Esc(d).to_string().replace('\n', "<br>"));
     }
     body.push_str(&facts(r));
+    if f.category.starts_with("disaster.") {
+        body.push_str(EVACUATION_NOTE);
+    }
     if let (Some(lat), Some(lng)) = (f.lat, f.lng) {
         let _ = writeln!(
             body,

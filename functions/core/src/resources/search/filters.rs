@@ -1,0 +1,158 @@
+//! The WHERE clause every search shares: the parameters, the words as read, the place.
+//! Every value is bound; only the shape of the SQL depends on the query.
+
+use super::SearchQuery;
+use crate::geo;
+use crate::ports::Value;
+use crate::resources::words::Understood;
+use crate::text::{fts_phrase, like_contains};
+
+/// Only published resources are searched. For nearby search the status is tested as
+/// `+r.status` (SQLite's way to keep a term from choosing the index), so that the planner
+/// reads each geohash cell as a range of `resources_geo` instead of every published row.
+const PUBLISHED: &str = " WHERE r.status = 'published'";
+const PUBLISHED_NOT_INDEXED: &str = " WHERE +r.status = 'published'";
+
+struct Where {
+    sql: String,
+    params: Vec<Value>,
+}
+
+impl Where {
+    fn bind(&mut self, v: impl Into<Value>) -> String {
+        self.params.push(v.into());
+        format!("?{}", self.params.len())
+    }
+
+    /// `category` or one of its children: by range, so that `_` in codes is no wildcard.
+    fn category(&mut self, code: &str) -> String {
+        let exact = self.bind(code.to_owned());
+        let lo = self.bind(format!("{code}."));
+        let hi = self.bind(format!("{code}/"));
+        format!("(r.category = {exact} OR (r.category > {lo} AND r.category < {hi}))")
+    }
+}
+
+/// Whether the words ask for "open now" (「今」) or the parameter does.
+pub fn open_now(query: &SearchQuery, understood: &Understood) -> bool {
+    query.open_now || understood.open_now
+}
+
+pub fn filters(
+    query: &SearchQuery,
+    understood: &Understood,
+    now_millis: i64,
+) -> (String, Vec<Value>) {
+    let mut w = Where {
+        sql: String::from(if query.near.is_some() {
+            PUBLISHED_NOT_INDEXED
+        } else {
+            PUBLISHED
+        }),
+        params: Vec::new(),
+    };
+    if let Some(m) = &query.municipality {
+        let p = w.bind(m.clone());
+        w.sql.push_str(&format!(" AND r.municipality_code = {p}"));
+    }
+    if let Some((code, _)) = &understood.town {
+        let p = w.bind(code.clone());
+        w.sql.push_str(&format!(" AND r.municipality_code = {p}"));
+    }
+    if let Some(c) = &query.category {
+        let condition = w.category(c);
+        w.sql.push_str(&format!(" AND {condition}"));
+    }
+    let mut days = understood.days;
+    if let Some(d) = query.open_on {
+        days |= 1 << d;
+    }
+    if open_now(query, understood) {
+        days |= 1 << crate::time::jst(now_millis).weekday;
+    }
+    if days != 0 {
+        let p = w.bind(days);
+        w.sql.push_str(&format!(" AND (r.open_days & {p}) != 0"));
+    }
+    if !understood.hazards.is_empty() {
+        // Every hazard named: a site for floods and not for earthquakes is no answer to
+        // 「洪水 地震」.
+        let p = w.bind(understood.hazards.0);
+        w.sql.push_str(&format!(" AND (r.hazards & {p}) = {p}"));
+    }
+    for facility in &understood.facilities {
+        w.sql.push_str(&format!(" AND {}", facility.sql()));
+    }
+    for term in &understood.terms {
+        let mut any = Vec::new();
+        let (long, short): (Vec<&str>, Vec<&str>) =
+            term.forms().partition(|f| f.chars().count() >= 3);
+        if !long.is_empty() {
+            let phrase = long
+                .iter()
+                .map(|f| fts_phrase(f))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let p = w.bind(phrase);
+            any.push(format!(
+                "r.rowid IN (SELECT rowid FROM resources_fts WHERE resources_fts MATCH {p})"
+            ));
+        }
+        for form in short {
+            let p = w.bind(like_contains(form));
+            any.push(format!("r.search_text LIKE {p} ESCAPE '\\'"));
+        }
+        for code in &term.categories {
+            any.push(w.category(code));
+        }
+        w.sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+    }
+    if let Some(near) = &query.near {
+        let cells = geo::covering_cells(near.lat, near.lng, near.radius_m);
+        let ranges: Vec<String> = cells
+            .iter()
+            .map(|cell| {
+                let lo = w.bind(cell.clone());
+                // `{` sorts right after `z`, the last geohash character.
+                let hi = w.bind(format!("{cell}{{"));
+                format!("(r.geohash >= {lo} AND r.geohash < {hi})")
+            })
+            .collect();
+        w.sql.push_str(&format!(" AND ({})", ranges.join(" OR ")));
+    }
+    (w.sql, w.params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::words::{Dictionary, Synonym, understand};
+
+    #[test]
+    fn short_words_use_like_long_words_fts_and_synonyms_widen() {
+        let dictionary = Dictionary {
+            synonyms: vec![Synonym {
+                word: "歯医者".into(),
+                categories: vec!["medical.dental".into()],
+                alternatives: vec!["歯科".into()],
+            }],
+            ..Dictionary::default()
+        };
+        let u = understand("体操 いきいき 歯医者", &dictionary, 0);
+        let (sql, params) = filters(&SearchQuery::default(), &u, 0);
+        assert!(sql.contains("LIKE ?1") && sql.contains("MATCH ?2"), "{sql}");
+        assert_eq!(params[0], Value::from("%体操%"));
+        assert_eq!(params[1], Value::from("\"いきいき\""));
+        assert_eq!(params[2], Value::from("\"歯医者\""));
+        assert_eq!(params[3], Value::from("%歯科%"));
+        assert_eq!(params[4], Value::from("medical.dental"));
+    }
+
+    #[test]
+    fn a_hazard_word_requires_the_designation_and_binds_it() {
+        let u = understand("洪水 避難", &Dictionary::default(), 0);
+        let (sql, params) = filters(&SearchQuery::default(), &u, 0);
+        assert!(sql.contains("(r.hazards & ?1) = ?1"), "{sql}");
+        assert_eq!(params[0], Value::from(1i64));
+    }
+}

@@ -1,0 +1,461 @@
+//! Resource search as a resident uses it. The words are read first (`words.rs`): weekdays,
+//! 今日 and 今, hazards, facilities and towns become filters; the rest are text terms, each
+//! with the words and categories it stands for (FTS5 trigram for 3+ characters, LIKE below).
+//! Results come in one of three orders: by relevance when there are text terms (name before
+//! kana, before category or synonym, before description; distance breaks ties), nearest
+//! first near a point, kana order otherwise. Cursor pagination is stable in each. An empty
+//! first page suggests searches that would find something.
+
+mod filters;
+mod orders;
+
+use serde::Serialize;
+
+use super::Resource;
+use super::words::{Dictionary, Reading, Understood, understand};
+use crate::env::Env;
+use crate::error::{Error, FieldError};
+use crate::http::{Request, query_param};
+use crate::text::url_encode;
+
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 100;
+pub const MAX_RADIUS_M: f64 = 30_000.0;
+pub const DEFAULT_RADIUS_M: f64 = 2_000.0;
+/// Ranked search reads at most this many matches (in kana order) to rank; a query that
+/// matches more is told to narrow down.
+pub const MAX_RANKED: usize = 5_000;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Near {
+    pub lat: f64,
+    pub lng: f64,
+    pub radius_m: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchQuery {
+    pub words: Option<String>,
+    pub category: Option<String>,
+    pub municipality: Option<String>,
+    pub open_now: bool,
+    /// 0 = Monday … 6 = Sunday.
+    pub open_on: Option<u8>,
+    pub near: Option<Near>,
+    pub cursor: Option<String>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Hit {
+    #[serde(flatten)]
+    pub resource: Resource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+    /// What this result matched, in words: 「歯医者」→分類, 月曜日に開く.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<String>,
+}
+
+/// A search that would find something when this one found nothing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub label: String,
+    /// The query string of that search, for `/resources?…` and the API alike.
+    pub query: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct SearchPage {
+    pub items: Vec<Hit>,
+    pub next_cursor: Option<String>,
+    /// How many resources match in all (not counted on later pages of a kana-order list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<usize>,
+    /// How the words were read, for the resident to see: 「月曜」→ 月曜日に開く.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<Reading>,
+    /// Only on an empty first page.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
+    /// Whether the query asks for evacuation sites or shelters, so that pages can say
+    /// which is which.
+    #[serde(skip)]
+    pub about_evacuation: bool,
+}
+
+impl SearchQuery {
+    /// Reads `q, category, municipality, open_now, open_on, lat, lng, radius_m, cursor,
+    /// limit` from the query string; every bad parameter is reported.
+    pub fn from_request(req: &Request) -> Result<SearchQuery, Error> {
+        let mut errors = Vec::new();
+        let param = |n: &str| {
+            query_param(req, n)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let number = |n: &str, errors: &mut Vec<FieldError>| -> Option<f64> {
+            let v = param(n)?;
+            match v.parse::<f64>() {
+                Ok(x) if x.is_finite() => Some(x),
+                _ => {
+                    errors.push(FieldError::new(
+                        format!("?{n}"),
+                        "must be a number",
+                        "数値を指定してください",
+                    ));
+                    None
+                }
+            }
+        };
+        let lat = number("lat", &mut errors);
+        let lng = number("lng", &mut errors);
+        let radius = number("radius_m", &mut errors);
+        let near = match (lat, lng) {
+            (Some(lat), Some(lng)) => {
+                if !(-90.0..=90.0).contains(&lat) {
+                    errors.push(FieldError::new(
+                        "?lat",
+                        "must be −90 to 90",
+                        "緯度は −90〜90 です",
+                    ));
+                }
+                if !(-180.0..=180.0).contains(&lng) {
+                    errors.push(FieldError::new(
+                        "?lng",
+                        "must be −180 to 180",
+                        "経度は −180〜180 です",
+                    ));
+                }
+                let radius_m = radius.unwrap_or(DEFAULT_RADIUS_M);
+                if !(1.0..=MAX_RADIUS_M).contains(&radius_m) {
+                    errors.push(FieldError::new(
+                        "?radius_m",
+                        format!("must be 1 to {MAX_RADIUS_M} metres"),
+                        format!("半径は 1〜{MAX_RADIUS_M} メートルです"),
+                    ));
+                }
+                Some(Near { lat, lng, radius_m })
+            }
+            (None, None) => None,
+            _ => {
+                errors.push(FieldError::new(
+                    "?lat",
+                    "give lat and lng together",
+                    "緯度と経度は両方指定してください",
+                ));
+                None
+            }
+        };
+        let limit = match param("limit").map(|v| v.parse::<usize>()) {
+            None => DEFAULT_LIMIT,
+            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "?limit",
+                    format!("must be 1 to {MAX_LIMIT}"),
+                    format!("1〜{MAX_LIMIT} の件数を指定してください"),
+                ));
+                DEFAULT_LIMIT
+            }
+        };
+        let open_on = param("open_on").and_then(|d| {
+            let day = super::schedule::WEEKDAYS
+                .iter()
+                .position(|w| *w == d)
+                .map(|i| i as u8);
+            if day.is_none() {
+                errors.push(FieldError::new(
+                    "?open_on",
+                    "must be mon … sun",
+                    "曜日は mon〜sun で指定してください",
+                ));
+            }
+            day
+        });
+        let words = param("q");
+        if words.as_deref().is_some_and(|w| w.chars().count() > 100) {
+            errors.push(FieldError::new(
+                "?q",
+                "at most 100 characters",
+                "検索語は100文字までです",
+            ));
+        }
+        let cursor = param("cursor");
+        if cursor
+            .as_deref()
+            .is_some_and(|c| decode_cursor(c).is_none())
+        {
+            errors.push(FieldError::new(
+                "?cursor",
+                "is not a cursor this API gave",
+                "ページ位置が正しくありません",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        Ok(SearchQuery {
+            words,
+            category: param("category"),
+            municipality: param("municipality"),
+            open_now: param("open_now").is_some_and(|v| v == "1" || v == "true"),
+            open_on,
+            near,
+            cursor,
+            limit,
+        })
+    }
+
+    /// The query string that repeats this query (without the cursor).
+    pub fn to_query_string(&self) -> String {
+        let mut parts = Vec::new();
+        let mut add = |k: &str, v: String| parts.push(format!("{k}={}", url_encode(&v)));
+        if let Some(w) = &self.words {
+            add("q", w.clone());
+        }
+        if let Some(c) = &self.category {
+            add("category", c.clone());
+        }
+        if let Some(m) = &self.municipality {
+            add("municipality", m.clone());
+        }
+        if self.open_now {
+            add("open_now", "1".into());
+        }
+        if let Some(d) = self.open_on {
+            add(
+                "open_on",
+                super::schedule::WEEKDAYS[usize::from(d % 7)].into(),
+            );
+        }
+        if let Some(n) = &self.near {
+            add("lat", n.lat.to_string());
+            add("lng", n.lng.to_string());
+            add("radius_m", n.radius_m.to_string());
+        }
+        parts.join("&")
+    }
+}
+
+/// Cursors are opaque to clients: hex of a JSON pair (sort key or distance, id).
+fn encode_cursor(position: &serde_json::Value, id: &str) -> String {
+    serde_json::json!([position, id])
+        .to_string()
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn decode_cursor(cursor: &str) -> Option<(serde_json::Value, String)> {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 2000 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..cursor.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok())
+        .collect();
+    let value: serde_json::Value = serde_json::from_slice(&bytes?).ok()?;
+    let id = value.get(1)?.as_str()?.to_owned();
+    Some((value.get(0)?.clone(), id))
+}
+
+pub async fn search(env: &Env, query: &SearchQuery) -> Result<SearchPage, Error> {
+    let now = env.clock.now_millis();
+    let dictionary = match &query.words {
+        Some(_) => Dictionary::load(env).await?,
+        None => Dictionary::default(),
+    };
+    let today = crate::time::jst(now).weekday;
+    let understood = query
+        .words
+        .as_deref()
+        .map(|w| understand(w, &dictionary, today))
+        .unwrap_or_default();
+    let mut page = orders::find(env, query, &understood, &dictionary, now).await?;
+    if page.items.is_empty() && query.cursor.is_none() {
+        page.suggestions = suggest(env, query, &understood, &dictionary, now).await?;
+    }
+    page.readings = understood.readings.clone();
+    page.about_evacuation = !understood.hazards.is_empty()
+        || query
+            .category
+            .as_deref()
+            .is_some_and(|c| c.starts_with("disaster"))
+        || understood
+            .terms
+            .iter()
+            .any(|t| t.categories.iter().any(|c| c.starts_with("disaster")));
+    Ok(page)
+}
+
+/// Searches that would find something: without the place, without one filter word, one
+/// word alone, a named category, the whole region. Never without a hazard word: a site
+/// not designated for the hazard is no answer to a resident fleeing it.
+async fn suggest(
+    env: &Env,
+    query: &SearchQuery,
+    understood: &Understood,
+    dictionary: &Dictionary,
+    now: i64,
+) -> Result<Vec<Suggestion>, Error> {
+    let words: Vec<&str> = query
+        .words
+        .as_deref()
+        .map(|w| w.split_whitespace().collect())
+        .unwrap_or_default();
+    // The words as typed, less one (compared folded, as the search reads them).
+    let without = |skip: &str| -> Option<String> {
+        let skip = crate::text::fold(skip);
+        let rest: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| crate::text::fold(w) != skip)
+            .collect();
+        (!rest.is_empty()).then(|| rest.join(" "))
+    };
+    let base = SearchQuery {
+        cursor: None,
+        limit: 1,
+        ..query.clone()
+    };
+    let mut variants: Vec<(String, SearchQuery)> = Vec::new();
+    if query.near.is_some() {
+        variants.push((
+            "現在地にこだわらず、地域全体で探す".into(),
+            SearchQuery {
+                near: None,
+                ..base.clone()
+            },
+        ));
+    }
+    for reading in &understood.readings {
+        let hazard = crate::resources::hazard::Hazard::from_word(&crate::text::fold(&reading.word))
+            .is_some();
+        if !hazard {
+            variants.push((
+                format!("「{}」（{}）を外して探す", reading.word, reading.meaning),
+                SearchQuery {
+                    words: without(&reading.word),
+                    ..base.clone()
+                },
+            ));
+        }
+    }
+    if query.municipality.is_some()
+        || query.category.is_some()
+        || query.open_now
+        || query.open_on.is_some()
+    {
+        variants.push((
+            "市町・分類・曜日の指定を外して探す".into(),
+            SearchQuery {
+                words: query.words.clone(),
+                near: query.near.clone(),
+                limit: 1,
+                ..SearchQuery::default()
+            },
+        ));
+    }
+    for term in &understood.terms {
+        for code in &term.categories {
+            if let Some((_, _, label)) = dictionary.categories.iter().find(|(c, _, _)| c == code) {
+                variants.push((
+                    format!("分類「{label}」をすべて見る"),
+                    SearchQuery {
+                        words: without(&term.typed),
+                        category: Some(code.clone()),
+                        ..base.clone()
+                    },
+                ));
+            }
+        }
+        if understood.terms.len() > 1 {
+            variants.push((
+                format!("「{}」だけで探す", term.typed),
+                SearchQuery {
+                    words: Some(term.typed.clone()),
+                    ..base.clone()
+                },
+            ));
+        }
+    }
+    if !understood.hazards.is_empty() {
+        variants.push((
+            "避難場所・避難所の一覧（それぞれの対応する災害をご確認ください）".into(),
+            SearchQuery {
+                category: Some("disaster".into()),
+                limit: 1,
+                ..SearchQuery::default()
+            },
+        ));
+    }
+    let mut found = Vec::new();
+    for (label, variant) in variants.into_iter().take(6) {
+        let understood = variant
+            .words
+            .as_deref()
+            .map(|w| understand(w, dictionary, crate::time::jst(now).weekday))
+            .unwrap_or_default();
+        let page = orders::find(env, &variant, &understood, dictionary, now).await?;
+        if !page.items.is_empty() {
+            found.push(Suggestion {
+                label,
+                query: variant.to_query_string(),
+                count: page.total.unwrap_or(page.items.len()),
+            });
+        }
+        if found.len() == 3 {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(q: &str) -> Request {
+        ::http::Request::builder()
+            .uri(format!("/x?{q}"))
+            .body(Vec::new())
+            .unwrap()
+    }
+
+    #[test]
+    fn reads_and_checks_parameters() {
+        let q = SearchQuery::from_request(&req(
+            "q=%E4%BD%93%E6%93%8D&lat=35.2&lng=136.8&radius_m=500&limit=5&open_on=mon",
+        ))
+        .unwrap();
+        assert_eq!(q.words.as_deref(), Some("体操"));
+        assert_eq!(
+            q.near,
+            Some(Near {
+                lat: 35.2,
+                lng: 136.8,
+                radius_m: 500.0
+            })
+        );
+        assert_eq!((q.limit, q.open_on), (5, Some(0)));
+        let err =
+            SearchQuery::from_request(&req("lat=x&limit=0&open_on=someday&cursor=zz")).unwrap_err();
+        let Error::Validation(fields) = err else {
+            panic!()
+        };
+        let pointers: Vec<&str> = fields.iter().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(pointers, ["?lat", "?limit", "?open_on", "?cursor"]);
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        let c = encode_cursor(&serde_json::json!("たいそう"), "01ABC");
+        assert_eq!(
+            decode_cursor(&c),
+            Some((serde_json::json!("たいそう"), "01ABC".to_owned()))
+        );
+        assert_eq!(decode_cursor("7b"), None);
+    }
+}

@@ -1,0 +1,361 @@
+//! The three orders a search answers in: by relevance when there are text terms, nearest
+//! first near a point, kana order otherwise. Relevance and distance are decided here on
+//! the matches' ids and positions (an index-only read), then the full rows of the one page
+//! shown are read.
+
+use super::filters::{filters, open_now};
+use super::{Hit, MAX_RANKED, Near, SearchPage, SearchQuery, decode_cursor, encode_cursor};
+use crate::env::Env;
+use crate::error::Error;
+use crate::geo;
+use crate::ports::{Database, Value};
+use crate::resources::words::{Dictionary, Understood, match_of};
+use crate::resources::{Resource, SELECT, from_row, schedule};
+use crate::text::fold;
+
+pub async fn find(
+    env: &Env,
+    query: &SearchQuery,
+    understood: &Understood,
+    dictionary: &Dictionary,
+    now: i64,
+) -> Result<SearchPage, Error> {
+    let (where_sql, params) = filters(query, understood, now);
+    let mut page = if !understood.terms.is_empty() {
+        ranked(env, query, understood, dictionary, &where_sql, params, now).await?
+    } else if let Some(near) = &query.near {
+        nearby(env, query, understood, near, &where_sql, params, now).await?
+    } else {
+        kana(env, query, understood, &where_sql, params, now).await?
+    };
+    let facets: Vec<String> = understood
+        .readings
+        .iter()
+        .map(|r| r.meaning.clone())
+        .collect();
+    for hit in &mut page.items {
+        hit.matched.extend(facets.iter().cloned());
+    }
+    Ok(page)
+}
+
+/// Whether a schedule (JSON rules) is open at `now`; unreadable rules are closed.
+fn is_open(rules: &str, now: i64) -> bool {
+    let rules: Vec<schedule::Rule> = serde_json::from_str(rules).unwrap_or_default();
+    schedule::is_open_at(&rules, &crate::time::jst(now))
+}
+
+/// Kana order; read in chunks while the open-now check (done here, not in SQL) drops rows.
+async fn kana(
+    env: &Env,
+    query: &SearchQuery,
+    understood: &Understood,
+    where_sql: &str,
+    params: Vec<Value>,
+    now: i64,
+) -> Result<SearchPage, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let open_now = open_now(query, understood);
+    let total = if query.cursor.is_none() && !open_now {
+        let rows = sql
+            .query(
+                &format!("SELECT count(*) AS n FROM resources r{where_sql}"),
+                &params,
+            )
+            .await?;
+        rows.first()
+            .map(|r| r.int("n"))
+            .transpose()?
+            .and_then(|n| usize::try_from(n).ok())
+    } else {
+        None
+    };
+    let mut items = Vec::new();
+    let mut position = query
+        .cursor
+        .as_deref()
+        .and_then(decode_cursor)
+        .map(|(p, id)| (p.as_str().unwrap_or_default().to_owned(), id));
+    let chunk = if open_now {
+        (query.limit + 1) * 4
+    } else {
+        query.limit + 1
+    };
+    loop {
+        let mut params = params.clone();
+        let mut sql_text = format!("{SELECT}{where_sql}");
+        if let Some((key, id)) = &position {
+            params.push(key.clone().into());
+            params.push(id.clone().into());
+            sql_text.push_str(&format!(
+                " AND (r.sort_key, r.id) > (?{}, ?{})",
+                params.len() - 1,
+                params.len()
+            ));
+        }
+        params.push(i64::try_from(chunk).unwrap_or(100).into());
+        sql_text.push_str(&format!(
+            " ORDER BY r.sort_key, r.id LIMIT ?{}",
+            params.len()
+        ));
+        let rows = sql.query(&sql_text, &params).await?;
+        let exhausted = rows.len() < chunk;
+        for row in rows.iter() {
+            let resource = from_row(&row)?;
+            position = Some((row.text("sort_key")?.to_owned(), resource.id.clone()));
+            if !open_now || is_open(row.text("schedule")?, now) {
+                items.push(Hit {
+                    resource,
+                    distance_m: None,
+                    matched: Vec::new(),
+                });
+                if items.len() > query.limit {
+                    break;
+                }
+            }
+        }
+        if exhausted || items.len() > query.limit {
+            break;
+        }
+    }
+    let next_cursor = (items.len() > query.limit).then(|| {
+        let last = &items[query.limit - 1].resource;
+        encode_cursor(&serde_json::json!(last.fields.sort_key()), &last.id)
+    });
+    items.truncate(query.limit);
+    Ok(SearchPage {
+        items,
+        next_cursor,
+        total,
+        ..SearchPage::default()
+    })
+}
+
+/// One match, placed: its order key and what it matched.
+struct Placed {
+    score: i64,
+    distance: f64,
+    sort_key: String,
+    id: String,
+    matched: Vec<String>,
+}
+
+impl Placed {
+    fn key(&self) -> serde_json::Value {
+        serde_json::json!([self.score, self.distance, self.sort_key])
+    }
+
+    /// Best first: score, then distance, then kana, then id.
+    fn cmp(&self, other: &Placed) -> std::cmp::Ordering {
+        other
+            .score
+            .cmp(&self.score)
+            .then_with(|| self.distance.total_cmp(&other.distance))
+            .then_with(|| self.sort_key.cmp(&other.sort_key))
+            .then_with(|| self.id.cmp(&other.id))
+    }
+
+    /// Whether this comes after the cursor's position.
+    fn after(&self, position: &serde_json::Value, id: &str) -> bool {
+        let at = Placed {
+            score: position.get(0).and_then(|v| v.as_i64()).unwrap_or(i64::MAX),
+            distance: position.get(1).and_then(|v| v.as_f64()).unwrap_or(0.0),
+            sort_key: position
+                .get(2)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned(),
+            id: id.to_owned(),
+            matched: Vec::new(),
+        };
+        self.cmp(&at) == std::cmp::Ordering::Greater
+    }
+}
+
+/// Relevance: each text term scores where it matched (name, kana, category, description);
+/// the sum orders the results, distance from the resident (when known) breaks ties.
+async fn ranked(
+    env: &Env,
+    query: &SearchQuery,
+    understood: &Understood,
+    dictionary: &Dictionary,
+    where_sql: &str,
+    mut params: Vec<Value>,
+    now: i64,
+) -> Result<SearchPage, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let open_now = open_now(query, understood);
+    let schedule = if open_now { ", r.schedule" } else { "" };
+    params.push(i64::try_from(MAX_RANKED).unwrap_or(5_000).into());
+    let rows = sql
+        .query(
+            &format!(
+                "SELECT r.id, r.name, r.sort_key, r.category, r.lat, r.lng{schedule} FROM resources r{where_sql} \
+                 ORDER BY r.sort_key, r.id LIMIT ?{}",
+                params.len()
+            ),
+            &params,
+        )
+        .await?;
+    let mut placed = Vec::new();
+    for row in rows.iter() {
+        if open_now && !is_open(row.text("schedule")?, now) {
+            continue;
+        }
+        let distance = match (&query.near, row.opt_real("lat")?, row.opt_real("lng")?) {
+            (Some(near), Some(lat), Some(lng)) => {
+                let d = geo::distance_m(near.lat, near.lng, lat, lng);
+                if d > near.radius_m {
+                    continue;
+                }
+                (d * 10.0).round() / 10.0
+            }
+            (Some(_), _, _) => continue,
+            _ => 0.0,
+        };
+        let name = fold(row.text("name")?);
+        let kana = row.text("sort_key")?;
+        let category = row.text("category")?;
+        let mut score = 0;
+        let mut matched = Vec::new();
+        for term in &understood.terms {
+            let m = match_of(term, &name, kana, category, dictionary);
+            score += m as i64;
+            matched.push(format!("「{}」: {}", term.typed, m.label_ja()));
+        }
+        placed.push(Placed {
+            score,
+            distance,
+            sort_key: kana.to_owned(),
+            id: row.text("id")?.to_owned(),
+            matched,
+        });
+    }
+    placed.sort_by(Placed::cmp);
+    let total = placed.len();
+    if let Some((position, id)) = query.cursor.as_deref().and_then(decode_cursor) {
+        placed.retain(|p| p.after(&position, &id));
+    }
+    let next_cursor = (placed.len() > query.limit).then(|| {
+        let last = &placed[query.limit - 1];
+        encode_cursor(&last.key(), &last.id)
+    });
+    placed.truncate(query.limit);
+    let distances = query.near.is_some();
+    let items = full_rows(
+        env,
+        placed
+            .into_iter()
+            .map(|p| (p.id, distances.then_some(p.distance), p.matched))
+            .collect(),
+    )
+    .await?;
+    Ok(SearchPage {
+        items,
+        next_cursor,
+        total: Some(total),
+        ..SearchPage::default()
+    })
+}
+
+/// Nearest first: the ids and locations inside the covering cells and the circle's
+/// bounding box (an index-only read), measured and sorted here.
+async fn nearby(
+    env: &Env,
+    query: &SearchQuery,
+    understood: &Understood,
+    near: &Near,
+    where_sql: &str,
+    mut params: Vec<Value>,
+    now: i64,
+) -> Result<SearchPage, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let open_now = open_now(query, understood);
+    let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
+    let dlng = dlat / near.lat.to_radians().cos().max(0.01);
+    let mut bind = |v: f64| {
+        params.push(v.into());
+        format!("?{}", params.len())
+    };
+    let bbox = format!(
+        " AND r.lat BETWEEN {} AND {} AND r.lng BETWEEN {} AND {}",
+        bind(near.lat - dlat),
+        bind(near.lat + dlat),
+        bind(near.lng - dlng),
+        bind(near.lng + dlng)
+    );
+    let schedule = if open_now { ", r.schedule" } else { "" };
+    let rows = sql
+        .query(
+            &format!("SELECT r.id, r.lat, r.lng{schedule} FROM resources r{where_sql}{bbox}"),
+            &params,
+        )
+        .await?;
+    let mut candidates: Vec<(f64, String)> = Vec::new();
+    for row in rows.iter() {
+        let d = geo::distance_m(near.lat, near.lng, row.real("lat")?, row.real("lng")?);
+        if d > near.radius_m || (open_now && !is_open(row.text("schedule")?, now)) {
+            continue;
+        }
+        candidates.push(((d * 10.0).round() / 10.0, row.text("id")?.to_owned()));
+    }
+    candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let total = candidates.len();
+    if let Some((position, id)) = query.cursor.as_deref().and_then(decode_cursor) {
+        let after = position.as_f64().unwrap_or(f64::MAX);
+        candidates.retain(|(d, i)| *d > after || (*d == after && i.as_str() > id.as_str()));
+    }
+    let next_cursor = (candidates.len() > query.limit).then(|| {
+        let (d, id) = &candidates[query.limit - 1];
+        encode_cursor(&serde_json::json!(d), id)
+    });
+    candidates.truncate(query.limit);
+    let items = full_rows(
+        env,
+        candidates
+            .into_iter()
+            .map(|(d, id)| (id, Some(d), Vec::new()))
+            .collect(),
+    )
+    .await?;
+    Ok(SearchPage {
+        items,
+        next_cursor,
+        total: Some(total),
+        ..SearchPage::default()
+    })
+}
+
+/// The full rows of one page, in the order given.
+async fn full_rows(
+    env: &Env,
+    page: Vec<(String, Option<f64>, Vec<String>)>,
+) -> Result<Vec<Hit>, Error> {
+    if page.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = env.sql(Database::Public).await?;
+    let ids: Vec<Value> = page.iter().map(|(id, _, _)| id.clone().into()).collect();
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let rows = sql
+        .query(
+            &format!("{SELECT} WHERE r.id IN ({})", placeholders.join(", ")),
+            &ids,
+        )
+        .await?;
+    let mut resources: Vec<Resource> = rows
+        .iter()
+        .map(|r| from_row(&r))
+        .collect::<Result<_, _>>()?;
+    Ok(page
+        .into_iter()
+        .filter_map(|(id, distance_m, matched)| {
+            let at = resources.iter().position(|r| r.id == id)?;
+            Some(Hit {
+                resource: resources.swap_remove(at),
+                distance_m,
+                matched,
+            })
+        })
+        .collect())
+}
