@@ -1,7 +1,9 @@
 //! `cargo bench -p rainbownet --bench nearby`: nearby search over 100,000 generated
 //! resources, through the core's search and the native SQLite store in one process,
 //! p50/p99 (goal: p99 < 5 ms), beside the baseline of the same query answered by scanning
-//! every row of the same table and measuring each distance.
+//! every row of the same table and measuring each distance. Then word searches as
+//! residents type them (read, ranked by relevance), beside the baseline of the same
+//! words as one unranked full-text query in kana order, the search before ranking.
 
 use std::time::{Duration, Instant};
 
@@ -163,4 +165,76 @@ fn main() {
         percentile(&scans, 0.99),
         scans.len()
     );
+    // Word searches: ranked by relevance, beside one unranked full-text query.
+    let words: [(&str, &str); 4] = [
+        ("a name (資源12345)", "資源12345"),
+        ("a synonym naming a category of 20,000 (サロン)", "サロン"),
+        (
+            "体操 月曜: no match, so up to 4 suggestions are tried",
+            "体操 月曜",
+        ),
+        ("a word near the resident (サロン, 2 km)", "サロン"),
+    ];
+    for (i, (label, q)) in words.iter().enumerate() {
+        let mut timings = Vec::new();
+        let mut total = 0;
+        for (lat, lng) in points.iter().take(200) {
+            let query = SearchQuery {
+                words: Some((*q).to_owned()),
+                near: (i == 3).then_some(Near {
+                    lat: *lat,
+                    lng: *lng,
+                    radius_m: 2_000.0,
+                }),
+                limit: 20,
+                ..SearchQuery::default()
+            };
+            let t = Instant::now();
+            let page = pollster::block_on(search(&env, &query)).expect("search");
+            timings.push(t.elapsed());
+            total += page.total.unwrap_or(0);
+        }
+        timings.sort();
+        println!(
+            "word search, {label:<52} p50 {:6.2} ms  p99 {:6.2} ms  ({:.0} matches each)",
+            percentile(&timings, 0.5),
+            percentile(&timings, 0.99),
+            total as f64 / timings.len() as f64
+        );
+    }
+    // Baseline: the same words as the search answered them before it read words (no
+    // synonyms, no ranking): each word a full-text match (3+ characters) or a LIKE, kana
+    // order, the first page.
+    for (label, q) in words.iter().take(3) {
+        let mut sql = String::from("SELECT r.* FROM resources r WHERE r.status = 'published'");
+        let mut params = Vec::new();
+        for w in rainbownet_core::text::fold(q).split(' ') {
+            if w.chars().count() >= 3 {
+                params.push(rainbownet_core::text::fts_phrase(w).into());
+                sql.push_str(&format!(
+                    " AND r.rowid IN (SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?{})",
+                    params.len()
+                ));
+            } else {
+                params.push(rainbownet_core::text::like_contains(w).into());
+                sql.push_str(&format!(
+                    " AND r.search_text LIKE ?{} ESCAPE '\\'",
+                    params.len()
+                ));
+            }
+        }
+        sql.push_str(" ORDER BY r.sort_key, r.id LIMIT 21");
+        let mut plain = Vec::new();
+        for _ in 0..200 {
+            let t = Instant::now();
+            db.query(&sql, &params).expect("plain");
+            plain.push(t.elapsed());
+        }
+        plain.sort();
+        println!(
+            "baseline, unranked words, {label:<38} p50 {:6.2} ms  p99 {:6.2} ms",
+            percentile(&plain, 0.5),
+            percentile(&plain, 0.99)
+        );
+    }
 }

@@ -187,11 +187,13 @@ async fn ranked(
     let open_now = open_now(query, understood);
     let schedule = if open_now { ", r.schedule" } else { "" };
     params.push(i64::try_from(MAX_RANKED).unwrap_or(5_000).into());
+    // No ORDER BY: the planner drives from the full-text index instead of walking the
+    // kana index to test every row; the order is decided below.
     let rows = sql
         .query(
             &format!(
                 "SELECT r.id, r.name, r.sort_key, r.category, r.lat, r.lng{schedule} FROM resources r{where_sql} \
-                 ORDER BY r.sort_key, r.id LIMIT ?{}",
+                 LIMIT ?{}",
                 params.len()
             ),
             &params,
