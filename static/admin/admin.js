@@ -66,6 +66,9 @@
   fetch("/api/v1/public/categories").then(function (r) { return r.json(); }).then(function (data) {
     fillSelect("r-category", data.items.filter(function (c) { return c.parent; }),
       function (c) { return c.code; }, function (c) { return c.name_ja; });
+    data.items.forEach(function (c) { categoryNames[c.code] = c.name_ja; });
+    fillSelect("w-categories", data.items, function (c) { return c.code; },
+      function (c) { return (c.parent ? "　" : "") + c.name_ja; });
   });
 
   $("token-status").textContent = token() ? "トークンを設定済みです。" : "";
@@ -145,35 +148,136 @@
 
   var fields = ["name", "name_kana", "municipality_code", "category", "address", "lat", "lng", "phone",
     "website", "target", "fee", "description", "status"];
+  var flags = ["wheelchair", "accessible_toilet", "parking", "shelter"];
+  // What the server computes or keeps about a resource; the rest of a loaded resource is
+  // sent back as it was, so that saving the form never drops a field it does not show.
+  var derived = ["id", "url", "category_name", "category_name_en", "schema_type", "schedule_text",
+    "source", "created_at", "updated_at", "municipality_name", "district", "matched", "distance_m"];
+  var loaded = {};
+  var categoryNames = {};
+
+  fetch("/api/v1/public/vocabulary").then(function (r) { return r.json(); }).then(function (v) {
+    var box = $("r-hazards");
+    (v.hazards || []).forEach(function (h) {
+      var label = document.createElement("label");
+      label.className = "check";
+      var input = document.createElement("input");
+      input.type = "checkbox";
+      input.name = "hazards";
+      input.value = h.code;
+      var text = document.createElement("span");
+      text.className = "check-text";
+      text.textContent = h.ja;
+      label.appendChild(input);
+      label.appendChild(text);
+      box.appendChild(label);
+    });
+  });
+
+  function fillResourceForm(r) {
+    fields.forEach(function (f) { var v = r[f]; $("r-" + f).value = v === null || v === undefined ? "" : v; });
+    flags.forEach(function (f) { $("r-" + f).value = r[f] === true ? "true" : r[f] === false ? "false" : ""; });
+    $("r-capacity").value = r.capacity === null || r.capacity === undefined ? "" : r.capacity;
+    Array.prototype.forEach.call(document.querySelectorAll("#r-hazards input"), function (box) {
+      box.checked = (r.hazards || []).indexOf(box.value) >= 0;
+    });
+    $("r-schedule").value = JSON.stringify(r.schedule || []);
+  }
 
   $("resource-load").addEventListener("submit", function (event) {
     event.preventDefault();
     var id = $("resource-id").value.trim();
-    if (!id) { $("resource-form").reset(); return; }
+    if (!id) { loaded = {}; $("resource-form").reset(); return; }
     fetch("/api/v1/public/resources/" + encodeURIComponent(id), { headers: { authorization: "Bearer " + token() } })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, json: j }; }); })
       .then(function (res) {
         if (!res.ok) { show("resource-result", problemLines(res.json), false); return; }
-        fields.forEach(function (f) { var v = res.json[f]; $("r-" + f).value = v === null || v === undefined ? "" : v; });
-        $("r-schedule").value = JSON.stringify(res.json.schedule);
+        loaded = {};
+        Object.keys(res.json).forEach(function (k) { if (derived.indexOf(k) < 0) loaded[k] = res.json[k]; });
+        fillResourceForm(res.json);
         show("resource-result", ["読み込みました：" + res.json.name], true);
       });
   });
 
   $("resource-form").addEventListener("submit", function (event) {
     event.preventDefault();
+    var id = $("resource-id").value.trim();
     var body = {};
-    fields.forEach(function (f) { var v = $("r-" + f).value.trim(); if (v !== "") body[f] = v; });
-    ["lat", "lng"].forEach(function (f) { if (body[f] !== undefined) body[f] = Number(body[f]); });
+    if (id) Object.keys(loaded).forEach(function (k) { body[k] = loaded[k]; });
+    // An emptied field is cleared (null), not left as it was.
+    fields.forEach(function (f) { var v = $("r-" + f).value.trim(); body[f] = v === "" ? null : v; });
+    ["lat", "lng"].forEach(function (f) { if (body[f] !== null) body[f] = Number(body[f]); });
+    flags.forEach(function (f) { var v = $("r-" + f).value; body[f] = v === "" ? null : v === "true"; });
+    var capacity = $("r-capacity").value.trim();
+    body.capacity = capacity === "" ? null : Number(capacity);
+    body.hazards = Array.prototype.map.call(document.querySelectorAll("#r-hazards input:checked"), function (b) { return b.value; });
+    if (body.status === null) delete body.status;
     try { body.schedule = JSON.parse($("r-schedule").value || "[]"); }
     catch (e) { show("resource-result", ["日時の JSON が正しくありません。"], false); return; }
-    var id = $("resource-id").value.trim();
     api(id ? "PUT" : "POST", "/api/v1/public/resources" + (id ? "/" + encodeURIComponent(id) : ""), JSON.stringify(body))
       .then(function (res) {
         if (!res.ok) { show("resource-result", problemLines(res.json), false); return; }
         $("resource-id").value = res.json.id;
+        loaded = {};
+        Object.keys(res.json).forEach(function (k) { if (derived.indexOf(k) < 0) loaded[k] = res.json[k]; });
         show("resource-result", ["保存しました：" + res.json.name + "（" + res.json.url + "）"], true);
       });
+  });
+
+  // The search dictionary (sysadmins): list, set, remove.
+  function loadWords() {
+    fetch("/api/v1/public/search-words").then(function (r) { return r.json(); }).then(function (data) {
+      var body = document.querySelector("#word-table tbody");
+      body.textContent = "";
+      data.items.forEach(function (w) {
+        var row = document.createElement("tr");
+        [w.word, w.categories.map(function (c) { return categoryNames[c] || c; }).join("、"), w.alternatives.join(" ")]
+          .forEach(function (text) { var cell = document.createElement("td"); cell.textContent = text; row.appendChild(cell); });
+        var actions = document.createElement("td");
+        var edit = document.createElement("button");
+        edit.type = "button";
+        edit.className = "button secondary";
+        edit.textContent = "編集";
+        edit.setAttribute("aria-label", "「" + w.word + "」を編集");
+        edit.addEventListener("click", function () {
+          $("w-word").value = w.word;
+          $("w-alternatives").value = w.alternatives.join(" ");
+          Array.prototype.forEach.call($("w-categories").options, function (o) { o.selected = w.categories.indexOf(o.value) >= 0; });
+          $("w-word").focus();
+        });
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "button secondary";
+        remove.textContent = "削除";
+        remove.setAttribute("aria-label", "「" + w.word + "」を削除");
+        remove.addEventListener("click", function () {
+          if (!window.confirm("「" + w.word + "」を検索のことばから削除しますか？")) return;
+          fetch("/api/v1/public/search-words/" + encodeURIComponent(w.word), { method: "DELETE", headers: { authorization: "Bearer " + token() } })
+            .then(function (r) {
+              if (r.ok) { show("word-result", ["削除しました：" + w.word], true); loadWords(); return; }
+              return r.json().then(function (j) { show("word-result", problemLines(j), false); });
+            });
+        });
+        actions.appendChild(edit);
+        actions.appendChild(remove);
+        row.appendChild(actions);
+        body.appendChild(row);
+      });
+    });
+  }
+
+  $("word-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var word = $("w-word").value.trim();
+    var body = {
+      categories: Array.prototype.filter.call($("w-categories").options, function (o) { return o.selected; }).map(function (o) { return o.value; }),
+      alternatives: $("w-alternatives").value.split(/[\s　]+/).filter(function (w) { return w; }),
+    };
+    api("PUT", "/api/v1/public/search-words/" + encodeURIComponent(word), JSON.stringify(body)).then(function (res) {
+      if (!res.ok) { show("word-result", problemLines(res.json), false); return; }
+      show("word-result", ["保存しました：" + res.json.word], true);
+      loadWords();
+    });
   });
 
   $("notice-form").addEventListener("submit", function (event) {
@@ -255,6 +359,8 @@
     $("invite-section").hidden = !inviter;
     $("usage-section").hidden = !counter;
     $("patients-section").hidden = !counter;
+    $("words-section").hidden = !hasRole("sysadmin");
+    if (hasRole("sysadmin")) loadWords();
     if (!me) { status.hidden = true; status.textContent = ""; return; }
     status.hidden = false;
     status.textContent = "";

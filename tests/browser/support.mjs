@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import assert from "node:assert/strict";
@@ -79,6 +80,17 @@ export function watchErrors(page, { ignore } = {}) {
     if (m.type() === "error" && !(ignore && ignore.test(m.text()))) errors.push(m.text());
   });
   return errors;
+}
+
+// axe-core's WCAG 2.1 A/AA rules on the page as it stands; returns the violations, each as
+// "rule: what (n elements)". Injected through the DevTools protocol, so the page's CSP
+// stays as served.
+export async function axeViolations(page) {
+  const source = await readFile(join(root, "tests/node_modules/axe-core/axe.min.js"), "utf8");
+  await page.evaluate(source);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 // Full-page screenshots from the top, where sticky headers and status bars belong.
