@@ -6,8 +6,9 @@
 #
 # Steps: toolchain and tools → format and lint (native and both wasm targets) → unit and
 # integration tests → the core's dependency tree → Spin components (build, import check)
-# → Workers (worker-build) → conformance suite against the local host and workerd → the
-# size of each function's wasm.
+# → the Spin test harness (wasmtime; its own crate) → Workers (worker-build) →
+# conformance suite against the local host, workerd, Spin (the harness) and in process →
+# crash test → browser tests → the size of each function's wasm.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -118,14 +119,24 @@ done
 step "check: Spin components import only what spin.toml grants"
 ./target/release/conformance spin-imports
 
+# The harness that runs the Spin components under wasmtime with Spin's published
+# interfaces (tests/spin-harness/README.md): its own crate, lock file and target directory.
+harness=(--manifest-path tests/spin-harness/Cargo.toml --release --locked)
+step "spin harness: format, lint, build"
+cargo fmt --manifest-path tests/spin-harness/Cargo.toml -- --check
+cargo clippy "${harness[@]}" --all-targets -- -D warnings
+cargo build "${harness[@]}"
+step "spin harness: its own tests (routing, variables, grants on the real components)"
+cargo test "${harness[@]}"
+
 step "build: Workers (worker-build with local wasm-bindgen, wasm-opt, esbuild)"
 for f in "${FUNCTIONS[@]}"; do
     (cd "functions/$f" && worker-build --release)
 done
 
 # --- conformance -----------------------------------------------------------------------
-step "conformance suite against the local host, workerd and the local host in process"
-./target/release/conformance local workerd in-process
+step "conformance suite against the local host, workerd, Spin (the harness) and the local host in process"
+./target/release/conformance local workerd spin in-process
 step "crash test: SIGKILL the local host in a surge of check-ins"
 ./target/release/conformance crash
 

@@ -1,5 +1,6 @@
 -- Search a resident would use: the hazards an evacuation site is designated for, whether a
--- place is a designated shelter, and the words people type mapped onto categories and words.
+-- place is a designated shelter, the words people type mapped onto categories and words,
+-- and an index for the two-character words Japanese is full of (体操, 歯科, 洪水).
 
 -- 指定緊急避難場所 are designated per hazard: one bit each, in the order of
 -- `vocabulary::HAZARDS` (洪水 = 1, 崖崩れ・土石流・地滑り = 2, 高潮 = 4, 地震 = 8, 津波 = 16,
@@ -78,3 +79,41 @@ INSERT INTO search_words (word, categories, alternatives, updated_at) VALUES
     ('役所', 'public', '市役所 役場 庁舎', '2026-11-26T00:00:00.000Z'),
     ('役場', 'public', '市役所 役所 庁舎', '2026-11-26T00:00:00.000Z'),
     ('公民館', '', '公民館 コミュニティセンター 集会所', '2026-11-26T00:00:00.000Z');
+
+-- Two-character words: the trigram index needs three characters, and a LIKE over every row
+-- is a full scan. `search_bigrams` holds each distinct pair of neighbouring characters of
+-- `search_text` (written by the core, `text::bigrams`), indexed as whole tokens. Existing
+-- rows are filled here by the same rule, before the index and its triggers exist.
+ALTER TABLE resources ADD COLUMN search_bigrams TEXT NOT NULL DEFAULT '';
+
+UPDATE resources SET search_bigrams = coalesce((
+    WITH RECURSIVE pairs (i, pair) AS (
+        SELECT 1, substr(resources.search_text, 1, 2)
+        UNION ALL
+        SELECT i + 1, substr(resources.search_text, i + 1, 2) FROM pairs
+        WHERE i < length(resources.search_text) - 1
+    )
+    SELECT group_concat(pair, ' ') FROM (
+        SELECT DISTINCT pair FROM pairs WHERE length(pair) = 2 AND instr(pair, ' ') = 0
+    )
+), '');
+
+CREATE VIRTUAL TABLE resources_bigrams USING fts5 (
+    search_bigrams, content = 'resources', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 0'
+);
+
+INSERT INTO resources_bigrams (resources_bigrams) VALUES ('rebuild');
+
+CREATE TRIGGER resources_bigrams_insert AFTER INSERT ON resources BEGIN
+    INSERT INTO resources_bigrams (rowid, search_bigrams) VALUES (new.rowid, new.search_bigrams);
+END;
+
+CREATE TRIGGER resources_bigrams_delete AFTER DELETE ON resources BEGIN
+    INSERT INTO resources_bigrams (resources_bigrams, rowid, search_bigrams) VALUES ('delete', old.rowid, old.search_bigrams);
+END;
+
+CREATE TRIGGER resources_bigrams_update AFTER UPDATE OF search_bigrams ON resources BEGIN
+    INSERT INTO resources_bigrams (resources_bigrams, rowid, search_bigrams) VALUES ('delete', old.rowid, old.search_bigrams);
+    INSERT INTO resources_bigrams (rowid, search_bigrams) VALUES (new.rowid, new.search_bigrams);
+END;

@@ -68,19 +68,25 @@ pub async fn serve<F: Function>(req: spin_sdk::http::Request) -> SpinResponse {
     {
         *request.uri_mut() = uri;
     }
-    request
-        .headers_mut()
-        .remove(rainbownet_core::http::CLIENT_ADDR_HEADER);
-    if let Some(addr) = request.headers().get("spin-client-addr").cloned() {
-        request
-            .headers_mut()
-            .insert(rainbownet_core::http::CLIENT_ADDR_HEADER, addr);
-    }
+    let config = system::SpinConfig::load().await;
+    // Spin appends its own `spin-client-addr` (ip:port) after any the client sent: only the
+    // last one is Spin's. The port is dropped, so that each connection is not an address.
+    let peer = request
+        .headers()
+        .get_all("spin-client-addr")
+        .iter()
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(rainbownet_core::http::parse_peer);
+    let trusted_proxy =
+        rainbownet_core::ports::Config::get(&config, rainbownet_core::settings::TRUSTED_PROXY.name)
+            .and_then(|p| rainbownet_core::http::parse_peer(&p));
+    rainbownet_core::http::set_client_address(request.headers_mut(), peer, trusted_proxy);
     let env = Env {
         stores: Box::new(GrantedStores),
         clock: Box::new(system::WasiClock),
         random: Box::new(system::WasiRandom),
-        config: Box::new(system::SpinConfig::load().await),
+        config: Box::new(config),
         log: Box::new(system::StderrLog),
         admission: Box::new(rainbownet_core::ports::Unbounded),
     };

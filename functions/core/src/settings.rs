@@ -64,7 +64,15 @@ pub const DATA_KEY: Setting = Setting {
     secret: true,
 };
 
-pub const ALL: [Setting; 7] = [
+/// The address of the one proxy whose `X-Forwarded-For` is believed (local host and Spin;
+/// Workers read Cloudflare's own). Empty: the peer is the client.
+pub const TRUSTED_PROXY: Setting = Setting {
+    name: "RAINBOWNET_TRUSTED_PROXY",
+    required: false,
+    secret: false,
+};
+
+pub const ALL: [Setting; 8] = [
     ADMIN_TOKEN,
     PUBLIC_ORIGIN,
     TILE_URL,
@@ -72,6 +80,7 @@ pub const ALL: [Setting; 7] = [
     JWT_SEED,
     JWT_PUBLIC_KEY,
     DATA_KEY,
+    TRUSTED_PROXY,
 ];
 
 #[cfg(test)]

@@ -36,6 +36,30 @@ pub fn nfkc(s: &str) -> String {
     s.nfkc().collect::<String>().trim().to_owned()
 }
 
+/// Each distinct pair of neighbouring characters of folded `text`, within words, joined by
+/// spaces: the tokens of the two-character index (`resources_bigrams`; the migration fills
+/// old rows by the same rule).
+pub fn bigrams(text: &str) -> String {
+    let mut seen: Vec<[char; 2]> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    for pair in chars.windows(2) {
+        let pair = [pair[0], pair[1]];
+        if pair.iter().all(|c| *c != ' ') && !seen.contains(&pair) {
+            seen.push(pair);
+        }
+    }
+    seen.iter()
+        .map(|p| p.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether the two-character index can answer `term`: two characters that its tokenizer
+/// keeps whole (letters and digits of any script).
+pub fn is_bigram(term: &str) -> bool {
+    term.chars().count() == 2 && term.chars().all(char::is_alphanumeric)
+}
+
 /// A LIKE pattern matching `term` anywhere, with `\` as the escape character.
 pub fn like_contains(term: &str) -> String {
     let mut pattern = String::from("%");
@@ -84,6 +108,16 @@ mod tests {
         assert_eq!(fold("ガッコウ"), fold("ｶﾞｯｺｳ"));
         assert_eq!(fold("ＡＢＣ　Ｓａｌｏｎ  1"), "abc salon 1");
         assert_eq!(fold("  いきいき\tサロン "), "いきいき さろん");
+    }
+
+    #[test]
+    fn bigrams_are_distinct_pairs_within_words() {
+        assert_eq!(
+            bigrams("いきいき体操 清須市"),
+            "いき きい き体 体操 清須 須市"
+        );
+        assert_eq!(bigrams("a"), "");
+        assert!(is_bigram("体操") && is_bigram("ab") && !is_bigram("・体") && !is_bigram("体"));
     }
 
     #[test]

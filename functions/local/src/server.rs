@@ -26,8 +26,6 @@ use crate::manifest::{Grants, Manifest};
 use crate::store::DataDir;
 use crate::system::{EnvConfig, OsRandom, StderrLog, SystemClock};
 
-use rainbownet_core::http::CLIENT_ADDR_HEADER;
-
 /// Bodies over a function's limit are still read (and dropped) up to this size, so that
 /// the client gets to read its 413; beyond it the connection is simply closed.
 const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
@@ -191,22 +189,7 @@ impl Host {
     /// Replaces any client address header the client sent with the address the host
     /// believes: the peer's, or the last hop its trusted proxy appended.
     fn set_client_address(&self, headers: &mut http::HeaderMap, peer: std::net::IpAddr) {
-        headers.remove(CLIENT_ADDR_HEADER);
-        let forwarded = (self.trusted_proxy == Some(peer))
-            .then(|| {
-                headers
-                    .get_all("x-forwarded-for")
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(','))
-                    .next_back()
-                    .and_then(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
-            })
-            .flatten();
-        let client = forwarded.unwrap_or(peer);
-        if let Ok(value) = http::HeaderValue::from_str(&client.to_string()) {
-            headers.insert(CLIENT_ADDR_HEADER, value);
-        }
+        core_http::set_client_address(headers, Some(peer), self.trusted_proxy);
     }
 
     /// Serves one request from `peer` without a connection, as the server would after

@@ -13,6 +13,10 @@ use crate::disaster::{TOWN, checkin, declare, hq, import, names, people_by_numbe
 
 pub const CASES: &[Case] = &[
     Case {
+        name: "abuse: a client can not choose the address the lockout and the audit log see",
+        run: forged_client_address,
+    },
+    Case {
         name: "abuse: 20 parallel wrong logins for one account judge at most 5",
         run: parallel_lockout,
     },
@@ -703,5 +707,61 @@ fn impossible_input(c: &Client) -> Result<(), String> {
         )?,
         &["#/event_date", "#/publish_from", "#/publish_until"],
     )?;
+    Ok(())
+}
+
+/// Headers a client may send to pass for another address: our own header, and Spin's (Spin
+/// appends its own after any the client sent). Neither may reach the audit log.
+fn forged_client_address(c: &Client) -> Result<(), String> {
+    let forged = format!("203.0.113.{}", 1 + (now_seconds() % 250));
+    let email = format!("forger-{}@example.jp", now_seconds());
+    let body = serde_json::json!({"email": email, "password": "wrong password!", "totp": "000000"});
+    let resp = c.request(
+        "POST",
+        "/api/v1/auth/login",
+        &[
+            ("content-type", "application/json"),
+            ("x-rainbownet-client-addr", &forged),
+            ("spin-client-addr", &format!("{forged}:4444")),
+        ],
+        Some(body.to_string().into_bytes()),
+    )?;
+    ensure_problem(&resp, 401, "/problems/invalid-credentials")?;
+    let audit = admin_request(
+        c,
+        "GET",
+        "/api/v1/care/audit?limit=50",
+        "application/json",
+        Vec::new(),
+    )?;
+    ensure!(
+        audit.status == 200,
+        "audit: {} {}",
+        audit.status,
+        audit.text()
+    );
+    let items = audit.json()?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    ensure!(
+        items.iter().any(|e| e["action"] == "auth.login"),
+        "the failed login is on record"
+    );
+    ensure!(
+        !items.iter().any(|e| e["address"]
+            .as_str()
+            .is_some_and(|a| a.starts_with(&forged))),
+        "a forged address reached the audit log: {forged}"
+    );
+    ensure!(
+        items
+            .iter()
+            .filter(|e| e["action"] == "auth.login")
+            .all(|e| e["address"].as_str().is_none_or(|a| !a.contains(':')
+                || a.contains("::")
+                || a.matches(':').count() > 1)),
+        "addresses are recorded without a port (each connection is not an address)"
+    );
     Ok(())
 }

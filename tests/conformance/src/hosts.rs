@@ -150,6 +150,66 @@ impl RunningHost {
         )
     }
 
+    /// The Spin components under `tests/spin-harness` (wasmtime, Spin's published
+    /// interfaces), laid out as the README's Spin steps say: databases migrated by
+    /// `rainbownet migrate --data data/spin`, `edge-config/spin-runtime-config.toml`, the
+    /// demo region loaded as `spin up --sqlite @FILE` would, the seed for `care` only.
+    pub fn spin() -> Result<RunningHost, String> {
+        let state = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let dir = state.path();
+        let bin = rainbownet_bin()?;
+        let migrate = Command::new(&bin)
+            .args(["migrate", "--data"])
+            .arg(dir.join("data/spin"))
+            .output()
+            .map_err(|e| format!("rainbownet migrate: {e}"))?;
+        if !migrate.status.success() {
+            return Err(format!(
+                "rainbownet migrate: {}",
+                String::from_utf8_lossy(&migrate.stderr)
+            ));
+        }
+        let demo = Command::new(&bin)
+            .args(["demo-sql", "public"])
+            .output()
+            .map_err(|e| format!("rainbownet demo-sql: {e}"))?;
+        std::fs::write(dir.join("demo-public.sql"), demo.stdout).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(dir.join("edge-config")).map_err(|e| e.to_string())?;
+        std::fs::copy(
+            repo_root().join("edge-config/spin-runtime-config.toml"),
+            dir.join("edge-config/spin-runtime-config.toml"),
+        )
+        .map_err(|e| format!("runtime config: {e}"))?;
+        let harness = std::env::var_os("SPIN_HARNESS_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo_root().join("tests/spin-harness/target/release/spin-harness"));
+        let mut command = Command::new(harness);
+        command
+            .current_dir(dir)
+            .arg("--manifest")
+            .arg(repo_root().join("spin.toml"))
+            .args([
+                "--runtime-config-file",
+                "edge-config/spin-runtime-config.toml",
+                "--listen",
+                "127.0.0.1:0",
+                "--sqlite",
+                "@demo-public.sql:public",
+            ])
+            .env("SPIN_VARIABLE_RAINBOWNET_ADMIN_TOKEN", ADMIN_TOKEN)
+            .env("SPIN_VARIABLE_RAINBOWNET_JWT_SEED", TEST_TOKEN_SEED)
+            .env("SPIN_VARIABLE_RAINBOWNET_JWT_PUBLIC_KEY", test_public_key())
+            // As for the local host: the suite's forwarded addresses come from loopback.
+            .env("SPIN_VARIABLE_RAINBOWNET_TRUSTED_PROXY", "127.0.0.1");
+        Self::start(
+            "spin",
+            command,
+            "spin-harness listening on ",
+            state,
+            Duration::from_secs(180),
+        )
+    }
+
     fn start(
         name: &'static str,
         mut command: Command,

@@ -23,6 +23,46 @@ pub type Response = ::http::Response<Vec<u8>>;
 /// audit records.
 pub const CLIENT_ADDR_HEADER: &str = "x-rainbownet-client-addr";
 
+/// Puts the client's address as the host believes it into [`CLIENT_ADDR_HEADER`], replacing
+/// any the client sent: the peer's, or, when the peer is the deployment's trusted proxy,
+/// the last hop that proxy appended to `X-Forwarded-For` (earlier hops are the client's to
+/// write). Without a peer the header is left out. Every host calls this, so the lockout
+/// and the audit log see the same address on each.
+pub fn set_client_address(
+    headers: &mut ::http::HeaderMap,
+    peer: Option<std::net::IpAddr>,
+    trusted_proxy: Option<std::net::IpAddr>,
+) {
+    headers.remove(CLIENT_ADDR_HEADER);
+    let Some(peer) = peer else {
+        return;
+    };
+    let forwarded = (trusted_proxy == Some(peer))
+        .then(|| {
+            headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
+        })
+        .flatten();
+    let client = forwarded.unwrap_or(peer);
+    if let Ok(value) = HeaderValue::from_str(&client.to_string()) {
+        headers.insert(CLIENT_ADDR_HEADER, value);
+    }
+}
+
+/// An address as platforms write it, `ip`, `ip:port` or `[ipv6]:port`, without the port.
+pub fn parse_peer(text: &str) -> Option<std::net::IpAddr> {
+    let text = text.trim();
+    text.parse::<std::net::SocketAddr>()
+        .map(|a| a.ip())
+        .or_else(|_| text.parse::<std::net::IpAddr>())
+        .ok()
+}
+
 /// Bodies larger than this are refused with 413 unless a function sets its own limit.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
@@ -176,6 +216,31 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_address_is_the_peer_or_the_trusted_proxys_last_hop() {
+        let mut headers = ::http::HeaderMap::new();
+        headers.insert(CLIENT_ADDR_HEADER, HeaderValue::from_static("203.0.113.9"));
+        headers.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("198.51.100.1, 192.0.2.7"),
+        );
+        let peer = parse_peer("10.0.0.2:54321");
+        set_client_address(&mut headers, peer, None);
+        assert_eq!(
+            headers[CLIENT_ADDR_HEADER], "10.0.0.2",
+            "a client's own header is replaced"
+        );
+        set_client_address(&mut headers, peer, parse_peer("10.0.0.2"));
+        assert_eq!(
+            headers[CLIENT_ADDR_HEADER], "192.0.2.7",
+            "the proxy's hop, not the client's"
+        );
+        set_client_address(&mut headers, None, None);
+        assert!(headers.get(CLIENT_ADDR_HEADER).is_none());
+        assert_eq!(parse_peer("[::1]:80"), "::1".parse().ok());
+        assert_eq!(parse_peer("nonsense"), None);
+    }
 
     #[test]
     fn query_params_are_percent_decoded_and_never_panic() {

@@ -407,10 +407,11 @@ fn content_values(f: &ResourceFields, category_label: &str) -> Vec<Value> {
         f.verified_on.clone().into(),
         f.sort_key().into(),
         f.search_text(category_label).into(),
+        crate::text::bigrams(&f.search_text(category_label)).into(),
     ]
 }
 
-const CONTENT_COLUMNS: [&str; 26] = [
+const CONTENT_COLUMNS: [&str; 27] = [
     "municipality_code",
     "category",
     "name",
@@ -437,6 +438,7 @@ const CONTENT_COLUMNS: [&str; 26] = [
     "verified_on",
     "sort_key",
     "search_text",
+    "search_bigrams",
 ];
 
 /// INSERT of a new resource.
@@ -662,6 +664,6 @@ mod tests {
         assert!(insert.params.len() < 100);
         assert!(insert.sql.contains(&format!("?{}", insert.params.len())));
         let update = update_statement("id", &f, "体操教室", None, "now");
-        assert_eq!(update.params.len(), 29);
+        assert_eq!(update.params.len(), 30);
     }
 }

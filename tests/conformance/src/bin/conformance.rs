@@ -1,5 +1,6 @@
-//! `conformance [local] [workerd] [in-process] [--base-url URL] [--case TEXT]` runs the suite
-//! against the named hosts (each started on a free loopback port and stopped afterwards), the
+//! `conformance [local] [workerd] [spin] [in-process] [--base-url URL] [--case TEXT]` runs the
+//! suite against the named hosts (each started on a free loopback port and stopped
+//! afterwards; `spin` is the Spin components under `tests/spin-harness`), the
 //! local host called in this process without a port, or a running one; `--case` runs only
 //! the cases whose name contains TEXT.
 //! `conformance spin-imports` checks the built Spin components against `spin.toml`.
@@ -54,7 +55,7 @@ fn main() -> ExitCode {
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
-            "local" | "workerd" | "in-process" => hosts.push(arg.clone()),
+            "local" | "workerd" | "spin" | "in-process" => hosts.push(arg.clone()),
             "--case" => match iter.next() {
                 Some(text) => only.clone_from(text),
                 None => {
@@ -71,7 +72,7 @@ fn main() -> ExitCode {
             },
             other => {
                 eprintln!(
-                    "unknown argument {other}; use local, workerd, in-process, --base-url URL, --case TEXT, spin-imports or crash"
+                    "unknown argument {other}; use local, workerd, spin, in-process, --base-url URL, --case TEXT, spin-imports or crash"
                 );
                 return ExitCode::from(2);
             }
@@ -96,10 +97,10 @@ fn main() -> ExitCode {
             }
             continue;
         }
-        let started = if name == "local" {
-            RunningHost::local()
-        } else {
-            RunningHost::workerd()
+        let started = match name.as_str() {
+            "local" => RunningHost::local(),
+            "spin" => RunningHost::spin(),
+            _ => RunningHost::workerd(),
         };
         let host = match started {
             Ok(host) => host,

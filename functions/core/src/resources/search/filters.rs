@@ -5,7 +5,7 @@ use super::SearchQuery;
 use crate::geo;
 use crate::ports::Value;
 use crate::resources::words::Understood;
-use crate::text::{fts_phrase, like_contains};
+use crate::text::{fts_phrase, is_bigram, like_contains};
 
 /// Only published resources are searched. For nearby and word search the status is tested
 /// as `+r.status` (SQLite's way to keep a term from choosing the index), so that the
@@ -27,11 +27,16 @@ impl Where {
     }
 
     /// `category` or one of its children: by range, so that `_` in codes is no wildcard.
-    fn category(&mut self, code: &str) -> String {
+    /// `column` is `r.category`, or `+r.category` to keep the planner off its index.
+    fn category_in(&mut self, column: &str, code: &str) -> String {
         let exact = self.bind(code.to_owned());
         let lo = self.bind(format!("{code}."));
         let hi = self.bind(format!("{code}/"));
-        format!("(r.category = {exact} OR (r.category > {lo} AND r.category < {hi}))")
+        format!("({column} = {exact} OR ({column} > {lo} AND {column} < {hi}))")
+    }
+
+    fn category(&mut self, code: &str) -> String {
+        self.category_in("r.category", code)
     }
 }
 
@@ -85,27 +90,37 @@ pub fn filters(
     for facility in &understood.facilities {
         w.sql.push_str(&format!(" AND {}", facility.sql()));
     }
+    // Near a point, the geohash cells are the narrowest index: a word's matches (20,000 for a
+    // category word at 100,000 resources) are tested on the rows in the cells, not read.
+    let (rowid, category) = if query.near.is_some() {
+        ("+r.rowid", "+r.category")
+    } else {
+        ("r.rowid", "r.category")
+    };
     for term in &understood.terms {
         let mut any = Vec::new();
         let (long, short): (Vec<&str>, Vec<&str>) =
             term.forms().partition(|f| f.chars().count() >= 3);
-        if !long.is_empty() {
-            let phrase = long
-                .iter()
-                .map(|f| fts_phrase(f))
-                .collect::<Vec<_>>()
-                .join(" OR ");
-            let p = w.bind(phrase);
-            any.push(format!(
-                "r.rowid IN (SELECT rowid FROM resources_fts WHERE resources_fts MATCH {p})"
-            ));
+        let (pairs, short): (Vec<&str>, Vec<&str>) = short.into_iter().partition(|f| is_bigram(f));
+        for (forms, table) in [(long, "resources_fts"), (pairs, "resources_bigrams")] {
+            if !forms.is_empty() {
+                let phrase = forms
+                    .iter()
+                    .map(|f| fts_phrase(f))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                let p = w.bind(phrase);
+                any.push(format!(
+                    "{rowid} IN (SELECT rowid FROM {table} WHERE {table} MATCH {p})"
+                ));
+            }
         }
         for form in short {
             let p = w.bind(like_contains(form));
             any.push(format!("r.search_text LIKE {p} ESCAPE '\\'"));
         }
         for code in &term.categories {
-            any.push(w.category(code));
+            any.push(w.category_in(category, code));
         }
         w.sql.push_str(&format!(" AND ({})", any.join(" OR ")));
     }
@@ -121,6 +136,19 @@ pub fn filters(
             })
             .collect();
         w.sql.push_str(&format!(" AND ({})", ranges.join(" OR ")));
+        // The circle's bounding box, tested on the index's own columns before a row is read.
+        let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
+        let dlng = dlat / near.lat.to_radians().cos().max(0.01);
+        let bounds = [
+            w.bind(near.lat - dlat),
+            w.bind(near.lat + dlat),
+            w.bind(near.lng - dlng),
+            w.bind(near.lng + dlng),
+        ];
+        w.sql.push_str(&format!(
+            " AND r.lat BETWEEN {} AND {} AND r.lng BETWEEN {} AND {}",
+            bounds[0], bounds[1], bounds[2], bounds[3]
+        ));
     }
     (w.sql, w.params)
 }
@@ -140,14 +168,18 @@ mod tests {
             }],
             ..Dictionary::default()
         };
-        let u = understand("体操 いきいき 歯医者", &dictionary, 0);
+        let u = understand("体操 いきいき 歯医者 ・", &dictionary, 0);
         let (sql, params) = filters(&SearchQuery::default(), &u, 0);
-        assert!(sql.contains("LIKE ?1") && sql.contains("MATCH ?2"), "{sql}");
-        assert_eq!(params[0], Value::from("%体操%"));
+        assert!(
+            sql.contains("resources_bigrams MATCH ?1") && sql.contains("resources_fts MATCH ?2"),
+            "{sql}"
+        );
+        assert_eq!(params[0], Value::from("\"体操\""));
         assert_eq!(params[1], Value::from("\"いきいき\""));
         assert_eq!(params[2], Value::from("\"歯医者\""));
-        assert_eq!(params[3], Value::from("%歯科%"));
+        assert_eq!(params[3], Value::from("\"歯科\""));
         assert_eq!(params[4], Value::from("medical.dental"));
+        assert!(sql.contains("LIKE ?8"), "one character is a LIKE: {sql}");
     }
 
     #[test]

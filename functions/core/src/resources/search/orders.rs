@@ -268,28 +268,15 @@ async fn nearby(
     understood: &Understood,
     near: &Near,
     where_sql: &str,
-    mut params: Vec<Value>,
+    params: Vec<Value>,
     now: i64,
 ) -> Result<SearchPage, Error> {
     let sql = env.sql(Database::Public).await?;
     let open_now = open_now(query, understood);
-    let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
-    let dlng = dlat / near.lat.to_radians().cos().max(0.01);
-    let mut bind = |v: f64| {
-        params.push(v.into());
-        format!("?{}", params.len())
-    };
-    let bbox = format!(
-        " AND r.lat BETWEEN {} AND {} AND r.lng BETWEEN {} AND {}",
-        bind(near.lat - dlat),
-        bind(near.lat + dlat),
-        bind(near.lng - dlng),
-        bind(near.lng + dlng)
-    );
     let schedule = if open_now { ", r.schedule" } else { "" };
     let rows = sql
         .query(
-            &format!("SELECT r.id, r.lat, r.lng{schedule} FROM resources r{where_sql}{bbox}"),
+            &format!("SELECT r.id, r.lat, r.lng{schedule} FROM resources r{where_sql}"),
             &params,
         )
         .await?;
