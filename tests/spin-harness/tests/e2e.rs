@@ -44,8 +44,9 @@ fn artifacts_present() -> bool {
     ok
 }
 
-/// A data directory as the conformance runner prepares it: migrated, demo region loaded
-/// into `public` by the harness's `--sqlite`, the runtime configuration copied beside it.
+/// A data directory as the conformance runner prepares it (the README's layout): migrated,
+/// demo region loaded into `public` by the harness's `--sqlite`, the runtime configuration
+/// in `edge-config/`, whose key-value paths lead back to `data/spin/`.
 fn prepare(dir: &Path) {
     let status = Command::new(rainbownet())
         .args(["migrate", "--data", "data/spin"])
@@ -61,9 +62,10 @@ fn prepare(dir: &Path) {
         .unwrap();
     assert!(demo.status.success(), "rainbownet demo-sql");
     std::fs::write(dir.join("demo-public.sql"), demo.stdout).unwrap();
+    std::fs::create_dir_all(dir.join("edge-config")).unwrap();
     std::fs::copy(
         repo().join("edge-config/spin-runtime-config.toml"),
-        dir.join("spin-runtime-config.toml"),
+        dir.join("edge-config/spin-runtime-config.toml"),
     )
     .unwrap();
 }
@@ -97,7 +99,7 @@ impl Harness {
             .arg(repo().join("spin.toml"))
             .args([
                 "--runtime-config-file",
-                "spin-runtime-config.toml",
+                "edge-config/spin-runtime-config.toml",
                 "--listen",
                 "127.0.0.1:0",
                 "--sqlite",
@@ -249,7 +251,7 @@ fn required_variable_missing_is_a_startup_error() {
         .arg(repo().join("spin.toml"))
         .args([
             "--runtime-config-file",
-            "spin-runtime-config.toml",
+            "edge-config/spin-runtime-config.toml",
             "--listen",
             "127.0.0.1:0",
         ])
@@ -297,13 +299,14 @@ async fn grants_of_the_real_manifest() {
 
     let dir = tempfile::tempdir().unwrap();
     let manifest = Manifest::load(&repo().join("spin.toml")).unwrap();
+    std::fs::create_dir_all(dir.path().join("edge-config")).unwrap();
     std::fs::copy(
         repo().join("edge-config/spin-runtime-config.toml"),
-        dir.path().join("rc.toml"),
+        dir.path().join("edge-config/rc.toml"),
     )
     .unwrap();
     let config = RuntimeConfig::load(
-        Some(&dir.path().join("rc.toml")),
+        Some(&dir.path().join("edge-config/rc.toml")),
         dir.path(),
         dir.path(),
         StateDir::Default,

@@ -1,4 +1,4 @@
-//! `bench [--seconds N] [--clients N] [local] [workerd] [foundation] [resources] [care] [disaster]`: requests/s and p50/p99 latency
+//! `bench [--seconds N] [--clients N] [local] [workerd] [spin] [foundation] [resources] [care] [disaster]`: requests/s and p50/p99 latency
 //! of `GET /healthz` and `GET /api/v1/public/municipalities`, each beside a baseline in the
 //! same run: the local host's own hello-world route (`/_host/hello`, no function, no store)
 //! and, through workerd, a 404 from the portal Worker (a function, no store). Then the gzip
@@ -566,7 +566,7 @@ fn main() {
         match arg.as_str() {
             "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).unwrap_or(seconds),
             "--clients" => clients = args.next().and_then(|v| v.parse().ok()).unwrap_or(clients),
-            "local" | "workerd" => hosts.push(arg),
+            "local" | "workerd" | "spin" => hosts.push(arg),
             "foundation" | "resources" | "care" | "disaster" | "logins" => sections.push(arg),
             other => {
                 eprintln!("unknown argument {other}");
@@ -582,10 +582,13 @@ fn main() {
         "# {clients} concurrent keep-alive clients, {seconds} s per route, load generator on the same machine"
     );
     for name in &hosts {
-        let (host, baseline) = if name == "local" {
-            (RunningHost::local_for_bench(), "/_host/hello")
-        } else {
-            (RunningHost::workerd(), "/api/v1/public/no-such-route")
+        // Each host's floor: the same server answering without a function or a store.
+        let (host, baseline) = match name.as_str() {
+            "local" => (RunningHost::local_for_bench(), "/_host/hello"),
+            // The harness answers Spin's own health path itself, as Spin does; it prints
+            // each component's compile and instantiation time as it starts.
+            "spin" => (RunningHost::spin(), "/.well-known/spin/health"),
+            _ => (RunningHost::workerd(), "/api/v1/public/no-such-route"),
         };
         match host {
             Ok(host) => {
