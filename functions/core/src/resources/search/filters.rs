@@ -27,16 +27,11 @@ impl Where {
     }
 
     /// `category` or one of its children: by range, so that `_` in codes is no wildcard.
-    /// `column` is `r.category`, or `+r.category` to keep the planner off its index.
-    fn category_in(&mut self, column: &str, code: &str) -> String {
+    fn category(&mut self, code: &str) -> String {
         let exact = self.bind(code.to_owned());
         let lo = self.bind(format!("{code}."));
         let hi = self.bind(format!("{code}/"));
-        format!("({column} = {exact} OR ({column} > {lo} AND {column} < {hi}))")
-    }
-
-    fn category(&mut self, code: &str) -> String {
-        self.category_in("r.category", code)
+        format!("(r.category = {exact} OR (r.category > {lo} AND r.category < {hi}))")
     }
 }
 
@@ -90,39 +85,10 @@ pub fn filters(
     for facility in &understood.facilities {
         w.sql.push_str(&format!(" AND {}", facility.sql()));
     }
-    // Near a point, the geohash cells are the narrowest index: a word's matches (20,000 for a
-    // category word at 100,000 resources) are tested on the rows in the cells, not read.
-    let (rowid, category) = if query.near.is_some() {
-        ("+r.rowid", "+r.category")
-    } else {
-        ("r.rowid", "r.category")
-    };
-    for term in &understood.terms {
-        let mut any = Vec::new();
-        let (long, short): (Vec<&str>, Vec<&str>) =
-            term.forms().partition(|f| f.chars().count() >= 3);
-        let (pairs, short): (Vec<&str>, Vec<&str>) = short.into_iter().partition(|f| is_bigram(f));
-        for (forms, table) in [(long, "resources_fts"), (pairs, "resources_bigrams")] {
-            if !forms.is_empty() {
-                let phrase = forms
-                    .iter()
-                    .map(|f| fts_phrase(f))
-                    .collect::<Vec<_>>()
-                    .join(" OR ");
-                let p = w.bind(phrase);
-                any.push(format!(
-                    "{rowid} IN (SELECT rowid FROM {table} WHERE {table} MATCH {p})"
-                ));
-            }
-        }
-        for form in short {
-            let p = w.bind(like_contains(form));
-            any.push(format!("r.search_text LIKE {p} ESCAPE '\\'"));
-        }
-        for code in &term.categories {
-            any.push(w.category_in(category, code));
-        }
-        w.sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+    // Near a point the words are tested afterwards, on the places inside the circle only
+    // (`terms_among`): the geohash cells are the narrowest index there.
+    if query.near.is_none() {
+        terms(&mut w, understood);
     }
     if let Some(near) = &query.near {
         let cells = geo::covering_cells(near.lat, near.lng, near.radius_m);
@@ -150,6 +116,49 @@ pub fn filters(
             bounds[0], bounds[1], bounds[2], bounds[3]
         ));
     }
+    (w.sql, w.params)
+}
+
+/// Each text term as one condition: any of its forms in the text (trigram index for three
+/// characters or more, bigram index for two, LIKE for one) or any category it names.
+fn terms(w: &mut Where, understood: &Understood) {
+    for term in &understood.terms {
+        let mut any = Vec::new();
+        let (long, short): (Vec<&str>, Vec<&str>) =
+            term.forms().partition(|f| f.chars().count() >= 3);
+        let (pairs, short): (Vec<&str>, Vec<&str>) = short.into_iter().partition(|f| is_bigram(f));
+        for (forms, table) in [(long, "resources_fts"), (pairs, "resources_bigrams")] {
+            if !forms.is_empty() {
+                let phrase = forms
+                    .iter()
+                    .map(|f| fts_phrase(f))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                let p = w.bind(phrase);
+                any.push(format!(
+                    "r.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH {p})"
+                ));
+            }
+        }
+        for form in short {
+            let p = w.bind(like_contains(form));
+            any.push(format!("r.search_text LIKE {p} ESCAPE '\\'"));
+        }
+        for code in &term.categories {
+            any.push(w.category(code));
+        }
+        w.sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+    }
+}
+
+/// The places among `ids` (a JSON array, one bound value whatever its length: D1 binds at
+/// most 100) that match every text term.
+pub fn terms_among(ids: String, understood: &Understood) -> (String, Vec<Value>) {
+    let mut w = Where {
+        sql: " WHERE r.id IN (SELECT value FROM json_each(?1))".to_owned(),
+        params: vec![ids.into()],
+    };
+    terms(&mut w, understood);
     (w.sql, w.params)
 }
 
