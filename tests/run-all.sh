@@ -6,7 +6,8 @@
 #
 # Steps: toolchain and tools → format and lint (native and both wasm targets) → unit and
 # integration tests → the core's dependency tree → Spin components (build, import check)
-# → the Spin test harness (wasmtime; its own crate) → Workers (worker-build) →
+# → the Spin test harness (wasmtime; its own crate) → Workers (worker-build) → the Workers
+# deploy path with wrangler dev →
 # conformance suite against the local host, workerd, Spin (the harness) and in process →
 # crash test → browser tests → the size of each function's wasm.
 set -euo pipefail
@@ -133,6 +134,9 @@ step "build: Workers (worker-build with local wasm-bindgen, wasm-opt, esbuild)"
 for f in "${FUNCTIONS[@]}"; do
     (cd "functions/$f" && worker-build --release)
 done
+
+step "the README's Workers deploy path in wrangler's local mode (five wrangler dev, one origin)"
+./tests/deploy-local.sh --together
 
 # --- conformance -----------------------------------------------------------------------
 step "conformance suite against the local host, workerd, Spin (the harness) and the local host in process"

@@ -466,7 +466,8 @@
   function attentionRow(a) {
     const tr = el("tr");
     tr.dataset.person = a.person_id;
-    tr.append(el("td", "name", a.name), el("td", null, districtName(a)), el("td", null, a.address || "—"));
+    // The person's district, never districtName(a): a person's own `name` would win there.
+    tr.append(el("td", "name", a.name), el("td", null, a.district_name || a.district_code || "—"), el("td", null, a.address || "—"));
     const phone = el("td");
     if (a.phone) {
       const link = el("a", null, a.phone);

@@ -218,6 +218,9 @@ test("the HQ sees the totals, the unreported districts and the note, prints and 
   // An explicit 未確認 still counts as not yet.
   assert.equal((await page.locator("#total-not-yet").textContent()).trim(), String(PEOPLE.length - 3));
   assert.match(await page.locator("#attention-list").textContent(), new RegExp(NOTE));
+  // The 地区 column names the district, not the person (it once showed the name twice).
+  const attentionCells = await page.locator("#attention-list tbody tr").first().locator("td").allTextContents();
+  assert.notEqual(attentionCells[1], attentionCells[0], "地区 is not the person's name");
   assert.match(await page.locator("#generated-at").textContent(), /\d/);
   // District 01: 3 of 4 reported.
   assert.match(await page.locator("#district-tables tr", { hasText: "西枇杷島町" }).textContent(), /75%/);

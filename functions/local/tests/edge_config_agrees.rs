@@ -71,14 +71,16 @@ fn worker_bindings_and_routes_match_spin_toml() {
             assert_eq!(db["migrations_dir"], format!("../../schema/{label}"));
         }
 
-        // Spin `/x/...` is Cloudflare `host/x/*`; Spin `/...` is `host/*`.
+        // Spin `/x/...` is Cloudflare `host/x/*`; Spin `/...` is `host/*`. Spin's exact `/x`
+        // is Cloudflare `host/x*`: a Cloudflare pattern is matched against the whole URL,
+        // query string included, so only a trailing `*` lets `/x?q=1` through.
         let spin_routes: BTreeSet<String> = manifest
             .routes
             .iter()
             .filter(|r| &r.component == component)
             .map(|r| match r.pattern.strip_suffix("/...") {
                 Some(prefix) => format!("{prefix}/*"),
-                None => r.pattern.clone(),
+                None => format!("{}*", r.pattern),
             })
             .collect();
         let worker_routes: BTreeSet<String> = strings(&config, "routes", "pattern")
