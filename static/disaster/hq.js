@@ -452,8 +452,8 @@
     if (!items.length) { box.appendChild(el("p", null, "要確認の方はいません。 / No one needs attention.")); return; }
     const table = el("table", "attention");
     const head = el("thead");
-    // reported_by is the reporter's account id: the disaster function never reads the users table.
-    head.appendChild(cellRow("th", ["氏名", "地区", "住所", "電話", "状況", "確認時刻", "報告者ID"], []));
+    // The reporter's name came with their token when they reported (older reports: the id).
+    head.appendChild(cellRow("th", ["氏名", "地区", "住所", "電話", "状況", "確認時刻", "報告者"], []));
     table.appendChild(head);
     const body = el("tbody");
     items.forEach((a) => body.appendChild(attentionRow(a)));
@@ -474,7 +474,7 @@
       link.href = "tel:" + a.phone.replace(/[^0-9+]/g, "");
       phone.appendChild(link);
     } else phone.textContent = "—";
-    tr.append(phone, el("td", "note", a.note || "—"), el("td", null, timeOf(a.observed_at, true)), el("td", null, a.reported_by || "—"));
+    tr.append(phone, el("td", "note", a.note || "—"), el("td", null, timeOf(a.observed_at, true)), el("td", null, a.reported_by_name || a.reported_by || "—"));
     return tr;
   }
 

@@ -221,6 +221,8 @@ test("the HQ sees the totals, the unreported districts and the note, prints and 
   // The 地区 column names the district, not the person (it once showed the name twice).
   const attentionCells = await page.locator("#attention-list tbody tr").first().locator("td").allTextContents();
   assert.notEqual(attentionCells[1], attentionCells[0], "地区 is not the person's name");
+  // 報告者 is the supporter's name, not a 26-character account id.
+  assert.equal(attentionCells[attentionCells.length - 1].trim(), "支援 ケアマネ");
   assert.match(await page.locator("#generated-at").textContent(), /\d/);
   // District 01: 3 of 4 reported.
   assert.match(await page.locator("#district-tables tr", { hasText: "西枇杷島町" }).textContent(), /75%/);

@@ -396,6 +396,7 @@ fn bad_tokens(c: &Client) -> Result<(), String> {
             municipality: None,
             jti: "01FORGEDJTI".into(),
             sid: None,
+            name: None,
         },
         i64::try_from(now_seconds() * 1000).unwrap_or(0),
     )

@@ -372,6 +372,11 @@ fn consent_rule(c: &Client) -> Result<(), String> {
         attention["items"][0]["note"] == "薬が切れている",
         "follow-up list: {attention}"
     );
+    // The HQ reads who reported by name (it came with the reporter's token), not by id.
+    ensure!(
+        attention["items"][0]["reported_by_name"] == "試験 看護師",
+        "the reporter by name: {attention}"
+    );
     // A supporter may not read the HQ's totals.
     ensure_problem(
         &with_token(

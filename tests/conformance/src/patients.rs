@@ -175,6 +175,7 @@ fn matrix(c: &Client) -> Result<(), String> {
             municipality: Some("23233".into()),
             jti: format!("expired{}", now_seconds()),
             sid: None,
+            name: None,
         },
         an_hour_ago,
     )

@@ -180,6 +180,7 @@ fn every_route(c: &Client) -> Result<(), String> {
         municipality: Some("23233".into()),
         jti: jti.into(),
         sid: None,
+        name: None,
     };
     let now_ms = i64::try_from(now_seconds() * 1000).unwrap_or(0);
     let forged =

@@ -122,6 +122,7 @@ mod tests {
             municipality: Some(town.into()),
             jti: "01J".into(),
             sid: None,
+            name: None,
         })
     }
 

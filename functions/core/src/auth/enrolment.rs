@@ -234,7 +234,7 @@ pub async fn subject_by_email(env: &Env, email: &str) -> Result<Subject, Error> 
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
-            "SELECT p.id, p.roles, p.organization_id, o.municipality_code FROM professionals p \
+            "SELECT p.id, p.name, p.roles, p.organization_id, o.municipality_code FROM professionals p \
              JOIN organizations o ON o.id = p.organization_id WHERE p.email = ?1 AND p.status = 'active'",
             &[email.trim().into()],
         )
@@ -247,5 +247,6 @@ pub async fn subject_by_email(env: &Env, email: &str) -> Result<Subject, Error> 
         municipality: Some(row.text("municipality_code")?.to_owned()),
         jti: env.new_id(),
         sid: None,
+        name: Some(row.text("name")?.to_owned()),
     })
 }

@@ -363,6 +363,7 @@ mod tests {
             municipality: Some("23233".into()),
             jti: "01J".into(),
             sid: None,
+            name: None,
         }
     }
 

@@ -99,7 +99,7 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
     }
     let found = sql
         .query(
-            "SELECT p.id, p.password_hash, p.totp_secret, p.totp_last_step, p.roles, p.status, \
+            "SELECT p.id, p.name, p.password_hash, p.totp_secret, p.totp_last_step, p.roles, p.status, \
              p.organization_id, o.municipality_code FROM professionals p \
              JOIN organizations o ON o.id = p.organization_id WHERE p.email = ?1",
             &[email.into()],
@@ -176,6 +176,7 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         municipality: Some(account.text("municipality_code")?.to_owned()),
         jti: env.new_id(),
         sid: Some(family.clone()),
+        name: Some(account.text("name")?.to_owned()),
     };
     let refresh = to_hex(&random::<32>(env));
     let mut statements = vec![

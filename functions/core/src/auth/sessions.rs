@@ -101,7 +101,7 @@ pub async fn refresh(env: &Env, req: &Request, refresh_token: &str) -> Result<To
             Statement::new(
                 "SELECT r.family, r.professional_id, r.rotated_at, r.revoked_at, r.next_hash, \
                  n.revoked_at AS next_revoked, n.rotated_at AS next_rotated, n.token_hash IS NOT NULL AS next_exists, \
-                 p.roles, p.status, \
+                 p.roles, p.status, p.name, \
                  p.organization_id, o.municipality_code FROM refresh_tokens r \
                  JOIN professionals p ON p.id = r.professional_id JOIN organizations o ON o.id = p.organization_id \
                  LEFT JOIN refresh_tokens n ON n.token_hash = r.next_hash \
@@ -152,6 +152,7 @@ pub async fn refresh(env: &Env, req: &Request, refresh_token: &str) -> Result<To
         municipality: Some(row.text("municipality_code")?.to_owned()),
         jti: env.new_id(),
         sid: Some(family),
+        name: Some(row.text("name")?.to_owned()),
     };
     tokens(env, &subject, next, now)
 }

@@ -29,6 +29,10 @@ pub struct Subject {
     /// with the access token alone ends the whole session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// The professional's display name, for the records other functions keep of what they
+    /// did (the disaster function never reads the care database).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl Subject {
@@ -84,6 +88,7 @@ mod tests {
             municipality: Some("23233".into()),
             jti: "01JTI".into(),
             sid: None,
+            name: None,
         }
     }
 

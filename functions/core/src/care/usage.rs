@@ -233,6 +233,7 @@ mod tests {
             municipality: Some("23233".into()),
             jti: "01J".into(),
             sid: None,
+            name: None,
         };
         assert_eq!(
             scope(&subject(&["municipal_staff"]), None)

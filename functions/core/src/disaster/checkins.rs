@@ -257,8 +257,8 @@ pub async fn record(
         .batch(&[
             Statement::new(
                 "INSERT INTO checkins (id, event_id, person_id, status, note, observed_at, received_at, reported_by, \
-                 lat, lng, idempotency_key, request_hash, after_close) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-                 (SELECT closed_at IS NOT NULL FROM events WHERE id = ?2)) \
+                 lat, lng, idempotency_key, request_hash, after_close, reported_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+                 (SELECT closed_at IS NOT NULL FROM events WHERE id = ?2), ?13) \
                  ON CONFLICT (event_id, reported_by, idempotency_key) DO NOTHING",
                 vec![
                     id.clone().into(),
@@ -273,6 +273,7 @@ pub async fn record(
                     input.location.map(|l| l.lng).into(),
                     key.into(),
                     hash.clone().into(),
+                    caller.name.clone().into(),
                 ],
             ),
             // Only a row this request inserted can move the latest state.
@@ -426,7 +427,7 @@ pub async fn history_csv(
             .query(
                 &format!(
                     "SELECT c.id, c.person_id, p.municipality_code, p.district_code, c.status, c.note, c.observed_at, \
-                     c.received_at, c.reported_by FROM checkins c JOIN register_people p ON p.id = c.person_id \
+                     c.received_at, c.reported_by, c.reported_by_name FROM checkins c JOIN register_people p ON p.id = c.person_id \
                      WHERE c.event_id = ?1 AND c.id > ?2 AND p.municipality_code IN ({marks}) ORDER BY c.id LIMIT 5000"
                 ),
                 &params,
@@ -443,6 +444,7 @@ pub async fn history_csv(
                 r.text("observed_at")?.to_owned(),
                 r.text("received_at")?.to_owned(),
                 r.text("reported_by")?.to_owned(),
+                r.opt_text("reported_by_name")?.unwrap_or("").to_owned(),
             ]);
         }
         match rows.iter().last() {
@@ -470,6 +472,7 @@ pub async fn history_csv(
             "observed_at",
             "received_at",
             "reported_by",
+            "reported_by_name",
         ],
         rows_out,
     )

@@ -217,6 +217,8 @@ pub struct AttentionItem {
     pub note: Option<String>,
     pub observed_at: String,
     pub reported_by: String,
+    /// The reporter's name as their token carried it (absent for older check-ins).
+    pub reported_by_name: Option<String>,
 }
 
 /// People whose latest check-in is 要確認, oldest first: the list the HQ works through,
@@ -235,7 +237,7 @@ pub async fn attention(
         .query(
             &format!(
                 "SELECT p.id, p.name, p.municipality_code, p.district_code, d.name AS district_name, p.address, p.phone, \
-                 c.note, l.observed_at, c.reported_by FROM checkin_latest l \
+                 c.note, l.observed_at, c.reported_by, c.reported_by_name FROM checkin_latest l \
                  JOIN checkins c ON c.id = l.checkin_id \
                  JOIN register_people p ON p.id = l.person_id \
                  LEFT JOIN districts d ON d.municipality_code = p.municipality_code AND d.code = p.district_code \
@@ -259,6 +261,7 @@ pub async fn attention(
                 note: r.opt_text("note")?.map(str::to_owned),
                 observed_at: r.text("observed_at")?.to_owned(),
                 reported_by: r.text("reported_by")?.to_owned(),
+                reported_by_name: r.opt_text("reported_by_name")?.map(str::to_owned),
             })
         })
         .collect::<Result<_, crate::ports::StoreError>>()?)
