@@ -224,9 +224,55 @@
       });
   });
 
+  // The network's municipalities (sysadmins): list and edit.
+  var townFields = ["name", "name_kana", "name_en", "prefecture", "lat", "lng"];
+  // Administrators see their own edits at once: revalidate instead of the public cache.
+  function loadTowns() {
+    fetch("/api/v1/public/municipalities", { cache: "no-cache" }).then(function (r) { return r.json(); }).then(function (data) {
+      var body = document.querySelector("#town-table tbody");
+      body.textContent = "";
+      data.items.forEach(function (t) {
+        var row = document.createElement("tr");
+        [t.code, t.name, t.name_kana, t.prefecture || "", t.lat + ", " + t.lng].forEach(function (text) {
+          var cell = document.createElement("td");
+          cell.textContent = text;
+          row.appendChild(cell);
+        });
+        var actions = document.createElement("td");
+        var edit = document.createElement("button");
+        edit.type = "button";
+        edit.className = "button secondary";
+        edit.textContent = "編集";
+        edit.setAttribute("aria-label", t.name + "を編集");
+        edit.addEventListener("click", function () {
+          $("t-code").value = t.code;
+          townFields.forEach(function (f) { $("t-" + f).value = t[f] === undefined || t[f] === null ? "" : t[f]; });
+          $("t-name").focus();
+        });
+        actions.appendChild(edit);
+        row.appendChild(actions);
+        body.appendChild(row);
+      });
+    });
+  }
+
+  $("town-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = {};
+    townFields.forEach(function (f) { body[f] = $("t-" + f).value.trim(); });
+    body.lat = Number(body.lat);
+    body.lng = Number(body.lng);
+    var code = $("t-code").value.trim();
+    api("PUT", "/api/v1/public/municipalities/" + encodeURIComponent(code), JSON.stringify(body)).then(function (res) {
+      if (!res.ok) { show("town-result", problemLines(res.json), false); return; }
+      show("town-result", [(res.status === 201 ? "登録しました：" : "更新しました：") + res.json.name + "（" + res.json.code + "）"], true);
+      loadTowns();
+    });
+  });
+
   // The search dictionary (sysadmins): list, set, remove.
   function loadWords() {
-    fetch("/api/v1/public/search-words").then(function (r) { return r.json(); }).then(function (data) {
+    fetch("/api/v1/public/search-words", { cache: "no-cache" }).then(function (r) { return r.json(); }).then(function (data) {
       var body = document.querySelector("#word-table tbody");
       body.textContent = "";
       data.items.forEach(function (w) {
@@ -360,7 +406,8 @@
     $("usage-section").hidden = !counter;
     $("patients-section").hidden = !counter;
     $("words-section").hidden = !hasRole("sysadmin");
-    if (hasRole("sysadmin")) loadWords();
+    $("towns-section").hidden = !hasRole("sysadmin");
+    if (hasRole("sysadmin")) { loadWords(); loadTowns(); }
     if (!me) { status.hidden = true; status.textContent = ""; return; }
     status.hidden = false;
     status.textContent = "";

@@ -105,3 +105,51 @@ test("an administrator marks a hall for floods; the form keeps what it does not 
   assert.deepEqual(errors, [], "console or page errors");
   await context.close();
 });
+
+test("a sysadmin keeps the search words and the network's towns on the admin page", async () => {
+  const { apiClient, registerProfessional, signIn } = await import("./support.mjs");
+  const api = apiClient(base);
+  const account = await registerProfessional(api, ADMIN_TOKEN, {
+    organization: { municipality_code: "23233", kind: "municipality", name: "清須市役所" },
+    email: `sysadmin-${Date.now()}@example.jp`, name: "管理 太郎", profession: "municipal_staff",
+    roles: ["sysadmin"], password: "correct horse battery staple",
+  }, "register a sysadmin");
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
+  const page = await context.newPage();
+  // The bad latitude below is answered 422 on purpose.
+  const errors = watchErrors(page, { ignore: /status of 422/ });
+  await page.goto(base + "/app/admin/");
+  await signIn(page, account, "correct horse battery staple");
+  await page.locator("#words-section").waitFor();
+  await page.locator("#word-table tbody tr").first().waitFor();
+
+  // A word residents use, tied to a category; the search knows it at once.
+  await page.getByLabel("ことば（空白なし）").fill("いこいの場");
+  await page.getByLabel("分類（複数可）").selectOption(["gathering.salon"]);
+  await page.getByLabel("言いかえ（空白で区切る）").fill("サロン　集い");
+  await page.getByRole("button", { name: "保存する" }).filter({ hasText: "保存する" }).last().click();
+  await page.getByText("保存しました：いこいの場").waitFor();
+  const found = await (await fetch(base + "/api/v1/public/resources?limit=3&q=" + encodeURIComponent("いこいの場"))).json();
+  assert.equal(found.items.length, 3);
+  assert.ok(found.items.every((r) => r.category === "gathering.salon"), "the new word finds salons");
+
+  // A town joins the network; its own code's sixth digit (the check digit) is not part of it.
+  await page.getByLabel("コード（5桁）").fill("23206");
+  await page.getByLabel("市区町村名", { exact: true }).fill("春日井市");
+  await page.getByLabel("市区町村名のふりがな").fill("かすがいし");
+  await page.getByLabel("市区町村名（英語）").fill("Kasugai");
+  await page.getByLabel("都道府県").fill("愛知県");
+  await page.getByLabel("中心の緯度").fill("35.2475");
+  await page.getByLabel("中心の経度").fill("136.9722");
+  await page.getByRole("button", { name: "市区町村を保存する" }).click();
+  await page.getByText("登録しました：春日井市（23206）").waitFor();
+  await page.locator("#town-table tbody tr", { hasText: "23206" }).waitFor();
+  // A bad latitude is refused by field, in Japanese.
+  await page.getByLabel("中心の緯度").fill("135");
+  await page.getByRole("button", { name: "市区町村を保存する" }).click();
+  await page.getByText("日本国内の緯度").waitFor();
+  assert.deepEqual(await axeViolations(page), [], "axe on the admin page as a sysadmin sees it");
+  await screenshot(page, "search-4-admin-words-towns.png");
+  assert.deepEqual(errors, [], "console or page errors");
+  await context.close();
+});
