@@ -81,6 +81,17 @@ pub enum Import {
         data: PathBuf,
         file: PathBuf,
     },
+    /// Open Referral HSDS 3.0 services (JSON: a `/services` page with `contents`, a list of
+    /// services, or one): each service's category from its attributes' taxonomy codes,
+    /// hazards, schedules, position and phone. Importing the same file again changes nothing.
+    Hsds {
+        /// The 5-digit code of the town the services are in.
+        #[arg(long)]
+        municipality: String,
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        file: PathBuf,
+    },
     /// The register of people who need help in an evacuation (避難行動要支援者名簿), CSV in
     /// UTF-8 or Shift_JIS. Bad rows are reported by line; a re-run changes nothing.
     Register {
@@ -243,11 +254,18 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
                 );
             }
         }
-        Command::Import(Import::Resources {
-            data,
-            municipality,
-            file,
-        }) => {
+        Command::Import(
+            Import::Resources {
+                data,
+                municipality,
+                file,
+            }
+            | Import::Hsds {
+                data,
+                municipality,
+                file,
+            },
+        ) => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let env = function_env(&data, crate::functions::Component::Portal)?;
             let mut progress = |done: usize, total: usize| {

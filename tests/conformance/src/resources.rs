@@ -57,6 +57,10 @@ pub const CASES: &[Case] = &[
         name: "files in the standard template's layout import: 介護サービス事業所一覧 by 実施サービス, 医療機関一覧 by 診療科目",
         run: standard_layouts,
     },
+    Case {
+        name: "HSDS 3.0 services import: category and hazards from attributes, refusals by place, a re-run changes nothing",
+        run: hsds_import,
+    },
 ];
 
 fn standard_layouts(c: &Client) -> Result<(), String> {
@@ -831,6 +835,85 @@ fn print_and_exports(c: &Client) -> Result<(), String> {
     ensure!(
         home.contains("action=\"/resources\"") && home.contains("お知らせ"),
         "home page"
+    );
+    Ok(())
+}
+
+fn hsds_import(c: &Client) -> Result<(), String> {
+    let report = import(c, "hsds_services_23233.json")?;
+    ensure!(
+        report["dataset"] == "hsds"
+            && count(&report, "imported") + count(&report, "unchanged") == 2,
+        "two services in: {report}"
+    );
+    let lines: Vec<u64> = report["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    ensure!(
+        lines == [3, 4],
+        "the service without a known category and the one of another town, by place: {report}"
+    );
+    ensure!(
+        report["warnings"].as_array().is_some_and(|w| w.len() == 2),
+        "the bad kana and the DAILY schedule are left out, by place: {report}"
+    );
+    let site = search(c, &format!("q={}", enc("HSDS様式高台公園")))?
+        .into_iter()
+        .find(|r| r["name"] == "HSDS様式高台公園")
+        .ok_or("the site was not imported")?;
+    ensure!(
+        site["category"] == "disaster.evacuation_site"
+            && site["hazards"] == serde_json::json!(["flood", "earthquake"])
+            && site["phone"] == "052-400-7001"
+            && site["wheelchair"] == true
+            && site["parking"] == true,
+        "the site as the file describes it: {site}"
+    );
+    // Hazards came in as data: the flood search finds the site.
+    let flood = search(
+        c,
+        &format!("q={}&municipality=23233&limit=100", enc("洪水 避難場所")),
+    )?;
+    ensure!(
+        flood.iter().any(|r| r["name"] == "HSDS様式高台公園"),
+        "the flood search finds the imported site"
+    );
+    let salon = search(c, &format!("q={}", enc("HSDS様式ふれあいサロン")))?
+        .into_iter()
+        .find(|r| r["name"] == "HSDS様式ふれあいサロン")
+        .ok_or("the salon was not imported")?;
+    ensure!(
+        salon["schedule"]
+            == serde_json::json!([{"freq": "monthly", "week": 2, "day": "tue", "start": "10:00", "end": "11:30"}])
+            && salon["name_kana"].is_null(),
+        "the salon's monthly schedule kept, its bad kana left out: {salon}"
+    );
+    let again = import(c, "hsds_services_23233.json")?;
+    ensure!(
+        count(&again, "unchanged") == 2 && count(&again, "imported") == 0,
+        "a re-run changes nothing: {again}"
+    );
+    // Not JSON, not HSDS: a clear refusal, nothing half-written.
+    let bad = admin_request(
+        c,
+        "POST",
+        "/api/v1/public/imports?municipality=23233",
+        "application/json",
+        b"{\"services\": 1}".to_vec(),
+    )?;
+    ensure!(
+        bad.status == 422 || bad.status == 400,
+        "not HSDS: {} {}",
+        bad.status,
+        bad.text()
+    );
+    ensure!(
+        bad.header("content-type")
+            .is_some_and(|t| t.starts_with("application/problem+json")),
+        "a problem document"
     );
     Ok(())
 }

@@ -25,6 +25,8 @@ pub enum Dataset {
     Aed,
     EvacuationSites,
     PublicFacilities,
+    /// Open Referral HSDS 3.0 services (JSON), read by `import_hsds`.
+    Hsds,
 }
 
 impl Dataset {
@@ -36,6 +38,7 @@ impl Dataset {
             Dataset::Aed => "aed",
             Dataset::EvacuationSites => "evacuation_sites",
             Dataset::PublicFacilities => "public_facilities",
+            Dataset::Hsds => "hsds",
         }
     }
 
@@ -47,6 +50,7 @@ impl Dataset {
             Dataset::Aed => "AED設置箇所一覧",
             Dataset::EvacuationSites => "指定緊急避難場所一覧",
             Dataset::PublicFacilities => "公共施設一覧",
+            Dataset::Hsds => "HSDS 3.0 のサービス",
         }
     }
 
@@ -130,7 +134,7 @@ pub struct ParsedRow {
 }
 
 /// FNV-1a over the row's fields: equal content, equal hash, on every host.
-fn content_hash(fields: &ResourceFields) -> String {
+pub(super) fn content_hash(fields: &ResourceFields) -> String {
     let json = serde_json::to_string(fields).unwrap_or_default();
     let h = json.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
@@ -168,7 +172,8 @@ fn category(dataset: Dataset, cells: &Cells<'_>) -> &'static str {
         Dataset::PublicToilets => "welfare.toilet",
         Dataset::Aed => "welfare.aed",
         Dataset::EvacuationSites => "disaster.evacuation_site",
-        Dataset::PublicFacilities => "public.facility",
+        // HSDS services carry their own category; this reader never sees them.
+        Dataset::PublicFacilities | Dataset::Hsds => "public.facility",
         Dataset::CareServices => {
             let kind = cells
                 .get(&["実施サービス", "介護サービスの種類"])
@@ -406,7 +411,7 @@ fn hazards_of(cells: &Cells<'_>) -> Hazards {
 
 /// The phone number in a cell as towns write it: 「052-400-0001（代表）」 gives the number,
 /// 「なし」 or 「-」 gives none.
-fn phone_of(text: &str) -> Option<String> {
+pub(super) fn phone_of(text: &str) -> Option<String> {
     let folded = crate::text::fold(text);
     let start = folded.find(|c: char| c.is_ascii_digit() || c == '+')?;
     let number: String = folded[start..]
@@ -419,7 +424,7 @@ fn phone_of(text: &str) -> Option<String> {
 
 /// A web address as towns write it: one without its scheme (`www.city.example.jp`) gets
 /// `https://`; anything that is not an address is left out.
-fn url_of(text: &str) -> Option<String> {
+pub(super) fn url_of(text: &str) -> Option<String> {
     let text = text.trim();
     if text.starts_with("https://") || text.starts_with("http://") {
         return Some(text.to_owned());
@@ -433,7 +438,7 @@ fn url_of(text: &str) -> Option<String> {
 
 /// Clears the field behind a validation pointer if it is a minor one (everything but the
 /// name, the town and the position); true when it was.
-fn drop_minor(fields: &mut ResourceFields, field: &str) -> bool {
+pub(super) fn drop_minor(fields: &mut ResourceFields, field: &str) -> bool {
     match field.split('/').next().unwrap_or(field) {
         "name_kana" => fields.name_kana = None,
         "phone" => fields.phone = None,
@@ -516,8 +521,14 @@ pub async fn import(
             crate::public::municipalities::unknown("municipality", municipality),
         ]));
     }
-    let (dataset, rows, errors) = parse(bytes, municipality)?;
     let labels = category_labels(env).await?;
+    let (dataset, rows, errors) = if super::import_hsds::is_json(bytes) {
+        let codes: Vec<String> = labels.iter().map(|(code, _)| code.clone()).collect();
+        let (rows, errors) = super::import_hsds::parse(bytes, municipality, &codes)?;
+        (Dataset::Hsds, rows, errors)
+    } else {
+        parse(bytes, municipality)?
+    };
     let label = |code: &str| {
         labels
             .iter()

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod export;
 pub mod hazard;
 pub mod import;
+pub mod import_hsds;
 pub mod schedule;
 pub mod search;
 pub mod search_words;
