@@ -92,6 +92,9 @@ pub fn parse(
 
 type Refusal = (String, String);
 
+/// A service read: its import key, its fields, and the minor fields left out (with why).
+type Read = (String, ResourceFields, Vec<(String, String)>);
+
 fn text(v: &Json, key: &str) -> Option<String> {
     v.get(key)
         .and_then(Json::as_str)
@@ -100,11 +103,7 @@ fn text(v: &Json, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn read(
-    service: &Json,
-    municipality: &str,
-    categories: &[String],
-) -> Result<(String, ResourceFields, Vec<(String, String)>), Refusal> {
+fn read(service: &Json, municipality: &str, categories: &[String]) -> Result<Read, Refusal> {
     let name = text(service, "name").ok_or((
         "a service without a name".to_owned(),
         "名称（name）がありません".to_owned(),
