@@ -37,6 +37,29 @@ pub async fn invalidate_pages(env: &Env) {
     }
 }
 
+/// The bytes kept under `key` in the current generation, or `make`'s, kept for `ttl`
+/// seconds. A cache that fails is passed by (logged): it must never fail the answer.
+pub async fn cached<F>(env: &Env, key: &str, ttl: u64, make: F) -> Result<Vec<u8>, Error>
+where
+    F: std::future::Future<Output = Result<Vec<u8>, Error>>,
+{
+    let key = generation(env).await.map(|g| format!("page:{g}:{key}"));
+    if let Some(key) = &key
+        && let Ok(kv) = env.kv(KvStore::Cache).await
+        && let Ok(Some(bytes)) = kv.get(key).await
+    {
+        return Ok(bytes);
+    }
+    let bytes = make.await?;
+    if let Some(key) = &key
+        && let Ok(kv) = env.kv(KvStore::Cache).await
+        && let Err(e) = kv.put(key, &bytes, Some(ttl)).await
+    {
+        env.log.error("pages", &format!("page not cached: {e}"));
+    }
+    Ok(bytes)
+}
+
 /// Pages with a map may load images from the configured tile server.
 fn with_map_csp(env: &Env, mut response: Response) -> Response {
     if let Some(tiles) = web::tiles(env)
@@ -53,40 +76,50 @@ pub async fn home(req: &Request, env: &Env) -> Result<Response, Error> {
     Ok(cacheable(req, HTML, home::render(env).await?.into_bytes()))
 }
 
+/// `/resources`: kept like a page, under the search's own key (`SearchQuery::cache_key`).
 pub async fn results(req: &Request, env: &Env) -> Result<Response, Error> {
     let query = search::SearchQuery::from_request(req)?;
-    let found = search::search(env, &query).await?;
-    let html = resource_pages::results(env, &query, &found).await?;
-    Ok(with_map_csp(env, cacheable(req, HTML, html.into_bytes())))
+    let (key, ttl) = query.cache_key(env.clock.now_millis());
+    let html = cached(env, &format!("results:{key}"), ttl, async {
+        let found = search::search(env, &query).await?;
+        Ok(resource_pages::results(env, &query, &found)
+            .await?
+            .into_bytes())
+    })
+    .await?;
+    Ok(with_map_csp(
+        env,
+        short_lived(cacheable(req, HTML, html), ttl),
+    ))
+}
+
+/// A search answer that changes by the minute ("open now") is kept by shared caches for a
+/// minute at most.
+pub fn short_lived(mut response: Response, ttl: u64) -> Response {
+    if ttl <= 60 {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60, s-maxage=60"),
+        );
+    }
+    response
 }
 
 pub async fn resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
-    let key = generation(env)
-        .await
-        .map(|g| format!("page:{g}:resource:{id}"));
-    if let Some(key) = &key
-        && let Ok(kv) = env.kv(KvStore::Cache).await
-        && let Ok(Some(html)) = kv.get(key).await
-    {
-        return Ok(with_map_csp(env, cacheable(req, HTML, html)));
-    }
-    let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
-    if resource.fields.status == Status::Draft {
-        return Err(Error::NotFound);
-    }
-    let tiles = web::tiles(env);
-    let html = resource_pages::detail(
-        &resource,
-        web::configured_origin(env).as_deref(),
-        tiles.as_ref(),
-    )
-    .into_bytes();
-    if let Some(key) = &key
-        && let Ok(kv) = env.kv(KvStore::Cache).await
-        && let Err(e) = kv.put(key, &html, Some(PAGE_TTL_SECONDS)).await
-    {
-        env.log.error("pages", &format!("page not cached: {e}"));
-    }
+    let html = cached(env, &format!("resource:{id}"), PAGE_TTL_SECONDS, async {
+        let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
+        if resource.fields.status == Status::Draft {
+            return Err(Error::NotFound);
+        }
+        let tiles = web::tiles(env);
+        Ok(resource_pages::detail(
+            &resource,
+            web::configured_origin(env).as_deref(),
+            tiles.as_ref(),
+        )
+        .into_bytes())
+    })
+    .await?;
     Ok(with_map_csp(env, cacheable(req, HTML, html)))
 }
 

@@ -25,6 +25,10 @@ pub const CASES: &[Case] = &[
         name: "sysadmins keep the search words; the edit applies at once; others and bad words are refused",
         run: dictionary,
     },
+    Case {
+        name: "search answers are kept like pages: ETag and 304, never stale after a write, open-now for a minute",
+        run: kept_like_pages,
+    },
 ];
 
 fn enc(s: &str) -> String {
@@ -442,6 +446,76 @@ fn dictionary(c: &Client) -> Result<(), String> {
     ensure!(
         items(&search(c, &format!("q={}", enc(&word)))?).is_empty(),
         "{word} is gone"
+    );
+    Ok(())
+}
+
+fn kept_like_pages(c: &Client) -> Result<(), String> {
+    let word = format!("保存確認{}", std::process::id());
+    let path = format!("/api/v1/public/resources?q={}", enc(&word));
+    let page_path = format!("/resources?q={}", enc(&word));
+    // Nothing yet, and the empty answer is now kept.
+    ensure!(
+        items(&search(c, &format!("q={}", enc(&word)))?).is_empty(),
+        "nothing named {word} yet"
+    );
+    ensure!(
+        !c.get(&page_path)?.text().contains("<ol class=\"results\">"),
+        "the page finds nothing"
+    );
+    let first = c.get(&path)?;
+    let etag = first
+        .header("etag")
+        .ok_or("a search answer has an ETag")?
+        .to_owned();
+    ensure!(
+        first
+            .header("cache-control")
+            .is_some_and(|v| v.contains("s-maxage")),
+        "shared caches may keep it: {:?}",
+        first.header("cache-control")
+    );
+    let again = c.request("GET", &path, &[("if-none-match", &etag)], None)?;
+    ensure!(
+        again.status == 304,
+        "the same answer is 304: {}",
+        again.status
+    );
+    // A write makes every kept answer obsolete: the new place is found at once.
+    let created = admin_request(
+        c,
+        "POST",
+        "/api/v1/public/resources",
+        "application/json",
+        serde_json::json!({"municipality_code": "23233", "category": "gathering.salon", "name": word,
+            "lat": 35.2, "lng": 136.85, "status": "published"})
+        .to_string()
+        .into_bytes(),
+    )?;
+    ensure!(
+        created.status == 201,
+        "create: {} {}",
+        created.status,
+        created.text()
+    );
+    let found = items(&search(c, &format!("q={}", enc(&word)))?);
+    ensure!(
+        found.len() == 1,
+        "found after the write, not the kept empty answer: {found:?}"
+    );
+    ensure!(
+        c.get(&page_path)?.text().contains(&word),
+        "the results page after the write"
+    );
+    let changed = c.request("GET", &path, &[("if-none-match", &etag)], None)?;
+    ensure!(changed.status == 200, "a changed answer is not 304");
+    // "Open now" changes by the minute: kept a minute at most.
+    let now = c.get("/api/v1/public/resources?open_now=1")?;
+    ensure!(
+        now.header("cache-control")
+            .is_some_and(|v| v.contains("max-age=60") && v.contains("s-maxage=60")),
+        "open now for a minute: {:?}",
+        now.header("cache-control")
     );
     Ok(())
 }

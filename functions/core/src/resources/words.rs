@@ -272,6 +272,16 @@ pub fn understand(words: &str, dictionary: &Dictionary, today: u8) -> Understood
     u
 }
 
+/// Whether the words ask for "open now", which changes by the minute.
+pub fn asks_for_now(words: &str) -> bool {
+    fold(words).split(' ').any(|w| {
+        matches!(
+            w,
+            "今" | "いま" | "今すぐ" | "営業中" | "開いている" | "あいている"
+        )
+    })
+}
+
 /// How well a result matched one term, best first; the order of results follows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Match {

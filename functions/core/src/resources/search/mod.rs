@@ -208,6 +208,43 @@ impl SearchQuery {
         })
     }
 
+    /// A key for keeping this search's answer: the same for every query that must get the
+    /// same answer at `now_millis` (words folded, the position to about 11 m, the day in
+    /// Japan, and the minute when the answer is "open now"), with how long the answer may
+    /// be kept (writes make it obsolete sooner: the cache's generation). Hashed, as
+    /// residents' words do not belong in a key's name.
+    pub fn cache_key(&self, now_millis: i64) -> (String, u64) {
+        use sha2::{Digest, Sha256};
+        let at = crate::time::jst(now_millis);
+        let by_minute = self.open_now
+            || self
+                .words
+                .as_deref()
+                .is_some_and(super::words::asks_for_now);
+        let near = self.near.as_ref().map(|n| {
+            (
+                format!("{:.4}", n.lat),
+                format!("{:.4}", n.lng),
+                n.radius_m.round() as i64,
+            )
+        });
+        let normalized = serde_json::json!([
+            self.words.as_deref().map(crate::text::fold),
+            self.category,
+            self.municipality,
+            self.open_now,
+            self.open_on,
+            near,
+            self.cursor,
+            self.limit,
+            [at.year, at.month, at.day],
+            by_minute.then_some(at.minute_of_day),
+        ]);
+        let digest = Sha256::digest(normalized.to_string().as_bytes());
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        (hex, if by_minute { 60 } else { 3_600 })
+    }
+
     /// The query string that repeats this query (without the cursor).
     pub fn to_query_string(&self) -> String {
         let mut parts = Vec::new();
@@ -448,6 +485,36 @@ mod tests {
         };
         let pointers: Vec<&str> = fields.iter().map(|f| f.pointer.as_str()).collect();
         assert_eq!(pointers, ["?lat", "?limit", "?open_on", "?cursor"]);
+    }
+
+    #[test]
+    fn equal_searches_share_a_key_and_now_keys_by_the_minute() {
+        let q = |s: &str| SearchQuery::from_request(&req(s)).unwrap();
+        let at = 1_795_557_123_456;
+        let (a, ttl) = q("q=%E3%82%BF%E3%82%A4%E3%82%BD%E3%82%A6").cache_key(at);
+        let (b, _) = q("q=%E3%81%9F%E3%81%84%E3%81%9D%E3%81%86").cache_key(at);
+        assert_eq!(a, b, "タイソウ and たいそう are one search");
+        assert_eq!(ttl, 3_600);
+        assert_ne!(a, q("q=%E4%BD%93%E6%93%8D").cache_key(at).0);
+        let (now, ttl) = q("open_now=1").cache_key(at);
+        assert_eq!(ttl, 60);
+        assert_ne!(
+            now,
+            q("open_now=1").cache_key(at + 60_000).0,
+            "a minute later"
+        );
+        assert_eq!(
+            q("lat=35.20401&lng=136.84702").cache_key(at).0,
+            q("lat=35.20399&lng=136.84698").cache_key(at).0,
+            "positions within about 11 m are one search"
+        );
+        assert_ne!(
+            a,
+            q("q=%E3%81%9F%E3%81%84%E3%81%9D%E3%81%86")
+                .cache_key(at + 86_400_000)
+                .0,
+            "another day"
+        );
     }
 
     #[test]
