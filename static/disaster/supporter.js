@@ -306,6 +306,11 @@
     addFact(facts, "住所", "address");
     addFact(facts, "電話", "phone");
     addFact(facts, "支援理由", "reasons");
+    // The individual evacuation plan and whom to call: what a supporter needs at the door.
+    addFact(facts, "避難先", "site");
+    addFact(facts, "経路", "route");
+    addFact(facts, "避難支援者", "plan_supporter");
+    addFact(facts, "緊急連絡先", "emergency");
     const status = el("p", "status-line");
     status.append(el("span", "badge"), el("span", "pending-badge", "未送信 / pending"), el("span", "checked-at muted"));
     const error = el("p", "card-error");
@@ -320,10 +325,12 @@
     card.querySelector('[data-field="' + field + '"]').textContent = text || "—";
   }
 
-  function setPhone(card, phone) {
-    const dd = card.querySelector('[data-field="phone"]');
+  function setPhone(card, phone, field, label) {
+    const dd = card.querySelector('[data-field="' + (field || "phone") + '"]');
     dd.textContent = "";
-    if (!phone) { dd.textContent = "—"; return; }
+    if (!phone && !label) { dd.textContent = "—"; return; }
+    if (label) dd.appendChild(el("span", null, label + " "));
+    if (!phone) return;
     const link = el("a", "tel", phone);
     link.href = "tel:" + phone.replace(/[^0-9+]/g, "");
     dd.appendChild(link);
@@ -339,6 +346,11 @@
     setField(card, "address", person.address);
     setPhone(card, person.phone);
     setField(card, "reasons", (person.reasons || []).join("、"));
+    const plan = person.plan || {};
+    setField(card, "site", plan.site);
+    setField(card, "route", plan.route);
+    setField(card, "plan_supporter", plan.supporter);
+    setPhone(card, person.emergency_contact_phone, "emergency", person.emergency_contact_name);
     const badge = card.querySelector(".badge");
     badge.className = "badge status-" + status.replace("_", "-");
     bilingual(badge, STATUS[status].ja, STATUS[status].en);
@@ -357,6 +369,25 @@
     });
   }
 
+  // What is left to do, and a way to find one person in a long list.
+  function renderProgress() {
+    const total = state.people.length;
+    const answered = state.people.filter((p) => p.checked_at || pendingFor(p.id)).length;
+    $("progress").textContent = total ? "確認済み " + answered + "人 ／ " + total + "人（未確認 " + (total - answered) + "人）" : "";
+  }
+
+  function applyFilter() {
+    const onlyNotYet = $("only-not-yet").checked;
+    const words = $("people-filter").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    state.people.forEach((p) => {
+      const card = $("person-" + p.id);
+      if (!card) return;
+      const text = [p.name, p.name_kana, p.address, p.district_name].join(" ").toLowerCase();
+      const answered = !!(p.checked_at || pendingFor(p.id));
+      card.hidden = (onlyNotYet && answered) || !words.every((w) => text.indexOf(w) >= 0);
+    });
+  }
+
   function renderPeople() {
     const box = $("people");
     const wanted = new Set(state.people.map((p) => "person-" + p.id));
@@ -372,12 +403,15 @@
       box.appendChild(el("p", "notice", "担当の方はいません。本部に確認してください。 / No one is assigned to you."));
     }
     renderRefused();
+    renderProgress();
+    applyFilter();
   }
 
   function renderPerson(personId) {
     const person = state.people.find((p) => p.id === personId);
     const card = $("person-" + personId);
     if (person && card) updateCard(card, person);
+    renderProgress();
   }
 
   function listStatus(text) {
@@ -733,6 +767,8 @@
     $("login-form").addEventListener("submit", login);
     $("logout").addEventListener("click", logout);
     $("reload").addEventListener("click", sync);
+    $("only-not-yet").addEventListener("change", applyFilter);
+    $("people-filter").addEventListener("input", applyFilter);
     $("event-select").addEventListener("change", onEventPicked);
     $("people").addEventListener("click", onPeopleClick);
     $("people").addEventListener("submit", onNoteSubmit);

@@ -122,8 +122,17 @@ test("a supporter taps check-ins with no signal; they go out when it returns", a
   // Only the people of the team's district, the one without consent included.
   const names = (await page.locator("article.person .person-name").allTextContents()).map((n) => n.trim());
   assert.deepEqual([...names].sort(), [...DISTRICT_01].sort());
-  assert.equal(await page.locator('article.person a[href^="tel:"]').count(), DISTRICT_01.length);
+  assert.equal(await page.locator('article.person [data-field="phone"] a[href^="tel:"]').count(), DISTRICT_01.length);
   assert.equal(await queueCount(page), "0");
+  // At the door: where to go, who helps, whom to call, each number a tap away (44 px).
+  const hanako = cards.filter({ hasText: "清須 花子" });
+  assert.match(await hanako.locator('[data-field="site"]').textContent(), /西枇杷島小学校/);
+  assert.match(await hanako.locator('[data-field="plan_supporter"]').textContent(), /西枇杷島班/);
+  assert.match(await hanako.locator('[data-field="emergency"]').textContent(), /清須 一郎/);
+  assert.equal(await hanako.locator('[data-field="emergency"] a').getAttribute("href"), "tel:09010000001");
+  const tel = await hanako.locator('[data-field="phone"] a').boundingBox();
+  assert.ok(tel.height >= 44, `phone link ${tel.height}px tall`);
+  assert.match(await page.locator("#progress").textContent(), new RegExp(`確認済み 0人 ／ ${DISTRICT_01.length}人`));
   // Big tap targets: at least 48px high and nearly the whole width of the phone.
   const box = await cards.first().getByRole("button", { name: "安全確認済み" }).boundingBox();
   assert.ok(box.height >= 48 && box.width >= 300, `tap target ${box.width}x${box.height}`);
@@ -142,6 +151,15 @@ test("a supporter taps check-ins with no signal; they go out when it returns", a
   await third.getByRole("button", { name: "送信", exact: true }).click();
   await page.waitForFunction(() => document.getElementById("queue-count-n").textContent.trim() === "3");
   assert.equal(await page.locator("article.person.is-pending").count(), 3);
+  // Progress counts what this phone has answered, sent or not; the rest can be shown alone.
+  assert.match(await page.locator("#progress").textContent(), new RegExp(`確認済み 3人 ／ ${DISTRICT_01.length}人（未確認 ${DISTRICT_01.length - 3}人）`));
+  await page.getByLabel("未確認の方だけ表示").check();
+  assert.equal(await page.locator("article.person:visible").count(), DISTRICT_01.length - 3);
+  await page.getByLabel("未確認の方だけ表示").uncheck();
+  await page.getByLabel("名前・住所でさがす").fill("問屋");
+  assert.deepEqual((await page.locator("article.person:visible .person-name").allTextContents()).map((n) => n.trim()), ["問屋 良子"]);
+  await page.getByLabel("名前・住所でさがす").fill("");
+  assert.equal(await page.locator("article.person:visible").count(), DISTRICT_01.length);
   assert.equal(await cards.nth(0).getAttribute("data-status"), "safe");
   assert.equal(await third.getAttribute("data-status"), "needs_attention");
   assert.match(await page.locator("#queue-count").textContent(), /未送信 3件/);
