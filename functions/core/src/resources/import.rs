@@ -213,7 +213,45 @@ fn category(dataset: Dataset, cells: &Cells<'_>) -> &'static str {
 
 /// A row read: its key, its fields, and the minor fields left out (why, in English and
 /// Japanese).
-type Parsed = (String, ResourceFields, Vec<(String, String)>);
+pub(super) type Parsed = (String, ResourceFields, Vec<(String, String)>);
+
+/// A row read, or why it is refused.
+pub(super) type Read = Result<Parsed, (String, String)>;
+
+/// Keeps a read row, or reports it by `line`: refused, or a second row with a key already
+/// kept. `place` names a line in the file's words: ("line", "行目") or ("service", "件目").
+pub(super) fn keep(
+    rows: &mut Vec<ParsedRow>,
+    errors: &mut Vec<RowError>,
+    line: u64,
+    read: Read,
+    place: (&str, &str),
+) {
+    let refusal = match read {
+        Ok((key, fields, dropped)) => match rows.iter().find(|r| r.key == key) {
+            Some(first) => (
+                format!("same ID as {} {}", place.0, first.line),
+                format!("{}{}と同じIDです", first.line, place.1),
+            ),
+            None => {
+                rows.push(ParsedRow {
+                    line,
+                    hash: content_hash(&fields),
+                    key,
+                    fields,
+                    dropped,
+                });
+                return;
+            }
+        },
+        Err(refusal) => refusal,
+    };
+    errors.push(RowError {
+        line,
+        reason: refusal.0,
+        reason_ja: refusal.1,
+    });
+}
 
 fn parse_row(
     dataset: Dataset,
@@ -474,30 +512,8 @@ pub fn parse(
             table: &table,
             record,
         };
-        match parse_row(dataset, municipality, &cells) {
-            Ok((key, fields, dropped)) => {
-                if let Some(first) = rows.iter().find(|r| r.key == key) {
-                    errors.push(RowError {
-                        line,
-                        reason: format!("same ID as line {}", first.line),
-                        reason_ja: format!("{}行目と同じIDです", first.line),
-                    });
-                } else {
-                    rows.push(ParsedRow {
-                        line,
-                        hash: content_hash(&fields),
-                        key,
-                        fields,
-                        dropped,
-                    });
-                }
-            }
-            Err((reason, reason_ja)) => errors.push(RowError {
-                line,
-                reason,
-                reason_ja,
-            }),
-        }
+        let read = parse_row(dataset, municipality, &cells);
+        keep(&mut rows, &mut errors, line, read, ("line", "行目"));
     }
     errors.extend(table.errors);
     errors.sort_by_key(|e| e.line);

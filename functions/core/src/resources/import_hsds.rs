@@ -13,7 +13,7 @@
 use serde_json::Value as Json;
 
 use super::hazard::{Hazard, Hazards};
-use super::import::{ParsedRow, content_hash, drop_minor, phone_of, url_of};
+use super::import::{ParsedRow, Read, drop_minor, keep, phone_of, url_of};
 use super::schedule::{Rule, WEEKDAYS};
 use super::{ResourceFields, Status};
 use crate::csv_table::{RowError, file_error};
@@ -63,37 +63,11 @@ pub fn parse(
     let mut errors = Vec::new();
     for (i, service) in services(bytes)?.iter().enumerate() {
         let line = u64::try_from(i + 1).unwrap_or(u64::MAX);
-        match read(service, municipality, categories) {
-            Ok((key, fields, dropped)) if rows.iter().any(|r| r.key == key) => {
-                let first = rows.iter().find(|r| r.key == key).map_or(0, |r| r.line);
-                errors.push(RowError {
-                    line,
-                    reason: format!("same id as service {first}"),
-                    reason_ja: format!("{first}件目と同じ id です"),
-                });
-                let _ = (fields, dropped);
-            }
-            Ok((key, fields, dropped)) => rows.push(ParsedRow {
-                line,
-                hash: content_hash(&fields),
-                key,
-                fields,
-                dropped,
-            }),
-            Err((reason, reason_ja)) => errors.push(RowError {
-                line,
-                reason,
-                reason_ja,
-            }),
-        }
+        let read = read(service, municipality, categories);
+        keep(&mut rows, &mut errors, line, read, ("service", "件目"));
     }
     Ok((rows, errors))
 }
-
-type Refusal = (String, String);
-
-/// A service read: its import key, its fields, and the minor fields left out (with why).
-type Read = (String, ResourceFields, Vec<(String, String)>);
 
 fn text(v: &Json, key: &str) -> Option<String> {
     v.get(key)
@@ -103,7 +77,7 @@ fn text(v: &Json, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn read(service: &Json, municipality: &str, categories: &[String]) -> Result<Read, Refusal> {
+fn read(service: &Json, municipality: &str, categories: &[String]) -> Read {
     let name = text(service, "name").ok_or((
         "a service without a name".to_owned(),
         "名称（name）がありません".to_owned(),
