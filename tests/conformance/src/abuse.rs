@@ -6,7 +6,7 @@
 use std::thread;
 
 use crate::auth::{PASSWORD, code, login, now_seconds, register, tokens, with_token};
-use crate::cases::{Case, admin_request, ensure_problem};
+use crate::cases::{Case, admin_request, audit_entries, ensure_problem};
 use crate::client::{Client, Resp};
 use crate::collab::from_address;
 use crate::disaster::{TOWN, checkin, declare, hq, import, names, people_by_number, register_csv};
@@ -727,23 +727,7 @@ fn forged_client_address(c: &Client) -> Result<(), String> {
         Some(body.to_string().into_bytes()),
     )?;
     ensure_problem(&resp, 401, "/problems/invalid-credentials")?;
-    let audit = admin_request(
-        c,
-        "GET",
-        "/api/v1/care/audit?limit=50",
-        "application/json",
-        Vec::new(),
-    )?;
-    ensure!(
-        audit.status == 200,
-        "audit: {} {}",
-        audit.status,
-        audit.text()
-    );
-    let items = audit.json()?["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let items = audit_entries(c, "limit=50")?;
     ensure!(
         items.iter().any(|e| e["action"] == "auth.login"),
         "the failed login is on record"

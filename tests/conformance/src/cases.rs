@@ -181,6 +181,28 @@ pub fn ensure_problem(resp: &Resp, status: u16, kind: &str) -> Result<serde_json
     expect_problem(resp, status, kind)
 }
 
+/// The care audit log's entries for `query` (`target=…&limit=…`), read by the suite's
+/// sysadmin.
+pub fn audit_entries(c: &Client, query: &str) -> Result<Vec<serde_json::Value>, String> {
+    let audit = admin_request(
+        c,
+        "GET",
+        &format!("/api/v1/care/audit?{query}"),
+        "application/json",
+        Vec::new(),
+    )?;
+    ensure!(
+        audit.status == 200,
+        "audit: {} {}",
+        audit.status,
+        audit.text()
+    );
+    Ok(audit.json()?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default())
+}
+
 /// An administrator's request with a body.
 pub fn admin_request(
     c: &Client,

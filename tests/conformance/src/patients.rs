@@ -3,7 +3,7 @@
 use rainbownet_core::auth::token;
 
 use crate::auth::{Account, code, login, now_seconds, register, register_in, tokens, with_token};
-use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
+use crate::cases::{Case, admin_request, audit_entries, ensure_problem, expect_invalid_fields};
 use crate::client::{Client, Resp};
 use crate::hosts::TEST_TOKEN_SEED;
 
@@ -350,23 +350,7 @@ fn matrix(c: &Client) -> Result<(), String> {
     .map_err(|e| format!("revoked consent closes the record to the team too: {e}"))?;
 
     // One audit row per attempt: 6 callers × every route denied, then the team's own actions.
-    let audit = admin_request(
-        c,
-        "GET",
-        &format!("/api/v1/care/audit?target={patient}&limit=1000"),
-        "application/json",
-        Vec::new(),
-    )?;
-    ensure!(
-        audit.status == 200,
-        "audit: {} {}",
-        audit.status,
-        audit.text()
-    );
-    let items = audit.json()?["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let items = audit_entries(c, &format!("target={patient}&limit=1000"))?;
     let count = |action: &str, outcome: &str| {
         items
             .iter()
