@@ -16,6 +16,15 @@ fn public_json<T: serde::Serialize>(req: &Request, body: &T) -> Response {
     cacheable(req, "application/json", bytes)
 }
 
+/// The OpenAPI 3.1 document of every function's routes (`schema/openapi.yaml`, turned into
+/// JSON by the build script), cached like the rest of the public JSON.
+const OPENAPI_JSON: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/openapi.json"));
+
+/// `GET /api/v1/openapi.json`.
+pub fn openapi(req: &Request) -> Response {
+    cacheable(req, "application/json", OPENAPI_JSON.to_vec())
+}
+
 pub async fn put_municipality(req: &Request, env: &Env, code: &str) -> Result<Response, Error> {
     // The region's municipalities are the deployment's own: sysadmins only.
     admin::authenticate(req, env).await?.may_manage(None)?;
@@ -122,18 +131,22 @@ pub async fn delete_search_word(req: &Request, env: &Env, word: &str) -> Result<
     Ok(rainbownet_core::http::respond::no_content())
 }
 
+/// `GET /api/v1/public/resources`: served like a page. The same search (words folded,
+/// position to about 11 m, the day, the minute for "open now") is answered from the
+/// `cache` KV store until a write makes it obsolete, with an ETag and `s-maxage` so that
+/// the edge keeps it too.
 pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
     let query = search::SearchQuery::from_request(req)?;
-    let page = search::search(env, &query).await?;
-    let mut response = public_json(req, &page);
-    if query.open_now {
-        // "Open now" changes by the minute.
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=60"),
-        );
-    }
-    Ok(response)
+    let (key, ttl) = query.cache_key(env.clock.now_millis());
+    let bytes = crate::pages::cached(env, &format!("search:{key}"), ttl, async {
+        let page = search::search(env, &query).await?;
+        serde_json::to_vec(&page).map_err(|e| Error::Internal(format!("search JSON: {e}")))
+    })
+    .await?;
+    Ok(crate::pages::short_lived(
+        cacheable(req, "application/json", bytes),
+        ttl,
+    ))
 }
 
 pub async fn create_resource(req: &Request, env: &Env) -> Result<Response, Error> {

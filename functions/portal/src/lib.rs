@@ -7,6 +7,7 @@ mod pages;
 
 use std::sync::OnceLock;
 
+use ::http::Method;
 use rainbownet_core::http::router::Router;
 use rainbownet_core::http::{Request, Response, serve};
 use rainbownet_core::{Env, Error, Function, selfcheck};
@@ -25,6 +26,7 @@ enum Route {
     ResourcePage,
     Sitemap,
     Robots,
+    OpenApi,
     ListMunicipalities,
     PutMunicipality,
     Categories,
@@ -46,56 +48,101 @@ enum Route {
     SelfcheckStore,
 }
 
+/// Every route of the portal. The router is built from this table and `routes()` lists it,
+/// so the conformance suite compares the OpenAPI document with what is really served.
+static ROUTES: &[(Method, &str, Route)] = &[
+    (Method::GET, "/", Route::Home),
+    (Method::GET, "/resources", Route::ResultsPage),
+    (Method::GET, "/resources/print", Route::PrintPage),
+    (Method::GET, "/resources/{id}", Route::ResourcePage),
+    (Method::GET, "/sitemap.xml", Route::Sitemap),
+    (Method::GET, "/robots.txt", Route::Robots),
+    (Method::GET, "/api/v1/openapi.json", Route::OpenApi),
+    (
+        Method::GET,
+        "/api/v1/public/municipalities",
+        Route::ListMunicipalities,
+    ),
+    (
+        Method::PUT,
+        "/api/v1/public/municipalities/{code}",
+        Route::PutMunicipality,
+    ),
+    (Method::GET, "/api/v1/public/categories", Route::Categories),
+    (Method::GET, "/api/v1/public/vocabulary", Route::Vocabulary),
+    (
+        Method::GET,
+        "/api/v1/public/search-words",
+        Route::SearchWords,
+    ),
+    (
+        Method::PUT,
+        "/api/v1/public/search-words/{word}",
+        Route::PutSearchWord,
+    ),
+    (
+        Method::DELETE,
+        "/api/v1/public/search-words/{word}",
+        Route::DeleteSearchWord,
+    ),
+    (
+        Method::GET,
+        "/api/v1/public/resources",
+        Route::SearchResources,
+    ),
+    (
+        Method::POST,
+        "/api/v1/public/resources",
+        Route::CreateResource,
+    ),
+    (
+        Method::GET,
+        "/api/v1/public/resources/{id}",
+        Route::GetResource,
+    ),
+    (
+        Method::PUT,
+        "/api/v1/public/resources/{id}",
+        Route::PutResource,
+    ),
+    (
+        Method::GET,
+        "/api/v1/public/resources.hsds.json",
+        Route::ExportHsds,
+    ),
+    (Method::GET, "/hsds/services", Route::HsdsServices),
+    (Method::GET, "/hsds/services/{id}", Route::HsdsService),
+    (
+        Method::GET,
+        "/api/v1/public/resources.csv",
+        Route::ExportCsv,
+    ),
+    (Method::POST, "/api/v1/public/imports", Route::Import),
+    (Method::GET, "/api/v1/public/notices", Route::ListNotices),
+    (Method::POST, "/api/v1/public/notices", Route::CreateNotice),
+    (
+        Method::GET,
+        "/api/v1/public/_selfcheck/stores/{store}",
+        Route::SelfcheckStore,
+    ),
+];
+
 fn router() -> &'static Router<Route> {
-    use ::http::Method;
     static ROUTER: OnceLock<Router<Route>> = OnceLock::new();
     ROUTER.get_or_init(|| {
-        Router::new()
-            .get("/", Route::Home)
-            .get("/resources", Route::ResultsPage)
-            .get("/resources/print", Route::PrintPage)
-            .get("/resources/{id}", Route::ResourcePage)
-            .get("/sitemap.xml", Route::Sitemap)
-            .get("/robots.txt", Route::Robots)
-            .get("/api/v1/public/municipalities", Route::ListMunicipalities)
-            .add(
-                Method::PUT,
-                "/api/v1/public/municipalities/{code}",
-                Route::PutMunicipality,
-            )
-            .get("/api/v1/public/categories", Route::Categories)
-            .get("/api/v1/public/vocabulary", Route::Vocabulary)
-            .get("/api/v1/public/search-words", Route::SearchWords)
-            .add(
-                Method::PUT,
-                "/api/v1/public/search-words/{word}",
-                Route::PutSearchWord,
-            )
-            .add(
-                Method::DELETE,
-                "/api/v1/public/search-words/{word}",
-                Route::DeleteSearchWord,
-            )
-            .get("/api/v1/public/resources", Route::SearchResources)
-            .post("/api/v1/public/resources", Route::CreateResource)
-            .get("/api/v1/public/resources/{id}", Route::GetResource)
-            .add(
-                Method::PUT,
-                "/api/v1/public/resources/{id}",
-                Route::PutResource,
-            )
-            .get("/api/v1/public/resources.hsds.json", Route::ExportHsds)
-            .get("/hsds/services", Route::HsdsServices)
-            .get("/hsds/services/{id}", Route::HsdsService)
-            .get("/api/v1/public/resources.csv", Route::ExportCsv)
-            .post("/api/v1/public/imports", Route::Import)
-            .get("/api/v1/public/notices", Route::ListNotices)
-            .post("/api/v1/public/notices", Route::CreateNotice)
-            .get(
-                "/api/v1/public/_selfcheck/stores/{store}",
-                Route::SelfcheckStore,
-            )
+        ROUTES
+            .iter()
+            .fold(Router::new(), |router, (method, path, route)| {
+                router.add(method.clone(), path, *route)
+            })
     })
+}
+
+/// The route table (method and path), for the conformance suite.
+pub fn routes() -> impl Iterator<Item = (Method, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|(method, path, _)| (method.clone(), *path))
 }
 
 pub struct Portal;
@@ -119,6 +166,7 @@ impl Function for Portal {
             Route::ResourcePage => pages::resource(req, env, param("id")).await,
             Route::Sitemap => pages::sitemap(req, env).await,
             Route::Robots => pages::robots(req, env),
+            Route::OpenApi => Ok(api::openapi(req)),
             Route::ListMunicipalities => rainbownet_core::public::municipalities::get(env).await,
             Route::PutMunicipality => api::put_municipality(req, env, param("code")).await,
             Route::Categories => api::categories(req, env).await,

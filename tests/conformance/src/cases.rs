@@ -593,6 +593,7 @@ pub fn run_all(host: &str, client: &Client, only: &str) -> usize {
         .chain(crate::disaster::CASES)
         .chain(crate::abuse::CASES)
         .chain(crate::routes::CASES)
+        .chain(crate::openapi::CASES)
         .filter(|case| case.name.contains(only))
         .collect();
     for case in &all {
