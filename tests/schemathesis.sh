@@ -27,7 +27,9 @@ if [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$PINS" ]; then
     if ! python3 -m venv "$VENV"; then
         # Debian's python3 has no venv module without this package.
         command -v apt-get >/dev/null || { echo "python3 -m venv does not work" >&2; exit 1; }
-        apt-get install -y -qq python3-venv >/dev/null
+        sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+        $sudo_cmd apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q python3-venv
+        rm -rf "$VENV"
         python3 -m venv "$VENV"
     fi
     # shellcheck disable=SC2086 # one argument per pin
