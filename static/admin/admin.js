@@ -224,6 +224,24 @@
       });
   });
 
+  // A row of an administrator's table: its cells as text, then its action buttons.
+  function tableRow(texts, actions) {
+    var row = document.createElement("tr");
+    texts.forEach(function (text) { var cell = document.createElement("td"); cell.textContent = text; row.appendChild(cell); });
+    var cell = document.createElement("td");
+    actions.forEach(function (a) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button secondary";
+      button.textContent = a.text;
+      button.setAttribute("aria-label", a.label);
+      button.addEventListener("click", a.onClick);
+      cell.appendChild(button);
+    });
+    row.appendChild(cell);
+    return row;
+  }
+
   // The network's municipalities (sysadmins): list and edit.
   var townFields = ["name", "name_kana", "name_en", "prefecture", "lat", "lng"];
   // Administrators see their own edits at once: revalidate instead of the public cache.
@@ -232,26 +250,14 @@
       var body = document.querySelector("#town-table tbody");
       body.textContent = "";
       data.items.forEach(function (t) {
-        var row = document.createElement("tr");
-        [t.code, t.name, t.name_kana, t.prefecture || "", t.lat + ", " + t.lng].forEach(function (text) {
-          var cell = document.createElement("td");
-          cell.textContent = text;
-          row.appendChild(cell);
-        });
-        var actions = document.createElement("td");
-        var edit = document.createElement("button");
-        edit.type = "button";
-        edit.className = "button secondary";
-        edit.textContent = "編集";
-        edit.setAttribute("aria-label", t.name + "を編集");
-        edit.addEventListener("click", function () {
-          $("t-code").value = t.code;
-          townFields.forEach(function (f) { $("t-" + f).value = t[f] === undefined || t[f] === null ? "" : t[f]; });
-          $("t-name").focus();
-        });
-        actions.appendChild(edit);
-        row.appendChild(actions);
-        body.appendChild(row);
+        body.appendChild(tableRow([t.code, t.name, t.name_kana, t.prefecture || "", t.lat + ", " + t.lng], [{
+          text: "編集", label: t.name + "を編集",
+          onClick: function () {
+            $("t-code").value = t.code;
+            townFields.forEach(function (f) { $("t-" + f).value = t[f] === undefined || t[f] === null ? "" : t[f]; });
+            $("t-name").focus();
+          },
+        }]));
       });
     });
   }
@@ -276,38 +282,26 @@
       var body = document.querySelector("#word-table tbody");
       body.textContent = "";
       data.items.forEach(function (w) {
-        var row = document.createElement("tr");
-        [w.word, w.categories.map(function (c) { return categoryNames[c] || c; }).join("、"), w.alternatives.join(" ")]
-          .forEach(function (text) { var cell = document.createElement("td"); cell.textContent = text; row.appendChild(cell); });
-        var actions = document.createElement("td");
-        var edit = document.createElement("button");
-        edit.type = "button";
-        edit.className = "button secondary";
-        edit.textContent = "編集";
-        edit.setAttribute("aria-label", "「" + w.word + "」を編集");
-        edit.addEventListener("click", function () {
-          $("w-word").value = w.word;
-          $("w-alternatives").value = w.alternatives.join(" ");
-          Array.prototype.forEach.call($("w-categories").options, function (o) { o.selected = w.categories.indexOf(o.value) >= 0; });
-          $("w-word").focus();
-        });
-        var remove = document.createElement("button");
-        remove.type = "button";
-        remove.className = "button secondary";
-        remove.textContent = "削除";
-        remove.setAttribute("aria-label", "「" + w.word + "」を削除");
-        remove.addEventListener("click", function () {
-          if (!window.confirm("「" + w.word + "」を検索のことばから削除しますか？")) return;
-          fetch("/api/v1/public/search-words/" + encodeURIComponent(w.word), { method: "DELETE", headers: { authorization: "Bearer " + token() } })
-            .then(function (r) {
-              if (r.ok) { show("word-result", ["削除しました：" + w.word], true); loadWords(); return; }
-              return r.json().then(function (j) { show("word-result", problemLines(j), false); });
-            });
-        });
-        actions.appendChild(edit);
-        actions.appendChild(remove);
-        row.appendChild(actions);
-        body.appendChild(row);
+        var categories = w.categories.map(function (c) { return categoryNames[c] || c; }).join("、");
+        body.appendChild(tableRow([w.word, categories, w.alternatives.join(" ")], [{
+          text: "編集", label: "「" + w.word + "」を編集",
+          onClick: function () {
+            $("w-word").value = w.word;
+            $("w-alternatives").value = w.alternatives.join(" ");
+            Array.prototype.forEach.call($("w-categories").options, function (o) { o.selected = w.categories.indexOf(o.value) >= 0; });
+            $("w-word").focus();
+          },
+        }, {
+          text: "削除", label: "「" + w.word + "」を削除",
+          onClick: function () {
+            if (!window.confirm("「" + w.word + "」を検索のことばから削除しますか？")) return;
+            fetch("/api/v1/public/search-words/" + encodeURIComponent(w.word), { method: "DELETE", headers: { authorization: "Bearer " + token() } })
+              .then(function (r) {
+                if (r.ok) { show("word-result", ["削除しました：" + w.word], true); loadWords(); return; }
+                return r.json().then(function (j) { show("word-result", problemLines(j), false); });
+              });
+          },
+        }]));
       });
     });
   }
