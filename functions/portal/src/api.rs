@@ -140,7 +140,9 @@ pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
     let (key, ttl) = query.cache_key(env.clock.now_millis());
     let bytes = crate::pages::cached(env, &format!("search:{key}"), ttl, async {
         let page = search::search(env, &query).await?;
-        serde_json::to_vec(&page).map_err(|e| Error::Internal(format!("search JSON: {e}")))
+        let bytes =
+            serde_json::to_vec(&page).map_err(|e| Error::Internal(format!("search JSON: {e}")))?;
+        Ok((bytes, page.keepable))
     })
     .await?;
     Ok(crate::pages::short_lived(

@@ -38,10 +38,11 @@ pub async fn invalidate_pages(env: &Env) {
 }
 
 /// The bytes kept under `key` in the current generation, or `make`'s, kept for `ttl`
-/// seconds. A cache that fails is passed by (logged): it must never fail the answer.
+/// seconds when `make` says they may be. A cache that fails is passed by (logged): it
+/// must never fail the answer.
 pub async fn cached<F>(env: &Env, key: &str, ttl: u64, make: F) -> Result<Vec<u8>, Error>
 where
-    F: std::future::Future<Output = Result<Vec<u8>, Error>>,
+    F: std::future::Future<Output = Result<(Vec<u8>, bool), Error>>,
 {
     let key = generation(env).await.map(|g| format!("page:{g}:{key}"));
     if let Some(key) = &key
@@ -50,8 +51,9 @@ where
     {
         return Ok(bytes);
     }
-    let bytes = make.await?;
-    if let Some(key) = &key
+    let (bytes, keep) = make.await?;
+    if keep
+        && let Some(key) = &key
         && let Ok(kv) = env.kv(KvStore::Cache).await
         && let Err(e) = kv.put(key, &bytes, Some(ttl)).await
     {
@@ -82,9 +84,8 @@ pub async fn results(req: &Request, env: &Env) -> Result<Response, Error> {
     let (key, ttl) = query.cache_key(env.clock.now_millis());
     let html = cached(env, &format!("results:{key}"), ttl, async {
         let found = search::search(env, &query).await?;
-        Ok(resource_pages::results(env, &query, &found)
-            .await?
-            .into_bytes())
+        let html = resource_pages::results(env, &query, &found).await?;
+        Ok((html.into_bytes(), found.keepable))
     })
     .await?;
     Ok(with_map_csp(
@@ -112,12 +113,12 @@ pub async fn resource(req: &Request, env: &Env, id: &str) -> Result<Response, Er
             return Err(Error::NotFound);
         }
         let tiles = web::tiles(env);
-        Ok(resource_pages::detail(
+        let html = resource_pages::detail(
             &resource,
             web::configured_origin(env).as_deref(),
             tiles.as_ref(),
-        )
-        .into_bytes())
+        );
+        Ok((html.into_bytes(), true))
     })
     .await?;
     Ok(with_map_csp(env, cacheable(req, HTML, html)))

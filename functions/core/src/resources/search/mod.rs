@@ -83,7 +83,17 @@ pub struct SearchPage {
     /// which is which.
     #[serde(skip)]
     pub about_evacuation: bool,
+    /// Whether this answer may be kept in the cache store: only for searches made of
+    /// words the network knows (synonyms, category names, towns, weekdays, hazards,
+    /// facilities), a few of them, and no exact position. Free text and positions are
+    /// endless, and an outsider must not be able to fill the store (or the town's bill)
+    /// by sending new ones; shared caches still keep every answer for `s-maxage`.
+    #[serde(skip)]
+    pub keepable: bool,
 }
+
+/// At most this many words in a search whose answer is kept.
+const MAX_KEPT_WORDS: usize = 3;
 
 impl SearchQuery {
     /// Reads `q, category, municipality, open_now, open_on, lat, lng, radius_m, cursor,
@@ -314,6 +324,7 @@ pub async fn search(env: &Env, query: &SearchQuery) -> Result<SearchPage, Error>
     if page.items.is_empty() && query.cursor.is_none() {
         page.suggestions = suggest(env, query, &understood, &dictionary, now).await?;
     }
+    page.keepable = keepable(query, &understood, &dictionary);
     page.readings = understood.readings.clone();
     page.about_evacuation = !understood.hazards.is_empty()
         || query
@@ -325,6 +336,20 @@ pub async fn search(env: &Env, query: &SearchQuery) -> Result<SearchPage, Error>
             .iter()
             .any(|t| t.categories.iter().any(|c| c.starts_with("disaster")));
     Ok(page)
+}
+
+/// See [`SearchPage::keepable`].
+fn keepable(query: &SearchQuery, understood: &Understood, dictionary: &Dictionary) -> bool {
+    query.near.is_none()
+        && understood.terms.len() + understood.readings.len() <= MAX_KEPT_WORDS
+        && understood.terms.iter().all(|t| {
+            !t.categories.is_empty()
+                || !t.alternatives.is_empty()
+                || dictionary
+                    .categories
+                    .iter()
+                    .any(|(_, label, _)| *label == t.word)
+        })
 }
 
 /// Searches that would find something: without the place, without one filter word, one
@@ -514,6 +539,42 @@ mod tests {
                 .cache_key(at + 86_400_000)
                 .0,
             "another day"
+        );
+    }
+
+    #[test]
+    fn only_known_words_without_a_position_are_kept() {
+        use crate::resources::words::Synonym;
+        let dictionary = Dictionary {
+            synonyms: vec![Synonym {
+                word: "歯医者".into(),
+                categories: vec!["medical.dental".into()],
+                alternatives: vec![],
+            }],
+            categories: vec![("gathering.salon".into(), "さろん".into(), "サロン".into())],
+            ..Dictionary::default()
+        };
+        let kept = |s: &str| {
+            let q = SearchQuery::from_request(&req(s)).unwrap();
+            let u = understand(q.words.as_deref().unwrap_or(""), &dictionary, 0);
+            keepable(&q, &u, &dictionary)
+        };
+        assert!(kept("q=%E6%AD%AF%E5%8C%BB%E8%80%85"), "歯医者");
+        assert!(
+            kept("q=%E3%82%B5%E3%83%AD%E3%83%B3+%E6%9C%88%E6%9B%9C"),
+            "サロン 月曜"
+        );
+        assert!(kept("category=medical"), "no words");
+        assert!(!kept("q=xyzzy"), "free text");
+        assert!(
+            !kept("q=%E6%AD%AF%E5%8C%BB%E8%80%85&lat=35.2&lng=136.8"),
+            "a position"
+        );
+        assert!(
+            !kept(
+                "q=%E6%AD%AF%E5%8C%BB%E8%80%85+%E6%9C%88%E6%9B%9C+%E7%81%AB%E6%9B%9C+%E6%B0%B4%E6%9B%9C"
+            ),
+            "four words"
         );
     }
 
