@@ -208,6 +208,15 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
         }
         Command::DemoSql { db } => print!("{}", demo::script(db)),
         Command::Keys(Keys::Public { data }) => {
+            // A seed given in the environment needs no data directory: deriving its public
+            // key must not create one (and a data key beside it) where the command runs.
+            if let Ok(seed) = std::env::var(rainbownet_core::settings::JWT_SEED.name) {
+                use rainbownet_core::auth::{keys, token};
+                let seed = keys::from_hex(seed.trim())
+                    .ok_or("RAINBOWNET_JWT_SEED must be 64 hex characters")?;
+                println!("{}", keys::to_hex(&token::public_key(&seed)));
+                return Ok(());
+            }
             let data_dir = DataDir::open(&data)?;
             let key = data_dir
                 .config_defaults

@@ -234,3 +234,25 @@ fn staff_added_by_command_have_sealed_seeds_and_import_patients() {
         .expect("audit");
     assert!(audited >= 2, "the command's writes are audited: {audited}");
 }
+
+#[test]
+fn the_public_key_of_a_given_seed_needs_no_data_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(BIN)
+        .args(["keys", "public"])
+        .current_dir(dir.path())
+        .env("RAINBOWNET_JWT_SEED", "11".repeat(32))
+        .output()
+        .expect("rainbownet keys public");
+    assert!(out.status.success());
+    let key = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(
+        key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{key}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(
+        left.is_empty(),
+        "nothing is created where it runs: {left:?}"
+    );
+}
