@@ -271,16 +271,9 @@ fn fixture(name: &str) -> Result<Vec<u8>, String> {
     std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+/// A query-string value, percent-encoded (the core's own encoder).
+pub fn enc(s: &str) -> String {
+    rainbownet_core::text::url_encode(s)
 }
 
 fn import(c: &Client, file: &str) -> Result<serde_json::Value, String> {
@@ -388,7 +381,8 @@ fn import_broken_rows(c: &Client) -> Result<(), String> {
     Ok(())
 }
 
-fn search(c: &Client, query: &str) -> Result<Vec<serde_json::Value>, String> {
+/// One page of `GET /api/v1/public/resources?{query}`, whole.
+pub fn search_page(c: &Client, query: &str) -> Result<serde_json::Value, String> {
     let resp = c.get(&format!("/api/v1/public/resources?{query}"))?;
     ensure!(
         resp.status == 200,
@@ -396,7 +390,11 @@ fn search(c: &Client, query: &str) -> Result<Vec<serde_json::Value>, String> {
         resp.status,
         resp.text()
     );
-    Ok(resp.json()?["items"]
+    resp.json()
+}
+
+fn search(c: &Client, query: &str) -> Result<Vec<serde_json::Value>, String> {
+    Ok(search_page(c, query)?["items"]
         .as_array()
         .cloned()
         .unwrap_or_default())

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::auth::{PASSWORD, code, login, register_as, tokens, with_token};
 use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
 use crate::client::Client;
+use crate::resources::{enc, search_page as search};
 
 pub const CASES: &[Case] = &[
     Case {
@@ -30,29 +31,6 @@ pub const CASES: &[Case] = &[
         run: kept_like_pages,
     },
 ];
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn search(c: &Client, query: &str) -> Result<Value, String> {
-    let resp = c.get(&format!("/api/v1/public/resources?{query}"))?;
-    ensure!(
-        resp.status == 200,
-        "search {query}: {} {}",
-        resp.status,
-        resp.text()
-    );
-    resp.json()
-}
 
 fn items(page: &Value) -> Vec<Value> {
     page["items"].as_array().cloned().unwrap_or_default()
