@@ -4,6 +4,8 @@
 
 #[cfg(feature = "kv")]
 mod kv;
+#[cfg(feature = "outbound")]
+mod outbound;
 #[cfg(feature = "sql")]
 mod sql;
 mod system;
@@ -89,8 +91,16 @@ pub async fn serve<F: Function>(req: spin_sdk::http::Request) -> SpinResponse {
         config: Box::new(config),
         log: Box::new(system::StderrLog),
         admission: Box::new(rainbownet_core::ports::Unbounded),
+        #[cfg(feature = "outbound")]
+        outbound: Box::new(outbound::SpinOut),
+        #[cfg(not(feature = "outbound"))]
+        outbound: Box::new(rainbownet_core::ports::NoOutbound),
+        after_response: Default::default(),
     };
-    rainbownet_core::http::serve::<F>(request, &env)
-        .await
-        .map(|body| FullBody::new(Bytes::from(body)))
+    let response = rainbownet_core::http::serve::<F>(request, &env).await;
+    // A Spin component lives for one request: its work after the response runs before it.
+    if env.deferred() {
+        F::after(&env).await;
+    }
+    response.map(|body| FullBody::new(Bytes::from(body)))
 }

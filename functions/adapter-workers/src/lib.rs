@@ -2,6 +2,7 @@
 //! `crypto.getRandomValues`, Worker vars and secrets. Bindings are the grants: a store
 //! whose binding the Worker's config does not declare can not be opened.
 
+mod fetch;
 mod kv;
 mod sql;
 mod system;
@@ -24,11 +25,45 @@ macro_rules! entry {
         async fn fetch(
             req: worker::Request,
             env: worker::Env,
-            _ctx: worker::Context,
+            ctx: worker::Context,
         ) -> worker::Result<worker::Response> {
-            $crate::serve::<$function>(req, env).await
+            $crate::serve::<$function>(req, env, ctx).await
         }
     };
+}
+
+/// Defines the Worker's `scheduled` entry point (a Cron Trigger in its config): the
+/// function's `after` work, such as retrying notifications that failed.
+#[macro_export]
+macro_rules! scheduled {
+    ($function:ty) => {
+        #[worker::event(scheduled)]
+        async fn scheduled(
+            _event: worker::ScheduledEvent,
+            env: worker::Env,
+            _ctx: worker::ScheduleContext,
+        ) {
+            $crate::after::<$function>(env).await
+        }
+    };
+}
+
+fn core_env(env: worker::Env) -> Env {
+    Env {
+        stores: Box::new(BindingStores { env: env.clone() }),
+        clock: Box::new(system::DateClock),
+        random: Box::new(system::CryptoRandom),
+        config: Box::new(system::WorkerConfig(env)),
+        log: Box::new(system::ConsoleLog),
+        admission: Box::new(rainbownet_core::ports::Unbounded),
+        outbound: Box::new(fetch::FetchOut),
+        after_response: Default::default(),
+    }
+}
+
+/// Runs `F`'s work for after a response, from the Worker's schedule.
+pub async fn after<F: Function>(env: worker::Env) {
+    F::after(&core_env(env)).await;
 }
 
 struct BindingStores {
@@ -58,6 +93,7 @@ impl Stores for BindingStores {
 pub async fn serve<F: Function>(
     mut req: worker::Request,
     env: worker::Env,
+    ctx: worker::Context,
 ) -> worker::Result<worker::Response> {
     let url = req.url()?;
     let path_and_query = match url.query() {
@@ -77,14 +113,7 @@ pub async fn serve<F: Function>(
         builder = builder.header(rainbownet_core::http::CLIENT_ADDR_HEADER, ip);
     }
     let body = req.bytes().await.unwrap_or_default();
-    let core_env = Env {
-        stores: Box::new(BindingStores { env: env.clone() }),
-        clock: Box::new(system::DateClock),
-        random: Box::new(system::CryptoRandom),
-        config: Box::new(system::WorkerConfig(env)),
-        log: Box::new(system::ConsoleLog),
-        admission: Box::new(rainbownet_core::ports::Unbounded),
-    };
+    let core_env = core_env(env);
     let response = match builder.body(body) {
         Ok(request) => rainbownet_core::http::serve::<F>(request, &core_env).await,
         Err(_) => {
@@ -92,6 +121,10 @@ pub async fn serve<F: Function>(
             rainbownet_core::http::error_response(&err, &core_env)
         }
     };
+    if core_env.deferred() {
+        // The isolate stays alive for it after the response is sent.
+        ctx.wait_until(async move { F::after(&core_env).await });
+    }
     into_worker_response(response)
 }
 

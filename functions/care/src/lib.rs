@@ -10,7 +10,7 @@ use rainbownet_core::auth::token::Subject;
 use rainbownet_core::auth::{admin, enrolment, invitations, login, session, sessions, staff};
 use rainbownet_core::care::{
     attachments, directory, fhir, import as patient_import, messages, nearby, patients, projects,
-    timeline, usage, vitals,
+    push, timeline, updates, usage, vitals,
 };
 use rainbownet_core::http::respond::{self, created, csv, idempotency_key, no_content, ok, page};
 use rainbownet_core::http::router::{Guard, Params, RouteInfo, RouteSpec, Router};
@@ -20,6 +20,8 @@ use rainbownet_core::{Env, Error, Function, selfcheck};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 adapter_workers::entry!(crate::Care);
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+adapter_workers::scheduled!(crate::Care);
 
 #[cfg(target_os = "wasi")]
 adapter_spin::entry!(crate::Care);
@@ -75,6 +77,13 @@ enum Route {
     Usage,
     UsageCsv,
     SelfcheckStore,
+    PushKey,
+    ListDevices,
+    Subscribe,
+    Unsubscribe,
+    GetNotificationSettings,
+    PutNotificationSettings,
+    Updates,
 }
 
 /// Every route of the function with the guard that admits its callers and its audit
@@ -423,6 +432,55 @@ static ROUTES: &[RouteSpec<Route>] = &[
         route: Route::SelfcheckStore,
         guard: Guard::Public,
         action: "selfcheck",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/push/vapid-public-key",
+        route: Route::PushKey,
+        guard: Guard::Session,
+        action: "push.key",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/push/subscriptions",
+        route: Route::ListDevices,
+        guard: Guard::Session,
+        action: "push.list",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/care/push/subscriptions",
+        route: Route::Subscribe,
+        guard: Guard::Session,
+        action: "push.subscribe",
+    },
+    RouteSpec {
+        method: Method::DELETE,
+        path: "/api/v1/care/push/subscriptions/{subscription}",
+        route: Route::Unsubscribe,
+        guard: Guard::Session,
+        action: "push.unsubscribe",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/notification-settings",
+        route: Route::GetNotificationSettings,
+        guard: Guard::Session,
+        action: "notification.settings.read",
+    },
+    RouteSpec {
+        method: Method::PUT,
+        path: "/api/v1/care/notification-settings",
+        route: Route::PutNotificationSettings,
+        guard: Guard::Session,
+        action: "notification.settings",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/care/updates",
+        route: Route::Updates,
+        guard: Guard::Session,
+        action: "care.updates",
     },
 ];
 
@@ -831,6 +889,52 @@ impl Function for Care {
             Route::SelfcheckStore => {
                 selfcheck::store(env, Self::NAME, params.get("store").unwrap_or_default()).await
             }
+            Route::PushKey => {
+                who.subject()?;
+                let key = push::subscriptions::vapid(env)?.public_key();
+                Ok(ok(&serde_json::json!({ "public_key": key })))
+            }
+            Route::ListDevices => {
+                let caller = who.subject()?;
+                Ok(respond::items(
+                    &push::subscriptions::list(env, &caller).await?,
+                ))
+            }
+            Route::Subscribe => {
+                let caller = who.subject()?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(created(
+                    &push::subscriptions::subscribe(env, req, &caller, input).await?,
+                ))
+            }
+            Route::Unsubscribe => {
+                let caller = who.subject()?;
+                let id = params.get("subscription").unwrap_or_default();
+                push::subscriptions::unsubscribe(env, req, &caller, id).await?;
+                Ok(no_content())
+            }
+            Route::GetNotificationSettings => {
+                let caller = who.subject()?;
+                Ok(ok(&push::preferences::get(env, &caller.sub).await?))
+            }
+            Route::PutNotificationSettings => {
+                let caller = who.subject()?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                Ok(ok(&push::preferences::put(env, req, &caller, input).await?))
+            }
+            Route::Updates => {
+                let caller = who.subject()?;
+                updates::respond(req, &updates::get(env, &caller).await?)
+            }
+        }
+    }
+
+    /// Sends the notifications a write left in the outbox (and, on the host's timer, the
+    /// ones whose earlier try failed).
+    async fn after(env: &Env) {
+        if let Err(e) = push::deliver::deliver(env).await {
+            env.log
+                .error("push", &format!("push: delivery failed: {e}"));
         }
     }
 }
@@ -927,9 +1031,15 @@ async fn admit(
     env: &Env,
     params: &Params,
 ) -> Result<Admitted, Error> {
-    let target = ["id", "project", "professional", "invitation"]
-        .into_iter()
-        .find_map(|name| params.get(name));
+    let target = [
+        "id",
+        "project",
+        "professional",
+        "invitation",
+        "subscription",
+    ]
+    .into_iter()
+    .find_map(|name| params.get(name));
     let session = || session::authenticate_audited(req, env, Database::Care, spec.action, target);
     Ok(match spec.guard {
         Guard::Public => Admitted::Anyone,

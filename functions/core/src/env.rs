@@ -1,10 +1,13 @@
 //! `Env`: what a function receives from its host for one request.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use async_trait::async_trait;
 
-use crate::ports::{Admission, Clock, Config, Database, Kv, KvStore, Log, Random, Sql, StoreError};
+use crate::ports::{
+    Admission, Clock, Config, Database, Kv, KvStore, Log, Outbound, Random, Sql, StoreError,
+};
 
 /// Opens the stores a host grants. A host that was not granted a store answers
 /// `StoreError::NotGranted`: the platform is the authority (Spin's component grants, the
@@ -22,9 +25,22 @@ pub struct Env {
     pub config: Box<dyn Config>,
     pub log: Box<dyn Log>,
     pub admission: Box<dyn Admission>,
+    pub outbound: Box<dyn Outbound>,
+    /// Set by a handler that left work for after the response (notifications written to
+    /// the outbox): the host then runs the function's `after` once the response is out.
+    pub after_response: Cell<bool>,
 }
 
 impl Env {
+    /// Asks the host to run the function's `after` once the response is out.
+    pub fn defer(&self) {
+        self.after_response.set(true);
+    }
+
+    pub fn deferred(&self) -> bool {
+        self.after_response.get()
+    }
+
     pub async fn sql(&self, db: Database) -> Result<Rc<dyn Sql>, StoreError> {
         self.stores.sql(db).await
     }

@@ -72,7 +72,23 @@ pub const TRUSTED_PROXY: Setting = Setting {
     secret: false,
 };
 
-pub const ALL: [Setting; 8] = [
+/// Where Web Push messages may be sent: host names, `*.` for subdomains, comma-separated.
+/// Empty: the major browsers' push services (a test adds its loopback receiver).
+pub const PUSH_HOSTS: Setting = Setting {
+    name: "RAINBOWNET_PUSH_HOSTS",
+    required: false,
+    secret: false,
+};
+
+/// The contact the push services see in our VAPID tokens (`mailto:` or `https:`). Empty:
+/// the public origin, or a placeholder.
+pub const VAPID_SUBJECT: Setting = Setting {
+    name: "RAINBOWNET_VAPID_SUBJECT",
+    required: false,
+    secret: false,
+};
+
+pub const ALL: [Setting; 10] = [
     ADMIN_TOKEN,
     PUBLIC_ORIGIN,
     TILE_URL,
@@ -81,6 +97,8 @@ pub const ALL: [Setting; 8] = [
     JWT_PUBLIC_KEY,
     DATA_KEY,
     TRUSTED_PROXY,
+    PUSH_HOSTS,
+    VAPID_SUBJECT,
 ];
 
 #[cfg(test)]

@@ -50,6 +50,17 @@ impl Component {
         }
     }
 
+    /// The function's work for after a response (see `Function::after`).
+    pub async fn after(self, env: &Env) {
+        match self {
+            Component::Portal => Portal::after(env).await,
+            Component::Care => Care::after(env).await,
+            Component::Disaster => Disaster::after(env).await,
+            Component::Health => Health::after(env).await,
+            Component::Assets => Assets::after(env).await,
+        }
+    }
+
     pub async fn handle(self, req: Request, env: &Env) -> Response {
         match self {
             Component::Portal => rainbownet_portal::handle(req, env).await,

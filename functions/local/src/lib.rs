@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod cli;
+pub mod followups;
 pub mod functions;
 pub mod manifest;
 pub mod server;

@@ -99,6 +99,8 @@ pub struct Host {
     components: Vec<(Component, Grants)>,
     data: Arc<DataDir>,
     costly: Arc<crate::admission::Bounded>,
+    followups: Arc<crate::followups::Followups>,
+    outbound: crate::followups::HttpOut,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +142,8 @@ impl Host {
             components,
             data,
             costly: crate::admission::Bounded::for_this_machine(),
+            followups: Arc::default(),
+            outbound: crate::followups::HttpOut::new(),
         })
     }
 
@@ -166,7 +170,14 @@ impl Host {
             }),
             log: Box::new(StderrLog),
             admission: Box::new(crate::admission::SharedBound(Arc::clone(&self.costly))),
+            outbound: Box::new(self.outbound.clone()),
+            after_response: Default::default(),
         }
+    }
+
+    /// The thread that runs work left for after a response (`followups::start`).
+    pub fn followups(&self) -> Arc<crate::followups::Followups> {
+        Arc::clone(&self.followups)
     }
 
     /// The environment for errors the host answers itself: no stores, no secrets.
@@ -206,7 +217,11 @@ impl Host {
             return pollster::block_on(core_http::serve::<NoRoute>(req, &env));
         };
         let env = self.env(*component, grants);
-        pollster::block_on(component.handle(req, &env))
+        let response = pollster::block_on(component.handle(req, &env));
+        if env.deferred() {
+            self.followups.kick();
+        }
+        response
     }
 }
 
@@ -236,6 +251,7 @@ pub fn serve(
     addr: &str,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    crate::followups::start(&host)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -590,6 +590,7 @@ pub fn run_all(host: &str, client: &Client, only: &str) -> usize {
         .chain(crate::auth::CASES)
         .chain(crate::patients::CASES)
         .chain(crate::collab::CASES)
+        .chain(crate::push::CASES)
         .chain(crate::disaster::CASES)
         .chain(crate::abuse::CASES)
         .chain(crate::routes::CASES)

@@ -44,11 +44,11 @@ pub const CASES: &[Case] = &[
     },
 ];
 
-fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
+pub(crate) fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
     Ok(tokens(&login(c, &account.email, PASSWORD, &code(account, step)?)?)?.0)
 }
 
-fn my_id(c: &Client, token: &str) -> Result<String, String> {
+pub(crate) fn my_id(c: &Client, token: &str) -> Result<String, String> {
     Ok(
         with_token(c, "GET", "/api/v1/auth/me", token, None)?.json()?["id"]
             .as_str()
@@ -57,7 +57,7 @@ fn my_id(c: &Client, token: &str) -> Result<String, String> {
     )
 }
 
-fn created(resp: Resp, what: &str) -> Result<serde_json::Value, String> {
+pub(crate) fn created(resp: Resp, what: &str) -> Result<serde_json::Value, String> {
     ensure!(
         resp.status == 201,
         "{what}: {} {}",
@@ -67,7 +67,7 @@ fn created(resp: Resp, what: &str) -> Result<serde_json::Value, String> {
     resp.json()
 }
 
-fn ok(resp: Resp, what: &str) -> Result<serde_json::Value, String> {
+pub(crate) fn ok(resp: Resp, what: &str) -> Result<serde_json::Value, String> {
     ensure!(
         resp.status == 200,
         "{what}: {} {}",
@@ -120,7 +120,7 @@ fn replayed_once(
 }
 
 /// A patient of `token`'s with `others` on the team.
-fn patient_with_team(
+pub(crate) fn patient_with_team(
     c: &Client,
     token: &str,
     name: &str,

@@ -99,6 +99,7 @@ impl RunningHost {
         // As behind a reverse proxy on the same machine: the login limit by address is
         // tested with forwarded addresses.
         command.env("RAINBOWNET_TRUSTED_PROXY", "127.0.0.1");
+        command.env(push_hosts().0, push_hosts().1);
         command.envs(env.iter().copied());
         command
             .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--data"])
@@ -131,6 +132,7 @@ impl RunningHost {
             .args(["--port", "0", "--demo-sql"])
             .arg(format!("public={}", demo.display()))
             .args(["--var", &format!("RAINBOWNET_ADMIN_TOKEN={ADMIN_TOKEN}")])
+            .args(["--var", &format!("{}={}", push_hosts().0, push_hosts().1)])
             // As deployed: only the care Worker holds the signing seed (a secret); every
             // Worker gets the public key to verify tokens with.
             .args([
@@ -200,7 +202,8 @@ impl RunningHost {
             .env("SPIN_VARIABLE_RAINBOWNET_JWT_SEED", TEST_TOKEN_SEED)
             .env("SPIN_VARIABLE_RAINBOWNET_JWT_PUBLIC_KEY", test_public_key())
             // As for the local host: the suite's forwarded addresses come from loopback.
-            .env("SPIN_VARIABLE_RAINBOWNET_TRUSTED_PROXY", "127.0.0.1");
+            .env("SPIN_VARIABLE_RAINBOWNET_TRUSTED_PROXY", "127.0.0.1")
+            .env(format!("SPIN_VARIABLE_{}", push_hosts().0), push_hosts().1);
         Self::start(
             "spin",
             command,
@@ -306,6 +309,15 @@ impl Drop for RunningHost {
     }
 }
 
+/// The push services a test host may send to: the browsers' and the suite's own receiver
+/// on loopback (`push.rs`).
+fn push_hosts() -> (&'static str, String) {
+    (
+        rainbownet_core::settings::PUSH_HOSTS.name,
+        format!("{},127.0.0.1", rainbownet_core::care::push::DEFAULT_HOSTS),
+    )
+}
+
 /// The local host in this process, over a temporary data directory with the demo region:
 /// the suite calls its request handling directly (see [`crate::client::Client::in_process`]).
 /// Configured as the launched hosts are: the bootstrap token, the test signing seed, and
@@ -328,6 +340,7 @@ pub fn in_process() -> Result<(std::sync::Arc<rainbownet::server::Host>, tempfil
             rainbownet_core::settings::ADMIN_TOKEN.name,
             ADMIN_TOKEN.to_owned(),
         ),
+        (push_hosts().0, push_hosts().1),
     ]);
     rainbownet::cli::load_demo(&data).map_err(|e| format!("demo: {e}"))?;
     let manifest = rainbownet::manifest::Manifest::parse(rainbownet::embedded::SPIN_TOML)
@@ -335,5 +348,7 @@ pub fn in_process() -> Result<(std::sync::Arc<rainbownet::server::Host>, tempfil
     let host = rainbownet::server::Host::new(manifest, std::sync::Arc::new(data))
         .map_err(|e| e.to_string())?
         .with_trusted_proxy(std::net::IpAddr::from([127, 0, 0, 1]));
-    Ok((std::sync::Arc::new(host), state))
+    let host = std::sync::Arc::new(host);
+    rainbownet::followups::start(&host).map_err(|e| e.to_string())?;
+    Ok((host, state))
 }

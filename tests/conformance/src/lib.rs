@@ -21,6 +21,7 @@ pub mod disaster;
 pub mod hosts;
 pub mod openapi;
 pub mod patients;
+pub mod push;
 pub mod resources;
 pub mod routes;
 pub mod search;

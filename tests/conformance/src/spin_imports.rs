@@ -1,6 +1,7 @@
 //! Least privilege on Spin, checked on the built components: a component may import a
-//! store interface only if `spin.toml` grants it a store of that kind, and no component
-//! imports outbound networking or a store kind RainbowNet does not use. (Which database
+//! store interface only if `spin.toml` grants it a store of that kind, outbound HTTP only
+//! if `spin.toml` names the https hosts it may reach (care: the push services), and no
+//! component imports sockets or a store kind RainbowNet does not use. (Which database
 //! label a component opens is enforced by Spin at run time, from the same `spin.toml`.)
 
 use std::collections::BTreeMap;
@@ -23,10 +24,15 @@ struct Component {
     key_value_stores: Vec<String>,
     #[serde(default)]
     variables: BTreeMap<String, String>,
+    #[serde(default)]
+    allowed_outbound_hosts: Vec<String>,
 }
 
-/// Interfaces no RainbowNet component may import: other stores, AI, messaging and
-/// outbound HTTP (a component that can not call out can not leak what it reads).
+/// Outbound HTTP interfaces: allowed only with `allowed_outbound_hosts`.
+const OUTBOUND_HTTP: &[&str] = &["wasi:http/outgoing-handler", "wasi:http/client"];
+
+/// Interfaces no RainbowNet component may import: other stores, AI, messaging and raw
+/// sockets (a component that can not call out can not leak what it reads).
 const FORBIDDEN: &[&str] = &[
     "spin:mysql",
     "spin:postgres",
@@ -34,8 +40,6 @@ const FORBIDDEN: &[&str] = &[
     "spin:llm",
     "spin:mqtt",
     "fermyon:",
-    "wasi:http/outgoing-handler",
-    "wasi:http/client",
     "wasi:sockets",
 ];
 
@@ -81,6 +85,27 @@ pub fn check(root: &Path) -> Result<Vec<String>, String> {
                 "{name} imports spin:variables but spin.toml gives it none"
             ));
         }
+        if OUTBOUND_HTTP.iter().any(|i| imports_kind(i)) {
+            if component.allowed_outbound_hosts.is_empty() {
+                return Err(format!(
+                    "{name} imports outbound HTTP but spin.toml allows it no host"
+                ));
+            }
+            // Named https hosts only: no plain http, no `*` host, no `self`.
+            if let Some(bad) = component.allowed_outbound_hosts.iter().find(|h| {
+                !h.starts_with("https://")
+                    || h.trim_start_matches("https://").starts_with("*:")
+                    || h.trim_start_matches("https://") == "*"
+            }) {
+                return Err(format!(
+                    "{name} may reach {bad}: outbound hosts must be named https hosts"
+                ));
+            }
+        } else if !component.allowed_outbound_hosts.is_empty() {
+            return Err(format!(
+                "{name} is allowed outbound hosts it never calls: drop them from spin.toml"
+            ));
+        }
         if let Some(bad) = imports
             .iter()
             .find(|i| FORBIDDEN.iter().any(|f| i.starts_with(f)))
@@ -95,8 +120,10 @@ pub fn check(root: &Path) -> Result<Vec<String>, String> {
             .filter(|i| i.starts_with("spin:"))
             .collect();
         report.push(format!(
-            "{name}: imports {stores:?}; granted databases {:?}, key-value {:?}",
-            component.sqlite_databases, component.key_value_stores
+            "{name}: imports {stores:?}; granted databases {:?}, key-value {:?}, outbound {:?}",
+            component.sqlite_databases,
+            component.key_value_stores,
+            component.allowed_outbound_hosts
         ));
     }
     Ok(report)

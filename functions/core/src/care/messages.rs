@@ -142,8 +142,18 @@ pub async fn send(
             Some(to),
             Outcome::Allowed,
         ),
+        super::push::outbox::Event {
+            kind: super::push::outbox::Kind::Message,
+            reference: &caller.sub,
+            author: &caller.sub,
+            urgent: true,
+            text: "",
+            written: ("messages", &id),
+        }
+        .to_person(env, to),
     ])
     .await?;
+    env.defer();
     let rows = sql
         .query(
             &format!(

@@ -10,8 +10,10 @@ pub mod nearby;
 pub mod paging;
 pub mod patients;
 pub mod projects;
+pub mod push;
 pub mod templates;
 pub mod timeline;
+pub mod updates;
 pub mod usage;
 pub mod vitals;
 

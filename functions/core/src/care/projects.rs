@@ -486,8 +486,18 @@ pub async fn post(
             Some(&m.project),
             Outcome::Allowed,
         ),
+        super::push::outbox::Event {
+            kind: super::push::outbox::Kind::ProjectPost,
+            reference: &m.project,
+            author: &m.caller.sub,
+            urgent: false,
+            text: &body,
+            written: ("project_posts", &id),
+        }
+        .to_project(env, &m.project),
     ])
     .await?;
+    env.defer();
     let rows = sql
         .query(
             &format!(

@@ -352,6 +352,15 @@ pub async fn create(
             ],
         ),
         member.audited(env, req, "post.create"),
+        super::push::outbox::Event {
+            kind: super::push::outbox::Kind::Post,
+            reference: patient,
+            author: &caller.sub,
+            urgent: category == "consultation",
+            text: &body,
+            written: ("posts", &id),
+        }
+        .to_care_team(env, patient),
     ];
     for file in &files {
         // Links only if this request's post was written (not on a replay).
@@ -362,6 +371,7 @@ pub async fn create(
         ));
     }
     sql.batch(&statements).await?;
+    env.defer();
     let stored_id = match key {
         None => id.clone(),
         Some(k) => {
@@ -560,8 +570,18 @@ pub async fn comment(
             ],
         ),
         member.audited(env, req, "comment.create"),
+        super::push::outbox::Event {
+            kind: super::push::outbox::Kind::Comment,
+            reference: patient,
+            author: &caller.sub,
+            urgent: false,
+            text: &body,
+            written: ("post_comments", &id),
+        }
+        .to_care_team(env, patient),
     ])
     .await?;
+    env.defer();
     let rows = sql
         .query(
             "SELECT c.id, c.post_id, c.author_id, pr.name AS author_name, c.body, c.created_at \

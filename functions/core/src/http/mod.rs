@@ -80,6 +80,11 @@ pub trait Function {
     fn error_page(problem: Response) -> Response {
         problem
     }
+
+    /// Work for after the response (sending what a request left in an outbox), and the
+    /// retry a host runs on a timer. Hosts call it when `Env::deferred` is set, and on
+    /// their schedule; it logs its own failures.
+    async fn after(_env: &Env) {}
 }
 
 /// Runs one request through a function. Never fails: every error becomes a problem

@@ -5,10 +5,12 @@
 //! `SystemTime::now()` and OS randomness fail on `wasm32-unknown-unknown`.
 
 pub mod kv;
+pub mod outbound;
 pub mod sql;
 pub mod system;
 
 pub use kv::Kv;
+pub use outbound::{NoOutbound, Outbound, OutboundError};
 pub use sql::{Row, Rows, Sql, Statement, Value, bind_list};
 pub use system::{Admission, Clock, Config, Log, Permit, Random, Unbounded};
 
