@@ -46,8 +46,8 @@
     }
   }
   const PROJECT_ROLE = { owner: { ja: "主催者", en: "Owner" }, member: { ja: "メンバー", en: "Member" } };
-  const VIEWS = ["invite-view", "signin", "patients-view", "patient-view", "projects-view", "project-view", "messages-view", "thread-view"];
-  const NAV = { patients: "patients", patient: "patients", projects: "projects", project: "projects", messages: "messages", thread: "messages" };
+  const VIEWS = ["invite-view", "signin", "patients-view", "patient-view", "projects-view", "project-view", "messages-view", "thread-view", "settings-view"];
+  const NAV = { patients: "patients", patient: "patients", projects: "projects", project: "projects", messages: "messages", thread: "messages", settings: "settings" };
   // The server's kinds (functions/core/src/care/vitals.rs), with how they are shown.
   const VITALS = [
     { code: "blood_pressure", ja: "血圧", en: "Blood pressure", unit: "mmHg", digits: 0 },
@@ -369,6 +369,9 @@
   // Nothing of a patient stays in the page once the session is over.
   function forgetAll() {
     state.me = null;
+    live.etag = null;
+    live.data = null;
+    live.seen = {};
     state.patients = [];
     resetPatient(null);
     images.clear();
@@ -451,6 +454,7 @@
     }
     if (parts[0] === "projects") return parts[1] ? { view: "project", id: decoded(parts[1]) } : { view: "projects" };
     if (parts[0] === "messages") return parts[1] ? { view: "thread", id: decoded(parts[1]) } : { view: "messages" };
+    if (parts[0] === "settings") return { view: "settings" };
     return { view: "patients" };
   }
 
@@ -473,6 +477,7 @@
     else if (where.view === "project") await openProject(where.id);
     else if (where.view === "messages") await showMessages();
     else if (where.view === "thread") await openThread(where.id);
+    else if (where.view === "settings") await showSettings();
     else await showPatients();
     // The badges of the other lists (each list view counts its own as it loads).
     refreshCounts(where.view);
@@ -530,6 +535,211 @@
   function countedHere(kind, items) {
     countSeq[kind] += 1;
     setCount(kind, unreadOf(items));
+  }
+
+  // --- news while the page is open ----------------------------------------------------------
+  // GET /api/v1/care/updates answers counts only (no text), with an ETag: a poll that finds
+  // nothing new is a bodiless 304. A timeline on screen remembers how many posts and
+  // comments it showed; more on the server is 「新着 N件」, loaded when the person asks.
+  const POLL_MS = 15000;
+  const live = { etag: null, data: null, seen: {}, busy: false };
+
+  function activityOf(id) {
+    const p = live.data && (live.data.patients || []).find((x) => x.id === id);
+    return p ? (p.posts || 0) + (p.comments || 0) : null;
+  }
+
+  async function pollUpdates(force) {
+    if (live.busy || !tokens() || !state.me || document.visibilityState !== "visible") return;
+    live.busy = true;
+    try {
+      const headers = live.etag && !force ? { "if-none-match": live.etag } : {};
+      const resp = await authorized("GET", "/api/v1/care/updates", { headers: headers });
+      if (resp.status === 304 || !resp.ok) return;
+      const first = live.data === null;
+      live.etag = resp.headers.get("etag");
+      live.data = await resp.json();
+      Object.keys(live.seen).forEach((id) => { if (live.seen[id] === null) live.seen[id] = activityOf(id); });
+      if (!first) refreshCounts(null);
+      showNews();
+    } catch (e) {
+      // A hint only: the lists show their own errors when opened.
+    } finally {
+      live.busy = false;
+    }
+  }
+
+  // The timeline of `id` was just loaded: what the server has now is what it shows.
+  function baseline(id) {
+    live.seen[id] = null;
+    $("timeline-news").hidden = true;
+    pollUpdates(true);
+  }
+
+  function showNews() {
+    const id = state.patientId;
+    const now = id ? activityOf(id) : null;
+    const seen = id ? live.seen[id] : null;
+    const n = now !== null && typeof seen === "number" ? now - seen : 0;
+    $("timeline-news-count").textContent = String(n);
+    $("timeline-news").hidden = !(n > 0);
+  }
+
+  // --- notifications on this device --------------------------------------------------------
+  const KEY_DEVICE = "rainbownet.care.device";
+
+  function pushSupported() {
+    return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+  }
+
+  function keyBytes(b64) {
+    const text = atob(b64.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((b64.length + 3) % 4));
+    return Uint8Array.from(text, (c) => c.charCodeAt(0));
+  }
+
+  async function currentSubscription() {
+    if (!pushSupported()) return null;
+    const reg = await navigator.serviceWorker.getRegistration("/app/care/");
+    return reg ? reg.pushManager.getSubscription() : null;
+  }
+
+  async function showPushState() {
+    const on = !!localStorage.getItem(KEY_DEVICE) && !!(await currentSubscription().catch(() => null));
+    $("push-on").hidden = on;
+    $("push-off").hidden = !on;
+    if (!pushSupported()) {
+      setText("push-state", "このブラウザーは通知に対応していません。画面を開いている間は、新着を自動で表示します。");
+      $("push-on").hidden = true;
+    } else if (Notification.permission === "denied") {
+      setText("push-state", "この端末では通知がブロックされています。ブラウザーのサイト設定で通知を許可してください。");
+    } else {
+      setText("push-state", on ? "この端末で通知を受け取っています。" : "この端末では通知を受け取っていません。");
+    }
+  }
+
+  function pushFailed(e) {
+    const lines = e && e.lines ? e.lines : ["通知を設定できませんでした。もう一度お試しください。"];
+    setText("push-state", lines.join(" "));
+  }
+
+  async function pushOn() {
+    if (!pushSupported()) return showPushState();
+    setText("push-state", "設定しています…");
+    const permission = await Notification.requestPermission();
+    if (permission !== "granted") {
+      setText("push-state", "通知が許可されませんでした。ブラウザーのサイト設定で通知を許可してから、もう一度押してください。");
+      return;
+    }
+    const key = (await getJson("/api/v1/care/push/vapid-public-key")).public_key;
+    const reg = await navigator.serviceWorker.register("/app/care/sw.js", { scope: "/app/care/" });
+    await navigator.serviceWorker.ready;
+    const sub = (await reg.pushManager.getSubscription()) ||
+      (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }));
+    const resp = await authorized("POST", "/api/v1/care/push/subscriptions", { json: sub.toJSON() });
+    if (!resp.ok) throw await apiError(resp);
+    localStorage.setItem(KEY_DEVICE, (await resp.json()).id);
+    await showPushState();
+    await loadDevices();
+  }
+
+  async function pushOff() {
+    const id = localStorage.getItem(KEY_DEVICE);
+    if (id) {
+      const resp = await authorized("DELETE", "/api/v1/care/push/subscriptions/" + enc(id));
+      if (!resp.ok && resp.status !== 404) throw await apiError(resp);
+    }
+    const sub = await currentSubscription();
+    if (sub) await sub.unsubscribe();
+    localStorage.removeItem(KEY_DEVICE);
+    await showPushState();
+    await loadDevices();
+  }
+
+  const SERVICES = [
+    ["fcm.googleapis.com", "Chrome・Edge・Android"],
+    ["mozilla.com", "Firefox"],
+    ["notify.windows.com", "Windows"],
+    ["apple.com", "Safari・iPhone"],
+  ];
+
+  function serviceName(origin) {
+    const found = SERVICES.find(([host]) => String(origin).includes(host));
+    return found ? found[1] : String(origin).replace(/^https?:\/\//, "");
+  }
+
+  async function loadDevices() {
+    const list = $("device-list");
+    try {
+      const items = (await getJson("/api/v1/care/push/subscriptions")).items || [];
+      list.textContent = "";
+      const mine = localStorage.getItem(KEY_DEVICE);
+      items.forEach((d) => {
+        const li = el("li");
+        li.append(el("strong", null, serviceName(d.service) + (d.id === mine ? "（この端末）" : "")),
+          " ", el("span", "muted", "登録 " + jaDateTime(d.created_at)));
+        const remove = el("button", "secondary small", "解除");
+        remove.type = "button";
+        remove.addEventListener("click", async () => {
+          const resp = await authorized("DELETE", "/api/v1/care/push/subscriptions/" + enc(d.id));
+          if (resp.ok && d.id === mine) localStorage.removeItem(KEY_DEVICE);
+          await loadDevices();
+          await showPushState();
+        });
+        li.append(" ", remove);
+        list.appendChild(li);
+      });
+      setText("device-status", items.length ? "" : "通知を受け取る端末はありません。");
+    } catch (e) {
+      const lines = failure(e);
+      if (lines) setText("device-status", lines.join(" "));
+    }
+  }
+
+  function jaDateTime(iso) {
+    const d = new Date(iso);
+    if (isNaN(d)) return "";
+    return d.toLocaleString("ja-JP", { timeZone: "Asia/Tokyo", month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit" });
+  }
+
+  async function showSettings() {
+    showOnly("settings-view");
+    document.title = "通知の設定 | RainbowNet";
+    clearFieldErrors($("notify-form"));
+    showBox($("notify-errors"), [], true);
+    await showPushState();
+    try {
+      const s = await getJson("/api/v1/care/notification-settings");
+      document.querySelectorAll('input[name="notify-level"]').forEach((r) => { r.checked = r.value === s.level; });
+      $("quiet-from").value = s.quiet_from || "";
+      $("quiet-until").value = s.quiet_until || "";
+    } catch (e) {
+      const lines = failure(e);
+      if (lines) showBox($("notify-errors"), lines, false);
+    }
+    await loadDevices();
+  }
+
+  async function saveNotifySettings(event) {
+    event.preventDefault();
+    const form = $("notify-form");
+    clearFieldErrors(form);
+    const level = (form.querySelector('input[name="notify-level"]:checked') || {}).value || "all";
+    const body = { level: level, quiet_from: $("quiet-from").value || null, quiet_until: $("quiet-until").value || null };
+    $("notify-save").disabled = true;
+    try {
+      const resp = await authorized("PUT", "/api/v1/care/notification-settings", { json: body });
+      if (!resp.ok) throw await apiError(resp);
+      showBox($("notify-errors"), ["保存しました。"], true);
+    } catch (e) {
+      if (e === SIGNED_OUT) return;
+      const find = (pointer) => {
+        const id = { "#/quiet_from": "quiet-from", "#/quiet_until": "quiet-until" }[pointer];
+        return id ? { line: $(id + "-error"), input: $(id) } : null;
+      };
+      placeErrors(e instanceof ApiError ? e : new ApiError(["保存できませんでした。"]), find, $("notify-errors"));
+    } finally {
+      $("notify-save").disabled = false;
+    }
   }
 
   // --- my patients -----------------------------------------------------------------------
@@ -909,6 +1119,7 @@
       state.nextCursor = page.next_cursor || null;
       renderTimeline();
       setText("timeline-status", state.posts.length ? "" : "まだ投稿はありません。 / No posts yet.");
+      if (!more) baseline(id);
       await markRead(id, items);
     } catch (e) {
       if (!current(id)) return;
@@ -2776,9 +2987,24 @@
     $("thread-refresh").addEventListener("click", () => { if (state.threadWith) loadThread(false); });
     $("invite-form").addEventListener("submit", acceptInvite);
     $("invite-done").addEventListener("click", inviteDone);
-    // The badges stay fresh while the page is open (and at once when it comes back).
-    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") refreshCounts(null); });
-    setInterval(() => { if (document.visibilityState === "visible") refreshCounts(null); }, 60000);
+    // News while the page is open: a cheap poll (304 when nothing changed), at once when the
+    // page comes back or a push arrives.
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") pollUpdates(); });
+    setInterval(pollUpdates, POLL_MS);
+    $("timeline-news-show").addEventListener("click", () => { $("timeline-news").hidden = true; loadTimeline(false); });
+    $("push-on").addEventListener("click", () => pushOn().catch(pushFailed));
+    $("push-off").addEventListener("click", () => pushOff().catch(pushFailed));
+    $("notify-form").addEventListener("submit", saveNotifySettings);
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.addEventListener("message", (event) => {
+        const data = event.data || {};
+        if (data.type === "push") pollUpdates();
+        // Only our own pages' links (the worker builds them from an id it checked).
+        if (data.type === "open" && typeof data.url === "string" && data.url.startsWith("/app/care/#/")) {
+          location.hash = data.url.slice("/app/care/".length);
+        }
+      });
+    }
     $("vital-kind").addEventListener("change", onVitalKind);
     $("vital-measured-at").addEventListener("input", () => { state.measuredSet = true; });
     $("vital-form").addEventListener("submit", recordVital);

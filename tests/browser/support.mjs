@@ -82,14 +82,14 @@ export function watchErrors(page, { ignore } = {}) {
   return errors;
 }
 
-// axe-core's WCAG 2.1 A/AA rules on the page as it stands; returns the violations, each as
+// axe-core's WCAG 2.2 A/AA rules on the page as it stands; returns the violations, each as
 // "rule: what (n elements)". Injected through the DevTools protocol, so the page's CSP
 // stays as served.
 export async function axeViolations(page) {
   const source = await readFile(join(root, "tests/node_modules/axe-core/axe.min.js"), "utf8");
   await page.evaluate(source);
   const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }));
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")})`);
 }
 

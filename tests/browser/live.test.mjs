@@ -1,0 +1,137 @@
+// The professional's day between two visits, in Debian's chromium: a nurse keeps a
+// patient's timeline open on her phone (390 px) while the care manager posts from the office
+// (1280 px); without a reload her page shows 「新着 1件」, and one tap shows the post. The
+// nurse then sets her notifications (相談 only, quiet hours at night); a half-filled quiet
+// time is refused next to its field. axe-core (WCAG 2.2 AA) on each page, screenshots in
+// tests/output/live-*.png. Starts its own local host and stops it afterwards.
+//
+//   node --test tests/browser/live.test.mjs       (RAINBOWNET_BIN overrides the binary)
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  apiClient, apiLogin, axeViolations, expectStatus, launchChromium, registerProfessional, screenshot,
+  signIn, startHost, watchErrors,
+} from "./support.mjs";
+
+const ADMIN_TOKEN = "browser-live-admin-token-0123456789";
+const PASSWORD = "correct horse battery staple";
+const TOWN = "23233";
+const PHONE = { viewport: { width: 390, height: 844 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" };
+const PC = { viewport: { width: 1280, height: 900 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" };
+
+let host;
+let api;
+let browser;
+let nurse;
+let manager;
+let patientId;
+
+async function register(label, name, profession, organization) {
+  return registerProfessional(api, ADMIN_TOKEN, {
+    organization, email: `${label}-${Date.now()}@example.jp`, name, profession, roles: ["professional"],
+    password: PASSWORD,
+  }, `register ${label}`);
+}
+
+before(async () => {
+  host = await startHost({ adminToken: ADMIN_TOKEN, name: "live" });
+  api = apiClient(host.base);
+  browser = await launchChromium();
+  nurse = await register("live-nurse", "看護 由美", "nurse",
+    { municipality_code: TOWN, kind: "visiting_nurse_station", name: "清須中央訪問看護" });
+  manager = await register("live-manager", "介護 健一", "care_manager",
+    { municipality_code: TOWN, kind: "care_management_office", name: "清須中央ケアプラン" });
+  const token = await apiLogin(api, manager, PASSWORD);
+  const patient = await expectStatus(201, api("POST", "/api/v1/patients", {
+    token,
+    json: {
+      municipality_code: TOWN, name: "新川 トメ", name_kana: "しんかわ とめ", birth_date: "昭和12年3月3日",
+      sex: "female", care_level: "care_3", address: "愛知県清須市西枇杷島町", lat: 35.2, lng: 136.87,
+      consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
+    },
+  }), "patient");
+  patientId = patient.id;
+  await expectStatus(201, api("POST", `/api/v1/patients/${patientId}/team`, {
+    token, json: { professional_id: nurse.id },
+  }), "team");
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+});
+
+async function signedIn(options, account, ignore) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const errors = watchErrors(page, { ignore });
+  await page.goto(host.base + "/app/care/");
+  await signIn(page, account, PASSWORD);
+  await page.locator("#patient-list a.patient-link").first().waitFor();
+  return { context, page, errors };
+}
+
+test("a teammate's post shows as 「新着」 on an open timeline without a reload", async () => {
+  const { context, page, errors } = await signedIn(PHONE, nurse);
+  await page.goto(`${host.base}/app/care/#/patients/${patientId}`);
+  await page.locator("#timeline-status").filter({ hasText: "まだ投稿はありません" }).waitFor();
+  assert.equal(await page.locator("#timeline-news").isHidden(), true, "no news before anyone posts");
+
+  // The care manager posts from the office PC.
+  const office = await signedIn(PC, manager);
+  await office.page.goto(`${host.base}/app/care/#/patients/${patientId}`);
+  await office.page.locator("#post-body").fill("@看護由美 さん、明日の訪問で服薬の残数を確認してください。");
+  await office.page.locator("#post-category").selectOption("consultation");
+  await office.page.locator("#post-form button[type=submit]").click();
+  await office.page.locator("#timeline article.post").first().waitFor();
+  await screenshot(office.page, "live-1-office-1280.png");
+
+  // The nurse's page finds it at its next poll (every 15 s while visible).
+  const news = page.locator("#timeline-news");
+  await news.waitFor({ state: "visible", timeout: 25000 });
+  assert.equal((await page.locator("#timeline-news-count").textContent()).trim(), "1");
+  const box = await page.locator("#timeline-news-show").boundingBox();
+  assert.ok(box && box.height >= 44, `the 新着 button is ${box?.height}px tall`);
+  await screenshot(page, "live-2-news-390.png");
+  await page.locator("#timeline-news-show").click();
+  await page.locator("#timeline article.post", { hasText: "服薬の残数" }).waitFor();
+  assert.equal(await news.isHidden(), true, "the banner goes once the post is shown");
+  assert.deepEqual(await axeViolations(page), [], "axe-core on the timeline");
+  assert.deepEqual(errors, []);
+  assert.deepEqual(office.errors, []);
+  await office.context.close();
+  await context.close();
+});
+
+test("the nurse chooses 相談 only and quiet hours; half a quiet time is refused by its field", async () => {
+  for (const [options, name] of [[PHONE, "390"], [PC, "1280"]]) {
+    // The refused quiet time is a 422 on purpose.
+    const { context, page, errors } = await signedIn(options, nurse, /status of 422/);
+    await page.locator("#nav-settings").click();
+    await page.locator("#settings-view").waitFor();
+    assert.match(await page.locator("#settings-view").textContent(), /名前も投稿の内容も入りません/);
+    assert.notEqual((await page.locator("#push-state").textContent()).trim(), "", "the device's state is said");
+
+    await page.locator("#quiet-from").fill("22:00");
+    await page.locator("#quiet-until").fill("");
+    await page.locator("#notify-save").click();
+    await page.locator("#quiet-until-error").waitFor({ state: "visible" });
+    assert.equal(await page.locator("#quiet-until").getAttribute("aria-invalid"), "true");
+
+    await page.locator('input[name="notify-level"][value="consultation"]').check();
+    await page.locator("#quiet-until").fill("07:00");
+    await page.locator("#notify-save").click();
+    await page.locator("#notify-errors").filter({ hasText: "保存しました" }).waitFor();
+    await screenshot(page, `live-3-settings-${name}.png`);
+    assert.deepEqual(await axeViolations(page), [], `axe-core on the settings at ${name}px`);
+
+    await page.reload();
+    await page.locator("#settings-view").waitFor();
+    await page.locator('input[name="notify-level"][value="consultation"]:checked').waitFor();
+    assert.equal(await page.locator("#quiet-from").inputValue(), "22:00");
+    assert.equal(await page.locator("#quiet-until").inputValue(), "07:00");
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
