@@ -5,6 +5,8 @@
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
+  // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
+  var say = window.RainbowNetLang ? window.RainbowNetLang.say : function (text) { return text; };
   var token = function () { return sessionStorage.getItem("rainbownet-admin-token") || ""; };
   var townNames = {}; // municipality code → name, for the usage figures
 
@@ -15,18 +17,16 @@
     var list = document.createElement("ul");
     lines.forEach(function (line) {
       var item = document.createElement("li");
-      item.textContent = line;
+      item.textContent = say(line);
       list.appendChild(item);
     });
     box.appendChild(list);
   }
 
   function problemLines(problem) {
-    var lines = [problem.title + "：" + problem.detail];
-    (problem.errors || []).forEach(function (e) {
-      lines.push((e.pointer || "").replace("#/", "") + "：" + (e.detail_ja || e.detail));
-    });
-    return lines;
+    var fields = (problem.errors || []).map(function (e) { return e.detail_ja || e.detail; });
+    if (fields.length) return fields;
+    return [problem.detail_ja || problem.title_ja || problem.detail || problem.title];
   }
 
   function api(method, path, body, contentType) {
@@ -138,7 +138,6 @@
         var r = res.json;
         var lines = [
           "登録 " + r.registered + "件・変更なし " + r.unchanged + "件・同意なし " + r.without_consent + "件・エラー " + r.rejected + "件",
-          "registered " + r.registered + ", unchanged " + r.unchanged + ", without consent " + r.without_consent + ", rejected " + r.rejected,
         ];
         (r.errors || []).forEach(function (e) { lines.push(e.line + "行目：" + (e.reason_ja || e.reason)); });
         show("patients-result", lines, r.rejected === 0);
@@ -181,13 +180,13 @@
     Array.prototype.forEach.call(document.querySelectorAll("#r-hazards input"), function (box) {
       box.checked = (r.hazards || []).indexOf(box.value) >= 0;
     });
-    $("r-schedule").value = JSON.stringify(r.schedule || []);
+    scheduleRows(r.schedule || []);
   }
 
   $("resource-load").addEventListener("submit", function (event) {
     event.preventDefault();
     var id = $("resource-id").value.trim();
-    if (!id) { loaded = {}; $("resource-form").reset(); return; }
+    if (!id) { loaded = {}; $("resource-form").reset(); scheduleRows([]); return; }
     fetch("/api/v1/public/resources/" + encodeURIComponent(id), { headers: { authorization: "Bearer " + token() } })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, json: j }; }); })
       .then(function (res) {
@@ -212,15 +211,14 @@
     body.capacity = capacity === "" ? null : Number(capacity);
     body.hazards = Array.prototype.map.call(document.querySelectorAll("#r-hazards input:checked"), function (b) { return b.value; });
     if (body.status === null) delete body.status;
-    try { body.schedule = JSON.parse($("r-schedule").value || "[]"); }
-    catch (e) { show("resource-result", ["日時の JSON が正しくありません。"], false); return; }
+    body.schedule = scheduleValue();
     api(id ? "PUT" : "POST", "/api/v1/public/resources" + (id ? "/" + encodeURIComponent(id) : ""), JSON.stringify(body))
       .then(function (res) {
         if (!res.ok) { show("resource-result", problemLines(res.json), false); return; }
         $("resource-id").value = res.json.id;
         loaded = {};
         Object.keys(res.json).forEach(function (k) { if (derived.indexOf(k) < 0) loaded[k] = res.json[k]; });
-        show("resource-result", ["保存しました：" + res.json.name + "（" + res.json.url + "）"], true);
+        show("resource-result", ["保存しました：" + res.json.name], true);
       });
   });
 
@@ -356,6 +354,126 @@
     return node;
   }
 
+  // --- the schedule picker: rows of 毎週 (weekdays) or 毎月 (第N/最終 weekday), with times ---
+  // It writes the resource's `schedule` rules (functions/core/src/resources/schedule.rs).
+  var DAYS = [["mon", "月"], ["tue", "火"], ["wed", "水"], ["thu", "木"], ["fri", "金"], ["sat", "土"], ["sun", "日"]];
+  var WEEKS = [["1", "第1"], ["2", "第2"], ["3", "第3"], ["4", "第4"], ["5", "第5"], ["-1", "最終"]];
+  var scheduleSeq = 0;
+
+  var controlSeq = 0;
+  // A control with its label beside it (for=id: the label's name is its text alone).
+  function labelled(text, control) {
+    var box = el("span", "inline");
+    control.id = control.id || "schedule-control-" + (++controlSeq);
+    var label = el("label", null, text);
+    label.htmlFor = control.id;
+    box.appendChild(label);
+    box.appendChild(control);
+    return box;
+  }
+
+  function selectOf(options, value) {
+    var select = document.createElement("select");
+    options.forEach(function (o) {
+      var option = el("option", null, o[1]);
+      option.value = o[0];
+      select.appendChild(option);
+    });
+    if (value !== undefined) select.value = String(value);
+    return select;
+  }
+
+  function timeInput(value) {
+    var input = document.createElement("input");
+    input.type = "time";
+    input.value = value || "";
+    return input;
+  }
+
+  function scheduleText(rule) {
+    var day = function (code) { var d = DAYS.filter(function (x) { return x[0] === code; })[0]; return d ? d[1] : code; };
+    var times = (rule.start || "--:--") + "〜" + (rule.end || "--:--");
+    if (rule.freq === "weekly") return "毎週 " + (rule.days.length ? rule.days.map(day).join("・") : "（曜日を選んでください）") + " " + times;
+    var week = WEEKS.filter(function (w) { return w[0] === String(rule.week); })[0];
+    return "毎月 " + (week ? week[1] : "") + day(rule.day) + "曜 " + times;
+  }
+
+  function scheduleRow(rule) {
+    var n = ++scheduleSeq;
+    var row = el("li", "schedule-row");
+    var freq = selectOf([["weekly", "毎週"], ["monthly", "毎月"]], rule.freq || "weekly");
+    var days = el("fieldset", "days");
+    days.appendChild(el("legend", null, "曜日"));
+    DAYS.forEach(function (d) {
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = d[0];
+      box.id = "schedule-" + n + "-" + d[0];
+      box.checked = (rule.days || []).indexOf(d[0]) >= 0;
+      var label = el("label", "day", d[1]);
+      label.htmlFor = box.id;
+      days.appendChild(box);
+      days.appendChild(label);
+    });
+    var week = selectOf(WEEKS, rule.week !== undefined ? rule.week : 1);
+    var day = selectOf(DAYS.map(function (d) { return [d[0], d[1] + "曜"]; }), rule.day || "mon");
+    var monthly = el("p", "monthly");
+    monthly.appendChild(labelled("週", week));
+    monthly.appendChild(labelled("曜日", day));
+    var start = timeInput(rule.start);
+    var end = timeInput(rule.end);
+    var times = el("p", "times");
+    times.appendChild(labelled("開始", start));
+    times.appendChild(labelled("終了", end));
+    var preview = el("p", "schedule-preview");
+    preview.setAttribute("aria-live", "polite");
+    var remove = el("button", "secondary small", "この日時を削除");
+    remove.type = "button";
+    remove.addEventListener("click", function () { row.parentNode.removeChild(row); });
+    row.appendChild(labelled("くり返し", freq));
+    row.appendChild(days);
+    row.appendChild(monthly);
+    row.appendChild(times);
+    row.appendChild(preview);
+    row.appendChild(remove);
+    row.ruleOf = function () {
+      var base = { freq: freq.value, start: start.value, end: end.value };
+      if (freq.value === "weekly") {
+        base.days = Array.prototype.filter.call(days.querySelectorAll("input"), function (b) { return b.checked; })
+          .map(function (b) { return b.value; });
+      } else {
+        base.week = Number(week.value);
+        base.day = day.value;
+      }
+      return base;
+    };
+    var refresh = function () {
+      days.hidden = freq.value !== "weekly";
+      monthly.hidden = freq.value === "weekly";
+      preview.textContent = scheduleText(row.ruleOf());
+    };
+    row.addEventListener("change", refresh);
+    row.addEventListener("input", refresh);
+    refresh();
+    return row;
+  }
+
+  function scheduleRows(rules) {
+    var list = $("schedule-rows");
+    list.textContent = "";
+    rules.forEach(function (rule) { list.appendChild(scheduleRow(rule)); });
+  }
+
+  function scheduleValue() {
+    return Array.prototype.map.call($("schedule-rows").children, function (row) { return row.ruleOf(); });
+  }
+
+  $("schedule-add").addEventListener("click", function () {
+    var row = scheduleRow({ freq: "weekly", days: [], start: "10:00", end: "11:30" });
+    $("schedule-rows").appendChild(row);
+    row.querySelector("select").focus();
+  });
+
   function en(text) {
     var span = el("span", "en", text);
     span.lang = "en";
@@ -388,7 +506,7 @@
         me = null;
         applyAccount();
         status.hidden = false;
-        status.textContent = "サーバーに接続できません。 / Cannot reach the server.";
+        status.textContent = say("サーバーに接続できません。 / Cannot reach the server.");
       });
   }
 
@@ -479,7 +597,7 @@
         $("invite-result-who").textContent = inv.name;
         $("invite-url").value = inv.accept_url;
         $("invite-copy-status").textContent = "";
-        $("invite-expires").textContent = "有効期限 " + dateTime(inv.expires_at) + "（" + inv.email + "） / Expires " + inv.expires_at;
+        $("invite-expires").textContent = "有効期限 " + dateTime(inv.expires_at) + "（" + inv.email + "）";
         $("invite-result").hidden = false;
         $("invite-url").focus();
         $("invite-url").select();
@@ -491,7 +609,7 @@
 
   $("invite-copy").addEventListener("click", function () {
     var input = $("invite-url");
-    var done = function () { $("invite-copy-status").textContent = "コピーしました。 / Copied."; };
+    var done = function () { $("invite-copy-status").textContent = say("コピーしました。 / Copied."); };
     var fallback = function () {
       input.focus();
       input.select();
@@ -510,7 +628,7 @@
   }
 
   function loadInvitations() {
-    $("invitations-status").textContent = "読み込んでいます… / Loading";
+    $("invitations-status").textContent = say("読み込んでいます… / Loading");
     return fetch("/api/v1/auth/invitations", { headers: { authorization: "Bearer " + token() }, cache: "no-store" })
       .then(function (resp) {
         return resp.json().then(function (json) {
@@ -530,10 +648,10 @@
               (PROFESSION[inv.profession] || inv.profession) + "・" + (inv.roles || []).map(function (r) { return ROLE[r] || r; }).join("・")), badge);
             list.appendChild(item);
           });
-          $("invitations-status").textContent = (json.items || []).length ? "" : "まだ招待はありません。 / No invitations yet.";
+          $("invitations-status").textContent = (json.items || []).length ? "" : say("まだ招待はありません。 / No invitations yet.");
         });
       })
-      .catch(function () { $("invitations-status").textContent = "読み込めませんでした。 / Could not load."; });
+      .catch(function () { $("invitations-status").textContent = say("読み込めませんでした。 / Could not load."); });
   }
   $("invitations-reload").addEventListener("click", loadInvitations);
 
@@ -565,7 +683,7 @@
   }
 
   function loadUsage() {
-    $("usage-status").textContent = "集計しています… / Counting";
+    $("usage-status").textContent = say("集計しています… / Counting");
     return fetch("/api/v1/care/usage" + usageQuery(), { headers: { authorization: "Bearer " + token() }, cache: "no-store" })
       .then(function (resp) {
         return resp.json().then(function (json) {
@@ -574,13 +692,13 @@
           $("usage-status").textContent = "";
         });
       })
-      .catch(function () { $("usage-status").textContent = "読み込めませんでした。 / Could not load."; });
+      .catch(function () { $("usage-status").textContent = say("読み込めませんでした。 / Could not load."); });
   }
 
   function renderUsage(u) {
     $("usage-report").hidden = false;
     var scope = u.municipality_code ? (townNames[u.municipality_code] || "") + "（" + u.municipality_code + "）" : "地域全体";
-    $("usage-scope").textContent = scope + "・" + dateTime(u.generated_at) + " 集計 / " + (u.municipality_code || "whole region");
+    $("usage-scope").textContent = scope + "・" + dateTime(u.generated_at) + " 集計" + (u.municipality_code ? "（" + u.municipality_code + "）" : "（地域全体）");
     var totals = $("usage-totals");
     totals.textContent = "";
     TOTALS.forEach(function (t) {
@@ -658,7 +776,7 @@
           setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
         });
       })
-      .catch(function () { $("usage-status").textContent = "ダウンロードできませんでした。 / Download failed."; })
+      .catch(function () { $("usage-status").textContent = say("ダウンロードできませんでした。 / Download failed."); })
       .then(function () { $("usage-csv").disabled = false; });
   });
 

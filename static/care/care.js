@@ -11,6 +11,8 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
+  // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
+  const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
   const enc = encodeURIComponent;
   const SVG = "http://www.w3.org/2000/svg";
   const KEY_AUTH = "rainbownet-care-auth";
@@ -223,12 +225,12 @@
     box.hidden = false;
     box.className = ok ? "notice" : "errors";
     const list = el("ul");
-    lines.forEach((line) => list.appendChild(el("li", null, line)));
+    lines.forEach((line) => list.appendChild(el("li", null, say(line))));
     box.appendChild(list);
   }
 
   function setText(id, text) {
-    $(id).textContent = text || "";
+    $(id).textContent = say(text || "");
   }
 
   // --- tokens and requests ---------------------------------------------------------------
@@ -334,7 +336,7 @@
     box.hidden = false;
     box.className = (ok ? "notice" : "errors") + (box.dataset.extra ? " " + box.dataset.extra : "");
     const list = el("ul");
-    lines.forEach((line) => list.appendChild(el("li", null, line)));
+    lines.forEach((line) => list.appendChild(el("li", null, say(line))));
     box.appendChild(list);
   }
 
@@ -378,7 +380,6 @@
     $("patient-list").textContent = "";
     setText("user-name", "");
     setText("user-org", "");
-    setText("my-id", "");
     state.projects = [];
     state.conversations = [];
     resetProject(null);
@@ -434,7 +435,6 @@
     state.me = await getJson("/api/v1/auth/me");
     setText("user-name", state.me.name);
     setText("user-org", state.me.organization ? state.me.organization.name : "");
-    setText("my-id", state.me.id);
     $("account").hidden = false;
   }
 
@@ -1065,7 +1065,7 @@
       const q = input.value.trim();
       const mine = ++seq;
       if (!q) { items = []; render(); status.textContent = ""; return; }
-      status.textContent = "探しています… / Searching";
+      status.textContent = say("探しています… / Searching");
       try {
         const json = await getJson("/api/v1/care/professionals?q=" + enc(q));
         if (mine !== seq) return;
@@ -1255,7 +1255,7 @@
     bilingual(summary, "既読 " + readers.length + "人", "read by " + readers.length);
     receipts.appendChild(summary);
     const list = el("ul", "readers");
-    if (readers.length === 0) list.appendChild(el("li", "muted", "まだ誰も読んでいません。 / No one yet."));
+    if (readers.length === 0) list.appendChild(el("li", "muted", say("まだ誰も読んでいません。 / No one yet.")));
     readers.forEach((r) => {
       const item = el("li", "reader");
       item.append(el("span", "reader-name", r.name), " ", el("span", "muted", timeOf(r.read_at)));
@@ -1344,7 +1344,7 @@
         input.rows = 4;
       } else if (f.type === "choice") {
         input = el("select");
-        const blank = el("option", null, "選んでください（Choose）");
+        const blank = el("option", null, say("選んでください / Choose"));
         blank.value = "";
         input.appendChild(blank);
         (f.options || []).forEach((o) => {
@@ -1421,7 +1421,7 @@
         const templates = await loadTemplates();
         select.textContent = "";
         templates.forEach((t) => {
-          const option = el("option", null, t.name_ja + "（" + t.name_en + "）");
+          const option = el("option", null, say(t.name_ja + " / " + t.name_en));
           option.value = t.id;
           select.appendChild(option);
         });
@@ -1508,7 +1508,7 @@
 
   function commentSection(post) {
     const box = el("section", "comments");
-    box.setAttribute("aria-label", "コメント / Comments");
+    box.setAttribute("aria-label", say("コメント / Comments"));
     const comments = post.comments || [];
     const count = el("p", "comment-count");
     box.appendChild(count);
@@ -1645,7 +1645,7 @@
       if (isImage(a.content_type)) {
         const button = el("button", "thumb-button");
         button.type = "button";
-        button.title = "拡大 / Enlarge";
+        button.title = say("拡大 / Enlarge");
         const img = el("img", "attachment-thumb");
         img.alt = a.name;
         img.dataset.id = a.id;
@@ -1979,7 +1979,7 @@
   function fillVitalKinds() {
     const select = $("vital-kind");
     VITALS.forEach((k) => {
-      const option = el("option", null, k.ja + "（" + k.unit + "） " + k.en);
+      const option = el("option", null, say(k.ja + "（" + k.unit + "） / " + k.en));
       option.value = k.code;
       select.appendChild(option);
     });
@@ -2096,7 +2096,7 @@
     const left = 46, right = 350, plotTop = top + 34, plotBottom = top + height - 30;
     const g = svg("g", { class: "vital-panel", "data-kind": k.code });
     const bp = k.code === "blood_pressure";
-    g.appendChild(svg("text", { x: 4, y: top + 20, class: "panel-title" }, k.ja + "（" + k.unit + "） " + k.en));
+    g.appendChild(svg("text", { x: 4, y: top + 20, class: "panel-title" }, say(k.ja + "（" + k.unit + "） / " + k.en)));
     if (bp) g.appendChild(svg("text", { x: 356, y: top + 20, class: "panel-legend", "text-anchor": "end" }, "実線 上 ／ 点線 下"));
 
     const values = [];

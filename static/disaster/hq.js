@@ -7,6 +7,8 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
+  // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
+  const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
   const enc = encodeURIComponent;
   const KEY_AUTH = "rainbownet-hq-auth";
   const REFRESH_MS = 10000;
@@ -92,7 +94,7 @@
     if (!lines.length) { box.className = ""; return; }
     box.className = ok ? "notice" : "errors";
     const list = el("ul");
-    lines.forEach((line) => list.appendChild(el("li", null, line)));
+    lines.forEach((line) => list.appendChild(el("li", null, say(line))));
     box.appendChild(list);
   }
 
@@ -376,7 +378,7 @@
     renderNoLocation(districts.filter((d) => !located(d)));
     renderLegend();
     if (!placed.length) {
-      box.appendChild(el("p", "muted", "位置（緯度・経度）のある地区がありません。 / No district has a location."));
+      box.appendChild(el("p", "muted", say("位置（緯度・経度）のある地区がありません。 / No district has a location.")));
       return;
     }
     const width = 800, height = 520, pad = 60;
@@ -396,7 +398,7 @@
     const list = $("unreported-list");
     list.textContent = "";
     const missing = districts.filter(unreported);
-    if (!missing.length) { list.appendChild(el("li", null, "ありません / None")); return; }
+    if (!missing.length) { list.appendChild(el("li", null, say("ありません / None"))); return; }
     const towns = new Set(districts.map((d) => d.town));
     missing.forEach((d) => {
       const where = towns.size > 1 ? townName(d.town) + " " : "";
@@ -449,7 +451,7 @@
     bilingual($("attention-title"), closed ? "継続支援リスト" : "要確認の方", closed ? "Follow-up list" : "Needs attention");
     const box = $("attention-list");
     box.textContent = "";
-    if (!items.length) { box.appendChild(el("p", null, "要確認の方はいません。 / No one needs attention.")); return; }
+    if (!items.length) { box.appendChild(el("p", null, say("要確認の方はいません。 / No one needs attention."))); return; }
     const table = el("table", "attention");
     const head = el("thead");
     // The reporter's name came with their token when they reported (older reports: the id).
@@ -495,7 +497,7 @@
     box.textContent = "";
     box.className = ok ? "notice" : "errors";
     const list = el("ul");
-    lines.forEach((line) => list.appendChild(el("li", null, line)));
+    lines.forEach((line) => list.appendChild(el("li", null, say(line))));
     box.appendChild(list);
   }
 
@@ -686,7 +688,7 @@
     try {
       resp = await call("POST", "/api/v1/auth/login", body);
     } catch (e) {
-      $("login-status").textContent = "サーバーに接続できません。 / Cannot reach the server.";
+      $("login-status").textContent = say("サーバーに接続できません。 / Cannot reach the server.");
       return;
     }
     $("login-password").value = "";

@@ -7,6 +7,8 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
+  // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
+  const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
   const enc = encodeURIComponent;
 
   // localStorage, not sessionStorage: the supporter must survive a reload with no signal.
@@ -79,7 +81,7 @@
 
   function warnStorage(text) {
     const box = $("storage-warning");
-    box.textContent = text;
+    box.textContent = say(text);
     box.hidden = false;
   }
 
@@ -286,7 +288,7 @@
     area.id = "note-" + id;
     area.rows = 3;
     area.maxLength = 1000;
-    const problem = el("p", "field-error", "状況を入力してください / Please describe the situation");
+    const problem = el("p", "field-error", say("状況を入力してください / Please describe the situation"));
     problem.hidden = true;
     const send = el("button", "choice choice-send", "送信");
     send.type = "submit";
@@ -312,7 +314,7 @@
     addFact(facts, "避難支援者", "plan_supporter");
     addFact(facts, "緊急連絡先", "emergency");
     const status = el("p", "status-line");
-    status.append(el("span", "badge"), el("span", "pending-badge", "未送信 / pending"), el("span", "checked-at muted"));
+    status.append(el("span", "badge"), el("span", "pending-badge", say("未送信 / pending")), el("span", "checked-at muted"));
     const error = el("p", "card-error");
     error.setAttribute("role", "alert");
     const choices = el("div", "choices");
@@ -400,7 +402,7 @@
     });
     if (state.people.length === 0 && state.event) {
       box.textContent = "";
-      box.appendChild(el("p", "notice", "担当の方はいません。本部に確認してください。 / No one is assigned to you."));
+      box.appendChild(el("p", "notice", say("担当の方はいません。本部に確認してください。 / No one is assigned to you.")));
     }
     renderRefused();
     renderProgress();
@@ -415,7 +417,7 @@
   }
 
   function listStatus(text) {
-    $("list-status").textContent = text;
+    $("list-status").textContent = say(text);
   }
 
   // --- events ----------------------------------------------------------------------------
@@ -641,7 +643,7 @@
   function showSignin(message) {
     $("signin").hidden = false;
     $("work").hidden = true;
-    $("login-status").textContent = message || "";
+    $("login-status").textContent = say(message || "");
   }
 
   function showWork() {
@@ -661,12 +663,12 @@
   async function login(event) {
     event.preventDefault();
     const body = { email: $("login-email").value.trim(), password: $("login-password").value, totp: $("login-totp").value };
-    $("login-status").textContent = "確認しています… / Signing in";
+    $("login-status").textContent = say("確認しています… / Signing in");
     let resp;
     try {
       resp = await call("POST", "/api/v1/auth/login", body);
     } catch (e) {
-      $("login-status").textContent = "電波がないためログインできません。 / Offline: cannot sign in.";
+      $("login-status").textContent = say("電波がないためログインできません。 / Offline: cannot sign in.");
       return;
     }
     $("login-password").value = "";

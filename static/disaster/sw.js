@@ -9,6 +9,7 @@ const SHELL = [
   "/app/disaster/index.html",
   "/app/disaster/supporter.js",
   "/app/session.js",
+  "/app/lang.js",
   "/app/disaster/disaster.css",
   "/app/disaster/manifest.webmanifest",
   "/app/favicon.svg",

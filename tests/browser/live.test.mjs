@@ -10,8 +10,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  apiClient, apiLogin, axeViolations, expectStatus, launchChromium, registerProfessional, screenshot,
-  signIn, startHost, watchErrors,
+  apiClient, apiLogin, axeViolations, englishWords, expectStatus, launchChromium, registerProfessional,
+  screenshot, signIn, startHost, watchErrors,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-live-admin-token-0123456789";
@@ -98,6 +98,10 @@ test("a teammate's post shows as 「新着」 on an open timeline without a relo
   await page.locator("#timeline article.post", { hasText: "服薬の残数" }).waitFor();
   assert.equal(await news.isHidden(), true, "the banner goes once the post is shown");
   assert.deepEqual(await axeViolations(page), [], "axe-core on the timeline");
+  assert.deepEqual(await englishWords(page), [], "English left on the Japanese timeline");
+  await page.goto(`${host.base}/app/care/#/patients`);
+  await page.locator("#patient-list a.patient-link").first().waitFor();
+  assert.deepEqual(await englishWords(page), [], "English left on the Japanese patient list");
   assert.deepEqual(errors, []);
   assert.deepEqual(office.errors, []);
   await office.context.close();
@@ -125,6 +129,7 @@ test("the nurse chooses 相談 only and quiet hours; half a quiet time is refuse
     await page.locator("#notify-errors").filter({ hasText: "保存しました" }).waitFor();
     await screenshot(page, `live-3-settings-${name}.png`);
     assert.deepEqual(await axeViolations(page), [], `axe-core on the settings at ${name}px`);
+    assert.deepEqual(await englishWords(page), [], "English left on the Japanese settings");
 
     await page.reload();
     await page.locator("#settings-view").waitFor();
@@ -134,4 +139,26 @@ test("the nurse chooses 相談 only and quiet hours; half a quiet time is refuse
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+test("the four clients speak Japanese by default; 「English」 adds the English hints", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  for (const path of ["/app/care/", "/app/disaster/hq.html", "/app/disaster/", "/app/admin/"]) {
+    await page.goto(host.base + path);
+    await page.locator("form:visible").first().waitFor();
+    assert.deepEqual(await englishWords(page), [], `English left on ${path}`);
+    assert.deepEqual(await axeViolations(page), [], `axe-core on ${path}`);
+  }
+  await page.goto(host.base + "/app/care/");
+  await page.locator("[data-lang-switch]").click();
+  await page.waitForFunction(() => document.documentElement.dataset.lang === "en");
+  await page.locator("#login-form").waitFor();
+  assert.ok((await englishWords(page)).some((w) => w.startsWith("Sign ")), "English hints show once asked for");
+  await screenshot(page, "live-4-english-hints-390.png");
+  await page.locator("[data-lang-switch]").click();
+  await page.waitForFunction(() => document.documentElement.dataset.lang === "ja");
+  await page.locator("#login-form").waitFor();
+  assert.deepEqual(await englishWords(page), [], "and go again");
+  await context.close();
 });

@@ -100,6 +100,31 @@ test("an administrator marks a hall for floods; the form keeps what it does not 
   for (const kept of ["wheelchair", "accessible_toilet", "parking", "shelter", "verified_on", "schedule_note"]) {
     assert.deepEqual(saved.json[kept], hall[kept], `${kept} kept`);
   }
+
+  // The schedule is picked, not typed as JSON: 毎月 第2火曜 and 毎週 月・木.
+  const rows = page.locator("#schedule-rows li");
+  const before = await rows.count();
+  await page.getByRole("button", { name: "日時を追加" }).click();
+  const monthly = rows.nth(before);
+  await monthly.getByLabel("くり返し").selectOption("monthly");
+  await monthly.getByLabel("週").selectOption("2");
+  await monthly.getByLabel("曜日").selectOption("tue");
+  await monthly.getByLabel("開始").fill("13:30");
+  await monthly.getByLabel("終了").fill("15:00");
+  assert.equal((await monthly.locator(".schedule-preview").textContent()).trim(), "毎月 第2火曜 13:30〜15:00");
+  await page.getByRole("button", { name: "日時を追加" }).click();
+  const weekly = rows.nth(before + 1);
+  await weekly.getByLabel("月", { exact: true }).check();
+  await weekly.getByLabel("木", { exact: true }).check();
+  assert.equal((await weekly.locator(".schedule-preview").textContent()).trim(), "毎週 月・木 10:00〜11:30");
+  await page.getByRole("button", { name: "保存する" }).first().click();
+  await page.getByText("保存しました：" + hall.name).last().waitFor();
+  await screenshot(page, "search-3b-admin-schedule.png");
+  const scheduled = await api("/api/v1/public/resources/" + hall.id);
+  assert.deepEqual(scheduled.json.schedule.slice(before), [
+    { freq: "monthly", week: 2, day: "tue", start: "13:30", end: "15:00" },
+    { freq: "weekly", days: ["mon", "thu"], start: "10:00", end: "11:30" },
+  ]);
   const flood = await api("/api/v1/public/resources?limit=100&q=" + encodeURIComponent("洪水"));
   assert.ok(flood.json.items.some((r) => r.id === hall.id), "the resident's flood search now finds the hall");
   assert.deepEqual(errors, [], "console or page errors");

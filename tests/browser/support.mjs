@@ -93,10 +93,18 @@ export async function axeViolations(page) {
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")})`);
 }
 
-// Full-page screenshots from the top, where sticky headers and status bars belong.
+// Full-page screenshots from the top, where sticky headers and status bars belong. Every
+// page a test shows is also checked where it stands: axe-core's WCAG 2.2 AA rules, and on
+// the professionals' pages (/app/) no English left in the default Japanese mode.
 export async function screenshot(page, name) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(output, name), fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], `axe-core on ${name}`);
+  const url = new URL(page.url());
+  const japanese = await page.evaluate(() => document.documentElement.dataset.lang !== "en");
+  if (url.pathname.startsWith("/app/") && japanese) {
+    assert.deepEqual(await englishWords(page), [], `English left on ${name}`);
+  }
 }
 
 // The sign-in form the professionals' apps share (/app/care/, /app/disaster/).
@@ -201,4 +209,32 @@ export async function apiLogin(api, account, password) {
     json: { email: account.email, password, totp: await nextCode(account) },
   }), `login ${account.email}`);
   return tokens.access_token;
+}
+
+// Product names, units and codes a Japanese page may show in Latin letters; any other
+// English word on a professional's page in its default (Japanese) mode is a leftover.
+const LATIN_ALLOWED = new Set([
+  "RainbowNet", "English", "PDF", "PNG", "JPEG", "WebP", "SpO", "mmHg", "kg", "cm", "MB", "KB",
+  "QR", "AED", "CSV", "HSDS", "FHIR", "ID", "URL", "TOTP", "Google", "Microsoft", "Authenticator",
+  "Safari", "Chrome", "Edge", "Android", "Firefox", "Windows", "iPhone", "OpenStreetMap", "Leaflet",
+  "km", "mg", "ml", "mL", "am", "pm", "AM", "PM", "UTF", "Shift", "JIS", "URI",
+]);
+
+// The English words visible on the page (hidden hints and scripts do not count).
+export async function englishWords(page) {
+  // E-mail addresses and file names are people's data, not the page's words.
+  // Codes the page shows as codes (a TOTP setup key, a URI to paste) are data too.
+  const text = (await page.evaluate(() => [...document.querySelectorAll("code, kbd, samp")]
+    .map((c) => c.innerText).filter(Boolean)
+    .reduce((all, code) => all.split(code).join(" "), document.body.innerText)))
+    .replace(/[\w.+-]+@[\w.-]+/g, " ")
+    .replace(/[^\s（(]+\.(png|pdf|jpe?g|webp|csv)\b/gi, " ");
+  const found = new Map();
+  for (const m of text.matchAll(/[A-Za-z]{2,}/g)) {
+    const w = m[0];
+    if (LATIN_ALLOWED.has(w) || LATIN_ALLOWED.has(w.toUpperCase()) || found.has(w)) continue;
+    // The word in its line, so that a failure says where it stands.
+    found.set(w, `${w} «${text.slice(Math.max(0, m.index - 20), m.index + w.length + 20).replace(/\s+/g, " ")}»`);
+  }
+  return [...found.values()];
 }

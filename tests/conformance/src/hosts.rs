@@ -195,6 +195,10 @@ impl RunningHost {
                 "edge-config/spin-runtime-config.toml",
                 "--listen",
                 "127.0.0.1:0",
+                // The suite's push receiver (push.rs) listens on loopback; spin.toml lets
+                // care reach the browsers' push services only.
+                "--allow-outbound",
+                "http://127.0.0.1:*",
                 "--sqlite",
                 "@demo-public.sql:public",
             ])

@@ -21,10 +21,11 @@ use wasmtime_wasi_http::handler::{
     WorkerStatus,
 };
 use wasmtime_wasi_http::p3::bindings::ServicePre;
-use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::host::{self, AppStores, SpinState};
 use crate::manifest::Manifest;
+use crate::outbound::{AllowedHost, AllowedHosts, OutboundHttp};
 use crate::routes::Router;
 use crate::runtime_config::RuntimeConfig;
 use crate::variables::{ComponentVariables, ResolvedVariables};
@@ -55,7 +56,7 @@ pub struct StoreState {
     table: ResourceTable,
     wasi: WasiCtx,
     http: WasiHttpCtx,
-    hooks: NoOutbound,
+    hooks: OutboundHttp,
     spin: SpinState,
 }
 
@@ -78,31 +79,11 @@ impl WasiHttpView for StoreState {
     }
 }
 
-/// Outbound HTTP: no RainbowNet component has `allowed_outbound_hosts`, and Spin denies
-/// requests to hosts not allowed, so every outbound request is denied.
-struct NoOutbound;
-
-impl WasiHttpHooks for NoOutbound {
-    fn send_request(
-        &mut self,
-        _request: http::Request<WasiBody>,
-        _options: Option<wasmtime_wasi_http::RequestOptions>,
-        _fut: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
-    ) -> Box<
-        dyn Future<
-                Output = wasmtime_wasi_http::Result<(
-                    http::Response<WasiBody>,
-                    Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
-                )>,
-            > + Send,
-    > {
-        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
-    }
-}
-
 /// What a component's instances are given.
 struct ComponentContext {
     id: String,
+    /// `allowed_outbound_hosts` plus `--allow-outbound`, parsed once at start-up.
+    allowed_outbound: Arc<AllowedHosts>,
     allowed_databases: Arc<HashSet<String>>,
     allowed_stores: Arc<HashSet<String>>,
     variables: Arc<ComponentVariables>,
@@ -120,7 +101,10 @@ impl ComponentContext {
             table: ResourceTable::new(),
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
-            hooks: NoOutbound,
+            hooks: OutboundHttp {
+                component: Arc::from(self.id.as_str()),
+                allowed: self.allowed_outbound.clone(),
+            },
             spin: SpinState::new(
                 &self.id,
                 self.allowed_databases.clone(),
@@ -278,6 +262,11 @@ pub struct AppOptions {
     pub environment: Vec<(String, String)>,
     pub reuse: ReuseConfig,
     pub pooling: bool,
+    /// Origins every component may send outbound HTTP to, besides its own
+    /// `allowed_outbound_hosts` (same syntax). `spin up` has no such option: it exists so
+    /// that tests can let components reach a server on loopback without editing the
+    /// manifest.
+    pub allow_outbound: Vec<String>,
     /// How many extra instantiations to time per component at start-up.
     pub timing_samples: u32,
 }
@@ -352,6 +341,15 @@ impl App {
                 .map(|r| (r.raw.as_str(), r.component.as_str())),
         )?;
 
+        // Checked before compiling anything, so a typo fails fast.
+        let extra_outbound = options
+            .allow_outbound
+            .iter()
+            .map(|entry| {
+                AllowedHost::parse(entry).with_context(|| format!("--allow-outbound {entry:?}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+
         let engine = engine(options.pooling)?;
         let mut linker = Linker::<StoreState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wasm_err)?;
@@ -370,9 +368,23 @@ impl App {
             if !routed.contains(id.as_str()) {
                 continue;
             }
-            if !component.allowed_outbound_hosts.is_empty() {
+            let mut allowed_outbound = component
+                .allowed_outbound_hosts
+                .iter()
+                .map(|entry| AllowedHost::parse(entry))
+                .collect::<anyhow::Result<Vec<_>>>()
+                .with_context(|| format!("component {id:?}: invalid allowed_outbound_hosts"))?;
+            allowed_outbound.extend(extra_outbound.iter().cloned());
+            let allowed_outbound = AllowedHosts::new(allowed_outbound);
+            if !allowed_outbound.is_empty() {
+                let list: Vec<String> = allowed_outbound
+                    .entries()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
                 eprintln!(
-                    "spin-harness: warning: component {id:?} allowed_outbound_hosts are ignored; outbound HTTP is denied"
+                    "spin-harness: component {id:?} may send outbound HTTP to: {}",
+                    list.join(", ")
                 );
             }
             let started = Instant::now();
@@ -397,6 +409,7 @@ impl App {
                 pre,
                 context: ComponentContext {
                     id: id.clone(),
+                    allowed_outbound: Arc::new(allowed_outbound),
                     allowed_databases: Arc::new(
                         component.sqlite_databases.iter().cloned().collect(),
                     ),

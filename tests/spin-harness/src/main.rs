@@ -62,6 +62,13 @@ struct Args {
     #[arg(long, default_value_t = 1.0)]
     idle_instance_timeout: f64,
 
+    /// An extra origin every component may send outbound HTTP to, in the syntax of
+    /// `allowed_outbound_hosts` (`scheme://host[:port]`, e.g. `http://127.0.0.1:*`);
+    /// repeatable. Not a `spin up` flag: with Spin one edits the manifest. It exists so
+    /// tests can let components reach a server on loopback.
+    #[arg(long = "allow-outbound", value_name = "ORIGIN")]
+    allow_outbound: Vec<String>,
+
     /// Use on-demand allocation instead of Wasmtime's pooling allocator.
     #[arg(long)]
     disable_pooling: bool,
@@ -111,6 +118,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 idle_instance_timeout: Duration::from_secs_f64(args.idle_instance_timeout),
             },
             pooling: !args.disable_pooling,
+            allow_outbound: args.allow_outbound.clone(),
             timing_samples: args.timing_samples,
         },
         &cwd,
@@ -153,15 +161,17 @@ async fn run(args: Args) -> anyhow::Result<()> {
     for (route, component) in app.router.describe() {
         eprintln!("  {component}: http://{addr}{route}");
     }
+    // Installed before the banner: a SIGTERM sent as soon as it is read must stop the
+    // harness cleanly (exit 0), not kill it with the default action.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "spin-harness listening on http://{addr}")?;
         out.flush()?;
     }
 
-    let shutdown = async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
+    let shutdown = async move {
         tokio::select! {
             _ = term.recv() => {}
             _ = tokio::signal::ctrl_c() => {}

@@ -500,3 +500,99 @@ rainbownet_jwt_public_key = "{{{{ rainbownet_jwt_public_key }}}}"
         "the component saw access-denied: {err}"
     );
 }
+
+/// `allowed_outbound_hosts` and `--allow-outbound` are parsed at start-up: a bad entry
+/// is a start-up error naming where it came from; good ones are listed per component.
+#[test]
+fn outbound_hosts_are_checked_at_startup() {
+    if !artifacts_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let write_manifest = |allowed: &str| {
+        std::fs::write(
+            dir.path().join("spin.toml"),
+            format!(
+                r#"spin_manifest_version = 2
+[application]
+name = "outbound"
+[variables]
+rainbownet_jwt_public_key = {{ default = "" }}
+[[trigger.http]]
+route = "/..."
+component = "portal"
+[component.portal]
+source = "{}"
+allowed_outbound_hosts = [{allowed}]
+[component.portal.variables]
+rainbownet_jwt_public_key = "{{{{ rainbownet_jwt_public_key }}}}"
+"#,
+                repo()
+                    .join("target/wasm32-wasip2/release/rainbownet_portal.wasm")
+                    .display()
+            ),
+        )
+        .unwrap();
+    };
+    let harness = |extra: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_spin-harness"));
+        cmd.current_dir(dir.path())
+            .args([
+                "--from",
+                "spin.toml",
+                "--listen",
+                "127.0.0.1:0",
+                "--timing-samples",
+                "0",
+            ])
+            .args(extra);
+        cmd
+    };
+
+    // A flag without a scheme: refused before anything is compiled.
+    write_manifest(r#""https://fcm.googleapis.com""#);
+    let out = harness(&["--allow-outbound", "127.0.0.1:*"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--allow-outbound \"127.0.0.1:*\""), "{err}");
+
+    // A manifest entry this harness cannot honour.
+    write_manifest(r#""https://{{ push_host }}""#);
+    let out = harness(&[]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("invalid allowed_outbound_hosts"), "{err}");
+
+    // Both lists, joined, for every component.
+    write_manifest(r#""https://fcm.googleapis.com""#);
+    let mut child = harness(&["--allow-outbound", "http://127.0.0.1:*"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("spin-harness listening on "), "{line}");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(
+        err.contains(
+            "component \"portal\" may send outbound HTTP to: https://fcm.googleapis.com, http://127.0.0.1:*"
+        ),
+        "{err}"
+    );
+}

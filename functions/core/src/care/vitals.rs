@@ -66,6 +66,15 @@ pub const KINDS: [Kind; 6] = [
 /// Diastolic pressure, the second value of a blood pressure reading.
 pub const DIASTOLIC_RANGE: (f64, f64) = (30.0, 160.0);
 
+/// The unit as a Japanese reader writes it (the API keeps UCUM: `/min`, `Cel`).
+fn unit_ja(ucum: &str) -> &str {
+    match ucum {
+        "/min" => "回/分",
+        "Cel" => "℃",
+        other => other,
+    }
+}
+
 pub fn kind(code: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|k| k.code == code)
 }
@@ -116,7 +125,10 @@ fn check(input: &NewVital, now: i64) -> Result<&'static Kind, Error> {
             format!("{} must be {}–{} {}", k.code, k.range.0, k.range.1, k.unit),
             format!(
                 "{}は {}〜{} {} の範囲で入力してください",
-                k.label_ja, k.range.0, k.range.1, k.unit
+                k.label_ja,
+                k.range.0,
+                k.range.1,
+                unit_ja(k.unit)
             ),
         ));
     }
