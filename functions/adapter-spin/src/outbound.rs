@@ -12,7 +12,12 @@ pub struct SpinOut;
 #[async_trait(?Send)]
 impl Outbound for SpinOut {
     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<Status, OutboundError> {
-        let request = request.map(|body| FullBody::new(Bytes::from(body)));
+        // Without it the body goes chunked; push services expect its length up front.
+        let length = http::HeaderValue::from(request.body().len());
+        let mut request = request.map(|body| FullBody::new(Bytes::from(body)));
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_LENGTH, length);
         let response = spin_sdk::http::send(request)
             .await
             .map_err(|e| OutboundError::Failed(format!("{e:?}")))?;

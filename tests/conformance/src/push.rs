@@ -134,12 +134,20 @@ fn serve_one(
             headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
         }
     }
-    let length = headers
-        .get("content-length")
-        .and_then(|l| l.parse::<usize>().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length.min(64 * 1024)];
-    reader.read_exact(&mut body)?;
+    let body = if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
+    {
+        read_chunked(&mut reader)?
+    } else {
+        let length = headers
+            .get("content-length")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length.min(64 * 1024)];
+        reader.read_exact(&mut body)?;
+        body
+    };
     let status = if gone
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -160,6 +168,23 @@ fn serve_one(
     stream.write_all(
         format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").as_bytes(),
     )
+}
+
+/// An HTTP/1.1 chunked body (RFC 9112 §7.1), as push services take it too.
+fn read_chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let mut size = String::new();
+        reader.read_line(&mut size)?;
+        let size = usize::from_str_radix(size.trim().split(';').next().unwrap_or(""), 16)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let mut chunk = vec![0; size + 2];
+        reader.read_exact(&mut chunk)?;
+        if size == 0 || body.len() > 64 * 1024 {
+            return Ok(body);
+        }
+        body.extend_from_slice(&chunk[..size]);
+    }
 }
 
 fn b64(bytes: &[u8]) -> String {
