@@ -32,6 +32,10 @@ pub const CASES: &[Case] = &[
         run: push_notifications,
     },
     Case {
+        name: "push: who chose 相談 and mentions only hears of a mention and a 相談, not of a report",
+        run: consultation_only,
+    },
+    Case {
         name: "updates: an open page's poll is 304 until a teammate posts, then counts the new post; outsiders see nothing of the patient",
         run: live_updates,
     },
@@ -630,5 +634,72 @@ fn live_updates(c: &Client) -> Result<(), String> {
         count(&theirs, "posts").is_none(),
         "an outsider's updates name the patient: {theirs}"
     );
+    Ok(())
+}
+
+fn post(c: &Client, token: &str, patient: &str, category: &str, body: &str) -> Result<(), String> {
+    created(
+        with_token(
+            c,
+            "POST",
+            &format!("/api/v1/patients/{patient}/posts"),
+            token,
+            Some(serde_json::json!({ "category": category, "body": body }).to_string()),
+        )?,
+        "post",
+    )
+    .map(|_| ())
+}
+
+fn consultation_only(c: &Client) -> Result<(), String> {
+    let receiver = Receiver::start()?;
+    let nurse = register(c, "mention-nurse")?;
+    let worker = register(c, "mention-worker")?;
+    let manager = register(c, "mention-manager")?;
+    let (n_token, w_token, m_token) = (
+        access(c, &nurse, 0)?,
+        access(c, &worker, 0)?,
+        access(c, &manager, 0)?,
+    );
+    let run = std::process::id();
+    let (nurse_path, worker_path) = (format!("mention-n-{run}"), format!("mention-w-{run}"));
+    let (nurse_phone, worker_phone) = (Browser::new(11)?, Browser::new(13)?);
+    for (token, phone, path) in [(&n_token, &nurse_phone, &nurse_path), (&w_token, &worker_phone, &worker_path)] {
+        created(
+            with_token(c, "POST", "/api/v1/care/push/subscriptions", token, Some(phone.subscription(&receiver.endpoint(path))))?,
+            "subscribe",
+        )?;
+    }
+    ok(
+        with_token(c, "PUT", "/api/v1/care/notification-settings", &n_token, Some(r#"{"level":"consultation"}"#.into()))?,
+        "consultation only",
+    )?;
+    let me = ok(with_token(c, "GET", "/api/v1/auth/me", &n_token, None)?, "me")?;
+    let nurse_name = me["name"].as_str().ok_or("no name")?.replace([' ', '　'], "");
+    let patient = patient_with_team(
+        c,
+        &m_token,
+        "言及 確認",
+        &[me["id"].as_str().ok_or("no id")?, &my_id(c, &w_token)?],
+    )?;
+
+    // A report: the care worker (everything) hears of it, the nurse does not.
+    post(c, &m_token, &patient, "report", "入浴介助を行いました")?;
+    receiver.wait_for(&worker_path, 1)?;
+    // A report naming her (spaces left out, as people type): she hears of it.
+    post(c, &m_token, &patient, "report", &format!("@{nurse_name} さん、軟膏の残りを確認してください"))?;
+    let mention = receiver.wait_for(&nurse_path, 1)?;
+    let payload: serde_json::Value =
+        serde_json::from_slice(&nurse_phone.decrypt(&mention.body)?).map_err(|e| e.to_string())?;
+    // A late message of the first report would show now, as a second request or a count of 2.
+    std::thread::sleep(Duration::from_millis(1500));
+    ensure!(
+        receiver.requests_to(&nurse_path).len() == 1 && payload["count"] == 1,
+        "the nurse was told of the report she chose not to hear of: {} requests, {payload}",
+        receiver.requests_to(&nurse_path).len()
+    );
+    // A 相談 reaches her without a mention.
+    post(c, &m_token, &patient, "consultation", "褥瘡の処置について相談です")?;
+    receiver.wait_for(&nurse_path, 2)?;
     Ok(())
 }
