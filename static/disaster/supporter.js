@@ -518,8 +518,9 @@
   // --- recording and sending check-ins ---------------------------------------------------
 
   // Stored first, shown at once, sent after: a tap survives a dead battery or no signal.
-  async function record(personId, status, note) {
+  async function record(personId, status, note, undoing) {
     if (!state.event) return;
+    if (!undoing) offerUndo(personId, status);
     const body = { person_id: personId, status: status, observed_at: new Date().toISOString() };
     if (note) body.note = note;
     delete state.errors[personId];
@@ -527,6 +528,37 @@
     await reloadPending();
     renderPerson(personId);
     flush();
+  }
+
+  // --- undo: a wrong tap is put right by a new check-in with what the card showed before ---
+  const UNDO_MS = 8000;
+  let undoTimer = null;
+
+  function shownStatus(personId) {
+    const item = pendingFor(personId);
+    if (item) return { status: item.body.status, note: item.body.note || null };
+    const person = state.people.find((p) => p.id === personId);
+    return { status: (person && person.status) || "not_yet", note: (person && person.note) || null };
+  }
+
+  function offerUndo(personId, status) {
+    const before = shownStatus(personId);
+    const person = state.people.find((p) => p.id === personId);
+    clearTimeout(undoTimer);
+    $("undo-text").textContent = (person ? person.name + "さん：" : "") + STATUS[status].ja + "にしました";
+    const button = $("undo-button");
+    button.onclick = () => {
+      hideUndo();
+      // A new observation, so the record keeps both taps and HQ sees the correction.
+      record(personId, before.status, before.note, true);
+    };
+    $("undo-bar").hidden = false;
+    undoTimer = setTimeout(hideUndo, UNDO_MS);
+  }
+
+  function hideUndo() {
+    clearTimeout(undoTimer);
+    $("undo-bar").hidden = true;
   }
 
   // A check-in the server accepted, on top of a copy of the person: unless the copy
@@ -602,13 +634,18 @@
   // One at a time, oldest first; stops at the first item that must wait.
   async function sendQueue() {
     if (!tokens() || navigator.onLine === false) return;
+    let sent = 0;
     for (;;) {
       await reloadPending();
       const item = state.pending[0];
-      if (!item) return;
+      if (!item) {
+        // The queue drained: say so, so that the supporter knows HQ has them.
+        if (sent) $("sent-status").textContent = sent + "件送信しました（" + timeOf(new Date().toISOString()) + "）";
+        return;
+      }
       const outcome = await sendOne(item);
       if (outcome === "retry" || outcome === "auth") return;
-      if (outcome === "sent") applySent(item);
+      if (outcome === "sent") { applySent(item); sent += 1; }
       await queue.remove(item.seq);
       await reloadPending();
       renderPerson(item.body.person_id);

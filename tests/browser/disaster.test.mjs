@@ -172,7 +172,23 @@ test("a supporter taps check-ins with no signal; they go out when it returns", a
   assert.equal(await page.locator("article.person.is-pending").count(), 0);
   await page.locator('#net-status[data-state="online"]').waitFor();
   assert.equal(await cards.nth(1).getAttribute("data-status"), "safe");
+  // The drained queue is said, so the supporter knows HQ has them.
+  assert.match(await page.locator("#sent-status").textContent(), /3件送信しました/);
   await screenshot(page, "disaster-2-sent.png");
+
+  // A wrong tap is undone within a few seconds: a new check-in restores what was shown.
+  const first = cards.nth(0);
+  const firstName = (await first.locator(".person-name").textContent()).trim();
+  await first.getByRole("button", { name: "未確認" }).click();
+  await page.locator("#undo-bar").waitFor();
+  assert.equal((await page.locator("#undo-text").textContent()).trim(), `${firstName}さん：未確認にしました`);
+  const undo = await page.locator("#undo-button").boundingBox();
+  assert.ok(undo.height >= 44, `undo button ${undo.height}px tall`);
+  await screenshot(page, "disaster-2b-undo.png");
+  await page.locator("#undo-button").click();
+  assert.equal(await page.locator("#undo-bar").isHidden(), true);
+  await page.waitForFunction(() => document.getElementById("queue-count-n").textContent.trim() === "0", null, { timeout: 40000 });
+  assert.equal(await first.getAttribute("data-status"), "safe", "the undo put the first answer back");
 
   // A reload keeps the signed-in supporter and the answers the server now has.
   await page.reload();

@@ -664,18 +664,39 @@ fn consultation_only(c: &Client) -> Result<(), String> {
     let run = std::process::id();
     let (nurse_path, worker_path) = (format!("mention-n-{run}"), format!("mention-w-{run}"));
     let (nurse_phone, worker_phone) = (Browser::new(11)?, Browser::new(13)?);
-    for (token, phone, path) in [(&n_token, &nurse_phone, &nurse_path), (&w_token, &worker_phone, &worker_path)] {
+    for (token, phone, path) in [
+        (&n_token, &nurse_phone, &nurse_path),
+        (&w_token, &worker_phone, &worker_path),
+    ] {
         created(
-            with_token(c, "POST", "/api/v1/care/push/subscriptions", token, Some(phone.subscription(&receiver.endpoint(path))))?,
+            with_token(
+                c,
+                "POST",
+                "/api/v1/care/push/subscriptions",
+                token,
+                Some(phone.subscription(&receiver.endpoint(path))),
+            )?,
             "subscribe",
         )?;
     }
     ok(
-        with_token(c, "PUT", "/api/v1/care/notification-settings", &n_token, Some(r#"{"level":"consultation"}"#.into()))?,
+        with_token(
+            c,
+            "PUT",
+            "/api/v1/care/notification-settings",
+            &n_token,
+            Some(r#"{"level":"consultation"}"#.into()),
+        )?,
         "consultation only",
     )?;
-    let me = ok(with_token(c, "GET", "/api/v1/auth/me", &n_token, None)?, "me")?;
-    let nurse_name = me["name"].as_str().ok_or("no name")?.replace([' ', '　'], "");
+    let me = ok(
+        with_token(c, "GET", "/api/v1/auth/me", &n_token, None)?,
+        "me",
+    )?;
+    let nurse_name = me["name"]
+        .as_str()
+        .ok_or("no name")?
+        .replace([' ', '　'], "");
     let patient = patient_with_team(
         c,
         &m_token,
@@ -687,7 +708,13 @@ fn consultation_only(c: &Client) -> Result<(), String> {
     post(c, &m_token, &patient, "report", "入浴介助を行いました")?;
     receiver.wait_for(&worker_path, 1)?;
     // A report naming her (spaces left out, as people type): she hears of it.
-    post(c, &m_token, &patient, "report", &format!("@{nurse_name} さん、軟膏の残りを確認してください"))?;
+    post(
+        c,
+        &m_token,
+        &patient,
+        "report",
+        &format!("@{nurse_name} さん、軟膏の残りを確認してください"),
+    )?;
     let mention = receiver.wait_for(&nurse_path, 1)?;
     let payload: serde_json::Value =
         serde_json::from_slice(&nurse_phone.decrypt(&mention.body)?).map_err(|e| e.to_string())?;
@@ -699,7 +726,13 @@ fn consultation_only(c: &Client) -> Result<(), String> {
         receiver.requests_to(&nurse_path).len()
     );
     // A 相談 reaches her without a mention.
-    post(c, &m_token, &patient, "consultation", "褥瘡の処置について相談です")?;
+    post(
+        c,
+        &m_token,
+        &patient,
+        "consultation",
+        "褥瘡の処置について相談です",
+    )?;
     receiver.wait_for(&nurse_path, 2)?;
     Ok(())
 }
