@@ -770,10 +770,33 @@
     return code ? CARE_LEVEL[code] || code : "";
   }
 
+  // Folded for search: katakana as hiragana, no spaces, full-width letters as ASCII.
+  function folded(text) {
+    return String(text || "").normalize("NFKC").replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60))
+      .replace(/\s+/g, "").toLowerCase();
+  }
+
+  const PATIENT_ORDER = {
+    recent: (a, b) => String((b.last_post || {}).created_at || "").localeCompare(String((a.last_post || {}).created_at || "")),
+    unread: (a, b) => (b.unread || 0) - (a.unread || 0),
+    kana: (a, b) => String(a.name_kana).localeCompare(String(b.name_kana), "ja"),
+  };
+
+  function shownPatients() {
+    const words = folded($("patient-filter").value);
+    const order = PATIENT_ORDER[$("patient-sort").value] || PATIENT_ORDER.recent;
+    return state.patients
+      .filter((p) => !words || folded(p.name).includes(words) || folded(p.name_kana).includes(words))
+      .slice()
+      .sort((a, b) => order(a, b) || PATIENT_ORDER.kana(a, b));
+  }
+
   function renderPatients() {
     const list = $("patient-list");
     list.textContent = "";
-    state.patients.forEach((p) => {
+    const shown = shownPatients();
+    setText("patients-shown", $("patient-filter").value.trim() ? state.patients.length + "人中 " + shown.length + "人" : "");
+    shown.forEach((p) => {
       const item = el("li");
       const link = el("a", "patient-link");
       link.href = "#/patients/" + enc(p.id);
@@ -785,6 +808,12 @@
       if (age !== null) meta.push(age + "歳");
       if (p.care_level) meta.push(careLevelOf(p.care_level));
       main.appendChild(el("span", "patient-meta", meta.join("・")));
+      if (p.last_post) {
+        const last = el("span", "last-post");
+        last.append(el("span", "last-when", jaDateTime(p.last_post.created_at) + " " + p.last_post.author_name + "："),
+          el("span", "last-excerpt", p.last_post.excerpt));
+        main.appendChild(last);
+      }
       const badge = el("span", "unread");
       badge.append("未読 ", el("span", "unread-count", String(p.unread || 0)), "件 ", en("unread"));
       badge.hidden = !p.unread;
@@ -1354,8 +1383,14 @@
         });
       } else {
         input = el("input");
-        input.type = f.type === "date" ? "date" : "text";
+        // Dates are typed as people write them on paper: 和暦 (令和8年11月25日, R8.11.25) or
+        // 2026-11-25; a date picker can not take 和暦, so the server reads the text.
+        input.type = "text";
         input.autocomplete = "off";
+        if (f.type === "date") {
+          input.placeholder = "例：令和8年11月25日";
+          input.classList.add("date-text");
+        }
       }
       if (f.max && f.type !== "choice") input.maxLength = f.max;
       input.id = id;
@@ -2940,6 +2975,8 @@
     $("login-form").addEventListener("submit", login);
     $("logout").addEventListener("click", logout);
     $("patients-reload").addEventListener("click", loadPatients);
+    $("patient-filter").addEventListener("input", renderPatients);
+    $("patient-sort").addEventListener("change", renderPatients);
     $("post-form").addEventListener("submit", submitPost);
     $("post-files").addEventListener("change", renderFileList);
     $("timeline-refresh").addEventListener("click", () => { if (state.patientId) loadTimeline(false); });

@@ -25,8 +25,15 @@
   }
   const SIGNED_OUT = new Error("signed out");
   // Fill of a district by reported share: 0 % red → 100 % green; gray with nobody to check.
-  const RED = [0xc6, 0x28, 0x28];
-  const GREEN = [0x2e, 0x7d, 0x32];
+  // The share of people reported, in five steps of the viridis scale: each step differs in
+  // lightness, so it reads at a glance and for colour-blind people (red→green did neither).
+  const STEPS = [
+    { below: 0.2, fill: "#440154", label: "0〜19%" },
+    { below: 0.4, fill: "#3b528b", label: "20〜39%" },
+    { below: 0.6, fill: "#21918c", label: "40〜59%" },
+    { below: 0.8, fill: "#5ec962", label: "60〜79%" },
+    { below: 1.01, fill: "#fde725", label: "80〜100%" },
+  ];
   const GRAY = "#9e9e9e";
 
   const state = { me: null, events: [], event: null, summary: null, towns: {}, loading: false, again: false, timer: null };
@@ -212,6 +219,9 @@
 
   function clearReport() {
     state.summary = null;
+    // Another event: its 要確認 rows are not "new" to this page.
+    seenAttention.ready = false;
+    seenAttention.keys.clear();
     ["total-total", "total-safe", "total-attention", "total-not-yet"].forEach((id) => { $(id).textContent = "–"; });
     $("generated-at").textContent = "—";
     $("district-tables").textContent = "";
@@ -313,8 +323,7 @@
   function fillOf(d) {
     const share = shareOf(d);
     if (share === null) return GRAY;
-    const mix = RED.map((r, i) => Math.round(r + (GREEN[i] - r) * share));
-    return "#" + mix.map((c) => c.toString(16).padStart(2, "0")).join("");
+    return STEPS.find((s) => share < s.below).fill;
   }
 
   // Equirectangular projection of the districts' bounding box into the drawing, keeping
@@ -424,28 +433,20 @@
     return s;
   }
 
-  function legendGradient() {
-    const s = svg("svg", { viewBox: "0 0 160 32", width: 160, height: 32, "aria-hidden": "true" });
-    const defs = svg("defs");
-    const grad = svg("linearGradient", { id: "share-gradient", x1: 0, x2: 1, y1: 0, y2: 0 });
-    grad.append(svg("stop", { offset: "0%", "stop-color": "#c62828" }), svg("stop", { offset: "100%", "stop-color": "#2e7d32" }));
-    defs.appendChild(grad);
-    s.append(defs, svg("rect", { x: 0, y: 6, width: 160, height: 20, rx: 4, fill: "url(#share-gradient)", stroke: "#555" }));
-    return s;
-  }
-
   function renderLegend() {
     const box = $("map-legend");
     if (box.childNodes.length) return; // drawn once; it never changes
-    const scale = el("span", "legend-item", "報告率 0% ");
-    scale.append(legendGradient(), document.createTextNode(" 100%"));
-    box.appendChild(scale);
+    box.appendChild(el("span", "legend-item", "報告率："));
+    STEPS.forEach((step) => legendItem(box, legendCircle(step.fill, "#fff", 2), step.label));
     legendItem(box, legendCircle(GRAY, "#fff", 2), "対象者なし");
-    legendItem(box, legendCircle("#c62828", "#000", 5), "未報告（報告0件）");
+    legendItem(box, legendCircle(STEPS[0].fill, "#000", 5), "未報告（報告0件）");
     box.appendChild(el("span", "legend-item", "円の大きさ＝対象者数"));
   }
 
   // --- the 要確認 list (継続支援リスト once the event is closed) ---------------------------
+
+  // 要確認 rows this page has shown; a row not among them (after the first drawing) is new.
+  const seenAttention = { ready: false, keys: new Set() };
 
   function renderAttention(items, closed) {
     bilingual($("attention-title"), closed ? "継続支援リスト" : "要確認の方", closed ? "Follow-up list" : "Needs attention");
@@ -458,7 +459,17 @@
     head.appendChild(cellRow("th", ["氏名", "地区", "住所", "電話", "状況", "確認時刻", "報告者"], []));
     table.appendChild(head);
     const body = el("tbody");
-    items.forEach((a) => body.appendChild(attentionRow(a)));
+    items.forEach((a) => {
+      const row = attentionRow(a);
+      const key = a.person_id + "@" + a.observed_at;
+      if (seenAttention.ready && !seenAttention.keys.has(key)) {
+        row.classList.add("is-new");
+        row.querySelector("td.name").prepend(el("span", "new-badge", "新着"), " ");
+      }
+      body.appendChild(row);
+    });
+    items.forEach((a) => seenAttention.keys.add(a.person_id + "@" + a.observed_at));
+    seenAttention.ready = true;
     table.appendChild(body);
     const wrap = el("div", "table-wrap");
     wrap.appendChild(table);

@@ -197,11 +197,12 @@ test("the nurse writes a 服薬情報提供書 (a field error by its field), edi
   await page.locator("#doc-template").selectOption("medication_information");
   const form = page.locator("#doc-form-box form.doc-form");
   await form.locator("#doc-reported_on").waitFor();
-  assert.equal(await page.locator("#doc-reported_on").getAttribute("type"), "date");
+  // A text field, so that 和暦 can be typed as the hint says.
+  assert.equal(await page.locator("#doc-reported_on").getAttribute("type"), "text");
   assert.equal(await page.locator("#doc-medications").evaluate((n) => n.tagName), "TEXTAREA");
   assert.equal(await page.locator("#doc-adherence").evaluate((n) => n.tagName), "SELECT");
   assert.match(await form.locator('.doc-field[data-key="addressee"] label').textContent(), /宛先（処方医）.*必須/);
-  await page.locator("#doc-reported_on").fill("2026-11-25");
+  await page.locator("#doc-reported_on").fill("令和8年11月25日");
   await page.locator("#doc-adherence").selectOption("partial");
   await page.locator("#doc-medications").fill("アムロジピン錠5mg 1日1回 朝食後\nマグミット錠330mg 1日3回 毎食後");
   await page.locator("#doc-leftover").fill("アムロジピン 6錠");

@@ -180,6 +180,7 @@ test("a supporter taps check-ins with no signal; they go out when it returns", a
   const first = cards.nth(0);
   const firstName = (await first.locator(".person-name").textContent()).trim();
   await first.getByRole("button", { name: "未確認" }).click();
+  await page.locator('article.person[data-status="not_yet"]', { hasText: firstName }).waitFor();
   await page.locator("#undo-bar").waitFor();
   assert.equal((await page.locator("#undo-text").textContent()).trim(), `${firstName}さん：未確認にしました`);
   const undo = await page.locator("#undo-button").boundingBox();
@@ -187,6 +188,8 @@ test("a supporter taps check-ins with no signal; they go out when it returns", a
   await screenshot(page, "disaster-2b-undo.png");
   await page.locator("#undo-button").click();
   assert.equal(await page.locator("#undo-bar").isHidden(), true);
+  // The undo is a new check-in: the card shows it at once, and it is sent like any other.
+  await page.locator('article.person[data-status="safe"]', { hasText: firstName }).waitFor();
   await page.waitForFunction(() => document.getElementById("queue-count-n").textContent.trim() === "0", null, { timeout: 40000 });
   assert.equal(await first.getAttribute("data-status"), "safe", "the undo put the first answer back");
 

@@ -108,6 +108,38 @@ test("a teammate's post shows as 「新着」 on an open timeline without a relo
   await context.close();
 });
 
+test("the patient list finds a patient by name or kana and puts the latest activity first, with a preview", async () => {
+  const token = await apiLogin(api, manager, PASSWORD);
+  // A second patient, older activity: 新川 トメ got the last post in the test above.
+  const other = await expectStatus(201, api("POST", "/api/v1/patients", {
+    token,
+    json: {
+      municipality_code: TOWN, name: "阿部 ヨシ", name_kana: "あべ よし", birth_date: "昭和10年1月1日",
+      sex: "female", care_level: "care_1", address: "愛知県清須市清洲", lat: 35.21, lng: 136.84,
+      consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
+    },
+  }), "second patient");
+  await expectStatus(201, api("POST", `/api/v1/patients/${other.id}/team`, {
+    token, json: { professional_id: nurse.id },
+  }), "team");
+  const { context, page, errors } = await signedIn(PHONE, nurse);
+  const names = async () => (await page.locator("#patient-list .patient-name").allTextContents()).map((n) => n.trim());
+  // By kana 阿部 would come first; by the latest post 新川 does.
+  assert.deepEqual(await names(), ["新川 トメ", "阿部 ヨシ"]);
+  const preview = page.locator("#patient-list li", { hasText: "新川 トメ" }).locator(".last-post");
+  assert.match(await preview.textContent(), /介護 健一：.*服薬の残数/);
+  await page.locator("#patient-sort").selectOption("kana");
+  assert.deepEqual(await names(), ["阿部 ヨシ", "新川 トメ"]);
+  await page.getByLabel("名前・ふりがなでさがす").fill("シンカワ");
+  assert.deepEqual(await names(), ["新川 トメ"], "katakana finds the hiragana reading");
+  assert.match(await page.locator("#patients-shown").textContent(), /2人中 1人/);
+  await screenshot(page, "live-5-patient-search-390.png");
+  await page.getByLabel("名前・ふりがなでさがす").fill("阿部");
+  assert.deepEqual(await names(), ["阿部 ヨシ"]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("the nurse chooses 相談 only and quiet hours; half a quiet time is refused by its field", async () => {
   for (const [options, name] of [[PHONE, "390"], [PC, "1280"]]) {
     // The refused quiet time is a 422 on purpose.

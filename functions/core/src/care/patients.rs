@@ -83,6 +83,31 @@ pub struct PatientSummary {
     pub name_kana: String,
     pub birth_date: String,
     pub care_level: Option<String>,
+    /// The newest post on the timeline, for the list's order and preview.
+    pub last_post: Option<LastPost>,
+}
+
+/// What the patient list shows of the newest post: when, who, and its opening words.
+#[derive(Debug, Serialize)]
+pub struct LastPost {
+    pub created_at: String,
+    pub category: String,
+    pub author_name: String,
+    pub excerpt: String,
+}
+
+/// Characters of a post the patient list shows.
+const EXCERPT_CHARS: usize = 60;
+
+fn excerpt(body: &str) -> String {
+    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut chars = flat.chars();
+    let head: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
 }
 
 fn check(input: &NewPatient, today: &str) -> Result<(String, String), Error> {
@@ -368,8 +393,11 @@ pub async fn list_mine(
         .query(
             "SELECT p.id, p.name, p.name_kana, p.birth_date, p.care_level, \
              (SELECT count(*) FROM posts po WHERE po.patient_id = p.id AND po.author_id != ?1 \
-              AND NOT EXISTS (SELECT 1 FROM post_reads r WHERE r.post_id = po.id AND r.professional_id = ?1)) AS unread \
+              AND NOT EXISTS (SELECT 1 FROM post_reads r WHERE r.post_id = po.id AND r.professional_id = ?1)) AS unread, \
+             l.created_at AS last_at, l.category AS last_category, l.body AS last_body, lp.name AS last_author \
              FROM patients p JOIN care_team_members t ON t.patient_id = p.id \
+             LEFT JOIN posts l ON l.rowid = (SELECT max(rowid) FROM posts WHERE patient_id = p.id) \
+             LEFT JOIN professionals lp ON lp.id = l.author_id \
              WHERE t.professional_id = ?1 AND t.removed_at IS NULL AND p.status = 'active' ORDER BY p.name_kana, p.id",
             &[caller.sub.clone().into()],
         )
@@ -392,6 +420,15 @@ pub async fn list_mine(
                 name_kana: r.text("name_kana")?.to_owned(),
                 birth_date: r.text("birth_date")?.to_owned(),
                 care_level: r.opt_text("care_level")?.map(str::to_owned),
+                last_post: match r.opt_text("last_at")? {
+                    None => None,
+                    Some(at) => Some(LastPost {
+                        created_at: at.to_owned(),
+                        category: r.opt_text("last_category")?.unwrap_or_default().to_owned(),
+                        author_name: r.opt_text("last_author")?.unwrap_or_default().to_owned(),
+                        excerpt: excerpt(r.opt_text("last_body")?.unwrap_or_default()),
+                    }),
+                },
             })
         })
         .collect::<Result<_, StoreError>>()
@@ -554,4 +591,21 @@ pub async fn revoke_consent(env: &Env, req: &Request, member: &Member) -> Result
     ])
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn excerpts_are_one_line_and_short() {
+        assert_eq!(
+            super::excerpt("右踵に発赤あり。\n除圧を継続"),
+            "右踵に発赤あり。 除圧を継続"
+        );
+        let long = "あ".repeat(70);
+        assert_eq!(
+            super::excerpt(&long).chars().count(),
+            super::EXCERPT_CHARS + 1
+        );
+        assert!(super::excerpt(&long).ends_with('…'));
+    }
 }
