@@ -826,6 +826,9 @@
   // --- one patient -----------------------------------------------------------------------
 
   function resetPatient(id) {
+    // Another patient: the form folded again, no filter left over.
+    if ($("post-form")) { $("post-form").hidden = true; $("post-new").setAttribute("aria-expanded", "false"); $("post-new").textContent = "投稿を書く"; }
+    if ($("timeline-category")) { $("timeline-category").value = ""; $("timeline-filter").value = ""; }
     state.patientId = id;
     state.patient = null;
     state.posts = [];
@@ -1185,11 +1188,23 @@
     }
   }
 
+  // The loaded posts of one category, or with the words searched for (in the text, the
+  // author or a comment); 「さらに表示」 loads older ones to search too.
+  function shownPosts() {
+    const category = $("timeline-category").value;
+    const words = folded($("timeline-filter").value);
+    return state.posts.filter((post) => (!category || post.category === category) &&
+      (!words || folded([post.body, post.author_name].concat((post.comments || []).map((c) => c.body)).join(" ")).includes(words)));
+  }
+
   function renderTimeline() {
     const box = $("timeline");
     box.textContent = "";
-    state.posts.forEach((post) => box.appendChild(postCard(post)));
+    const shown = shownPosts();
+    shown.forEach((post) => box.appendChild(postCard(post)));
     $("timeline-more").hidden = !state.nextCursor;
+    const filtering = $("timeline-category").value || $("timeline-filter").value.trim();
+    if (filtering && state.posts.length) setText("timeline-status", "読み込んだ " + state.posts.length + "件中 " + shown.length + "件");
   }
 
   function replacePost(post) {
@@ -1445,7 +1460,7 @@
     const panel = $("doc-panel");
     if (!panel.hidden) { closeDocumentPanel(); return; }
     panel.hidden = false;
-    $("post-form").hidden = true;
+    togglePostForm(false);
     $("doc-new").setAttribute("aria-expanded", "true");
     bilingual($("doc-new"), "通常の投稿に戻る", "Back to a message");
     setText("doc-status", "");
@@ -1471,10 +1486,20 @@
     select.focus();
   }
 
+  // The message form, folded away until the person asks to write.
+  function togglePostForm(open) {
+    const show = open === undefined ? $("post-form").hidden : open;
+    if (show && !$("doc-panel").hidden) closeDocumentPanel();
+    $("post-form").hidden = !show;
+    $("post-new").setAttribute("aria-expanded", String(show));
+    $("post-new").textContent = show ? "書くのをやめる" : "投稿を書く";
+    if (show) $("post-body").focus();
+  }
+
   function closeDocumentPanel() {
     $("doc-panel").hidden = true;
     $("doc-form-box").textContent = "";
-    $("post-form").hidden = false;
+    $("post-form").hidden = true;
     $("doc-new").setAttribute("aria-expanded", "false");
     bilingual($("doc-new"), "文書を作成", "New document");
     state.docDraft = null;
@@ -1989,6 +2014,7 @@
       $("post-file-list").textContent = "";
       state.uploads = new Map();
       prependPost(post);
+      togglePostForm(false);
       setText("post-status", "投稿しました。 / Posted.");
     } catch (e) {
       if (!current(patient)) return;
@@ -2989,6 +3015,9 @@
       taken: () => new Set(((state.patient && state.patient.team) || []).map((m) => m.id)),
     });
     $("doc-new").addEventListener("click", openDocumentPanel);
+    $("post-new").addEventListener("click", () => togglePostForm());
+    $("timeline-category").addEventListener("change", renderTimeline);
+    $("timeline-filter").addEventListener("input", renderTimeline);
     $("doc-template").addEventListener("change", renderDocumentForm);
     $("doc-form-box").addEventListener("submit", (e) => { e.preventDefault(); submitDocument(e.target.closest("form")); });
     $("doc-form-box").addEventListener("click", (e) => { if (e.target.closest("button[data-cancel]")) closeDocumentPanel(); });

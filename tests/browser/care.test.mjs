@@ -222,6 +222,9 @@ test("the nurse signs in on a phone and posts a 報告 with a photo and a PDF", 
   await page.waitForURL(new RegExp(`#/patients/${patientId}`));
   await page.locator("#patient-name", { hasText: "清須 ハナ" }).waitFor();
   await page.locator("#timeline-status", { hasText: "まだ投稿はありません" }).waitFor();
+  // The form is folded away until asked for: the newest post stays near the top.
+  assert.equal(await page.locator("#post-form").isHidden(), true);
+  await page.locator("#post-new").click();
   await page.locator("#post-category").selectOption("report");
   await page.locator("#post-body").fill(REPORT);
   await page.locator("#post-files").setInputFiles([

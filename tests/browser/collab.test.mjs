@@ -226,7 +226,9 @@ test("the nurse writes a 服薬情報提供書 (a field error by its field), edi
   assert.equal((await doc.locator('dd[data-key="adherence"]').textContent()).trim(), "時々飲み忘れ", "a choice by its label");
   assert.match(await doc.locator('dd[data-key="reported_on"]').textContent(), /2026年11月25日（令和8年）/);
   assert.equal(await doc.locator('dd[data-key="medications"]').textContent(), "アムロジピン錠5mg 1日1回 朝食後\nマグミット錠330mg 1日3回 毎食後");
-  assert.ok(await page.locator("#post-form").isVisible(), "the message form is back");
+  // The document panel closes; the message form stays folded until asked for.
+  assert.ok(await page.locator("#doc-panel").isHidden(), "the document panel is closed");
+  assert.ok(await page.locator("#post-new").isVisible(), "a new message is one tap away");
 
   // Editing re-opens the document's form with its values.
   await doc.locator("button.edit-post").click();

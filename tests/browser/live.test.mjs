@@ -81,6 +81,7 @@ test("a teammate's post shows as 「新着」 on an open timeline without a relo
   // The care manager posts from the office PC.
   const office = await signedIn(PC, manager);
   await office.page.goto(`${host.base}/app/care/#/patients/${patientId}`);
+  await office.page.locator("#post-new").click();
   await office.page.locator("#post-body").fill("@看護由美 さん、明日の訪問で服薬の残数を確認してください。");
   await office.page.locator("#post-category").selectOption("consultation");
   await office.page.locator("#post-form button[type=submit]").click();
@@ -97,6 +98,18 @@ test("a teammate's post shows as 「新着」 on an open timeline without a relo
   await page.locator("#timeline-news-show").click();
   await page.locator("#timeline article.post", { hasText: "服薬の残数" }).waitFor();
   assert.equal(await news.isHidden(), true, "the banner goes once the post is shown");
+  // The timeline by category, and searched.
+  const posts = page.locator("#timeline article.post");
+  await page.getByLabel("分類で絞り込む").selectOption("report");
+  assert.equal(await posts.count(), 0, "no 報告 yet");
+  await page.getByLabel("分類で絞り込む").selectOption("consultation");
+  assert.equal(await posts.count(), 1);
+  await page.getByLabel("分類で絞り込む").selectOption("");
+  await page.getByLabel("投稿の中をさがす").fill("残数");
+  assert.equal(await posts.count(), 1);
+  await page.getByLabel("投稿の中をさがす").fill("血糖");
+  assert.equal(await posts.count(), 0);
+  await page.getByLabel("投稿の中をさがす").fill("");
   assert.deepEqual(await axeViolations(page), [], "axe-core on the timeline");
   assert.deepEqual(await englishWords(page), [], "English left on the Japanese timeline");
   await page.goto(`${host.base}/app/care/#/patients`);
