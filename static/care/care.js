@@ -676,7 +676,7 @@
       items.forEach((d) => {
         const li = el("li");
         li.append(el("strong", null, serviceName(d.service) + (d.id === mine ? "（この端末）" : "")),
-          " ", el("span", "muted", "登録 " + jaDateTime(d.created_at)));
+          " ", el("span", "muted", "登録 " + timeOf(d.created_at)));
         const remove = el("button", "secondary small", "解除");
         remove.type = "button";
         remove.addEventListener("click", async () => {
@@ -693,12 +693,6 @@
       const lines = failure(e);
       if (lines) setText("device-status", lines.join(" "));
     }
-  }
-
-  function jaDateTime(iso) {
-    const d = new Date(iso);
-    if (isNaN(d)) return "";
-    return d.toLocaleString("ja-JP", { timeZone: "Asia/Tokyo", month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit" });
   }
 
   async function showSettings() {
@@ -810,7 +804,7 @@
       main.appendChild(el("span", "patient-meta", meta.join("・")));
       if (p.last_post) {
         const last = el("span", "last-post");
-        last.append(el("span", "last-when", jaDateTime(p.last_post.created_at) + " " + p.last_post.author_name + "："),
+        last.append(el("span", "last-when", timeOf(p.last_post.created_at) + " " + p.last_post.author_name + "："),
           el("span", "last-excerpt", p.last_post.excerpt));
         main.appendChild(last);
       }

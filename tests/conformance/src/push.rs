@@ -321,14 +321,8 @@ fn check_vapid(received: &Received, server_key: &str, audience: &str) -> Result<
 
 fn push_notifications(c: &Client) -> Result<(), String> {
     let receiver = Receiver::start()?;
-    let nurse = register(c, "push-nurse")?;
-    let manager = register(c, "push-manager")?;
-    let outsider = register(c, "push-outsider")?;
-    let (n_token, m_token, o_token) = (
-        access(c, &nurse, 0)?,
-        access(c, &manager, 0)?,
-        access(c, &outsider, 0)?,
-    );
+    let [n_token, m_token, o_token] =
+        three_signed_in(c, ["push-nurse", "push-manager", "push-outsider"])?;
     let nurse_id = my_id(c, &n_token)?;
     let run = std::process::id();
 
@@ -435,18 +429,7 @@ fn push_notifications(c: &Client) -> Result<(), String> {
     let patient_name = format!("通知 試験{run}");
     let patient = patient_with_team(c, &m_token, &patient_name, &[&nurse_id])?;
     let secret_text = format!("血圧 180/110 ふらつきあり {run}");
-    created(
-        with_token(
-            c,
-            "POST",
-            &format!("/api/v1/patients/{patient}/posts"),
-            &m_token,
-            Some(
-                serde_json::json!({ "category": "consultation", "body": secret_text }).to_string(),
-            ),
-        )?,
-        "post",
-    )?;
+    post(c, &m_token, &patient, "consultation", &secret_text)?;
     let message = receiver.wait_for(&name, 1)?;
     ensure!(
         message.headers.get("content-encoding").map(String::as_str) == Some("aes128gcm"),
@@ -484,16 +467,7 @@ fn push_notifications(c: &Client) -> Result<(), String> {
 
     // The push service says the phone is gone: the next message removes the device.
     receiver.mark_gone(&name);
-    created(
-        with_token(
-            c,
-            "POST",
-            &format!("/api/v1/patients/{patient}/posts"),
-            &m_token,
-            Some(serde_json::json!({ "category": "report", "body": "訪問しました" }).to_string()),
-        )?,
-        "second post",
-    )?;
+    post(c, &m_token, &patient, "report", "訪問しました")?;
     receiver.wait_for(&name, 2)?;
     let start = Instant::now();
     loop {
@@ -559,14 +533,8 @@ fn updates(c: &Client, token: &str, etag: Option<&str>) -> Result<crate::client:
 }
 
 fn live_updates(c: &Client) -> Result<(), String> {
-    let nurse = register(c, "live-nurse")?;
-    let manager = register(c, "live-manager")?;
-    let outsider = register(c, "live-outsider")?;
-    let (n_token, m_token, o_token) = (
-        access(c, &nurse, 0)?,
-        access(c, &manager, 0)?,
-        access(c, &outsider, 0)?,
-    );
+    let [n_token, m_token, o_token] =
+        three_signed_in(c, ["live-nurse", "live-manager", "live-outsider"])?;
     ensure_problem(
         &c.get("/api/v1/care/updates")?,
         401,
@@ -601,19 +569,7 @@ fn live_updates(c: &Client) -> Result<(), String> {
         again.status
     );
 
-    created(
-        with_token(
-            c,
-            "POST",
-            &format!("/api/v1/patients/{patient}/posts"),
-            &m_token,
-            Some(
-                serde_json::json!({ "category": "contact", "body": "明日の訪問は10時です" })
-                    .to_string(),
-            ),
-        )?,
-        "post",
-    )?;
+    post(c, &m_token, &patient, "contact", "明日の訪問は10時です")?;
     let after = updates(c, &n_token, Some(&etag))?;
     ensure!(
         after.status == 200,
@@ -637,6 +593,16 @@ fn live_updates(c: &Client) -> Result<(), String> {
     Ok(())
 }
 
+/// Registers a professional per label and signs each in: their access tokens, in order.
+fn three_signed_in(c: &Client, labels: [&str; 3]) -> Result<[String; 3], String> {
+    let tokens = labels
+        .iter()
+        .map(|label| access(c, &register(c, label)?, 0))
+        .collect::<Result<Vec<_>, String>>()?;
+    <[String; 3]>::try_from(tokens).map_err(|_| "three accounts".to_owned())
+}
+
+/// A post on the patient's timeline, as `token`'s professional.
 fn post(c: &Client, token: &str, patient: &str, category: &str, body: &str) -> Result<(), String> {
     created(
         with_token(
@@ -653,14 +619,8 @@ fn post(c: &Client, token: &str, patient: &str, category: &str, body: &str) -> R
 
 fn consultation_only(c: &Client) -> Result<(), String> {
     let receiver = Receiver::start()?;
-    let nurse = register(c, "mention-nurse")?;
-    let worker = register(c, "mention-worker")?;
-    let manager = register(c, "mention-manager")?;
-    let (n_token, w_token, m_token) = (
-        access(c, &nurse, 0)?,
-        access(c, &worker, 0)?,
-        access(c, &manager, 0)?,
-    );
+    let [n_token, w_token, m_token] =
+        three_signed_in(c, ["mention-nurse", "mention-worker", "mention-manager"])?;
     let run = std::process::id();
     let (nurse_path, worker_path) = (format!("mention-n-{run}"), format!("mention-w-{run}"));
     let (nurse_phone, worker_phone) = (Browser::new(11)?, Browser::new(13)?);
