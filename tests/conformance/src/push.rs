@@ -487,22 +487,14 @@ fn push_notifications(c: &Client) -> Result<(), String> {
 
     // Settings: "nothing" is kept; half quiet hours are refused by field.
     expect_invalid_fields(
-        &with_token(
-            c,
-            "PUT",
-            "/api/v1/care/notification-settings",
-            &n_token,
-            Some(r#"{"level":"all","quiet_from":"22:00"}"#.into()),
-        )?,
+        &put_settings(c, &n_token, r#"{"level":"all","quiet_from":"22:00"}"#)?,
         &["#/quiet_until"],
     )?;
     ok(
-        with_token(
+        put_settings(
             c,
-            "PUT",
-            "/api/v1/care/notification-settings",
             &n_token,
-            Some(r#"{"level":"none","quiet_from":"22:00","quiet_until":"07:00"}"#.into()),
+            r#"{"level":"none","quiet_from":"22:00","quiet_until":"07:00"}"#,
         )?,
         "settings",
     )?;
@@ -602,6 +594,17 @@ fn three_signed_in(c: &Client, labels: [&str; 3]) -> Result<[String; 3], String>
     <[String; 3]>::try_from(tokens).map_err(|_| "three accounts".to_owned())
 }
 
+/// Sets `token`'s professional's notification settings.
+fn put_settings(c: &Client, token: &str, json: &str) -> Result<crate::client::Resp, String> {
+    with_token(
+        c,
+        "PUT",
+        "/api/v1/care/notification-settings",
+        token,
+        Some(json.to_owned()),
+    )
+}
+
 /// A post on the patient's timeline, as `token`'s professional.
 fn post(c: &Client, token: &str, patient: &str, category: &str, body: &str) -> Result<(), String> {
     created(
@@ -640,13 +643,7 @@ fn consultation_only(c: &Client) -> Result<(), String> {
         )?;
     }
     ok(
-        with_token(
-            c,
-            "PUT",
-            "/api/v1/care/notification-settings",
-            &n_token,
-            Some(r#"{"level":"consultation"}"#.into()),
-        )?,
+        put_settings(c, &n_token, r#"{"level":"consultation"}"#)?,
         "consultation only",
     )?;
     let me = ok(

@@ -190,6 +190,24 @@ impl Harness {
     }
 }
 
+/// Stops the harness with SIGTERM, as `spin up` is stopped, and answers what it logged; it
+/// must exit cleanly.
+fn stop_gracefully(child: &mut Child) -> String {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    err
+}
+
 fn dechunk(mut body: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = body.split_once("\r\n") {
@@ -483,18 +501,7 @@ rainbownet_jwt_public_key = "{{{{ rainbownet_jwt_public_key }}}}"
     let mut raw = String::new();
     s.read_to_string(&mut raw).unwrap();
     assert!(!raw.starts_with("HTTP/1.1 200"), "{raw}");
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let err = stop_gracefully(&mut child);
     assert!(
         err.contains("store `public` is not granted to this function"),
         "the component saw access-denied: {err}"
@@ -577,18 +584,7 @@ rainbownet_jwt_public_key = "{{{{ rainbownet_jwt_public_key }}}}"
         .read_line(&mut line)
         .unwrap();
     assert!(line.starts_with("spin-harness listening on "), "{line}");
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let err = stop_gracefully(&mut child);
     assert!(
         err.contains(
             "component \"portal\" may send outbound HTTP to: https://fcm.googleapis.com, http://127.0.0.1:*"
