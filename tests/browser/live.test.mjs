@@ -34,6 +34,23 @@ async function register(label, name, profession, organization) {
   }, `register ${label}`);
 }
 
+// A patient the care manager registers with the nurse on the team; returns the id.
+async function nursesPatient(name, kana, born) {
+  const token = await apiLogin(api, manager, PASSWORD);
+  const patient = await expectStatus(201, api("POST", "/api/v1/patients", {
+    token,
+    json: {
+      municipality_code: TOWN, name, name_kana: kana, birth_date: born, sex: "female", care_level: "care_3",
+      address: "愛知県清須市西枇杷島町", lat: 35.2, lng: 136.87,
+      consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
+    },
+  }), `patient ${name}`);
+  await expectStatus(201, api("POST", `/api/v1/patients/${patient.id}/team`, {
+    token, json: { professional_id: nurse.id },
+  }), `team of ${name}`);
+  return patient.id;
+}
+
 before(async () => {
   host = await startHost({ adminToken: ADMIN_TOKEN, name: "live" });
   api = apiClient(host.base);
@@ -42,19 +59,7 @@ before(async () => {
     { municipality_code: TOWN, kind: "visiting_nurse_station", name: "清須中央訪問看護" });
   manager = await register("live-manager", "介護 健一", "care_manager",
     { municipality_code: TOWN, kind: "care_management_office", name: "清須中央ケアプラン" });
-  const token = await apiLogin(api, manager, PASSWORD);
-  const patient = await expectStatus(201, api("POST", "/api/v1/patients", {
-    token,
-    json: {
-      municipality_code: TOWN, name: "新川 トメ", name_kana: "しんかわ とめ", birth_date: "昭和12年3月3日",
-      sex: "female", care_level: "care_3", address: "愛知県清須市西枇杷島町", lat: 35.2, lng: 136.87,
-      consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
-    },
-  }), "patient");
-  patientId = patient.id;
-  await expectStatus(201, api("POST", `/api/v1/patients/${patientId}/team`, {
-    token, json: { professional_id: nurse.id },
-  }), "team");
+  patientId = await nursesPatient("新川 トメ", "しんかわ とめ", "昭和12年3月3日");
 });
 
 after(async () => {
@@ -122,19 +127,8 @@ test("a teammate's post shows as 「新着」 on an open timeline without a relo
 });
 
 test("the patient list finds a patient by name or kana and puts the latest activity first, with a preview", async () => {
-  const token = await apiLogin(api, manager, PASSWORD);
   // A second patient, older activity: 新川 トメ got the last post in the test above.
-  const other = await expectStatus(201, api("POST", "/api/v1/patients", {
-    token,
-    json: {
-      municipality_code: TOWN, name: "阿部 ヨシ", name_kana: "あべ よし", birth_date: "昭和10年1月1日",
-      sex: "female", care_level: "care_1", address: "愛知県清須市清洲", lat: 35.21, lng: 136.84,
-      consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
-    },
-  }), "second patient");
-  await expectStatus(201, api("POST", `/api/v1/patients/${other.id}/team`, {
-    token, json: { professional_id: nurse.id },
-  }), "team");
+  await nursesPatient("阿部 ヨシ", "あべ よし", "昭和10年1月1日");
   const { context, page, errors } = await signedIn(PHONE, nurse);
   const names = async () => (await page.locator("#patient-list .patient-name").allTextContents()).map((n) => n.trim());
   // By kana 阿部 would come first; by the latest post 新川 does.

@@ -190,6 +190,29 @@ impl Harness {
     }
 }
 
+/// A manifest with the real portal component alone on every route, no stores granted, and
+/// `extra` lines in its component table.
+fn portal_only_manifest(name: &str, extra: &str) -> String {
+    format!(
+        r#"spin_manifest_version = 2
+[application]
+name = "{name}"
+[variables]
+rainbownet_jwt_public_key = {{ default = "" }}
+[[trigger.http]]
+route = "/..."
+component = "portal"
+[component.portal]
+source = "{}"
+{extra}[component.portal.variables]
+rainbownet_jwt_public_key = "{{{{ rainbownet_jwt_public_key }}}}"
+"#,
+        repo()
+            .join("target/wasm32-wasip2/release/rainbownet_portal.wasm")
+            .display()
+    )
+}
+
 /// Stops the harness with SIGTERM, as `spin up` is stopped, and answers what it logged; it
 /// must exit cleanly.
 fn stop_gracefully(child: &mut Child) -> String {
@@ -447,28 +470,7 @@ fn ungranted_component_starts_and_is_denied_at_open() {
     }
     let dir = tempfile::tempdir().unwrap();
     let manifest = dir.path().join("spin.toml");
-    std::fs::write(
-        &manifest,
-        format!(
-            r#"spin_manifest_version = 2
-[application]
-name = "ungranted"
-[variables]
-rainbownet_jwt_public_key = {{ default = "" }}
-[[trigger.http]]
-route = "/..."
-component = "portal"
-[component.portal]
-source = "{}"
-[component.portal.variables]
-rainbownet_jwt_public_key = "{{{{ rainbownet_jwt_public_key }}}}"
-"#,
-            repo()
-                .join("target/wasm32-wasip2/release/rainbownet_portal.wasm")
-                .display()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&manifest, portal_only_manifest("ungranted", "")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_spin-harness"))
         .current_dir(dir.path())
         .args([
@@ -519,24 +521,9 @@ fn outbound_hosts_are_checked_at_startup() {
     let write_manifest = |allowed: &str| {
         std::fs::write(
             dir.path().join("spin.toml"),
-            format!(
-                r#"spin_manifest_version = 2
-[application]
-name = "outbound"
-[variables]
-rainbownet_jwt_public_key = {{ default = "" }}
-[[trigger.http]]
-route = "/..."
-component = "portal"
-[component.portal]
-source = "{}"
-allowed_outbound_hosts = [{allowed}]
-[component.portal.variables]
-rainbownet_jwt_public_key = "{{{{ rainbownet_jwt_public_key }}}}"
-"#,
-                repo()
-                    .join("target/wasm32-wasip2/release/rainbownet_portal.wasm")
-                    .display()
+            portal_only_manifest(
+                "outbound",
+                &format!("allowed_outbound_hosts = [{allowed}]\n"),
             ),
         )
         .unwrap();
