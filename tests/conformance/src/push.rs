@@ -411,6 +411,28 @@ fn push_notifications(c: &Client) -> Result<(), String> {
         "subscribe the author",
     )?;
 
+    // Someone who learned the endpoint but not its keys can not take the device over.
+    let thief = Browser::new(17)?;
+    ensure_problem(
+        &with_token(
+            c,
+            "POST",
+            "/api/v1/care/push/subscriptions",
+            &o_token,
+            Some(thief.subscription(&receiver.endpoint(&name))),
+        )?,
+        409,
+        "/problems/conflict",
+    )?;
+    let devices = ok(
+        with_token(c, "GET", "/api/v1/care/push/subscriptions", &n_token, None)?,
+        "devices after a takeover attempt",
+    )?;
+    ensure!(
+        devices["items"].as_array().is_some_and(|d| d.len() == 1),
+        "the nurse's device is still hers: {devices}"
+    );
+
     // Someone else's device can not be removed (it is not theirs to see).
     let device_id = device["id"].as_str().ok_or("no device id")?;
     ensure_problem(

@@ -77,7 +77,9 @@ fn check(env: &Env, input: &NewSubscription) -> Vec<FieldError> {
 }
 
 /// Stores the caller's device. The same endpoint again (a re-subscribe, or a shared PC
-/// that another person now uses) takes the row over: a browser has one endpoint per site.
+/// that another person now uses) takes the row over, but only with the same keys: the
+/// browser hands out the same subscription, while someone who merely learned the endpoint
+/// does not hold its secret `auth` and gets 409 (else they could silence a colleague).
 pub async fn subscribe(
     env: &Env,
     req: &Request,
@@ -111,7 +113,8 @@ pub async fn subscribe(
             "INSERT INTO push_subscriptions (id, professional_id, endpoint, p256dh, auth, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
              ON CONFLICT (endpoint) DO UPDATE SET id = excluded.id, professional_id = excluded.professional_id, \
-             p256dh = excluded.p256dh, auth = excluded.auth, created_at = excluded.created_at, last_sent_at = NULL",
+             created_at = excluded.created_at, last_sent_at = NULL \
+             WHERE push_subscriptions.p256dh = excluded.p256dh AND push_subscriptions.auth = excluded.auth",
             vec![
                 id.clone().into(),
                 caller.sub.clone().into(),
@@ -131,6 +134,18 @@ pub async fn subscribe(
         ),
     ])
     .await?;
+    let stored = sql
+        .query(
+            "SELECT 1 AS mine FROM push_subscriptions WHERE endpoint = ?1 AND id = ?2",
+            &[input.endpoint.clone().into(), id.clone().into()],
+        )
+        .await?;
+    if stored.is_empty() {
+        return Err(Error::Conflict {
+            en: "this endpoint is registered with other keys",
+            ja: "この通知先は別の鍵で登録されています。ブラウザーの通知を一度解除してからやり直してください",
+        });
+    }
     Ok(Device {
         id,
         service: webpush::origin(&input.endpoint).unwrap_or_default(),
