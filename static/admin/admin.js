@@ -118,6 +118,9 @@
       if (xhr.status !== 200) { show("import-result", problemLines(report), false); return; }
       var lines = [report.dataset_label + "：新規 " + report.imported + " 件、更新 " + report.updated +
         " 件、変更なし " + report.unchanged + " 件、取り込めなかった行 " + report.rejected + " 件"];
+      if (report.detected_by && report.detected_by.length) {
+        lines.push("判定に使った列：" + report.detected_by.join("・"));
+      }
       report.errors.forEach(function (e) { lines.push(e.line + " 行目：" + e.reason_ja); });
       (report.warnings || []).forEach(function (w) { lines.push(w.line + " 行目（取り込み済み）：" + w.reason_ja); });
       show("import-result", lines, report.rejected === 0);

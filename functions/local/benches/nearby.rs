@@ -72,6 +72,7 @@ fn main() {
                     parking: None,
                     hazards: Default::default(),
                     shelter: None,
+                    departments: Vec::new(),
                     schedule: Vec::new(),
                     schedule_note: None,
                     status: Status::Published,

@@ -298,6 +298,12 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             eprintln!();
             let report = report.map_err(describe)?;
             println!("{} ({})", report.dataset_label, file.display());
+            if !report.detected_by.is_empty() {
+                println!(
+                    "  recognised by the columns / 判定に使った列: {}",
+                    report.detected_by.join(", ")
+                );
+            }
             for error in &report.errors {
                 println!(
                     "  line {}: {} / {}",

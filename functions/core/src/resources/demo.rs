@@ -350,6 +350,7 @@ pub fn statements() -> Vec<Statement> {
                     parking: Some(seq.next().is_multiple_of(2)),
                     hazards,
                     shelter,
+                    departments: Vec::new(),
                     schedule: schedule(category, &mut seq),
                     schedule_note: None,
                     status: Status::Published,

@@ -107,6 +107,18 @@ pub fn hsds_service(r: &Resource, origin: &str) -> Json {
                 },
             })
         }))
+        // 診療科目, one attribute each, in the town's own words.
+        .chain(f.departments.iter().enumerate().map(|(i, d)| {
+            json!({
+                "id": format!("{}-department-{i}", r.id),
+                "link_type": "medical_department",
+                "value": d,
+                "taxonomy_term": {
+                    "id": format!("department.{d}"), "code": d, "name": d,
+                    "description": format!("診療科目（{d}）"), "vocabulary": "rainbownet-departments",
+                },
+            })
+        }))
         .collect::<Vec<_>>(),
         "service_at_locations": [{
             "id": format!("{}-sal", r.id),

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::hazard::{Hazard, Hazards};
+use super::layouts::{self, Detected, Field, Layout, NotDetected};
 use super::schedule::{Rule, parse_days_ja, parse_time_ja};
 use super::{
     Provenance, ResourceFields, Status, category_labels, insert_statement, update_statement,
@@ -16,92 +17,15 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::ports::{Database, Statement, Value};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Dataset {
-    CareServices,
-    MedicalInstitutions,
-    PublicToilets,
-    Aed,
-    EvacuationSites,
-    PublicFacilities,
-    /// Open Referral HSDS 3.0 services (JSON), read by `import_hsds`.
-    Hsds,
-}
-
-impl Dataset {
-    pub fn name(self) -> &'static str {
-        match self {
-            Dataset::CareServices => "care_services",
-            Dataset::MedicalInstitutions => "medical_institutions",
-            Dataset::PublicToilets => "public_toilets",
-            Dataset::Aed => "aed",
-            Dataset::EvacuationSites => "evacuation_sites",
-            Dataset::PublicFacilities => "public_facilities",
-            Dataset::Hsds => "hsds",
-        }
-    }
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Dataset::CareServices => "介護サービス事業所一覧",
-            Dataset::MedicalInstitutions => "医療機関一覧",
-            Dataset::PublicToilets => "公衆トイレ一覧",
-            Dataset::Aed => "AED設置箇所一覧",
-            Dataset::EvacuationSites => "指定緊急避難場所一覧",
-            Dataset::PublicFacilities => "公共施設一覧",
-            Dataset::Hsds => "HSDS 3.0 のサービス",
-        }
-    }
-
-    /// Recognises a dataset by the columns only it has.
-    pub fn detect(table: &Table) -> Option<Dataset> {
-        let has = |names: &[&str]| table.column(names).is_some();
-        // The standard template names its columns 介護サービス事業所名称 and 実施サービス;
-        // some towns' own layouts say 介護サービスの種類.
-        if has(&[
-            "介護サービス事業所名称",
-            "実施サービス",
-            "介護サービスの種類",
-            "事業所番号",
-        ]) {
-            Some(Dataset::CareServices)
-        } else if has(&["医療機関の種類", "診療科目", "医療機関コード"]) {
-            Some(Dataset::MedicalInstitutions)
-        } else if has(&[
-            "多機能トイレ数",
-            "バリアフリートイレ数",
-            "男性トイレ総数",
-            "車椅子使用者用トイレ有無",
-        ]) {
-            Some(Dataset::PublicToilets)
-        } else if has(&[
-            "AED設置場所",
-            "設置位置",
-            "パッド有効期限",
-            "小児対応設備の有無",
-        ]) && has(&["名称", "設置施設名"])
-        {
-            Some(Dataset::Aed)
-        } else if has(&[
-            "災害種別_洪水",
-            "災害種別_地震",
-            "指定避難所との重複",
-            "想定収容人数",
-        ]) {
-            Some(Dataset::EvacuationSites)
-        } else if has(&["POIコード", "名称_通称"]) {
-            Some(Dataset::PublicFacilities)
-        } else {
-            None
-        }
-    }
-}
+pub use super::layouts::Dataset;
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct ImportReport {
     pub dataset: Dataset,
     pub dataset_label: &'static str,
+    /// The identifying columns the dataset was recognised by.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub detected_by: Vec<&'static str>,
     pub imported: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -143,28 +67,57 @@ pub(super) fn content_hash(fields: &ResourceFields) -> String {
 }
 
 struct Cells<'a> {
+    layout: &'static Layout,
     table: &'a Table,
     record: &'a csv::StringRecord,
 }
 
 impl Cells<'_> {
-    fn get(&self, names: &[&str]) -> Option<String> {
-        names.iter().find_map(|n| {
-            let v = self.record.get(self.table.column(&[n])?)?.trim();
-            (!v.is_empty()).then(|| v.to_owned())
-        })
+    /// The first non-blank cell under one of the field's header names.
+    fn get(&self, field: Field) -> Option<String> {
+        self.layout.names(field).find_map(|n| self.cell(n))
     }
 
-    fn yes(&self, names: &[&str]) -> Option<bool> {
-        let v = self.get(names)?;
-        if let Ok(n) = v.parse::<u32>() {
-            return Some(n > 0);
-        }
-        Some(matches!(
-            v.as_str(),
-            "有" | "有り" | "あり" | "○" | "〇" | "1" | "true" | "TRUE"
-        ))
+    fn cell(&self, column: &str) -> Option<String> {
+        let v = self.record.get(self.table.column(&[column])?)?.trim();
+        (!v.is_empty()).then(|| v.to_owned())
     }
+
+    /// Whether the file has a column for the field at all.
+    fn has(&self, field: Field) -> bool {
+        self.layout
+            .names(field)
+            .any(|n| self.table.column(&[n]).is_some())
+    }
+
+    fn yes(&self, field: Field) -> Option<bool> {
+        self.get(field).map(|v| yes(&v))
+    }
+}
+
+/// A yes/no or count cell: a count above zero, 有, ○, 1, true.
+fn yes(v: &str) -> bool {
+    if let Ok(n) = v.parse::<u32>() {
+        return n > 0;
+    }
+    matches!(
+        v,
+        "有" | "有り" | "あり" | "○" | "〇" | "1" | "true" | "TRUE" | "可" | "対応"
+    )
+}
+
+/// 診療科目 as towns write it (「内科、小児科・歯科」): one word per department.
+fn departments_of(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for d in text.split(|c: char| {
+        matches!(c, '、' | ',' | '，' | '・' | '/' | '／' | ';' | '；' | '　') || c.is_whitespace()
+    }) {
+        let d = d.trim();
+        if !d.is_empty() && !out.iter().any(|o| o == d) {
+            out.push(d.to_owned());
+        }
+    }
+    out
 }
 
 fn category(dataset: Dataset, cells: &Cells<'_>) -> &'static str {
@@ -172,12 +125,11 @@ fn category(dataset: Dataset, cells: &Cells<'_>) -> &'static str {
         Dataset::PublicToilets => "welfare.toilet",
         Dataset::Aed => "welfare.aed",
         Dataset::EvacuationSites => "disaster.evacuation_site",
+        Dataset::ChildcareFacilities => "welfare.childcare",
         // HSDS services carry their own category; this reader never sees them.
         Dataset::PublicFacilities | Dataset::Hsds => "public.facility",
         Dataset::CareServices => {
-            let kind = cells
-                .get(&["実施サービス", "介護サービスの種類"])
-                .unwrap_or_default();
+            let kind = cells.get(Field::Kind).unwrap_or_default();
             if kind.contains("居宅介護支援") {
                 "care.management"
             } else if kind.contains("地域包括") {
@@ -192,18 +144,17 @@ fn category(dataset: Dataset, cells: &Cells<'_>) -> &'static str {
         }
         Dataset::MedicalInstitutions => {
             // The standard's 医療機関の種類 is only 病院 / 有床診療所 / 無床診療所: what kind of
-            // practice it is (歯科, 薬局) is in 診療科目, so both are read.
-            let kind = [cells.get(&["医療機関の種類"]), cells.get(&["診療科目"])]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            if kind.contains("歯科") {
-                "medical.dental"
-            } else if kind.contains("薬局") {
+            // practice it is (歯科, 薬局) is in 診療科目. A hospital with a 歯科口腔外科 is
+            // still a hospital; a practice whose every department is dental is a dentist.
+            let kind = cells.get(Field::Kind).unwrap_or_default();
+            let departments = departments_of(&cells.get(Field::Departments).unwrap_or_default());
+            let dental = !departments.is_empty() && departments.iter().all(|d| d.contains("歯科"));
+            if kind.contains("薬局") {
                 "medical.pharmacy"
-            } else if kind.contains("病院") {
+            } else if kind.contains("病院") && !kind.contains("歯科") {
                 "medical.hospital"
+            } else if kind.contains("歯科") || dental {
+                "medical.dental"
             } else {
                 "medical.clinic"
             }
@@ -261,11 +212,7 @@ fn parse_row(
     let reject = |en: &str, ja: &str| Err((en.to_owned(), ja.to_owned()));
     // The town's code (5 or 6 digits, perhaps without its leading zero), or its
     // prefecture's, which some files carry in every row.
-    if let Some(text) = cells.get(&[
-        "全国地方公共団体コード",
-        "都道府県コード又は市区町村コード",
-        "市区町村コード",
-    ]) {
+    if let Some(text) = cells.get(Field::Code) {
         let ours = crate::public::municipalities::code_readings(&text)
             .iter()
             .any(|c| {
@@ -278,43 +225,37 @@ fn parse_row(
             );
         }
     }
-    let Some(name) = cells.get(&["名称", "介護サービス事業所名称", "設置施設名", "事業所名"])
-    else {
+    let Some(name) = cells.get(Field::Name) else {
         return reject("名称 (name) is empty", "名称が空です");
     };
-    let coordinate = |names: &[&str]| -> Result<Option<f64>, (String, String)> {
-        match cells.get(names) {
+    let coordinate = |field: Field, label: &str| -> Result<Option<f64>, (String, String)> {
+        match cells.get(field) {
             None => Ok(None),
             Some(v) => crate::text::fold(&v).parse::<f64>().map(Some).map_err(|_| {
                 (
-                    format!("{} is not a number: {v}", names[0]),
-                    format!("{}が数値ではありません: {v}", names[0]),
+                    format!("{label} is not a number: {v}"),
+                    format!("{label}が数値ではありません: {v}"),
                 )
             }),
         }
     };
-    let lat = coordinate(&["緯度"])?;
-    let lng = coordinate(&["経度"])?;
-    const DAY_COLUMNS: [&str; 3] = ["利用可能曜日", "診療曜日", "開館曜日"];
-    let days = match cells.get(&DAY_COLUMNS) {
+    let lat = coordinate(Field::Lat, "緯度")?;
+    let lng = coordinate(Field::Lng, "経度")?;
+    let days = match cells.get(Field::Days) {
         Some(d) => parse_days_ja(&d),
         // Datasets without a weekday column (公衆トイレ一覧) give hours that hold every day.
-        None if cells.table.column(&DAY_COLUMNS).is_none() => super::schedule::WEEKDAYS
+        None if !cells.has(Field::Days) => super::schedule::WEEKDAYS
             .iter()
             .map(|d| (*d).to_owned())
             .collect(),
         None => Vec::new(),
     };
-    let start = cells
-        .get(&["利用開始時間", "開始時間", "診療開始時間", "開館時間"])
-        .and_then(|t| parse_time_ja(&t));
-    let end = cells
-        .get(&["利用終了時間", "終了時間", "診療終了時間", "閉館時間"])
-        .and_then(|t| parse_time_ja(&t));
+    let start = cells.get(Field::Start).and_then(|t| parse_time_ja(&t));
+    let end = cells.get(Field::End).and_then(|t| parse_time_ja(&t));
     // 利用可能時間帯 holds both ends ("9:00-16:30") where there are no separate columns.
     let (start, end) = match (start, end) {
         (None, None) => cells
-            .get(&["利用可能時間帯", "診療時間"])
+            .get(Field::Hours)
             .and_then(|span| {
                 let span = crate::text::fold(&span);
                 let (a, b) = span.split_once(['-', '~', '〜'])?;
@@ -327,81 +268,85 @@ fn parse_row(
         (false, Some(start), Some(end)) => vec![Rule::Weekly { days, start, end }],
         _ => Vec::new(),
     };
-    let note = [cells.get(&[
-        "利用可能曜日特記事項",
-        "利用可能時間特記事項",
-        "診療日時特記事項",
-        "利用可能日時特記事項",
-    ])]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    let address = cells.get(&["住所", "所在地_連結表記", "所在地"]).map(|a| {
-        match cells.get(&["方書", "建物名"]) {
+    let note = cells.get(Field::HoursNote);
+    let address = cells
+        .get(Field::Address)
+        .map(|a| match cells.get(Field::AddressExtra) {
             Some(extra) => format!("{a} {extra}"),
             None => a,
-        }
-    });
+        });
+    let departments = if dataset == Dataset::MedicalInstitutions {
+        departments_of(&cells.get(Field::Departments).unwrap_or_default())
+    } else {
+        Vec::new()
+    };
+    let flag = |field: Field, text: &str| cells.yes(field).filter(|b| *b).map(|_| text.to_owned());
+    let labelled = |field: Field, label: &str| cells.get(field).map(|v| format!("{label}: {v}"));
+    // What residents read and search for, one line each, in the order the page shows it.
     let description = [
+        labelled(Field::CommonName, "通称"),
+        labelled(Field::Areas, "対象となる町会・自治会"),
+        cells.get(Field::Kind),
+        cells.get(Field::Description),
+        cells.get(Field::Place),
+        labelled(Field::BarrierFree, "バリアフリー"),
+        labelled(Field::AfterHours, "時間外の対応"),
         cells
-            .get(&["対象となる町会・自治会"])
-            .map(|areas| format!("対象となる町会・自治会: {areas}")),
-        cells.get(&["実施サービス", "介護サービスの種類", "医療機関の種類"]),
-        cells.get(&["診療科目"]).map(|s| format!("診療科目: {s}")),
-        cells.get(&["説明", "設置位置", "AED設置場所"]),
-        // Facts residents search for by word (オストメイト, 乳幼児, 小児).
-        cells
-            .yes(&["オストメイト設置トイレ有無"])
-            .filter(|b| *b)
-            .map(|_| "オストメイト対応トイレあり".to_owned()),
-        cells
-            .yes(&["乳幼児用設備設置トイレ有無"])
-            .filter(|b| *b)
-            .map(|_| "乳幼児用設備（おむつ替えなど）あり".to_owned()),
-        cells
-            .yes(&["小児対応設備の有無"])
-            .filter(|b| *b)
-            .map(|_| "小児対応（小児用パッドなど）あり".to_owned()),
-        cells.get(&["備考"]),
+            .get(Field::Beds)
+            .map(|b| crate::text::fold(&b))
+            .map(|b| match b.parse::<u32>() {
+                Ok(n) => format!("病床数: {n}床"),
+                Err(_) => format!("病床数: {b}"),
+            }),
+        labelled(Field::Elevation, "標高").map(|e| {
+            if e.ends_with('m') || e.ends_with('ｍ') {
+                e
+            } else {
+                format!("{e}m")
+            }
+        }),
+        flag(Field::OstomateToilet, "オストメイト対応トイレあり"),
+        flag(Field::BabyToilet, "乳幼児用設備（おむつ替えなど）あり"),
+        flag(Field::ChildPads, "小児対応（小児用パッドなど）あり"),
+        flag(
+            Field::NoPublicUse,
+            "施設の外の方は使えません（施設の利用者のためのAEDです）",
+        ),
+        cells.get(Field::Remarks),
     ]
     .into_iter()
     .flatten()
     .collect::<Vec<_>>()
     .join("\n");
-    let toilet = cells.yes(&["多機能トイレ数", "バリアフリートイレ数"]);
-    let wheelchair_toilet = cells.yes(&["車椅子使用者用トイレ有無"]);
+    let toilet = cells.yes(Field::AccessibleToilet);
+    let wheelchair_toilet = cells.yes(Field::WheelchairToilet);
     let fields = ResourceFields {
         municipality_code: municipality.to_owned(),
         category: category(dataset, cells).to_owned(),
         name: name.clone(),
-        name_kana: cells.get(&[
-            "名称_カナ",
-            "介護サービス事業所名称_カナ",
-            "名称カナ",
-            "ふりがな",
-        ]),
+        name_kana: cells.get(Field::Kana),
         description: (!description.is_empty()).then_some(description),
         address: address.clone(),
         lat,
         lng,
-        phone: cells.get(&["電話番号"]).and_then(|p| phone_of(&p)),
-        website: cells.get(&["URL", "ホームページ"]).and_then(|u| url_of(&u)),
+        phone: cells.get(Field::Phone).and_then(|p| phone_of(&p)),
+        website: cells.get(Field::Url).and_then(|u| url_of(&u)),
         fee: None,
-        target: None,
+        target: cells.get(Field::TargetAge),
         capacity: cells
-            .get(&["定員", "想定収容人数", "収容人数"])
+            .get(Field::Capacity)
             .and_then(|c| crate::text::fold(&c).parse().ok()),
         wheelchair: wheelchair_toilet,
         accessible_toilet: match (toilet, wheelchair_toilet) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(false) || b.unwrap_or(false)),
         },
-        parking: cells.yes(&["駐車場有無", "駐車場"]),
+        parking: cells.yes(Field::Parking),
         hazards: hazards_of(cells),
-        shelter: cells.yes(&["指定避難所との重複"]),
+        shelter: cells.yes(Field::Shelter),
+        departments,
         schedule,
-        schedule_note: (!note.is_empty()).then_some(note),
+        schedule_note: note,
         status: Status::Published,
         verified_on: None,
     }
@@ -426,8 +371,7 @@ fn parse_row(
         ));
     }
     // Keyed by the dataset's own number where it has one, else by name and address.
-    let id = cells.get(&["ID", "NO", "No", "事業所番号", "医療機関コード"]);
-    let key = match id {
+    let key = match cells.get(Field::Id) {
         Some(id) => format!("{municipality}|{}|{id}", dataset.name()),
         None => format!(
             "{municipality}|{}|{}|{}",
@@ -443,7 +387,7 @@ fn parse_row(
 fn hazards_of(cells: &Cells<'_>) -> Hazards {
     Hazard::ALL
         .into_iter()
-        .filter(|h| cells.yes(&[h.column()]) == Some(true))
+        .filter(|h| cells.cell(h.column()).is_some_and(|v| yes(&v)))
         .collect()
 }
 
@@ -487,28 +431,60 @@ pub(super) fn drop_minor(fields: &mut ResourceFields, field: &str) -> bool {
         "schedule" => fields.schedule.clear(),
         "capacity" => fields.capacity = None,
         "address" => fields.address = None,
+        "departments" => fields.departments.clear(),
+        "target" => fields.target = None,
         _ => return false,
     }
     true
 }
 
+/// A file read: which dataset, why, the good rows and the rejected ones.
+pub struct ParsedFile {
+    pub dataset: Dataset,
+    /// The identifying columns that decided the dataset.
+    pub detected_by: Vec<&'static str>,
+    pub rows: Vec<ParsedRow>,
+    pub errors: Vec<RowError>,
+}
+
+const READ: &str = "介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧, AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧, 子育て施設一覧";
+
+fn not_detected(why: NotDetected) -> Error {
+    match why {
+        NotDetected::Unknown => file_error(
+            &format!("the header row is not one of the standard datasets read here ({READ})"),
+            &format!("見出し行が標準オープンデータセット（{READ}）のどれとも一致しません"),
+        ),
+        NotDetected::NotResources { dataset, by } => file_error(
+            &format!(
+                "this is a {dataset} file (columns {}): not a dataset of places and services residents look for; the datasets read are {READ}",
+                by.join(", ")
+            ),
+            &format!(
+                "{dataset}のファイルです（{}の列）。地域資源として取り込むのは {READ} です",
+                by.join("・")
+            ),
+        ),
+        NotDetected::Ambiguous(a, b) => file_error(
+            &format!("the header row fits {a} and {b} equally; remove the other dataset's columns"),
+            &format!(
+                "見出し行が{a}と{b}の両方に同じだけ当てはまります。どちらかの列を除いてください"
+            ),
+        ),
+    }
+}
+
 /// Reads the file: its dataset, the good rows and the rejected ones.
-pub fn parse(
-    bytes: &[u8],
-    municipality: &str,
-) -> Result<(Dataset, Vec<ParsedRow>, Vec<RowError>), Error> {
+pub fn parse(bytes: &[u8], municipality: &str) -> Result<ParsedFile, Error> {
     let table = csv_table::read(bytes)?;
-    let dataset = Dataset::detect(&table).ok_or_else(|| {
-        file_error(
-            "the header row is not one of the standard datasets (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧, AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧)",
-            "見出し行が標準オープンデータセットのどれとも一致しません",
-        )
-    })?;
+    let Detected { layout, by } = layouts::detect(&table).map_err(not_detected)?;
+    let dataset = layout.dataset;
     let mut rows: Vec<ParsedRow> = Vec::new();
     let mut errors = Vec::new();
     for (line, record) in &table.records {
         let line = *line;
         let cells = Cells {
+            layout,
             table: &table,
             record,
         };
@@ -517,7 +493,12 @@ pub fn parse(
     }
     errors.extend(table.errors);
     errors.sort_by_key(|e| e.line);
-    Ok((dataset, rows, errors))
+    Ok(ParsedFile {
+        dataset,
+        detected_by: by,
+        rows,
+        errors,
+    })
 }
 
 /// Rows per batch: each statement binds under 40 parameters and D1 runs a batch as one
@@ -538,10 +519,20 @@ pub async fn import(
         ]));
     }
     let labels = category_labels(env).await?;
-    let (dataset, rows, errors) = if super::import_hsds::is_json(bytes) {
+    let ParsedFile {
+        dataset,
+        detected_by,
+        rows,
+        errors,
+    } = if super::import_hsds::is_json(bytes) {
         let codes: Vec<String> = labels.iter().map(|(code, _)| code.clone()).collect();
         let (rows, errors) = super::import_hsds::parse(bytes, municipality, &codes)?;
-        (Dataset::Hsds, rows, errors)
+        ParsedFile {
+            dataset: Dataset::Hsds,
+            detected_by: Vec::new(),
+            rows,
+            errors,
+        }
     } else {
         parse(bytes, municipality)?
     };
@@ -623,6 +614,7 @@ pub async fn import(
     let report = ImportReport {
         dataset,
         dataset_label: dataset.label_ja(),
+        detected_by,
         imported,
         updated,
         unchanged,
@@ -693,7 +685,12 @@ mod tests {
 
     #[test]
     fn toilets_are_recognised_and_bad_rows_reported_by_line() {
-        let (dataset, rows, errors) = parse(TOILETS.as_bytes(), "23233").unwrap();
+        let ParsedFile {
+            dataset,
+            rows,
+            errors,
+            ..
+        } = parse(TOILETS.as_bytes(), "23233").unwrap();
         assert_eq!(dataset, Dataset::PublicToilets);
         assert_eq!(rows.len(), 1);
         let row = &rows[0];
@@ -714,14 +711,14 @@ mod tests {
     fn line_numbers_are_file_lines_with_lf_and_crlf() {
         let lf = TOILETS.replace("\r\n", "\n");
         for text in [TOILETS.to_owned(), lf] {
-            let (_, _, errors) = parse(text.as_bytes(), "23233").unwrap();
+            let errors = parse(text.as_bytes(), "23233").unwrap().errors;
             assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4]);
         }
     }
 
     #[test]
     fn other_municipalities_rows_and_unknown_files_are_refused() {
-        let (_, rows, errors) = parse(TOILETS.as_bytes(), "23234").unwrap();
+        let ParsedFile { rows, errors, .. } = parse(TOILETS.as_bytes(), "23234").unwrap();
         assert!(rows.is_empty());
         assert_eq!(errors.len(), 3);
         assert!(matches!(

@@ -134,6 +134,16 @@ fn read(service: &Json, municipality: &str, categories: &[String]) -> Read {
         .filter_map(code_of)
         .filter_map(|code| Hazard::ALL.into_iter().find(|h| h.term().code == code))
         .collect();
+    let departments: Vec<String> = attributes
+        .iter()
+        .filter(|a| {
+            a.get("taxonomy_term")
+                .and_then(|t| text(t, "vocabulary"))
+                .as_deref()
+                == Some("rainbownet-departments")
+        })
+        .filter_map(code_of)
+        .collect();
     let accessibility: Vec<String> = location
         .get("accessibility")
         .and_then(Json::as_array)
@@ -195,6 +205,7 @@ fn read(service: &Json, municipality: &str, categories: &[String]) -> Read {
         parking: has(&["駐車場", "parking"]).then_some(true),
         hazards,
         shelter: None,
+        departments,
         schedule,
         schedule_note: None,
         status: Status::Published,
@@ -303,6 +314,34 @@ mod tests {
         assert_eq!((back.lat, back.lng), (fields.lat, fields.lng));
         assert_eq!((back.wheelchair, back.parking), (Some(true), Some(true)));
         assert_eq!(back.phone, fields.phone);
+    }
+
+    #[test]
+    fn departments_go_out_and_come_back_as_attributes() {
+        let fields: ResourceFields = serde_json::from_str(
+            r#"{"municipality_code":"23233","category":"medical.clinic","name":"清洲医院",
+                "departments":["内科","小児科"],"status":"published"}"#,
+        )
+        .unwrap();
+        let resource = Resource {
+            id: "01CLINIC".into(),
+            url: "/resources/01CLINIC".into(),
+            municipality_name: "清須市".into(),
+            district: None,
+            category_name: "診療所".into(),
+            category_name_en: "Clinics".into(),
+            schema_type: "MedicalClinic".into(),
+            schedule_text: vec![],
+            fields,
+            source: "manual".into(),
+            created_at: "x".into(),
+            updated_at: "x".into(),
+        };
+        let page = crate::resources::export::hsds(&[resource], "https://map.example.jp");
+        let bytes = serde_json::to_vec(&page).unwrap();
+        let (rows, errors) = parse(&bytes, "23233", &["medical.clinic".to_owned()]).unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows[0].fields.departments, ["内科", "小児科"]);
     }
 
     #[test]

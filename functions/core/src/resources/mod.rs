@@ -6,6 +6,7 @@ pub mod export;
 pub mod hazard;
 pub mod import;
 pub mod import_hsds;
+pub mod layouts;
 pub mod schedule;
 pub mod search;
 pub mod search_words;
@@ -92,6 +93,11 @@ pub struct ResourceFields {
     /// Whether the place is a 指定避難所, a shelter to stay in.
     #[serde(default)]
     pub shelter: Option<bool>,
+    /// 診療科目 of a medical institution, one word each (内科, 小児科).
+    /// Left out of the JSON when empty so that the content hash of other rows stays as it
+    /// was before the field existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub departments: Vec<String>,
     #[serde(default)]
     pub schedule: Vec<Rule>,
     #[serde(default)]
@@ -146,6 +152,14 @@ impl ResourceFields {
         self.name = self.name.trim().to_owned();
         self.municipality_code = self.municipality_code.trim().to_owned();
         self.category = self.category.trim().to_owned();
+        let mut departments: Vec<String> = Vec::new();
+        for d in &self.departments {
+            let d = d.trim();
+            if !d.is_empty() && !departments.iter().any(|k| k == d) {
+                departments.push(d.to_owned());
+            }
+        }
+        self.departments = departments;
         self
     }
 
@@ -247,6 +261,25 @@ impl ResourceFields {
                 "対応する災害は避難場所・避難所（防災の分類）にだけ指定できます",
             );
         }
+        if !self.departments.is_empty() && !self.category.starts_with("medical") {
+            err(
+                "#/departments",
+                "only medical institutions (medical.*) have departments",
+                "診療科目は医療機関（医療の分類）にだけ指定できます",
+            );
+        }
+        if self.departments.len() > 40
+            || self
+                .departments
+                .iter()
+                .any(|d| len(d) > 30 || d.chars().any(char::is_control))
+        {
+            err(
+                "#/departments",
+                "at most 40 departments of at most 30 characters each, without line breaks",
+                "診療科目は40件まで、各30文字まで（改行なし）です",
+            );
+        }
         for (i, rule) in self.schedule.iter().enumerate() {
             errors.extend(rule.check(&format!("#/schedule/{i}")));
         }
@@ -271,7 +304,15 @@ impl ResourceFields {
             self.target.as_deref(),
             self.description.as_deref(),
         ];
-        fold(&parts.into_iter().flatten().collect::<Vec<_>>().join(" "))
+        let departments = self.departments.join(" ");
+        fold(
+            &parts
+                .into_iter()
+                .flatten()
+                .chain(std::iter::once(departments.as_str()))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
     }
 }
 
@@ -315,7 +356,7 @@ pub struct Provenance<'a> {
 /// The columns every read selects, with the category joined in.
 pub const SELECT: &str = "SELECT r.id, r.municipality_code, r.category, r.name, r.name_kana, \
      r.description, r.address, r.lat, r.lng, r.phone, r.url, r.fee, r.target, r.capacity, \
-     r.wheelchair, r.accessible_toilet, r.parking, r.hazards, r.shelter, r.schedule, r.schedule_note, r.status, \
+     r.wheelchair, r.accessible_toilet, r.parking, r.hazards, r.shelter, r.departments, r.schedule, r.schedule_note, r.status, \
      r.verified_on, r.source, r.sort_key, r.created_at, r.updated_at, c.name_ja AS category_name, \
      c.name_en AS category_name_en, c.schema_type, m.name AS municipality_name \
      FROM resources r JOIN categories c ON c.code = r.category \
@@ -365,6 +406,7 @@ pub fn from_row(row: &Row<'_>) -> Result<Resource, StoreError> {
             parking: opt_bool(row, "parking")?,
             hazards: Hazards(row.int("hazards")?),
             shelter: opt_bool(row, "shelter")?,
+            departments: departments_from(row.text("departments")?),
             schedule,
             schedule_note: text("schedule_note")?,
             status: Status::parse(row.text("status")?)?,
@@ -374,6 +416,14 @@ pub fn from_row(row: &Row<'_>) -> Result<Resource, StoreError> {
         created_at: row.text("created_at")?.to_owned(),
         updated_at: row.text("updated_at")?.to_owned(),
     })
+}
+
+/// The departments column: one per line (a department never holds a line break).
+fn departments_from(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The values of the content columns, in the order of [`CONTENT_COLUMNS`].
@@ -399,6 +449,7 @@ fn content_values(f: &ResourceFields, category_label: &str) -> Vec<Value> {
         flag(f.parking).into(),
         f.hazards.0.into(),
         flag(f.shelter).into(),
+        f.departments.join("\n").into(),
         serde_json::to_string(&f.schedule)
             .unwrap_or_else(|_| "[]".into())
             .into(),
@@ -412,7 +463,7 @@ fn content_values(f: &ResourceFields, category_label: &str) -> Vec<Value> {
     ]
 }
 
-const CONTENT_COLUMNS: [&str; 27] = [
+const CONTENT_COLUMNS: [&str; 28] = [
     "municipality_code",
     "category",
     "name",
@@ -432,6 +483,7 @@ const CONTENT_COLUMNS: [&str; 27] = [
     "parking",
     "hazards",
     "shelter",
+    "departments",
     "schedule",
     "schedule_note",
     "open_days",
@@ -665,6 +717,6 @@ mod tests {
         assert!(insert.params.len() < 100);
         assert!(insert.sql.contains(&format!("?{}", insert.params.len())));
         let update = update_statement("id", &f, "体操教室", None, "now");
-        assert_eq!(update.params.len(), 30);
+        assert_eq!(update.params.len(), 31);
     }
 }

@@ -327,6 +327,9 @@ fn facts(r: &Resource) -> String {
             ));
         }
     }
+    if !f.departments.is_empty() {
+        rows.push(("診療科目", Esc(&f.departments.join("・")).to_string()));
+    }
     for (label, value) in [("対象", &f.target), ("料金", &f.fee)] {
         if let Some(v) = value {
             rows.push((label, Esc(v).to_string()));
