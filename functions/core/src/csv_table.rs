@@ -41,9 +41,22 @@ pub fn file_error(en: &str, ja: &str) -> Error {
     Error::Validation(vec![FieldError::new("file", en, ja)])
 }
 
-/// Text of the file: UTF-8 (a BOM is dropped) when it is valid UTF-8, otherwise
-/// Shift_JIS as Windows writes it (CP932, which is what encoding_rs's SHIFT_JIS decodes).
+/// Text of the file: UTF-16 with its BOM (Excel's 「Unicode テキスト」, as 新宿区 publishes),
+/// UTF-8 (a BOM is dropped) when it is valid UTF-8, otherwise Shift_JIS as Windows writes it
+/// (CP932, which is what encoding_rs's SHIFT_JIS decodes).
 pub fn decode(bytes: &[u8]) -> Result<String, Error> {
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes)
+        && encoding != encoding_rs::UTF_8
+    {
+        let (text, had_errors) = encoding.decode_with_bom_removal(bytes);
+        if had_errors {
+            return Err(file_error(
+                "the file starts as UTF-16 but is not UTF-16 text",
+                "ファイルが UTF-16 として読めません",
+            ));
+        }
+        return Ok(text.into_owned());
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(text.to_owned());

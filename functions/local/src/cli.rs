@@ -70,8 +70,9 @@ pub enum Command {
 
 #[derive(Debug, PartialEq, Subcommand)]
 pub enum Import {
-    /// A standard open-data CSV (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧,
-    /// AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧), UTF-8 or Shift_JIS. Bad rows are
+    /// A standard open-data CSV, v1 or v2 (介護サービス事業所一覧, 医療機関一覧, 公衆トイレ一覧,
+    /// AED設置箇所一覧, 指定緊急避難場所一覧, 公共施設一覧, 子育て施設一覧), UTF-8, Shift_JIS or
+    /// UTF-16. The dataset is recognised by its columns, which the report names. Bad rows are
     /// reported by line; importing the same file again changes nothing.
     Resources {
         /// The 5-digit code of the town the file is about.

@@ -1,7 +1,7 @@
 //! Conformance cases of the resource map (issue: regional resource map and public portal).
 
 use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
-use crate::client::Client;
+use crate::client::{Client, Resp};
 use crate::hosts::repo_root;
 
 pub const CASES: &[Case] = &[
@@ -56,6 +56,10 @@ pub const CASES: &[Case] = &[
     Case {
         name: "files in the standard template's layout import: 介護サービス事業所一覧 by 実施サービス, 医療機関一覧 by 診療科目",
         run: standard_layouts,
+    },
+    Case {
+        name: "every standard layout, v1 and v2, in Shift_JIS and UTF-8, imports what residents need (診療科目, 外部利用不可, barrier-free facts, 子育て施設); 文化財一覧 and 観光施設一覧 are refused by name",
+        run: every_layout,
     },
     Case {
         name: "HSDS 3.0 services import: category and hazards from attributes, refusals by place, a re-run changes nothing",
@@ -193,6 +197,170 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
             );
         }
     }
+    Ok(())
+}
+
+/// The same file in the other encoding: Shift_JIS ↔ UTF-8 (with BOM).
+fn other_encoding(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let text = rainbownet_core::csv_table::decode(bytes).map_err(|e| format!("{name}: {e}"))?;
+    Ok(if name.contains(".sjis.") {
+        [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat()
+    } else {
+        encoding_rs::SHIFT_JIS.encode(&text).0.into_owned()
+    })
+}
+
+fn import_bytes(c: &Client, bytes: Vec<u8>) -> Result<Resp, String> {
+    admin_request(
+        c,
+        "POST",
+        "/api/v1/public/imports?municipality=23233",
+        "text/csv",
+        bytes,
+    )
+}
+
+fn every_layout(c: &Client) -> Result<(), String> {
+    for (file, dataset, rows) in [
+        ("care_service_v2_23233.sjis.csv", "care_services", 2),
+        ("hospital_v2_23233.sjis.csv", "medical_institutions", 3),
+        ("aed_v2_23233.csv", "aed", 2),
+        ("public_facility_v1_23233.sjis.csv", "public_facilities", 1),
+        ("public_facility_v2_23233.csv", "public_facilities", 1),
+        ("public_toilet_v2_23233.csv", "public_toilets", 2),
+        ("evacuation_space_v1_23233.sjis.csv", "evacuation_sites", 2),
+        ("childcare_v1_23233.sjis.csv", "childcare_facilities", 1),
+        ("childcare_v2_23233.csv", "childcare_facilities", 1),
+    ] {
+        let report = import(c, file)?;
+        let total =
+            count(&report, "imported") + count(&report, "updated") + count(&report, "unchanged");
+        ensure!(
+            report["dataset"] == dataset
+                && total == rows
+                && count(&report, "rejected") == 0
+                && report["detected_by"]
+                    .as_array()
+                    .is_some_and(|by| by.len() >= 2),
+            "{file}: {report}"
+        );
+        // The same file in the other encoding is the same rows: nothing changes.
+        let again = import_bytes(c, other_encoding(file, &fixture(file)?)?)?.json()?;
+        ensure!(
+            count(&again, "unchanged") == rows && count(&again, "rejected") == 0,
+            "{file} in the other encoding: {again}"
+        );
+    }
+    // 診療科目 as data: in the API, on the page, and found by word.
+    let found = search(c, &format!("q={}", enc("標準v2内科小児科クリニック")))?;
+    let clinic = found
+        .iter()
+        .find(|i| i["name"] == "標準v2内科小児科クリニック")
+        .ok_or("the v2 clinic was not imported")?;
+    ensure!(
+        clinic["departments"] == serde_json::json!(["内科", "小児科"])
+            && clinic["category"] == "medical.clinic",
+        "clinic: {clinic}"
+    );
+    let page = c.get(&format!(
+        "/resources/{}",
+        clinic["id"].as_str().unwrap_or_default()
+    ))?;
+    ensure!(
+        page.text().contains("内科・小児科") && page.text().contains("電話で相談に応じます"),
+        "the clinic's page does not show its departments and after-hours care"
+    );
+    // …and as HSDS attributes that validate against the official schema.
+    let schema: serde_json::Value = serde_json::from_slice(&fixture("hsds-3.0/service.json")?)
+        .map_err(|e| format!("service.json: {e}"))?;
+    let validator = jsonschema::draft202012::new(&schema).map_err(|e| format!("schema: {e}"))?;
+    let service = c
+        .get(&format!(
+            "/hsds/services/{}",
+            clinic["id"].as_str().unwrap_or_default()
+        ))?
+        .json()?;
+    let errors: Vec<String> = validator
+        .iter_errors(&service)
+        .map(|e| e.to_string())
+        .collect();
+    ensure!(errors.is_empty(), "HSDS of the clinic: {errors:?}");
+    ensure!(
+        service["attributes"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|a| a["taxonomy_term"]["vocabulary"]
+                == "rainbownet-departments"
+                && a["value"] == "小児科")),
+        "no 診療科目 attribute: {service}"
+    );
+    let pediatric = search(
+        c,
+        &format!("q={}&municipality=23233&limit=100", enc("小児科")),
+    )?;
+    ensure!(
+        pediatric
+            .iter()
+            .any(|i| i["name"] == "標準v2内科小児科クリニック"),
+        "小児科 does not find the clinic: {:?}",
+        names(&pediatric)
+    );
+    // An AED for the building's own people says so; barrier-free facts of a v2 facility.
+    for (name, words) in [
+        ("標準v2あおぞら保育園", "施設の外の方は使えません"),
+        ("標準v2市立図書館", "授乳室あり"),
+        ("標準v1中央公民館", "バリアフリー: 車いす用スロープ"),
+        ("標準v2こども園", "病児保育あり"),
+    ] {
+        let found = search(c, &format!("q={}", enc(name)))?;
+        let item = found
+            .iter()
+            .find(|i| i["name"] == name)
+            .ok_or(format!("{name} not imported"))?;
+        ensure!(
+            item["description"]
+                .as_str()
+                .is_some_and(|d| d.contains(words)),
+            "{name}: {item}"
+        );
+    }
+    // 子育て施設 are found by the words parents use.
+    let nurseries = search(c, &format!("q={}&municipality=23233", enc("保育園")))?;
+    ensure!(
+        nurseries.iter().any(|i| i["name"] == "標準v1ひまわり保育園"
+            && i["category"] == "welfare.childcare"
+            && i["target"] == "0歳～5歳"),
+        "保育園: {:?}",
+        names(&nurseries)
+    );
+    // A v1 evacuation site flagged for floods is found by 「洪水 避難場所」.
+    let flood = search(
+        c,
+        &format!("q={}&municipality=23233&limit=100", enc("洪水 避難場所")),
+    )?;
+    ensure!(
+        flood.iter().any(|i| i["name"] == "標準v1北小学校")
+            && !flood.iter().any(|i| i["name"] == "標準v1高台公園"),
+        "flood search: {:?}",
+        names(&flood)
+    );
+    // Standard datasets that are not resources: refused, by name, nothing written.
+    for (file, dataset) in [
+        ("cultural_property_v1_23233.csv", "文化財一覧"),
+        ("tourism_v1_23233.csv", "観光施設一覧"),
+    ] {
+        let resp = import_bytes(c, fixture(file)?)?;
+        let body = ensure_problem(&resp, 422, "/problems/validation")?;
+        ensure!(
+            body["errors"][0]["detail_ja"]
+                .as_str()
+                .is_some_and(|d| d.starts_with(&format!("{dataset}のファイルです"))),
+            "{file}: {body}"
+        );
+    }
+    ensure!(
+        search(c, &format!("q={}", enc("標準v1城址公園")))?.is_empty(),
+        "a refused tourism file wrote a row"
+    );
     Ok(())
 }
 

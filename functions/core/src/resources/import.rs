@@ -280,7 +280,6 @@ fn parse_row(
     } else {
         Vec::new()
     };
-    let flag = |field: Field, text: &str| cells.yes(field).filter(|b| *b).map(|_| text.to_owned());
     let labelled = |field: Field, label: &str| cells.get(field).map(|v| format!("{label}: {v}"));
     // What residents read and search for, one line each, in the order the page shows it.
     let description = [
@@ -305,13 +304,8 @@ fn parse_row(
                 format!("{e}m")
             }
         }),
-        flag(Field::OstomateToilet, "オストメイト対応トイレあり"),
-        flag(Field::BabyToilet, "乳幼児用設備（おむつ替えなど）あり"),
-        flag(Field::ChildPads, "小児対応（小児用パッドなど）あり"),
-        flag(
-            Field::NoPublicUse,
-            "施設の外の方は使えません（施設の利用者のためのAEDです）",
-        ),
+        labelled(Field::DisasterRole, "災害拠点"),
+        facts(cells),
         cells.get(Field::Remarks),
     ]
     .into_iter()
@@ -333,10 +327,8 @@ fn parse_row(
         website: cells.get(Field::Url).and_then(|u| url_of(&u)),
         fee: None,
         target: cells.get(Field::TargetAge),
-        capacity: cells
-            .get(Field::Capacity)
-            .and_then(|c| crate::text::fold(&c).parse().ok()),
-        wheelchair: wheelchair_toilet,
+        capacity: cells.get(Field::Capacity).and_then(|c| first_number(&c)),
+        wheelchair: cells.yes(Field::Wheelchair).or(wheelchair_toilet),
         accessible_toilet: match (toilet, wheelchair_toilet) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(false) || b.unwrap_or(false)),
@@ -381,6 +373,29 @@ fn parse_row(
         ),
     };
     Ok((key, fields, dropped))
+}
+
+/// The yes/no facts of the layout that hold for this row, as one line of words (「授乳室あり・
+/// 字幕あり」). A phrase two columns share (v1 and v2 names) is said once.
+fn facts(cells: &Cells<'_>) -> Option<String> {
+    let mut said: Vec<&str> = Vec::new();
+    for (column, phrase) in cells.layout.facts {
+        if cells.cell(column).is_some_and(|v| yes(&v)) && !said.contains(phrase) {
+            said.push(phrase);
+        }
+    }
+    (!said.is_empty()).then(|| said.join("・"))
+}
+
+/// The first whole number in a cell: 定員 「40/12」 (two services' places) gives 40.
+fn first_number(text: &str) -> Option<u32> {
+    let folded = crate::text::fold(text);
+    let digits: String = folded
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }
 
 /// The hazards an evacuation site is designated for, from the `災害種別_…` columns.
@@ -681,6 +696,10 @@ mod tests {
         bom.extend_from_slice(TOILETS.as_bytes());
         assert_eq!(decode(&sjis).unwrap(), TOILETS);
         assert_eq!(decode(&bom).unwrap(), TOILETS);
+        // UTF-16 LE with its BOM, as Excel saves 「Unicode テキスト」.
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(TOILETS.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&utf16).unwrap(), TOILETS);
     }
 
     #[test]
@@ -729,5 +748,277 @@ mod tests {
             parse(&[0x82, 0xff, 0xff, 0x00], "23233"),
             Err(Error::Validation(_))
         ));
+    }
+
+    /// Every standard layout in `tests/fixtures`, as published (v1 and v2; Shift_JIS or
+    /// UTF-8): the dataset, the columns that decided it, the rows; and the same file in
+    /// the other encoding reads the same.
+    #[test]
+    fn every_fixture_layout_reads_in_either_encoding() {
+        macro_rules! fixture {
+            ($name:literal) => {
+                (
+                    $name,
+                    &include_bytes!(concat!("../../../../tests/fixtures/", $name))[..],
+                )
+            };
+        }
+        let files = [
+            (
+                fixture!("care_service_standard_23233.csv"),
+                Dataset::CareServices,
+                3,
+            ),
+            (
+                fixture!("care_service_v2_23233.sjis.csv"),
+                Dataset::CareServices,
+                2,
+            ),
+            (
+                fixture!("hospital_standard_23233.csv"),
+                Dataset::MedicalInstitutions,
+                2,
+            ),
+            (
+                fixture!("hospital_v2_23233.sjis.csv"),
+                Dataset::MedicalInstitutions,
+                3,
+            ),
+            (fixture!("aed_minor_fields_23233.csv"), Dataset::Aed, 3),
+            (fixture!("aed_v2_23233.csv"), Dataset::Aed, 2),
+            (
+                fixture!("public_facility_v1_23233.sjis.csv"),
+                Dataset::PublicFacilities,
+                1,
+            ),
+            (
+                fixture!("public_facility_v2_23233.csv"),
+                Dataset::PublicFacilities,
+                1,
+            ),
+            (
+                fixture!("public_toilets_23233.sjis.csv"),
+                Dataset::PublicToilets,
+                3,
+            ),
+            (
+                fixture!("public_toilet_v2_23233.csv"),
+                Dataset::PublicToilets,
+                2,
+            ),
+            (
+                fixture!("evacuation_space_v1_23233.sjis.csv"),
+                Dataset::EvacuationSites,
+                2,
+            ),
+            (
+                fixture!("evacuation_space_v2_23233.csv"),
+                Dataset::EvacuationSites,
+                2,
+            ),
+            (
+                fixture!("childcare_v1_23233.sjis.csv"),
+                Dataset::ChildcareFacilities,
+                1,
+            ),
+            (
+                fixture!("childcare_v2_23233.csv"),
+                Dataset::ChildcareFacilities,
+                1,
+            ),
+        ];
+        for ((name, bytes), dataset, good) in files {
+            let file = parse(bytes, "23233").unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert_eq!(file.dataset, dataset, "{name}");
+            assert!(
+                file.detected_by.len() >= 2,
+                "{name}: {:?}",
+                file.detected_by
+            );
+            assert_eq!(file.rows.len(), good, "{name}: {:?}", file.errors);
+            let text = decode(bytes).unwrap();
+            let other = if name.contains(".sjis.") {
+                text.into_bytes()
+            } else {
+                encoding_rs::SHIFT_JIS.encode(&text).0.into_owned()
+            };
+            let again = parse(&other, "23233").unwrap();
+            let hashes = |f: &ParsedFile| f.rows.iter().map(|r| r.hash.clone()).collect::<Vec<_>>();
+            assert_eq!(
+                hashes(&again),
+                hashes(&file),
+                "{name} in the other encoding"
+            );
+        }
+    }
+
+    #[test]
+    fn what_each_v2_layout_keeps() {
+        let read = |bytes: &[u8]| parse(bytes, "23233").unwrap().rows;
+        let by_name = |rows: &[ParsedRow], name: &str| {
+            rows.iter()
+                .find(|r| r.fields.name == name)
+                .map(|r| r.fields.clone())
+                .unwrap_or_else(|| panic!("{name} not read"))
+        };
+        let hospitals = read(include_bytes!(
+            "../../../../tests/fixtures/hospital_v2_23233.sjis.csv"
+        ));
+        let clinic = by_name(&hospitals, "標準v2内科小児科クリニック");
+        assert_eq!(clinic.category, "medical.clinic");
+        assert_eq!(clinic.departments, ["内科", "小児科"]);
+        assert!(
+            clinic
+                .description
+                .as_deref()
+                .unwrap()
+                .contains("時間外の対応: 電話で相談に応じます")
+        );
+        assert!(
+            clinic
+                .schedule_note
+                .as_deref()
+                .unwrap()
+                .contains("土曜は午前のみ")
+        );
+        let hospital = by_name(&hospitals, "標準v2総合病院");
+        // A hospital with a 歯科口腔外科 is a hospital.
+        assert_eq!(hospital.category, "medical.hospital");
+        assert!(
+            hospital
+                .description
+                .as_deref()
+                .unwrap()
+                .contains("病床数: 199床")
+        );
+        assert!(
+            hospital
+                .description
+                .as_deref()
+                .unwrap()
+                .contains("災害拠点: 地域災害拠点病院")
+        );
+        assert_eq!(
+            by_name(&hospitals, "標準v2こども歯科").category,
+            "medical.dental"
+        );
+
+        let care = read(include_bytes!(
+            "../../../../tests/fixtures/care_service_v2_23233.sjis.csv"
+        ));
+        let day = by_name(&care, "標準v2デイサービスセンター");
+        assert_eq!(
+            (day.category.as_str(), day.capacity),
+            ("care.day_service", Some(40))
+        );
+
+        let aeds = read(include_bytes!(
+            "../../../../tests/fixtures/aed_v2_23233.csv"
+        ));
+        let gym = by_name(&aeds, "標準v2市民体育館");
+        assert!(gym.description.as_deref().unwrap().contains("小児対応"));
+        assert_eq!(
+            gym.schedule[0].describe_ja(),
+            "毎週 月・火・水・木・金・土・日 09:00〜21:00"
+        );
+        let nursery = by_name(&aeds, "標準v2あおぞら保育園");
+        assert!(
+            nursery
+                .description
+                .as_deref()
+                .unwrap()
+                .contains("施設の外の方は使えません")
+        );
+        assert!(!gym.description.as_deref().unwrap().contains("施設の外の方"));
+
+        let library = by_name(
+            &read(include_bytes!(
+                "../../../../tests/fixtures/public_facility_v2_23233.csv"
+            )),
+            "標準v2市立図書館",
+        );
+        assert_eq!(
+            (library.wheelchair, library.accessible_toilet),
+            (Some(true), Some(true))
+        );
+        let about = library.description.unwrap();
+        assert!(about.contains("通称: まちの本棚"), "{about}");
+        assert!(
+            about.contains("スロープ・エレベーター・エスカレーターあり・筆談できます・授乳室あり"),
+            "{about}"
+        );
+        assert!(!about.contains("字幕"), "{about}");
+
+        let toilets = read(include_bytes!(
+            "../../../../tests/fixtures/public_toilet_v2_23233.csv"
+        ));
+        let station = by_name(&toilets, "標準v2駅前公衆トイレ");
+        assert_eq!(station.accessible_toilet, Some(true));
+        assert!(
+            station
+                .description
+                .as_deref()
+                .unwrap()
+                .contains("オストメイト対応トイレあり")
+        );
+        assert_eq!(
+            by_name(&toilets, "標準v2河川敷トイレ").accessible_toilet,
+            Some(false)
+        );
+
+        let kids = by_name(
+            &read(include_bytes!(
+                "../../../../tests/fixtures/childcare_v2_23233.csv"
+            )),
+            "標準v2こども園",
+        );
+        assert_eq!(kids.category, "welfare.childcare");
+        assert_eq!(
+            (kids.capacity, kids.target.as_deref()),
+            (Some(120), Some("0歳～5歳"))
+        );
+        assert!(
+            kids.description
+                .as_deref()
+                .unwrap()
+                .contains("病児保育あり・授乳室あり")
+        );
+
+        let sites = read(include_bytes!(
+            "../../../../tests/fixtures/evacuation_space_v1_23233.sjis.csv"
+        ));
+        let school = by_name(&sites, "標準v1北小学校");
+        assert_eq!(school.hazards.label_ja(), "洪水・地震・内水氾濫");
+        assert_eq!((school.shelter, school.capacity), (Some(true), Some(650)));
+        assert!(
+            by_name(&sites, "標準v1高台公園")
+                .description
+                .unwrap()
+                .contains("標高: 12.5m")
+        );
+    }
+
+    #[test]
+    fn other_standard_datasets_are_refused_by_name() {
+        for (bytes, name) in [
+            (
+                &include_bytes!("../../../../tests/fixtures/cultural_property_v1_23233.csv")[..],
+                "文化財一覧",
+            ),
+            (
+                &include_bytes!("../../../../tests/fixtures/tourism_v1_23233.csv")[..],
+                "観光施設一覧",
+            ),
+        ] {
+            let Err(Error::Validation(errors)) = parse(bytes, "23233") else {
+                panic!("{name} was read");
+            };
+            assert!(
+                errors[0]
+                    .detail_ja
+                    .starts_with(&format!("{name}のファイルです")),
+                "{errors:?}"
+            );
+        }
     }
 }

@@ -85,11 +85,10 @@ pub enum Field {
     Areas,
     AccessibleToilet,
     WheelchairToilet,
-    OstomateToilet,
-    BabyToilet,
-    ChildPads,
-    /// v2 AED: the device may not be used by the public (外部利用不可).
-    NoPublicUse,
+    /// 車椅子可 (v2 公共施設一覧).
+    Wheelchair,
+    /// 災害拠点分類 of a hospital (v2 医療機関一覧).
+    DisasterRole,
     TargetAge,
     Elevation,
     Parking,
@@ -145,6 +144,8 @@ pub struct Layout {
     marks: &'static [&'static str],
     /// This dataset's own header names, tried before [`COMMON`]'s.
     columns: &'static [(Field, &'static [&'static str])],
+    /// Yes/no columns residents search for, and the words the description says when yes.
+    pub facts: &'static [(&'static str, &'static str)],
 }
 
 impl Layout {
@@ -172,6 +173,7 @@ pub const LAYOUTS: &[Layout] = &[
             (Field::Kana, &["介護サービス事業所名称_カナ"]),
             (Field::Kind, &["実施サービス", "介護サービスの種類"]),
         ],
+        facts: &[],
     },
     Layout {
         dataset: Dataset::MedicalInstitutions,
@@ -183,6 +185,7 @@ pub const LAYOUTS: &[Layout] = &[
             "診療開始時間",
             "時間外における対応",
             "病床数",
+            "災害拠点分類",
         ],
         columns: &[
             (Field::Kind, &["医療機関の種類"]),
@@ -194,7 +197,9 @@ pub const LAYOUTS: &[Layout] = &[
             (Field::HoursNote, &["診療日時特記事項"]),
             (Field::AfterHours, &["時間外における対応"]),
             (Field::Beds, &["病床数"]),
+            (Field::DisasterRole, &["災害拠点分類"]),
         ],
+        facts: &[],
     },
     Layout {
         dataset: Dataset::PublicToilets,
@@ -214,9 +219,14 @@ pub const LAYOUTS: &[Layout] = &[
                 &["多機能トイレ数", "バリアフリートイレ数"],
             ),
             (Field::WheelchairToilet, &["車椅子使用者用トイレ有無"]),
-            (Field::OstomateToilet, &["オストメイト設置トイレ有無"]),
-            (Field::BabyToilet, &["乳幼児用設備設置トイレ有無"]),
             (Field::Place, &["設置位置"]),
+        ],
+        facts: &[
+            ("オストメイト設置トイレ有無", "オストメイト対応トイレあり"),
+            (
+                "乳幼児用設備設置トイレ有無",
+                "乳幼児用設備（おむつ替えなど）あり",
+            ),
         ],
     },
     Layout {
@@ -226,14 +236,22 @@ pub const LAYOUTS: &[Layout] = &[
             "設置施設名",
             "パッド有効期限",
             "小児対応設備の有無",
+            "小児対応機器設備の有無",
             "外部利用不可",
             "設置位置",
         ],
         columns: &[
             (Field::Name, &["設置施設名"]),
             (Field::Place, &["設置位置", "AED設置場所"]),
-            (Field::ChildPads, &["小児対応設備の有無"]),
-            (Field::NoPublicUse, &["外部利用不可"]),
+        ],
+        facts: &[
+            ("小児対応設備の有無", "小児対応（小児用パッドなど）あり"),
+            ("小児対応機器設備の有無", "小児対応（小児用パッドなど）あり"),
+            // v2: the AED is for the building's own people.
+            (
+                "外部利用不可",
+                "施設の外の方は使えません（施設の利用者のためのAEDです）",
+            ),
         ],
     },
     Layout {
@@ -257,6 +275,7 @@ pub const LAYOUTS: &[Layout] = &[
             (Field::Shelter, &["指定避難所との重複"]),
             (Field::Elevation, &["標高"]),
         ],
+        facts: &[],
     },
     Layout {
         dataset: Dataset::PublicFacilities,
@@ -264,8 +283,12 @@ pub const LAYOUTS: &[Layout] = &[
             "名称_通称",
             "POIコード",
             "バリアフリー情報",
-            "利用可能時間特記事項",
             "開館曜日",
+            "車椅子可",
+            "ツエ貸出",
+            "点字ブロック等の移動支援",
+            "字幕",
+            "筆談対応",
         ],
         columns: &[
             (Field::CommonName, &["名称_通称"]),
@@ -273,16 +296,54 @@ pub const LAYOUTS: &[Layout] = &[
             (Field::Start, &["開館時間"]),
             (Field::End, &["閉館時間"]),
             (Field::Description, &["説明"]),
+            // v1: one free-text column; v2 has one yes/no column per fact instead.
             (Field::BarrierFree, &["バリアフリー情報"]),
+            (Field::Wheelchair, &["車椅子可"]),
+            (Field::AccessibleToilet, &["バリアフリートイレ"]),
+        ],
+        facts: &[
+            ("車椅子貸出", "車椅子の貸出あり"),
+            ("ツエ貸出", "つえの貸出あり"),
+            (
+                "スロープ、エレベータ、エスカレータ",
+                "スロープ・エレベーター・エスカレーターあり",
+            ),
+            ("点字ブロック等の移動支援", "点字ブロックなどの移動支援あり"),
+            ("点字や読上による支援", "点字や読み上げによる支援あり"),
+            (
+                "盲導犬・介助犬、聴導犬同伴",
+                "盲導犬・介助犬・聴導犬と入れます",
+            ),
+            ("字幕", "字幕あり"),
+            ("筆談対応", "筆談できます"),
+            ("優先駐車場", "優先駐車場あり"),
+            ("オストメイト対応トイレ", "オストメイト対応トイレあり"),
+            ("授乳室", "授乳室あり"),
+            ("おむつ替えコーナー", "おむつ替えコーナーあり"),
+            ("ベビーカー貸出", "ベビーカーの貸出あり"),
+            ("ベビーカー利用", "ベビーカーで入れます"),
         ],
     },
     Layout {
         dataset: Dataset::ChildcareFacilities,
-        marks: &["対象年齢", "受入年齢", "子育て施設分類", "施設分類"],
+        marks: &[
+            "受入年齢",
+            "収容定員",
+            "認可等年月日",
+            "一時預かりの有無",
+            "病児保育の有無",
+            "子供預かり料金種別",
+        ],
         columns: &[
-            (Field::Kind, &["種別", "子育て施設分類", "施設分類"]),
-            (Field::TargetAge, &["対象年齢", "受入年齢"]),
-            (Field::Description, &["説明"]),
+            (Field::Kind, &["種別"]),
+            (Field::TargetAge, &["受入年齢"]),
+            (Field::Capacity, &["収容定員"]),
+        ],
+        facts: &[
+            ("一時預かりの有無", "一時預かりあり"),
+            ("病児保育の有無", "病児保育あり"),
+            ("授乳室", "授乳室あり"),
+            ("おむつ替えコーナー", "おむつ替えコーナーあり"),
         ],
     },
 ];
@@ -294,14 +355,13 @@ const NOT_RESOURCES: &[(&str, &[&str])] = &[
         "文化財一覧",
         &[
             "文化財分類",
-            "文化財の種類",
-            "種類",
-            "場所領域",
-            "指定日",
+            "文化財指定日",
             "所有者等",
-            "文化財の時代",
-            "時代",
-            "文化財ID",
+            "員数（数）",
+            "員数（単位）",
+            "場所名称",
+            "概要",
+            "概要_英語",
         ],
     ),
     (
@@ -314,7 +374,7 @@ const NOT_RESOURCES: &[(&str, &[&str])] = &[
             "駐車場情報",
             "連絡先名称",
             "連絡先電話番号",
-            "分類",
+            "連絡先内線番号",
         ],
     ),
 ];
