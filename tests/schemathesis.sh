@@ -156,7 +156,8 @@ run() {
 started=$(date +%s)
 status=0
 run --exclude-operation-id logout || status=$?
-run --include-operation-id logout || status=$?
+# One operation has no links to follow: no stateful phase.
+run --include-operation-id logout --phases examples,coverage,fuzzing || status=$?
 echo "schemathesis: $(( $(date +%s) - started )) s, exit $status"
 if grep -q "panicked" "$WORK/host.log"; then
     echo "the host panicked:" >&2
