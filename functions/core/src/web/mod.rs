@@ -84,9 +84,20 @@ pub const PUBLIC_CACHE: &str = "public, max-age=60, s-maxage=300, stale-while-re
 
 /// FNV-1a, 64 bits, as a strong ETag.
 pub fn etag_of(bytes: &[u8]) -> String {
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
-    });
+    // Eight bytes a step (a byte a step was a twentieth of a cached page's time); each step
+    // is a bijection of the state, so two bodies that differ in one word never share a tag.
+    const PRIME: u64 = 0x100_0000_01b3;
+    let mut words = bytes.chunks_exact(8);
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ bytes.len() as u64;
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(PRIME);
+        h ^= h >> 29;
+    }
+    for b in words.remainder() {
+        h = (h ^ u64::from(*b)).wrapping_mul(PRIME);
+    }
     format!("\"{h:016x}\"")
 }
 
@@ -216,6 +227,20 @@ pub fn json_in_html(json: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn etags_differ_for_any_one_changed_byte_and_length() {
+        let page = "<p>清須市の体操教室</p>".repeat(40).into_bytes();
+        let tag = etag_of(&page);
+        for at in 0..page.len() {
+            let mut changed = page.clone();
+            changed[at] ^= 0x80;
+            assert_ne!(etag_of(&changed), tag, "byte {at}");
+        }
+        assert_ne!(etag_of(&page[..page.len() - 1]), tag);
+        assert_ne!(etag_of(b""), etag_of(b"\0"));
+        assert_eq!(etag_of(&page), tag);
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {

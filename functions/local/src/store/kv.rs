@@ -1,8 +1,9 @@
 //! The key-value port as a table in `kv.sqlite`: one row per (store, key), with an
 //! optional expiry that reads honour and writes clean up.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use async_trait::async_trait;
 use rainbownet_core::ports::{Kv, KvStore, StoreError, kv};
@@ -12,6 +13,33 @@ use super::sqlite::store_error;
 
 pub struct KvFile {
     conn: Mutex<Connection>,
+    /// The cache store's entries as last read or written here, so that a cached page is
+    /// served without a query on the one connection every request would queue for
+    /// (`tests/bench-outside.sh` under perf). Only the cache store: its answers may be a
+    /// moment old, sessions and counters may not.
+    memo: RwLock<HashMap<String, Memo>>,
+}
+
+/// A cache entry as this process last saw it (`None`: not there).
+#[derive(Clone)]
+struct Memo {
+    value: Option<Vec<u8>>,
+    expires_at: Option<i64>,
+    seen_at: i64,
+}
+
+/// How long an entry read here is trusted: another process (the CLI's imports) may write
+/// the same file, and its change is seen within this time.
+const MEMO_MILLIS: i64 = 2_000;
+/// Beyond this many entries the memo starts over: a bound, not an eviction policy.
+const MEMO_ENTRIES: usize = 4_096;
+/// Larger values are read from the file each time.
+const MEMO_VALUE_BYTES: usize = 256 * 1024;
+
+impl Memo {
+    fn fresh(&self, now: i64) -> bool {
+        now < self.seen_at + MEMO_MILLIS && self.expires_at.is_none_or(|e| e > now)
+    }
 }
 
 impl KvFile {
@@ -30,7 +58,39 @@ impl KvFile {
         .map_err(store_error)?;
         Ok(KvFile {
             conn: Mutex::new(conn),
+            memo: RwLock::new(HashMap::new()),
         })
+    }
+
+    fn remembered(&self, key: &str, now: i64) -> Option<Option<Vec<u8>>> {
+        let memo = self.memo.read().unwrap_or_else(|p| p.into_inner());
+        memo.get(key)
+            .filter(|m| m.fresh(now))
+            .map(|m| m.value.clone())
+    }
+
+    fn remember(&self, key: &str, value: Option<&[u8]>, expires_at: Option<i64>, now: i64) {
+        let mut memo = self.memo.write().unwrap_or_else(|p| p.into_inner());
+        if value.is_some_and(|v| v.len() > MEMO_VALUE_BYTES) {
+            memo.remove(key);
+            return;
+        }
+        if memo.len() >= MEMO_ENTRIES && !memo.contains_key(key) {
+            memo.clear();
+        }
+        memo.insert(
+            key.to_owned(),
+            Memo {
+                value: value.map(<[u8]>::to_vec),
+                expires_at,
+                seen_at: now,
+            },
+        );
+    }
+
+    fn forget(&self, key: &str) {
+        let mut memo = self.memo.write().unwrap_or_else(|p| p.into_inner());
+        memo.remove(key);
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -56,17 +116,31 @@ fn now_millis() -> i64 {
 #[async_trait(?Send)]
 impl Kv for NativeKv {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.file
+        let now = now_millis();
+        let memo = self.store == KvStore::Cache;
+        if memo && let Some(value) = self.file.remembered(key, now) {
+            return Ok(value);
+        }
+        let found: Option<(Vec<u8>, Option<i64>)> = self
+            .file
             .conn()
             .prepare_cached(
-                "SELECT value FROM kv WHERE store = ?1 AND key = ?2 \
+                "SELECT value, expires_at FROM kv WHERE store = ?1 AND key = ?2 \
                  AND (expires_at IS NULL OR expires_at > ?3)",
             )
             .and_then(|mut s| {
-                s.query_row(params![self.store.label(), key, now_millis()], |r| r.get(0))
-                    .optional()
+                s.query_row(params![self.store.label(), key, now], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
             })
-            .map_err(store_error)
+            .map_err(store_error)?;
+        if memo {
+            let expires = found.as_ref().and_then(|(_, e)| *e);
+            self.file
+                .remember(key, found.as_ref().map(|(v, _)| v.as_slice()), expires, now);
+        }
+        Ok(found.map(|(value, _)| value))
     }
 
     async fn put(
@@ -77,6 +151,9 @@ impl Kv for NativeKv {
     ) -> Result<(), StoreError> {
         let now = now_millis();
         let expires = ttl_seconds.map(|t| kv::expires_at(now, t));
+        if self.store == KvStore::Cache {
+            self.file.forget(key);
+        }
         let conn = self.file.conn();
         conn.prepare_cached(
             "INSERT INTO kv (store, key, value, expires_at) VALUES (?1, ?2, ?3, ?4) \
@@ -88,10 +165,17 @@ impl Kv for NativeKv {
         conn.prepare_cached("DELETE FROM kv WHERE expires_at <= ?1")
             .and_then(|mut s| s.execute(params![now]))
             .map_err(store_error)?;
+        drop(conn);
+        if self.store == KvStore::Cache {
+            self.file.remember(key, Some(value), expires, now);
+        }
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        if self.store == KvStore::Cache {
+            self.file.forget(key);
+        }
         self.file
             .conn()
             .prepare_cached("DELETE FROM kv WHERE store = ?1 AND key = ?2")
@@ -150,6 +234,35 @@ mod tests {
             assert_eq!(cache.get("a:1").await.unwrap(), None);
             cache.put("gone", b"x", Some(0)).await.unwrap();
             assert_eq!(cache.get("gone").await.unwrap(), None);
+        });
+    }
+
+    #[test]
+    fn the_cache_memo_follows_writes_here_and_other_processes_within_its_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kv.sqlite");
+        let file = Arc::new(KvFile::open(&path).unwrap());
+        let cache = NativeKv::new(file, KvStore::Cache);
+        // Another process (the CLI) writing the same file.
+        let other = NativeKv::new(Arc::new(KvFile::open(&path).unwrap()), KvStore::Cache);
+        pollster::block_on(async {
+            assert_eq!(cache.get("generation").await.unwrap(), None);
+            cache.put("generation", b"1", None).await.unwrap();
+            assert_eq!(
+                cache.get("generation").await.unwrap().as_deref(),
+                Some(&b"1"[..])
+            );
+            cache.delete("generation").await.unwrap();
+            assert_eq!(cache.get("generation").await.unwrap(), None);
+            other.put("generation", b"2", None).await.unwrap();
+            // Seen once the memo's time has passed.
+            std::thread::sleep(std::time::Duration::from_millis(
+                u64::try_from(MEMO_MILLIS).unwrap() + 50,
+            ));
+            assert_eq!(
+                cache.get("generation").await.unwrap().as_deref(),
+                Some(&b"2"[..])
+            );
         });
     }
 }
