@@ -40,6 +40,7 @@ pub fn open_now(query: &SearchQuery, understood: &Understood) -> bool {
     query.open_now || understood.open_now
 }
 
+/// The FROM and WHERE clauses of a search, with their bound values.
 pub fn filters(
     query: &SearchQuery,
     understood: &Understood,
@@ -90,18 +91,17 @@ pub fn filters(
     if query.near.is_none() {
         terms(&mut w, understood, Through::Index);
     }
+    let mut from = String::from(" FROM resources r");
     if let Some(near) = &query.near {
+        // The covering cells as one JSON value, joined first: each cell is one range of
+        // `resources_geo`. (An OR of ranges made SQLite merge the rowids of every range
+        // in a RowSet: a third of a nearby search's time at 100,000 resources.) Cells are
+        // disjoint prefixes, so no row comes twice.
         let cells = geo::covering_cells(near.lat, near.lng, near.radius_m);
-        let ranges: Vec<String> = cells
-            .iter()
-            .map(|cell| {
-                let lo = w.bind(cell.clone());
-                // `{` sorts right after `z`, the last geohash character.
-                let hi = w.bind(format!("{cell}{{"));
-                format!("(r.geohash >= {lo} AND r.geohash < {hi})")
-            })
-            .collect();
-        w.sql.push_str(&format!(" AND ({})", ranges.join(" OR ")));
+        let p = w.bind(serde_json::to_string(&cells).unwrap_or_else(|_| "[]".into()));
+        from = format!(" FROM json_each({p}) AS cell CROSS JOIN resources r");
+        w.sql
+            .push_str(" AND r.geohash >= cell.value AND r.geohash < cell.value || '{'");
         // The circle's bounding box, tested on the index's own columns before a row is read.
         let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
         let dlng = dlat / near.lat.to_radians().cos().max(0.01);
@@ -116,7 +116,7 @@ pub fn filters(
             bounds[0], bounds[1], bounds[2], bounds[3]
         ));
     }
-    (w.sql, w.params)
+    (format!("{from}{}", w.sql), w.params)
 }
 
 /// How a term is tested.
@@ -221,5 +221,25 @@ mod tests {
         let (sql, params) = filters(&SearchQuery::default(), &u, 0);
         assert!(sql.contains("(r.hazards & ?1) = ?1"), "{sql}");
         assert_eq!(params[0], Value::from(1i64));
+    }
+
+    #[test]
+    fn near_a_point_the_cells_are_joined_first_as_one_value() {
+        let query = SearchQuery {
+            near: Some(super::super::Near {
+                lat: 35.2,
+                lng: 136.85,
+                radius_m: 1000.0,
+            }),
+            ..SearchQuery::default()
+        };
+        let (sql, params) = filters(&query, &Understood::default(), 0);
+        assert!(
+            sql.starts_with(" FROM json_each(?1) AS cell CROSS JOIN resources r WHERE"),
+            "{sql}"
+        );
+        assert!(matches!(&params[0], Value::Text(cells) if cells.starts_with("[\"")));
+        let (plain, _) = filters(&SearchQuery::default(), &Understood::default(), 0);
+        assert!(plain.starts_with(" FROM resources r WHERE"), "{plain}");
     }
 }

@@ -58,10 +58,7 @@ async fn kana(
     let open_now = open_now(query, understood);
     let total = if query.cursor.is_none() && !open_now {
         let rows = sql
-            .query(
-                &format!("SELECT count(*) AS n FROM resources r{where_sql}"),
-                &params,
-            )
+            .query(&format!("SELECT count(*) AS n {where_sql}"), &params)
             .await?;
         rows.first()
             .map(|r| r.int("n"))
@@ -83,7 +80,12 @@ async fn kana(
     };
     loop {
         let mut params = params.clone();
-        let mut sql_text = format!("{SELECT}{where_sql}");
+        // Kana order is never near a point: its FROM is the plain table, which SELECT
+        // names with its joins.
+        let conditions = where_sql
+            .strip_prefix(" FROM resources r")
+            .unwrap_or(where_sql);
+        let mut sql_text = format!("{SELECT}{conditions}");
         if let Some((key, id)) = &position {
             params.push(key.clone().into());
             params.push(id.clone().into());
@@ -191,10 +193,7 @@ async fn ranked(
         // Two steps: the places in the circle from the geohash index alone, then the words
         // tested on those places only, by id.
         let inside = sql
-            .query(
-                &format!("SELECT r.id, r.lat, r.lng FROM resources r{where_sql}"),
-                &params,
-            )
+            .query(&format!("SELECT r.id, r.lat, r.lng {where_sql}"), &params)
             .await?;
         let mut nearest = Vec::new();
         for row in inside.iter() {
@@ -227,10 +226,7 @@ async fn ranked(
         // No ORDER BY: the planner drives from the full-text index instead of walking the
         // kana index to test every row; the order is decided below.
         sql.query(
-            &format!(
-                "SELECT {columns} FROM resources r{where_sql} LIMIT ?{}",
-                params.len()
-            ),
+            &format!("SELECT {columns} {where_sql} LIMIT ?{}", params.len()),
             &params,
         )
         .await?
@@ -312,7 +308,7 @@ async fn nearby(
     let schedule = if open_now { ", r.schedule" } else { "" };
     let rows = sql
         .query(
-            &format!("SELECT r.id, r.lat, r.lng{schedule} FROM resources r{where_sql}"),
+            &format!("SELECT r.id, r.lat, r.lng{schedule} {where_sql}"),
             &params,
         )
         .await?;
