@@ -60,8 +60,64 @@ pub fn issue(seed: &[u8; 32], subject: &Subject, now_millis: i64) -> Result<Stri
         .map_err(|e| AuthError::Key(e.to_string()))
 }
 
+/// Tokens whose signature this process has checked, with the key that checked them and
+/// when they expire (leeway included): a surge of check-ins is the same few supporters'
+/// tokens again and again, and the signature check was a tenth of a check-in's time.
+/// Revocation is not decided here (`session.rs` asks the revocation list every time).
+struct Verified {
+    key: [u8; 32],
+    token: String,
+    expires_millis: i64,
+    subject: Subject,
+}
+
+static VERIFIED: std::sync::Mutex<Vec<Verified>> = std::sync::Mutex::new(Vec::new());
+/// A bound, not a policy: beyond it the list starts over.
+const VERIFIED_MAX: usize = 512;
+
 /// The subject of a valid, unexpired token signed by the holder of `public_key`.
 pub fn verify(public_key: &[u8; 32], token: &str, now_millis: i64) -> Result<Subject, AuthError> {
+    {
+        let verified = VERIFIED.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(v) = verified
+            .iter()
+            .find(|v| v.token == token && v.key == *public_key)
+        {
+            return if now_millis <= v.expires_millis {
+                Ok(v.subject.clone())
+            } else {
+                Err(AuthError::Expired)
+            };
+        }
+    }
+    let subject = verify_signature(public_key, token, now_millis)?;
+    if let Some(expires_millis) = expiry_millis(token) {
+        let mut verified = VERIFIED.lock().unwrap_or_else(|p| p.into_inner());
+        if verified.len() >= VERIFIED_MAX {
+            verified.clear();
+        }
+        verified.push(Verified {
+            key: *public_key,
+            token: token.to_owned(),
+            expires_millis,
+            subject: subject.clone(),
+        });
+    }
+    Ok(subject)
+}
+
+/// When a token (already verified) stops being accepted: its `exp` plus the leeway.
+fn expiry_millis(token: &str) -> Option<i64> {
+    let untrusted = UntrustedToken::new(token).ok()?;
+    let claims = untrusted.deserialize_claims_unchecked::<Subject>().ok()?;
+    Some(claims.expiration?.timestamp_millis() + LEEWAY_SECONDS * 1000)
+}
+
+fn verify_signature(
+    public_key: &[u8; 32],
+    token: &str,
+    now_millis: i64,
+) -> Result<Subject, AuthError> {
     let key = PublicKey::from_slice(public_key).map_err(|e| AuthError::Key(e.to_string()))?;
     let untrusted =
         UntrustedToken::new(token).map_err(|e| AuthError::InvalidToken(e.to_string()))?;
@@ -106,6 +162,12 @@ mod tests {
             verify(&public_key(&seed), &token, late),
             Err(AuthError::Expired)
         );
+        // Remembered or not, another key does not accept it, and a changed token is refused.
+        assert!(verify(&public_key(&[8u8; 32]), &token, now + 1_000).is_err());
+        let mut forged = token.clone();
+        forged.pop();
+        forged.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert!(verify(&public_key(&seed), &forged, now + 1_000).is_err());
     }
 
     #[test]
