@@ -142,11 +142,7 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
             2000,
         ),
     ] {
-        let found = search(c, &format!("q={}", enc(name)))?;
-        let site = found
-            .iter()
-            .find(|i| i["name"] == name)
-            .ok_or(format!("{name} not imported"))?;
+        let site = by_name(c, name)?;
         ensure!(
             site["hazards"] == serde_json::json!(hazards)
                 && (site["shelter"] == true) == shelter
@@ -163,15 +159,11 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
         );
     }
     // 「洪水」 finds the school and not the riverside park.
-    let flood = search(
-        c,
-        &format!("q={}&municipality=23233&limit=100", enc("洪水 避難場所")),
-    )?;
+    let flood = flood_sites(c)?;
     ensure!(
-        flood.iter().any(|i| i["name"] == "標準様式第一小学校")
-            && !flood.iter().any(|i| i["name"] == "標準様式河川敷公園"),
-        "flood search: {:?}",
-        names(&flood)
+        flood.iter().any(|n| n == "標準様式第一小学校")
+            && !flood.iter().any(|n| n == "標準様式河川敷公園"),
+        "flood search: {flood:?}"
     );
     for (name, category) in [
         ("標準様式ケアプランセンター", "care.management"),
@@ -180,11 +172,7 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
         ("標準様式歯科クリニック", "medical.dental"),
         ("標準様式病院", "medical.hospital"),
     ] {
-        let found = search(c, &format!("q={}", enc(name)))?;
-        let item = found
-            .iter()
-            .find(|i| i["name"] == name)
-            .ok_or(format!("{name} not found after import"))?;
+        let item = by_name(c, name)?;
         ensure!(
             item["category"] == category,
             "{name}: category {}",
@@ -198,6 +186,22 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The resource named `name`, found by searching its name.
+fn by_name(c: &Client, name: &str) -> Result<serde_json::Value, String> {
+    search(c, &format!("q={}", enc(name)))?
+        .into_iter()
+        .find(|i| i["name"] == name)
+        .ok_or(format!("{name} was not found by its name (not imported?)"))
+}
+
+/// The names 「洪水 避難場所」 finds in the test town.
+fn flood_sites(c: &Client) -> Result<Vec<String>, String> {
+    Ok(names(&search(
+        c,
+        &format!("q={}&municipality=23233&limit=100", enc("洪水 避難場所")),
+    )?))
 }
 
 /// The same file in the other encoding: Shift_JIS ↔ UTF-8 (with BOM).
@@ -252,11 +256,7 @@ fn every_layout(c: &Client) -> Result<(), String> {
         );
     }
     // 診療科目 as data: in the API, on the page, and found by word.
-    let found = search(c, &format!("q={}", enc("標準v2内科小児科クリニック")))?;
-    let clinic = found
-        .iter()
-        .find(|i| i["name"] == "標準v2内科小児科クリニック")
-        .ok_or("the v2 clinic was not imported")?;
+    let clinic = by_name(c, "標準v2内科小児科クリニック")?;
     ensure!(
         clinic["departments"] == serde_json::json!(["内科", "小児科"])
             && clinic["category"] == "medical.clinic",
@@ -311,11 +311,7 @@ fn every_layout(c: &Client) -> Result<(), String> {
         ("標準v1中央公民館", "バリアフリー: 車いす用スロープ"),
         ("標準v2こども園", "病児保育あり"),
     ] {
-        let found = search(c, &format!("q={}", enc(name)))?;
-        let item = found
-            .iter()
-            .find(|i| i["name"] == name)
-            .ok_or(format!("{name} not imported"))?;
+        let item = by_name(c, name)?;
         ensure!(
             item["description"]
                 .as_str()
@@ -333,15 +329,10 @@ fn every_layout(c: &Client) -> Result<(), String> {
         names(&nurseries)
     );
     // A v1 evacuation site flagged for floods is found by 「洪水 避難場所」.
-    let flood = search(
-        c,
-        &format!("q={}&municipality=23233&limit=100", enc("洪水 避難場所")),
-    )?;
+    let flood = flood_sites(c)?;
     ensure!(
-        flood.iter().any(|i| i["name"] == "標準v1北小学校")
-            && !flood.iter().any(|i| i["name"] == "標準v1高台公園"),
-        "flood search: {:?}",
-        names(&flood)
+        flood.iter().any(|n| n == "標準v1北小学校") && !flood.iter().any(|n| n == "標準v1高台公園"),
+        "flood search: {flood:?}"
     );
     // Standard datasets that are not resources: refused, by name, nothing written.
     for (file, dataset) in [
@@ -1039,18 +1030,11 @@ fn hsds_import(c: &Client) -> Result<(), String> {
         "the site as the file describes it: {site}"
     );
     // Hazards came in as data: the flood search finds the site.
-    let flood = search(
-        c,
-        &format!("q={}&municipality=23233&limit=100", enc("洪水 避難場所")),
-    )?;
     ensure!(
-        flood.iter().any(|r| r["name"] == "HSDS様式高台公園"),
+        flood_sites(c)?.iter().any(|n| n == "HSDS様式高台公園"),
         "the flood search finds the imported site"
     );
-    let salon = search(c, &format!("q={}", enc("HSDS様式ふれあいサロン")))?
-        .into_iter()
-        .find(|r| r["name"] == "HSDS様式ふれあいサロン")
-        .ok_or("the salon was not imported")?;
+    let salon = by_name(c, "HSDS様式ふれあいサロン")?;
     ensure!(
         salon["schedule"]
             == serde_json::json!([{"freq": "monthly", "week": 2, "day": "tue", "start": "10:00", "end": "11:30"}])
