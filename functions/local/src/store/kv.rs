@@ -17,7 +17,14 @@ pub struct KvFile {
     /// served without a query on the one connection every request would queue for
     /// (`tests/bench-outside.sh` under perf). Only the cache store: its answers may be a
     /// moment old, sessions and counters may not.
-    memo: RwLock<HashMap<String, Memo>>,
+    memo: RwLock<MemoMap>,
+}
+
+#[derive(Default)]
+struct MemoMap {
+    entries: HashMap<String, Memo>,
+    /// The values' bytes, bounded by [`MEMO_BYTES`].
+    bytes: usize,
 }
 
 /// A cache entry as this process last saw it (`None`: not there).
@@ -31,10 +38,19 @@ struct Memo {
 /// How long an entry read here is trusted: another process (the CLI's imports) may write
 /// the same file, and its change is seen within this time.
 const MEMO_MILLIS: i64 = 2_000;
-/// Beyond this many entries the memo starts over: a bound, not an eviction policy.
+/// Beyond this many entries or bytes the memo starts over: a bound, not an eviction policy.
 const MEMO_ENTRIES: usize = 4_096;
+const MEMO_BYTES: usize = 64 * 1024 * 1024;
 /// Larger values are read from the file each time.
 const MEMO_VALUE_BYTES: usize = 256 * 1024;
+
+impl MemoMap {
+    fn remove(&mut self, key: &str) {
+        if let Some(old) = self.entries.remove(key) {
+            self.bytes -= old.value.map_or(0, |v| v.len());
+        }
+    }
+}
 
 impl Memo {
     fn fresh(&self, now: i64) -> bool {
@@ -58,27 +74,30 @@ impl KvFile {
         .map_err(store_error)?;
         Ok(KvFile {
             conn: Mutex::new(conn),
-            memo: RwLock::new(HashMap::new()),
+            memo: RwLock::new(MemoMap::default()),
         })
     }
 
     fn remembered(&self, key: &str, now: i64) -> Option<Option<Vec<u8>>> {
         let memo = self.memo.read().unwrap_or_else(|p| p.into_inner());
-        memo.get(key)
+        memo.entries
+            .get(key)
             .filter(|m| m.fresh(now))
             .map(|m| m.value.clone())
     }
 
     fn remember(&self, key: &str, value: Option<&[u8]>, expires_at: Option<i64>, now: i64) {
         let mut memo = self.memo.write().unwrap_or_else(|p| p.into_inner());
-        if value.is_some_and(|v| v.len() > MEMO_VALUE_BYTES) {
-            memo.remove(key);
+        memo.remove(key);
+        let size = value.map_or(0, <[u8]>::len);
+        if size > MEMO_VALUE_BYTES {
             return;
         }
-        if memo.len() >= MEMO_ENTRIES && !memo.contains_key(key) {
-            memo.clear();
+        if memo.entries.len() >= MEMO_ENTRIES || memo.bytes + size > MEMO_BYTES {
+            *memo = MemoMap::default();
         }
-        memo.insert(
+        memo.bytes += size;
+        memo.entries.insert(
             key.to_owned(),
             Memo {
                 value: value.map(<[u8]>::to_vec),
