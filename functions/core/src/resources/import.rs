@@ -102,7 +102,8 @@ fn yes(v: &str) -> bool {
     }
     matches!(
         v,
-        "有" | "有り" | "あり" | "○" | "〇" | "1" | "true" | "TRUE" | "可" | "対応"
+        // Not 「可」: under 外部利用不可 it would read "may be used" as "restricted".
+        "有" | "有り" | "あり" | "○" | "〇" | "1" | "true" | "TRUE" | "True" | "対応"
     )
 }
 
