@@ -197,6 +197,28 @@ pub fn today_jst(millis: i64) -> String {
     format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
 }
 
+/// `YYYY-MM-DD` (or the date part of an ISO 8601 time) as residents read it:
+/// 「2026年12月5日（土）」. Anything else is given back as it was.
+pub fn date_ja(iso: &str) -> String {
+    let parse = || -> Option<String> {
+        let date = iso.get(..10)?;
+        let mut parts = date.split('-');
+        let year: i64 = parts.next()?.parse().ok()?;
+        let month: i64 = parts.next()?.parse().ok()?;
+        let day: i64 = parts.next()?.parse().ok()?;
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+            return None;
+        }
+        const WEEKDAYS: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+        let weekday = (days_from_civil(year, month, day) + 3).rem_euclid(7);
+        Some(format!(
+            "{year}年{month}月{day}日（{}）",
+            WEEKDAYS[usize::try_from(weekday).ok()?]
+        ))
+    };
+    parse().unwrap_or_else(|| iso.to_owned())
+}
+
 pub fn days_in_month(year: i64, month: i64) -> i64 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -214,5 +236,16 @@ mod jst_tests {
         let t = super::jst(1_795_557_123_456);
         assert_eq!((t.year, t.month, t.day, t.weekday), (2026, 11, 25, 2));
         assert_eq!(t.minute_of_day, 6 * 60 + 52);
+    }
+
+    #[test]
+    fn dates_as_residents_read_them() {
+        assert_eq!(super::date_ja("2026-12-05"), "2026年12月5日（土）");
+        assert_eq!(
+            super::date_ja("2026-11-26T19:00:00.000Z"),
+            "2026年11月26日（木）"
+        );
+        assert_eq!(super::date_ja("2026-02-30"), "2026-02-30");
+        assert_eq!(super::date_ja("近日"), "近日");
     }
 }

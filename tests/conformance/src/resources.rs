@@ -62,6 +62,10 @@ pub const CASES: &[Case] = &[
         run: every_layout,
     },
     Case {
+        name: "dates on the portal read as residents read them (2026年12月5日（土）), not ISO",
+        run: dates_in_japanese,
+    },
+    Case {
         name: "HSDS 3.0 services import: category and hazards from attributes, refusals by place, a re-run changes nothing",
         run: hsds_import,
     },
@@ -185,6 +189,47 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
             );
         }
     }
+    Ok(())
+}
+
+fn dates_in_japanese(c: &Client) -> Result<(), String> {
+    let title = format!("日付の表示 {}", crate::auth::now_seconds());
+    let notice = serde_json::json!({
+        "municipality_code": "23233", "kind": "event", "title": title, "body": "どなたでも",
+        "event_date": "2026-12-05", "publish_from": "2020-01-01",
+    });
+    let resp = admin_request(
+        c,
+        "POST",
+        "/api/v1/public/notices",
+        "application/json",
+        notice.to_string().into_bytes(),
+    )?;
+    ensure!(
+        resp.status == 201,
+        "notice: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let home = c.get("/")?.text();
+    let at = home
+        .find(&title)
+        .ok_or("the event is not on the home page")?;
+    let line = &home[at..home[at..].find("</div>").map_or(home.len(), |e| at + e)];
+    ensure!(
+        line.contains("2026年12月5日（土）") && !line.contains("2026-12-05"),
+        "the event's date: {line}"
+    );
+    let first = search(c, "category=gathering.exercise&limit=1")?;
+    let id = first
+        .first()
+        .and_then(|r| r["id"].as_str())
+        .ok_or("no exercise class in the demo")?;
+    let page = c.get(&format!("/resources/{id}"))?.text();
+    ensure!(
+        page.contains("更新: 20") && page.contains("日（") && !page.contains("更新: 2026-"),
+        "the page's dates are ISO"
+    );
     Ok(())
 }
 

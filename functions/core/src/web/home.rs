@@ -58,7 +58,7 @@ pub async fn render(env: &Env) -> Result<String, Error> {
             let date = n
                 .event_date
                 .as_deref()
-                .map(|d| format!("（{}）", Esc(d)))
+                .map(|d| format!(" {}", Esc(&crate::time::date_ja(d))))
                 .unwrap_or_default();
             let _ = writeln!(
                 body,

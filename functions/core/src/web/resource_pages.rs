@@ -485,8 +485,11 @@ pub fn detail(r: &Resource, origin: Option<&str>, tiles: Option<&super::Tiles>) 
     let _ = writeln!(
         body,
         "<p class=\"muted\">最終確認日: {} ・ 更新: {}</p>",
-        Esc(f.verified_on.as_deref().unwrap_or("—")),
-        Esc(r.updated_at.get(..10).unwrap_or(""))
+        Esc(&f
+            .verified_on
+            .as_deref()
+            .map_or_else(|| "—".to_owned(), crate::time::date_ja)),
+        Esc(&crate::time::date_ja(&r.updated_at))
     );
     let description = f
         .description
