@@ -6,7 +6,7 @@
 use std::thread;
 
 use crate::auth::{PASSWORD, code, login, now_seconds, register, tokens, with_token};
-use crate::cases::{Case, admin_request, audit_entries, ensure_problem};
+use crate::cases::{Case, admin_json, admin_request, audit_entries, ensure_problem};
 use crate::client::{Client, Resp};
 use crate::collab::from_address;
 use crate::disaster::{TOWN, checkin, declare, hq, import, names, people_by_number, register_csv};
@@ -698,13 +698,7 @@ fn impossible_input(c: &Client) -> Result<(), String> {
         "event_date": "来週の月曜", "publish_from": "そのうち", "publish_until": "いつか",
     });
     crate::cases::expect_invalid_fields(
-        &admin_request(
-            c,
-            "POST",
-            "/api/v1/public/notices",
-            "application/json",
-            notice.to_string().into_bytes(),
-        )?,
+        &admin_json(c, "POST", "/api/v1/public/notices", &notice)?,
         &["#/event_date", "#/publish_from", "#/publish_until"],
     )?;
     Ok(())

@@ -2,7 +2,7 @@
 
 use rainbownet_core::auth::{token, totp};
 
-use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
+use crate::cases::{Case, admin_json, ensure_problem, expect_invalid_fields};
 use crate::client::{Client, Resp};
 
 pub const CASES: &[Case] = &[
@@ -139,13 +139,7 @@ pub fn register_in(
         "organization": {"municipality_code": org.0, "kind": "visiting_nurse_station", "name": org.1},
         "email": unique, "name": "試験 看護師", "profession": "nurse", "roles": roles, "password": PASSWORD,
     });
-    let resp = admin_request(
-        c,
-        "POST",
-        "/api/v1/auth/professionals",
-        "application/json",
-        body.to_string().into_bytes(),
-    )?;
+    let resp = admin_json(c, "POST", "/api/v1/auth/professionals", &body)?;
     ensure!(
         resp.status == 201,
         "register: {} {}",
@@ -419,13 +413,7 @@ fn registration(c: &Client) -> Result<(), String> {
         "organization": {"municipality_code": "2323", "kind": "castle", "name": ""},
         "email": "not-an-email", "name": "", "profession": "wizard", "roles": ["king"], "password": "short",
     });
-    let resp = admin_request(
-        c,
-        "POST",
-        "/api/v1/auth/professionals",
-        "application/json",
-        body.to_string().into_bytes(),
-    )?;
+    let resp = admin_json(c, "POST", "/api/v1/auth/professionals", &body)?;
     expect_invalid_fields(
         &resp,
         &[
@@ -444,13 +432,7 @@ fn registration(c: &Client) -> Result<(), String> {
         "organization": {"municipality_code": "23233", "kind": "clinic", "name": "清須内科"},
         "email": account.email, "name": "重複", "profession": "physician", "roles": ["professional"], "password": PASSWORD,
     });
-    let resp = admin_request(
-        c,
-        "POST",
-        "/api/v1/auth/professionals",
-        "application/json",
-        dup.to_string().into_bytes(),
-    )?;
+    let resp = admin_json(c, "POST", "/api/v1/auth/professionals", &dup)?;
     expect_invalid_fields(&resp, &["#/email"])?;
     let anonymous = c.request(
         "POST",

@@ -203,6 +203,22 @@ pub fn audit_entries(c: &Client, query: &str) -> Result<Vec<serde_json::Value>, 
         .unwrap_or_default())
 }
 
+/// An administrator's request with a JSON body.
+pub fn admin_json(
+    c: &Client,
+    method: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<Resp, String> {
+    admin_request(
+        c,
+        method,
+        path,
+        "application/json",
+        body.to_string().into_bytes(),
+    )
+}
+
 /// An administrator's request with a body.
 pub fn admin_request(
     c: &Client,

@@ -1,6 +1,6 @@
 //! Conformance cases of the resource map (issue: regional resource map and public portal).
 
-use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
+use crate::cases::{Case, admin_json, admin_request, ensure_problem, expect_invalid_fields};
 use crate::client::{Client, Resp};
 use crate::hosts::repo_root;
 
@@ -198,13 +198,7 @@ fn dates_in_japanese(c: &Client) -> Result<(), String> {
         "municipality_code": "23233", "kind": "event", "title": title, "body": "どなたでも",
         "event_date": "2026-12-05", "publish_from": "2020-01-01",
     });
-    let resp = admin_request(
-        c,
-        "POST",
-        "/api/v1/public/notices",
-        "application/json",
-        notice.to_string().into_bytes(),
-    )?;
+    let resp = admin_json(c, "POST", "/api/v1/public/notices", &notice)?;
     ensure!(
         resp.status == 201,
         "notice: {} {}",
@@ -871,13 +865,7 @@ fn markup_is_text(c: &Client) -> Result<(), String> {
 
 /// Creates a resource as an administrator; returns it as the API answered (201 checked).
 pub fn create_resource(c: &Client, body: &serde_json::Value) -> Result<serde_json::Value, String> {
-    let created = admin_request(
-        c,
-        "POST",
-        "/api/v1/public/resources",
-        "application/json",
-        body.to_string().into_bytes(),
-    )?;
+    let created = admin_json(c, "POST", "/api/v1/public/resources", body)?;
     ensure!(
         created.status == 201,
         "create {} {}",
@@ -904,12 +892,11 @@ fn admin_edit(c: &Client) -> Result<(), String> {
     ensure!(page.contains("試験サロン"), "new page");
     let mut renamed = body.clone();
     renamed["name"] = "改名サロン".into();
-    let updated = admin_request(
+    let updated = admin_json(
         c,
         "PUT",
         &format!("/api/v1/public/resources/{id}"),
-        "application/json",
-        renamed.to_string().into_bytes(),
+        &renamed,
     )?;
     ensure!(
         updated.status == 200,
@@ -926,26 +913,14 @@ fn admin_edit(c: &Client) -> Result<(), String> {
     bad["name"] = "".into();
     bad["category"] = "no.such".into();
     bad["website"] = "javascript:alert(1)".into();
-    let resp = admin_request(
-        c,
-        "POST",
-        "/api/v1/public/resources",
-        "application/json",
-        bad.to_string().into_bytes(),
-    )?;
+    let resp = admin_json(c, "POST", "/api/v1/public/resources", &bad)?;
     expect_invalid_fields(&resp, &["#/name", "#/website", "#/category"])?;
     let closed = {
         let mut b = renamed.clone();
         b["status"] = "closed".into();
         b
     };
-    admin_request(
-        c,
-        "PUT",
-        &format!("/api/v1/public/resources/{id}"),
-        "application/json",
-        closed.to_string().into_bytes(),
-    )?;
+    admin_json(c, "PUT", &format!("/api/v1/public/resources/{id}"), &closed)?;
     ensure!(
         search(c, &format!("q={}", enc("改名サロン")))?.is_empty(),
         "closed resource still in search"
@@ -956,13 +931,7 @@ fn admin_edit(c: &Client) -> Result<(), String> {
         "closed resource public in the API: {}",
         api.status
     );
-    let unknown = admin_request(
-        c,
-        "PUT",
-        "/api/v1/public/resources/01NOSUCH",
-        "application/json",
-        body.to_string().into_bytes(),
-    )?;
+    let unknown = admin_json(c, "PUT", "/api/v1/public/resources/01NOSUCH", &body)?;
     ensure_problem(&unknown, 404, "/problems/not-found")?;
     let anonymous = c.request(
         "POST",
