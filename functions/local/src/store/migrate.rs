@@ -48,7 +48,11 @@ mod tests {
     #[test]
     fn applies_once_and_records_names() {
         let dir = tempfile::tempdir().unwrap();
-        let db = SqliteDb::open(&dir.path().join("public.sqlite")).unwrap();
+        let db = SqliteDb::open(
+            &dir.path().join("public.sqlite"),
+            crate::store::sqlite::Reads::Mapped,
+        )
+        .unwrap();
         let first = apply(&db, Database::Public).unwrap();
         assert!(first >= 1);
         assert_eq!(apply(&db, Database::Public).unwrap(), 0);

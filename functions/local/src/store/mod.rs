@@ -15,7 +15,7 @@ use rainbownet_core::ports::{Database, Kv, KvStore, Sql, StoreError};
 
 use crate::manifest::Grants;
 use kv::{KvFile, NativeKv};
-use sqlite::{NativeSql, SqliteDb};
+use sqlite::{NativeSql, Reads, SqliteDb};
 
 /// Every store of the deployment, opened once at start and shared by all requests.
 pub struct DataDir {
@@ -36,7 +36,13 @@ impl DataDir {
         let open = |db: Database| -> Result<Arc<SqliteDb>, StoreError> {
             let path = dir.join(format!("{}.sqlite", db.label()));
             private::file(&path)?;
-            let sqlite = SqliteDb::open(&path)?;
+            // Residents' searches read the public file, written by staff now and then;
+            // care and disaster are written all day.
+            let reads = match db {
+                Database::Public => Reads::Mapped,
+                Database::Care | Database::Disaster => Reads::Copied,
+            };
+            let sqlite = SqliteDb::open(&path, reads)?;
             migrate::apply(&sqlite, db)?;
             Ok(Arc::new(sqlite))
         };

@@ -32,6 +32,19 @@ struct Job {
 
 type BatchResult = Result<Vec<Rows>, StoreError>;
 
+/// How a file's readers get its pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// Mapped into memory: reads copy nothing (a third of a nearby search's time at
+    /// 100,000 resources was copying pages out of the OS cache: tests/bench-outside.sh
+    /// under perf). For files written rarely: every commit makes each mapped reader unmap
+    /// the whole file at its next read.
+    Mapped,
+    /// Copied page by page: for files written all the time (a surge of check-ins spent a
+    /// tenth of its time in those unmaps and the page faults after them).
+    Copied,
+}
+
 pub struct SqliteDb {
     path: PathBuf,
     writer: Mutex<Connection>,
@@ -44,7 +57,7 @@ pub struct SqliteDb {
 }
 
 impl SqliteDb {
-    pub fn open(path: &Path) -> Result<SqliteDb, StoreError> {
+    pub fn open(path: &Path, reads: Reads) -> Result<SqliteDb, StoreError> {
         let writer = Connection::open(path).map_err(|e| backend(path, e))?;
         writer
             .execute_batch(
@@ -59,13 +72,10 @@ impl SqliteDb {
                     path,
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
-                // Reads map the file instead of copying each page out of the OS cache
-                // (a third of a nearby search's time at 100,000 resources was those
-                // copies: tests/bench-outside.sh under perf), and keep more pages each.
-                conn.execute_batch(
-                    "PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 1073741824; \
-                     PRAGMA cache_size = -16384;",
-                )?;
+                conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16384;")?;
+                if reads == Reads::Mapped {
+                    conn.execute_batch("PRAGMA mmap_size = 1073741824;")?;
+                }
                 set_limits(&conn)?;
                 Ok(Mutex::new(conn))
             })
@@ -182,6 +192,15 @@ fn set_limits(conn: &Connection) -> rusqlite::Result<()> {
     for (limit, value) in D1_LIMITS {
         conn.set_limit(limit, value)?;
     }
+    // The same plan whatever is bound: without it SQLite parses a statement again whenever a
+    // new value is bound to a parameter its plan looked at (3.54 does that for partial
+    // indexes, LIKE patterns, LIMIT, small integers), and a surge of check-ins spent a third
+    // of its time in the parser (`sqlite3Reprepare` under `sqlite3_step`, perf). The plans
+    // here do not depend on the values: queries are written for their indexes.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(())
 }
 
@@ -261,10 +280,26 @@ mod tests {
 
     fn db() -> (tempfile::TempDir, SqliteDb) {
         let dir = tempfile::tempdir().unwrap();
-        let db = SqliteDb::open(&dir.path().join("t.sqlite")).unwrap();
+        let db = SqliteDb::open(&dir.path().join("t.sqlite"), Reads::Copied).unwrap();
         db.query("CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER)", &[])
             .unwrap();
         (dir, db)
+    }
+
+    #[test]
+    fn a_new_binding_does_not_parse_the_statement_again() {
+        let (_dir, db) = db();
+        // A partial index: SQLite 3.54 would check each new value against its WHERE.
+        db.query("CREATE INDEX t_five ON t (k) WHERE n = 5", &[])
+            .unwrap();
+        let sql = "SELECT k FROM t WHERE n = ?1 AND k LIKE ?2 LIMIT ?3";
+        for n in 1..=5 {
+            let params = vec![Value::Integer(n), format!("{n}%").into(), Value::Integer(n)];
+            db.batch(&[Statement::new(sql, params)]).unwrap();
+        }
+        let writer = db.writer();
+        let stmt = writer.prepare_cached(sql).unwrap();
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
     }
 
     #[test]
