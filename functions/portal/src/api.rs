@@ -151,6 +151,26 @@ pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
     ))
 }
 
+/// `GET /api/v1/public/managed-resources`: the resources the caller administers, drafts
+/// and closed ones too (the admin page picks what to edit from it). Municipal staff see
+/// their own town unless they name another (403); the region is for sysadmins.
+pub async fn managed_resources(req: &Request, env: &Env) -> Result<Response, Error> {
+    use rainbownet_core::auth::role::Role;
+    let caller = admin::authenticate(req, env).await?;
+    let query = resources::managed::ManagedQuery::from_params(|name| query_param(req, name))?;
+    let town = match (&query.municipality, &caller) {
+        (Some(town), _) => Some(town.clone()),
+        (None, admin::Admin::Staff(subject)) if !subject.has(Role::Sysadmin) => {
+            subject.municipality.clone()
+        }
+        (None, _) => None,
+    };
+    caller.may_manage(town.as_deref())?;
+    let towns = town.map(|t| vec![t]);
+    let page = resources::managed::list(env, &query, towns.as_deref()).await?;
+    Ok(json(StatusCode::OK, &page))
+}
+
 pub async fn create_resource(req: &Request, env: &Env) -> Result<Response, Error> {
     let caller = admin::authenticate(req, env).await?;
     let fields: resources::ResourceFields = rainbownet_core::http::json::parse(req)?;

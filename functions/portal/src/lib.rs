@@ -38,6 +38,7 @@ enum Route {
     CreateResource,
     GetResource,
     PutResource,
+    ManagedResources,
     ExportHsds,
     HsdsServices,
     HsdsService,
@@ -104,6 +105,11 @@ static ROUTES: &[(Method, &str, Route)] = &[
         Method::PUT,
         "/api/v1/public/resources/{id}",
         Route::PutResource,
+    ),
+    (
+        Method::GET,
+        "/api/v1/public/managed-resources",
+        Route::ManagedResources,
     ),
     (
         Method::GET,
@@ -178,6 +184,7 @@ impl Function for Portal {
             Route::CreateResource => api::create_resource(req, env).await,
             Route::GetResource => api::get_resource(req, env, param("id")).await,
             Route::PutResource => api::put_resource(req, env, param("id")).await,
+            Route::ManagedResources => api::managed_resources(req, env).await,
             Route::ExportHsds => api::export_hsds(req, env).await,
             Route::HsdsServices => api::hsds_services(req, env).await,
             Route::HsdsService => api::hsds_service(req, env, param("id")).await,

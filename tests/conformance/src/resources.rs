@@ -46,6 +46,10 @@ pub const CASES: &[Case] = &[
         run: admin_edit,
     },
     Case {
+        name: "administrators find what they keep by name or kana, drafts too, only in their own town; others get 401/403",
+        run: managed_list,
+    },
+    Case {
         name: "print handout, sitemap, robots and open data exports",
         run: print_and_exports,
     },
@@ -940,6 +944,148 @@ fn admin_edit(c: &Client) -> Result<(), String> {
         Some(body.to_string().into_bytes()),
     )?;
     ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    Ok(())
+}
+
+fn managed_list(c: &Client) -> Result<(), String> {
+    use crate::auth::{PASSWORD, code, login, register, register_as, tokens, with_token};
+    let tag = format!("{}{}", crate::auth::now_seconds(), std::process::id());
+    let resource = |town: &str, name: &str, kana: &str, status: &str| {
+        create_resource(
+            c,
+            &serde_json::json!({
+                "municipality_code": town, "category": "gathering.salon", "name": format!("{name}{tag}"),
+                "name_kana": format!("{kana}{tag}"), "lat": 35.2, "lng": 136.85, "status": status,
+            }),
+        )
+        .and_then(|r| Ok(r["id"].as_str().ok_or("no id")?.to_owned()))
+    };
+    let draft = resource("23233", "下書きの集い", "したがきのつどい", "draft")?;
+    let published = resource("23233", "100%_公開の集い", "こうかいのつどい", "published")?;
+    let neighbour = resource("23234", "隣町の下書き", "りんちょうのしたがき", "draft")?;
+
+    let staff = register_as(c, "managed-staff", &["municipal_staff"])?;
+    let (staff_token, _) = tokens(&login(c, &staff.email, PASSWORD, &code(&staff, 0)?)?)?;
+    let list = |token: &str, query: &str| -> Result<Vec<String>, String> {
+        let resp = with_token(
+            c,
+            "GET",
+            &format!("/api/v1/public/managed-resources?{query}"),
+            token,
+            None,
+        )?;
+        ensure!(
+            resp.status == 200,
+            "list {query}: {} {}",
+            resp.status,
+            resp.text()
+        );
+        ensure!(
+            resp.header("cache-control")
+                .is_some_and(|v| v.contains("no-store") || v.contains("private")),
+            "a list with drafts must not be kept by shared caches"
+        );
+        Ok(resp.json()?["items"]
+            .as_array()
+            .ok_or("no items")?
+            .iter()
+            .filter_map(|i| i["id"].as_str().map(str::to_owned))
+            .collect())
+    };
+    // Their own town by default, drafts included; the neighbour's draft is not theirs.
+    let own = list(&staff_token, &format!("q={tag}"))?;
+    ensure!(
+        own.contains(&draft) && own.contains(&published) && !own.contains(&neighbour),
+        "staff of 23233 see {own:?}"
+    );
+    // Kana in another width and script finds the draft; the status narrows.
+    let kana = list(&staff_token, &format!("q={}", enc("ｼﾀｶﾞｷﾉﾂﾄﾞｲ")))?;
+    ensure!(kana.contains(&draft), "half-width kana: {kana:?}");
+    let drafts = list(&staff_token, &format!("q={tag}&status=draft"))?;
+    ensure!(drafts == [draft.clone()], "drafts only: {drafts:?}");
+    // % and _ are letters here, not patterns.
+    let percent = list(&staff_token, &format!("q={}", enc("100%_")))?;
+    ensure!(percent.contains(&published), "100%_ finds its name");
+    let wildcard = list(&staff_token, &format!("q={}{tag}", enc("%")))?;
+    ensure!(wildcard.is_empty(), "% is not a wildcard: {wildcard:?}");
+    // Another town is refused, not quietly emptied; the region is for sysadmins.
+    let other = with_token(
+        c,
+        "GET",
+        "/api/v1/public/managed-resources?municipality=23234",
+        &staff_token,
+        None,
+    )?;
+    ensure_problem(&other, 403, "/problems/forbidden")?;
+    let region = crate::cases::admin_request(
+        c,
+        "GET",
+        &format!("/api/v1/public/managed-resources?q={tag}"),
+        "application/json",
+        Vec::new(),
+    )?;
+    let region_ids = region.json()?["items"].to_string();
+    ensure!(
+        region.status == 200
+            && [&draft, &published, &neighbour]
+                .iter()
+                .all(|id| region_ids.contains(id.as_str())),
+        "a sysadmin sees the region: {} {region_ids}",
+        region.status
+    );
+    // A professional is no administrator; nobody is without a token.
+    let nurse = register(c, "managed-nurse")?;
+    let (nurse_token, _) = tokens(&login(c, &nurse.email, PASSWORD, &code(&nurse, 0)?)?)?;
+    let refused = with_token(
+        c,
+        "GET",
+        "/api/v1/public/managed-resources",
+        &nurse_token,
+        None,
+    )?;
+    ensure_problem(&refused, 403, "/problems/forbidden")?;
+    let anonymous = c.get("/api/v1/public/managed-resources")?;
+    ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    let bad = with_token(
+        c,
+        "GET",
+        &format!(
+            "/api/v1/public/managed-resources?municipality=2323&status=gone&cursor=zz&q={}",
+            "a".repeat(51)
+        ),
+        &staff_token,
+        None,
+    )?;
+    expect_invalid_fields(&bad, &["?municipality", "?q", "?status", "?cursor"])?;
+    // Pages of the region's published resources: each once, and the cursor carries on.
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = String::new();
+    for _ in 0..3 {
+        let page = crate::cases::admin_request(
+            c,
+            "GET",
+            &format!("/api/v1/public/managed-resources?status=published&cursor={cursor}"),
+            "application/json",
+            Vec::new(),
+        )?
+        .json()?;
+        for item in page["items"].as_array().ok_or("no items")? {
+            ensure!(
+                seen.insert(item["id"].to_string()),
+                "{} twice across pages",
+                item["id"]
+            );
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = enc(next),
+            None => break,
+        }
+    }
+    ensure!(
+        seen.len() > 50,
+        "the demo region fills more than a page: {}",
+        seen.len()
+    );
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod hazard;
 pub mod import;
 pub mod import_hsds;
 pub mod layouts;
+pub mod managed;
 pub mod schedule;
 pub mod search;
 pub mod search_words;

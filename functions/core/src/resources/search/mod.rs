@@ -287,7 +287,7 @@ impl SearchQuery {
 }
 
 /// Cursors are opaque to clients: hex of a JSON pair (sort key or distance, id).
-fn encode_cursor(position: &serde_json::Value, id: &str) -> String {
+pub(crate) fn encode_cursor(position: &serde_json::Value, id: &str) -> String {
     serde_json::json!([position, id])
         .to_string()
         .bytes()
@@ -295,7 +295,7 @@ fn encode_cursor(position: &serde_json::Value, id: &str) -> String {
         .collect()
 }
 
-fn decode_cursor(cursor: &str) -> Option<(serde_json::Value, String)> {
+pub(crate) fn decode_cursor(cursor: &str) -> Option<(serde_json::Value, String)> {
     if !cursor.len().is_multiple_of(2) || cursor.len() > 2000 {
         return None;
     }
