@@ -187,12 +187,22 @@ pub async fn create_resource(req: &Request, env: &Env) -> Result<Response, Error
 
 /// Published resources for everyone; drafts and closed ones for administrators only.
 pub async fn get_resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
+    // Credentials that were sent are checked first, whatever the id: an expired token is a
+    // 401 the admin page refreshes on (not a 404 for its own draft), and tells nothing of
+    // whether the id exists.
+    let caller = match req.headers().contains_key(header::AUTHORIZATION) {
+        // A closed bootstrap token (403) reads what everyone reads.
+        true => match admin::authenticate(req, env).await {
+            Ok(caller) => Some(caller),
+            Err(Error::Forbidden) => None,
+            Err(e) => return Err(e),
+        },
+        false => None,
+    };
     let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
     if resource.fields.status != resources::Status::Published {
         // Drafts and closed records exist only for those who may manage them.
-        let caller = admin::authenticate(req, env)
-            .await
-            .map_err(|_| Error::NotFound)?;
+        let caller = caller.ok_or(Error::NotFound)?;
         caller
             .may_manage(Some(&resource.fields.municipality_code))
             .map_err(|_| Error::NotFound)?;

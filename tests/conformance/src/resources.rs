@@ -1046,6 +1046,39 @@ fn managed_list(c: &Client) -> Result<(), String> {
     ensure_problem(&refused, 403, "/problems/forbidden")?;
     let anonymous = c.get("/api/v1/public/managed-resources")?;
     ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    // An expired or forged token opening a draft is a 401 (the page refreshes on it), not
+    // a 404 that reads as "deleted"; without a token the draft does not exist.
+    let forged_token = {
+        // One character of the signature changed (not the last: its low bits may be padding).
+        let mut chars: Vec<char> = staff_token.chars().collect();
+        let at = chars.len() - 10;
+        chars[at] = if chars[at] == 'A' { 'B' } else { 'A' };
+        chars.into_iter().collect::<String>()
+    };
+    for id in [&draft, &published] {
+        let forged = with_token(
+            c,
+            "GET",
+            &format!("/api/v1/public/resources/{id}"),
+            &forged_token,
+            None,
+        )?;
+        ensure_problem(&forged, 401, "/problems/unauthorized")?;
+    }
+    let hidden = c.get(&format!("/api/v1/public/resources/{draft}"))?;
+    ensure_problem(&hidden, 404, "/problems/not-found")?;
+    let own_draft = with_token(
+        c,
+        "GET",
+        &format!("/api/v1/public/resources/{draft}"),
+        &staff_token,
+        None,
+    )?;
+    ensure!(
+        own_draft.status == 200,
+        "staff open their draft: {}",
+        own_draft.status
+    );
     let bad = with_token(
         c,
         "GET",

@@ -1,0 +1,83 @@
+// Browser flow of the administration page (/app/admin/) for a town's staff member on a
+// 390 px phone: the resources the town keeps are found by kana (a draft too) and opened
+// with one tap, with no id to know; the login outlives its access token (the page
+// refreshes it, as the care client does); another town's records are not listed.
+// Starts its own local host on a free port and stops it afterwards.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  apiClient, axeViolations, englishWords, expectStatus, launchChromium, registerProfessional, screenshot, signIn,
+  startHost, watchErrors,
+} from "./support.mjs";
+
+const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
+const PASSWORD = "correct horse battery staple";
+
+let host;
+let browser;
+
+before(async () => {
+  host = await startHost({ adminToken: ADMIN_TOKEN, name: "admin" });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+});
+
+test("town staff find a draft by its kana, open it with a tap and save it after the access token expired", async () => {
+  const api = apiClient(host.base);
+  const resource = (town, name, kana) => expectStatus(201, api("POST", "/api/v1/public/resources", {
+    token: ADMIN_TOKEN,
+    json: { municipality_code: town, category: "gathering.salon", name, name_kana: kana, lat: 35.2, lng: 136.85, status: "draft" },
+  }), "create " + name);
+  const draft = await resource("23233", "ひまわり体操の会", "ひまわりたいそうのかい");
+  await resource("23234", "ひまわり隣町サロン", "ひまわりりんちょうさろん");
+  const staff = await registerProfessional(api, ADMIN_TOKEN, {
+    organization: { municipality_code: "23233", kind: "municipality", name: "清須市役所 高齢福祉課" },
+    email: `admin-list-${Date.now()}@example.jp`, name: "清須 管理子", profession: "municipal_staff",
+    roles: ["municipal_staff"], password: PASSWORD,
+  }, "register staff");
+
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
+  const page = await context.newPage();
+  const errors = watchErrors(page, { ignore: /status of 401/ });
+  await page.goto(host.base + "/app/admin/");
+  await signIn(page, staff, PASSWORD);
+  await page.locator("#account-status", { hasText: staff.name }).waitFor();
+  await page.locator("#managed-box").waitFor();
+  assert.ok(await page.locator("#managed-municipality-box").isHidden(), "staff keep their own town: no town to pick");
+
+  // Half-width katakana finds the draft by its kana; the neighbour's record is not listed.
+  await page.getByLabel("名前・ふりがな").fill("ﾋﾏﾜﾘ");
+  await page.getByRole("button", { name: "探す" }).click();
+  const item = page.locator("#managed-list li", { hasText: "ひまわり体操の会" });
+  await item.waitFor();
+  assert.match(await item.textContent(), /下書き/);
+  assert.equal(await page.locator("#managed-list li", { hasText: "隣町" }).count(), 0, "another town's record is not listed");
+  assert.deepEqual(await axeViolations(page), [], "axe on the admin page with the list");
+  assert.deepEqual(await englishWords(page), [], "no English left on the list");
+  await screenshot(page, "admin-1-managed-list-390.png");
+
+  // The access token runs out (10 minutes in real life): the next request refreshes it.
+  await page.evaluate(() => {
+    const key = "rainbownet-admin-auth";
+    const pair = JSON.parse(sessionStorage.getItem(key));
+    sessionStorage.setItem(key, JSON.stringify({ ...pair, access_token: pair.access_token.slice(0, -4) + "AAAA" }));
+  });
+  await item.getByRole("button", { name: "ひまわり体操の会を編集" }).click();
+  await page.getByText("読み込みました：ひまわり体操の会").waitFor();
+  assert.equal(await page.locator("#r-name").inputValue(), "ひまわり体操の会");
+  await page.locator("#r-status").selectOption("published");
+  await page.getByRole("button", { name: "保存する" }).first().click();
+  await page.getByText("保存しました：ひまわり体操の会").waitFor();
+  const saved = await expectStatus(200, api("GET", "/api/v1/public/resources/" + draft.id), "the published resource");
+  assert.equal(saved.status, "published");
+  await page.locator("#managed-list li", { hasText: "ひまわり体操の会" }).filter({ hasText: "公開" }).waitFor();
+  assert.equal(await page.locator("#token-status", { hasText: "切れた" }).count(), 0, "still signed in");
+  await screenshot(page, "admin-2-edited-after-refresh-390.png");
+  assert.deepEqual(errors, [], "console or page errors");
+  await context.close();
+});
