@@ -3,6 +3,7 @@
 //! `cache` and `auth` KV stores, nothing else.
 
 mod api;
+mod memo;
 mod pages;
 
 use std::sync::OnceLock;

@@ -14,14 +14,19 @@ const GENERATION_KEY: &str = "pages:generation";
 const PAGE_TTL_SECONDS: u64 = 86_400;
 const MAX_PRINT_IDS: usize = 30;
 
+/// The current page generation. The first reader of a store without one names it, so
+/// that two stores (a test's hosts in one process) never share a generation in the
+/// instance memo.
 async fn generation(env: &Env) -> Option<String> {
     let kv = env.kv(KvStore::Cache).await.ok()?;
-    let value = kv.get(GENERATION_KEY).await.ok()?;
-    Some(
-        value
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-            .unwrap_or_else(|| "0".into()),
-    )
+    match kv.get(GENERATION_KEY).await.ok()? {
+        Some(value) => Some(String::from_utf8_lossy(&value).into_owned()),
+        None => {
+            let named = env.new_id();
+            kv.put(GENERATION_KEY, named.as_bytes(), None).await.ok()?;
+            Some(named)
+        }
+    }
 }
 
 /// Makes every cached page obsolete. A cache failure must not fail the write that came
@@ -45,16 +50,25 @@ where
     F: std::future::Future<Output = Result<(Vec<u8>, bool), Error>>,
 {
     let key = generation(env).await.map(|g| format!("page:{g}:{key}"));
-    if let Some(key) = &key
-        && let Ok(kv) = env.kv(KvStore::Cache).await
-        && let Ok(Some(bytes)) = kv.get(key).await
-    {
-        return Ok(bytes);
+    let now = env.clock.now_millis();
+    if let Some(key) = &key {
+        if let Some(bytes) = crate::memo::get(key, now) {
+            return Ok(bytes.to_vec());
+        }
+        if let Ok(kv) = env.kv(KvStore::Cache).await
+            && let Ok(Some(bytes)) = kv.get(key).await
+        {
+            return Ok(bytes);
+        }
     }
     let (bytes, keep) = make.await?;
-    if keep
-        && let Some(key) = &key
-        && let Ok(kv) = env.kv(KvStore::Cache).await
+    let Some(key) = &key else {
+        return Ok(bytes);
+    };
+    if !keep {
+        // Not for the store (see `SearchPage::keepable`): this instance keeps it briefly.
+        crate::memo::put(key, &bytes, now, ttl as i64 * 1000);
+    } else if let Ok(kv) = env.kv(KvStore::Cache).await
         && let Err(e) = kv.put(key, &bytes, Some(ttl)).await
     {
         env.log.error("pages", &format!("page not cached: {e}"));

@@ -50,6 +50,10 @@ pub const CASES: &[Case] = &[
         run: managed_list,
     },
     Case {
+        name: "a near search answered again from memory follows a write at once",
+        run: near_follows_writes,
+    },
+    Case {
         name: "print handout, sitemap, robots and open data exports",
         run: print_and_exports,
     },
@@ -944,6 +948,42 @@ fn admin_edit(c: &Client) -> Result<(), String> {
         Some(body.to_string().into_bytes()),
     )?;
     ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    Ok(())
+}
+
+fn near_follows_writes(c: &Client) -> Result<(), String> {
+    let tag = format!(
+        "近所の新サロン{}{}",
+        crate::auth::now_seconds(),
+        std::process::id()
+    );
+    let path = format!(
+        "/api/v1/public/resources?lat=35.2301&lng=136.8402&radius_m=500&limit=50&q={}",
+        enc("サロン")
+    );
+    let names = |resp: Resp| -> Result<String, String> {
+        ensure!(resp.status == 200, "near search: {}", resp.status);
+        Ok(resp.json()?["items"].to_string())
+    };
+    // Asked twice: the second answer may come from the instance's memory.
+    let before = names(c.get(&path)?)?;
+    ensure!(
+        names(c.get(&path)?)? == before,
+        "the same question, the same answer"
+    );
+    ensure!(!before.contains(&tag), "not there yet");
+    create_resource(
+        c,
+        &serde_json::json!({
+            "municipality_code": "23233", "category": "gathering.salon", "name": tag,
+            "lat": 35.2302, "lng": 136.8403, "status": "published",
+        }),
+    )?;
+    let after = names(c.get(&path)?)?;
+    ensure!(
+        after.contains(&tag),
+        "the new salon 15 m away is missing: {after}"
+    );
     Ok(())
 }
 

@@ -87,7 +87,8 @@ pub struct SearchPage {
     /// words the network knows (synonyms, category names, towns, weekdays, hazards,
     /// facilities), a few of them, and no exact position. Free text and positions are
     /// endless, and an outsider must not be able to fill the store (or the town's bill)
-    /// by sending new ones; shared caches still keep every answer for `s-maxage`.
+    /// by sending new ones; shared caches still keep every answer for `s-maxage`, and the
+    /// instance that answered keeps it in memory for up to 30 s (portal `memo`).
     #[serde(skip)]
     pub keepable: bool,
 }

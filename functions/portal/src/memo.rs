@@ -1,0 +1,101 @@
+//! Answers this instance keeps in its own memory for a few seconds: searches near a
+//! position and free text, which are not written to the `cache` KV store (their keys are
+//! endless, and an outsider must not fill the store or the town's bill). Bounded by
+//! entries and bytes, so no query can grow it; a Worker isolate, the local host's process
+//! or a Spin instance each has its own (on Spin it lives for one request, harmlessly).
+//! Keys carry the page generation, so a write makes every kept answer obsolete here too.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+const MAX_ENTRIES: usize = 512;
+const MAX_BYTES: usize = 16 * 1024 * 1024;
+/// Longest time an answer is kept here: residents a street apart share it, and a surge
+/// asks the same places again and again within seconds.
+pub const MAX_TTL_MILLIS: i64 = 30_000;
+
+struct Entry {
+    until: i64,
+    bytes: Arc<Vec<u8>>,
+}
+
+#[derive(Default)]
+struct Memo {
+    entries: HashMap<String, Entry>,
+    /// Insertion order, oldest first: the first to go when a bound is reached.
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
+
+fn with<T>(f: impl FnOnce(&mut Memo) -> T) -> T {
+    // A panic while holding the lock leaves at worst a stale entry: reuse it.
+    let mut guard = MEMO.lock().unwrap_or_else(|p| p.into_inner());
+    f(guard.get_or_insert_with(Memo::default))
+}
+
+pub fn get(key: &str, now: i64) -> Option<Arc<Vec<u8>>> {
+    with(|memo| match memo.entries.get(key) {
+        Some(entry) if entry.until > now => Some(Arc::clone(&entry.bytes)),
+        _ => None,
+    })
+}
+
+pub fn put(key: &str, bytes: &[u8], now: i64, ttl_millis: i64) {
+    if bytes.len() > MAX_BYTES / 16 {
+        return;
+    }
+    with(|memo| {
+        if let Some(old) = memo.entries.remove(key) {
+            memo.bytes -= old.bytes.len();
+            memo.order.retain(|k| k != key);
+        }
+        while memo.entries.len() >= MAX_ENTRIES || memo.bytes + bytes.len() > MAX_BYTES {
+            let Some(oldest) = memo.order.pop_front() else {
+                break;
+            };
+            if let Some(gone) = memo.entries.remove(&oldest) {
+                memo.bytes -= gone.bytes.len();
+            }
+        }
+        memo.bytes += bytes.len();
+        memo.order.push_back(key.to_owned());
+        memo.entries.insert(
+            key.to_owned(),
+            Entry {
+                until: now + ttl_millis.min(MAX_TTL_MILLIS),
+                bytes: Arc::new(bytes.to_vec()),
+            },
+        );
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_until_its_time_and_bounded_by_entries() {
+        put("test:a", b"answer", 1_000, 60_000);
+        assert_eq!(get("test:a", 2_000).as_deref(), Some(&b"answer".to_vec()));
+        // Never longer than MAX_TTL_MILLIS, whatever the caller asks.
+        assert!(get("test:a", 1_000 + MAX_TTL_MILLIS).is_none());
+        for i in 0..MAX_ENTRIES + 10 {
+            put(&format!("test:n{i}"), b"x", 1_000, 10_000);
+        }
+        assert!(get("test:n0", 2_000).is_none(), "the oldest went first");
+        assert!(get(&format!("test:n{}", MAX_ENTRIES + 9), 2_000).is_some());
+        with(|memo| {
+            assert!(memo.entries.len() <= MAX_ENTRIES);
+            assert_eq!(memo.entries.len(), memo.order.len());
+            assert_eq!(
+                memo.bytes,
+                memo.entries.values().map(|e| e.bytes.len()).sum::<usize>()
+            );
+        });
+        // Too big to keep: not kept, nothing else pushed out.
+        put("test:big", &vec![0; MAX_BYTES], 1_000, 10_000);
+        assert!(get("test:big", 2_000).is_none());
+    }
+}
