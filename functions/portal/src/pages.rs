@@ -52,13 +52,14 @@ where
     let key = generation(env).await.map(|g| format!("page:{g}:{key}"));
     let now = env.clock.now_millis();
     if let Some(key) = &key {
-        if let Some(bytes) = crate::memo::get(key, now) {
-            return Ok(bytes.to_vec());
-        }
+        // The store first: pages and known-word searches are there, and never in the memo.
         if let Ok(kv) = env.kv(KvStore::Cache).await
             && let Ok(Some(bytes)) = kv.get(key).await
         {
             return Ok(bytes);
+        }
+        if let Some(bytes) = crate::memo::get(key, now) {
+            return Ok(bytes.to_vec());
         }
     }
     let (bytes, keep) = make.await?;
