@@ -847,6 +847,7 @@
     clearChart();
     $("timeline-more").hidden = true;
     $("nearby-note").value = "";
+    $("nearby-actions").hidden = true;
     updatePrintLink();
   }
 
@@ -2322,6 +2323,8 @@
       }
       list.appendChild(item);
     });
+    // The bar stays away until there is a list: it would cover 探す on a short page.
+    $("nearby-actions").hidden = state.nearby.length === 0;
     updatePrintLink();
   }
 
@@ -2346,13 +2349,33 @@
     }
   }
 
-  async function introduce() {
-    const id = state.patientId;
+  // What the introduction will record, shown before it is: for whom, which resources.
+  function previewIntroduction() {
     const ids = checkedResources();
     if (ids.length === 0 || ids.length > 20) {
       showLines("nearby-result", ["紹介する資源を1〜20件選んでください。 / Tick 1 to 20 resources."], false);
       return;
     }
+    const who = state.patient ? state.patient.name + "さん" : "この利用者さん";
+    setText("introduce-who", who + "のタイムラインに、次の" + ids.length + "件の紹介を記録します。");
+    const list = $("introduce-preview");
+    list.textContent = "";
+    for (const rid of ids) {
+      const r = state.nearby.find((x) => x.id === rid);
+      const item = el("li");
+      item.append(el("strong", null, r ? r.name : rid));
+      if (r) item.append(el("span", "resource-meta", [r.category_name, distanceOf(r.distance_m), r.phone].filter(Boolean).join("・")));
+      list.append(item);
+    }
+    $("introduce-dialog").returnValue = "";
+    $("introduce-dialog").showModal();
+    $("nearby-note").focus();
+  }
+
+  async function introduce() {
+    const id = state.patientId;
+    const ids = checkedResources();
+    if (ids.length === 0 || ids.length > 20) return;
     const input = { resource_ids: ids };
     const note = $("nearby-note").value.trim();
     if (note) input.note = note;
@@ -3070,7 +3093,10 @@
     $("vital-form").addEventListener("submit", recordVital);
     $("nearby-form").addEventListener("submit", searchNearby);
     $("nearby-list").addEventListener("change", updatePrintLink);
-    $("nearby-introduce").addEventListener("click", introduce);
+    $("nearby-introduce").addEventListener("click", previewIntroduction);
+    $("introduce-dialog").addEventListener("close", () => {
+      if ($("introduce-dialog").returnValue === "confirm") introduce();
+    });
     window.addEventListener("hashchange", route);
     fillVitalKinds();
     loadVocabulary().then(route);

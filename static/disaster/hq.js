@@ -267,6 +267,7 @@
     $("close-event").hidden = closed || !isHq();
     renderTotals(summary.totals || {});
     renderTables(summary.municipalities || []);
+    fillDistrictChoices(summary.municipalities || []);
     renderMap(summary.municipalities || []);
     renderAttention(attention, closed);
   }
@@ -282,6 +283,17 @@
     const tr = el("tr");
     values.forEach((v, i) => tr.appendChild(el(tag, numeric[i] ? "num" : null, v)));
     return tr;
+  }
+
+  // Each cell names its column, so that on a phone a row reads as a card (「要確認 2」)
+  // instead of seven columns one character wide (disaster.css, table.cards).
+  function asCards(table) {
+    const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+    table.classList.add("cards");
+    table.querySelectorAll("tbody tr, tfoot tr").forEach((tr) => {
+      [...tr.children].forEach((cell, i) => { if (names[i]) cell.dataset.label = names[i]; });
+    });
+    return table;
   }
 
   const TABLE_NUMERIC = [false, false, true, true, true, true, true];
@@ -307,7 +319,7 @@
     foot.appendChild(cellRow("td", ["", "計"].concat(countsOf(town.totals || {})), TABLE_NUMERIC));
     table.appendChild(foot);
     const wrap = el("div", "table-wrap");
-    wrap.appendChild(table);
+    wrap.appendChild(asCards(table));
     return wrap;
   }
 
@@ -472,7 +484,7 @@
     seenAttention.ready = true;
     table.appendChild(body);
     const wrap = el("div", "table-wrap");
-    wrap.appendChild(table);
+    wrap.appendChild(asCards(table));
     box.appendChild(wrap);
   }
 
@@ -514,9 +526,8 @@
 
   async function declare(event) {
     event.preventDefault();
-    const codes = $("declare-municipalities").value.split(/[\s,、，]+/).filter(Boolean);
-    const bad = codes.filter((c) => !/^[0-9]{5}$/.test(c));
-    if (!codes.length || bad.length) { showDeclareResult(["市区町村コードは5桁の数字です：" + (bad.join("、") || "（空）")], false); return; }
+    const codes = [...$("declare-municipalities").querySelectorAll("input:checked")].map((box) => box.value);
+    if (!codes.length) { showDeclareResult(["対象の市区町村を1つ以上選んでください。"], false); return; }
     const body = { name: $("declare-name").value.trim(), kind: $("declare-kind").value, municipalities: codes };
     try {
       const resp = await authorized("POST", "/api/v1/disaster/events", body);
@@ -536,7 +547,7 @@
   async function importRegister(event) {
     event.preventDefault();
     const file = $("register-file").files[0];
-    const town = $("register-municipality").value.trim();
+    const town = $("register-municipality").value;
     if (!file) return;
     try {
       const resp = await authorized("POST", "/api/v1/disaster/register/imports?municipality=" + enc(town), file);
@@ -729,6 +740,47 @@
     }
   }
 
+  // Towns are picked by name, not typed as codes: the declaration's checkboxes (the HQ's own
+  // town ticked) and the register's list (its own town chosen).
+  function fillTownPickers() {
+    const own = state.me && state.me.organization && state.me.organization.municipality_code;
+    const codes = Object.keys(state.towns);
+    if (own && !codes.includes(own)) codes.unshift(own);
+    const box = $("declare-municipalities");
+    box.querySelectorAll("label").forEach((label) => label.remove());
+    for (const code of codes) {
+      const label = el("label", "check");
+      const input = el("input");
+      input.type = "checkbox";
+      input.name = "municipality";
+      input.value = code;
+      input.checked = code === own;
+      label.append(input, el("span", null, (state.towns[code] || code) + "（" + code + "）"));
+      box.append(label);
+    }
+    const select = $("register-municipality");
+    select.textContent = "";
+    for (const code of codes) {
+      const option = el("option", null, (state.towns[code] || code) + "（" + code + "）");
+      option.value = code;
+      select.append(option);
+    }
+    if (own) select.value = own;
+  }
+
+  // The district codes a team may be given: those of the register, with their names.
+  function fillDistrictChoices(towns) {
+    const list = $("district-codes");
+    list.textContent = "";
+    for (const town of towns) {
+      for (const d of town.districts || []) {
+        const option = el("option", null, d.name ? d.name + "（" + (state.towns[town.code] || town.code) + "）" : "");
+        option.value = d.code;
+        list.append(option);
+      }
+    }
+  }
+
   async function loadMe() {
     try {
       state.me = await getJson("/api/v1/auth/me");
@@ -736,10 +788,7 @@
       reportError(e);
       return;
     }
-    const town = state.me.organization && state.me.organization.municipality_code;
-    if (town && !$("declare-municipalities").value) $("declare-municipalities").value = town;
     $("declare").hidden = !isHq();
-    if (town && !$("register-municipality").value) $("register-municipality").value = town;
     $("register").hidden = !isStaff();
     $("teams").hidden = !isStaff();
   }
@@ -748,6 +797,7 @@
     $("signin").hidden = true;
     $("hq").hidden = false;
     await Promise.all([loadMe(), loadTowns()]);
+    fillTownPickers();
     if (!tokens()) return;
     await loadEvents();
     if (!state.timer) {

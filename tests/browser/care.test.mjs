@@ -389,6 +389,20 @@ test("the nurse introduces two resources near home and prints the handout", asyn
   await tapTarget(page.locator("#nearby-introduce"), "introduce button");
   await noSidewaysScroll(page, "nearby");
   await page.locator("#nearby-introduce").click();
+  // A preview in view first: for whom, both names, the memo; nothing recorded until confirmed.
+  const dialog = page.locator("#introduce-dialog");
+  await dialog.waitFor();
+  const preview = await dialog.textContent();
+  for (const name of names) assert.ok(preview.includes(name), `${name} in the preview`);
+  assert.match(preview, /さんのタイムラインに、次の2件の紹介を記録します/);
+  assert.ok(await dialog.getByRole("button", { name: "タイムラインに記録する" }).isVisible(), "the confirmation is in view");
+  await dialog.getByRole("button", { name: "戻る" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  assert.equal(await page.locator("#nearby-result", { hasText: "タイムラインに記録しました" }).count(), 0, "going back records nothing");
+  await page.locator("#nearby-introduce").click();
+  await dialog.getByLabel("紹介のメモ（任意・タイムラインに残ります）").fill("通いやすい順です");
+  await screenshot(page, "care-6a-introduce-preview.png");
+  await dialog.getByRole("button", { name: "タイムラインに記録する" }).click();
   await page.locator("#nearby-result", { hasText: "タイムラインに記録しました" }).waitFor();
   await screenshot(page, "care-6-nearby.png");
 
@@ -414,6 +428,7 @@ test("the nurse introduces two resources near home and prints the handout", asyn
   await first.locator(".post-body", { hasText: "周辺資源を紹介しました" }).waitFor();
   const body = await first.locator(".post-body").textContent();
   for (const name of names) assert.ok(body.includes(name), `${name} in the introduction: ${body}`);
+  assert.ok(body.includes("通いやすい順です"), "the memo is on the timeline");
   assert.equal(await first.locator('.post-body a[href^="/resources/print?ids="]').count(), 1, "the handout link is a link");
   assert.deepEqual(nurseErrors, [], "console or page errors (a CSP violation shows here)");
 });

@@ -281,6 +281,7 @@ test("the nurse writes a 服薬情報提供書 (a field error by its field), edi
   const resource = await box.getAttribute("value");
   await page.locator("#nearby-list li label").first().click();
   await page.locator("#nearby-introduce").click();
+  await page.locator("#introduce-dialog").getByRole("button", { name: "タイムラインに記録する" }).click();
   const handout = page.locator("#nearby-result a.handout-link");
   await handout.waitFor();
   assert.equal(await handout.getAttribute("href"), `/resources/print?ids=${resource}`);

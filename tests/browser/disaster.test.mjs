@@ -250,6 +250,11 @@ test("the HQ sees the totals, the unreported districts and the note, prints and 
   await signIn(page, hq, PASSWORD);
   await page.waitForFunction(() => document.getElementById("total-safe").textContent.trim() === "2");
   assert.equal(await page.locator("#event-select").inputValue(), eventId);
+  // A new event's towns are ticked by name, the HQ's own already: no code to type.
+  await page.locator("#declare summary").click();
+  assert.ok(await page.locator(`#declare-municipalities input[value='${TOWN}']`).isChecked(), "the HQ's own town is ticked");
+  assert.match(await page.locator("#declare-municipalities").textContent(), new RegExp(`清須市（${TOWN}）`));
+  await page.locator("#declare summary").click();
   assert.equal((await page.locator("#total-total").textContent()).trim(), String(PEOPLE.length));
   assert.equal((await page.locator("#total-attention").textContent()).trim(), "1");
   // An explicit 未確認 still counts as not yet.
@@ -277,6 +282,17 @@ test("the HQ sees the totals, the unreported districts and the note, prints and 
   assert.match(unreported, /清洲/);
   assert.doesNotMatch(unreported, /西枇杷島町/);
   await screenshot(page, "disaster-3-hq.png");
+
+  // On a 390 px phone each district and each 要確認 row is a card whose cells name their
+  // column; nothing scrolls sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const card = page.locator("#district-tables tbody tr", { hasText: "西枇杷島町" });
+  assert.equal(await card.evaluate((tr) => getComputedStyle(tr).display), "block");
+  assert.equal(await card.locator("td").nth(6).getAttribute("data-label"), "報告率");
+  assert.equal(await page.locator("#attention-list tbody tr td").nth(4).getAttribute("data-label"), "状況");
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), "no sideways scroll at 390 px");
+  await screenshot(page, "disaster-3b-hq-390.png");
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // The CSV needs the bearer token: fetched by the page and handed over as a Blob.
   const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#download-summary").click()]);
@@ -310,6 +326,8 @@ test("a town-hall clerk imports the register and forms a support team on the HQ 
   await signIn(page, clerk, PASSWORD);
   await page.locator("#register").waitFor({ state: "visible" });
   assert.ok(!(await page.locator("#declare").isVisible()), "only the HQ declares events");
+  // The register goes to the clerk's own town, picked by name.
+  assert.equal(await page.locator("#register-municipality").inputValue(), TOWN);
 
   // Two good rows and one with an unreadable 性別 (file line 3).
   const rows = [
