@@ -8,6 +8,7 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
+  const { el, en, filenameFrom } = window.RainbowNetDom;
   // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
   const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
   const townNames = {}; // municipality code → name
@@ -88,18 +89,7 @@
 
   // --- drawing --------------------------------------------------------------------------
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
 
-  function en(text) {
-    const span = el("span", "en", text);
-    span.lang = "en";
-    return span;
-  }
 
   function show(target, lines, ok) {
     const box = $(target);
@@ -923,15 +913,8 @@
     loadUsage();
   });
 
-  // The CSV needs the bearer token: fetched here and handed over as a file.
-  function filenameFrom(disposition) {
-    if (!disposition) return null;
-    const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition);
-    if (star) { try { return decodeURIComponent(star[1]); } catch (e) { /* the plain name below */ } }
-    const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition);
-    return plain ? plain[1] : null;
-  }
 
+  // The CSV needs the bearer token: fetched here and handed over as a file.
   $("usage-csv").addEventListener("click", async () => {
     const town = usageQuery();
     $("usage-csv").disabled = true;

@@ -7,6 +7,7 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
+  const { el, filenameFrom } = window.RainbowNetDom;
   // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
   const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
   const enc = encodeURIComponent;
@@ -40,12 +41,6 @@
 
   // --- small helpers -------------------------------------------------------------------
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
 
   function svg(tag, attrs, text) {
     const node = document.createElementNS(SVG, tag);
@@ -660,13 +655,6 @@
 
   // --- CSV downloads: the API needs the bearer token, so fetch and hand over a Blob ------
 
-  function filenameFrom(disposition) {
-    if (!disposition) return null;
-    const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition);
-    if (star) { try { return decodeURIComponent(star[1]); } catch (e) { /* fall through */ } }
-    const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition);
-    return plain ? plain[1] : null;
-  }
 
   async function download(suffix, label) {
     const event = state.event;

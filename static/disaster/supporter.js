@@ -7,6 +7,7 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
+  const { el } = window.RainbowNetDom;
   // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
   const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
   const enc = encodeURIComponent;
@@ -40,12 +41,6 @@
 
   // --- small helpers -------------------------------------------------------------------
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
 
   // Japanese first, English after it in a smaller span (never HTML).
   function bilingual(node, ja, en) {

@@ -3,11 +3,12 @@
 // the page keeps its own copy of the data and its own queue). The page works without it.
 "use strict";
 
-const CACHE = "rainbownet-disaster-shell-v3";
+const CACHE = "rainbownet-disaster-shell-v4";
 const SHELL = [
   "/app/disaster/",
   "/app/disaster/index.html",
   "/app/disaster/supporter.js",
+  "/app/dom.js",
   "/app/session.js",
   "/app/lang.js",
   "/app/disaster/disaster.css",

@@ -4,31 +4,20 @@
 // refreshes it, as the care client does); another town's records are not listed.
 // Starts its own local host on a free port and stops it afterwards.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  apiClient, axeViolations, englishWords, expectStatus, launchChromium, registerProfessional, screenshot, signIn,
-  startHost, watchErrors,
+  apiClient, hostAndBrowser, axeViolations, englishWords, expectStatus, registerProfessional, screenshot, signIn,
+  watchErrors,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 const PASSWORD = "correct horse battery staple";
 
-let host;
-let browser;
-
-before(async () => {
-  host = await startHost({ adminToken: ADMIN_TOKEN, name: "admin" });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-});
+const run = hostAndBrowser("admin", ADMIN_TOKEN);
 
 test("town staff find a draft by its kana, open it with a tap and save it after the access token expired", async () => {
-  const api = apiClient(host.base);
+  const api = apiClient(run.host.base);
   const resource = (town, name, kana) => expectStatus(201, api("POST", "/api/v1/public/resources", {
     token: ADMIN_TOKEN,
     json: { municipality_code: town, category: "gathering.salon", name, name_kana: kana, lat: 35.2, lng: 136.85, status: "draft" },
@@ -41,10 +30,10 @@ test("town staff find a draft by its kana, open it with a tap and save it after 
     roles: ["municipal_staff"], password: PASSWORD,
   }, "register staff");
 
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
+  const context = await run.browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
   const page = await context.newPage();
   const errors = watchErrors(page, { ignore: /status of 401/ });
-  await page.goto(host.base + "/app/admin/");
+  await page.goto(run.host.base + "/app/admin/");
   await signIn(page, staff, PASSWORD);
   await page.locator("#account-status", { hasText: staff.name }).waitFor();
   await page.locator("#managed-box").waitFor();

@@ -5,39 +5,28 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  apiClient, apiLogin, launchChromium, registerProfessional, root, screenshot, signIn, startHost, watchErrors,
+  apiClient, hostAndBrowser, apiLogin, registerProfessional, root, screenshot, signIn, watchErrors,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 const PASSWORD = "correct horse battery staple";
 
-let host;
-let browser;
-
-before(async () => {
-  host = await startHost({ adminToken: ADMIN_TOKEN, name: "patients-import" });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-});
+const run = hostAndBrowser("patients-import", ADMIN_TOKEN);
 
 test("town staff register consenting patients from the export through the page; a re-run changes nothing", async () => {
-  const api = apiClient(host.base);
+  const api = apiClient(run.host.base);
   const staff = await registerProfessional(api, ADMIN_TOKEN, {
     organization: { municipality_code: "23233", kind: "municipality", name: "清須市役所 高齢福祉課" },
     email: `kaigo-${Date.now()}@example.jp`, name: "清須 市子", profession: "municipal_staff",
     roles: ["professional", "municipal_staff"], password: PASSWORD,
   }, "register staff");
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
+  const context = await run.browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(host.base + "/app/admin/");
+  await page.goto(run.host.base + "/app/admin/");
   await signIn(page, staff, PASSWORD);
   await page.locator("#patients-section").waitFor({ state: "visible" });
   await page.locator("#patients-municipality option[value='23233']").waitFor({ state: "attached" });

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { after, before } from "node:test";
 
 // The repository, for fixtures under tests/fixtures/.
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -61,6 +62,21 @@ export async function startHost({ adminToken, name }) {
 // --- the browser -------------------------------------------------------------------------
 
 // Debian's chromium, quiet and sandbox-free; playwright-core loads here only, so API-only tests skip it.
+// A test file's own local host and Chromium, started before its tests and stopped after
+// them: `const run = hostAndBrowser("name", TOKEN)`, then `run.host.base`, `run.browser`.
+export function hostAndBrowser(name, adminToken) {
+  const run = {};
+  before(async () => {
+    run.host = await startHost({ adminToken, name });
+    run.browser = await launchChromium();
+  });
+  after(async () => {
+    await run.browser?.close();
+    await run.host?.stop();
+  });
+  return run;
+}
+
 export async function launchChromium() {
   const { chromium } = await import("playwright-core");
   return chromium.launch({
