@@ -620,10 +620,30 @@
     return input;
   }
 
+  // As the portal writes it (functions/core/src/resources/schedule.rs describe_ja):
+  // 「月曜〜水曜・金曜」, three or more days in a row as a span.
+  function weekdayRuns(days) {
+    const order = DAYS.map((d) => d[0]);
+    const idx = [...new Set(days.map((d) => order.indexOf(d)).filter((i) => i >= 0))].sort((a, b) => a - b);
+    const name = (i) => DAYS[i][1] + "曜";
+    const parts = [];
+    for (let i = 0; i < idx.length;) {
+      let j = i;
+      while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j++;
+      if (j - i >= 2) parts.push(name(idx[i]) + "〜" + name(idx[j]));
+      else for (let k = i; k <= j; k++) parts.push(name(idx[k]));
+      i = j + 1;
+    }
+    return parts.join("・");
+  }
+
   function scheduleText(rule) {
     const day = (code) => (DAYS.find((x) => x[0] === code) || [code, code])[1];
     const times = (rule.start || "--:--") + "〜" + (rule.end || "--:--");
-    if (rule.freq === "weekly") return "毎週 " + (rule.days.length ? rule.days.map(day).join("・") : "（曜日を選んでください）") + " " + times;
+    if (rule.freq === "weekly") {
+      if (!rule.days.length) return "毎週 （曜日を選んでください） " + times;
+      return (rule.days.length === 7 ? "毎日" : "毎週 " + weekdayRuns(rule.days)) + " " + times;
+    }
     const week = WEEKS.find((w) => w[0] === String(rule.week));
     return "毎月 " + (week ? week[1] : "") + day(rule.day) + "曜 " + times;
   }

@@ -101,7 +101,7 @@ test("an administrator marks a hall for floods; the form keeps what it does not 
     assert.deepEqual(saved.json[kept], hall[kept], `${kept} kept`);
   }
 
-  // The schedule is picked, not typed as JSON: 毎月 第2火曜 and 毎週 月・木.
+  // The schedule is picked, not typed as JSON: 毎月 第2火曜 and 毎週 月曜・木曜.
   const rows = page.locator("#schedule-rows li");
   const before = await rows.count();
   await page.getByRole("button", { name: "日時を追加" }).click();
@@ -116,7 +116,7 @@ test("an administrator marks a hall for floods; the form keeps what it does not 
   const weekly = rows.nth(before + 1);
   await weekly.getByLabel("月", { exact: true }).check();
   await weekly.getByLabel("木", { exact: true }).check();
-  assert.equal((await weekly.locator(".schedule-preview").textContent()).trim(), "毎週 月・木 10:00〜11:30");
+  assert.equal((await weekly.locator(".schedule-preview").textContent()).trim(), "毎週 月曜・木曜 10:00〜11:30");
   await page.getByRole("button", { name: "保存する" }).first().click();
   await page.getByText("保存しました：" + hall.name).last().waitFor();
   await screenshot(page, "search-3b-admin-schedule.png");

@@ -887,17 +887,26 @@ fn admin_edit(c: &Client) -> Result<(), String> {
     let body = serde_json::json!({
         "municipality_code": "23342", "category": "gathering.salon", "name": "試験サロン",
         "name_kana": "しけんさろん", "lat": 35.251, "lng": 136.912, "phone": "0568-00-0000",
-        "schedule": [{"freq": "monthly", "week": 2, "day": "mon", "start": "10:00", "end": "11:30"}],
+        "schedule": [
+            {"freq": "monthly", "week": 2, "day": "mon", "start": "10:00", "end": "11:30"},
+            {"freq": "weekly", "days": ["fri", "mon", "tue", "wed", "thu"], "start": "09:00", "end": "17:00"}
+        ],
         "status": "published"
     });
     let resource = create_resource(c, &body)?;
     let id = resource["id"].as_str().ok_or("no id")?.to_owned();
+    // Days as residents read them: 「月曜〜金曜」, never a lone 「月」 (month? Monday?).
     ensure!(
-        resource["schedule_text"][0] == "毎月 第2月曜 10:00〜11:30",
+        resource["schedule_text"]
+            == serde_json::json!(["毎月 第2月曜 10:00〜11:30", "毎週 月曜〜金曜 09:00〜17:00"]),
         "schedule text {resource}"
     );
     let page = c.get(&format!("/resources/{id}"))?.text();
     ensure!(page.contains("試験サロン"), "new page");
+    ensure!(
+        page.contains("毎週 月曜〜金曜 09:00〜17:00"),
+        "weekdays on the page"
+    );
     let mut renamed = body.clone();
     renamed["name"] = "改名サロン".into();
     let updated = admin_json(

@@ -719,7 +719,7 @@ mod tests {
         assert_eq!(row.fields.accessible_toilet, Some(true));
         assert_eq!(
             row.fields.schedule[0].describe_ja(),
-            "毎週 月・火・水・木・金 09:00〜17:00"
+            "毎週 月曜〜金曜 09:00〜17:00"
         );
         let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [3, 4]);
@@ -918,10 +918,7 @@ mod tests {
         ));
         let gym = by_name(&aeds, "標準v2市民体育館");
         assert!(gym.description.as_deref().unwrap().contains("小児対応"));
-        assert_eq!(
-            gym.schedule[0].describe_ja(),
-            "毎週 月・火・水・木・金・土・日 09:00〜21:00"
-        );
+        assert_eq!(gym.schedule[0].describe_ja(), "毎日 09:00〜21:00");
         let nursery = by_name(&aeds, "標準v2あおぞら保育園");
         assert!(
             nursery

@@ -1,5 +1,5 @@
 //! Recurring schedules as rules, in the spirit of RFC 5545 RRULE without its bulk: weekly
-//! on some weekdays ("毎週 月・水 10:00〜11:30"), or monthly on the n-th weekday
+//! on some weekdays ("毎週 月曜・水曜 10:00〜11:30"), or monthly on the n-th weekday
 //! ("毎月 第2月曜 10:00〜11:30", `week = -1` for the last one).
 
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,27 @@ fn minutes(hhmm: &str) -> Option<u32> {
 
 fn weekday(day: &str) -> Option<u8> {
     WEEKDAYS.iter().position(|d| *d == day).map(|i| i as u8)
+}
+
+/// Weekday indices (Monday 0, sorted) as 「月曜〜水曜・金曜」: three or more days in a row
+/// are a span, the rest are listed.
+fn weekday_runs_ja(indices: &[u8]) -> String {
+    let name = |i: u8| format!("{}曜", WEEKDAYS_JA[usize::from(i)]);
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < indices.len() {
+        let mut j = i;
+        while j + 1 < indices.len() && indices[j + 1] == indices[j] + 1 {
+            j += 1;
+        }
+        if j - i >= 2 {
+            parts.push(format!("{}〜{}", name(indices[i]), name(indices[j])));
+        } else {
+            parts.extend(indices[i..=j].iter().map(|&d| name(d)));
+        }
+        i = j + 1;
+    }
+    parts.join("・")
 }
 
 impl Rule {
@@ -124,14 +145,21 @@ impl Rule {
         self.happens_on(at) && (s..e).contains(&at.minute_of_day)
     }
 
-    /// "毎週 月・水 10:00〜11:30" / "毎月 第2月曜 10:00〜11:30".
+    /// As residents read it: "毎週 月曜・水曜 10:00〜11:30", "毎週 月曜〜金曜 9:00〜17:00",
+    /// "毎日 …", "毎月 第2月曜 10:00〜11:30". A lone 「月」 reads as "month" too, so every
+    /// day is written with 曜.
     pub fn describe_ja(&self) -> String {
         let (start, end) = self.times();
         let ja = |d: &str| weekday(d).map_or("?", |i| WEEKDAYS_JA[usize::from(i)]);
         match self {
             Rule::Weekly { days, .. } => {
-                let names: Vec<&str> = days.iter().map(|d| ja(d)).collect();
-                format!("毎週 {} {start}〜{end}", names.join("・"))
+                let mut indices: Vec<u8> = days.iter().filter_map(|d| weekday(d)).collect();
+                indices.sort_unstable();
+                indices.dedup();
+                if indices.len() == WEEKDAYS_JA.len() {
+                    return format!("毎日 {start}〜{end}");
+                }
+                format!("毎週 {} {start}〜{end}", weekday_runs_ja(&indices))
             }
             Rule::Monthly { week: -1, day, .. } => format!("毎月 最終{}曜 {start}〜{end}", ja(day)),
             Rule::Monthly { week, day, .. } => format!("毎月 第{week}{}曜 {start}〜{end}", ja(day)),
@@ -249,7 +277,28 @@ mod tests {
             end: "12:00".into(),
         };
         assert_eq!(r.days_mask(), 0b101);
-        assert_eq!(r.describe_ja(), "毎週 月・水 09:00〜12:00");
+        assert_eq!(r.describe_ja(), "毎週 月曜・水曜 09:00〜12:00");
+        let weekly = |days: &[&str]| Rule::Weekly {
+            days: days.iter().map(|d| (*d).to_owned()).collect(),
+            start: "09:00".into(),
+            end: "17:00".into(),
+        };
+        assert_eq!(
+            weekly(&["fri", "mon", "tue", "wed", "thu"]).describe_ja(),
+            "毎週 月曜〜金曜 09:00〜17:00"
+        );
+        assert_eq!(
+            weekly(&["mon", "tue", "wed", "fri", "sun"]).describe_ja(),
+            "毎週 月曜〜水曜・金曜・日曜 09:00〜17:00"
+        );
+        assert_eq!(
+            weekly(&["sat", "sun"]).describe_ja(),
+            "毎週 土曜・日曜 09:00〜17:00"
+        );
+        assert_eq!(
+            weekly(&["mon", "tue", "wed", "thu", "fri", "sat", "sun", "mon"]).describe_ja(),
+            "毎日 09:00〜17:00"
+        );
         assert!(r.check("#/schedule/0").is_empty());
         let bad = Rule::Weekly {
             days: vec!["moon".into()],
