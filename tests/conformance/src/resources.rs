@@ -817,6 +817,21 @@ fn resource_page(c: &Client) -> Result<(), String> {
         ld["openingHoursSpecification"][0]["opens"] == "09:00",
         "opening hours: {ld}"
     );
+    // openingHours in schema.org's form ("Mo,Tu 09:00-17:00"), not Japanese words.
+    let hours = ld["openingHours"]
+        .as_array()
+        .ok_or("no openingHours list")?;
+    ensure!(
+        !hours.is_empty()
+            && hours.iter().all(|h| h.as_str().is_some_and(|h| {
+                let (days, times) = h.split_once(' ').unwrap_or(("", ""));
+                days.split(',')
+                    .all(|d| ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"].contains(&d))
+                    && times.len() == 11
+                    && times.as_bytes()[5] == b'-'
+            })),
+        "openingHours: {ld}"
+    );
     ensure!(
         html.contains("rel=\"canonical\"") && html.contains(&format!("/resources/{id}")),
         "canonical"

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::env::Env;
 use crate::error::Error;
 use crate::http::{Response, json};
-use crate::ports::Database;
+use crate::ports::{Database, Statement};
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Municipality {
@@ -238,15 +238,22 @@ pub async fn upsert(
     validate(code, &input)?;
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Public).await?;
-    let rows = sql
-        .query(
+    // Whether it existed is read in the same transaction as the write: comparing
+    // created_at with updated_at called a replace within the same millisecond a creation.
+    let results = sql
+        .batch(&[
+            Statement::new(
+                "SELECT EXISTS (SELECT 1 FROM municipalities WHERE code = ?1) AS existed",
+                vec![code.into()],
+            ),
+            Statement::new(
             "INSERT INTO municipalities (code, name, name_kana, name_en, prefecture, lat, lng, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_kana = excluded.name_kana, \
              name_en = excluded.name_en, prefecture = excluded.prefecture, lat = excluded.lat, \
              lng = excluded.lng, updated_at = excluded.updated_at \
-             RETURNING code, name, name_kana, name_en, prefecture, lat, lng, created_at = updated_at AS created",
-            &[
+             RETURNING code, name, name_kana, name_en, prefecture, lat, lng",
+            vec![
                 code.into(),
                 input.name.trim().into(),
                 input.name_kana.trim().into(),
@@ -256,12 +263,20 @@ pub async fn upsert(
                 input.lng.into(),
                 now.into(),
             ],
-        )
+            ),
+        ])
         .await?;
-    let row = rows
+    let existed = results
         .first()
+        .and_then(|rows| rows.first())
+        .map(|r| r.int("existed"))
+        .transpose()?
+        == Some(1);
+    let row = results
+        .get(1)
+        .and_then(|rows| rows.first())
         .ok_or_else(|| crate::ports::StoreError::Backend("upsert returned no row".into()))?;
-    let created = row.int("created")? == 1;
+    let created = !existed;
     Ok((from_row(&row)?, created))
 }
 

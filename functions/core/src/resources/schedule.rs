@@ -67,7 +67,26 @@ fn weekday_runs_ja(indices: &[u8]) -> String {
     parts.join("・")
 }
 
+/// schema.org's two-letter day names, Monday first (`openingHours`).
+const DAYS_SHORT: [&str; 7] = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
+
 impl Rule {
+    /// schema.org `openingHours` text: "Mo,We 09:00-12:00". A monthly rule (第2月曜) has no
+    /// such form and gives `None`.
+    pub fn opening_hours(&self) -> Option<String> {
+        let Rule::Weekly { days, start, end } = self else {
+            return None;
+        };
+        let mut indices: Vec<u8> = days.iter().filter_map(|d| weekday(d)).collect();
+        indices.sort_unstable();
+        indices.dedup();
+        let names: Vec<&str> = indices
+            .iter()
+            .map(|&i| DAYS_SHORT[usize::from(i)])
+            .collect();
+        (!names.is_empty()).then(|| format!("{} {start}-{end}", names.join(",")))
+    }
+
     fn times(&self) -> (&str, &str) {
         match self {
             Rule::Weekly { start, end, .. } | Rule::Monthly { start, end, .. } => (start, end),
@@ -278,6 +297,8 @@ mod tests {
         };
         assert_eq!(r.days_mask(), 0b101);
         assert_eq!(r.describe_ja(), "毎週 月曜・水曜 09:00〜12:00");
+        assert_eq!(r.opening_hours().as_deref(), Some("Mo,We 09:00-12:00"));
+        assert_eq!(monthly(2, "mon").opening_hours(), None);
         let weekly = |days: &[&str]| Rule::Weekly {
             days: days.iter().map(|d| (*d).to_owned()).collect(),
             start: "09:00".into(),

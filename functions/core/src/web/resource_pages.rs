@@ -429,8 +429,15 @@ pub fn json_ld(r: &Resource, canonical: &str) -> serde_json::Value {
     if !hours.is_empty() {
         obj.insert("openingHoursSpecification".into(), json!(hours));
     }
-    if !r.schedule_text.is_empty() {
-        obj.insert("openingHours".into(), json!(r.schedule_text.join(" / ")));
+    // schema.org's own form ("Mo,We 09:00-12:00"), not the Japanese text: search engines
+    // read this one. Monthly rules have no such form; the page says them in words.
+    let weekly: Vec<String> = f
+        .schedule
+        .iter()
+        .filter_map(|r| r.opening_hours())
+        .collect();
+    if !weekly.is_empty() {
+        obj.insert("openingHours".into(), json!(weekly));
     }
     ld
 }
