@@ -173,11 +173,7 @@ pub async fn list(
             category: row.text("category")?.to_owned(),
             category_name: row.text("category_name")?.to_owned(),
             address: row.opt_text("address")?.map(str::to_owned),
-            status: match row.text("status")? {
-                "published" => Status::Published,
-                "closed" => Status::Closed,
-                _ => Status::Draft,
-            },
+            status: Status::parse(row.text("status")?)?,
             source: row.text("source")?.to_owned(),
             updated_at: row.text("updated_at")?.to_owned(),
         });

@@ -39,7 +39,7 @@ impl Status {
         }
     }
 
-    fn parse(s: &str) -> Result<Status, StoreError> {
+    pub(crate) fn parse(s: &str) -> Result<Status, StoreError> {
         match s {
             "draft" => Ok(Status::Draft),
             "published" => Ok(Status::Published),
