@@ -155,6 +155,23 @@ impl TextTerm {
     pub fn forms(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.word.as_str()).chain(self.alternatives.iter().map(String::as_str))
     }
+
+    /// The forms a text must contain one of, less those that contain another form: a text
+    /// with ふれあいさろん has さろん, so testing both only doubles the work.
+    pub fn least_forms(&self) -> Vec<&str> {
+        let forms: Vec<&str> = self.forms().collect();
+        let mut least: Vec<&str> = Vec::with_capacity(forms.len());
+        for (i, form) in forms.iter().enumerate() {
+            let implied = forms.iter().enumerate().any(|(j, other)| {
+                // Of two equal forms the first is kept.
+                j != i && form.contains(other) && (form.len() > other.len() || j < i)
+            });
+            if !implied {
+                least.push(form);
+            }
+        }
+        least
+    }
 }
 
 /// A query read into filters and text terms.
@@ -342,6 +359,23 @@ pub fn weekday_code(day: u8) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_that_contains_another_is_not_tested_again() {
+        let term = TextTerm {
+            typed: "サロン".into(),
+            word: "さろん".into(),
+            alternatives: vec!["ふれあいさろん".into(), "つどい".into(), "さろん".into()],
+            categories: Vec::new(),
+        };
+        assert_eq!(term.least_forms(), ["さろん", "つどい"]);
+        let wider = TextTerm {
+            word: "ふれあいさろん".into(),
+            alternatives: vec!["さろん".into()],
+            ..term
+        };
+        assert_eq!(wider.least_forms(), ["さろん"]);
+    }
 
     fn dictionary() -> Dictionary {
         Dictionary {

@@ -54,6 +54,33 @@ pub fn filters(
         }),
         params: Vec::new(),
     };
+    let mut from = String::from(" FROM resources r");
+    if let Some(near) = &query.near {
+        // The covering cells as one JSON value, joined first: each cell is one range of
+        // `resources_geo`. (An OR of ranges made SQLite merge the rowids of every range
+        // in a RowSet: a third of a nearby search's time at 100,000 resources.) Cells are
+        // disjoint prefixes, so no row comes twice.
+        let cells = geo::covering_cells(near.lat, near.lng, near.radius_m);
+        let p = w.bind(serde_json::to_string(&cells).unwrap_or_else(|_| "[]".into()));
+        from = format!(" FROM json_each({p}) AS cell CROSS JOIN resources r");
+        w.sql
+            .push_str(" AND r.geohash >= cell.value AND r.geohash < cell.value || '{'");
+        // The circle's bounding box, tested on the index's own columns before a row is read,
+        // and before the words: SQLite tests the conditions in the order written, and the
+        // cells hold about twice the box.
+        let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
+        let dlng = dlat / near.lat.to_radians().cos().max(0.01);
+        let bounds = [
+            w.bind(near.lat - dlat),
+            w.bind(near.lat + dlat),
+            w.bind(near.lng - dlng),
+            w.bind(near.lng + dlng),
+        ];
+        w.sql.push_str(&format!(
+            " AND r.lat BETWEEN {} AND {} AND r.lng BETWEEN {} AND {}",
+            bounds[0], bounds[1], bounds[2], bounds[3]
+        ));
+    }
     if let Some(m) = &query.municipality {
         let p = w.bind(m.clone());
         w.sql.push_str(&format!(" AND r.municipality_code = {p}"));
@@ -86,36 +113,14 @@ pub fn filters(
     for facility in &understood.facilities {
         w.sql.push_str(&format!(" AND {}", facility.sql()));
     }
-    // Near a point the words are tested afterwards, on the places inside the circle only
-    // (`terms_among`): the geohash cells are the narrowest index there.
-    if query.near.is_none() {
-        terms(&mut w, understood, Through::Index);
-    }
-    let mut from = String::from(" FROM resources r");
-    if let Some(near) = &query.near {
-        // The covering cells as one JSON value, joined first: each cell is one range of
-        // `resources_geo`. (An OR of ranges made SQLite merge the rowids of every range
-        // in a RowSet: a third of a nearby search's time at 100,000 resources.) Cells are
-        // disjoint prefixes, so no row comes twice.
-        let cells = geo::covering_cells(near.lat, near.lng, near.radius_m);
-        let p = w.bind(serde_json::to_string(&cells).unwrap_or_else(|_| "[]".into()));
-        from = format!(" FROM json_each({p}) AS cell CROSS JOIN resources r");
-        w.sql
-            .push_str(" AND r.geohash >= cell.value AND r.geohash < cell.value || '{'");
-        // The circle's bounding box, tested on the index's own columns before a row is read.
-        let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
-        let dlng = dlat / near.lat.to_radians().cos().max(0.01);
-        let bounds = [
-            w.bind(near.lat - dlat),
-            w.bind(near.lat + dlat),
-            w.bind(near.lng - dlng),
-            w.bind(near.lng + dlng),
-        ];
-        w.sql.push_str(&format!(
-            " AND r.lat BETWEEN {} AND {} AND r.lng BETWEEN {} AND {}",
-            bounds[0], bounds[1], bounds[2], bounds[3]
-        ));
-    }
+    // Near a point the geohash cells are the narrowest index: the words are tested on each
+    // place in them, from the index's own copy of the folded text (`resources_geo`).
+    let through = if query.near.is_some() {
+        Through::PlaceText
+    } else {
+        Through::Index
+    };
+    terms(&mut w, understood, through);
     (format!("{from}{}", w.sql), w.params)
 }
 
@@ -124,10 +129,10 @@ pub fn filters(
 enum Through {
     /// Over the whole table: the full-text indexes pick the rows.
     Index,
-    /// On a few places already chosen: each row's own text. Asking the full-text index
-    /// there would read every match in the region (12,500 for サロン at 100,000
-    /// resources) to keep the few inside the circle.
-    RowText,
+    /// On the places in a circle's cells: each place's own folded text. Asking the
+    /// full-text index there would read every match in the region (12,500 for サロン at
+    /// 100,000 resources) to keep the few inside the circle.
+    PlaceText,
 }
 
 /// Each text term as one condition: any of its forms in the text (trigram index for three
@@ -136,9 +141,9 @@ enum Through {
 fn terms(w: &mut Where, understood: &Understood, through: Through) {
     for term in &understood.terms {
         let mut any = Vec::new();
-        if through == Through::RowText {
+        if through == Through::PlaceText {
             // The same folded text the indexes hold: a form matches where it is a part.
-            for form in term.forms() {
+            for form in term.least_forms() {
                 let p = w.bind(form.to_owned());
                 any.push(format!("instr(r.search_text, {p}) > 0"));
             }
@@ -148,8 +153,10 @@ fn terms(w: &mut Where, understood: &Understood, through: Through) {
             w.sql.push_str(&format!(" AND ({})", any.join(" OR ")));
             continue;
         }
-        let (long, short): (Vec<&str>, Vec<&str>) =
-            term.forms().partition(|f| f.chars().count() >= 3);
+        let (long, short): (Vec<&str>, Vec<&str>) = term
+            .least_forms()
+            .into_iter()
+            .partition(|f| f.chars().count() >= 3);
         let (pairs, short): (Vec<&str>, Vec<&str>) = short.into_iter().partition(|f| is_bigram(f));
         for (forms, table) in [(long, "resources_fts"), (pairs, "resources_bigrams")] {
             if !forms.is_empty() {
@@ -173,17 +180,6 @@ fn terms(w: &mut Where, understood: &Understood, through: Through) {
         }
         w.sql.push_str(&format!(" AND ({})", any.join(" OR ")));
     }
-}
-
-/// The places among `ids` (a JSON array, one bound value whatever its length: D1 binds at
-/// most 100) that match every text term.
-pub fn terms_among(ids: String, understood: &Understood) -> (String, Vec<Value>) {
-    let mut w = Where {
-        sql: " WHERE r.id IN (SELECT value FROM json_each(?1))".to_owned(),
-        params: vec![ids.into()],
-    };
-    terms(&mut w, understood, Through::RowText);
-    (w.sql, w.params)
 }
 
 #[cfg(test)]

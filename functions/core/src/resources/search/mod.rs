@@ -22,8 +22,9 @@ pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
 pub const MAX_RADIUS_M: f64 = 30_000.0;
 pub const DEFAULT_RADIUS_M: f64 = 2_000.0;
-/// Ranked search reads at most this many matches (in kana order) to rank; a query that
-/// matches more is told to narrow down.
+/// Ranked search away from a point reads at most this many matches (in kana order) to
+/// rank; a query that matches more is told to narrow down. Near a point every match in
+/// the circle is ranked (the radius bounds them).
 pub const MAX_RANKED: usize = 5_000;
 
 #[derive(Clone, Debug, Default, PartialEq)]

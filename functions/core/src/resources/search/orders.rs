@@ -3,7 +3,7 @@
 //! the matches' ids and positions (an index-only read), then the full rows of the one page
 //! shown are read.
 
-use super::filters::{filters, open_now, terms_among};
+use super::filters::{filters, open_now};
 use super::{Hit, MAX_RANKED, Near, SearchPage, SearchQuery, decode_cursor, encode_cursor};
 use crate::env::Env;
 use crate::error::Error;
@@ -189,38 +189,11 @@ async fn ranked(
     let open_now = open_now(query, understood);
     let schedule = if open_now { ", r.schedule" } else { "" };
     let columns = format!("r.id, r.name, r.sort_key, r.category, r.lat, r.lng{schedule}");
-    let rows = if let Some(near) = &query.near {
-        // Two steps: the places in the circle from the geohash index alone, then the words
-        // tested on those places only, by id.
-        let inside = sql
-            .query(&format!("SELECT r.id, r.lat, r.lng {where_sql}"), &params)
-            .await?;
-        let mut nearest = Vec::new();
-        for row in inside.iter() {
-            let d = geo::distance_m(near.lat, near.lng, row.real("lat")?, row.real("lng")?);
-            if d <= near.radius_m {
-                nearest.push((d, row.text("id")?.to_owned()));
-            }
-        }
-        // The nearest places only, as many as ranked search reads (one bound value).
-        if nearest.len() > MAX_RANKED {
-            nearest.sort_by(|a, b| a.0.total_cmp(&b.0));
-            nearest.truncate(MAX_RANKED);
-        }
-        let ids: Vec<String> = nearest.into_iter().map(|(_, id)| id).collect();
-        if ids.is_empty() {
-            return Ok(SearchPage {
-                total: Some(0),
-                ..SearchPage::default()
-            });
-        }
-        let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
-        let (among, params) = terms_among(ids, understood);
-        sql.query(
-            &format!("SELECT {columns} FROM resources r{among}"),
-            &params,
-        )
-        .await?
+    let rows = if query.near.is_some() {
+        // The circle's cells are read from `resources_geo`, whose entries carry the folded
+        // words: only the places that match are read from the table.
+        sql.query(&format!("SELECT {columns} {where_sql}"), &params)
+            .await?
     } else {
         params.push(i64::try_from(MAX_RANKED).unwrap_or(5_000).into());
         // No ORDER BY: the planner drives from the full-text index instead of walking the
