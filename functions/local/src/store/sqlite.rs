@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use rainbownet_core::ports::{Rows, Sql, Statement, StoreError, Value};
@@ -52,6 +53,9 @@ pub struct SqliteDb {
     /// transaction, each inside its own savepoint (group commit): one fsync for many
     /// requests, and each batch still all-or-nothing on its own.
     pending: Mutex<Vec<Job>>,
+    /// Signalled (with `pending` held) when a group's results are filled in and its leader
+    /// has let the writer go.
+    committed: Condvar,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
@@ -85,6 +89,7 @@ impl SqliteDb {
             path: path.to_owned(),
             writer: Mutex::new(writer),
             pending: Mutex::new(Vec::new()),
+            committed: Condvar::new(),
             readers,
             next_reader: AtomicUsize::new(0),
         })
@@ -125,21 +130,46 @@ impl SqliteDb {
     /// savepoint without touching the others. Returns only once the commit is durable.
     pub fn batch(&self, statements: &[Statement]) -> BatchResult {
         let result = Arc::new(Mutex::new(None));
-        lock(&self.pending).push(Job {
+        let mut pending = lock(&self.pending);
+        pending.push(Job {
             statements: statements.to_vec(),
             result: Arc::clone(&result),
         });
-        let mut writer = self.writer();
-        // A leader that held the writer before us may have committed our batch already:
-        // it fills every result before it lets the writer go.
-        if let Some(done) = lock(&result).take() {
-            return done;
+        loop {
+            // Followers wait on the condition variable, not in line for the writer: taking
+            // the writer one after another only to find their batch committed cost a
+            // context switch each, and left the writer idle in between.
+            if let Some(done) = lock(&result).take() {
+                return done;
+            }
+            let mut writer = match self.writer.try_lock() {
+                Ok(writer) => writer,
+                // A panic under the lock left SQLite consistent (see `writer`).
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => {
+                    // Bounded: the writer may be held outside a group (a migration, a
+                    // single statement), whose end signals nobody.
+                    pending = self
+                        .committed
+                        .wait_timeout(pending, Duration::from_millis(2))
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0;
+                    continue;
+                }
+            };
+            let jobs = std::mem::take(&mut *pending);
+            drop(pending);
+            commit_group(&mut writer, jobs);
+            drop(writer);
+            // Under `pending`, so that no follower is between its look at the writer and
+            // its wait when the signal goes.
+            let signal = lock(&self.pending);
+            self.committed.notify_all();
+            drop(signal);
+            return lock(&result)
+                .take()
+                .unwrap_or_else(|| Err(StoreError::Backend("batch lost by group commit".into())));
         }
-        let jobs = std::mem::take(&mut *lock(&self.pending));
-        commit_group(&mut writer, jobs);
-        lock(&result)
-            .take()
-            .unwrap_or_else(|| Err(StoreError::Backend("batch lost by group commit".into())))
     }
 }
 
