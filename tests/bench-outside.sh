@@ -5,6 +5,7 @@
 #   - the cached resource page ≥ 50 % of nginx serving the same bytes;
 #   - warm search and nearby ≥ 50 % of the cached page;
 #   - cold search over 100,000 resources: p99 under 30 ms through the local host.
+#   - workerd (demo region): the cached page and warm search, the same ratios, no goal.
 # The region is the demo plus 100,000 generated resources (公共施設一覧 files, imported with
 # the CLI as a town would). wrk runs on the same 2 cores as the servers, so read ratios.
 #   ./tests/bench-outside.sh [--seconds N] [--connections N] [--resources N]
@@ -195,4 +196,40 @@ for spec in "cold nearby サロン, a new place each|$work/cold-near.lua" "cold 
     read -r _ _ p99 _ <<<"$f"
     ok="$(awk -v p="$p99" 'BEGIN { print (p < 30 ? "meets" : "BELOW") }')"
     row "local: $label" "$f" "p99 goal < 30 ms: $ok"
+done
+
+# workerd (through Miniflare, tests/workerd/serve.mjs) with the demo region: the same
+# ratios, printed without a goal (workerd's local mode is not production: one process,
+# D1 and KV emulated on files).
+if [ ! -x "$root/tests/node_modules/.bin/wrangler" ]; then
+    echo "workerd: skipped (run ./tests/run-all.sh once: it installs wrangler and Miniflare)"
+    exit 0
+fi
+"$bin" demo-sql public >"$work/demo-public.sql"
+node "$root/tests/workerd/serve.mjs" --state "$work/wrangler" --port 0 \
+    --demo-sql "public=$work/demo-public.sql" >"$work/workerd.log" 2>&1 &
+pids+=($!)
+edge=""
+for _ in $(seq 1 1800); do
+    edge="$(sed -n 's/^workerd listening on \(http[^ ]*\).*/\1/p' "$work/workerd.log" | head -1)"
+    [ -n "$edge" ] && break
+    sleep 0.1
+done
+if [ -z "$edge" ]; then
+    echo "workerd did not start:" >&2
+    tail -20 "$work/workerd.log" >&2
+    exit 1
+fi
+edge_id="$(curl -fsS "$edge/api/v1/public/resources?category=gathering.exercise&limit=1" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')"
+curl -fsS -o /dev/null "$edge/resources/$edge_id"
+edge_page="$(run "$edge/resources/$edge_id")"
+row "workerd: GET /resources/{id} (cached page)" "$edge_page" "$(pct "${edge_page%% *}" "${nginx_f%% *}") % of nginx (no goal)"
+for spec in \
+    "warm search ?q=たいそう|/api/v1/public/resources?q=%E3%81%9F%E3%81%84%E3%81%9D%E3%81%86" \
+    "warm results page (HTML) ?q=たいそう|/resources?q=%E3%81%9F%E3%81%84%E3%81%9D%E3%81%86"; do
+    label="${spec%%|*}" path="${spec#*|}"
+    curl -fsS -o /dev/null "$edge$path"
+    f="$(run "$edge$path")"
+    row "workerd: $label" "$f" "$(pct "${f%% *}" "${edge_page%% *}") % of workerd's cached page (no goal)"
 done

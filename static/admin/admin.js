@@ -499,11 +499,28 @@
         head.append(el("strong", null, n.title), " ", el("span", "muted", n.kind === "event" ? "イベント" : "お知らせ"));
         item.append(head, el("p", "muted", [townNames[n.municipality_code] || "", n.event_date ? "開催 " + n.event_date : "",
           n.publish_from ? "掲載 " + dateTime(n.publish_from) : ""].filter(Boolean).join("・")));
+        const withdraw = el("button", "button secondary", "掲載をやめる");
+        withdraw.type = "button";
+        withdraw.setAttribute("aria-label", "「" + n.title + "」の掲載をやめる");
+        withdraw.addEventListener("click", () => withdrawNotice(n));
+        item.appendChild(withdraw);
         list.appendChild(item);
       }
       status.textContent = list.children.length ? "" : "掲載中のものはありません。";
     } catch (e) {
       status.textContent = "読み込めませんでした。";
+    }
+  }
+
+  // A wrong date or a cancelled event comes down at once, not at its end date.
+  async function withdrawNotice(n) {
+    if (!window.confirm("「" + n.title + "」の掲載をやめます。住民向けのページからすぐに消えます。よろしいですか？")) return;
+    try {
+      const res = await api("DELETE", "/api/v1/public/notices/" + encodeURIComponent(n.id));
+      show("notice-result", res.ok ? ["「" + n.title + "」の掲載をやめました。"] : problemLines(res.json), res.ok);
+      loadNotices();
+    } catch (e) {
+      failure("notice-result", e);
     }
   }
 

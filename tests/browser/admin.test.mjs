@@ -1,7 +1,8 @@
 // Browser flow of the administration page (/app/admin/) for a town's staff member on a
 // 390 px phone: the resources the town keeps are found by kana (a draft too) and opened
 // with one tap, with no id to know; the login outlives its access token (the page
-// refreshes it, as the care client does); another town's records are not listed.
+// refreshes it, as the care client does); another town's records are not listed; a notice
+// with a wrong date is taken down after a confirmation and leaves the residents' home page.
 // Starts its own local host on a free port and stops it afterwards.
 
 import { test } from "node:test";
@@ -67,6 +68,23 @@ test("town staff find a draft by its kana, open it with a tap and save it after 
   await page.locator("#managed-list li", { hasText: "ひまわり体操の会" }).filter({ hasText: "公開" }).waitFor();
   assert.equal(await page.locator("#token-status", { hasText: "切れた" }).count(), 0, "still signed in");
   await screenshot(page, "admin-2-edited-after-refresh-390.png");
+
+  // A notice with a wrong date is taken down from the list, after a confirmation.
+  const title = "日程を誤ったお知らせ " + Date.now();
+  await expectStatus(201, api("POST", "/api/v1/public/notices", {
+    token: ADMIN_TOKEN,
+    json: { municipality_code: "23233", kind: "notice", title, body: "12月5日は誤りです", publish_from: "2020-01-01" },
+  }), "publish a notice");
+  await page.locator("#n-municipality_code").selectOption("23233");
+  const notice = page.locator("#notice-list li", { hasText: title });
+  await notice.waitFor();
+  page.once("dialog", (dialog) => dialog.accept());
+  await notice.getByRole("button", { name: "「" + title + "」の掲載をやめる" }).click();
+  await page.getByText("「" + title + "」の掲載をやめました。").waitFor();
+  await notice.waitFor({ state: "detached" });
+  const home = await (await fetch(run.host.base + "/")).text();
+  assert.ok(!home.includes(title), "the withdrawn notice is still on the residents' home page");
+  assert.deepEqual(await axeViolations(page), [], "axe after withdrawing a notice");
   assert.deepEqual(errors, [], "console or page errors");
   await context.close();
 });

@@ -305,6 +305,22 @@ pub async fn notices(req: &Request, env: &Env) -> Result<Response, Error> {
     Ok(public_json(req, &serde_json::json!({ "items": items })))
 }
 
+/// `DELETE /api/v1/public/notices/{id}`: staff of the notice's town, sysadmins, or the
+/// bootstrap token while it is open.
+pub async fn withdraw_notice(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
+    let caller = admin::authenticate(req, env).await?;
+    // 404 before 403: notices are public, so that one exists in another town tells nothing.
+    let municipality = notices::municipality_of(env, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    caller.may_manage(Some(&municipality))?;
+    if !notices::withdraw(env, id, &municipality).await? {
+        return Err(Error::NotFound);
+    }
+    invalidate_pages(env).await;
+    Ok(rainbownet_core::http::respond::no_content())
+}
+
 pub async fn create_notice(req: &Request, env: &Env) -> Result<Response, Error> {
     let caller = admin::authenticate(req, env).await?;
     let input: notices::NoticeInput = rainbownet_core::http::json::parse(req)?;

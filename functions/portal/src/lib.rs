@@ -47,6 +47,7 @@ enum Route {
     Import,
     ListNotices,
     CreateNotice,
+    WithdrawNotice,
     SelfcheckStore,
 }
 
@@ -128,6 +129,11 @@ static ROUTES: &[(Method, &str, Route)] = &[
     (Method::GET, "/api/v1/public/notices", Route::ListNotices),
     (Method::POST, "/api/v1/public/notices", Route::CreateNotice),
     (
+        Method::DELETE,
+        "/api/v1/public/notices/{id}",
+        Route::WithdrawNotice,
+    ),
+    (
         Method::GET,
         "/api/v1/public/_selfcheck/stores/{store}",
         Route::SelfcheckStore,
@@ -193,6 +199,7 @@ impl Function for Portal {
             Route::Import => api::import(req, env).await,
             Route::ListNotices => api::notices(req, env).await,
             Route::CreateNotice => api::create_notice(req, env).await,
+            Route::WithdrawNotice => api::withdraw_notice(req, env, param("id")).await,
             Route::SelfcheckStore => selfcheck::store(env, Self::NAME, param("store")).await,
         }
     }

@@ -77,6 +77,10 @@ pub const CASES: &[Case] = &[
         name: "HSDS 3.0 services import: category and hazards from attributes, refusals by place, a re-run changes nothing",
         run: hsds_import,
     },
+    Case {
+        name: "a notice withdrawn by its town's staff leaves the home page at once; another town's staff, a nurse, a forged token and nobody cannot",
+        run: notices_withdrawn,
+    },
 ];
 
 fn standard_layouts(c: &Client) -> Result<(), String> {
@@ -231,6 +235,118 @@ fn dates_in_japanese(c: &Client) -> Result<(), String> {
     ensure!(
         page.contains("更新: 20") && page.contains("日（") && !page.contains("更新: 2026-"),
         "the page's dates are ISO"
+    );
+    Ok(())
+}
+
+fn notices_withdrawn(c: &Client) -> Result<(), String> {
+    use crate::auth::{PASSWORD, code, login, register, register_as, tokens, with_token};
+    let tag = crate::auth::now_seconds();
+    let publish = |town: &str, title: &str| -> Result<String, String> {
+        let notice = serde_json::json!({
+            "municipality_code": town, "kind": "notice", "title": title,
+            "body": "日程が変わりました", "publish_from": "2020-01-01",
+        });
+        let resp = admin_json(c, "POST", "/api/v1/public/notices", &notice)?;
+        ensure!(
+            resp.status == 201,
+            "notice: {} {}",
+            resp.status,
+            resp.text()
+        );
+        Ok(resp.json()?["id"].as_str().ok_or("no id")?.to_owned())
+    };
+    let title = format!("誤った日付のお知らせ {tag}");
+    let neighbours = format!("隣町のお知らせ {tag}");
+    let ours = publish("23233", &title)?;
+    let theirs = publish("23234", &neighbours)?;
+    ensure!(
+        c.get("/")?.text().contains(&title),
+        "the notice is not on the home page"
+    );
+
+    let staff = register_as(c, "notice-staff", &["municipal_staff"])?;
+    let (staff_token, _) = tokens(&login(c, &staff.email, PASSWORD, &code(&staff, 0)?)?)?;
+    let nurse = register(c, "notice-nurse")?;
+    let (nurse_token, _) = tokens(&login(c, &nurse.email, PASSWORD, &code(&nurse, 0)?)?)?;
+    let withdraw = |id: &str, token: Option<&str>| -> Result<Resp, String> {
+        let path = format!("/api/v1/public/notices/{id}");
+        match token {
+            Some(token) => with_token(c, "DELETE", &path, token, None),
+            None => c.request("DELETE", &path, &[], None),
+        }
+    };
+    ensure_problem(&withdraw(&ours, None)?, 401, "/problems/unauthorized")?;
+    let forged = format!("{staff_token}x");
+    ensure_problem(
+        &withdraw(&ours, Some(&forged))?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    ensure_problem(
+        &withdraw(&ours, Some(&nurse_token))?,
+        403,
+        "/problems/forbidden",
+    )?;
+    // Staff of 清須市 may not take down 北名古屋市's notice; it stays up.
+    ensure_problem(
+        &withdraw(&theirs, Some(&staff_token))?,
+        403,
+        "/problems/forbidden",
+    )?;
+    ensure!(
+        c.get("/")?.text().contains(&neighbours),
+        "a refused withdrawal took the notice down"
+    );
+    ensure!(
+        c.get("/")?.text().contains(&title),
+        "a refused withdrawal took the notice down"
+    );
+
+    let gone = withdraw(&ours, Some(&staff_token))?;
+    ensure!(
+        gone.status == 204,
+        "own town's notice: {} {}",
+        gone.status,
+        gone.text()
+    );
+    // At once: the cached home page and the list follow.
+    ensure!(
+        !c.get("/")?.text().contains(&title),
+        "the withdrawn notice is still on the home page"
+    );
+    let listed = c.get("/api/v1/public/notices?municipality=23233")?.text();
+    ensure!(
+        !listed.contains(&ours),
+        "the withdrawn notice is still listed"
+    );
+    ensure_problem(
+        &withdraw(&ours, Some(&staff_token))?,
+        404,
+        "/problems/not-found",
+    )?;
+    ensure_problem(
+        &withdraw("01KNOSUCHNOTICE0000000000X", Some(&staff_token))?,
+        404,
+        "/problems/not-found",
+    )?;
+    // The bootstrap administrator (a sysadmin) may withdraw any town's.
+    let resp = admin_request(
+        c,
+        "DELETE",
+        &format!("/api/v1/public/notices/{theirs}"),
+        "application/json",
+        Vec::new(),
+    )?;
+    ensure!(
+        resp.status == 204,
+        "sysadmin: {} {}",
+        resp.status,
+        resp.text()
+    );
+    ensure!(
+        !c.get("/")?.text().contains(&neighbours),
+        "the neighbour's notice is still up"
     );
     Ok(())
 }

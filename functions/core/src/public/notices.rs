@@ -167,6 +167,35 @@ pub async fn create(env: &Env, input: NoticeInput) -> Result<String, Error> {
     Ok(id)
 }
 
+/// The town a notice belongs to, to decide who may withdraw it; `None` for no such notice.
+pub async fn municipality_of(env: &Env, id: &str) -> Result<Option<String>, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            "SELECT municipality_code FROM notices WHERE id = ?1",
+            &[id.into()],
+        )
+        .await?;
+    Ok(match rows.first() {
+        Some(row) => Some(row.text("municipality_code")?.to_owned()),
+        None => None,
+    })
+}
+
+/// Takes a notice down at once: a wrong date or a cancelled event must not stay on the
+/// residents' pages until its end date. Only a notice of `municipality` is removed (the
+/// town the caller was allowed for); false when there was none.
+pub async fn withdraw(env: &Env, id: &str, municipality: &str) -> Result<bool, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let results = sql
+        .batch(&[Statement::new(
+            "DELETE FROM notices WHERE id = ?1 AND municipality_code = ?2 RETURNING id",
+            vec![id.into(), municipality.into()],
+        )])
+        .await?;
+    Ok(results.first().is_some_and(|rows| !rows.is_empty()))
+}
+
 /// Demo notices, one notice and one event per town.
 pub fn demo_statements() -> Vec<Statement> {
     let items = [
