@@ -5,9 +5,19 @@
 use unicode_normalization::UnicodeNormalization;
 
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // Most text (names already in full-width kana and ASCII digits) is NFKC as it stands:
+    // the quick check spares the decomposition, which was most of ranking 5,000 names.
+    if unicode_normalization::is_nfkc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        fold_normalized(s.len(), s.chars())
+    } else {
+        fold_normalized(s.len(), s.nfkc())
+    }
+}
+
+fn fold_normalized(len: usize, chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::with_capacity(len);
     let mut space = false;
-    for c in s.nfkc() {
+    for c in chars {
         // Control characters (a NUL in a query string) separate words like spaces do; kept,
         // a NUL would end the pattern early in SQLite's full-text index.
         if c.is_whitespace() || c.is_control() {
@@ -94,6 +104,25 @@ pub fn url_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quick_path_folds_as_full_normalization_does() {
+        for text in [
+            "ふれあいサロン12345",
+            "ﾀｲｿｳ教室",
+            "ＡＢＣ　サロン１２３",
+            "ガ ｶﾞ か\u{3099}",
+            "㈱ひまわり ①番 ㍻",
+            "Ｍｉｘｅｄ Case ÅΩ",
+        ] {
+            assert_eq!(
+                fold(text),
+                fold_normalized(text.len(), text.nfkc()),
+                "{text}"
+            );
+        }
+        assert_eq!(fold("ｶﾞｲﾄﾞ ＡＢ"), "がいど ab");
+    }
 
     #[test]
     fn control_characters_separate_words() {

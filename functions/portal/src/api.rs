@@ -138,12 +138,18 @@ pub async fn delete_search_word(req: &Request, env: &Env, word: &str) -> Result<
 pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
     let query = search::SearchQuery::from_request(req)?;
     let (key, ttl) = query.cache_key(env.clock.now_millis());
-    let bytes = crate::pages::cached(env, &format!("search:{key}"), ttl, async {
-        let page = search::search(env, &query).await?;
-        let bytes =
-            serde_json::to_vec(&page).map_err(|e| Error::Internal(format!("search JSON: {e}")))?;
-        Ok((bytes, page.keepable))
-    })
+    let bytes = crate::pages::cached(
+        env,
+        &format!("search:{key}"),
+        ttl,
+        |generation| async move {
+            let dictionary = crate::memo::dictionary(env, &query, generation.as_deref()).await?;
+            let page = search::search_with(env, &query, &dictionary).await?;
+            let bytes = serde_json::to_vec(&page)
+                .map_err(|e| Error::Internal(format!("search JSON: {e}")))?;
+            Ok((bytes, page.keepable))
+        },
+    )
     .await?;
     Ok(crate::pages::short_lived(
         cacheable(req, "application/json", bytes),

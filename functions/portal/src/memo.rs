@@ -4,9 +4,15 @@
 //! entries and bytes, so no query can grow it; a Worker isolate, the local host's process
 //! or a Spin instance each has its own (on Spin it lives for one request, harmlessly).
 //! Keys carry the page generation, so a write makes every kept answer obsolete here too.
+//! The words the network knows (`dictionary`) are kept here too, one copy per generation.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+
+use rainbownet_core::Error;
+use rainbownet_core::env::Env;
+use rainbownet_core::resources::search::SearchQuery;
+use rainbownet_core::resources::words::Dictionary;
 
 const MAX_ENTRIES: usize = 512;
 const MAX_BYTES: usize = 16 * 1024 * 1024;
@@ -69,6 +75,46 @@ pub fn put(key: &str, bytes: &[u8], now: i64, ttl_millis: i64) {
             },
         );
     });
+}
+
+/// The words the network knows (synonyms, categories, towns), read and folded once per
+/// page generation rather than on every search: every write to them makes a new
+/// generation. Kept for a minute at most, for writes that make none (the command line
+/// writing the database beside a running host).
+const DICTIONARY_TTL_MILLIS: i64 = 60_000;
+
+type KeptDictionary = (String, i64, Arc<Dictionary>);
+
+static DICTIONARY: Mutex<Option<KeptDictionary>> = Mutex::new(None);
+
+pub async fn dictionary(
+    env: &Env,
+    query: &SearchQuery,
+    generation: Option<&str>,
+) -> Result<Arc<Dictionary>, Error> {
+    if query.words.is_none() {
+        return Ok(Arc::new(Dictionary::default()));
+    }
+    let now = env.clock.now_millis();
+    let Some(generation) = generation else {
+        return Ok(Arc::new(Dictionary::load(env).await?));
+    };
+    {
+        let kept = DICTIONARY.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((g, until, dictionary)) = kept.as_ref()
+            && g == generation
+            && *until > now
+        {
+            return Ok(Arc::clone(dictionary));
+        }
+    }
+    let dictionary = Arc::new(Dictionary::load(env).await?);
+    *DICTIONARY.lock().unwrap_or_else(|p| p.into_inner()) = Some((
+        generation.to_owned(),
+        now + DICTIONARY_TTL_MILLIS,
+        Arc::clone(&dictionary),
+    ));
+    Ok(dictionary)
 }
 
 #[cfg(test)]

@@ -45,11 +45,14 @@ pub async fn invalidate_pages(env: &Env) {
 /// The bytes kept under `key` in the current generation, or `make`'s, kept for `ttl`
 /// seconds when `make` says they may be. A cache that fails is passed by (logged): it
 /// must never fail the answer.
-pub async fn cached<F>(env: &Env, key: &str, ttl: u64, make: F) -> Result<Vec<u8>, Error>
+/// `make` is given the generation (when the store has one), for what it keeps itself.
+pub async fn cached<M, F>(env: &Env, key: &str, ttl: u64, make: M) -> Result<Vec<u8>, Error>
 where
+    M: FnOnce(Option<String>) -> F,
     F: std::future::Future<Output = Result<(Vec<u8>, bool), Error>>,
 {
-    let key = generation(env).await.map(|g| format!("page:{g}:{key}"));
+    let generation = generation(env).await;
+    let key = generation.as_ref().map(|g| format!("page:{g}:{key}"));
     let now = env.clock.now_millis();
     if let Some(key) = &key {
         // The store first: pages and known-word searches are there, and never in the memo.
@@ -62,7 +65,7 @@ where
             return Ok(bytes.to_vec());
         }
     }
-    let (bytes, keep) = make.await?;
+    let (bytes, keep) = make(generation).await?;
     let Some(key) = &key else {
         return Ok(bytes);
     };
@@ -97,11 +100,17 @@ pub async fn home(req: &Request, env: &Env) -> Result<Response, Error> {
 pub async fn results(req: &Request, env: &Env) -> Result<Response, Error> {
     let query = search::SearchQuery::from_request(req)?;
     let (key, ttl) = query.cache_key(env.clock.now_millis());
-    let html = cached(env, &format!("results:{key}"), ttl, async {
-        let found = search::search(env, &query).await?;
-        let html = resource_pages::results(env, &query, &found).await?;
-        Ok((html.into_bytes(), found.keepable))
-    })
+    let html = cached(
+        env,
+        &format!("results:{key}"),
+        ttl,
+        |generation| async move {
+            let dictionary = crate::memo::dictionary(env, &query, generation.as_deref()).await?;
+            let found = search::search_with(env, &query, &dictionary).await?;
+            let html = resource_pages::results(env, &query, &found).await?;
+            Ok((html.into_bytes(), found.keepable))
+        },
+    )
     .await?;
     Ok(with_map_csp(
         env,
@@ -122,19 +131,24 @@ pub fn short_lived(mut response: Response, ttl: u64) -> Response {
 }
 
 pub async fn resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
-    let html = cached(env, &format!("resource:{id}"), PAGE_TTL_SECONDS, async {
-        let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
-        if resource.fields.status == Status::Draft {
-            return Err(Error::NotFound);
-        }
-        let tiles = web::tiles(env);
-        let html = resource_pages::detail(
-            &resource,
-            web::configured_origin(env).as_deref(),
-            tiles.as_ref(),
-        );
-        Ok((html.into_bytes(), true))
-    })
+    let html = cached(
+        env,
+        &format!("resource:{id}"),
+        PAGE_TTL_SECONDS,
+        |_| async {
+            let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
+            if resource.fields.status == Status::Draft {
+                return Err(Error::NotFound);
+            }
+            let tiles = web::tiles(env);
+            let html = resource_pages::detail(
+                &resource,
+                web::configured_origin(env).as_deref(),
+                tiles.as_ref(),
+            );
+            Ok((html.into_bytes(), true))
+        },
+    )
     .await?;
     Ok(with_map_csp(env, cacheable(req, HTML, html)))
 }

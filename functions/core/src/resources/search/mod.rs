@@ -311,22 +311,32 @@ pub(crate) fn decode_cursor(cursor: &str) -> Option<(serde_json::Value, String)>
 }
 
 pub async fn search(env: &Env, query: &SearchQuery) -> Result<SearchPage, Error> {
-    let now = env.clock.now_millis();
     let dictionary = match &query.words {
         Some(_) => Dictionary::load(env).await?,
         None => Dictionary::default(),
     };
+    search_with(env, query, &dictionary).await
+}
+
+/// [`search`] with the words the network knows already read (the portal keeps them in
+/// memory per page generation: reading and folding them was a fifth of a free-text search).
+pub async fn search_with(
+    env: &Env,
+    query: &SearchQuery,
+    dictionary: &Dictionary,
+) -> Result<SearchPage, Error> {
+    let now = env.clock.now_millis();
     let today = crate::time::jst(now).weekday;
     let understood = query
         .words
         .as_deref()
-        .map(|w| understand(w, &dictionary, today))
+        .map(|w| understand(w, dictionary, today))
         .unwrap_or_default();
-    let mut page = orders::find(env, query, &understood, &dictionary, now).await?;
+    let mut page = orders::find(env, query, &understood, dictionary, now).await?;
     if page.items.is_empty() && query.cursor.is_none() {
-        page.suggestions = suggest(env, query, &understood, &dictionary, now).await?;
+        page.suggestions = suggest(env, query, &understood, dictionary, now).await?;
     }
-    page.keepable = keepable(query, &understood, &dictionary);
+    page.keepable = keepable(query, &understood, dictionary);
     page.readings = understood.readings.clone();
     page.about_evacuation = !understood.hazards.is_empty()
         || query
