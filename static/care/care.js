@@ -52,13 +52,15 @@
   const VIEWS = ["invite-view", "signin", "patients-view", "patient-view", "projects-view", "project-view", "messages-view", "thread-view", "settings-view"];
   const NAV = { patients: "patients", patient: "patients", projects: "projects", project: "projects", messages: "messages", thread: "messages", settings: "settings" };
   // The server's kinds (functions/core/src/care/vitals.rs), with how they are shown.
+  // `span`: the least height of a chart's y axis, so that 48.2 → 49.0 kg reads as the
+  // small change it is, not as a cliff.
   const VITALS = [
-    { code: "blood_pressure", ja: "血圧", en: "Blood pressure", unit: "mmHg", digits: 0 },
-    { code: "pulse", ja: "脈拍", en: "Pulse", unit: "回/分", digits: 0 },
-    { code: "temperature", ja: "体温", en: "Temperature", unit: "℃", digits: 1 },
-    { code: "spo2", ja: "SpO2", en: "SpO2", unit: "%", digits: 0 },
-    { code: "weight", ja: "体重", en: "Weight", unit: "kg", digits: 1 },
-    { code: "respiration", ja: "呼吸数", en: "Respiration", unit: "回/分", digits: 0 },
+    { code: "blood_pressure", ja: "血圧", en: "Blood pressure", unit: "mmHg", digits: 0, span: 50 },
+    { code: "pulse", ja: "脈拍", en: "Pulse", unit: "回/分", digits: 0, span: 30 },
+    { code: "temperature", ja: "体温", en: "Temperature", unit: "℃", digits: 1, span: 2 },
+    { code: "spo2", ja: "SpO2", en: "SpO2", unit: "%", digits: 0, span: 8 },
+    { code: "weight", ja: "体重", en: "Weight", unit: "kg", digits: 1, span: 6 },
+    { code: "respiration", ja: "呼吸数", en: "Respiration", unit: "回/分", digits: 0, span: 12 },
   ];
 
   const state = {
@@ -2022,23 +2024,6 @@
     return VITALS.find((k) => k.code === code) || { code: code, ja: code, en: code, unit: "", digits: 1 };
   }
 
-  function fillVitalKinds() {
-    const select = $("vital-kind");
-    VITALS.forEach((k) => {
-      const option = el("option", null, say(k.ja + "（" + k.unit + "） / " + k.en));
-      option.value = k.code;
-      select.appendChild(option);
-    });
-    onVitalKind();
-  }
-
-  function onVitalKind() {
-    const bp = $("vital-kind").value === "blood_pressure";
-    $("vital-value2-box").hidden = !bp;
-    const k = vitalKind($("vital-kind").value);
-    bilingual($("vital-value-label"), bp ? "収縮期（上）" : "値（" + k.unit + "）", bp ? "Systolic" : "Value");
-  }
-
   // datetime-local in Japan time: "2026-11-25T09:30". Shows now until a time is typed in.
   function resetMeasuredAt() {
     state.measuredSet = false;
@@ -2110,7 +2095,11 @@
     clearChart();
     const chart = $("vitals-chart");
     const panelHeight = 170;
-    kinds.forEach((c, i) => chart.appendChild(vitalPanel(vitalKind(c), byKind.get(c), i * panelHeight, panelHeight)));
+    // One time axis for every chart, so that a visit's readings line up one above another.
+    const times = state.vitals.map((v) => Date.parse(v.measured_at));
+    const span = [Math.min.apply(null, times), Math.max.apply(null, times)];
+    kinds.forEach((c, i) => chart.appendChild(vitalPanel(vitalKind(c), byKind.get(c), i * panelHeight, panelHeight, span)));
+    if (!kinds.length) $("vital-record").open = true;
     chart.setAttribute("viewBox", "0 0 360 " + Math.max(10, kinds.length * panelHeight));
     chart.classList.toggle("empty", kinds.length === 0);
 
@@ -2136,9 +2125,10 @@
     }
   }
 
-  // One small line chart: the y axis from the lowest to the highest reading (labelled),
-  // the x axis from the first to the last measurement (dated); blood pressure as two lines.
-  function vitalPanel(k, series, top, height) {
+  // One small line chart: the y axis around the readings, at least the kind's `span` high
+  // (the lowest and highest reading labelled), the x axis the time span shared by every
+  // chart (dated); blood pressure as two lines.
+  function vitalPanel(k, series, top, height, span) {
     const left = 46, right = 350, plotTop = top + 34, plotBottom = top + height - 30;
     const g = svg("g", { class: "vital-panel", "data-kind": k.code });
     const bp = k.code === "blood_pressure";
@@ -2152,11 +2142,12 @@
     });
     const lo = Math.min.apply(null, values);
     const hi = Math.max.apply(null, values);
-    const pad = hi > lo ? (hi - lo) * 0.12 : Math.max(1, Math.abs(hi) * 0.05);
-    const y0 = lo - pad, y1 = hi + pad;
+    const pad = hi > lo ? (hi - lo) * 0.12 : 0;
+    const middle = (hi + lo) / 2;
+    const half = Math.max((hi - lo) / 2 + pad, (k.span || Math.max(1, Math.abs(hi) * 0.1)) / 2);
+    const y0 = middle - half, y1 = middle + half;
     const y = (v) => plotBottom - (v - y0) / (y1 - y0) * (plotBottom - plotTop);
-    const times = series.map((v) => Date.parse(v.measured_at));
-    const t0 = Math.min.apply(null, times), t1 = Math.max.apply(null, times);
+    const [t0, t1] = span;
     const x = (t) => (t1 > t0 ? left + (t - t0) / (t1 - t0) * (right - left) : (left + right) / 2);
 
     // Axes, and guide lines at the highest and lowest reading.
@@ -2190,15 +2181,24 @@
   async function recordVital(event) {
     event.preventDefault();
     const id = state.patientId;
-    const kind = $("vital-kind").value;
-    const bp = kind === "blood_pressure";
-    const value = numberOf($("vital-value").value);
-    const value2 = bp ? numberOf($("vital-value2").value) : null;
     const problems = [];
-    if (isNaN(value)) problems.push((bp ? "収縮期" : "値") + "を数字で入力してください。 / Enter a number.");
-    if (bp && isNaN(value2)) problems.push("拡張期を数字で入力してください。 / Enter the diastolic pressure.");
-    const input = { kind: kind, value: value };
-    if (bp) input.value2 = value2;
+    const readings = [];
+    const filled = (field) => $(field).value.trim() !== "";
+    VITALS.forEach((k) => {
+      const field = "vital-" + k.code;
+      const bp = k.code === "blood_pressure";
+      if (!filled(field) && !(bp && filled(field + "2"))) return;
+      const value = numberOf($(field).value);
+      const reading = { kind: k.code, value: value };
+      if (isNaN(value)) problems.push(k.ja + (bp ? "（上）" : "") + "を数字で入力してください。 / Enter a number.");
+      if (bp) {
+        reading.value2 = numberOf($(field + "2").value);
+        if (isNaN(reading.value2)) problems.push("血圧（下）を数字で入力してください。 / Enter the diastolic pressure.");
+      }
+      readings.push(reading);
+    });
+    if (!readings.length && !problems.length) problems.push("測った値を1つ以上入力してください。 / Enter at least one reading.");
+    const input = { readings: readings };
     const at = $("vital-measured-at").value;
     if (at && state.measuredSet) {
       // Japan time, sent as UTC like the server's own timestamps, so readings sort by time.
@@ -2211,18 +2211,20 @@
     $("vital-submit").disabled = true;
     setText("vital-status", "記録しています… / Saving");
     try {
-      const resp = await authorized("POST", "/api/v1/patients/" + enc(id) + "/vitals", {
+      const resp = await authorized("POST", "/api/v1/patients/" + enc(id) + "/vitals/visits", {
         json: input, headers: { "idempotency-key": newKey() },
       });
       if (!resp.ok) throw new ApiError(await problemLines(resp));
-      const vital = await resp.json();
+      const saved = (await resp.json()).items || [];
       if (!current(id)) return;
-      state.vitals.push(vital);
+      state.vitals.push.apply(state.vitals, saved);
       renderVitals();
-      $("vital-value").value = "";
-      $("vital-value2").value = "";
+      VITALS.forEach((k) => { $("vital-" + k.code).value = ""; });
+      $("vital-blood_pressure2").value = "";
       resetMeasuredAt();
-      setText("vital-status", vitalKind(vital.kind).ja + " " + reading(vital) + " を記録しました。 / Saved.");
+      const order = (v) => VITALS.findIndex((k) => k.code === v.kind);
+      const said = saved.slice().sort((a, b) => order(a) - order(b)).map((v) => vitalKind(v.kind).ja + " " + reading(v));
+      setText("vital-status", said.join("、") + " を記録しました。 / Saved.");
     } catch (e) {
       if (!current(id)) return;
       const lines = failure(e);
@@ -3078,7 +3080,6 @@
         }
       });
     }
-    $("vital-kind").addEventListener("change", onVitalKind);
     $("vital-measured-at").addEventListener("input", () => { state.measuredSet = true; });
     $("vital-form").addEventListener("submit", recordVital);
     $("nearby-form").addEventListener("submit", searchNearby);
@@ -3088,7 +3089,6 @@
       if ($("introduce-dialog").returnValue === "confirm") introduce();
     });
     window.addEventListener("hashchange", route);
-    fillVitalKinds();
     loadVocabulary().then(route);
   }
 

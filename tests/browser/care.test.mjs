@@ -4,7 +4,8 @@
 // the nurse signs in with a TOTP code, posts a 報告 with a photo and a PDF, the care manager
 // (a second browser) sees the unread badge, opens the patient (a read receipt) and saves
 // the PDF, the nurse sees 既読 1 with the reader's name, introduces two resources near the
-// patient's home (a post on the timeline), prints the handout and records vitals (chart).
+// patient's home (a post on the timeline), prints the handout and records a visit's vitals
+// together (charts on one time axis).
 // Screenshots of each step go to tests/output/care-*.png. Starts its own local host on a
 // free port and stops it afterwards.
 //
@@ -18,7 +19,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  apiClient, apiLogin, expectStatus, hotp, launchChromium, output, registerProfessional, screenshot,
+  apiClient, apiLogin, axeViolations, englishWords, expectStatus, hotp, launchChromium, output, registerProfessional, screenshot,
   signIn, startHost,
 } from "./support.mjs";
 
@@ -433,51 +434,68 @@ test("the nurse introduces two resources near home and prints the handout", asyn
   assert.deepEqual(nurseErrors, [], "console or page errors (a CSP violation shows here)");
 });
 
-test("the nurse records vitals and sees them charted", async (t) => {
+test("the nurse records a visit's vitals together and sees them on one time axis", async (t) => {
   if (!nursePage) return t.skip("needs the nurse's page");
   const page = nursePage;
   await page.locator("#tab-vitals").click();
   await page.locator("#vitals-empty").waitFor();
-  await page.locator("#vital-kind").selectOption("blood_pressure");
-  await page.locator("#vital-value").fill("132");
-  await page.locator("#vital-value2").fill("84");
+  // With nothing recorded yet, the form is open at the top, not under the charts.
+  assert.ok(await page.locator("#vital-record").evaluate((d) => d.open), "the form is open for the first visit");
+  const formTop = (await page.locator("#vital-form").boundingBox()).y;
+  assert.ok(formTop < 900, `the form starts at ${formTop} px`);
+
+  // One visit: blood pressure, pulse, temperature and weight, one time, one tap.
+  await page.getByLabel("上", { exact: true }).fill("132");
+  await page.getByLabel("下", { exact: true }).fill("84");
+  await page.getByLabel("脈拍（回/分）").fill("72");
+  await page.getByLabel("体温（℃）").fill("36.8");
+  await page.getByLabel("体重（kg）").fill("48.2");
   await page.locator("#vital-submit").click();
-  await page.locator("#vital-status", { hasText: "132/84 mmHg を記録しました" }).waitFor();
+  await page.locator("#vital-status", { hasText: "血圧 132/84 mmHg、脈拍 72 回/分、体温 36.8 ℃、体重 48.2 kg を記録しました" }).waitFor();
   const chart = page.locator("svg#vitals-chart");
   assert.equal(await chart.locator('g.vital-panel[data-kind="blood_pressure"] polyline').count(), 2, "systolic and diastolic");
+  assert.equal(await page.locator("#vital-blood_pressure").inputValue(), "", "the form is emptied for the next visit");
 
-  // An hour earlier, a second reading: the line has two points and the axis its labels.
+  // An hour earlier, a second visit: every chart shares one time axis.
   const earlier = await page.evaluate(() => {
     const d = new Date(Date.now() - 3600 * 1000 + 9 * 3600 * 1000);
     return d.toISOString().slice(0, 16);
   });
-  await page.locator("#vital-kind").selectOption("blood_pressure");
-  await page.locator("#vital-value").fill("１４０"); // full-width digits from a Japanese keyboard
-  await page.locator("#vital-value2").fill("90");
+  await page.getByLabel("上", { exact: true }).fill("１４０"); // full-width digits from a Japanese keyboard
+  await page.getByLabel("下", { exact: true }).fill("90");
+  await page.getByLabel("体重（kg）").fill("49.0");
   await page.locator("#vital-measured-at").fill(earlier);
   await page.locator("#vital-submit").click();
-  await page.locator("#vital-status", { hasText: "140/90 mmHg を記録しました" }).waitFor();
+  await page.locator("#vital-status", { hasText: "血圧 140/90 mmHg、体重 49.0 kg を記録しました" }).waitFor();
   const systolic = chart.locator('g.vital-panel[data-kind="blood_pressure"] polyline.systolic');
   assert.equal((await systolic.getAttribute("points")).trim().split(/\s+/).length, 2);
   const labels = await chart.locator('g.vital-panel[data-kind="blood_pressure"] .axis-label').allTextContents();
   assert.ok(labels.includes("140") && labels.includes("84"), `min/max labels: ${labels}`);
+  const xs = async (kind) => (await chart.locator(`g.vital-panel[data-kind="${kind}"] polyline`).first().getAttribute("points"))
+    .trim().split(/\s+/).map((p) => p.split(",")[0]);
+  assert.deepEqual(await xs("weight"), await xs("blood_pressure"), "the same visits at the same x in every chart");
+  const pulse = await xs("pulse");
+  assert.equal(pulse.length, 1);
+  assert.equal(pulse[0], (await xs("blood_pressure"))[1], "pulse only at the later visit, where the others are");
+  // 48.2 → 49.0 kg is a small change: the weight line rises by less than half its panel.
+  const ys = (await chart.locator('g.vital-panel[data-kind="weight"] polyline').getAttribute("points"))
+    .trim().split(/\s+/).map((p) => Number(p.split(",")[1]));
+  assert.ok(Math.abs(ys[0] - ys[1]) < 55, `weight line: ${ys}`);
 
-  await page.locator("#vital-kind").selectOption("temperature");
-  assert.ok(!(await page.locator("#vital-value2").isVisible()), "one value for temperature");
-  await page.locator("#vital-value").fill("36.8");
-  await page.locator("#vital-submit").click();
-  await page.locator('svg#vitals-chart g.vital-panel[data-kind="temperature"] polyline').waitFor({ state: "attached" });
-
-  // A typo is refused with the server's message (Chromium logs the 422 response itself).
+  // A typo is refused with the server's message, and nothing of the visit is stored.
   const before = nurseErrors.length;
-  await page.locator("#vital-kind").selectOption("pulse");
-  await page.locator("#vital-value").fill("400");
+  const count = await page.locator("#vitals-latest details summary").textContent();
+  await page.getByLabel("体温（℃）").fill("36.5");
+  await page.getByLabel("脈拍（回/分）").fill("400");
   await page.locator("#vital-submit").click();
   await page.locator("#vital-errors", { hasText: "脈拍" }).waitFor();
   const refused = nurseErrors.splice(before);
   assert.ok(refused.length <= 1 && refused.every((e) => /status of 422/.test(e)), `errors: ${refused}`);
+  assert.equal(await page.locator("#vitals-latest details summary").textContent(), count, "a refused visit stored a reading");
   assert.match(await page.locator("#vitals-latest").textContent(), /132\/84 mmHg/);
   await noSidewaysScroll(page, "vitals");
+  assert.deepEqual(await axeViolations(page), [], "axe on the vitals tab");
+  assert.deepEqual(await englishWords(page), [], "English left on the vitals tab");
   await screenshot(page, "care-8-vitals.png");
   assert.deepEqual(nurseErrors, [], "console or page errors (a CSP violation shows here)");
   await nurseContext.close();

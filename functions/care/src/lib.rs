@@ -53,6 +53,7 @@ enum Route {
     ImportPatients,
     ListVitals,
     RecordVital,
+    RecordVisitVitals,
     Fhir,
     Audit,
     AuditCsv,
@@ -255,6 +256,13 @@ static ROUTES: &[RouteSpec<Route>] = &[
         method: Method::POST,
         path: "/api/v1/patients/{id}/vitals",
         route: Route::RecordVital,
+        guard: Guard::PatientMember,
+        action: "vital.create",
+    },
+    RouteSpec {
+        method: Method::POST,
+        path: "/api/v1/patients/{id}/vitals/visits",
+        route: Route::RecordVisitVitals,
         guard: Guard::PatientMember,
         action: "vital.create",
     },
@@ -709,6 +717,14 @@ impl Function for Care {
                 Ok(created(
                     &vitals::record(env, req, &member, input, key).await?,
                 ))
+            }
+            Route::RecordVisitVitals => {
+                let member = who.member()?;
+                let input = rainbownet_core::http::json::parse(req)?;
+                let key = idempotency_key(req);
+                Ok(created(&serde_json::json!({
+                    "items": vitals::record_visit(env, req, &member, input, key).await?,
+                })))
             }
             Route::Fhir => {
                 let member = who.member()?;

@@ -40,6 +40,10 @@ pub const CASES: &[Case] = &[
         name: "vitals: units, LOINC codes, typos refused, retries once; the FHIR R4 bundle carries them",
         run: vitals,
     },
+    Case {
+        name: "a visit's vitals are stored together or not at all; a retry returns them, the key on other readings is refused; outsiders cannot",
+        run: vitals_of_a_visit,
+    },
 ];
 
 fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
@@ -1069,5 +1073,128 @@ fn attachments(c: &Client) -> Result<(), String> {
         404,
         "/problems/not-found",
     )?;
+    Ok(())
+}
+
+fn vitals_of_a_visit(c: &Client) -> Result<(), String> {
+    let nurse = register(c, "visit-vitals")?;
+    let token = access(c, &nurse, 0)?;
+    let created = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &token,
+        Some(patient_body("訪問 測子")),
+    )?;
+    let patient = created.json()?["id"]
+        .as_str()
+        .ok_or("no patient")?
+        .to_owned();
+    let path = format!("/api/v1/patients/{patient}/vitals/visits");
+    let auth = format!("Bearer {token}");
+    let key = format!("visit-{}-{}", now_seconds(), std::process::id());
+    let send = |body: &serde_json::Value, key: Option<&str>| {
+        let mut headers = vec![
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        if let Some(key) = key {
+            headers.push(("idempotency-key", key));
+        }
+        c.request("POST", &path, &headers, Some(body.to_string().into_bytes()))
+    };
+    let count = || -> Result<usize, String> {
+        let list = with_token(
+            c,
+            "GET",
+            &format!("/api/v1/patients/{patient}/vitals"),
+            &token,
+            None,
+        )?;
+        Ok(list.json()?["items"].as_array().map_or(0, Vec::len))
+    };
+    let visit = serde_json::json!({"measured_at": "2026-11-24T10:00", "readings": [
+        {"kind": "blood_pressure", "value": 128, "value2": 76},
+        {"kind": "pulse", "value": 70},
+        {"kind": "temperature", "value": 36.6},
+        {"kind": "weight", "value": 48.2},
+    ]});
+    let first = send(&visit, Some(&key))?;
+    ensure!(
+        first.status == 201,
+        "visit: {} {}",
+        first.status,
+        first.text()
+    );
+    let items = first.json()?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    ensure!(items.len() == 4, "four readings: {items:?}");
+    ensure!(
+        items
+            .iter()
+            .all(|v| v["measured_at"] == "2026-11-24T01:00:00.000Z"),
+        "one time for the visit (10:00 in Japan): {items:?}"
+    );
+    let ids = |resp: &Resp| -> Result<Vec<String>, String> {
+        let mut ids: Vec<String> = resp.json()?["items"]
+            .as_array()
+            .ok_or("no items")?
+            .iter()
+            .filter_map(|v| v["id"].as_str().map(str::to_owned))
+            .collect();
+        ids.sort();
+        Ok(ids)
+    };
+    // A retry (the phone lost the answer) stores nothing new and answers the same readings.
+    let again = send(&visit, Some(&key))?;
+    ensure!(
+        again.status == 201,
+        "retry: {} {}",
+        again.status,
+        again.text()
+    );
+    ensure!(
+        ids(&again)? == ids(&first)?,
+        "a retry recorded the visit twice"
+    );
+    // The key on other readings is refused, and none of them is written.
+    let other = serde_json::json!({"readings": [
+        {"kind": "pulse", "value": 70}, {"kind": "spo2", "value": 96},
+    ]});
+    ensure_problem(
+        &send(&other, Some(&key))?,
+        409,
+        "/problems/idempotency-key-reused",
+    )?;
+    ensure!(count()? == 4, "the refused retry wrote a reading");
+    // One wrong value: nothing of the visit is stored, and the field is named.
+    let typo = serde_json::json!({"readings": [
+        {"kind": "pulse", "value": 80}, {"kind": "spo2", "value": 120},
+    ]});
+    expect_invalid_fields(&send(&typo, None)?, &["#/readings/1/value"])?;
+    let twice = serde_json::json!({"readings": [
+        {"kind": "pulse", "value": 80}, {"kind": "pulse", "value": 82},
+    ]});
+    expect_invalid_fields(&send(&twice, None)?, &["#/readings/1/kind"])?;
+    expect_invalid_fields(
+        &send(&serde_json::json!({"readings": []}), None)?,
+        &["#/readings"],
+    )?;
+    ensure!(count()? == 4, "a refused visit wrote a reading");
+    // Another team's nurse does not learn the patient exists; nobody is let in.
+    let outsider = register(c, "visit-outsider")?;
+    let outsider_token = access(c, &outsider, 0)?;
+    let refused = with_token(c, "POST", &path, &outsider_token, Some(visit.to_string()))?;
+    ensure_problem(&refused, 404, "/problems/not-found")?;
+    let anonymous = c.request(
+        "POST",
+        &path,
+        &[("content-type", "application/json")],
+        Some(visit.to_string().into_bytes()),
+    )?;
+    ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    ensure!(count()? == 4, "an outsider wrote a reading");
     Ok(())
 }

@@ -111,17 +111,32 @@ const CLOCK_LEEWAY_MS: i64 = 5 * 60 * 1000;
 
 fn check(input: &NewVital, now: i64) -> Result<&'static Kind, Error> {
     let mut errors = Vec::new();
+    let k = check_reading(input, "#/", &mut errors);
+    check_time(input.measured_at.as_deref(), now, &mut errors);
+    match k {
+        Some(k) if errors.is_empty() => Ok(k),
+        _ => Err(Error::Validation(errors)),
+    }
+}
+
+/// One reading's kind and values; pointers start with `at` (`#/` or `#/readings/2/`).
+fn check_reading(
+    input: &NewVital,
+    at: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<&'static Kind> {
     let Some(k) = kind(&input.kind) else {
-        return Err(Error::Validation(vec![FieldError::new(
-            "#/kind",
+        errors.push(FieldError::new(
+            format!("{at}kind"),
             "must be blood_pressure, pulse, temperature, spo2, weight or respiration",
             "種類が正しくありません",
-        )]));
+        ));
+        return None;
     };
     let in_range = |v: f64, (lo, hi): (f64, f64)| v.is_finite() && (lo..=hi).contains(&v);
     if !in_range(input.value, k.range) {
         errors.push(FieldError::new(
-            "#/value",
+            format!("{at}value"),
             format!("{} must be {}–{} {}", k.code, k.range.0, k.range.1, k.unit),
             format!(
                 "{}は {}〜{} {} の範囲で入力してください",
@@ -135,19 +150,23 @@ fn check(input: &NewVital, now: i64) -> Result<&'static Kind, Error> {
     match (k.code, input.value2) {
         ("blood_pressure", Some(d)) if in_range(d, DIASTOLIC_RANGE) && d < input.value => {}
         ("blood_pressure", _) => errors.push(FieldError::new(
-            "#/value2",
+            format!("{at}value2"),
             "diastolic pressure (30–160 mmHg, below systolic) is required",
             "拡張期血圧（30〜160 mmHg、収縮期より低い値）を入力してください",
         )),
         (_, Some(_)) => errors.push(FieldError::new(
-            "#/value2",
+            format!("{at}value2"),
             "only blood pressure has a second value",
             "2つ目の値は血圧のみです",
         )),
         _ => {}
     }
+    Some(k)
+}
+
+fn check_time(measured_at: Option<&str>, now: i64, errors: &mut Vec<FieldError>) {
     let earliest = crate::time::parse_rfc3339(EARLIEST_MEASUREMENT).unwrap_or(i64::MIN);
-    if input.measured_at.as_deref().is_some_and(|m| {
+    if measured_at.is_some_and(|m| {
         crate::time::parse_local_jst(m).is_none_or(|at| at < earliest || at > now + CLOCK_LEEWAY_MS)
     }) {
         errors.push(FieldError::new(
@@ -155,11 +174,6 @@ fn check(input: &NewVital, now: i64) -> Result<&'static Kind, Error> {
             "must be a time that has passed: 2026-11-24T09:30 (Japan time) or RFC 3339 with a zone",
             "測定日時は過去の日時を 2026-11-24T09:30 の形式で入力してください",
         ));
-    }
-    if errors.is_empty() {
-        Ok(k)
-    } else {
-        Err(Error::Validation(errors))
     }
 }
 
@@ -227,6 +241,140 @@ pub async fn record(
         return Err(Error::IdempotencyKeyReused);
     }
     Ok(vital)
+}
+
+/// The readings of one visit: one time, any of the kinds, each at most once.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVisit {
+    /// ISO 8601; now when absent.
+    #[serde(default)]
+    pub measured_at: Option<String>,
+    pub readings: Vec<VisitReading>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitReading {
+    pub kind: String,
+    pub value: f64,
+    #[serde(default)]
+    pub value2: Option<f64>,
+}
+
+/// Records a visit's readings together: all of them or, with one wrong, none (each
+/// wrong field named by its pointer, `#/readings/2/value`). With a key, a retry returns
+/// the first visit's readings; the key on another visit is refused.
+pub async fn record_visit(
+    env: &Env,
+    req: &Request,
+    member: &Member,
+    input: NewVisit,
+    key: Option<&str>,
+) -> Result<Vec<Vital>, Error> {
+    let now_millis = env.clock.now_millis();
+    let mut errors = Vec::new();
+    if input.readings.is_empty() || input.readings.len() > KINDS.len() {
+        errors.push(FieldError::new(
+            "#/readings",
+            format!("one to {} readings", KINDS.len()),
+            "測定値を1つ以上入力してください",
+        ));
+    }
+    let readings: Vec<NewVital> = input
+        .readings
+        .into_iter()
+        .map(|r| NewVital {
+            kind: r.kind,
+            value: r.value,
+            value2: r.value2,
+            measured_at: None,
+        })
+        .collect();
+    for (i, reading) in readings.iter().enumerate() {
+        let at = format!("#/readings/{i}/");
+        if check_reading(reading, &at, &mut errors).is_some()
+            && readings[..i].iter().any(|r| r.kind == reading.kind)
+        {
+            errors.push(FieldError::new(
+                format!("{at}kind"),
+                "each kind at most once a visit",
+                "同じ種類が2回あります",
+            ));
+        }
+    }
+    check_time(input.measured_at.as_deref(), now_millis, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let (caller, patient) = (&member.caller, member.patient.as_str());
+    let now = crate::time::iso8601(now_millis);
+    let measured_at = input
+        .measured_at
+        .as_deref()
+        .and_then(crate::time::parse_local_jst)
+        .map_or_else(|| now.clone(), crate::time::iso8601);
+    // One key per reading, `KEY:kind`; plain INSERTs, so a key used before fails the
+    // whole batch instead of writing the readings it did not have.
+    let keyed = |kind: &str| key.map(|k| format!("{k}:{kind}"));
+    let ids: Vec<String> = readings.iter().map(|_| env.new_id()).collect();
+    let mut statements: Vec<Statement> = readings
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| {
+            Statement::new(
+                "INSERT INTO vitals (id, patient_id, author_id, kind, value, value2, measured_at, idempotency_key, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                vec![
+                    id.clone().into(), patient.into(), caller.sub.clone().into(), r.kind.clone().into(),
+                    r.value.into(), r.value2.into(), measured_at.clone().into(), keyed(&r.kind).into(),
+                    now.clone().into(),
+                ],
+            )
+        })
+        .collect();
+    statements.push(member.audited(env, req, "vital.create"));
+    let sql = env.sql(Database::Care).await?;
+    let (query, params): (&str, Vec<Value>) = match sql.batch(&statements).await {
+        Ok(_) => (
+            "SELECT * FROM vitals WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY kind",
+            vec![
+                serde_json::to_string(&ids)
+                    .map_err(|e| Error::Internal(format!("ids: {e}")))?
+                    .into(),
+            ],
+        ),
+        Err(StoreError::Constraint(_)) if key.is_some() => (
+            // A retry: the first request's readings, all of them.
+            "SELECT * FROM vitals WHERE author_id = ?1 AND idempotency_key > ?2 AND idempotency_key < ?3 ORDER BY kind",
+            vec![
+                caller.sub.clone().into(),
+                keyed("").into(),
+                key.map(|k| format!("{k};")).into(),
+            ],
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let rows = sql.query(query, &params).await?;
+    let mut stored = Vec::with_capacity(rows.len());
+    for row in rows.iter() {
+        // A key names one request: the same key for another patient or other readings
+        // is not a replay of it.
+        if row.text("patient_id")? != patient {
+            return Err(Error::IdempotencyKeyReused);
+        }
+        stored.push(from_row(&row)?);
+    }
+    let same = stored.len() == readings.len()
+        && readings.iter().all(|r| {
+            stored
+                .iter()
+                .any(|v| v.kind == r.kind && v.value == r.value && v.value2 == r.value2)
+        });
+    if !same {
+        return Err(Error::IdempotencyKeyReused);
+    }
+    Ok(stored)
 }
 
 /// The series of one kind (or all), oldest first, for charts.
