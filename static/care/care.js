@@ -1588,8 +1588,53 @@
     bilingual(cancel, "取消", "Cancel");
     actions.append(send, cancel);
     form.append(label, area, errors, actions);
+    attachMentions(area);
     box.appendChild(form);
     return box;
+  }
+
+  // @mentions: typing @ (and the start of a name) offers the patient's team, without
+  // oneself; a tap puts 「@名前 」 in the text. The server notifies whoever is mentioned,
+  // even those who asked for 相談 only, and matches the name with or without its spaces.
+  function attachMentions(area) {
+    const choices = el("div", "mention-choices");
+    choices.hidden = true;
+    choices.setAttribute("aria-live", "polite");
+    area.insertAdjacentElement("afterend", choices);
+    const fragment = () => {
+      const before = area.value.slice(0, area.selectionStart);
+      const m = /(^|\s)@([^\s@]{0,20})$/.exec(before);
+      return m ? { start: before.length - m[2].length - 1, typed: m[2] } : null;
+    };
+    const bare = (name) => name.replace(/[\s\u3000]+/g, "");
+    const offer = () => {
+      choices.textContent = "";
+      const at = fragment();
+      const team = ((state.patient && state.patient.team) || []).filter((m) => !state.me || m.id !== state.me.id);
+      const typed = at ? at.typed.toLowerCase() : "";
+      const found = at ? team.filter((m) => bare(m.name).toLowerCase().includes(typed)).slice(0, 6) : [];
+      choices.hidden = found.length === 0;
+      if (!found.length) return;
+      choices.appendChild(el("span", "muted", "宛先："));
+      found.forEach((m) => {
+        const b = el("button", "secondary small mention", "@" + bare(m.name));
+        b.type = "button";
+        b.setAttribute("aria-label", "@" + bare(m.name) + "（" + (PROFESSION[m.profession] || m.profession) + "）を宛先に入れる");
+        b.addEventListener("click", () => {
+          const now = fragment() || at;
+          const insert = "@" + bare(m.name) + " ";
+          area.value = area.value.slice(0, now.start) + insert + area.value.slice(area.selectionStart);
+          const caret = now.start + insert.length;
+          area.focus();
+          area.setSelectionRange(caret, caret);
+          choices.hidden = true;
+          choices.textContent = "";
+        });
+        choices.appendChild(b);
+      });
+    };
+    area.addEventListener("input", offer);
+    area.addEventListener("click", offer);
   }
 
   function toggleComment(card, open) {
@@ -3013,6 +3058,7 @@
     $("patient-filter").addEventListener("input", renderPatients);
     $("patient-sort").addEventListener("change", renderPatients);
     $("post-form").addEventListener("submit", submitPost);
+    attachMentions($("post-body"));
     $("post-files").addEventListener("change", renderFileList);
     $("timeline-refresh").addEventListener("click", () => { if (state.patientId) loadTimeline(false); });
     $("timeline-more").addEventListener("click", () => loadTimeline(true));

@@ -227,6 +227,16 @@ test("the nurse signs in on a phone and posts a 報告 with a photo and a PDF", 
   assert.equal(await page.locator("#post-form").isHidden(), true);
   await page.locator("#post-new").click();
   await page.locator("#post-category").selectOption("report");
+  // @ and the start of a name offer the team (the nurse herself is not offered); a tap
+  // puts the mention in the text, where the server finds it to notify.
+  await page.locator("#post-body").pressSequentially("@介護");
+  const mention = page.getByRole("button", { name: /^@介護太郎/ });
+  await mention.waitFor();
+  assert.equal(await page.locator("#post-form .mention-choices button").count(), 1, "only the care manager is offered");
+  await tapTarget(mention, "mention choice");
+  await mention.click();
+  assert.equal(await page.locator("#post-body").inputValue(), "@介護太郎 ");
+  assert.ok(await page.locator("#post-form .mention-choices").isHidden(), "the choices close once one is taken");
   await page.locator("#post-body").fill(REPORT);
   await page.locator("#post-files").setInputFiles([
     { name: PHOTO_NAME, mimeType: "image/png", buffer: PHOTO },
