@@ -194,6 +194,11 @@ pub fn with_token(
     )
 }
 
+/// A fresh access token for `account` (its TOTP code at `step`).
+pub fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
+    Ok(tokens(&login(c, &account.email, PASSWORD, &code(account, step)?)?)?.0)
+}
+
 pub fn tokens(resp: &Resp) -> Result<(String, String), String> {
     ensure!(
         resp.status == 200,

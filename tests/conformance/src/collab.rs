@@ -3,7 +3,7 @@
 //! paging and the login limit by address.
 
 use crate::auth::{
-    Account, PASSWORD, code, login, now_seconds, register, register_in, tokens, with_token,
+    Account, PASSWORD, access, code, login, now_seconds, register, register_in, tokens, with_token,
 };
 use crate::cases::{Case, admin_request, ensure_problem, expect_invalid_fields};
 use crate::client::{Client, Resp};
@@ -43,10 +43,6 @@ pub const CASES: &[Case] = &[
         run: address_limit,
     },
 ];
-
-pub(crate) fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
-    Ok(tokens(&login(c, &account.email, PASSWORD, &code(account, step)?)?)?.0)
-}
 
 pub(crate) fn my_id(c: &Client, token: &str) -> Result<String, String> {
     Ok(

@@ -2,7 +2,7 @@
 
 use rainbownet_core::auth::token;
 
-use crate::auth::{Account, code, login, now_seconds, register, register_in, tokens, with_token};
+use crate::auth::{access, now_seconds, register, register_in, with_token};
 use crate::cases::{Case, admin_request, audit_entries, ensure_problem, expect_invalid_fields};
 use crate::client::{Client, Resp};
 use crate::hosts::TEST_TOKEN_SEED;
@@ -45,16 +45,6 @@ pub const CASES: &[Case] = &[
         run: vitals_of_a_visit,
     },
 ];
-
-fn access(c: &Client, account: &Account, step: u64) -> Result<String, String> {
-    Ok(tokens(&login(
-        c,
-        &account.email,
-        crate::auth::PASSWORD,
-        &code(account, step)?,
-    )?)?
-    .0)
-}
 
 pub fn patient_body(name: &str) -> String {
     serde_json::json!({

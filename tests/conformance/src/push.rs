@@ -21,10 +21,11 @@ use p256::elliptic_curve::sec1::ToSec1Point;
 use p256::{PublicKey, SecretKey};
 use sha2::Sha256;
 
+use crate::auth::access;
 use crate::auth::{register, with_token};
 use crate::cases::{Case, ensure_problem, expect_invalid_fields};
 use crate::client::Client;
-use crate::collab::{access, created, my_id, ok, patient_with_team};
+use crate::collab::{created, my_id, ok, patient_with_team};
 
 pub const CASES: &[Case] = &[
     Case {

@@ -240,7 +240,7 @@ fn dates_in_japanese(c: &Client) -> Result<(), String> {
 }
 
 fn notices_withdrawn(c: &Client) -> Result<(), String> {
-    use crate::auth::{PASSWORD, code, login, register, register_as, tokens, with_token};
+    use crate::auth::{access, register, register_as, with_token};
     let tag = crate::auth::now_seconds();
     let publish = |town: &str, title: &str| -> Result<String, String> {
         let notice = serde_json::json!({
@@ -266,9 +266,9 @@ fn notices_withdrawn(c: &Client) -> Result<(), String> {
     );
 
     let staff = register_as(c, "notice-staff", &["municipal_staff"])?;
-    let (staff_token, _) = tokens(&login(c, &staff.email, PASSWORD, &code(&staff, 0)?)?)?;
+    let staff_token = access(c, &staff, 0)?;
     let nurse = register(c, "notice-nurse")?;
-    let (nurse_token, _) = tokens(&login(c, &nurse.email, PASSWORD, &code(&nurse, 0)?)?)?;
+    let nurse_token = access(c, &nurse, 0)?;
     let withdraw = |id: &str, token: Option<&str>| -> Result<Resp, String> {
         let path = format!("/api/v1/public/notices/{id}");
         match token {
