@@ -181,27 +181,30 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 fn commit_group(writer: &mut Connection, jobs: Vec<Job>) {
     let mut outcomes: Vec<BatchResult> = Vec::with_capacity(jobs.len());
     let committed = (|| -> Result<(), StoreError> {
-        let mut tx = writer
+        let tx = writer
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(store_error)?;
         for job in &jobs {
-            let savepoint = tx.savepoint().map_err(store_error)?;
+            // Savepoints by cached statements: rusqlite's own parse their SQL each time.
+            let mark = |sql: &str| -> Result<(), StoreError> {
+                tx.prepare_cached(sql)
+                    .and_then(|mut stmt| stmt.execute([]))
+                    .map(drop)
+                    .map_err(store_error)
+            };
+            mark("SAVEPOINT job")?;
             let outcome = job
                 .statements
                 .iter()
                 .map(|statement| {
-                    let mut stmt = savepoint
-                        .prepare_cached(&statement.sql)
-                        .map_err(store_error)?;
+                    let mut stmt = tx.prepare_cached(&statement.sql).map_err(store_error)?;
                     run(&mut stmt, &statement.params)
                 })
                 .collect::<BatchResult>();
-            if outcome.is_ok() {
-                savepoint.commit().map_err(store_error)?;
-            } else {
-                // Dropping to the default behaviour: roll back to the savepoint and release it.
-                savepoint.finish().map_err(store_error)?;
+            if outcome.is_err() {
+                mark("ROLLBACK TO job")?;
             }
+            mark("RELEASE job")?;
             outcomes.push(outcome);
         }
         tx.commit().map_err(store_error)
