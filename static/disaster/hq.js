@@ -262,7 +262,6 @@
     $("close-event").hidden = closed || !isHq();
     renderTotals(summary.totals || {});
     renderTables(summary.municipalities || []);
-    fillDistrictChoices(summary.municipalities || []);
     renderMap(summary.municipalities || []);
     renderAttention(attention, closed);
   }
@@ -551,6 +550,7 @@
       const lines = ["新規 " + r.imported + "件・更新 " + r.updated + "件・変更なし " + r.unchanged + "件・エラー " + r.rejected + "件（地区 " + r.districts + "）"];
       (r.errors || []).forEach((e) => lines.push(e.line + "行目：" + (e.reason_ja || e.reason)));
       showDeclareResult(lines, r.rejected === 0, "register-result");
+      loadDistrictChoices();
       await loadReport();
     } catch (e) {
       if (e !== SIGNED_OUT) showDeclareResult(["送信できませんでした。通信状態を確認してください。"], false, "register-result");
@@ -756,16 +756,20 @@
     if (own) select.value = own;
   }
 
-  // The district codes a team may be given: those of the register, with their names.
-  function fillDistrictChoices(towns) {
+  // The district codes a team may be given: those of the town's register, each offered
+  // by its name and how many people live there (GET /api/v1/disaster/districts).
+  async function loadDistrictChoices() {
     const list = $("district-codes");
-    list.textContent = "";
-    for (const town of towns) {
-      for (const d of town.districts || []) {
-        const option = el("option", null, d.name ? d.name + "（" + (state.towns[town.code] || town.code) + "）" : "");
+    try {
+      const data = await getJson("/api/v1/disaster/districts");
+      list.textContent = "";
+      for (const d of data.items || []) {
+        const option = el("option", null, d.name + "（" + d.people + "人）");
         option.value = d.code;
         list.append(option);
       }
+    } catch (e) {
+      if (e !== SIGNED_OUT) reportError(e);
     }
   }
 
@@ -787,6 +791,7 @@
     await Promise.all([loadMe(), loadTowns()]);
     fillTownPickers();
     if (!tokens()) return;
+    if (isStaff()) loadDistrictChoices();
     await loadEvents();
     if (!state.timer) {
       // Skip while the tab is hidden; the next visible tick catches up.

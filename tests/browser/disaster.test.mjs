@@ -353,6 +353,8 @@ test("a town-hall clerk imports the register and forms a support team on the HQ 
   await page.locator("#team-search-go").click();
   await page.locator("#team-search-results button.pick", { hasText: "支援 ケアマネ" }).first().click();
   await page.locator("#team-chosen li", { hasText: "支援 ケアマネ" }).waitFor();
+  // The register's districts are offered by name, with how many people live there.
+  await page.locator('#district-codes option[value="11"]', { hasText: "土田（2人）" }).waitFor({ state: "attached" });
   await page.locator("#team-districts").fill("11");
   await page.locator("#team-form button[type=submit]").click();
   await page.locator("#team-result", { hasText: "地区 11 を担当" }).waitFor();

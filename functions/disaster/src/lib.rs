@@ -39,6 +39,7 @@ enum Route {
     Summary,
     SummaryCsv,
     Attention,
+    ListDistricts,
     SelfcheckStore,
 }
 
@@ -58,6 +59,13 @@ static ROUTES: &[RouteSpec<Route>] = &[
         route: Route::ImportRegister,
         guard: Guard::TownStaff,
         action: "register.import",
+    },
+    RouteSpec {
+        method: Method::GET,
+        path: "/api/v1/disaster/districts",
+        route: Route::ListDistricts,
+        guard: Guard::TownStaff,
+        action: "districts.list",
     },
     RouteSpec {
         method: Method::POST,
@@ -212,6 +220,22 @@ impl Function for Disaster {
                 let report =
                     register::import(env, Some(req), &caller.sub, &town, req.body()).await?;
                 Ok(ok(&report))
+            }
+            Route::ListDistricts => {
+                let caller = caller()?;
+                let town = query_param(req, "municipality")
+                    .or_else(|| caller.municipality.clone())
+                    .unwrap_or_default();
+                rainbownet_core::disaster::require_staff(
+                    env,
+                    req,
+                    &caller,
+                    &town,
+                    "districts.list",
+                )
+                .await?;
+                let items = rainbownet_core::disaster::districts::list(env, &town).await?;
+                Ok(rainbownet_core::http::respond::items(&items))
             }
             Route::CreateTeam => {
                 let caller = caller()?;

@@ -26,6 +26,10 @@ pub const CASES: &[Case] = &[
         name: "surge: 200 clients, 5,000 check-ins for 1,563 people with duplicates; totals exact",
         run: surge,
     },
+    Case {
+        name: "districts: the HQ picks a team's area by name from the register's districts; a supporter and another town's staff cannot list them",
+        run: districts_by_name,
+    },
 ];
 
 pub const TOWN: &str = "23233";
@@ -962,4 +966,71 @@ pub fn crash(data: &std::path::Path) -> Result<String, String> {
     );
     host.stop()?;
     Ok(report)
+}
+
+fn districts_by_name(c: &Client) -> Result<(), String> {
+    let staff = hq(c, "districts-hq")?;
+    let prefix = format!("D{}", now_seconds_tail());
+    let imported = import(c, &staff.token, register_csv(&prefix, 6, 3).into_bytes())?;
+    ensure!(
+        imported.status == 200,
+        "import: {} {}",
+        imported.status,
+        imported.text()
+    );
+    let list = with_token(c, "GET", "/api/v1/disaster/districts", &staff.token, None)?;
+    ensure!(
+        list.status == 200,
+        "districts: {} {}",
+        list.status,
+        list.text()
+    );
+    let items = list.json()?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for d in 0..3 {
+        let code = format!("{prefix}{d:02}");
+        let found = items
+            .iter()
+            .find(|i| i["code"] == code.as_str())
+            .ok_or(format!("district {code} not listed: {items:?}"))?;
+        ensure!(
+            found["name"] == format!("{prefix}地区{d}").as_str() && found["people"] == 2,
+            "district {code}: {found}"
+        );
+        ensure!(
+            found["municipality_code"] == TOWN,
+            "town of {code}: {found}"
+        );
+    }
+    // A supporter of the town is no HQ; staff of another town are refused theirs too.
+    let helper = supporter(c, "districts-supporter")?;
+    let refused = with_token(c, "GET", "/api/v1/disaster/districts", &helper.token, None)?;
+    ensure_problem(&refused, 403, "/problems/forbidden")?;
+    let neighbour = session(
+        c,
+        &register_in(
+            c,
+            "districts-neighbour",
+            &["municipal_staff", "disaster_hq"],
+            ("23234", "北名古屋市役所 防災課"),
+        )?,
+    )?;
+    let other = with_token(
+        c,
+        "GET",
+        &format!("/api/v1/disaster/districts?municipality={TOWN}"),
+        &neighbour.token,
+        None,
+    )?;
+    ensure_problem(&other, 403, "/problems/forbidden")?;
+    let anonymous = c.get("/api/v1/disaster/districts")?;
+    ensure_problem(&anonymous, 401, "/problems/unauthorized")?;
+    Ok(())
+}
+
+/// A short tag from the clock, for district codes (at most a few characters).
+fn now_seconds_tail() -> String {
+    format!("{:05}", crate::auth::now_seconds() % 100_000)
 }

@@ -10,6 +10,7 @@
 //!   register in a disaster), and after it closes those still flagged 要確認 (follow-up).
 
 pub mod checkins;
+pub mod districts;
 pub mod events;
 pub mod register;
 pub mod summary;
