@@ -206,17 +206,13 @@ fn standard_layouts(c: &Client) -> Result<(), String> {
 
 fn dates_in_japanese(c: &Client) -> Result<(), String> {
     let title = format!("日付の表示 {}", crate::auth::now_seconds());
-    let notice = serde_json::json!({
-        "municipality_code": "23233", "kind": "event", "title": title, "body": "どなたでも",
-        "event_date": "2026-12-05", "publish_from": "2020-01-01",
-    });
-    let resp = admin_json(c, "POST", "/api/v1/public/notices", &notice)?;
-    ensure!(
-        resp.status == 201,
-        "notice: {} {}",
-        resp.status,
-        resp.text()
-    );
+    publish_notice(
+        c,
+        serde_json::json!({
+            "municipality_code": "23233", "kind": "event", "title": title, "body": "どなたでも",
+            "event_date": "2026-12-05", "publish_from": "2020-01-01",
+        }),
+    )?;
     let home = c.get("/")?.text();
     let at = home
         .find(&title)
@@ -242,19 +238,14 @@ fn dates_in_japanese(c: &Client) -> Result<(), String> {
 fn notices_withdrawn(c: &Client) -> Result<(), String> {
     use crate::auth::{access, register, register_as, with_token};
     let tag = crate::auth::now_seconds();
-    let publish = |town: &str, title: &str| -> Result<String, String> {
-        let notice = serde_json::json!({
-            "municipality_code": town, "kind": "notice", "title": title,
-            "body": "日程が変わりました", "publish_from": "2020-01-01",
-        });
-        let resp = admin_json(c, "POST", "/api/v1/public/notices", &notice)?;
-        ensure!(
-            resp.status == 201,
-            "notice: {} {}",
-            resp.status,
-            resp.text()
-        );
-        Ok(resp.json()?["id"].as_str().ok_or("no id")?.to_owned())
+    let publish = |town: &str, title: &str| {
+        publish_notice(
+            c,
+            serde_json::json!({
+                "municipality_code": town, "kind": "notice", "title": title,
+                "body": "日程が変わりました", "publish_from": "2020-01-01",
+            }),
+        )
     };
     let title = format!("誤った日付のお知らせ {tag}");
     let neighbours = format!("隣町のお知らせ {tag}");
@@ -349,6 +340,18 @@ fn notices_withdrawn(c: &Client) -> Result<(), String> {
         "the neighbour's notice is still up"
     );
     Ok(())
+}
+
+/// Publishes a notice as the bootstrap administrator; its id.
+fn publish_notice(c: &Client, notice: serde_json::Value) -> Result<String, String> {
+    let resp = admin_json(c, "POST", "/api/v1/public/notices", &notice)?;
+    ensure!(
+        resp.status == 201,
+        "notice: {} {}",
+        resp.status,
+        resp.text()
+    );
+    Ok(resp.json()?["id"].as_str().ok_or("no id")?.to_owned())
 }
 
 /// The resource named `name`, found by searching its name.
