@@ -1172,6 +1172,17 @@ fn vitals_of_a_visit(c: &Client) -> Result<(), String> {
         &send(&serde_json::json!({"readings": []}), None)?,
         &["#/readings"],
     )?;
+    // Thousands of readings in one body are refused as a whole, at once.
+    let flood: Vec<serde_json::Value> = (0..20_000)
+        .map(|i| serde_json::json!({"kind": "pulse", "value": 60 + i % 40}))
+        .collect();
+    let flooded = send(&serde_json::json!({ "readings": flood }), None)?;
+    expect_invalid_fields(&flooded, &["#/readings"])?;
+    ensure!(
+        flooded.text().len() < 4_000,
+        "one error for the flood, not one per reading: {} bytes",
+        flooded.text().len()
+    );
     ensure!(count()? == 4, "a refused visit wrote a reading");
     // Another team's nurse does not learn the patient exists; nobody is let in.
     let outsider = register(c, "visit-outsider")?;

@@ -273,14 +273,19 @@ pub async fn record_visit(
     key: Option<&str>,
 ) -> Result<Vec<Vital>, Error> {
     let now_millis = env.clock.now_millis();
-    let mut errors = Vec::new();
+    // Refused before anything else is read: a body of thousands of readings must cost
+    // nothing (each is compared with those before it).
     if input.readings.is_empty() || input.readings.len() > KINDS.len() {
-        errors.push(FieldError::new(
+        return Err(Error::Validation(vec![FieldError::new(
             "#/readings",
-            format!("one to {} readings", KINDS.len()),
-            "測定値を1つ以上入力してください",
-        ));
+            format!("one to {} readings, each kind once", KINDS.len()),
+            format!(
+                "測定値を1〜{}件（種類ごとに1つ）入力してください",
+                KINDS.len()
+            ),
+        )]));
     }
+    let mut errors = Vec::new();
     let readings: Vec<NewVital> = input
         .readings
         .into_iter()
