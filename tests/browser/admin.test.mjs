@@ -2,7 +2,8 @@
 // 390 px phone: the resources the town keeps are found by kana (a draft too) and opened
 // with one tap, with no id to know; the login outlives its access token (the page
 // refreshes it, as the care client does); another town's records are not listed; a notice
-// with a wrong date is taken down after a confirmation and leaves the residents' home page.
+// with a wrong date is corrected in place, then taken down after a confirmation, and the
+// residents' home page follows each at once.
 // Starts its own local host on a free port and stops it afterwards.
 
 import { test } from "node:test";
@@ -76,14 +77,33 @@ test("town staff find a draft by its kana, open it with a tap and save it after 
     json: { municipality_code: "23233", kind: "notice", title, body: "12月5日は誤りです", publish_from: "2020-01-01" },
   }), "publish a notice");
   await page.locator("#n-municipality_code").selectOption("23233");
-  const notice = page.locator("#notice-list li", { hasText: title });
+  let notice = page.locator("#notice-list li", { hasText: title });
   await notice.waitFor();
+  assert.match(await notice.textContent(), /掲載中/);
+
+  // First corrected in place: the form takes the notice, saving shows on the home page at once.
+  await notice.getByRole("button", { name: "「" + title + "」を修正する" }).click();
+  assert.equal(await page.locator("#n-title").inputValue(), title);
+  assert.ok(await page.locator("#n-municipality_code").isDisabled(), "the town of a notice being corrected is fixed");
+  const corrected = title.replace("日程を誤った", "日程を直した");
+  await page.locator("#n-title").fill(corrected);
+  await page.locator("#n-event_date").fill("2026-12-12");
+  await page.getByRole("button", { name: "修正を保存する" }).click();
+  await page.getByText("修正しました。").waitFor();
+  notice = page.locator("#notice-list li", { hasText: corrected });
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /開催 2026年12月12日/);
+  const fixed = await (await fetch(run.host.base + "/")).text();
+  assert.ok(fixed.includes(corrected) && !fixed.includes(title), "the home page shows the correction at once");
+  assert.equal(await page.getByRole("button", { name: "掲載する" }).count(), 1, "the form publishes new notices again");
+  await screenshot(page, "admin-3-notice-corrected-390.png");
+
   page.once("dialog", (dialog) => dialog.accept());
-  await notice.getByRole("button", { name: "「" + title + "」の掲載をやめる" }).click();
-  await page.getByText("「" + title + "」の掲載をやめました。").waitFor();
+  await notice.getByRole("button", { name: "「" + corrected + "」の掲載をやめる" }).click();
+  await page.getByText("「" + corrected + "」の掲載をやめました。").waitFor();
   await notice.waitFor({ state: "detached" });
   const home = await (await fetch(run.host.base + "/")).text();
-  assert.ok(!home.includes(title), "the withdrawn notice is still on the residents' home page");
+  assert.ok(!home.includes(corrected), "the withdrawn notice is still on the residents' home page");
   assert.deepEqual(await axeViolations(page), [], "axe after withdrawing a notice");
   assert.deepEqual(errors, [], "console or page errors");
   await context.close();

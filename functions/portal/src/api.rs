@@ -327,6 +327,38 @@ pub async fn withdraw_notice(req: &Request, env: &Env, id: &str) -> Result<Respo
     Ok(rainbownet_core::http::respond::no_content())
 }
 
+/// `PUT /api/v1/public/notices/{id}`: corrects a notice in place (a wrong date, a changed
+/// place), for the same people who may withdraw it.
+pub async fn update_notice(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
+    let caller = admin::authenticate(req, env).await?;
+    let municipality = notices::municipality_of(env, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    caller.may_manage(Some(&municipality))?;
+    let input: notices::NoticeInput = rainbownet_core::http::json::parse(req)?;
+    let notice = notices::update(env, id, &municipality, input)
+        .await?
+        .ok_or(Error::NotFound)?;
+    invalidate_pages(env).await;
+    Ok(json(StatusCode::OK, &notice))
+}
+
+/// `GET /api/v1/public/managed-notices`: a town's notices, scheduled and ended ones too.
+pub async fn managed_notices(req: &Request, env: &Env) -> Result<Response, Error> {
+    use rainbownet_core::auth::role::Role;
+    let caller = admin::authenticate(req, env).await?;
+    let town = match (query_param(req, "municipality"), &caller) {
+        (Some(town), _) => Some(town),
+        (None, admin::Admin::Staff(subject)) if !subject.has(Role::Sysadmin) => {
+            subject.municipality.clone()
+        }
+        (None, _) => None,
+    };
+    caller.may_manage(town.as_deref())?;
+    let items = notices::managed(env, town.as_deref(), 200).await?;
+    Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+}
+
 pub async fn create_notice(req: &Request, env: &Env) -> Result<Response, Error> {
     let caller = admin::authenticate(req, env).await?;
     let input: notices::NoticeInput = rainbownet_core::http::json::parse(req)?;

@@ -48,6 +48,8 @@ enum Route {
     ListNotices,
     CreateNotice,
     WithdrawNotice,
+    UpdateNotice,
+    ManagedNotices,
     SelfcheckStore,
 }
 
@@ -134,6 +136,16 @@ static ROUTES: &[(Method, &str, Route)] = &[
         Route::WithdrawNotice,
     ),
     (
+        Method::PUT,
+        "/api/v1/public/notices/{id}",
+        Route::UpdateNotice,
+    ),
+    (
+        Method::GET,
+        "/api/v1/public/managed-notices",
+        Route::ManagedNotices,
+    ),
+    (
         Method::GET,
         "/api/v1/public/_selfcheck/stores/{store}",
         Route::SelfcheckStore,
@@ -200,6 +212,8 @@ impl Function for Portal {
             Route::ListNotices => api::notices(req, env).await,
             Route::CreateNotice => api::create_notice(req, env).await,
             Route::WithdrawNotice => api::withdraw_notice(req, env, param("id")).await,
+            Route::UpdateNotice => api::update_notice(req, env, param("id")).await,
+            Route::ManagedNotices => api::managed_notices(req, env).await,
             Route::SelfcheckStore => selfcheck::store(env, Self::NAME, param("store")).await,
         }
     }

@@ -81,6 +81,10 @@ pub const CASES: &[Case] = &[
         name: "a notice withdrawn by its town's staff leaves the home page at once; another town's staff, a nurse, a forged token and nobody cannot",
         run: notices_withdrawn,
     },
+    Case {
+        name: "a notice corrected by its town's staff shows the correction at once; scheduled ones are listed for staff only; other towns, nurses, nobody and bad dates change nothing",
+        run: notices_corrected,
+    },
 ];
 
 fn standard_layouts(c: &Client) -> Result<(), String> {
@@ -339,6 +343,198 @@ fn notices_withdrawn(c: &Client) -> Result<(), String> {
         !c.get("/")?.text().contains(&neighbours),
         "the neighbour's notice is still up"
     );
+    Ok(())
+}
+
+fn notices_corrected(c: &Client) -> Result<(), String> {
+    use crate::auth::{access, register, register_as, with_token};
+    let tag = crate::auth::now_seconds();
+    let title = format!("体操発表会 {tag}");
+    let ours = publish_notice(
+        c,
+        serde_json::json!({
+            "municipality_code": "23233", "kind": "event", "title": title,
+            "body": "会場は体育館です", "event_date": "2026-12-05", "publish_from": "2020-01-01",
+        }),
+    )?;
+    let theirs = publish_notice(
+        c,
+        serde_json::json!({
+            "municipality_code": "23234", "kind": "notice", "title": format!("隣町 {tag}"),
+            "body": "本文", "publish_from": "2020-01-01",
+        }),
+    )?;
+    ensure!(c.get("/")?.text().contains(&title), "not on the home page");
+
+    let staff = register_as(c, "notice-editor", &["municipal_staff"])?;
+    let staff_token = access(c, &staff, 0)?;
+    let nurse = register(c, "notice-editor-nurse")?;
+    let nurse_token = access(c, &nurse, 0)?;
+    let corrected_title = format!("体操発表会（会場変更） {tag}");
+    let corrected = serde_json::json!({
+        "municipality_code": "23233", "kind": "event", "title": corrected_title,
+        "body": "会場は市民センターに変わりました", "event_date": "令和8年12月12日",
+        "publish_from": "2020-01-01", "publish_until": "2027-01-01",
+    });
+    let put = |id: &str, token: Option<&str>, body: &serde_json::Value| -> Result<Resp, String> {
+        let path = format!("/api/v1/public/notices/{id}");
+        match token {
+            Some(token) => with_token(c, "PUT", &path, token, Some(body.to_string())),
+            None => c.request(
+                "PUT",
+                &path,
+                &[("content-type", "application/json")],
+                Some(body.to_string().into_bytes()),
+            ),
+        }
+    };
+    let unchanged = |what: &str| -> Result<(), String> {
+        let home = c.get("/")?.text();
+        ensure!(
+            home.contains(&title) && !home.contains(&corrected_title),
+            "{what} changed the notice"
+        );
+        Ok(())
+    };
+    ensure_problem(
+        &put(&ours, None, &corrected)?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    ensure_problem(
+        &put(&ours, Some(&format!("{staff_token}x")), &corrected)?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    ensure_problem(
+        &put(&ours, Some(&nurse_token), &corrected)?,
+        403,
+        "/problems/forbidden",
+    )?;
+    let mut neighbour = corrected.clone();
+    neighbour["municipality_code"] = "23234".into();
+    ensure_problem(
+        &put(&theirs, Some(&staff_token), &neighbour)?,
+        403,
+        "/problems/forbidden",
+    )?;
+    // Moving our notice into the neighbour's town is not an edit.
+    let moved = put(&ours, Some(&staff_token), &neighbour)?;
+    ensure_problem(&moved, 422, "/problems/validation")?;
+    ensure!(
+        moved.text().contains("#/municipality_code"),
+        "moved: {}",
+        moved.text()
+    );
+    let mut bad = corrected.clone();
+    bad["event_date"] = "来週の土曜".into();
+    bad["title"] = "".into();
+    let refused = put(&ours, Some(&staff_token), &bad)?;
+    ensure_problem(&refused, 422, "/problems/validation")?;
+    ensure!(
+        refused.text().contains("#/event_date") && refused.text().contains("#/title"),
+        "both fields named: {}",
+        refused.text()
+    );
+    unchanged("a refused correction")?;
+    ensure_problem(
+        &put("01KNOSUCHNOTICE0000000000X", Some(&staff_token), &corrected)?,
+        404,
+        "/problems/not-found",
+    )?;
+
+    let done = put(&ours, Some(&staff_token), &corrected)?;
+    ensure!(
+        done.status == 200,
+        "correction: {} {}",
+        done.status,
+        done.text()
+    );
+    let stored = done.json()?;
+    ensure!(
+        stored["title"] == corrected_title.as_str()
+            && stored["event_date"] == "2026-12-12"
+            && stored["publish_until"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("2026-12-31T15:00")),
+        "stored: {stored}"
+    );
+    let home = c.get("/")?.text();
+    ensure!(
+        home.contains(&corrected_title) && home.contains("2026年12月12日（土）"),
+        "the home page does not show the correction at once"
+    );
+
+    // A scheduled notice: staff see it (to correct it before it shows), residents do not.
+    let later = format!("来年のお知らせ {tag}");
+    let scheduled = publish_notice(
+        c,
+        serde_json::json!({
+            "municipality_code": "23233", "kind": "notice", "title": later,
+            "body": "本文", "publish_from": "2099-01-01",
+        }),
+    )?;
+    let managed = with_token(
+        c,
+        "GET",
+        "/api/v1/public/managed-notices",
+        &staff_token,
+        None,
+    )?;
+    ensure!(managed.status == 200, "managed: {}", managed.status);
+    let items = managed.json()?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let state = |id: &str| {
+        items
+            .iter()
+            .find(|n| n["id"] == id)
+            .map(|n| n["state"].clone())
+    };
+    ensure!(
+        state(&scheduled) == Some("scheduled".into()) && state(&ours) == Some("published".into()),
+        "managed states: {:?} {:?}",
+        state(&scheduled),
+        state(&ours)
+    );
+    ensure!(
+        items.iter().all(|n| n["municipality_code"] == "23233"),
+        "another town's notice listed for this town's staff"
+    );
+    ensure!(
+        !c.get("/api/v1/public/notices?municipality=23233")?
+            .text()
+            .contains(&later),
+        "a scheduled notice is public"
+    );
+    ensure_problem(
+        &with_token(
+            c,
+            "GET",
+            "/api/v1/public/managed-notices?municipality=23234",
+            &staff_token,
+            None,
+        )?,
+        403,
+        "/problems/forbidden",
+    )?;
+    ensure_problem(
+        &with_token(
+            c,
+            "GET",
+            "/api/v1/public/managed-notices",
+            &nurse_token,
+            None,
+        )?,
+        403,
+        "/problems/forbidden",
+    )?;
+    ensure_problem(
+        &c.get("/api/v1/public/managed-notices")?,
+        401,
+        "/problems/unauthorized",
+    )?;
     Ok(())
 }
 

@@ -17,6 +17,33 @@ pub struct Notice {
     pub body: String,
     pub event_date: Option<String>,
     pub publish_from: String,
+    pub publish_until: Option<String>,
+}
+
+/// A notice as its town's staff see it in the admin page: with whether residents see it.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct ManagedNotice {
+    #[serde(flatten)]
+    pub notice: Notice,
+    /// `scheduled` (not yet shown), `published`, or `ended` (past its end date).
+    pub state: String,
+}
+
+const COLUMNS: &str = "n.id, n.municipality_code, m.name AS municipality_name, n.kind, n.title, n.body, \
+     n.event_date, n.publish_from, n.publish_until";
+
+fn notice(r: crate::ports::Row) -> Result<Notice, StoreError> {
+    Ok(Notice {
+        id: r.text("id")?.to_owned(),
+        municipality_code: r.text("municipality_code")?.to_owned(),
+        municipality_name: r.text("municipality_name")?.to_owned(),
+        kind: r.text("kind")?.to_owned(),
+        title: r.text("title")?.to_owned(),
+        body: r.text("body")?.to_owned(),
+        event_date: r.opt_text("event_date")?.map(str::to_owned),
+        publish_from: r.text("publish_from")?.to_owned(),
+        publish_until: r.opt_text("publish_until")?.map(str::to_owned),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,31 +72,64 @@ pub async fn published(
     let sql = env.sql(Database::Public).await?;
     let rows = sql
         .query(
-            "SELECT n.id, n.municipality_code, m.name AS municipality_name, n.kind, n.title, n.body, \
-             n.event_date, n.publish_from FROM notices n JOIN municipalities m ON m.code = n.municipality_code \
-             WHERE n.publish_from <= ?1 AND (n.publish_until IS NULL OR n.publish_until > ?1) \
-             AND (?2 IS NULL OR n.municipality_code = ?2) ORDER BY n.publish_from DESC, n.id DESC LIMIT ?3",
+            &format!(
+                "SELECT {COLUMNS} FROM notices n JOIN municipalities m ON m.code = n.municipality_code \
+                 WHERE n.publish_from <= ?1 AND (n.publish_until IS NULL OR n.publish_until > ?1) \
+                 AND (?2 IS NULL OR n.municipality_code = ?2) ORDER BY n.publish_from DESC, n.id DESC LIMIT ?3"
+            ),
+            &[now.into(), municipality.into(), limit.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(notice)
+        .collect::<Result<_, StoreError>>()
+        .map_err(Error::from)
+}
+
+/// Every notice of the towns given (`None`: all towns), scheduled and ended ones too, newest
+/// first: what staff edit or withdraw.
+pub async fn managed(
+    env: &Env,
+    municipality: Option<&str>,
+    limit: u32,
+) -> Result<Vec<ManagedNotice>, Error> {
+    let now = crate::time::iso8601(env.clock.now_millis());
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            &format!(
+                "SELECT {COLUMNS}, CASE WHEN n.publish_from > ?1 THEN 'scheduled' \
+                 WHEN n.publish_until IS NOT NULL AND n.publish_until <= ?1 THEN 'ended' \
+                 ELSE 'published' END AS state \
+                 FROM notices n JOIN municipalities m ON m.code = n.municipality_code \
+                 WHERE (?2 IS NULL OR n.municipality_code = ?2) \
+                 ORDER BY n.publish_from DESC, n.id DESC LIMIT ?3"
+            ),
             &[now.into(), municipality.into(), limit.into()],
         )
         .await?;
     rows.iter()
         .map(|r| {
-            Ok(Notice {
-                id: r.text("id")?.to_owned(),
-                municipality_code: r.text("municipality_code")?.to_owned(),
-                municipality_name: r.text("municipality_name")?.to_owned(),
-                kind: r.text("kind")?.to_owned(),
-                title: r.text("title")?.to_owned(),
-                body: r.text("body")?.to_owned(),
-                event_date: r.opt_text("event_date")?.map(str::to_owned),
-                publish_from: r.text("publish_from")?.to_owned(),
+            Ok(ManagedNotice {
+                notice: notice(r)?,
+                state: r.text("state")?.to_owned(),
             })
         })
         .collect::<Result<_, StoreError>>()
         .map_err(Error::from)
 }
 
-pub async fn create(env: &Env, input: NoticeInput) -> Result<String, Error> {
+/// A notice's form, checked, with its dates in their stored form.
+struct Checked {
+    kind: String,
+    title: String,
+    body: String,
+    event_date: Option<String>,
+    publish_from: Option<String>,
+    publish_until: Option<String>,
+}
+
+fn check(input: NoticeInput) -> Result<Checked, Error> {
     let mut errors = Vec::new();
     if !matches!(input.kind.as_str(), "notice" | "event") {
         errors.push(FieldError::new(
@@ -135,6 +195,19 @@ pub async fn create(env: &Env, input: NoticeInput) -> Result<String, Error> {
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
+    Ok(Checked {
+        kind: input.kind,
+        title: input.title.trim().to_owned(),
+        body: input.body,
+        event_date,
+        publish_from: publish_from.map(crate::time::iso8601),
+        publish_until: publish_until.map(crate::time::iso8601),
+    })
+}
+
+pub async fn create(env: &Env, input: NoticeInput) -> Result<String, Error> {
+    let municipality = input.municipality_code.trim().to_owned();
+    let checked = check(input)?;
     let id = env.new_id();
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Public).await?;
@@ -143,15 +216,13 @@ pub async fn create(env: &Env, input: NoticeInput) -> Result<String, Error> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         vec![
             id.clone().into(),
-            input.municipality_code.into(),
-            input.kind.into(),
-            input.title.trim().into(),
-            input.body.into(),
-            event_date.into(),
-            publish_from
-                .map_or_else(|| now.clone(), crate::time::iso8601)
-                .into(),
-            publish_until.map(crate::time::iso8601).into(),
+            municipality.into(),
+            checked.kind.into(),
+            checked.title.into(),
+            checked.body.into(),
+            checked.event_date.into(),
+            checked.publish_from.unwrap_or_else(|| now.clone()).into(),
+            checked.publish_until.into(),
             now.into(),
         ],
     )])
@@ -180,6 +251,69 @@ pub async fn municipality_of(env: &Env, id: &str) -> Result<Option<String>, Erro
         Some(row) => Some(row.text("municipality_code")?.to_owned()),
         None => None,
     })
+}
+
+/// Corrects a notice of `municipality` (the town the caller was allowed for) in place, with
+/// the same checks as a new one; an absent `publish_from` keeps the notice's. `None` when
+/// there was no such notice.
+pub async fn update(
+    env: &Env,
+    id: &str,
+    municipality: &str,
+    input: NoticeInput,
+) -> Result<Option<Notice>, Error> {
+    // Moving a notice to another town would need the other town's permission too: withdraw
+    // it and publish it there.
+    let moved = input.municipality_code.trim() != municipality;
+    let checked = match check(input) {
+        Ok(checked) if !moved => checked,
+        outcome => {
+            let mut errors = match outcome {
+                Err(Error::Validation(errors)) => errors,
+                Err(other) => return Err(other),
+                Ok(_) => Vec::new(),
+            };
+            if moved {
+                errors.push(FieldError::new(
+                    "#/municipality_code",
+                    "a notice stays in its town; withdraw it and publish it in the other",
+                    "お知らせの市区町村は変更できません（掲載をやめて、改めて掲載してください）",
+                ));
+            }
+            return Err(Error::Validation(errors));
+        }
+    };
+    let sql = env.sql(Database::Public).await?;
+    let results = sql
+        .batch(&[Statement::new(
+            "UPDATE notices SET kind = ?3, title = ?4, body = ?5, event_date = ?6, \
+             publish_from = COALESCE(?7, publish_from), publish_until = ?8 \
+             WHERE id = ?1 AND municipality_code = ?2 RETURNING id",
+            vec![
+                id.into(),
+                municipality.into(),
+                checked.kind.into(),
+                checked.title.into(),
+                checked.body.into(),
+                checked.event_date.into(),
+                checked.publish_from.into(),
+                checked.publish_until.into(),
+            ],
+        )])
+        .await?;
+    if results.first().is_none_or(|rows| rows.is_empty()) {
+        return Ok(None);
+    }
+    let rows = sql
+        .query(
+            &format!(
+                "SELECT {COLUMNS} FROM notices n JOIN municipalities m ON m.code = n.municipality_code \
+                 WHERE n.id = ?1"
+            ),
+            &[id.into()],
+        )
+        .await?;
+    rows.first().map(notice).transpose().map_err(Error::from)
 }
 
 /// Takes a notice down at once: a wrong date or a cancelled event must not stay on the
