@@ -12,11 +12,11 @@ window.RainbowNetDom = (() => {
     return node;
   }
 
-  // An English hint (hidden unless English is on: static/lang.js).
-  function en(text) {
-    const span = el("span", "en", text);
-    span.lang = "en";
-    return span;
+  // A text the page's code has in both languages (a status, a server template's label):
+  // the reader's language only (static/lang.js).
+  function bilingual(node, ja, en) {
+    node.textContent = window.RainbowNetLang ? window.RainbowNetLang.pick(ja, en) : ja;
+    return node;
   }
 
   // The file name a Content-Disposition header gives (RFC 6266: filename* first).
@@ -28,5 +28,5 @@ window.RainbowNetDom = (() => {
     return plain ? plain[1] : null;
   }
 
-  return { el, en, filenameFrom };
+  return { el, bilingual, filenameFrom };
 })();

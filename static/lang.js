@@ -1,8 +1,11 @@
-// The language of the professionals' pages (care, HQ, supporter, admin): Japanese. English
-// hints beside the Japanese are for those who ask for them (the 「English」 switch), e.g. care
-// workers from abroad; the choice is kept in this browser. Texts written "日本語 / English"
-// show their Japanese part only, unless English is on; `<span class="en">` hints are hidden
-// by CSS the same way.
+// The language of the professionals' pages (care, HQ, supporter, admin). The pages are written
+// in Japanese only; English is a switch for those who ask for it (care workers from abroad),
+// kept in this browser. English lives in one dictionary, static/lang/en.js: Japanese text →
+// English text, and patterns with {0}, {1}… for texts that carry data ("{0} さんを追加しました。").
+// With English on, every text node and label the page shows is looked up there, also those
+// the page's scripts add later (a MutationObserver), so a script needs no call to be
+// translated; a text missing from the dictionary stays Japanese rather than becoming wrong.
+// Names (people, towns) are marked translate="no", as HTML has it for translation tools.
 (function () {
   "use strict";
   const KEY = "rainbownet.lang";
@@ -12,34 +15,130 @@
     try { return localStorage.getItem(KEY) === "en" ? "en" : "ja"; } catch (e) { return "ja"; }
   }
   root.dataset.lang = stored();
-
   const english = () => root.dataset.lang === "en";
-  // The English tail: " / " and then text with no Japanese in it.
-  const TAIL = / \/ [^\/\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]*$/;
+  if (english()) root.lang = "en";
 
-  function say(text) {
-    if (typeof text !== "string" || english()) return text;
-    return text.replace(TAIL, "");
+  const JAPANESE = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
+  // data-label: the column names a table shows beside each cell on a phone (CSS attr()).
+  const ATTRIBUTES = ["aria-label", "title", "placeholder", "alt", "data-label"];
+  const dictionary = () => window.RainbowNetEnglish || { exact: {}, patterns: {} };
+
+  // Patterns as regular expressions, the longest literal text first so that the most
+  // specific wins ("{0}件" must not take "未読 {0}件").
+  let compiled = null;
+  function patterns() {
+    if (compiled) return compiled;
+    compiled = Object.keys(dictionary().patterns || {}).map((ja) => {
+      const slots = [];
+      const source = ja.split(/(\{\d+\})/).map((part) => {
+        const slot = /^\{(\d+)\}$/.exec(part);
+        if (slot) { slots.push(slot[1]); return "([\\s\\S]+?)"; }
+        return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      }).join("");
+      return { re: new RegExp("^" + source + "$"), slots, en: dictionary().patterns[ja], weight: ja.replace(/\{\d+\}/g, "").length };
+    }).sort((a, b) => b.weight - a.weight);
+    return compiled;
   }
 
-  // Attributes people hear or see (menus' labels, tooltips) and the choices of the pages'
-  // own lists follow the same rule.
-  function sayAttributes(scope) {
-    if (english()) return;
-    scope.querySelectorAll("option").forEach((option) => {
-      if (TAIL.test(option.textContent)) option.textContent = say(option.textContent);
-    });
-    scope.querySelectorAll("[aria-label], [title], [placeholder]").forEach((node) => {
-      ["aria-label", "title", "placeholder"].forEach((name) => {
-        const value = node.getAttribute(name);
-        if (value && TAIL.test(value)) node.setAttribute(name, say(value));
+  // The English of a whole text (its surrounding spaces kept), or null when it has none.
+  // Line breaks and runs of spaces inside a text (an HTML source's wrapping) count as one space.
+  function translate(text) {
+    const key = text.trim().replace(/\s+/g, " ");
+    if (!key || !JAPANESE.test(key)) return null;
+    const [, before, after] = /^(\s*)[\s\S]*?(\s*)$/.exec(text);
+    const exact = dictionary().exact || {};
+    if (Object.prototype.hasOwnProperty.call(exact, key)) return before + exact[key] + after;
+    for (const pattern of patterns()) {
+      const match = pattern.re.exec(key);
+      if (!match) continue;
+      const values = {};
+      pattern.slots.forEach((slot, i) => { values[slot] = match[i + 1]; });
+      // A slot may hold a word the dictionary knows (a status, a category).
+      const out = pattern.en.replace(/\{(\d+)\}/g, (_, slot) => {
+        const value = values[slot] || "";
+        return Object.prototype.hasOwnProperty.call(exact, value.trim()) ? exact[value.trim()] : value;
       });
+      return before + out + after;
+    }
+    return null;
+  }
+
+  // A text in the reader's language: scripts call it where a text leaves the page (a
+  // confirm dialog, a document title) or is compared.
+  function say(text) {
+    if (typeof text !== "string" || !english()) return text;
+    const out = translate(text);
+    return out === null ? text : out;
+  }
+
+  // The server's problems carry both languages (detail, detail_ja): the reader's first.
+  function pick(japanese, englishText) {
+    return english() ? (englishText || japanese) : (japanese || englishText);
+  }
+
+  function skipped(node) {
+    const parent = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    // People's own words (posts, comments, messages, notes) are shown as written.
+    return !parent || parent.closest("script, style, textarea, [contenteditable], [data-no-translate], [translate=no], "
+      + ".post-body, .comment-body, .message-body") !== null;
+  }
+
+  function translateText(node) {
+    if (skipped(node)) return;
+    const out = translate(node.nodeValue);
+    if (out !== null) node.nodeValue = out;
+  }
+
+  function translateAttributes(element) {
+    if (skipped(element)) return;
+    ATTRIBUTES.forEach((name) => {
+      const value = element.getAttribute(name);
+      if (!value) return;
+      const out = translate(value);
+      if (out !== null) element.setAttribute(name, out);
+    });
+  }
+
+  function translateTree(scope) {
+    if (scope.nodeType === Node.TEXT_NODE) { translateText(scope); return; }
+    if (scope.nodeType !== Node.ELEMENT_NODE && scope.nodeType !== Node.DOCUMENT_NODE) return;
+    if (scope.nodeType === Node.ELEMENT_NODE) translateAttributes(scope);
+    const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.nodeType === Node.TEXT_NODE) translateText(node);
+      else translateAttributes(node);
+    }
+  }
+
+  // Kept for the pages' older calls: with one dictionary there is nothing left to strip.
+  function sayAttributes(scope) {
+    if (english()) translateTree(scope);
+  }
+
+  function watch() {
+    translateTree(document.documentElement);
+    new MutationObserver((records) => {
+      for (const record of records) {
+        if (record.type === "childList") record.addedNodes.forEach(translateTree);
+        else if (record.type === "characterData") translateText(record.target);
+        else if (record.type === "attributes") translateAttributes(record.target);
+      }
+    }).observe(document.documentElement, {
+      subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ATTRIBUTES,
+    });
+    // Dialogs are no DOM: their messages go through the dictionary too.
+    ["alert", "confirm", "prompt"].forEach((name) => {
+      const original = window[name];
+      window[name] = function (message, ...rest) { return original.call(window, say(String(message)), ...rest); };
     });
   }
 
   function switchButtons() {
     document.querySelectorAll("[data-lang-switch]").forEach((button) => {
-      button.setAttribute("aria-pressed", english() ? "true" : "false");
+      // The switch names the other language, in that language.
+      button.textContent = english() ? "日本語" : "English";
+      button.lang = english() ? "ja" : "en";
+      button.setAttribute("data-no-translate", "");
       button.addEventListener("click", () => {
         try { localStorage.setItem(KEY, english() ? "ja" : "en"); } catch (e) { /* kept for this page only */ }
         // Texts already on the page were written in the old language: draw them again.
@@ -49,11 +148,11 @@
   }
 
   function ready() {
-    sayAttributes(document);
     switchButtons();
+    if (english()) watch();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
 
-  window.RainbowNetLang = { say: say, english: english, sayAttributes: sayAttributes };
+  window.RainbowNetLang = { say, pick, english, sayAttributes, translate };
 })();

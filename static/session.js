@@ -52,7 +52,7 @@ window.RainbowNetSession = (() => {
   function create(options) {
     const { storage, key } = options;
     const SIGNED_OUT = options.signedOutError;
-    const busy = options.busy || "サーバーが混雑しています / server busy";
+    const busy = options.busy || "サーバーが混雑しています";
     // A duplicated tab starts with a copy of sessionStorage: the tab that rotates hands the
     // new pair to tabs still holding the old one. localStorage is shared already.
     const handovers = storage === window.sessionStorage && typeof BroadcastChannel === "function"

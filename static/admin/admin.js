@@ -8,9 +8,11 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { el, en, filenameFrom } = window.RainbowNetDom;
-  // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
+  const { el, bilingual, filenameFrom } = window.RainbowNetDom;
+  // "日本語" texts: the Japanese alone unless English hints are on (static/lang.js).
   const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
+  // Of a server text given in both languages, the reader's.
+  const pick = window.RainbowNetLang ? window.RainbowNetLang.pick : (ja, en) => ja || en;
   const townNames = {}; // municipality code → name
   const categoryNames = {};
   const SIGNED_OUT = new Error("signed out");
@@ -76,9 +78,9 @@
   }
 
   function problemLines(problem) {
-    const fields = ((problem && problem.errors) || []).map((e) => e.detail_ja || e.detail);
+    const fields = ((problem && problem.errors) || []).map((e) => pick(e.detail_ja, e.detail));
     if (fields.length) return fields;
-    return [(problem && (problem.detail_ja || problem.title_ja || problem.detail || problem.title)) || "エラーが起きました。"];
+    return [(problem && (pick(problem.detail_ja || problem.title_ja, problem.detail || problem.title))) || "エラーが起きました。"];
   }
 
   // What a failed request says to the person: signed out is shown by the session already.
@@ -146,14 +148,18 @@
     ]);
     for (const id of TOWN_SELECTS) {
       fillSelect(id, towns.items, (m) => m.code, (m) => m.name + "（" + m.code + "）");
+      $(id).querySelectorAll("option").forEach((option) => { option.translate = false; }); // names stay names
     }
     for (const m of towns.items) {
       townNames[m.code] = m.name;
-      $("usage-municipality").appendChild(Object.assign(el("option", null, m.name + "（" + m.code + "）"), { value: m.code }));
+      const option = Object.assign(el("option", null, m.name + "（" + m.code + "）"), { value: m.code });
+      option.translate = false; // a town's name is a name
+      $("usage-municipality").appendChild(option);
     }
-    fillSelect("r-category", categories.items.filter((c) => c.parent), (c) => c.code, (c) => c.name_ja);
-    for (const c of categories.items) categoryNames[c.code] = c.name_ja;
-    fillSelect("w-categories", categories.items, (c) => c.code, (c) => (c.parent ? "　" : "") + c.name_ja);
+    const categoryName = (c) => pick(c.name_ja, c.name_en);
+    fillSelect("r-category", categories.items.filter((c) => c.parent), (c) => c.code, categoryName);
+    for (const c of categories.items) categoryNames[c.code] = categoryName(c);
+    fillSelect("w-categories", categories.items, (c) => c.code, (c) => (c.parent ? "　" : "") + categoryName(c));
     const hazards = $("r-hazards");
     for (const h of vocabulary.hazards || []) {
       const label = el("label", "check");
@@ -212,8 +218,8 @@
       const lines = [report.dataset_label + "：新規 " + report.imported + " 件、更新 " + report.updated +
         " 件、変更なし " + report.unchanged + " 件、取り込めなかった行 " + report.rejected + " 件"];
       if (report.detected_by && report.detected_by.length) lines.push("判定に使った列：" + report.detected_by.join("・"));
-      for (const e of report.errors) lines.push(e.line + " 行目：" + e.reason_ja);
-      for (const w of report.warnings || []) lines.push(w.line + " 行目（取り込み済み）：" + w.reason_ja);
+      for (const e of report.errors) lines.push(e.line + " 行目：" + pick(e.reason_ja, e.reason));
+      for (const w of report.warnings || []) lines.push(w.line + " 行目（取り込み済み）：" + pick(w.reason_ja, w.reason));
       show("import-result", lines, report.rejected === 0);
       searchManaged();
     } catch (e) {
@@ -226,14 +232,14 @@
     event.preventDefault();
     const file = $("patients-file").files[0];
     if (!file) return;
-    show("patients-result", ["取り込み中… / Importing…"], true);
+    show("patients-result", ["取り込み中…"], true);
     try {
       const res = await api("POST", "/api/v1/patients/imports?municipality=" + encodeURIComponent($("patients-municipality").value),
         { body: file, contentType: "text/csv" });
       if (!res.ok) { show("patients-result", problemLines(res.json), false); return; }
       const r = res.json;
       const lines = ["登録 " + r.registered + "件・変更なし " + r.unchanged + "件・同意なし " + r.without_consent + "件・エラー " + r.rejected + "件"];
-      for (const e of r.errors || []) lines.push(e.line + "行目：" + (e.reason_ja || e.reason));
+      for (const e of r.errors || []) lines.push(e.line + "行目：" + (pick(e.reason_ja, e.reason)));
       show("patients-result", lines, r.rejected === 0);
     } catch (e) {
       failure("patients-result", e);
@@ -633,7 +639,7 @@
       me = null;
       if (e !== SIGNED_OUT) {
         $("account-status").hidden = false;
-        $("account-status").textContent = say("サーバーに接続できません。 / Cannot reach the server.");
+        $("account-status").textContent = say("サーバーに接続できません。");
       }
       applyAccount();
     }
@@ -656,7 +662,7 @@
     status.append("ログイン中：", el("strong", null, me.name), "（" + (me.organization ? me.organization.name : "") + "） ",
       (me.roles || []).map((r) => ROLE[r] || r).join("・"));
     if (!inviter && !counter) {
-      status.append(el("br"), "職員の招待は事業所の管理者が、利用状況は市町の職員が使えます。 ", en("Inviting needs an organization admin; usage needs municipal staff."));
+      status.append(el("br"), "職員の招待は事業所の管理者が、利用状況は市町の職員が使えます。");
     }
     $("invite-org-box").hidden = !hasRole("sysadmin");
     $("usage-municipality-box").hidden = !hasRole("sysadmin");
@@ -809,8 +815,8 @@
     for (const e of problem.errors || []) {
       const id = INVITE_FIELDS[e.pointer];
       const line = id && $(id + "-error");
-      if (!line) { rest.push((e.pointer || "").replace("#/", "") + "：" + (e.detail_ja || e.detail)); continue; }
-      line.textContent = e.detail_ja || e.detail;
+      if (!line) { rest.push((e.pointer || "").replace("#/", "") + "：" + (pick(e.detail_ja, e.detail))); continue; }
+      line.textContent = pick(e.detail_ja, e.detail);
       line.hidden = false;
       const input = id === "invite-roles" ? form.querySelector("input[name=roles]") : $(id);
       input.setAttribute("aria-invalid", "true");
@@ -819,10 +825,10 @@
     }
     if (!(problem.errors || []).length) {
       rest.push(status === 403
-        ? "この権限では招待できません（事業所の管理者は専門職・事業所の管理者を、市町の権限は市町の組織でのみ付けられます）。 / Not allowed."
-        : (problem.detail_ja || problem.detail || problem.title || "HTTP " + status));
+        ? "この権限では招待できません（事業所の管理者は専門職・事業所の管理者を、市町の権限は市町の組織でのみ付けられます）。"
+        : (pick(problem.detail_ja, problem.detail) || problem.title || "HTTP " + status));
     }
-    if (placed) rest.unshift("入力内容を確認してください（" + placed + "項目）。 / Please check the marked fields.");
+    if (placed) rest.unshift("入力内容を確認してください（" + placed + "項目）。");
     show("invite-errors", rest, false);
     if (first) first.focus();
   }
@@ -855,7 +861,7 @@
       $("invite-url").select();
       loadInvitations();
     } catch (e) {
-      if (e !== SIGNED_OUT) show("invite-errors", ["送信できませんでした。通信状態を確認してください。 / Not sent."], false);
+      if (e !== SIGNED_OUT) show("invite-errors", ["送信できませんでした。通信状態を確認してください。"], false);
     } finally {
       $("invite-submit").disabled = false;
     }
@@ -868,12 +874,12 @@
       input.select();
       let ok = false;
       try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-      $("invite-copy-status").textContent = say(ok ? "コピーしました。 / Copied." : "URLを選択しました。長押しまたは Ctrl+C でコピーしてください。 / Selected; copy it by hand.");
+      $("invite-copy-status").textContent = say(ok ? "コピーしました。" : "URLを選択しました。長押しまたは Ctrl+C でコピーしてください。");
     };
     if (!navigator.clipboard || !navigator.clipboard.writeText) { fallback(); return; }
     try {
       await navigator.clipboard.writeText(input.value);
-      $("invite-copy-status").textContent = say("コピーしました。 / Copied.");
+      $("invite-copy-status").textContent = say("コピーしました。");
     } catch (e) {
       fallback();
     }
@@ -887,7 +893,7 @@
 
   async function loadInvitations() {
     const status = $("invitations-status");
-    status.textContent = say("読み込んでいます… / Loading");
+    status.textContent = say("読み込んでいます…");
     try {
       const res = await api("GET", "/api/v1/auth/invitations");
       if (!res.ok) { status.textContent = problemLines(res.json).join(" "); return; }
@@ -900,15 +906,14 @@
         item.dataset.state = st.code;
         const head = el("p", "invitation-head");
         head.append(el("strong", null, inv.name), " ", el("span", "muted", inv.email));
-        const badge = el("span", "state state-" + st.code, st.text + " ");
-        badge.appendChild(en(st.en));
+        const badge = bilingual(el("span", "state state-" + st.code), st.text, st.en);
         item.append(head, el("p", "invitation-meta",
           (PROFESSION[inv.profession] || inv.profession) + "・" + (inv.roles || []).map((r) => ROLE[r] || r).join("・")), badge);
         list.appendChild(item);
       }
-      status.textContent = list.children.length ? "" : say("まだ招待はありません。 / No invitations yet.");
+      status.textContent = list.children.length ? "" : say("まだ招待はありません。");
     } catch (e) {
-      status.textContent = e === SIGNED_OUT ? "" : say("読み込めませんでした。 / Could not load.");
+      status.textContent = e === SIGNED_OUT ? "" : say("読み込めませんでした。");
     }
   }
   $("invitations-reload").addEventListener("click", loadInvitations);
@@ -942,14 +947,14 @@
 
   async function loadUsage() {
     const status = $("usage-status");
-    status.textContent = say("集計しています… / Counting");
+    status.textContent = say("集計しています…");
     try {
       const res = await api("GET", "/api/v1/care/usage" + usageQuery());
       if (!res.ok) { status.textContent = problemLines(res.json).join(" "); $("usage-report").hidden = true; return; }
       renderUsage(res.json);
       status.textContent = "";
     } catch (e) {
-      status.textContent = e === SIGNED_OUT ? "" : say("読み込めませんでした。 / Could not load.");
+      status.textContent = e === SIGNED_OUT ? "" : say("読み込めませんでした。");
     }
   }
 
@@ -963,8 +968,7 @@
       const item = el("li", "figure");
       item.dataset.key = key;
       const value = u.totals ? u.totals[key] : null;
-      const label = el("span", "figure-label", ja + " ");
-      label.appendChild(en(english));
+      const label = bilingual(el("span", "figure-label"), ja, english);
       item.append(el("span", "figure-value", value === null || value === undefined ? "—" : Number(value).toLocaleString("ja-JP")), label);
       totals.appendChild(item);
     }
@@ -1027,7 +1031,7 @@
       // Revoke later: the download reads the Blob after click() returns.
       setTimeout(() => URL.revokeObjectURL(link.href), 60000);
     } catch (e) {
-      if (e !== SIGNED_OUT) $("usage-status").textContent = say("ダウンロードできませんでした。 / Download failed.");
+      if (e !== SIGNED_OUT) $("usage-status").textContent = say("ダウンロードできませんでした。");
     } finally {
       $("usage-csv").disabled = false;
     }

@@ -11,9 +11,11 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
-  const { el, en } = window.RainbowNetDom;
-  // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
+  const { el, bilingual } = window.RainbowNetDom;
+  // A text in the reader's language, from the one dictionary (static/lang.js).
   const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
+  // Of a server text given in both languages, the reader's.
+  const pick = window.RainbowNetLang ? window.RainbowNetLang.pick : (ja, en) => ja || en;
   const enc = encodeURIComponent;
   const SVG = "http://www.w3.org/2000/svg";
   const KEY_AUTH = "rainbownet-care-auth";
@@ -104,13 +106,6 @@
   // --- small helpers -------------------------------------------------------------------
 
 
-
-  // Japanese first, English after it in a smaller span (never HTML).
-  function bilingual(node, ja, english) {
-    node.textContent = ja + " ";
-    node.appendChild(en(english));
-    return node;
-  }
 
   function svg(tag, attrs, text) {
     const node = document.createElementNS(SVG, tag);
@@ -261,9 +256,9 @@
   function problemFromText(status, text) {
     try {
       const p = JSON.parse(text);
-      const fields = (p.errors || []).map((e) => e.detail_ja || e.detail).filter(Boolean);
+      const fields = (p.errors || []).map((e) => pick(e.detail_ja, e.detail)).filter(Boolean);
       if (fields.length) return fields;
-      return [p.detail_ja || p.detail || p.title_ja || p.title || "HTTP " + status];
+      return [pick(p.detail_ja, p.detail) || pick(p.title_ja, p.title) || "HTTP " + status];
     } catch (e) {
       return ["処理できませんでした（HTTP " + status + "）"];
     }
@@ -304,7 +299,7 @@
     let first = null;
     let placed = 0;
     (error.errors || []).forEach((e) => {
-      const text = e.detail_ja || e.detail;
+      const text = pick(e.detail_ja, e.detail);
       const slot = find(e.pointer || "");
       if (!slot) { rest.push(text); return; }
       slot.line.textContent = text;
@@ -316,7 +311,7 @@
       placed += 1;
     });
     if (!(error.errors || []).length) rest.push(...error.lines);
-    if (placed) rest.unshift("入力内容を確認してください（" + placed + "項目）。 / Please check the marked fields.");
+    if (placed) rest.unshift("入力内容を確認してください（" + placed + "項目）。");
     showBox(box, rest, false);
     if (first) first.focus();
   }
@@ -342,7 +337,7 @@
   function failure(e) {
     if (e === SIGNED_OUT) return null;
     if (e instanceof ApiError) return e.lines;
-    if (e instanceof TypeError) return ["サーバーに接続できません。通信状態を確認してください。 / Cannot reach the server."];
+    if (e instanceof TypeError) return ["サーバーに接続できません。通信状態を確認してください。"];
     return [e.message || String(e)];
   }
 
@@ -386,7 +381,7 @@
   function signedOut() {
     try { session.clear(); } catch (e) { /* nothing stored */ }
     forgetAll();
-    showSignin("ログインの有効期限が切れました。もう一度ログインしてください。 / Your session has ended; please sign in again.");
+    showSignin("ログインの有効期限が切れました。もう一度ログインしてください。");
   }
 
   async function login(event) {
@@ -396,12 +391,12 @@
       password: $("login-password").value,
       totp: $("login-totp").value.replace(/\s/g, ""),
     };
-    setText("login-status", "確認しています… / Signing in");
+    setText("login-status", "確認しています…");
     let resp;
     try {
       resp = await call("POST", "/api/v1/auth/login", { json: body });
     } catch (e) {
-      setText("login-status", "サーバーに接続できません。 / Cannot reach the server.");
+      setText("login-status", "サーバーに接続できません。");
       return;
     }
     $("login-password").value = "";
@@ -420,7 +415,7 @@
     }
     session.clear();
     forgetAll();
-    showSignin("ログアウトしました。 / Signed out.");
+    showSignin("ログアウトしました。");
   }
 
   async function loadMe() {
@@ -739,13 +734,13 @@
   }
 
   async function loadPatients() {
-    setText("patients-status", "読み込んでいます… / Loading");
+    setText("patients-status", "読み込んでいます…");
     try {
       const json = await getJson("/api/v1/patients");
       state.patients = json.items || [];
       countedHere("patients", state.patients);
       renderPatients();
-      setText("patients-status", state.patients.length ? "" : "担当の利用者はいません。 / No patients yet.");
+      setText("patients-status", state.patients.length ? "" : "担当の利用者はいません。");
     } catch (e) {
       const lines = failure(e);
       if (lines) setText("patients-status", lines.join(" / "));
@@ -801,7 +796,7 @@
         main.appendChild(last);
       }
       const badge = el("span", "unread");
-      badge.append("未読 ", el("span", "unread-count", String(p.unread || 0)), "件 ", en("unread"));
+      badge.append("未読 ", el("span", "unread-count", String(p.unread || 0)), "件");
       badge.hidden = !p.unread;
       link.append(main, badge);
       item.appendChild(link);
@@ -858,7 +853,7 @@
   }
 
   async function loadPatient(id) {
-    setText("patient-status", "読み込んでいます… / Loading");
+    setText("patient-status", "読み込んでいます…");
     try {
       const patient = await getJson("/api/v1/patients/" + enc(id));
       if (!current(id)) return;
@@ -987,7 +982,7 @@
       const resp = await authorized("DELETE", "/api/v1/patients/" + enc(id) + "/team/" + enc(member.id));
       if (!resp.ok) throw new ApiError(await problemLines(resp));
       if (self) { location.hash = "#/patients"; return; }
-      showLines("team-status", [member.name + " さんをチームから外しました。 / Removed."], true);
+      showLines("team-status", [member.name + " さんをチームから外しました。"], true);
       await loadPatient(id);
     } catch (e) {
       const lines = failure(e);
@@ -1010,7 +1005,7 @@
       if (!current(id)) return;
       state.patient = patient;
       renderPatient();
-      showLines("team-status", [member.name + " さんが主担当になりました。 / " + member.name + " is now the lead."], true);
+      showLines("team-status", [member.name + " さんが主担当になりました。"], true);
     } catch (e) {
       const lines = failure(e);
       if (lines && current(id)) showLines("team-status", lines, false);
@@ -1030,7 +1025,7 @@
       state.patient = patient;
       renderPatient();
       pickers.team.reset();
-      showLines("team-status", [entry.name + " さんをチームに追加しました。 / Added " + entry.name + "."], true);
+      showLines("team-status", [entry.name + " さんをチームに追加しました。"], true);
     } catch (e) {
       const lines = failure(e);
       if (lines && current(id)) showLines("team-status", lines, false);
@@ -1084,15 +1079,15 @@
       const q = input.value.trim();
       const mine = ++seq;
       if (!q) { items = []; render(); status.textContent = ""; return; }
-      status.textContent = say("探しています… / Searching");
+      status.textContent = say("探しています…");
       try {
         const json = await getJson("/api/v1/care/professionals?q=" + enc(q));
         if (mine !== seq) return;
         items = json.items || [];
         render();
         status.textContent = items.length
-          ? items.length + "人見つかりました。 / " + items.length + " found."
-          : "見つかりませんでした。氏名・事業所名の一部か、メールアドレス全体で探せます。 / No one found.";
+          ? items.length + "人見つかりました。"
+          : "見つかりませんでした。氏名・事業所名の一部か、メールアドレス全体で探せます。";
       } catch (e) {
         if (mine !== seq) return;
         const lines = failure(e);
@@ -1122,7 +1117,7 @@
   async function loadTimeline(more) {
     const id = state.patientId;
     const path = "/api/v1/patients/" + enc(id) + "/posts?limit=20" + (more && state.nextCursor ? "&cursor=" + enc(state.nextCursor) : "");
-    setText("timeline-status", "読み込んでいます… / Loading");
+    setText("timeline-status", "読み込んでいます…");
     $("timeline-more").disabled = true;
     try {
       // Documents are shown by their template's labels: the templates first (once).
@@ -1137,7 +1132,7 @@
       }
       state.nextCursor = page.next_cursor || null;
       renderTimeline();
-      setText("timeline-status", state.posts.length ? "" : "まだ投稿はありません。 / No posts yet.");
+      setText("timeline-status", state.posts.length ? "" : "まだ投稿はありません。");
       if (!more) baseline(id);
       await markRead(id, items);
     } catch (e) {
@@ -1286,7 +1281,7 @@
     bilingual(summary, "既読 " + readers.length + "人", "read by " + readers.length);
     receipts.appendChild(summary);
     const list = el("ul", "readers");
-    if (readers.length === 0) list.appendChild(el("li", "muted", say("まだ誰も読んでいません。 / No one yet.")));
+    if (readers.length === 0) list.appendChild(el("li", "muted", say("まだ誰も読んでいません。")));
     readers.forEach((r) => {
       const item = el("li", "reader");
       item.append(el("span", "reader-name", r.name), " ", el("span", "muted", timeOf(r.read_at)));
@@ -1375,7 +1370,7 @@
         input.rows = 4;
       } else if (f.type === "choice") {
         input = el("select");
-        const blank = el("option", null, say("選んでください / Choose"));
+        const blank = el("option", null, say("選んでください"));
         blank.value = "";
         input.appendChild(blank);
         (f.options || []).forEach((o) => {
@@ -1453,12 +1448,12 @@
     setText("doc-status", "");
     const select = $("doc-template");
     if (!select.options.length) {
-      setText("doc-status", "様式を読み込んでいます… / Loading the forms");
+      setText("doc-status", "様式を読み込んでいます…");
       try {
         const templates = await loadTemplates();
         select.textContent = "";
         templates.forEach((t) => {
-          const option = el("option", null, say(t.name_ja + " / " + t.name_en));
+          const option = el("option", null, pick(t.name_ja, t.name_en));
           option.value = t.id;
           select.appendChild(option);
         });
@@ -1513,7 +1508,7 @@
     const button = form.querySelector("button[type=submit]");
     state.posting = true;
     button.disabled = true;
-    setText("doc-status", "送信しています… / Sending");
+    setText("doc-status", "送信しています…");
     try {
       const resp = await authorized("POST", "/api/v1/patients/" + enc(patient) + "/posts", {
         json: input, headers: { "idempotency-key": state.docDraft.key },
@@ -1523,7 +1518,7 @@
       if (!current(patient)) return;
       closeDocumentPanel();
       prependPost(post);
-      setText("post-status", template.name_ja + "を投稿しました。 / Posted.");
+      setText("post-status", template.name_ja + "を投稿しました。");
     } catch (e) {
       if (!current(patient)) return;
       setText("doc-status", "");
@@ -1531,7 +1526,7 @@
       else {
         const lines = failure(e);
         if (lines) showBox(form.querySelector(".doc-errors"), e instanceof TypeError
-          ? ["送信できませんでした。もう一度「文書を投稿する」を押してください（二重には投稿されません）。 / Not sent; press again."]
+          ? ["送信できませんでした。もう一度「文書を投稿する」を押してください（二重には投稿されません）。"]
           : lines, false);
       }
     } finally {
@@ -1555,7 +1550,7 @@
 
   function commentSection(post) {
     const box = el("section", "comments");
-    box.setAttribute("aria-label", say("コメント / Comments"));
+    box.setAttribute("aria-label", say("コメント"));
     const comments = post.comments || [];
     const count = el("p", "comment-count");
     box.appendChild(count);
@@ -1651,7 +1646,7 @@
     const postId = card.dataset.id;
     const body = form.querySelector("textarea").value.trim();
     const errors = form.querySelector(".errors");
-    if (!body) { showBox(errors, ["コメントを入力してください。 / Please write a comment."], false); return; }
+    if (!body) { showBox(errors, ["コメントを入力してください。"], false); return; }
     const signature = JSON.stringify([postId, body]);
     if (form.dataset.signature !== signature || !form.dataset.key) { form.dataset.signature = signature; form.dataset.key = newKey(); }
     const button = form.querySelector("button[type=submit]");
@@ -1737,7 +1732,7 @@
       if (isImage(a.content_type)) {
         const button = el("button", "thumb-button");
         button.type = "button";
-        button.title = say("拡大 / Enlarge");
+        button.title = say("拡大");
         const img = el("img", "attachment-thumb");
         img.alt = a.name;
         img.dataset.id = a.id;
@@ -1875,7 +1870,7 @@
       errors.hidden = !lines.length;
       lines.forEach((l) => errors.appendChild(el("p", null, l)));
     };
-    if (!body.trim()) { show(["本文を入力してください。 / Please write a message."]); return; }
+    if (!body.trim()) { show(["本文を入力してください。"]); return; }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
@@ -1928,9 +1923,9 @@
 
   function fileProblems(file) {
     const lines = [];
-    if (!typeOf(file)) lines.push(file.name + "：写真（PNG・JPEG・WebP）か PDF を選んでください。 / Images or PDF only.");
-    if (file.size > MAX_FILE_BYTES) lines.push(file.name + "：5MB を超えています（" + sizeOf(file.size) + "）。 / Larger than 5 MB.");
-    if (file.size === 0) lines.push(file.name + "：空のファイルです。 / The file is empty.");
+    if (!typeOf(file)) lines.push(file.name + "：写真（PNG・JPEG・WebP）か PDF を選んでください。");
+    if (file.size > MAX_FILE_BYTES) lines.push(file.name + "：5MB を超えています（" + sizeOf(file.size) + "）。");
+    if (file.size === 0) lines.push(file.name + "：空のファイルです。");
     return lines;
   }
 
@@ -1939,7 +1934,7 @@
     list.textContent = "";
     state.uploads = new Map();
     const files = Array.from($("post-files").files || []);
-    const problems = files.length > MAX_FILES ? ["添付できるのは1回に" + MAX_FILES + "件までです。 / Up to " + MAX_FILES + " files per post."] : [];
+    const problems = files.length > MAX_FILES ? ["添付できるのは1回に" + MAX_FILES + "件までです。"] : [];
     files.forEach((file, i) => {
       const item = el("li", "file");
       item.dataset.index = String(i);
@@ -1950,7 +1945,7 @@
       const status = el("span", "file-status");
       const bad = fileProblems(file);
       problems.push(...bad);
-      if (bad.length) { status.textContent = "送信できません / not allowed"; item.classList.add("bad"); }
+      if (bad.length) { status.textContent = "送信できません"; item.classList.add("bad"); }
       else bilingual(status, "未送信", "waiting");
       item.append(name, progress, status);
       list.appendChild(item);
@@ -2017,15 +2012,15 @@
     const body = $("post-body").value;
     const files = Array.from($("post-files").files || []);
     const problems = [];
-    if (!body.trim()) problems.push("本文を入力してください。 / Please write a message.");
-    if (files.length > MAX_FILES) problems.push("添付できるのは1回に" + MAX_FILES + "件までです。 / Up to " + MAX_FILES + " files per post.");
+    if (!body.trim()) problems.push("本文を入力してください。");
+    if (files.length > MAX_FILES) problems.push("添付できるのは1回に" + MAX_FILES + "件までです。");
     files.forEach((f) => problems.push(...fileProblems(f)));
     showLines("post-errors", problems);
     if (problems.length) { (body.trim() ? $("post-files") : $("post-body")).focus(); return; }
 
     state.posting = true;
     $("post-submit").disabled = true;
-    setText("post-status", files.length ? "添付ファイルを送信しています… / Uploading" : "送信しています… / Sending");
+    setText("post-status", files.length ? "添付ファイルを送信しています…" : "送信しています…");
     try {
       const ids = [];
       for (let i = 0; i < files.length; i++) ids.push(await upload(patient, files[i], i));
@@ -2034,7 +2029,7 @@
       // A resend of the same post (after a dropped connection) keeps its key, so it is
       // never posted twice; anything changed makes a new post with a new key.
       draftKey("draft", patient, input);
-      setText("post-status", "送信しています… / Sending");
+      setText("post-status", "送信しています…");
       const resp = await authorized("POST", "/api/v1/patients/" + enc(patient) + "/posts", {
         json: input, headers: { "idempotency-key": state.draft.key },
       });
@@ -2047,13 +2042,13 @@
       state.uploads = new Map();
       prependPost(post);
       togglePostForm(false);
-      setText("post-status", "投稿しました。 / Posted.");
+      setText("post-status", "投稿しました。");
     } catch (e) {
       if (!current(patient)) return;
       const lines = failure(e);
       if (lines) {
         showLines("post-errors", e instanceof TypeError
-          ? ["送信できませんでした。通信状態を確認して、もう一度「投稿する」を押してください（二重には投稿されません）。 / Not sent; press Post again."]
+          ? ["送信できませんでした。通信状態を確認して、もう一度「投稿する」を押してください（二重には投稿されません）。"]
           : lines);
         setText("post-status", "");
       }
@@ -2081,7 +2076,7 @@
 
   async function loadVitals() {
     const id = state.patientId;
-    setText("vital-status", "読み込んでいます… / Loading");
+    setText("vital-status", "読み込んでいます…");
     try {
       const json = await getJson("/api/v1/patients/" + enc(id) + "/vitals");
       if (!current(id)) return;
@@ -2177,7 +2172,7 @@
     const left = 46, right = 350, plotTop = top + 34, plotBottom = top + height - 30;
     const g = svg("g", { class: "vital-panel", "data-kind": k.code });
     const bp = k.code === "blood_pressure";
-    g.appendChild(svg("text", { x: 4, y: top + 20, class: "panel-title" }, say(k.ja + "（" + k.unit + "） / " + k.en)));
+    g.appendChild(svg("text", { x: 4, y: top + 20, class: "panel-title" }, pick(k.ja + "（" + k.unit + "）", k.en + " (" + k.unit + ")")));
     if (bp) g.appendChild(svg("text", { x: 356, y: top + 20, class: "panel-legend", "text-anchor": "end" }, "実線 上 ／ 点線 下"));
 
     const values = [];
@@ -2235,26 +2230,26 @@
       if (!filled(field) && !(bp && filled(field + "2"))) return;
       const value = numberOf($(field).value);
       const reading = { kind: k.code, value: value };
-      if (isNaN(value)) problems.push(k.ja + (bp ? "（上）" : "") + "を数字で入力してください。 / Enter a number.");
+      if (isNaN(value)) problems.push(k.ja + (bp ? "（上）" : "") + "を数字で入力してください。");
       if (bp) {
         reading.value2 = numberOf($(field + "2").value);
-        if (isNaN(reading.value2)) problems.push("血圧（下）を数字で入力してください。 / Enter the diastolic pressure.");
+        if (isNaN(reading.value2)) problems.push("血圧（下）を数字で入力してください。");
       }
       readings.push(reading);
     });
-    if (!readings.length && !problems.length) problems.push("測った値を1つ以上入力してください。 / Enter at least one reading.");
+    if (!readings.length && !problems.length) problems.push("測った値を1つ以上入力してください。");
     const input = { readings: readings };
     const at = $("vital-measured-at").value;
     if (at && state.measuredSet) {
       // Japan time, sent as UTC like the server's own timestamps, so readings sort by time.
       const ms = Date.parse(at + (at.length === 16 ? ":00" : "") + "+09:00");
-      if (isNaN(ms)) problems.push("測定日時を正しく入力してください。 / Check the time.");
+      if (isNaN(ms)) problems.push("測定日時を正しく入力してください。");
       else input.measured_at = new Date(ms).toISOString();
     }
     showLines("vital-errors", problems);
     if (problems.length) return;
     $("vital-submit").disabled = true;
-    setText("vital-status", "記録しています… / Saving");
+    setText("vital-status", "記録しています…");
     try {
       const resp = await authorized("POST", "/api/v1/patients/" + enc(id) + "/vitals/visits", {
         json: input, headers: { "idempotency-key": newKey() },
@@ -2269,7 +2264,7 @@
       resetMeasuredAt();
       const order = (v) => VITALS.findIndex((k) => k.code === v.kind);
       const said = saved.slice().sort((a, b) => order(a) - order(b)).map((v) => vitalKind(v.kind).ja + " " + reading(v));
-      setText("vital-status", said.join("、") + " を記録しました。 / Saved.");
+      setText("vital-status", said.join("、") + " を記録しました。");
     } catch (e) {
       if (!current(id)) return;
       const lines = failure(e);
@@ -2314,7 +2309,7 @@
     const id = state.patientId;
     const category = $("nearby-category").value;
     const radius = $("nearby-radius").value;
-    setText("nearby-status", "探しています… / Searching");
+    setText("nearby-status", "探しています…");
     $("nearby-search").disabled = true;
     try {
       const json = await getJson("/api/v1/patients/" + enc(id) + "/nearby?radius_m=" + enc(radius) + (category ? "&category=" + enc(category) : ""));
@@ -2323,8 +2318,8 @@
       state.nearbyPrintUrl = json.print_url || null;
       renderNearby();
       setText("nearby-status", state.nearby.length
-        ? "自宅から近い順に " + state.nearby.length + " 件 / " + state.nearby.length + " nearest first"
-        : "この範囲には見つかりませんでした。範囲を広げてください。 / Nothing in this radius.");
+        ? "自宅から近い順に " + state.nearby.length + " 件"
+        : "この範囲には見つかりませんでした。範囲を広げてください。");
     } catch (e) {
       if (!current(id)) return;
       state.nearby = [];
@@ -2390,7 +2385,7 @@
   function previewIntroduction() {
     const ids = checkedResources();
     if (ids.length === 0 || ids.length > 20) {
-      showLines("nearby-result", ["紹介する資源を1〜20件選んでください。 / Tick 1 to 20 resources."], false);
+      showLines("nearby-result", ["紹介する資源を1〜20件選んでください。"], false);
       return;
     }
     const who = state.patient ? state.patient.name + "さん" : "この利用者さん";
@@ -2433,7 +2428,7 @@
       if (state.loaded.timeline) prependPost(post);
       $("nearby-note").value = "";
       const box = $("nearby-result");
-      showLines("nearby-result", [ids.length + " 件の紹介をタイムラインに記録しました。 / Recorded on the timeline."], true);
+      showLines("nearby-result", [ids.length + " 件の紹介をタイムラインに記録しました。"], true);
       const links = el("p", "actions");
       const toTimeline = el("a", "button secondary");
       toTimeline.href = "#/patients/" + enc(id) + "/timeline";
@@ -2473,13 +2468,13 @@
   }
 
   async function loadProjects() {
-    setText("projects-status", "読み込んでいます… / Loading");
+    setText("projects-status", "読み込んでいます…");
     try {
       const json = await getJson("/api/v1/care/projects");
       state.projects = json.items || [];
       countedHere("projects", state.projects);
       renderProjects();
-      setText("projects-status", state.projects.length ? "" : "参加しているプロジェクトはありません。 / You are in no project yet.");
+      setText("projects-status", state.projects.length ? "" : "参加しているプロジェクトはありません。");
     } catch (e) {
       const lines = failure(e);
       if (lines) setText("projects-status", lines.join(" / "));
@@ -2500,7 +2495,7 @@
       if (p.last_post_at) meta.push("最新の投稿 " + timeOf(p.last_post_at));
       main.appendChild(el("span", "patient-meta", meta.join("・")));
       const badge = el("span", "unread");
-      badge.append("未読 ", el("span", "unread-count", String(p.unread || 0)), "件 ", en("unread"));
+      badge.append("未読 ", el("span", "unread-count", String(p.unread || 0)), "件");
       badge.hidden = !p.unread;
       link.append(main, badge);
       item.appendChild(link);
@@ -2514,7 +2509,7 @@
     list.textContent = "";
     if (state.me) {
       const me = el("li", "chosen");
-      me.append(el("span", "member-who", state.me.name + "（あなた・主催者） "), en("you, owner"));
+      me.append(el("span", "member-who", state.me.name + "（あなた・主催者）"));
       list.appendChild(me);
     }
     state.chosen.forEach((p) => {
@@ -2526,7 +2521,7 @@
       remove.type = "button";
       remove.dataset.unchoose = p.id;
       bilingual(remove, "外す", "Remove");
-      remove.setAttribute("aria-label", p.name + " を外す / Remove");
+      remove.setAttribute("aria-label", p.name + " を外す");
       item.append(who, remove);
       list.appendChild(item);
     });
@@ -2561,7 +2556,7 @@
       return { line: line, input: $(id) };
     };
     if (!input.name) {
-      placeErrors({ errors: [{ pointer: "#/name", detail_ja: "名称を入力してください。 / Enter a name." }], lines: [] }, find, $("project-errors"));
+      placeErrors({ errors: [{ pointer: "#/name", detail_ja: "名称を入力してください。" }], lines: [] }, find, $("project-errors"));
       return;
     }
     $("project-create").disabled = true;
@@ -2609,7 +2604,7 @@
   }
 
   async function loadProject(id) {
-    setText("project-status", "読み込んでいます… / Loading");
+    setText("project-status", "読み込んでいます…");
     try {
       const project = await getJson("/api/v1/care/projects/" + enc(id));
       if (!currentProject(id)) return;
@@ -2669,7 +2664,7 @@
   async function loadProjectPosts(more) {
     const id = state.projectId;
     const path = "/api/v1/care/projects/" + enc(id) + "/posts?limit=20" + (more && state.projectCursor ? "&cursor=" + enc(state.projectCursor) : "");
-    setText("project-timeline-status", "読み込んでいます… / Loading");
+    setText("project-timeline-status", "読み込んでいます…");
     $("project-more").disabled = true;
     try {
       const page = await getJson(path);
@@ -2682,7 +2677,7 @@
       }
       state.projectCursor = page.next_cursor || null;
       renderProjectPosts();
-      setText("project-timeline-status", state.projectPosts.length ? "" : "まだ投稿はありません。 / No posts yet.");
+      setText("project-timeline-status", state.projectPosts.length ? "" : "まだ投稿はありません。");
       // Read now: this project no longer counts as unread.
       const summary = state.projects.find((p) => p.id === id);
       if (summary && summary.unread) { summary.unread = 0; countedHere("projects", state.projects); }
@@ -2720,12 +2715,12 @@
     const id = state.projectId;
     const body = $("project-post-body").value;
     if (!body.trim()) {
-      showLines("project-post-errors", ["本文を入力してください。 / Please write a message."]);
+      showLines("project-post-errors", ["本文を入力してください。"]);
       $("project-post-body").focus();
       return;
     }
     showLines("project-post-errors", []);
-    setText("project-post-status", "送信しています… / Sending");
+    setText("project-post-status", "送信しています…");
     draftKey("projectDraft", id, body);
     $("project-post-submit").disabled = true;
     try {
@@ -2742,13 +2737,13 @@
         $("project-timeline").prepend(projectPostCard(post));
       }
       setText("project-timeline-status", "");
-      setText("project-post-status", "投稿しました。 / Posted.");
+      setText("project-post-status", "投稿しました。");
     } catch (e) {
       if (!currentProject(id)) return;
       setText("project-post-status", "");
       const lines = failure(e);
       if (lines) showLines("project-post-errors", e instanceof TypeError
-        ? ["送信できませんでした。もう一度「投稿する」を押してください（二重には投稿されません）。 / Not sent; press Post again."]
+        ? ["送信できませんでした。もう一度「投稿する」を押してください（二重には投稿されません）。"]
         : lines);
     } finally {
       $("project-post-submit").disabled = false;
@@ -2765,7 +2760,7 @@
       state.project = project;
       renderProject();
       pickers.projectMember.reset();
-      showLines("project-member-status", [entry.name + " さんを追加しました。 / Added " + entry.name + "."], true);
+      showLines("project-member-status", [entry.name + " さんを追加しました。"], true);
     } catch (e) {
       const lines = failure(e);
       if (lines && currentProject(id)) showLines("project-member-status", lines, false);
@@ -2788,7 +2783,7 @@
       const resp = await authorized("DELETE", "/api/v1/care/projects/" + enc(id) + "/members/" + enc(member.id));
       if (!resp.ok) throw new ApiError(await problemLines(resp));
       if (self) { resetProject(null); location.hash = "#/projects"; return; }
-      showLines("project-member-status", [member.name + " さんを外しました。 / Removed."], true);
+      showLines("project-member-status", [member.name + " さんを外しました。"], true);
       await loadProject(id);
     } catch (e) {
       const lines = failure(e);
@@ -2808,13 +2803,13 @@
   }
 
   async function loadConversations() {
-    setText("messages-status", "読み込んでいます… / Loading");
+    setText("messages-status", "読み込んでいます…");
     try {
       const json = await getJson("/api/v1/care/messages");
       state.conversations = json.items || [];
       countedHere("messages", state.conversations);
       renderConversations();
-      setText("messages-status", state.conversations.length ? "" : "メッセージはまだありません。 / No messages yet.");
+      setText("messages-status", state.conversations.length ? "" : "メッセージはまだありません。");
     } catch (e) {
       const lines = failure(e);
       if (lines) setText("messages-status", lines.join(" / "));
@@ -2844,7 +2839,7 @@
         main.appendChild(el("span", "last-message", (mine ? "あなた：" : "") + excerpt(last.body, 40) + "（" + timeOf(last.created_at) + "）"));
       }
       const badge = el("span", "unread");
-      badge.append("未読 ", el("span", "unread-count", String(c.unread || 0)), "件 ", en("unread"));
+      badge.append("未読 ", el("span", "unread-count", String(c.unread || 0)), "件");
       badge.hidden = !c.unread;
       link.append(main, badge);
       item.appendChild(link);
@@ -2875,7 +2870,7 @@
   async function loadThread(more) {
     const id = state.threadWith;
     const path = "/api/v1/care/messages/" + enc(id) + "?limit=30" + (more && state.threadCursor ? "&cursor=" + enc(state.threadCursor) : "");
-    setText("thread-status", "読み込んでいます… / Loading");
+    setText("thread-status", "読み込んでいます…");
     $("thread-more").disabled = true;
     try {
       const page = await getJson(path);
@@ -2897,7 +2892,7 @@
         if (!had) state.threadCursor = page.next_cursor || null;
       }
       renderThread();
-      setText("thread-status", state.thread.length ? "" : "まだメッセージはありません。下の欄から送れます。 / No messages yet.");
+      setText("thread-status", state.thread.length ? "" : "まだメッセージはありません。下の欄から送れます。");
       const summary = state.conversations.find((c) => c.with.id === id);
       if (summary && summary.unread) { summary.unread = 0; countedHere("messages", state.conversations); }
     } catch (e) {
@@ -2938,7 +2933,7 @@
     const id = state.threadWith;
     const body = $("message-body").value;
     if (!body.trim()) {
-      showLines("message-errors", ["メッセージを入力してください。 / Please write a message."]);
+      showLines("message-errors", ["メッセージを入力してください。"]);
       $("message-body").focus();
       return;
     }
@@ -2956,12 +2951,12 @@
       $("message-body").value = "";
       if (!state.thread.some((m) => m.id === message.id)) state.thread.unshift(message);
       renderThread();
-      setText("thread-status", "送信しました。 / Sent.");
+      setText("thread-status", "送信しました。");
     } catch (e) {
       if (state.threadWith !== id) return;
       const lines = failure(e);
       if (lines) showLines("message-errors", e instanceof TypeError
-        ? ["送信できませんでした。もう一度「送信」を押してください（二重には送られません）。 / Not sent; press Send again."]
+        ? ["送信できませんでした。もう一度「送信」を押してください（二重には送られません）。"]
         : lines);
     } finally {
       $("message-send").disabled = false;
@@ -3003,8 +2998,8 @@
       return null; // #/token and anything else: in the box above the button
     };
     const mine = [];
-    if (Array.from(password).length < 12) mine.push({ pointer: "#/password", detail_ja: "パスワードは12文字以上にしてください。 / At least 12 characters." });
-    if (password !== again) mine.push({ pointer: "#/password2", detail_ja: "確認のパスワードが一致しません。 / The passwords differ." });
+    if (Array.from(password).length < 12) mine.push({ pointer: "#/password", detail_ja: "パスワードは12文字以上にしてください。" });
+    if (password !== again) mine.push({ pointer: "#/password2", detail_ja: "確認のパスワードが一致しません。" });
     if (mine.length) { placeErrors({ errors: mine, lines: [] }, find, $("invite-errors")); return; }
     const token = state.invite && state.invite.token;
     $("invite-submit").disabled = true;
@@ -3044,7 +3039,7 @@
     if (location.hash) history.replaceState(null, "", location.pathname + location.search);
     // A session of someone else in this tab ends: the new account signs in now.
     if (tokens()) { session.clear(); forgetAll(); }
-    showSignin("設定したパスワードと、認証アプリの6桁のコードでログインしてください。 / Sign in with your password and the app's 6-digit code.");
+    showSignin("設定したパスワードと、認証アプリの6桁のコードでログインしてください。");
     if (email) $("login-email").value = email;
     $(email ? "login-password" : "login-email").focus();
   }

@@ -7,9 +7,11 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
-  const { el, filenameFrom } = window.RainbowNetDom;
-  // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
+  const { el, bilingual, filenameFrom } = window.RainbowNetDom;
+  // "日本語" texts: the Japanese alone unless English hints are on (static/lang.js).
   const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
+  // Of a server text given in both languages, the reader's.
+  const pick = window.RainbowNetLang ? window.RainbowNetLang.pick : (ja, en) => ja || en;
   const enc = encodeURIComponent;
   const KEY_AUTH = "rainbownet-hq-auth";
   const REFRESH_MS = 10000;
@@ -49,12 +51,6 @@
     return node;
   }
 
-  function bilingual(node, ja, en) {
-    node.textContent = ja + " ";
-    const span = el("span", "en", en);
-    span.lang = "en";
-    node.appendChild(span);
-  }
 
   // Reports go to the mayor in Japan: always Japan time, whatever the PC is set to.
   function timeOf(iso, short) {
@@ -137,8 +133,8 @@
   async function problemLines(resp) {
     try {
       const p = await resp.json();
-      const lines = [(p.title_ja || p.title || "HTTP " + resp.status) + "：" + (p.detail_ja || p.detail || "")];
-      (p.errors || []).forEach((e) => lines.push((e.pointer || "").replace("#/", "") + "：" + (e.detail_ja || e.detail)));
+      const lines = [(pick(p.title_ja, p.title) || "HTTP " + resp.status) + "：" + (pick(p.detail_ja, p.detail) || "")];
+      (p.errors || []).forEach((e) => lines.push((e.pointer || "").replace("#/", "") + "：" + (pick(e.detail_ja, e.detail))));
       return lines;
     } catch (e) {
       return ["HTTP " + resp.status];
@@ -160,7 +156,7 @@
   function reportError(e) {
     if (e === SIGNED_OUT) return;
     if (e instanceof ApiProblem) setStatus(e.lines, false);
-    else setStatus(["サーバーに接続できません。通信状態を確認してください。 / Cannot reach the server."], false);
+    else setStatus(["サーバーに接続できません。通信状態を確認してください。"], false);
   }
 
   // --- events ----------------------------------------------------------------------------
@@ -204,7 +200,7 @@
     fillEventSelect();
     if (!state.event) {
       clearReport();
-      setStatus(["発生中の災害はありません。必要なら「災害を宣言する」から宣言してください。 / No events yet."], true);
+      setStatus(["発生中の災害はありません。必要なら「災害を宣言する」から宣言してください。"], true);
       return;
     }
     await loadReport();
@@ -393,12 +389,12 @@
     renderNoLocation(districts.filter((d) => !located(d)));
     renderLegend();
     if (!placed.length) {
-      box.appendChild(el("p", "muted", say("位置（緯度・経度）のある地区がありません。 / No district has a location.")));
+      box.appendChild(el("p", "muted", say("位置（緯度・経度）のある地区がありません。")));
       return;
     }
     const width = 800, height = 520, pad = 60;
     const map = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": "district-map-title", id: "district-map-svg" });
-    map.appendChild(svg("title", { id: "district-map-title" }, "地区別の報告状況（赤：未報告、緑：報告済み、太い枠：報告0件）"));
+    map.appendChild(svg("title", { id: "district-map-title" }, "地区別の報告状況（色：報告率、太い枠：報告0件、円の大きさ：対象者数）"));
     const at = projection(placed, width, height, pad);
     const maxTotal = Math.max(...placed.map((d) => d.total || 0));
     // Big circles first, so small ones stay visible on top.
@@ -413,7 +409,7 @@
     const list = $("unreported-list");
     list.textContent = "";
     const missing = districts.filter(unreported);
-    if (!missing.length) { list.appendChild(el("li", null, say("ありません / None"))); return; }
+    if (!missing.length) { list.appendChild(el("li", null, say("ありません"))); return; }
     const towns = new Set(districts.map((d) => d.town));
     missing.forEach((d) => {
       const where = towns.size > 1 ? townName(d.town) + " " : "";
@@ -455,10 +451,10 @@
   const seenAttention = { ready: false, keys: new Set() };
 
   function renderAttention(items, closed) {
-    bilingual($("attention-title"), closed ? "継続支援リスト" : "要確認の方", closed ? "Follow-up list" : "Needs attention");
+    bilingual($("attention-title"), closed ? "継続支援リスト" : "要確認の方", closed ? "Follow-up list" : "Needs check");
     const box = $("attention-list");
     box.textContent = "";
-    if (!items.length) { box.appendChild(el("p", null, say("要確認の方はいません。 / No one needs attention."))); return; }
+    if (!items.length) { box.appendChild(el("p", null, say("要確認の方はいません。"))); return; }
     const table = el("table", "attention");
     const head = el("thead");
     // The reporter's name came with their token when they reported (older reports: the id).
@@ -548,7 +544,7 @@
       if (!resp.ok) { showDeclareResult(await problemLines(resp), false, "register-result"); return; }
       const r = await resp.json();
       const lines = ["新規 " + r.imported + "件・更新 " + r.updated + "件・変更なし " + r.unchanged + "件・エラー " + r.rejected + "件（地区 " + r.districts + "）"];
-      (r.errors || []).forEach((e) => lines.push(e.line + "行目：" + (e.reason_ja || e.reason)));
+      (r.errors || []).forEach((e) => lines.push(e.line + "行目：" + (pick(e.reason_ja, e.reason))));
       showDeclareResult(lines, r.rejected === 0, "register-result");
       loadDistrictChoices();
       await loadReport();
@@ -688,7 +684,7 @@
 
   function signedOut() {
     session.clear();
-    showSignin("ログインの有効期限が切れました。もう一度ログインしてください。 / Please sign in again.");
+    showSignin("ログインの有効期限が切れました。もう一度ログインしてください。");
   }
 
   async function login(event) {
@@ -698,7 +694,7 @@
     try {
       resp = await call("POST", "/api/v1/auth/login", body);
     } catch (e) {
-      $("login-status").textContent = say("サーバーに接続できません。 / Cannot reach the server.");
+      $("login-status").textContent = say("サーバーに接続できません。");
       return;
     }
     $("login-password").value = "";
@@ -714,7 +710,7 @@
     session.clear();
     state.event = null;
     clearReport();
-    showSignin("ログアウトしました。 / Signed out.");
+    showSignin("ログアウトしました。");
   }
 
   // Names of the towns for captions; public data, no token. Codes alone if it fails.

@@ -7,9 +7,11 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
-  const { el } = window.RainbowNetDom;
-  // "日本語 / English" texts: the Japanese alone unless English hints are on (static/lang.js).
+  const { el, bilingual } = window.RainbowNetDom;
+  // "日本語" texts: the Japanese alone unless English hints are on (static/lang.js).
   const say = window.RainbowNetLang ? window.RainbowNetLang.say : (text) => text;
+  // Of a server text given in both languages, the reader's.
+  const pick = window.RainbowNetLang ? window.RainbowNetLang.pick : (ja, en) => ja || en;
   const enc = encodeURIComponent;
 
   // localStorage, not sessionStorage: the supporter must survive a reload with no signal.
@@ -21,9 +23,9 @@
   const SIGNED_OUT = new Error("signed out");
 
   const STATUS = {
-    safe: { ja: "安全確認済み", en: "Safe" },
-    needs_attention: { ja: "要確認", en: "Needs attention" },
-    not_yet: { ja: "未確認", en: "Not yet" },
+    safe: { ja: "安全確認済み", en: "Confirmed safe" },
+    needs_attention: { ja: "要確認", en: "Needs check" },
+    not_yet: { ja: "未確認", en: "Not yet checked" },
   };
 
   const state = {
@@ -42,13 +44,6 @@
   // --- small helpers -------------------------------------------------------------------
 
 
-  // Japanese first, English after it in a smaller span (never HTML).
-  function bilingual(node, ja, en) {
-    node.textContent = ja + " ";
-    const span = el("span", "en", en);
-    span.lang = "en";
-    node.appendChild(span);
-  }
 
   function load(key) {
     try {
@@ -206,8 +201,8 @@
   async function problemText(resp) {
     try {
       const p = await resp.json();
-      const lines = [p.detail_ja || p.detail || p.title || "HTTP " + resp.status];
-      (p.errors || []).forEach((e) => lines.push(e.detail_ja || e.detail));
+      const lines = [pick(p.detail_ja, p.detail) || p.title || "HTTP " + resp.status];
+      (p.errors || []).forEach((e) => lines.push(pick(e.detail_ja, e.detail)));
       return lines.join(" / ");
     } catch (e) {
       return "送信できませんでした（HTTP " + resp.status + "）";
@@ -227,7 +222,6 @@
   function renderCounter() {
     const n = String(state.pending.length);
     $("queue-count-n").textContent = n;
-    $("queue-count-n-en").textContent = n;
     $("queue-count").classList.toggle("has-pending", state.pending.length > 0);
   }
 
@@ -283,7 +277,7 @@
     area.id = "note-" + id;
     area.rows = 3;
     area.maxLength = 1000;
-    const problem = el("p", "field-error", say("状況を入力してください / Please describe the situation"));
+    const problem = el("p", "field-error", say("状況を入力してください"));
     problem.hidden = true;
     const send = el("button", "choice choice-send", "送信");
     send.type = "submit";
@@ -309,7 +303,7 @@
     addFact(facts, "避難支援者", "plan_supporter");
     addFact(facts, "緊急連絡先", "emergency");
     const status = el("p", "status-line");
-    status.append(el("span", "badge"), el("span", "pending-badge", say("未送信 / pending")), el("span", "checked-at muted"));
+    status.append(el("span", "badge"), el("span", "pending-badge", say("未送信")), el("span", "checked-at muted"));
     const error = el("p", "card-error");
     error.setAttribute("role", "alert");
     const choices = el("div", "choices");
@@ -397,7 +391,7 @@
     });
     if (state.people.length === 0 && state.event) {
       box.textContent = "";
-      box.appendChild(el("p", "notice", say("担当の方はいません。本部に確認してください。 / No one is assigned to you.")));
+      box.appendChild(el("p", "notice", say("担当の方はいません。本部に確認してください。")));
     }
     renderRefused();
     renderProgress();
@@ -475,7 +469,7 @@
     if (state.event && cached && cached.event_id === state.event.id) {
       state.people = cached.items || [];
       renderPeople();
-      listStatus("保存済みの一覧（" + timeOf(cached.fetched_at) + " 取得） / Saved list");
+      listStatus("保存済みの一覧（" + timeOf(cached.fetched_at) + " 取得）");
     } else {
       state.people = [];
       renderPeople();
@@ -498,14 +492,14 @@
       const fetched = new Date().toISOString();
       save(KEY_PEOPLE, { event_id: eventId, fetched_at: fetched, items: people });
       renderPeople();
-      listStatus("最新の一覧（" + timeOf(fetched) + " 取得） / Up to date");
+      listStatus("最新の一覧（" + timeOf(fetched) + " 取得）");
     } catch (e) {
       if (e === SIGNED_OUT) return;
       // Offline or refused: keep showing what the phone has.
       const cached = load(KEY_PEOPLE);
       const when = cached ? "（" + timeOf(cached.fetched_at) + " 取得）" : "";
       listStatus(e instanceof TypeError
-        ? "電波がないため保存済みの一覧を表示しています" + when + " / Offline: saved list"
+        ? "電波がないため保存済みの一覧を表示しています" + when
         : "一覧を更新できませんでした：" + e.message);
     }
   }
@@ -695,12 +689,12 @@
   async function login(event) {
     event.preventDefault();
     const body = { email: $("login-email").value.trim(), password: $("login-password").value, totp: $("login-totp").value };
-    $("login-status").textContent = say("確認しています… / Signing in");
+    $("login-status").textContent = say("確認しています…");
     let resp;
     try {
       resp = await call("POST", "/api/v1/auth/login", body);
     } catch (e) {
-      $("login-status").textContent = say("電波がないためログインできません。 / Offline: cannot sign in.");
+      $("login-status").textContent = say("電波がないためログインできません。");
       return;
     }
     $("login-password").value = "";
@@ -728,7 +722,7 @@
     forgetPeople();
     await queue.clear();
     await reloadPending();
-    showSignin("ログアウトしました。 / Signed out.");
+    showSignin("ログアウトしました。");
   }
 
   // Another tab of this page signed in or out (a rotation needs nothing: the new pair is
@@ -739,7 +733,7 @@
     if (!signedIn && !$("work").hidden) {
       forgetPeople();
       reloadPending();
-      showSignin("別の画面でログアウトしたか、ログインの有効期限が切れました。 / Signed out in another tab, or the session ended.");
+      showSignin("別の画面でログアウトしたか、ログインの有効期限が切れました。");
     } else if (signedIn && $("work").hidden) {
       $("login-status").textContent = "";
       showWork();

@@ -3,7 +3,7 @@
 // the page keeps its own copy of the data and its own queue). The page works without it.
 "use strict";
 
-const CACHE = "rainbownet-disaster-shell-v4";
+const CACHE = "rainbownet-disaster-shell-v5";
 const SHELL = [
   "/app/disaster/",
   "/app/disaster/index.html",
@@ -11,6 +11,7 @@ const SHELL = [
   "/app/dom.js",
   "/app/session.js",
   "/app/lang.js",
+  "/app/lang/en.js",
   "/app/disaster/disaster.css",
   "/app/disaster/manifest.webmanifest",
   "/app/favicon.svg",

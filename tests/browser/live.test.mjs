@@ -10,7 +10,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  apiClient, apiLogin, axeViolations, englishWords, expectStatus, launchChromium, registerProfessional,
+  apiClient, apiLogin, axeViolations, englishWords, japaneseLeft, expectStatus, launchChromium, registerProfessional,
   screenshot, signIn, startHost, watchErrors,
 } from "./support.mjs";
 
@@ -180,10 +180,11 @@ test("the nurse chooses 相談 only and quiet hours; half a quiet time is refuse
   }
 });
 
-test("the four clients speak Japanese by default; 「English」 adds the English hints", async () => {
+test("the four clients speak Japanese by default; 「English」 turns each wholly into English, from one dictionary", async () => {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
-  for (const path of ["/app/care/", "/app/disaster/hq.html", "/app/disaster/", "/app/admin/"]) {
+  const PAGES = ["/app/care/", "/app/disaster/hq.html", "/app/disaster/", "/app/admin/"];
+  for (const path of PAGES) {
     await page.goto(host.base + path);
     await page.locator("form:visible").first().waitFor();
     assert.deepEqual(await englishWords(page), [], `English left on ${path}`);
@@ -192,9 +193,27 @@ test("the four clients speak Japanese by default; 「English」 adds the English
   await page.goto(host.base + "/app/care/");
   await page.locator("[data-lang-switch]").click();
   await page.waitForFunction(() => document.documentElement.dataset.lang === "en");
+  // The choice is the browser's: every client opens in English now, with no Japanese left
+  // and no mixed 「日本語 English」 pairs.
+  for (const path of PAGES) {
+    await page.goto(host.base + path);
+    await page.locator("form:visible").first().waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "en", `${path}: lang`);
+    assert.deepEqual(await japaneseLeft(page), [], `Japanese left on ${path} in English`);
+    assert.equal(await page.locator("[data-lang-switch]").textContent(), "日本語", "the switch names the other language");
+    assert.deepEqual(await axeViolations(page), [], `axe-core on ${path} in English`);
+  }
+  await page.goto(host.base + "/app/care/");
   await page.locator("#login-form").waitFor();
-  assert.ok((await englishWords(page)).some((w) => w.startsWith("Sign ")), "English hints show once asked for");
-  await screenshot(page, "live-4-english-hints-390.png");
+  assert.ok((await englishWords(page)).some((w) => w.startsWith("Sign ")), "the sign-in reads in English");
+  await screenshot(page, "live-4-english-390.png");
+  // A problem from the server comes in the reader's language too.
+  await page.locator("#login-email").fill("nobody@example.jp");
+  await page.locator("#login-password").fill("wrong password 123");
+  await page.locator("#login-totp").fill("123456");
+  await page.locator("#login-form button[type=submit]").click();
+  await page.locator("#login-status:not(:empty)").waitFor();
+  assert.deepEqual(await japaneseLeft(page), [], "Japanese left after a refused login in English");
   await page.locator("[data-lang-switch]").click();
   await page.waitForFunction(() => document.documentElement.dataset.lang === "ja");
   await page.locator("#login-form").waitFor();

@@ -254,3 +254,31 @@ export async function englishWords(page) {
   }
   return [...found.values()];
 }
+
+// The Japanese a reader of the English pages still meets: visible texts, the hidden texts
+// screen readers speak (.visually-hidden), labels, placeholders and list choices. The
+// switch back to 日本語 is the one Japanese word meant to be there; names marked
+// translate="no" (towns, people) are data.
+export async function japaneseLeft(page) {
+  return page.evaluate(() => {
+    const JAPANESE = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
+    const found = new Set();
+    const shown = (element) => element && !element.closest("[data-lang-switch], [translate=no], script, style, template, [hidden]")
+      && (element.tagName === "OPTION" || element.checkVisibility({ visibilityProperty: true }));
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.nodeValue.trim();
+      if (text && JAPANESE.test(text) && shown(node.parentElement)) found.add(text);
+    }
+    for (const element of document.body.querySelectorAll("[aria-label], [placeholder], [title], [alt]")) {
+      if (!shown(element)) continue;
+      for (const name of ["aria-label", "placeholder", "title", "alt"]) {
+        const value = element.getAttribute(name);
+        if (value && JAPANESE.test(value)) found.add(`${name}=${value}`);
+      }
+    }
+    const title = document.title;
+    if (JAPANESE.test(title)) found.add(`title: ${title}`);
+    return [...found];
+  });
+}

@@ -116,9 +116,9 @@ pub const EVENT_KINDS: &[Term] = &[
 ];
 
 pub const CHECKIN_STATUSES: &[Term] = &[
-    t("safe", "安全確認済み", "Safe"),
-    t("needs_attention", "要確認", "Needs attention"),
-    t("not_yet", "未確認", "Not yet"),
+    t("safe", "安全確認済み", "Confirmed safe"),
+    t("needs_attention", "要確認", "Needs check"),
+    t("not_yet", "未確認", "Not yet checked"),
 ];
 
 #[cfg(test)]
