@@ -78,24 +78,35 @@
 
   function skipped(node) {
     const parent = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
-    // People's own words (posts, comments, messages, notes) are shown as written.
-    return !parent || parent.closest("script, style, textarea, [contenteditable], [data-no-translate], [translate=no], "
-      + ".post-body, .comment-body, .message-body") !== null;
+    return !parent || parent.closest("script, style, textarea, [contenteditable], [translate=no]") !== null;
   }
 
+  // What this file wrote, per node: its own output is never translated again. (An English
+  // text may still hold Japanese, a name in "{0} | RainbowNet"; writing it would be a new
+  // mutation, and translating that again a loop.)
+  const written = new WeakMap();
+
   function translateText(node) {
-    if (skipped(node)) return;
+    if (skipped(node) || written.get(node) === node.nodeValue) return;
     const out = translate(node.nodeValue);
-    if (out !== null) node.nodeValue = out;
+    if (out !== null && out !== node.nodeValue) {
+      written.set(node, out);
+      node.nodeValue = out;
+    }
   }
 
   function translateAttributes(element) {
     if (skipped(element)) return;
+    const mine = written.get(element) || {};
     ATTRIBUTES.forEach((name) => {
       const value = element.getAttribute(name);
-      if (!value) return;
+      if (!value || mine[name] === value) return;
       const out = translate(value);
-      if (out !== null) element.setAttribute(name, out);
+      if (out !== null && out !== value) {
+        mine[name] = out;
+        written.set(element, mine);
+        element.setAttribute(name, out);
+      }
     });
   }
 
@@ -138,7 +149,7 @@
       // The switch names the other language, in that language.
       button.textContent = english() ? "日本語" : "English";
       button.lang = english() ? "ja" : "en";
-      button.setAttribute("data-no-translate", "");
+      button.translate = false;
       button.addEventListener("click", () => {
         try { localStorage.setItem(KEY, english() ? "ja" : "en"); } catch (e) { /* kept for this page only */ }
         // Texts already on the page were written in the old language: draw them again.

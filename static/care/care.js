@@ -39,7 +39,8 @@
       if (!resp.ok) return;
       const v = await resp.json();
       const both = (list) => Object.fromEntries(list.map((t) => [t.code, { ja: t.ja, en: t.en }]));
-      const ja = (list) => Object.fromEntries(list.map((t) => [t.code, t.ja]));
+      // A label in the reader's language (the server has both).
+      const ja = (list) => Object.fromEntries(list.map((t) => [t.code, pick(t.ja, t.en)]));
       CATEGORY = both(v.post_categories);
       PROJECT_KIND = both(v.project_kinds);
       CARE_LEVEL = ja(v.care_levels);
@@ -106,6 +107,12 @@
   // --- small helpers -------------------------------------------------------------------
 
 
+
+  // Names and people's own words: shown as written in either language (translate="no").
+  function asWritten(node) {
+    node.translate = false;
+    return node;
+  }
 
   function svg(tag, attrs, text) {
     const node = document.createElementNS(SVG, tag);
@@ -783,14 +790,15 @@
       link.href = "#/patients/" + enc(p.id);
       link.dataset.id = p.id;
       const main = el("span", "patient-main");
-      main.append(el("span", "patient-name", p.name), el("span", "kana", p.name_kana));
+      main.append(asWritten(el("span", "patient-name", p.name)), asWritten(el("span", "kana", p.name_kana)));
       const meta = [];
       const age = ageOf(p.birth_date);
       if (age !== null) meta.push(age + "歳");
       if (p.care_level) meta.push(careLevelOf(p.care_level));
       main.appendChild(el("span", "patient-meta", meta.join("・")));
       if (p.last_post) {
-        const last = el("span", "last-post");
+        // Who wrote last, and the start of what they wrote: their words, shown as written.
+        const last = asWritten(el("span", "last-post"));
         last.append(el("span", "last-when", timeOf(p.last_post.created_at) + " " + p.last_post.author_name + "："),
           el("span", "last-excerpt", p.last_post.excerpt));
         main.appendChild(last);
@@ -943,7 +951,7 @@
       if (self) who.appendChild(el("span", "me-badge", "あなた"));
       if (m.id === lead) who.appendChild(el("span", "me-badge lead-badge", "主担当"));
       who.appendChild(el("span", "member-role", PROFESSION[m.profession] || m.profession));
-      who.appendChild(el("span", "member-org", m.organization));
+      who.appendChild(asWritten(el("span", "member-org", m.organization)));
       item.appendChild(who);
       const button = (kind, id, ja, en) => {
         const b = el("button", kind + " small");
@@ -1054,8 +1062,8 @@
         const item = el("li", "picker-item");
         item.dataset.id = p.id;
         const who = el("span", "member-who");
-        who.append(el("strong", "member-name", p.name), el("span", "member-role", PROFESSION[p.profession] || p.profession),
-          el("span", "member-org", p.organization));
+        who.append(asWritten(el("strong", "member-name", p.name)), el("span", "member-role", PROFESSION[p.profession] || p.profession),
+          asWritten(el("span", "member-org", p.organization)));
         const button = el("button", "small picker-choose");
         button.type = "button";
         button.dataset.id = p.id;
@@ -1247,7 +1255,7 @@
     head.appendChild(badge);
     if (state.seenUnread.has(post.id)) head.appendChild(bilingual(el("span", "new-badge"), "新着", "New"));
     const who = el("span", "post-author");
-    who.append(el("strong", null, post.author_name), " ", el("span", "org", post.author_organization));
+    who.append(asWritten(el("strong", null, post.author_name)), " ", asWritten(el("span", "org", post.author_organization)));
     const when = el("time", "post-time", timeOf(post.created_at));
     when.dateTime = post.created_at;
     head.append(who, when);
@@ -1259,7 +1267,7 @@
       card.appendChild(documentView(template, post.fields));
     } else {
       // A plain post, or a document whose template this page does not know: its text.
-      const body = el("div", "post-body");
+      const body = asWritten(el("div", "post-body"));
       bodyText(body, post.body);
       card.appendChild(body);
     }
@@ -1543,8 +1551,8 @@
     const head = el("p", "comment-head");
     const when = el("time", "post-time", timeOf(c.created_at));
     when.dateTime = c.created_at;
-    head.append(el("strong", "comment-author", c.author_name), " ", when);
-    item.append(head, el("p", "comment-body", c.body));
+    head.append(asWritten(el("strong", "comment-author", c.author_name)), " ", when);
+    item.append(head, asWritten(el("p", "comment-body", c.body)));
     return item;
   }
 
@@ -2516,7 +2524,7 @@
       const item = el("li", "chosen");
       item.dataset.id = p.id;
       const who = el("span", "member-who");
-      who.append(el("strong", "member-name", p.name), el("span", "member-org", p.organization));
+      who.append(asWritten(el("strong", "member-name", p.name)), asWritten(el("span", "member-org", p.organization)));
       const remove = el("button", "secondary danger small");
       remove.type = "button";
       remove.dataset.unchoose = p.id;
@@ -2645,7 +2653,7 @@
       if (self) who.appendChild(el("span", "me-badge", "あなた"));
       const role = PROJECT_ROLE[m.role] || { ja: m.role, en: "" };
       who.appendChild(el("span", "member-role", role.ja + "・" + (PROFESSION[m.profession] || m.profession)));
-      who.appendChild(el("span", "member-org", m.organization));
+      who.appendChild(asWritten(el("span", "member-org", m.organization)));
       item.appendChild(who);
       // The owner removes others; a member may leave. The owner stays.
       if ((self && m.role !== "owner") || (!self && mine === "owner")) {
@@ -2695,11 +2703,11 @@
     card.dataset.id = post.id;
     const head = el("header", "post-head");
     const who = el("span", "post-author");
-    who.append(el("strong", null, post.author_name), " ", el("span", "org", post.author_organization));
+    who.append(asWritten(el("strong", null, post.author_name)), " ", asWritten(el("span", "org", post.author_organization)));
     const when = el("time", "post-time", timeOf(post.created_at));
     when.dateTime = post.created_at;
     head.append(who, when);
-    card.append(head, el("div", "post-body", post.body));
+    card.append(head, asWritten(el("div", "post-body", post.body)));
     return card;
   }
 
@@ -2916,7 +2924,7 @@
       const when = el("time", "post-time", timeOf(m.created_at));
       when.dateTime = m.created_at;
       head.append(el("strong", "message-author", mine ? "あなた" : $("thread-name").textContent), " ", when);
-      item.append(head, el("p", "message-body", m.body));
+      item.append(head, asWritten(el("p", "message-body", m.body)));
       if (mine) {
         const read = el("p", "message-read");
         if (m.read_at) bilingual(read, "既読", "read");

@@ -523,7 +523,7 @@ window.RainbowNetEnglish = {
     "送信中": "Uploading",
     "送信済み": "Uploaded",
     "通常の投稿に戻る": "Back to a plain post",
-    "通知": "Notifications",
+    "通知": "Alerts",
     "通知が許可されませんでした。ブラウザーのサイト設定で通知を許可してから、もう一度押してください。": "Notifications were not allowed. Allow notifications in your browser's site settings, then press the button again.",
     "通知しない": "Nothing",
     "通知しない時間帯（夜間など）": "Quiet hours (e.g. at night)",

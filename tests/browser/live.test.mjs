@@ -180,6 +180,9 @@ test("the nurse chooses 相談 only and quiet hours; half a quiet time is refuse
   }
 });
 
+// English words are longer than Japanese ones: nothing may push the page sideways.
+const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
 test("the four clients speak Japanese by default; 「English」 turns each wholly into English, from one dictionary", async () => {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
@@ -200,6 +203,7 @@ test("the four clients speak Japanese by default; 「English」 turns each wholl
     await page.locator("form:visible").first().waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), "en", `${path}: lang`);
     assert.deepEqual(await japaneseLeft(page), [], `Japanese left on ${path} in English`);
+    assert.ok(await fitsWidth(page), `${path} in English is wider than the phone`);
     assert.equal(await page.locator("[data-lang-switch]").textContent(), "日本語", "the switch names the other language");
     assert.deepEqual(await axeViolations(page), [], `axe-core on ${path} in English`);
   }
@@ -214,6 +218,23 @@ test("the four clients speak Japanese by default; 「English」 turns each wholl
   await page.locator("#login-form button[type=submit]").click();
   await page.locator("#login-status:not(:empty)").waitFor();
   assert.deepEqual(await japaneseLeft(page), [], "Japanese left after a refused login in English");
+  // Signed in, the patient list and a timeline read in English too; names and people's own
+  // words stay as written.
+  await expectStatus(201, api("POST", `/api/v1/patients/${patientId}/posts`, {
+    token: await apiLogin(api, manager, PASSWORD),
+    json: { category: "report", body: "本日の訪問で血圧は安定していました。" },
+  }), "a post to read in English");
+  await signIn(page, nurse, PASSWORD);
+  await page.locator("#patient-list a.patient-link").first().waitFor();
+  assert.deepEqual(await japaneseLeft(page), [], "Japanese left on the patient list in English");
+  await page.goto(`${host.base}/app/care/#/patients/${patientId}`);
+  await page.locator("#timeline article.post").first().waitFor();
+  assert.deepEqual(await japaneseLeft(page, ["新川 トメ"]), [], "Japanese left on a timeline in English");
+  assert.ok(await fitsWidth(page), "the timeline in English is wider than the phone (longer words in the menu)");
+  assert.deepEqual(await axeViolations(page), [], "axe-core on a timeline in English");
+  await screenshot(page, "live-5-english-timeline-390.png");
+  await page.locator("#logout").click();
+  await page.locator("#login-form").waitFor();
   await page.locator("[data-lang-switch]").click();
   await page.waitForFunction(() => document.documentElement.dataset.lang === "ja");
   await page.locator("#login-form").waitFor();

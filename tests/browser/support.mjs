@@ -128,7 +128,8 @@ export async function signIn(page, account, password) {
   await page.locator("#login-email").fill(account.email);
   await page.locator("#login-password").fill(password);
   await page.locator("#login-totp").fill(await nextCode(account));
-  await page.getByRole("button", { name: "ログイン" }).click();
+  // The form's own button, whatever language the page is in.
+  await page.locator("#login-email").evaluate((input) => input.form.querySelector("button[type=submit]").click());
 }
 
 // --- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) --------------------------------
@@ -259,8 +260,9 @@ export async function englishWords(page) {
 // screen readers speak (.visually-hidden), labels, placeholders and list choices. The
 // switch back to 日本語 is the one Japanese word meant to be there; names marked
 // translate="no" (towns, people) are data.
-export async function japaneseLeft(page) {
-  return page.evaluate(() => {
+// `names`: people's names a text may carry (a page title).
+export async function japaneseLeft(page, names = []) {
+  return page.evaluate((names) => {
     const JAPANESE = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
     const found = new Set();
     const shown = (element) => element && !element.closest("[data-lang-switch], [translate=no], script, style, template, [hidden]")
@@ -277,8 +279,8 @@ export async function japaneseLeft(page) {
         if (value && JAPANESE.test(value)) found.add(`${name}=${value}`);
       }
     }
-    const title = document.title;
-    if (JAPANESE.test(title)) found.add(`title: ${title}`);
+    const title = names.reduce((text, name) => text.split(name).join(""), document.title);
+    if (JAPANESE.test(title)) found.add(`title: ${document.title}`);
     return [...found];
-  });
+  }, names);
 }
