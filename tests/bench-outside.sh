@@ -141,6 +141,8 @@ request = function()
     return wrk.format("GET", string.format("/api/v1/public/resources?q=%%E3%%82%%B5%%E3%%83%%AD%%E3%%83%%B3&lat=%.5f&lng=%.5f&radius_m=1000", lat, lng))
 end
 LUA
+# The same, answered as cards (view=list: what a result list or map shows).
+sed 's/radius_m=1000"/radius_m=1000\&view=list"/' "$work/cold-near.lua" >"$work/cold-near-list.lua"
 cat >"$work/cold-words.lua" <<'LUA'
 math.randomseed(os.time() + 1)
 request = function()
@@ -190,7 +192,9 @@ for spec in \
     p="$(pct "${f%% *}" "${page_f%% *}")"
     row "local: $label" "$f" "$p % of the cached page (goal ≥ 50 %: $(verdict "$p" 50))"
 done
-for spec in "cold nearby サロン, a new place each|$work/cold-near.lua" "cold search, new free text each|$work/cold-words.lua"; do
+for spec in "cold nearby サロン, a new place each|$work/cold-near.lua" \
+    "cold nearby サロン as cards (view=list)|$work/cold-near-list.lua" \
+    "cold search, new free text each|$work/cold-words.lua"; do
     label="${spec%%|*}" script="${spec#*|}"
     f="$(run "$host/" "$script")"
     read -r _ _ p99 _ <<<"$f"

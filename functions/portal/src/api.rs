@@ -145,7 +145,8 @@ pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
         |generation| async move {
             let dictionary = crate::memo::dictionary(env, &query, generation.as_deref()).await?;
             let page = search::search_with(env, &query, &dictionary).await?;
-            let bytes = serde_json::to_vec(&page)
+            let bytes = page
+                .to_json(query.view)
                 .map_err(|e| Error::Internal(format!("search JSON: {e}")))?;
             Ok((bytes, page.keepable))
         },

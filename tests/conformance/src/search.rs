@@ -30,6 +30,10 @@ pub const CASES: &[Case] = &[
         name: "search answers are kept like pages: ETag and 304, never stale after a write, open-now for a minute",
         run: kept_like_pages,
     },
+    Case {
+        name: "view=list answers the same results in the same order as cards (under half the bytes, no description); kept apart from the full answer; a bad view is refused",
+        run: list_view,
+    },
 ];
 
 fn items(page: &Value) -> Vec<Value> {
@@ -494,6 +498,81 @@ fn kept_like_pages(c: &Client) -> Result<(), String> {
             .is_some_and(|v| v.contains("max-age=60") && v.contains("s-maxage=60")),
         "open now for a minute: {:?}",
         now.header("cache-control")
+    );
+    Ok(())
+}
+
+fn list_view(c: &Client) -> Result<(), String> {
+    let near = format!(
+        "q={}&lat=35.2&lng=136.85&radius_m=3000&limit=20",
+        enc("サロン")
+    );
+    for query in [near.as_str(), "category=gathering&limit=20"] {
+        let full = c.get(&format!("/api/v1/public/resources?{query}"))?;
+        let list = c.get(&format!("/api/v1/public/resources?{query}&view=list"))?;
+        ensure!(
+            full.status == 200 && list.status == 200,
+            "{query}: {} {}",
+            full.status,
+            list.status
+        );
+        let (full_items, list_items) = (items(&full.json()?), items(&list.json()?));
+        let ids = |v: &[Value]| v.iter().map(|i| i["id"].clone()).collect::<Vec<_>>();
+        ensure!(
+            !full_items.is_empty() && ids(&full_items) == ids(&list_items),
+            "{query}: the same results in the same order"
+        );
+        for (f, l) in full_items.iter().zip(&list_items) {
+            for field in [
+                "name",
+                "url",
+                "category_name",
+                "lat",
+                "lng",
+                "schedule_text",
+                "distance_m",
+            ] {
+                ensure!(
+                    f[field] == l[field],
+                    "{query}: {field} differs: {} {}",
+                    f[field],
+                    l[field]
+                );
+            }
+            for absent in ["description", "website", "schedule", "created_at", "source"] {
+                ensure!(l.get(absent).is_none(), "{query}: a card carries {absent}");
+            }
+        }
+        // The two views are kept as two answers: neither is served for the other.
+        ensure!(
+            full.header("etag") != list.header("etag"),
+            "{query}: one ETag for both views"
+        );
+        let again = c.get(&format!("/api/v1/public/resources?{query}"))?;
+        ensure!(
+            items(&again.json()?)
+                .first()
+                .is_some_and(|i| i.get("created_at").is_some()),
+            "{query}: the full answer came back as cards"
+        );
+        println!(
+            "    {query}: full {} bytes, list {} bytes",
+            full.body.len(),
+            list.body.len()
+        );
+        ensure!(
+            list.body.len() * 2 < full.body.len(),
+            "{query}: the list is not much smaller ({} vs {} bytes)",
+            list.body.len(),
+            full.body.len()
+        );
+    }
+    let bad = c.get("/api/v1/public/resources?view=everything")?;
+    ensure_problem(&bad, 422, "/problems/validation")?;
+    ensure!(
+        bad.text().contains("?view"),
+        "the parameter named: {}",
+        bad.text()
     );
     Ok(())
 }

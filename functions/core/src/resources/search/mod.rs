@@ -45,6 +45,68 @@ pub struct SearchQuery {
     pub near: Option<Near>,
     pub cursor: Option<String>,
     pub limit: usize,
+    pub view: View,
+}
+
+/// How much of each result an answer carries: every field (`full`, the default), or what a
+/// result card or a map pin shows (`list`: under half the bytes; the page of one resource
+/// has the rest).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+    #[default]
+    Full,
+    List,
+}
+
+/// A result as a card shows it (`view=list`).
+#[derive(Debug, Serialize)]
+pub struct Card<'a> {
+    pub id: &'a str,
+    pub url: &'a str,
+    pub name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_kana: Option<&'a str>,
+    pub category: &'a str,
+    pub category_name: &'a str,
+    pub municipality_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub district: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+    pub schedule_text: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub matched: &'a [String],
+}
+
+impl<'a> From<&'a Hit> for Card<'a> {
+    fn from(hit: &'a Hit) -> Card<'a> {
+        let r = &hit.resource;
+        Card {
+            id: &r.id,
+            url: &r.url,
+            name: &r.fields.name,
+            name_kana: r.fields.name_kana.as_deref(),
+            category: &r.fields.category,
+            category_name: &r.category_name,
+            municipality_name: &r.municipality_name,
+            district: r.district.as_deref(),
+            address: r.fields.address.as_deref(),
+            phone: r.fields.phone.as_deref(),
+            lat: r.fields.lat,
+            lng: r.fields.lng,
+            schedule_text: &r.schedule_text,
+            distance_m: hit.distance_m,
+            matched: &hit.matched,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -92,6 +154,35 @@ pub struct SearchPage {
     /// instance that answered keeps it in memory for up to 30 s (portal `memo`).
     #[serde(skip)]
     pub keepable: bool,
+}
+
+impl SearchPage {
+    /// The answer's JSON in the view asked for.
+    pub fn to_json(&self, view: View) -> serde_json::Result<Vec<u8>> {
+        match view {
+            View::Full => serde_json::to_vec(self),
+            View::List => {
+                #[derive(Serialize)]
+                struct ListPage<'a> {
+                    items: Vec<Card<'a>>,
+                    next_cursor: &'a Option<String>,
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    total: Option<usize>,
+                    #[serde(skip_serializing_if = "<[Reading]>::is_empty")]
+                    readings: &'a [Reading],
+                    #[serde(skip_serializing_if = "<[Suggestion]>::is_empty")]
+                    suggestions: &'a [Suggestion],
+                }
+                serde_json::to_vec(&ListPage {
+                    items: self.items.iter().map(Card::from).collect(),
+                    next_cursor: &self.next_cursor,
+                    total: self.total,
+                    readings: &self.readings,
+                    suggestions: &self.suggestions,
+                })
+            }
+        }
+    }
 }
 
 /// At most this many words in a search whose answer is kept.
@@ -194,6 +285,18 @@ impl SearchQuery {
                 "検索語は100文字までです",
             ));
         }
+        let view = match param("view").as_deref() {
+            None | Some("full") => View::Full,
+            Some("list") => View::List,
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "?view",
+                    "must be full or list",
+                    "view は full か list で指定してください",
+                ));
+                View::Full
+            }
+        };
         let cursor = param("cursor");
         if cursor
             .as_deref()
@@ -217,6 +320,7 @@ impl SearchQuery {
             near,
             cursor,
             limit,
+            view,
         })
     }
 
@@ -249,6 +353,7 @@ impl SearchQuery {
             near,
             self.cursor,
             self.limit,
+            self.view == View::List,
             [at.year, at.month, at.day],
             by_minute.then_some(at.minute_of_day),
         ]);
@@ -283,6 +388,9 @@ impl SearchQuery {
             add("lat", n.lat.to_string());
             add("lng", n.lng.to_string());
             add("radius_m", n.radius_m.to_string());
+        }
+        if self.view == View::List {
+            add("view", "list".into());
         }
         parts.join("&")
     }
