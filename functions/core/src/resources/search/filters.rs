@@ -56,18 +56,23 @@ pub fn filters(
     };
     let mut from = String::from(" FROM resources r");
     if let Some(near) = &query.near {
-        // The covering cells as one JSON value, joined first: each cell is one range of
+        // The covering key ranges as one JSON value, joined first: each is one range of
         // `resources_geo`. (An OR of ranges made SQLite merge the rowids of every range
-        // in a RowSet: a third of a nearby search's time at 100,000 resources.) Cells are
-        // disjoint prefixes, so no row comes twice.
-        let cells = geo::covering_cells(near.lat, near.lng, near.radius_m);
-        let p = w.bind(serde_json::to_string(&cells).unwrap_or_else(|_| "[]".into()));
+        // in a RowSet: a third of a nearby search's time at 100,000 resources.) Ranges are
+        // disjoint, so no row comes twice; the last may be open ('{' sorts after z).
+        let ranges: Vec<(String, String)> = geo::covering_ranges(near.lat, near.lng, near.radius_m)
+            .into_iter()
+            .map(|(from, to)| (from, to.unwrap_or_else(|| "{".into())))
+            .collect();
+        let p = w.bind(serde_json::to_string(&ranges).unwrap_or_else(|_| "[]".into()));
         from = format!(" FROM json_each({p}) AS cell CROSS JOIN resources r");
-        w.sql
-            .push_str(" AND r.geohash >= cell.value AND r.geohash < cell.value || '{'");
+        w.sql.push_str(
+            " AND r.geohash >= json_extract(cell.value, '$[0]') \
+             AND r.geohash < json_extract(cell.value, '$[1]')",
+        );
         // The circle's bounding box, tested on the index's own columns before a row is read,
         // and before the words: SQLite tests the conditions in the order written, and the
-        // cells hold about twice the box.
+        // ranges hold more than the circle.
         let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
         let dlng = dlat / near.lat.to_radians().cos().max(0.01);
         let bounds = [
@@ -220,7 +225,7 @@ mod tests {
     }
 
     #[test]
-    fn near_a_point_the_cells_are_joined_first_as_one_value() {
+    fn near_a_point_the_key_ranges_are_joined_first_as_one_value() {
         let query = SearchQuery {
             near: Some(super::super::Near {
                 lat: 35.2,
@@ -234,7 +239,7 @@ mod tests {
             sql.starts_with(" FROM json_each(?1) AS cell CROSS JOIN resources r WHERE"),
             "{sql}"
         );
-        assert!(matches!(&params[0], Value::Text(cells) if cells.starts_with("[\"")));
+        assert!(matches!(&params[0], Value::Text(ranges) if ranges.starts_with("[[\"")));
         let (plain, _) = filters(&SearchQuery::default(), &Understood::default(), 0);
         assert!(plain.starts_with(" FROM resources r WHERE"), "{plain}");
     }
