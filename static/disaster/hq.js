@@ -482,14 +482,18 @@
     const tr = el("tr");
     tr.dataset.person = a.person_id;
     // The person's district, never districtName(a): a person's own `name` would win there.
-    tr.append(el("td", "name", a.name), el("td", null, a.district_name || a.district_code || "—"), el("td", null, a.address || "—"));
+    // Names, places and notes are the register's and the supporters' words: shown as written.
+    const asWritten = (node) => { node.translate = false; return node; };
+    tr.append(asWritten(el("td", "name", a.name)), asWritten(el("td", null, a.district_name || a.district_code || "—")),
+      asWritten(el("td", null, a.address || "—")));
     const phone = el("td");
     if (a.phone) {
       const link = el("a", null, a.phone);
       link.href = "tel:" + a.phone.replace(/[^0-9+]/g, "");
       phone.appendChild(link);
     } else phone.textContent = "—";
-    tr.append(phone, el("td", "note", a.note || "—"), el("td", null, timeOf(a.observed_at, true)), el("td", null, a.reported_by_name || a.reported_by || "—"));
+    tr.append(phone, asWritten(el("td", "note", a.note || "—")), el("td", null, timeOf(a.observed_at, true)),
+      asWritten(el("td", null, a.reported_by_name || a.reported_by || "—")));
     return tr;
   }
 

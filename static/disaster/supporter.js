@@ -254,6 +254,7 @@
     dl.appendChild(el("dt", null, ja));
     const dd = el("dd");
     dd.dataset.field = field;
+    dd.translate = false; // the register's words, shown as written in either language
     dl.appendChild(dd);
   }
 
@@ -292,6 +293,8 @@
     card.dataset.person = id;
     const name = el("h3", "person-name");
     const kana = el("p", "kana");
+    name.translate = false;
+    kana.translate = false;
     const facts = el("dl", "facts");
     addFact(facts, "地区", "district");
     addFact(facts, "住所", "address");

@@ -158,21 +158,28 @@ pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
     ))
 }
 
-/// `GET /api/v1/public/managed-resources`: the resources the caller administers, drafts
-/// and closed ones too (the admin page picks what to edit from it). Municipal staff see
-/// their own town unless they name another (403); the region is for sysadmins.
-pub async fn managed_resources(req: &Request, env: &Env) -> Result<Response, Error> {
+/// The town an administrator's list is of: the one named, else a staff member's own (the
+/// region for sysadmins and the bootstrap token); 403 unless the caller may manage it.
+fn managed_town(named: Option<String>, caller: &admin::Admin) -> Result<Option<String>, Error> {
     use rainbownet_core::auth::role::Role;
-    let caller = admin::authenticate(req, env).await?;
-    let query = resources::managed::ManagedQuery::from_params(|name| query_param(req, name))?;
-    let town = match (&query.municipality, &caller) {
-        (Some(town), _) => Some(town.clone()),
+    let town = match (named, caller) {
+        (Some(town), _) => Some(town),
         (None, admin::Admin::Staff(subject)) if !subject.has(Role::Sysadmin) => {
             subject.municipality.clone()
         }
         (None, _) => None,
     };
     caller.may_manage(town.as_deref())?;
+    Ok(town)
+}
+
+/// `GET /api/v1/public/managed-resources`: the resources the caller administers, drafts
+/// and closed ones too (the admin page picks what to edit from it). Municipal staff see
+/// their own town unless they name another (403); the region is for sysadmins.
+pub async fn managed_resources(req: &Request, env: &Env) -> Result<Response, Error> {
+    let caller = admin::authenticate(req, env).await?;
+    let query = resources::managed::ManagedQuery::from_params(|name| query_param(req, name))?;
+    let town = managed_town(query.municipality.clone(), &caller)?;
     let towns = town.map(|t| vec![t]);
     let page = resources::managed::list(env, &query, towns.as_deref()).await?;
     Ok(json(StatusCode::OK, &page))
@@ -346,16 +353,8 @@ pub async fn update_notice(req: &Request, env: &Env, id: &str) -> Result<Respons
 
 /// `GET /api/v1/public/managed-notices`: a town's notices, scheduled and ended ones too.
 pub async fn managed_notices(req: &Request, env: &Env) -> Result<Response, Error> {
-    use rainbownet_core::auth::role::Role;
     let caller = admin::authenticate(req, env).await?;
-    let town = match (query_param(req, "municipality"), &caller) {
-        (Some(town), _) => Some(town),
-        (None, admin::Admin::Staff(subject)) if !subject.has(Role::Sysadmin) => {
-            subject.municipality.clone()
-        }
-        (None, _) => None,
-    };
-    caller.may_manage(town.as_deref())?;
+    let town = managed_town(query_param(req, "municipality"), &caller)?;
     let items = notices::managed(env, town.as_deref(), 200).await?;
     Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
 }
