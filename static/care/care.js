@@ -2350,9 +2350,9 @@
       box.value = r.id;
       box.name = "resource";
       const text = el("span", "pick-text");
-      const title = el("span", "resource-name", r.name);
+      const title = asWritten(el("span", "resource-name", r.name));
       text.append(title, " ", el("span", "distance", distanceOf(r.distance_m)));
-      text.appendChild(el("span", "resource-meta", [r.category_name, r.address].filter(Boolean).join("・")));
+      text.appendChild(el("span", "resource-meta", [pick(r.category_name, r.category_name_en), r.address].filter(Boolean).join("・")));
       if (r.schedule_text && r.schedule_text.length) text.appendChild(el("span", "resource-meta", r.schedule_text.join(" / ")));
       label.append(box, text);
       item.appendChild(label);
@@ -2404,7 +2404,7 @@
       const r = state.nearby.find((x) => x.id === rid);
       const item = el("li");
       item.append(el("strong", null, r ? r.name : rid));
-      if (r) item.append(el("span", "resource-meta", [r.category_name, distanceOf(r.distance_m), r.phone].filter(Boolean).join("・")));
+      if (r) item.append(el("span", "resource-meta", [pick(r.category_name, r.category_name_en), distanceOf(r.distance_m), r.phone].filter(Boolean).join("・")));
       list.append(item);
     }
     $("introduce-dialog").returnValue = "";
