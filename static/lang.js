@@ -121,11 +121,6 @@
     }
   }
 
-  // Kept for the pages' older calls: with one dictionary there is nothing left to strip.
-  function sayAttributes(scope) {
-    if (english()) translateTree(scope);
-  }
-
   function watch() {
     translateTree(document.documentElement);
     new MutationObserver((records) => {
@@ -165,5 +160,5 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
 
-  window.RainbowNetLang = { say, pick, english, sayAttributes, translate };
+  window.RainbowNetLang = { say, pick, english };
 })();

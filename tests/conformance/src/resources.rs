@@ -474,13 +474,16 @@ fn notices_corrected(c: &Client) -> Result<(), String> {
             "body": "本文", "publish_from": "2099-01-01",
         }),
     )?;
-    let managed = with_token(
-        c,
-        "GET",
-        "/api/v1/public/managed-notices",
-        &staff_token,
-        None,
-    )?;
+    let managed_as = |query: &str, token: &str| {
+        with_token(
+            c,
+            "GET",
+            &format!("/api/v1/public/managed-notices{query}"),
+            token,
+            None,
+        )
+    };
+    let managed = managed_as("", &staff_token)?;
     ensure!(managed.status == 200, "managed: {}", managed.status);
     let items = managed.json()?["items"]
         .as_array()
@@ -509,27 +512,11 @@ fn notices_corrected(c: &Client) -> Result<(), String> {
         "a scheduled notice is public"
     );
     ensure_problem(
-        &with_token(
-            c,
-            "GET",
-            "/api/v1/public/managed-notices?municipality=23234",
-            &staff_token,
-            None,
-        )?,
+        &managed_as("?municipality=23234", &staff_token)?,
         403,
         "/problems/forbidden",
     )?;
-    ensure_problem(
-        &with_token(
-            c,
-            "GET",
-            "/api/v1/public/managed-notices",
-            &nurse_token,
-            None,
-        )?,
-        403,
-        "/problems/forbidden",
-    )?;
+    ensure_problem(&managed_as("", &nurse_token)?, 403, "/problems/forbidden")?;
     ensure_problem(
         &c.get("/api/v1/public/managed-notices")?,
         401,
