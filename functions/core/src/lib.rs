@@ -14,6 +14,7 @@ pub mod disaster;
 pub mod env;
 pub mod error;
 pub mod geo;
+pub mod guard;
 pub mod health;
 pub mod http;
 pub mod ports;

@@ -35,6 +35,8 @@ const LAYERS: &[&str] = &[
     "auth",
     "care",
     "disaster",
+    // Routes as data: the guards that admit callers to care and disaster.
+    "guard",
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

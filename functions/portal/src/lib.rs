@@ -55,6 +55,7 @@ enum Route {
 
 /// Every route of the portal. The router is built from this table and `routes()` lists it,
 /// so the conformance suite compares the OpenAPI document with what is really served.
+#[rustfmt::skip]
 static ROUTES: &[(Method, &str, Route)] = &[
     (Method::GET, "/", Route::Home),
     (Method::GET, "/resources", Route::ResultsPage),
@@ -63,93 +64,29 @@ static ROUTES: &[(Method, &str, Route)] = &[
     (Method::GET, "/sitemap.xml", Route::Sitemap),
     (Method::GET, "/robots.txt", Route::Robots),
     (Method::GET, "/api/v1/openapi.json", Route::OpenApi),
-    (
-        Method::GET,
-        "/api/v1/public/municipalities",
-        Route::ListMunicipalities,
-    ),
-    (
-        Method::PUT,
-        "/api/v1/public/municipalities/{code}",
-        Route::PutMunicipality,
-    ),
+    (Method::GET, "/api/v1/public/municipalities", Route::ListMunicipalities),
+    (Method::PUT, "/api/v1/public/municipalities/{code}", Route::PutMunicipality),
     (Method::GET, "/api/v1/public/categories", Route::Categories),
     (Method::GET, "/api/v1/public/vocabulary", Route::Vocabulary),
-    (
-        Method::GET,
-        "/api/v1/public/search-words",
-        Route::SearchWords,
-    ),
-    (
-        Method::PUT,
-        "/api/v1/public/search-words/{word}",
-        Route::PutSearchWord,
-    ),
-    (
-        Method::DELETE,
-        "/api/v1/public/search-words/{word}",
-        Route::DeleteSearchWord,
-    ),
-    (
-        Method::GET,
-        "/api/v1/public/resources",
-        Route::SearchResources,
-    ),
-    (
-        Method::POST,
-        "/api/v1/public/resources",
-        Route::CreateResource,
-    ),
-    (
-        Method::GET,
-        "/api/v1/public/resources/{id}",
-        Route::GetResource,
-    ),
-    (
-        Method::PUT,
-        "/api/v1/public/resources/{id}",
-        Route::PutResource,
-    ),
-    (
-        Method::GET,
-        "/api/v1/public/managed-resources",
-        Route::ManagedResources,
-    ),
-    (
-        Method::GET,
-        "/api/v1/public/resources.hsds.json",
-        Route::ExportHsds,
-    ),
+    (Method::GET, "/api/v1/public/search-words", Route::SearchWords),
+    (Method::PUT, "/api/v1/public/search-words/{word}", Route::PutSearchWord),
+    (Method::DELETE, "/api/v1/public/search-words/{word}", Route::DeleteSearchWord),
+    (Method::GET, "/api/v1/public/resources", Route::SearchResources),
+    (Method::POST, "/api/v1/public/resources", Route::CreateResource),
+    (Method::GET, "/api/v1/public/resources/{id}", Route::GetResource),
+    (Method::PUT, "/api/v1/public/resources/{id}", Route::PutResource),
+    (Method::GET, "/api/v1/public/managed-resources", Route::ManagedResources),
+    (Method::GET, "/api/v1/public/resources.hsds.json", Route::ExportHsds),
     (Method::GET, "/hsds/services", Route::HsdsServices),
     (Method::GET, "/hsds/services/{id}", Route::HsdsService),
-    (
-        Method::GET,
-        "/api/v1/public/resources.csv",
-        Route::ExportCsv,
-    ),
+    (Method::GET, "/api/v1/public/resources.csv", Route::ExportCsv),
     (Method::POST, "/api/v1/public/imports", Route::Import),
     (Method::GET, "/api/v1/public/notices", Route::ListNotices),
     (Method::POST, "/api/v1/public/notices", Route::CreateNotice),
-    (
-        Method::DELETE,
-        "/api/v1/public/notices/{id}",
-        Route::WithdrawNotice,
-    ),
-    (
-        Method::PUT,
-        "/api/v1/public/notices/{id}",
-        Route::UpdateNotice,
-    ),
-    (
-        Method::GET,
-        "/api/v1/public/managed-notices",
-        Route::ManagedNotices,
-    ),
-    (
-        Method::GET,
-        "/api/v1/public/_selfcheck/stores/{store}",
-        Route::SelfcheckStore,
-    ),
+    (Method::DELETE, "/api/v1/public/notices/{id}", Route::WithdrawNotice),
+    (Method::PUT, "/api/v1/public/notices/{id}", Route::UpdateNotice),
+    (Method::GET, "/api/v1/public/managed-notices", Route::ManagedNotices),
+    (Method::GET, "/api/v1/public/_selfcheck/stores/{store}", Route::SelfcheckStore),
 ];
 
 fn router() -> &'static Router<Route> {

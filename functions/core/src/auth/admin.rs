@@ -8,6 +8,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::http::Request;
 
+#[derive(Clone)]
 pub enum Admin {
     /// The deployment's bootstrap token (no person behind it).
     Bootstrap,

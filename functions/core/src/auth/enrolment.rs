@@ -250,3 +250,29 @@ pub async fn subject_by_email(env: &Env, email: &str) -> Result<Subject, Error> 
         name: Some(row.text("name")?.to_owned()),
     })
 }
+
+/// A professional's own profile (`GET /api/v1/auth/me`): who the token's subject is, as
+/// stored now, with the roles the token carries.
+pub async fn profile(env: &Env, subject: &Subject) -> Result<serde_json::Value, Error> {
+    let sql = env.sql(Database::Care).await?;
+    let rows = sql
+        .query(
+            "SELECT p.id, p.email, p.name, p.profession, o.id AS organization_id, o.name AS organization_name, \
+             o.municipality_code FROM professionals p JOIN organizations o ON o.id = p.organization_id WHERE p.id = ?1",
+            &[subject.sub.clone().into()],
+        )
+        .await?;
+    let row = rows.first().ok_or(Error::Unauthorized)?;
+    Ok(serde_json::json!({
+        "id": row.text("id")?,
+        "email": row.text("email")?,
+        "name": row.text("name")?,
+        "profession": row.text("profession")?,
+        "roles": subject.roles,
+        "organization": {
+            "id": row.text("organization_id")?,
+            "name": row.text("organization_name")?,
+            "municipality_code": row.text("municipality_code")?,
+        },
+    }))
+}

@@ -160,6 +160,44 @@ pub async fn download(
     Ok((attachment, bytes))
 }
 
+/// The response for a stored file: its own type (checked at upload), never cached by
+/// anyone, and a PDF downloaded rather than opened inside our origin.
+pub fn response(attachment: &Attachment, bytes: Vec<u8>) -> crate::http::Response {
+    use ::http::{HeaderValue, header};
+    let mut response = crate::http::Response::new(bytes);
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&attachment.content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    let disposition = if attachment.content_type.starts_with("image/") {
+        "inline"
+    } else {
+        "attachment"
+    };
+    // RFC 8187: the name as UTF-8, percent-encoded but for the unreserved characters.
+    let encoded: String = attachment
+        .name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{disposition}; filename=\"file\"; filename*=UTF-8''{encoded}"
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 //! runs the guard before the handler, and the conformance suite reads the same table to
 //! call every route as every kind of caller, so a route can not be added without its rule.
 
-use ::http::Method;
+pub use ::http::Method;
 
 use crate::error::Error;
 

@@ -1,0 +1,94 @@
+//! Professionals' accounts: registration, login and sessions, and what an org admin does
+//! for their organization's staff (status, invitations).
+
+use rainbownet_core::auth::{enrolment, invitations, login, sessions, staff};
+use rainbownet_core::guard::Call;
+use rainbownet_core::http::respond::{created, items, no_content, ok};
+use rainbownet_core::{Error, Response};
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshInput {
+    refresh_token: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LogoutInput {
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+/// The bootstrap token registers the first administrators (and a sysadmin may register
+/// anyone); everyone else joins by invitation.
+pub async fn create_professional(c: Call<'_>) -> Result<Response, Error> {
+    let caller = c.who.admin()?;
+    caller.may_manage(None)?;
+    let enrolment = enrolment::create_professional(c.env, c.req, caller.actor(), c.json()?).await?;
+    Ok(created(&enrolment))
+}
+
+pub async fn login(c: Call<'_>) -> Result<Response, Error> {
+    Ok(ok(&login::login(c.env, c.req, &c.json()?).await?))
+}
+
+pub async fn refresh(c: Call<'_>) -> Result<Response, Error> {
+    let input: RefreshInput = c.json()?;
+    Ok(ok(
+        &sessions::refresh(c.env, c.req, &input.refresh_token).await?
+    ))
+}
+
+pub async fn logout(c: Call<'_>) -> Result<Response, Error> {
+    let input: LogoutInput = if c.req.body().is_empty() {
+        LogoutInput::default()
+    } else {
+        c.json()?
+    };
+    let caller = c.who.subject()?;
+    sessions::logout(c.env, c.req, caller, input.refresh_token.as_deref()).await?;
+    Ok(no_content())
+}
+
+/// The caller's own profile.
+pub async fn me(c: Call<'_>) -> Result<Response, Error> {
+    Ok(ok(&enrolment::profile(c.env, c.who.subject()?).await?))
+}
+
+pub async fn staff(c: Call<'_>) -> Result<Response, Error> {
+    Ok(items(&staff::list(c.env, c.who.subject()?).await?))
+}
+
+pub async fn disable(c: Call<'_>) -> Result<Response, Error> {
+    set_status(c, staff::AccountStatus::Disabled).await
+}
+
+pub async fn enable(c: Call<'_>) -> Result<Response, Error> {
+    set_status(c, staff::AccountStatus::Active).await
+}
+
+async fn set_status(c: Call<'_>, status: staff::AccountStatus) -> Result<Response, Error> {
+    let id = c.param("professional");
+    staff::set_status(c.env, c.req, c.who.subject()?, id, status).await?;
+    Ok(no_content())
+}
+
+pub async fn invite(c: Call<'_>) -> Result<Response, Error> {
+    let invitation = invitations::create(c.env, c.req, c.who.subject()?, c.json()?).await?;
+    Ok(created(&invitation))
+}
+
+pub async fn invitations(c: Call<'_>) -> Result<Response, Error> {
+    Ok(items(&invitations::list(c.env, c.who.subject()?).await?))
+}
+
+pub async fn revoke_invitation(c: Call<'_>) -> Result<Response, Error> {
+    invitations::revoke(c.env, c.req, c.who.subject()?, c.param("invitation")).await?;
+    Ok(no_content())
+}
+
+pub async fn accept_invitation(c: Call<'_>) -> Result<Response, Error> {
+    Ok(created(
+        &invitations::accept(c.env, c.req, c.json()?).await?,
+    ))
+}

@@ -1,0 +1,215 @@
+//! Routes as data for the functions that hold personal data (care, disaster): each route
+//! names its handler, the [`Guard`] that admits its callers and its audit action, in one
+//! table written with [`routes!`](crate::routes). [`dispatch`] resolves a request, runs
+//! the guard and hands the handler a [`Call`] holding what the guard admitted, so a handler
+//! can not forget the check and a route can not be added without its rule. The conformance
+//! suite reads the same tables (`routes()` in each function) to call every route as every
+//! kind of caller.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::de::DeserializeOwned;
+
+use crate::auth::admin::{self, Admin};
+use crate::auth::session;
+use crate::auth::token::Subject;
+use crate::care::{patients, projects};
+use crate::http::router::{Guard, Params, RouteSpec, Router};
+use crate::http::{Request, Response, json, query_param, respond};
+use crate::ports::Database;
+use crate::{Env, Error, audit};
+
+/// What a handler returns: its response, later.
+pub type Handled<'a> = Pin<Box<dyn Future<Output = Result<Response, Error>> + 'a>>;
+
+/// A route's handler. `routes!` wraps each `async fn(Call<'_>)` into one of these.
+pub type Handler = for<'a> fn(Call<'a>) -> Handled<'a>;
+
+/// A function's route table: `static ROUTES: Table = routes![…]`.
+pub type Table = &'static [RouteSpec<Handler>];
+
+/// Writes a route table, one line per route:
+///
+/// ```ignore
+/// static ROUTES: Table = routes![
+///     GET "/api/v1/patients/{id}" PatientMember "patient.read" => patients::get,
+/// ];
+/// ```
+///
+/// Each handler is an `async fn(Call<'_>) -> Result<Response, Error>`.
+#[macro_export]
+macro_rules! routes {
+    ($($method:ident $path:literal $guard:ident $action:literal => $handler:path,)*) => {
+        &[$($crate::http::router::RouteSpec {
+            method: $crate::http::router::Method::$method,
+            path: $path,
+            guard: $crate::http::router::Guard::$guard,
+            action: $action,
+            route: {
+                fn boxed(call: $crate::guard::Call<'_>) -> $crate::guard::Handled<'_> {
+                    ::std::boxed::Box::pin($handler(call))
+                }
+                boxed
+            },
+        },)*]
+    };
+}
+
+/// One request as a handler sees it: the request, the host's ports, the path's parameters
+/// and the caller the route's guard admitted.
+pub struct Call<'a> {
+    pub req: &'a Request,
+    pub env: &'a Env,
+    pub params: Params,
+    pub who: Admitted,
+    /// The route's audit action.
+    pub action: &'static str,
+}
+
+impl Call<'_> {
+    /// A path parameter (the router matched it, so it is there for the route that names it).
+    pub fn param(&self, name: &str) -> &str {
+        self.params.get(name).unwrap_or_default()
+    }
+
+    /// A query parameter.
+    pub fn query(&self, name: &str) -> Option<String> {
+        query_param(self.req, name)
+    }
+
+    /// The body as JSON of type `T` (problem+json naming the field when it is not).
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        json::parse(self.req)
+    }
+
+    /// The `Idempotency-Key` of a write a phone may retry.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        respond::idempotency_key(self.req)
+    }
+
+    /// `?cursor=` and `?limit=`.
+    pub fn page(&self) -> (Option<String>, usize) {
+        respond::page(self.req)
+    }
+}
+
+/// The caller as the route's guard admitted them: what the handler may rely on.
+pub enum Admitted {
+    Anyone,
+    Subject(Subject),
+    Member(patients::Member),
+    Project(projects::Membership),
+    Admin(Admin),
+}
+
+impl Admitted {
+    /// The logged-in professional (any guard but `Public` gives one).
+    pub fn subject(&self) -> Result<&Subject, Error> {
+        match self {
+            Admitted::Subject(s) | Admitted::Admin(Admin::Staff(s)) => Ok(s),
+            Admitted::Member(m) => Ok(&m.caller),
+            Admitted::Project(m) => Ok(&m.caller),
+            Admitted::Anyone | Admitted::Admin(Admin::Bootstrap) => Err(mismatch()),
+        }
+    }
+
+    /// A member of the patient's care team (`Guard::PatientMember`).
+    pub fn member(&self) -> Result<&patients::Member, Error> {
+        match self {
+            Admitted::Member(m) => Ok(m),
+            _ => Err(mismatch()),
+        }
+    }
+
+    /// A member of the project (`Guard::ProjectMember`).
+    pub fn project(&self) -> Result<&projects::Membership, Error> {
+        match self {
+            Admitted::Project(m) => Ok(m),
+            _ => Err(mismatch()),
+        }
+    }
+
+    /// An administrator (`Guard::Administrator`), or a professional as staff whose rights
+    /// the handler checks against the record.
+    pub fn admin(&self) -> Result<Admin, Error> {
+        match self {
+            Admitted::Admin(a) => Ok(a.clone()),
+            Admitted::Subject(s) => Ok(Admin::Staff(s.clone())),
+            _ => Err(mismatch()),
+        }
+    }
+}
+
+/// A handler asked for a caller its route's guard does not give: a mistake in the table.
+fn mismatch() -> Error {
+    Error::Internal("the route table's guard does not admit the caller this handler needs".into())
+}
+
+/// The parameters that name the record a request is about, for the audit log of a refusal.
+const TARGETS: [&str; 7] = [
+    "id",
+    "project",
+    "professional",
+    "invitation",
+    "subscription",
+    "event",
+    "team",
+];
+
+/// Resolves the request in `router`, runs its route's guard (refusals audited in `db`, as
+/// denied and with no actor when there is no valid token: attempts on personal data are on
+/// record even without a token) and calls its handler.
+pub async fn dispatch(
+    router: &Router<&'static RouteSpec<Handler>>,
+    db: Database,
+    req: &Request,
+    env: &Env,
+) -> Result<Response, Error> {
+    let (spec, params) = router.resolve(req.method(), req.uri().path())?;
+    let target = TARGETS.into_iter().find_map(|name| params.get(name));
+    let session = || session::authenticate_audited(req, env, db, spec.action, target);
+    let who = match spec.guard {
+        Guard::Public => Admitted::Anyone,
+        Guard::Session | Guard::TownStaff | Guard::OrgAdmin => Admitted::Subject(session().await?),
+        Guard::PatientMember => {
+            let caller = session().await?;
+            let patient = params.get("id").unwrap_or_default();
+            Admitted::Member(
+                patients::require_member(env, req, &caller, patient, spec.action).await?,
+            )
+        }
+        Guard::ProjectMember => {
+            let caller = session().await?;
+            let project = params.get("project").unwrap_or_default();
+            Admitted::Project(
+                projects::require_member(env, req, &caller, project, spec.action).await?,
+            )
+        }
+        Guard::Administrator => match admin::authenticate(req, env).await {
+            Ok(admin) => Admitted::Admin(admin),
+            Err(Error::Unauthorized) => {
+                audit::record_in(
+                    env,
+                    db,
+                    req,
+                    None,
+                    spec.action,
+                    target,
+                    audit::Outcome::Denied,
+                )
+                .await?;
+                return Err(Error::Unauthorized);
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    let call = Call {
+        req,
+        env,
+        params,
+        who,
+        action: spec.action,
+    };
+    (spec.route)(call).await
+}
