@@ -11,8 +11,6 @@ use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Row, Statement, StoreError, Value};
 
-pub const MAX_PAGE: usize = 50;
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
@@ -217,7 +215,7 @@ pub async fn thread(
     limit: usize,
 ) -> Result<Thread, Error> {
     let with = counterpart(env, caller, other).await?;
-    let limit = limit.clamp(1, MAX_PAGE);
+    let limit = limit.clamp(1, crate::care::paging::MAX_PAGE);
     let thread = conversation(&caller.sub, other);
     let sql = env.sql(Database::Care).await?;
     let now = crate::time::iso8601(env.clock.now_millis());

@@ -6,6 +6,9 @@
 use crate::error::{Error, FieldError};
 use crate::ports::{Row, Rows, StoreError, Value};
 
+/// The most items a page holds, whatever `?limit=` asks.
+pub const MAX_PAGE: usize = 50;
+
 /// Appends to `query` (which selects `rowid AS seq` from a table aliased `alias`) the
 /// cursor condition, the order and a limit one past the page, binding both in `params`.
 pub fn keyset(
