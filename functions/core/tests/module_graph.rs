@@ -105,3 +105,29 @@ fn the_core_is_layered_without_cycles() {
         wrong.join("\n")
     );
 }
+
+/// A file is one thing a reader can hold: over 400 lines of code (unit tests aside), its
+/// opening comment says why it is not split.
+#[test]
+fn a_long_file_says_why() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut long: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let text = std::fs::read_to_string(file).expect("read a source file");
+            let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
+            let lines = code.lines().count();
+            let header: Vec<&str> = text.lines().take_while(|l| l.starts_with("//!")).collect();
+            let says_why = header.iter().any(|l| l.contains("Why this file"));
+            (lines > 400 && !says_why).then(|| format!("{} ({lines} lines)", file.display()))
+        })
+        .collect();
+    long.sort();
+    assert!(
+        long.is_empty(),
+        "split these, or say at the top why not (\"Why this file …\"):\n{}",
+        long.join("\n")
+    );
+}

@@ -6,7 +6,9 @@ use ::http::{HeaderValue, header};
 use rainbownet_core::http::{Request, Response, query_param};
 use rainbownet_core::ports::KvStore;
 use rainbownet_core::resources::{self, Status, search};
-use rainbownet_core::web::{self, HTML, cacheable, home, resource_pages, sitemap as sitemap_xml};
+use rainbownet_core::web::{
+    self, HTML, cacheable, home, resource_pages, results_page, sitemap as sitemap_xml,
+};
 use rainbownet_core::{Env, Error};
 
 const GENERATION_KEY: &str = "pages:generation";
@@ -107,7 +109,7 @@ pub async fn results(req: &Request, env: &Env) -> Result<Response, Error> {
         |generation| async move {
             let dictionary = crate::memo::dictionary(env, &query, generation.as_deref()).await?;
             let found = search::search_with(env, &query, &dictionary).await?;
-            let html = resource_pages::results(env, &query, &found).await?;
+            let html = results_page::results(env, &query, &found).await?;
             Ok((html.into_bytes(), found.keepable))
         },
     )

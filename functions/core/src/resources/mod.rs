@@ -1,5 +1,9 @@
 //! Community resources (地域資源): the model, its validation and its rows. Search, import,
 //! export and the demo region have modules of their own.
+//!
+//! Why this file is over 400 lines: every check of a resource's fields is here
+//! (`ResourceFields::check`), so the API, the imports and the admin page refuse the same
+//! things with the same messages.
 
 pub mod demo;
 pub mod export;

@@ -4,6 +4,7 @@
 pub mod error_page;
 pub mod home;
 pub mod resource_pages;
+pub mod results_page;
 pub mod sitemap;
 
 use std::fmt::{self, Display, Write as _};

@@ -3,6 +3,9 @@
 //! non-member's attempt is audited and answered as "not found", as for patients.
 //!
 //! This module is the project and its members; its timeline is in `posts`.
+//!
+//! Why this file is just over 400 lines: creating a project, its membership check and its
+//! member changes share the member statements and the active-professional check.
 
 mod posts;
 
