@@ -3,13 +3,16 @@
 // the page keeps its own copy of the data and its own queue). The page works without it.
 "use strict";
 
-const CACHE = "rainbownet-disaster-shell-v5";
+const CACHE = "rainbownet-disaster-shell-v6";
 const SHELL = [
   "/app/disaster/",
   "/app/disaster/index.html",
   "/app/disaster/supporter.js",
-  "/app/dom.js",
-  "/app/session.js",
+  "/app/lib/api.js",
+  "/app/lib/dates.js",
+  "/app/lib/dom.js",
+  "/app/lib/i18n.js",
+  "/app/lib/session.js",
   "/app/lang.js",
   "/app/lang/en.js",
   "/app/disaster/disaster.css",
