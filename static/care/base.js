@@ -179,7 +179,7 @@ export const api = connect({
   busy: "サーバーが混雑しています。しばらくしてからもう一度お試しください。",
 });
 export const session = api.session;
-export const { tokens, storeTokens, authorized, getJson } = api;
+export const { tokens, authorized, getJson } = api;
 export const withRetry = (work) => session.withRetry(work);
 
 export function clearFieldErrors(root) {

@@ -1,7 +1,7 @@
 // The care client: signing in and out.
-import { problemLines } from "../lib/api.js";
+import { signIn, signOut } from "../lib/api.js";
 import { $ } from "../lib/dom.js";
-import { call, getJson, images, session, setText, state, storeTokens, tokens, VIEWS } from "./base.js";
+import { api, getJson, images, session, setText, state, VIEWS } from "./base.js";
 import { pickers } from "./directory.js";
 import { setCount } from "./menu.js";
 import { resetThread } from "./messages.js";
@@ -53,34 +53,21 @@ export function signedOut() {
 
 export async function login(event) {
   event.preventDefault();
-  const body = {
-    email: $("login-email").value.trim(),
-    password: $("login-password").value,
-    totp: $("login-totp").value.replace(/\s/g, ""),
-  };
   setText("login-status", "確認しています…");
-  let resp;
+  let refused;
   try {
-    resp = await call("POST", "/api/v1/auth/login", { json: body });
+    refused = await signIn(api);
   } catch (e) {
     setText("login-status", "サーバーに接続できません。");
     return;
   }
-  $("login-password").value = "";
-  $("login-totp").value = "";
-  if (!resp.ok) { setText("login-status", (await problemLines(resp)).join(" / ")); return; }
-  storeTokens(await resp.json());
+  if (refused) { setText("login-status", refused.join(" / ")); return; }
   setText("login-status", "");
   await route();
 }
 
 export async function logout() {
-  const auth = tokens();
-  if (auth) {
-    // Best effort: the tokens die on the server too.
-    call("POST", "/api/v1/auth/logout", { json: { refresh_token: auth.refresh_token }, token: auth.access_token }).catch(() => {});
-  }
-  session.clear();
+  signOut(api);
   forgetAll();
   showSignin("ログアウトしました。");
 }

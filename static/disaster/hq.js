@@ -3,7 +3,7 @@
 // read the 要確認 list with notes, download CSVs and print a report for the mayor. Tokens
 // stay in this tab's sessionStorage. Every message is put in the page as text, never as
 // HTML; the CSP forbids inline code and styles, so the map is built with createElementNS.
-import { ApiError, connect, problemLines, send } from "../lib/api.js";
+import { ApiError, connect, problemLines, signIn, signOut } from "../lib/api.js";
 import { japanTime } from "../lib/dates.js";
 import { $, bilingual, el, enc, filenameFrom } from "../lib/dom.js";
 import { pick, say } from "../lib/i18n.js";
@@ -93,10 +93,6 @@ function bodyOf(body) {
   return body instanceof Blob ? { body: body, contentType: "text/csv" } : { json: body };
 }
 
-function call(method, path, body, token) {
-  return send(method, path, Object.assign(bodyOf(body), { token: token }));
-}
-
 // The session (stored pair, one refresh across tabs, one retry) and its requests: lib/api.js.
 const api = connect({
   storage: sessionStorage,
@@ -105,7 +101,7 @@ const api = connect({
   signOutWhenMissing: false,
   signedOut: () => signedOut(),
 });
-const { session, tokens, storeTokens, getJson, getAll } = api;
+const { session, tokens, getJson, getAll } = api;
 
 // The access token lives minutes and the screen stays open for hours: refresh on 401.
 function authorized(method, path, body) {
@@ -652,25 +648,19 @@ function signedOut() {
 
 async function login(event) {
   event.preventDefault();
-  const body = { email: $("login-email").value.trim(), password: $("login-password").value, totp: $("login-totp").value };
-  let resp;
+  let refused;
   try {
-    resp = await call("POST", "/api/v1/auth/login", body);
+    refused = await signIn(api);
   } catch (e) {
     $("login-status").textContent = say("サーバーに接続できません。");
     return;
   }
-  $("login-password").value = "";
-  $("login-totp").value = "";
-  if (!resp.ok) { $("login-status").textContent = (await problemLines(resp)).join(" "); return; }
-  storeTokens(await resp.json());
+  if (refused) { $("login-status").textContent = refused.join(" / "); return; }
   await startHq();
 }
 
 async function logout() {
-  const auth = tokens();
-  if (auth) call("POST", "/api/v1/auth/logout", { refresh_token: auth.refresh_token }, auth.access_token).catch(() => {});
-  session.clear();
+  signOut(api);
   state.event = null;
   clearReport();
   showSignin("ログアウトしました。");

@@ -3,7 +3,7 @@
 // and are sent in order whenever the server can be reached, each with the Idempotency-Key
 // it was given when it was made, so a resend never counts twice. Every message is put in
 // the page as text, never as HTML; the CSP forbids inline code, so all of it lives here.
-import { connect, newKey, problemLines, send } from "../lib/api.js";
+import { connect, newKey, problemLines, send, signIn, signOut } from "../lib/api.js";
 import { japanTime } from "../lib/dates.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { say } from "../lib/i18n.js";
@@ -172,7 +172,7 @@ const api = connect({
   signedOut: () => signedOut(),
   send: watched,
 });
-const { session, tokens, storeTokens, getAll } = api;
+const { session, tokens, getAll } = api;
 
 // A request with the bearer token; on 401 one refresh and one retry, then sign out.
 function authorized(method, path, body, headers) {
@@ -658,19 +658,15 @@ function signedOut() {
 
 async function login(event) {
   event.preventDefault();
-  const body = { email: $("login-email").value.trim(), password: $("login-password").value, totp: $("login-totp").value };
   $("login-status").textContent = say("確認しています…");
-  let resp;
+  let refused;
   try {
-    resp = await call("POST", "/api/v1/auth/login", body);
+    refused = await signIn(api);
   } catch (e) {
     $("login-status").textContent = say("電波がないためログインできません。");
     return;
   }
-  $("login-password").value = "";
-  $("login-totp").value = "";
-  if (!resp.ok) { $("login-status").textContent = await problemText(resp); return; }
-  storeTokens(await resp.json());
+  if (refused) { $("login-status").textContent = refused.join(" / "); return; }
   $("login-status").textContent = "";
   showWork();
   showCachedPeople();
@@ -682,12 +678,7 @@ async function logout() {
   await reloadPending().catch(() => {}); // other tabs of this page share the queue
   const n = state.pending.length;
   if (n && !window.confirm("未送信の安否確認が " + n + " 件あります。ログアウトすると送信されずに消えます。よろしいですか？")) return;
-  const auth = tokens();
-  if (auth) {
-    // Best effort: revoke on the server too; offline the tokens still die on this phone.
-    call("POST", "/api/v1/auth/logout", { refresh_token: auth.refresh_token }, null, auth.access_token).catch(() => {});
-  }
-  forget(KEY_AUTH);
+  signOut(api);
   state.refused = [];
   forgetPeople();
   await queue.clear();

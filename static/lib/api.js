@@ -2,6 +2,7 @@
 // RFC 9457 problems turned into lines a person can read (each field's problem, in the
 // reader's language), and the session (lib/session.js) that refreshes the token once on a
 // 401 and retries.
+import { $ } from "./dom.js";
 import { pick } from "./i18n.js";
 import * as sessions from "./session.js";
 
@@ -98,4 +99,32 @@ export function newKey() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+}
+
+// The login form every client has (#login-email, #login-password, #login-totp): sends it,
+// empties the secrets and keeps the new pair. → null when signed in, else the lines to show.
+// A network failure throws: each page says it in its own words.
+export async function signIn(api) {
+  const body = {
+    email: $("login-email").value.trim(),
+    password: $("login-password").value,
+    totp: $("login-totp").value.replace(/\s/g, ""),
+  };
+  const resp = await api.request("POST", "/api/v1/auth/login", { json: body });
+  $("login-password").value = "";
+  $("login-totp").value = "";
+  if (!resp.ok) return problemLines(resp);
+  api.storeTokens(await resp.json());
+  return null;
+}
+
+// Ends the session on this page, and on the server as far as it can be reached (best
+// effort: offline, the tokens still die here).
+export function signOut(api) {
+  const auth = api.tokens();
+  if (auth) {
+    const json = { refresh_token: auth.refresh_token };
+    api.request("POST", "/api/v1/auth/logout", { json: json, token: auth.access_token }).catch(() => {});
+  }
+  api.session.clear();
 }

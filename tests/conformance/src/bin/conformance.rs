@@ -84,11 +84,15 @@ fn main() -> ExitCode {
     if hosts.is_empty() && urls.is_empty() {
         hosts.push("local".into());
     }
+    // Each host's time for the whole suite, to print side by side at the end.
+    let mut times: Vec<(String, f64)> = Vec::new();
     for name in hosts {
         if name == "in-process" {
             match conformance::hosts::in_process() {
                 Ok((host, _state)) => {
+                    let began = std::time::Instant::now();
                     failed += run_all("in-process", &Client::in_process(host), &only);
+                    times.push((name.clone(), began.elapsed().as_secs_f64()));
                 }
                 Err(e) => {
                     println!("[in-process] FAIL  could not start: {e}");
@@ -111,7 +115,9 @@ fn main() -> ExitCode {
             }
         };
         println!("[{}] host started at {}", host.name, host.base_url);
+        let began = std::time::Instant::now();
         failed += run_all(host.name, &Client::new(&host.base_url), &only);
+        times.push((name.clone(), began.elapsed().as_secs_f64()));
         if let Err(e) = host.stop() {
             println!("[{name}] FAIL  graceful stop: {e}");
             failed += 1;
@@ -119,9 +125,28 @@ fn main() -> ExitCode {
             println!("[{name}] ok    stopped on SIGTERM");
         }
     }
+    print_times(&times);
     if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// The suite's time on each host, and in process as a share of each server host's: the
+/// in-process run needs no port, no server process and no network stack.
+fn print_times(times: &[(String, f64)]) {
+    if times.len() < 2 {
+        return;
+    }
+    let in_process = times.iter().find(|(n, _)| n == "in-process").map(|(_, s)| *s);
+    for (name, secs) in times {
+        match in_process {
+            Some(own) if name != "in-process" && *secs > 0.0 => println!(
+                "time: {name} {secs:.1} s; in-process {own:.1} s is {:.0} % of it",
+                100.0 * own / secs
+            ),
+            _ => println!("time: {name} {secs:.1} s"),
+        }
     }
 }
