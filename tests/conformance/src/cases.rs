@@ -596,10 +596,9 @@ fn error_pages(c: &Client) -> Result<(), String> {
 /// Runs every case, printing one line each, and returns how many failed.
 /// Runs every case whose name contains `only` (all when empty) against `client`, prints a
 /// line per case and the count with the time taken, and returns how many failed.
-pub fn run_all(host: &str, client: &Client, only: &str) -> usize {
-    let started = std::time::Instant::now();
-    let mut failed = 0;
-    let all: Vec<&Case> = CASES
+/// Every case of the suite, in the order they run.
+pub fn all() -> impl Iterator<Item = &'static Case> {
+    CASES
         .iter()
         .chain(crate::resources::CASES)
         .chain(crate::search::CASES)
@@ -611,8 +610,12 @@ pub fn run_all(host: &str, client: &Client, only: &str) -> usize {
         .chain(crate::abuse::CASES)
         .chain(crate::routes::CASES)
         .chain(crate::openapi::CASES)
-        .filter(|case| case.name.contains(only))
-        .collect();
+}
+
+pub fn run_all(host: &str, client: &Client, only: &str) -> usize {
+    let started = std::time::Instant::now();
+    let mut failed = 0;
+    let all: Vec<&Case> = all().filter(|case| case.name.contains(only)).collect();
     for case in &all {
         match (case.run)(client) {
             Ok(()) => println!("[{host}] ok    {}", case.name),

@@ -139,7 +139,10 @@ fn print_times(times: &[(String, f64)]) {
     if times.len() < 2 {
         return;
     }
-    let in_process = times.iter().find(|(n, _)| n == "in-process").map(|(_, s)| *s);
+    let in_process = times
+        .iter()
+        .find(|(n, _)| n == "in-process")
+        .map(|(_, s)| *s);
     for (name, secs) in times {
         match in_process {
             Some(own) if name != "in-process" && *secs > 0.0 => println!(
