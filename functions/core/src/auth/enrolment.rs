@@ -257,8 +257,8 @@ pub async fn profile(env: &Env, subject: &Subject) -> Result<serde_json::Value, 
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
-            "SELECT p.id, p.email, p.name, p.profession, o.id AS organization_id, o.name AS organization_name, \
-             o.municipality_code FROM professionals p JOIN organizations o ON o.id = p.organization_id WHERE p.id = ?1",
+            "SELECT id, email, name, profession, organization_id, organization AS organization_name, \
+             municipality_code FROM colleagues WHERE id = ?1",
             &[subject.sub.clone().into()],
         )
         .await?;

@@ -41,12 +41,11 @@ pub async fn search(env: &Env, caller: &Subject, q: &str) -> Result<Vec<Entry>, 
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
-            "SELECT p.id, p.name, p.profession, o.id AS organization_id, o.name AS organization, \
-             o.kind AS organization_kind, o.municipality_code FROM professionals p \
-             JOIN organizations o ON o.id = p.organization_id \
-             WHERE p.status = 'active' AND (instr(lower(p.name), lower(?1)) > 0 \
-             OR instr(lower(o.name), lower(?1)) > 0 OR p.email = ?2) \
-             ORDER BY o.municipality_code = ?3 DESC, p.name, p.id LIMIT ?4",
+            "SELECT id, name, profession, organization_id, organization, organization_kind, \
+             municipality_code FROM colleagues \
+             WHERE status = 'active' AND (instr(lower(name), lower(?1)) > 0 \
+             OR instr(lower(organization), lower(?1)) > 0 OR email = ?2) \
+             ORDER BY municipality_code = ?3 DESC, name, id LIMIT ?4",
             &[
                 q.clone().into(),
                 q.clone().into(),

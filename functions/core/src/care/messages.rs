@@ -85,8 +85,7 @@ async fn counterpart(env: &Env, caller: &Subject, id: &str) -> Result<Counterpar
         .sql(Database::Care)
         .await?
         .query(
-            "SELECT p.id, p.name, p.profession, o.name AS organization FROM professionals p \
-             JOIN organizations o ON o.id = p.organization_id WHERE p.id = ?1 AND p.status = 'active'",
+            "SELECT id, name, profession, organization FROM colleagues WHERE id = ?1 AND status = 'active'",
             &[id.into()],
         )
         .await?;
@@ -178,11 +177,10 @@ pub async fn conversations(env: &Env, caller: &Subject) -> Result<Vec<Conversati
                 "WITH mine AS (SELECT conversation, max(rowid) AS last_seq, \
                  sum(recipient_id = ?1 AND read_at IS NULL) AS unread FROM messages \
                  WHERE sender_id = ?1 OR recipient_id = ?1 GROUP BY conversation) \
-                 SELECT {COLUMNS}, mine.unread, p.id AS other_id, p.name AS other_name, \
-                 p.profession AS other_profession, o.name AS other_organization \
+                 SELECT {COLUMNS}, mine.unread, c.id AS other_id, c.name AS other_name, \
+                 c.profession AS other_profession, c.organization AS other_organization \
                  FROM mine JOIN messages m ON m.rowid = mine.last_seq \
-                 JOIN professionals p ON p.id = CASE WHEN m.sender_id = ?1 THEN m.recipient_id ELSE m.sender_id END \
-                 JOIN organizations o ON o.id = p.organization_id \
+                 JOIN colleagues c ON c.id = CASE WHEN m.sender_id = ?1 THEN m.recipient_id ELSE m.sender_id END \
                  ORDER BY mine.last_seq DESC LIMIT 200"
             ),
             &[caller.sub.clone().into()],

@@ -348,8 +348,8 @@ pub async fn load(env: &Env, id: &str) -> Result<Patient, Error> {
     let row = rows.first().ok_or(Error::NotFound)?;
     let team = sql
         .query(
-            "SELECT pr.id, pr.name, pr.profession, o.name AS organization FROM care_team_members t \
-             JOIN professionals pr ON pr.id = t.professional_id JOIN organizations o ON o.id = pr.organization_id \
+            "SELECT pr.id, pr.name, pr.profession, pr.organization FROM care_team_members t \
+             JOIN colleagues pr ON pr.id = t.professional_id \
              WHERE t.patient_id = ?1 AND t.removed_at IS NULL ORDER BY t.added_at, pr.id",
             &[id.into()],
         )

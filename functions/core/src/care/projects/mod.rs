@@ -277,8 +277,8 @@ async fn load(env: &Env, id: &str) -> Result<Project, Error> {
     let row = rows.first().ok_or(Error::NotFound)?;
     let members = sql
         .query(
-            "SELECT pr.id, pr.name, pr.profession, o.name AS organization, m.role FROM project_members m \
-             JOIN professionals pr ON pr.id = m.professional_id JOIN organizations o ON o.id = pr.organization_id \
+            "SELECT pr.id, pr.name, pr.profession, pr.organization, m.role FROM project_members m \
+             JOIN colleagues pr ON pr.id = m.professional_id \
              WHERE m.project_id = ?1 AND m.removed_at IS NULL ORDER BY m.role DESC, m.added_at, pr.id",
             &[id.into()],
         )

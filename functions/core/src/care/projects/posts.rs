@@ -34,8 +34,8 @@ pub struct PostPage {
 }
 
 const POST_SELECT: &str = "SELECT pp.rowid AS seq, pp.id, pp.project_id, pp.author_id, pr.name AS author_name, \
-     o.name AS author_organization, pp.body, pp.created_at FROM project_posts pp \
-     JOIN professionals pr ON pr.id = pp.author_id JOIN organizations o ON o.id = pr.organization_id";
+     pr.organization AS author_organization, pp.body, pp.created_at FROM project_posts pp \
+     JOIN colleagues pr ON pr.id = pp.author_id";
 
 fn post_from(row: &Row<'_>) -> Result<ProjectPost, StoreError> {
     Ok(ProjectPost {

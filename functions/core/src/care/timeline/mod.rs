@@ -101,10 +101,10 @@ pub struct TimelinePage {
     pub next_cursor: Option<String>,
 }
 
-const SELECT: &str = "SELECT po.rowid AS seq, po.id, po.patient_id, po.author_id, pr.name AS author_name, o.name AS author_organization, \
+const SELECT: &str = "SELECT po.rowid AS seq, po.id, po.patient_id, po.author_id, pr.name AS author_name, pr.organization AS author_organization, \
      po.category, po.body, po.template, po.fields, po.created_at, po.edited_at, po.idempotency_key, \
      (SELECT count(*) FROM post_versions v WHERE v.post_id = po.id) AS previous_versions \
-     FROM posts po JOIN professionals pr ON pr.id = po.author_id JOIN organizations o ON o.id = pr.organization_id";
+     FROM posts po JOIN colleagues pr ON pr.id = po.author_id";
 
 fn check_body(pointer: &str, body: &str) -> Option<FieldError> {
     FieldError::length(pointer, body, 10_000, "本文")
