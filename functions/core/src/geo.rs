@@ -76,7 +76,7 @@ pub fn covering_cells(lat: f64, lng: f64, radius_m: f64) -> Vec<String> {
 const BASE32: &[u8; 32] = b"0123456789bcdefghjkmnpqrstuvwxyz";
 
 /// The next geohash of the same length in lexicographic order (`None` after "zz…z").
-fn successor(hash: &str) -> Option<String> {
+pub fn successor(hash: &str) -> Option<String> {
     let mut bytes = hash.as_bytes().to_vec();
     for i in (0..bytes.len()).rev() {
         let at = BASE32.iter().position(|&c| c == bytes[i])?;

@@ -144,7 +144,13 @@ pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
         ttl,
         |generation| async move {
             let dictionary = crate::memo::dictionary(env, &query, generation.as_deref()).await?;
-            let page = search::search_with(env, &query, &dictionary).await?;
+            let page = search::search_with(
+                env,
+                &query,
+                &dictionary,
+                crate::memo::places(generation.as_deref()),
+            )
+            .await?;
             let bytes = page
                 .to_json(query.view)
                 .map_err(|e| Error::Internal(format!("search JSON: {e}")))?;

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use rainbownet_core::Error;
 use rainbownet_core::env::Env;
-use rainbownet_core::resources::search::SearchQuery;
+use rainbownet_core::resources::search::{Cells, Kept, SearchQuery};
 use rainbownet_core::resources::words::Dictionary;
 
 const MAX_ENTRIES: usize = 512;
@@ -115,6 +115,15 @@ pub async fn dictionary(
         Arc::clone(&dictionary),
     ));
     Ok(dictionary)
+}
+
+/// The places of the cells residents searched near, kept for the page generation (see
+/// `rainbownet_core::resources::search::Cells`).
+static CELLS: Cells = Cells::new();
+
+/// The kept places to search near, when the store has a page generation to key them by.
+pub fn places(generation: Option<&str>) -> Kept<'_> {
+    generation.map(|g| (&CELLS, g))
 }
 
 #[cfg(test)]

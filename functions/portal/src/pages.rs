@@ -108,7 +108,13 @@ pub async fn results(req: &Request, env: &Env) -> Result<Response, Error> {
         ttl,
         |generation| async move {
             let dictionary = crate::memo::dictionary(env, &query, generation.as_deref()).await?;
-            let found = search::search_with(env, &query, &dictionary).await?;
+            let found = search::search_with(
+                env,
+                &query,
+                &dictionary,
+                crate::memo::places(generation.as_deref()),
+            )
+            .await?;
             let html = results_page::results(env, &query, &found).await?;
             Ok((html.into_bytes(), found.keepable))
         },

@@ -12,7 +12,11 @@
 
 mod filters;
 mod orders;
+mod places;
 mod suggest;
+
+pub use orders::Kept;
+pub use places::Cells;
 
 use suggest::suggest;
 
@@ -430,7 +434,7 @@ pub async fn search(env: &Env, query: &SearchQuery) -> Result<SearchPage, Error>
         Some(_) => Dictionary::load(env).await?,
         None => Dictionary::default(),
     };
-    search_with(env, query, &dictionary).await
+    search_with(env, query, &dictionary, None).await
 }
 
 /// [`search`] with the words the network knows already read (the portal keeps them in
@@ -439,6 +443,7 @@ pub async fn search_with(
     env: &Env,
     query: &SearchQuery,
     dictionary: &Dictionary,
+    kept: Kept<'_>,
 ) -> Result<SearchPage, Error> {
     let now = env.clock.now_millis();
     let today = crate::time::jst(now).weekday;
@@ -447,7 +452,7 @@ pub async fn search_with(
         .as_deref()
         .map(|w| understand(w, dictionary, today))
         .unwrap_or_default();
-    let mut page = orders::find(env, query, &understood, dictionary, now).await?;
+    let mut page = orders::find(env, query, &understood, dictionary, now, kept).await?;
     if page.items.is_empty() && query.cursor.is_none() {
         page.suggestions = suggest(env, query, &understood, dictionary, now).await?;
     }

@@ -4,6 +4,7 @@
 //! shown are read.
 
 use super::filters::{filters, open_now};
+use super::places::{self, Cells, Place};
 use super::{Hit, MAX_RANKED, Near, SearchPage, SearchQuery, decode_cursor, encode_cursor};
 use crate::env::Env;
 use crate::error::Error;
@@ -13,18 +14,41 @@ use crate::resources::words::{Dictionary, Understood, match_of};
 use crate::resources::{Resource, SELECT, from_row, schedule};
 use crate::text::fold;
 
+/// The places kept in memory for a page generation, when the caller has them.
+pub type Kept<'a> = Option<(&'a Cells, &'a str)>;
+
 pub async fn find(
     env: &Env,
     query: &SearchQuery,
     understood: &Understood,
     dictionary: &Dictionary,
     now: i64,
+    kept: Kept<'_>,
 ) -> Result<SearchPage, Error> {
     let (where_sql, params) = filters(query, understood, now);
+    // Near a point, from the places in memory when the search's filters allow it.
+    let cells = match kept {
+        Some((cells, generation)) if places::usable(query, understood) => {
+            Some(cells.matching(env, generation, query).await?)
+        }
+        _ => None,
+    };
     let mut page = if !understood.terms.is_empty() {
-        ranked(env, query, understood, dictionary, &where_sql, params, now).await?
+        let found = match &cells {
+            Some(cells) => places::candidates(cells, query, understood)
+                .map(Found::from)
+                .collect(),
+            None => found_in_store(env, query, understood, &where_sql, params, now).await?,
+        };
+        ranked(env, query, understood, dictionary, found).await?
     } else if let Some(near) = &query.near {
-        nearby(env, query, understood, near, &where_sql, params, now).await?
+        let found = match &cells {
+            Some(cells) => places::candidates(cells, query, understood)
+                .map(|p| (p.lat, p.lng, p.id.clone()))
+                .collect(),
+            None => near_in_store(env, query, understood, &where_sql, params, now).await?,
+        };
+        nearby(env, query, near, found).await?
     } else {
         kana(env, query, understood, &where_sql, params, now).await?
     };
@@ -174,17 +198,39 @@ impl Placed {
     }
 }
 
-/// Relevance: each text term scores where it matched (name, kana, category, description);
-/// the sum orders the results, distance from the resident (when known) breaks ties.
-async fn ranked(
+/// A match as ranking reads it, from a row or from a place kept in memory.
+struct Found {
+    id: String,
+    /// Folded.
+    name: String,
+    sort_key: String,
+    category: String,
+    lat: Option<f64>,
+    lng: Option<f64>,
+}
+
+impl From<&Place> for Found {
+    fn from(p: &Place) -> Found {
+        Found {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            sort_key: p.sort_key.clone(),
+            category: p.category.clone(),
+            lat: Some(p.lat),
+            lng: Some(p.lng),
+        }
+    }
+}
+
+/// The matches of a search with words, read from the store (open now decided here).
+async fn found_in_store(
     env: &Env,
     query: &SearchQuery,
     understood: &Understood,
-    dictionary: &Dictionary,
     where_sql: &str,
     mut params: Vec<Value>,
     now: i64,
-) -> Result<SearchPage, Error> {
+) -> Result<Vec<Found>, Error> {
     let sql = env.sql(Database::Public).await?;
     let open_now = open_now(query, understood);
     let schedule = if open_now { ", r.schedule" } else { "" };
@@ -204,12 +250,35 @@ async fn ranked(
         )
         .await?
     };
-    let mut placed = Vec::new();
+    let mut found = Vec::with_capacity(rows.len());
     for row in rows.iter() {
         if open_now && !is_open(row.text("schedule")?, now) {
             continue;
         }
-        let distance = match (&query.near, row.opt_real("lat")?, row.opt_real("lng")?) {
+        found.push(Found {
+            id: row.text("id")?.to_owned(),
+            name: fold(row.text("name")?),
+            sort_key: row.text("sort_key")?.to_owned(),
+            category: row.text("category")?.to_owned(),
+            lat: row.opt_real("lat")?,
+            lng: row.opt_real("lng")?,
+        });
+    }
+    Ok(found)
+}
+
+/// Relevance: each text term scores where it matched (name, kana, category, description);
+/// the sum orders the results, distance from the resident (when known) breaks ties.
+async fn ranked(
+    env: &Env,
+    query: &SearchQuery,
+    understood: &Understood,
+    dictionary: &Dictionary,
+    found: Vec<Found>,
+) -> Result<SearchPage, Error> {
+    let mut placed = Vec::new();
+    for f in found {
+        let distance = match (&query.near, f.lat, f.lng) {
             (Some(near), Some(lat), Some(lng)) => {
                 let d = geo::distance_m(near.lat, near.lng, lat, lng);
                 if d > near.radius_m {
@@ -220,21 +289,18 @@ async fn ranked(
             (Some(_), _, _) => continue,
             _ => 0.0,
         };
-        let name = fold(row.text("name")?);
-        let kana = row.text("sort_key")?;
-        let category = row.text("category")?;
         let mut score = 0;
         let mut matched = Vec::new();
         for term in &understood.terms {
-            let m = match_of(term, &name, kana, category, dictionary);
+            let m = match_of(term, &f.name, &f.sort_key, &f.category, dictionary);
             score += m as i64;
             matched.push(format!("「{}」: {}", term.typed, m.label_ja()));
         }
         placed.push(Placed {
             score,
             distance,
-            sort_key: kana.to_owned(),
-            id: row.text("id")?.to_owned(),
+            sort_key: f.sort_key,
+            id: f.id,
             matched,
         });
     }
@@ -265,17 +331,17 @@ async fn ranked(
     })
 }
 
-/// Nearest first: the ids and locations inside the covering cells and the circle's
-/// bounding box (an index-only read), measured and sorted here.
-async fn nearby(
+/// The places near a point that pass a search without words, read from the store: ids and
+/// locations inside the covering cells and the circle's bounding box (an index-only read;
+/// open now decided here).
+async fn near_in_store(
     env: &Env,
     query: &SearchQuery,
     understood: &Understood,
-    near: &Near,
     where_sql: &str,
     params: Vec<Value>,
     now: i64,
-) -> Result<SearchPage, Error> {
+) -> Result<Vec<(f64, f64, String)>, Error> {
     let sql = env.sql(Database::Public).await?;
     let open_now = open_now(query, understood);
     let schedule = if open_now { ", r.schedule" } else { "" };
@@ -285,13 +351,34 @@ async fn nearby(
             &params,
         )
         .await?;
-    let mut candidates: Vec<(f64, String)> = Vec::new();
+    let mut found = Vec::with_capacity(rows.len());
     for row in rows.iter() {
-        let d = geo::distance_m(near.lat, near.lng, row.real("lat")?, row.real("lng")?);
-        if d > near.radius_m || (open_now && !is_open(row.text("schedule")?, now)) {
+        if open_now && !is_open(row.text("schedule")?, now) {
             continue;
         }
-        candidates.push(((d * 10.0).round() / 10.0, row.text("id")?.to_owned()));
+        found.push((
+            row.real("lat")?,
+            row.real("lng")?,
+            row.text("id")?.to_owned(),
+        ));
+    }
+    Ok(found)
+}
+
+/// Nearest first: the places found, measured and sorted here.
+async fn nearby(
+    env: &Env,
+    query: &SearchQuery,
+    near: &Near,
+    found: Vec<(f64, f64, String)>,
+) -> Result<SearchPage, Error> {
+    let mut candidates: Vec<(f64, String)> = Vec::new();
+    for (lat, lng, id) in found {
+        let d = geo::distance_m(near.lat, near.lng, lat, lng);
+        if d > near.radius_m {
+            continue;
+        }
+        candidates.push(((d * 10.0).round() / 10.0, id));
     }
     candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     let total = candidates.len();

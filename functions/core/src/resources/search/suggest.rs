@@ -116,7 +116,7 @@ pub(super) async fn suggest(
             .as_deref()
             .map(|w| understand(w, dictionary, crate::time::jst(now).weekday))
             .unwrap_or_default();
-        let page = orders::find(env, &variant, &understood, dictionary, now).await?;
+        let page = orders::find(env, &variant, &understood, dictionary, now, None).await?;
         if !page.items.is_empty() {
             found.push(Suggestion {
                 label,

@@ -1,0 +1,259 @@
+//! Places near a point, kept in the instance's memory per page generation: a surge of
+//! residents asking "near me" from a thousand different doorsteps asks the same few
+//! hundred geohash cells again and again, and a cell's places read once serve every later
+//! search in it until a write makes a new generation. A search then tests its filters and
+//! words on the places in memory instead of reading the index again (the index read was
+//! half of a cold nearby search: `tests/bench-outside.sh`).
+//!
+//! Only what can be decided from the place's own columns is answered here: published
+//! places; the town; the category; weekdays, hazards and words. A search that asks for
+//! more (facilities, open now) reads SQL as before (`usable`). On Spin an instance lives
+//! for one request, so there the cells are read for that request alone.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::SearchQuery;
+use super::filters::open_now;
+use crate::env::Env;
+use crate::error::Error;
+use crate::geo;
+use crate::ports::Database;
+use crate::resources::words::Understood;
+use crate::text::fold;
+
+/// Longest time places are kept, for writes that make no new generation (the command line
+/// writing the database beside a running host), as for the words the network knows.
+const TTL_MILLIS: i64 = 60_000;
+
+/// The most bytes of places kept (about 100,000 places); beyond it everything is dropped
+/// and read again as asked: simpler than an order of use, and a region fits.
+const MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// A published place as a search tests it.
+#[derive(Debug)]
+pub struct Place {
+    pub id: String,
+    pub lat: f64,
+    pub lng: f64,
+    pub municipality_code: String,
+    pub category: String,
+    pub hazards: i64,
+    pub open_days: i64,
+    /// The name folded as the search folds words (ranking compares them).
+    pub name: String,
+    pub sort_key: String,
+    /// The folded text the full-text indexes hold: name, kana, description, address…
+    pub search_text: String,
+}
+
+impl Place {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Place>()
+            + self.id.len()
+            + self.municipality_code.len()
+            + self.category.len()
+            + self.name.len()
+            + self.sort_key.len()
+            + self.search_text.len()
+    }
+
+    /// The category is `code` or one of its children.
+    fn in_category(&self, code: &str) -> bool {
+        self.category == code
+            || (self.category.len() > code.len()
+                && self.category.starts_with(code)
+                && self.category.as_bytes()[code.len()] == b'.')
+    }
+
+    /// Whether the place passes the search's filters and every one of its words.
+    fn matches(&self, query: &SearchQuery, understood: &Understood) -> bool {
+        let town = query
+            .municipality
+            .as_deref()
+            .into_iter()
+            .chain(understood.town.as_ref().map(|(code, _)| code.as_str()));
+        let mut days = understood.days;
+        if let Some(d) = query.open_on {
+            days |= 1 << d;
+        }
+        town.into_iter().all(|code| self.municipality_code == code)
+            && query
+                .category
+                .as_deref()
+                .is_none_or(|c| self.in_category(c))
+            && (days == 0 || self.open_days & days != 0)
+            && self.hazards & understood.hazards.0 == understood.hazards.0
+            && understood.terms.iter().all(|term| {
+                term.least_forms()
+                    .iter()
+                    .any(|form| self.search_text.contains(form))
+                    || term.categories.iter().any(|c| self.in_category(c))
+            })
+    }
+}
+
+/// Whether a search near a point can be answered from the places in memory.
+pub fn usable(query: &SearchQuery, understood: &Understood) -> bool {
+    query.near.is_some() && understood.facilities.is_empty() && !open_now(query, understood)
+}
+
+#[derive(Default)]
+struct Kept {
+    generation: String,
+    /// Until when these cells may be used.
+    until: i64,
+    cells: HashMap<String, Arc<Vec<Place>>>,
+    bytes: usize,
+}
+
+/// The places of the cells searched so far in this instance, for one page generation.
+pub struct Cells {
+    kept: Mutex<Option<Kept>>,
+}
+
+impl Default for Cells {
+    fn default() -> Self {
+        Cells::new()
+    }
+}
+
+impl Cells {
+    pub const fn new() -> Cells {
+        Cells {
+            kept: Mutex::new(None),
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Kept) -> T) -> T {
+        // A panic while holding the lock leaves whole cells or none: reuse it.
+        let mut guard = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        f(guard.get_or_insert_with(Kept::default))
+    }
+
+    /// The places of the cells covering the search's circle: those kept, and those not yet
+    /// kept read from the store in one query (and kept).
+    pub async fn matching(
+        &self,
+        env: &Env,
+        generation: &str,
+        query: &SearchQuery,
+    ) -> Result<Vec<Arc<Vec<Place>>>, Error> {
+        let Some(near) = &query.near else {
+            return Ok(Vec::new());
+        };
+        let wanted = geo::covering_cells(near.lat, near.lng, near.radius_m);
+        let now = env.clock.now_millis();
+        let (mut found, missing) = self.with(|kept| {
+            if kept.generation != generation || kept.until <= now {
+                *kept = Kept {
+                    generation: generation.to_owned(),
+                    until: now + TTL_MILLIS,
+                    ..Kept::default()
+                };
+            }
+            let mut found = Vec::new();
+            let mut missing = Vec::new();
+            for cell in &wanted {
+                match kept.cells.get(cell) {
+                    Some(places) => found.push(Arc::clone(places)),
+                    None => missing.push(cell.clone()),
+                }
+            }
+            (found, missing)
+        });
+        if !missing.is_empty() {
+            let read = load(env, &missing).await?;
+            self.with(|kept| {
+                let size: usize = read.values().flat_map(|p| p.iter()).map(Place::bytes).sum();
+                if kept.generation != generation {
+                    return;
+                }
+                if kept.bytes + size > MAX_BYTES {
+                    kept.cells.clear();
+                    kept.bytes = 0;
+                }
+                kept.bytes += size;
+                for (cell, places) in &read {
+                    kept.cells.insert(cell.clone(), Arc::clone(places));
+                }
+            });
+            found.extend(read.into_values());
+        }
+        Ok(found)
+    }
+}
+
+/// The places in the box around the circle that pass the search, from `cells`.
+pub fn candidates<'a>(
+    cells: &'a [Arc<Vec<Place>>],
+    query: &'a SearchQuery,
+    understood: &'a Understood,
+) -> impl Iterator<Item = &'a Place> + 'a {
+    let (lat_range, lng_range) = match &query.near {
+        Some(near) => {
+            let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
+            let dlng = dlat / near.lat.to_radians().cos().max(0.01);
+            (
+                (near.lat - dlat)..=(near.lat + dlat),
+                (near.lng - dlng)..=(near.lng + dlng),
+            )
+        }
+        None => (0.0..=0.0, 0.0..=0.0),
+    };
+    cells
+        .iter()
+        .flat_map(|places| places.iter())
+        .filter(move |p| lat_range.contains(&p.lat) && lng_range.contains(&p.lng))
+        .filter(move |p| p.matches(query, understood))
+}
+
+/// Reads the published places of `cells` (geohash prefixes) in one query.
+async fn load(env: &Env, cells: &[String]) -> Result<HashMap<String, Arc<Vec<Place>>>, Error> {
+    let ranges: Vec<(&str, String)> = cells
+        .iter()
+        .map(|cell| {
+            let end = geo::successor(cell).unwrap_or_else(|| "{".into());
+            (cell.as_str(), end)
+        })
+        .collect();
+    let ranges = serde_json::to_string(&ranges).map_err(|e| Error::Internal(e.to_string()))?;
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            "SELECT cell.key AS cell, r.id, r.lat, r.lng, r.municipality_code, r.category, r.hazards, \
+             r.open_days, r.name, r.sort_key, r.search_text \
+             FROM json_each(?1) AS cell CROSS JOIN resources r \
+             WHERE r.geohash >= json_extract(cell.value, '$[0]') \
+             AND r.geohash < json_extract(cell.value, '$[1]') AND +r.status = 'published'",
+            &[ranges.into()],
+        )
+        .await?;
+    let mut read: HashMap<String, Vec<Place>> =
+        cells.iter().map(|c| (c.clone(), Vec::new())).collect();
+    for row in rows.iter() {
+        let index = usize::try_from(row.int("cell")?).unwrap_or(usize::MAX);
+        let Some(cell) = cells.get(index) else {
+            continue;
+        };
+        let (Some(lat), Some(lng)) = (row.opt_real("lat")?, row.opt_real("lng")?) else {
+            continue;
+        };
+        let place = Place {
+            id: row.text("id")?.to_owned(),
+            lat,
+            lng,
+            municipality_code: row.text("municipality_code")?.to_owned(),
+            category: row.text("category")?.to_owned(),
+            hazards: row.int("hazards")?,
+            open_days: row.int("open_days")?,
+            name: fold(row.text("name")?),
+            sort_key: row.text("sort_key")?.to_owned(),
+            search_text: row.text("search_text")?.to_owned(),
+        };
+        if let Some(places) = read.get_mut(cell) {
+            places.push(place);
+        }
+    }
+    Ok(read.into_iter().map(|(c, p)| (c, Arc::new(p))).collect())
+}

@@ -1,0 +1,188 @@
+//! A search near a point answers the same from the places kept in memory as from the
+//! store's index: same places, same order, same distances, same totals, for words,
+//! categories, towns, weekdays and hazards, over a generated region and many points.
+
+use std::sync::Arc;
+
+use rainbownet::functions::Component;
+use rainbownet::manifest::Manifest;
+use rainbownet::server::Host;
+use rainbownet::store::DataDir;
+use rainbownet_core::ports::{Database, Statement};
+use rainbownet_core::resources::hazard::{Hazard, Hazards};
+use rainbownet_core::resources::schedule::Rule;
+use rainbownet_core::resources::search::{Cells, Near, SearchQuery, search_with};
+use rainbownet_core::resources::words::Dictionary;
+use rainbownet_core::resources::{Provenance, ResourceFields, Status, insert_statement};
+
+struct Seq(u64);
+impl Seq {
+    fn unit(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[((self.unit() * items.len() as f64) as usize).min(items.len() - 1)]
+    }
+}
+
+const CATEGORIES: [&str; 5] = [
+    "gathering.salon",
+    "gathering.exercise",
+    "medical.clinic",
+    "care.day_service",
+    "disaster.evacuation_site",
+];
+const NAMES: [&str; 5] = [
+    "ふれあいサロン",
+    "いきいき体操教室",
+    "みどり診療所",
+    "デイサービスひかり",
+    "中央公園",
+];
+
+fn region(seq: &mut Seq) -> (tempfile::TempDir, Host) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = Arc::new(DataDir::open(dir.path()).expect("data dir"));
+    let db = data.database(Database::Public);
+    db.batch(&rainbownet_core::demo::statements(Database::Public)[..3])
+        .expect("municipalities");
+    let towns = ["23233", "23234", "23342"];
+    let statements: Vec<Statement> = (0..3_000)
+        .map(|n| {
+            let mut hazards = Hazards::default();
+            if seq.unit() < 0.3 {
+                hazards.insert(Hazard::Flood);
+            }
+            if seq.unit() < 0.3 {
+                hazards.insert(Hazard::Earthquake);
+            }
+            let schedule = if seq.unit() < 0.5 {
+                vec![Rule::Weekly {
+                    days: vec!["mon".into(), "wed".into()],
+                    start: "10:00".into(),
+                    end: "12:00".into(),
+                }]
+            } else {
+                Vec::new()
+            };
+            let fields = ResourceFields {
+                municipality_code: (*seq.pick(&towns)).into(),
+                category: (*seq.pick(&CATEGORIES)).into(),
+                name: format!("{}{n}", seq.pick(&NAMES)),
+                name_kana: None,
+                description: (seq.unit() < 0.3).then(|| "体操のあとにお茶会".to_owned()),
+                address: None,
+                lat: Some(35.17 + 0.05 * seq.unit()),
+                lng: Some(136.80 + 0.06 * seq.unit()),
+                phone: None,
+                website: None,
+                fee: None,
+                target: None,
+                capacity: None,
+                wheelchair: None,
+                accessible_toilet: None,
+                parking: None,
+                hazards,
+                shelter: None,
+                departments: Vec::new(),
+                schedule,
+                schedule_note: None,
+                status: if seq.unit() < 0.1 {
+                    Status::Draft
+                } else {
+                    Status::Published
+                },
+                verified_on: None,
+            };
+            let key = format!("agree|{n}");
+            let from = Provenance {
+                source: "test",
+                key: Some(&key),
+                hash: None,
+            };
+            insert_statement(
+                &format!("AGREE{n:021}"),
+                &fields,
+                "分類",
+                &from,
+                "2026-01-01T00:00:00Z",
+            )
+        })
+        .collect();
+    for chunk in statements.chunks(500) {
+        db.batch(chunk).expect("insert");
+    }
+    let host = Host::new(
+        Manifest::parse(rainbownet::embedded::SPIN_TOML).expect("spin.toml"),
+        data,
+    )
+    .expect("host");
+    (dir, host)
+}
+
+#[test]
+fn near_a_point_memory_and_store_agree() {
+    let mut seq = Seq(0x2545_f491_4f6c_dd1d);
+    let (_dir, host) = region(&mut seq);
+    let env = host.env_for(Component::Portal);
+    let dictionary = pollster::block_on(Dictionary::load(&env)).expect("dictionary");
+    let cells = Cells::new();
+    let words = [
+        None,
+        Some("サロン"),
+        Some("体操"),
+        Some("診療所 サロン"),
+        Some("洪水"),
+        Some("月曜 サロン"),
+        Some("清須市 体操"),
+        Some("お茶"),
+        Some("さろん"),
+    ];
+    let categories = [None, Some("gathering"), Some("medical.clinic")];
+    let radii = [300.0, 1_000.0, 2_500.0];
+    let mut compared = 0;
+    let mut found = 0;
+    for i in 0..300 {
+        let query = SearchQuery {
+            words: seq.pick(&words).map(str::to_owned),
+            category: seq.pick(&categories).map(str::to_owned),
+            municipality: (i % 7 == 0).then(|| "23233".to_owned()),
+            near: Some(Near {
+                lat: 35.17 + 0.05 * seq.unit(),
+                lng: 136.80 + 0.06 * seq.unit(),
+                radius_m: *seq.pick(&radii),
+            }),
+            limit: 20,
+            ..SearchQuery::default()
+        };
+        let store = pollster::block_on(search_with(&env, &query, &dictionary, None))
+            .expect("from the store");
+        let memory =
+            pollster::block_on(search_with(&env, &query, &dictionary, Some((&cells, "g1"))))
+                .expect("from memory");
+        let ids = |page: &rainbownet_core::resources::search::SearchPage| {
+            page.items
+                .iter()
+                .map(|h| {
+                    (
+                        h.resource.id.clone(),
+                        h.distance_m.map(|d| (d * 10.0) as i64),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&store), ids(&memory), "{query:?}");
+        assert_eq!(store.total, memory.total, "{query:?}");
+        assert_eq!(store.next_cursor, memory.next_cursor, "{query:?}");
+        compared += 1;
+        found += store.items.len();
+    }
+    assert_eq!(compared, 300);
+    assert!(
+        found > 1_000,
+        "the queries found too little to compare: {found}"
+    );
+}
