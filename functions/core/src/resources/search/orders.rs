@@ -25,8 +25,8 @@ pub async fn find(
     now: i64,
     kept: Kept<'_>,
 ) -> Result<SearchPage, Error> {
-    let (where_sql, params) = filters(query, understood, now);
-    // Near a point, from the places in memory when the search's filters allow it.
+    // Near a point, from the places in memory when the search's filters allow it; the SQL
+    // of the filters only when the store is asked.
     let cells = match kept {
         Some((cells, generation)) if places::usable(query, understood) => {
             Some(cells.matching(env, generation, query).await?)
@@ -38,18 +38,25 @@ pub async fn find(
             Some(cells) => places::candidates(cells, query, understood)
                 .map(Found::from)
                 .collect(),
-            None => found_in_store(env, query, understood, &where_sql, params, now).await?,
+            None => {
+                let (where_sql, params) = filters(query, understood, now);
+                found_in_store(env, query, understood, &where_sql, params, now).await?
+            }
         };
-        ranked(env, query, understood, dictionary, found).await?
+        ranked(env, query, understood, dictionary, found, kept).await?
     } else if let Some(near) = &query.near {
         let found = match &cells {
             Some(cells) => places::candidates(cells, query, understood)
                 .map(|p| (p.lat, p.lng, p.id.clone()))
                 .collect(),
-            None => near_in_store(env, query, understood, &where_sql, params, now).await?,
+            None => {
+                let (where_sql, params) = filters(query, understood, now);
+                near_in_store(env, query, understood, &where_sql, params, now).await?
+            }
         };
-        nearby(env, query, near, found).await?
+        nearby(env, query, near, found, kept).await?
     } else {
+        let (where_sql, params) = filters(query, understood, now);
         kana(env, query, understood, &where_sql, params, now).await?
     };
     let facets: Vec<String> = understood
@@ -275,6 +282,7 @@ async fn ranked(
     understood: &Understood,
     dictionary: &Dictionary,
     found: Vec<Found>,
+    kept: Kept<'_>,
 ) -> Result<SearchPage, Error> {
     let mut placed = Vec::new();
     for f in found {
@@ -317,6 +325,7 @@ async fn ranked(
     let distances = query.near.is_some();
     let items = full_rows(
         env,
+        kept,
         placed
             .into_iter()
             .map(|p| (p.id, distances.then_some(p.distance), p.matched))
@@ -371,6 +380,7 @@ async fn nearby(
     query: &SearchQuery,
     near: &Near,
     found: Vec<(f64, f64, String)>,
+    kept: Kept<'_>,
 ) -> Result<SearchPage, Error> {
     let mut candidates: Vec<(f64, String)> = Vec::new();
     for (lat, lng, id) in found {
@@ -393,6 +403,7 @@ async fn nearby(
     candidates.truncate(query.limit);
     let items = full_rows(
         env,
+        kept,
         candidates
             .into_iter()
             .map(|(d, id)| (id, Some(d), Vec::new()))
@@ -407,27 +418,45 @@ async fn nearby(
     })
 }
 
-/// The full rows of one page, in the order given.
+/// The full rows of one page, in the order given: those kept in memory for the generation,
+/// the rest read in one query (and kept).
 async fn full_rows(
     env: &Env,
+    kept: Kept<'_>,
     page: Vec<(String, Option<f64>, Vec<String>)>,
 ) -> Result<Vec<Hit>, Error> {
     if page.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = env.sql(Database::Public).await?;
-    let ids: Vec<Value> = page.iter().map(|(id, _, _)| id.clone().into()).collect();
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
-    let rows = sql
-        .query(
-            &format!("{SELECT} WHERE r.id IN ({})", placeholders.join(", ")),
-            &ids,
-        )
-        .await?;
-    let mut resources: Vec<Resource> = rows
+    let now = env.clock.now_millis();
+    let ids: Vec<&str> = page.iter().map(|(id, _, _)| id.as_str()).collect();
+    let mut resources: Vec<Resource> = match kept {
+        Some((cells, generation)) => cells.resources(generation, now, &ids),
+        None => Vec::new(),
+    };
+    let missing: Vec<Value> = ids
         .iter()
-        .map(|r| from_row(&r))
-        .collect::<Result<_, _>>()?;
+        .filter(|id| !resources.iter().any(|r| r.id == **id))
+        .map(|id| (*id).into())
+        .collect();
+    if !missing.is_empty() {
+        let sql = env.sql(Database::Public).await?;
+        let placeholders: Vec<String> = (1..=missing.len()).map(|i| format!("?{i}")).collect();
+        let rows = sql
+            .query(
+                &format!("{SELECT} WHERE r.id IN ({})", placeholders.join(", ")),
+                &missing,
+            )
+            .await?;
+        let read: Vec<Resource> = rows
+            .iter()
+            .map(|r| from_row(&r))
+            .collect::<Result<_, _>>()?;
+        if let Some((cells, generation)) = kept {
+            cells.keep_resources(generation, now, &read);
+        }
+        resources.extend(read);
+    }
     Ok(page
         .into_iter()
         .filter_map(|(id, distance_m, matched)| {

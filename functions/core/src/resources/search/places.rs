@@ -5,9 +5,9 @@
 //! words on the places in memory instead of reading the index again (the index read was
 //! half of a cold nearby search: `tests/bench-outside.sh`).
 //!
-//! Only what can be decided from the place's own columns is answered here: published
-//! places; the town; the category; weekdays, hazards and words. A search that asks for
-//! more (facilities, open now) reads SQL as before (`usable`). On Spin an instance lives
+//! Only what the index of places near a point holds is answered here: published places;
+//! the category; weekdays, hazards and words. A search that asks for more (a town,
+//! facilities, open now) reads SQL as before (`usable`). On Spin an instance lives
 //! for one request, so there the cells are read for that request alone.
 
 use std::collections::HashMap;
@@ -19,6 +19,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::geo;
 use crate::ports::Database;
+use crate::resources::Resource;
 use crate::resources::words::Understood;
 use crate::text::fold;
 
@@ -36,7 +37,6 @@ pub struct Place {
     pub id: String,
     pub lat: f64,
     pub lng: f64,
-    pub municipality_code: String,
     pub category: String,
     pub hazards: i64,
     pub open_days: i64,
@@ -51,7 +51,6 @@ impl Place {
     fn bytes(&self) -> usize {
         std::mem::size_of::<Place>()
             + self.id.len()
-            + self.municipality_code.len()
             + self.category.len()
             + self.name.len()
             + self.sort_key.len()
@@ -66,36 +65,35 @@ impl Place {
                 && self.category.as_bytes()[code.len()] == b'.')
     }
 
-    /// Whether the place passes the search's filters and every one of its words.
-    fn matches(&self, query: &SearchQuery, understood: &Understood) -> bool {
-        let town = query
-            .municipality
-            .as_deref()
-            .into_iter()
-            .chain(understood.town.as_ref().map(|(code, _)| code.as_str()));
+    /// Whether the place passes the search's filters and every one of its words (`forms`:
+    /// each term's least forms, worked out once per search).
+    fn matches(&self, query: &SearchQuery, understood: &Understood, forms: &[Vec<&str>]) -> bool {
         let mut days = understood.days;
         if let Some(d) = query.open_on {
             days |= 1 << d;
         }
-        town.into_iter().all(|code| self.municipality_code == code)
-            && query
-                .category
-                .as_deref()
-                .is_none_or(|c| self.in_category(c))
+        query
+            .category
+            .as_deref()
+            .is_none_or(|c| self.in_category(c))
             && (days == 0 || self.open_days & days != 0)
             && self.hazards & understood.hazards.0 == understood.hazards.0
-            && understood.terms.iter().all(|term| {
-                term.least_forms()
-                    .iter()
-                    .any(|form| self.search_text.contains(form))
+            && understood.terms.iter().zip(forms).all(|(term, forms)| {
+                forms.iter().any(|form| self.search_text.contains(form))
                     || term.categories.iter().any(|c| self.in_category(c))
             })
     }
 }
 
-/// Whether a search near a point can be answered from the places in memory.
+/// Whether a search near a point can be answered from the places in memory: a place there
+/// holds what the index `resources_geo` holds (so that reading a cell reads no table row),
+/// which has no town, facilities or hours.
 pub fn usable(query: &SearchQuery, understood: &Understood) -> bool {
-    query.near.is_some() && understood.facilities.is_empty() && !open_now(query, understood)
+    query.near.is_some()
+        && query.municipality.is_none()
+        && understood.town.is_none()
+        && understood.facilities.is_empty()
+        && !open_now(query, understood)
 }
 
 #[derive(Default)]
@@ -105,7 +103,13 @@ struct Kept {
     until: i64,
     cells: HashMap<String, Arc<Vec<Place>>>,
     bytes: usize,
+    /// The full rows of the places a search answered with, by id: the same places answer
+    /// many residents of one neighbourhood.
+    resources: HashMap<String, Resource>,
 }
+
+/// The most full rows kept (1–2 KB each in memory): the places a surge's searches show.
+const MAX_RESOURCES: usize = 20_000;
 
 /// The places of the cells searched so far in this instance, for one page generation.
 pub struct Cells {
@@ -125,10 +129,19 @@ impl Cells {
         }
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Kept) -> T) -> T {
+    /// What is kept for `generation` and still fresh at `now` (emptied otherwise).
+    fn with<T>(&self, generation: &str, now: i64, f: impl FnOnce(&mut Kept) -> T) -> T {
         // A panic while holding the lock leaves whole cells or none: reuse it.
         let mut guard = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        f(guard.get_or_insert_with(Kept::default))
+        let kept = guard.get_or_insert_with(Kept::default);
+        if kept.generation != generation || kept.until <= now {
+            *kept = Kept {
+                generation: generation.to_owned(),
+                until: now + TTL_MILLIS,
+                ..Kept::default()
+            };
+        }
+        f(kept)
     }
 
     /// The places of the cells covering the search's circle: those kept, and those not yet
@@ -144,14 +157,7 @@ impl Cells {
         };
         let wanted = geo::covering_cells(near.lat, near.lng, near.radius_m);
         let now = env.clock.now_millis();
-        let (mut found, missing) = self.with(|kept| {
-            if kept.generation != generation || kept.until <= now {
-                *kept = Kept {
-                    generation: generation.to_owned(),
-                    until: now + TTL_MILLIS,
-                    ..Kept::default()
-                };
-            }
+        let (mut found, missing) = self.with(generation, now, |kept| {
             let mut found = Vec::new();
             let mut missing = Vec::new();
             for cell in &wanted {
@@ -164,11 +170,8 @@ impl Cells {
         });
         if !missing.is_empty() {
             let read = load(env, &missing).await?;
-            self.with(|kept| {
+            self.with(generation, now, |kept| {
                 let size: usize = read.values().flat_map(|p| p.iter()).map(Place::bytes).sum();
-                if kept.generation != generation {
-                    return;
-                }
                 if kept.bytes + size > MAX_BYTES {
                     kept.cells.clear();
                     kept.bytes = 0;
@@ -181,6 +184,29 @@ impl Cells {
             found.extend(read.into_values());
         }
         Ok(found)
+    }
+}
+
+impl Cells {
+    /// The kept full rows of `ids` for the generation (those not kept are left out).
+    pub fn resources(&self, generation: &str, now: i64, ids: &[&str]) -> Vec<Resource> {
+        self.with(generation, now, |kept| {
+            ids.iter()
+                .filter_map(|id| kept.resources.get(*id).cloned())
+                .collect()
+        })
+    }
+
+    /// Keeps full rows read for the generation.
+    pub fn keep_resources(&self, generation: &str, now: i64, read: &[Resource]) {
+        self.with(generation, now, |kept| {
+            if kept.resources.len() + read.len() > MAX_RESOURCES {
+                kept.resources.clear();
+            }
+            for resource in read {
+                kept.resources.insert(resource.id.clone(), resource.clone());
+            }
+        });
     }
 }
 
@@ -201,11 +227,12 @@ pub fn candidates<'a>(
         }
         None => (0.0..=0.0, 0.0..=0.0),
     };
+    let forms: Vec<Vec<&str>> = understood.terms.iter().map(|t| t.least_forms()).collect();
     cells
         .iter()
         .flat_map(|places| places.iter())
         .filter(move |p| lat_range.contains(&p.lat) && lng_range.contains(&p.lng))
-        .filter(move |p| p.matches(query, understood))
+        .filter(move |p| p.matches(query, understood, &forms))
 }
 
 /// Reads the published places of `cells` (geohash prefixes) in one query.
@@ -221,7 +248,7 @@ async fn load(env: &Env, cells: &[String]) -> Result<HashMap<String, Arc<Vec<Pla
     let sql = env.sql(Database::Public).await?;
     let rows = sql
         .query(
-            "SELECT cell.key AS cell, r.id, r.lat, r.lng, r.municipality_code, r.category, r.hazards, \
+            "SELECT cell.key AS cell, r.id, r.lat, r.lng, r.category, r.hazards, \
              r.open_days, r.name, r.sort_key, r.search_text \
              FROM json_each(?1) AS cell CROSS JOIN resources r \
              WHERE r.geohash >= json_extract(cell.value, '$[0]') \
@@ -243,7 +270,6 @@ async fn load(env: &Env, cells: &[String]) -> Result<HashMap<String, Arc<Vec<Pla
             id: row.text("id")?.to_owned(),
             lat,
             lng,
-            municipality_code: row.text("municipality_code")?.to_owned(),
             category: row.text("category")?.to_owned(),
             hazards: row.int("hazards")?,
             open_days: row.int("open_days")?,
