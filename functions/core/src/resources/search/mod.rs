@@ -13,6 +13,7 @@
 mod filters;
 mod orders;
 mod places;
+mod store;
 mod suggest;
 
 pub use orders::Kept;

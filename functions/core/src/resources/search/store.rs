@@ -1,0 +1,144 @@
+//! What a search reads from the store: the matches of its filters and words when they can
+//! not be answered from the places in memory, and the full rows of the page it shows
+//! (kept per generation when the caller keeps places).
+
+use super::filters::open_now;
+use super::orders::{Found, Kept, is_open};
+use super::{Hit, MAX_RANKED, SearchQuery};
+use crate::env::Env;
+use crate::error::Error;
+use crate::ports::{Database, Value};
+use crate::resources::words::Understood;
+use crate::resources::{Resource, SELECT, from_row};
+use crate::text::fold;
+
+/// The matches of a search with words, read from the store (open now decided here).
+pub(super) async fn found_in_store(
+    env: &Env,
+    query: &SearchQuery,
+    understood: &Understood,
+    where_sql: &str,
+    mut params: Vec<Value>,
+    now: i64,
+) -> Result<Vec<Found>, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let open_now = open_now(query, understood);
+    let schedule = if open_now { ", r.schedule" } else { "" };
+    let columns = format!("r.id, r.name, r.sort_key, r.category, r.lat, r.lng{schedule}");
+    let rows = if query.near.is_some() {
+        // The circle's cells are read from `resources_geo`, whose entries carry the folded
+        // words: only the places that match are read from the table.
+        sql.query(&format!("SELECT {columns} {where_sql}"), &params)
+            .await?
+    } else {
+        params.push(i64::try_from(MAX_RANKED).unwrap_or(5_000).into());
+        // No ORDER BY: the planner drives from the full-text index instead of walking the
+        // kana index to test every row; the order is decided below.
+        sql.query(
+            &format!("SELECT {columns} {where_sql} LIMIT ?{}", params.len()),
+            &params,
+        )
+        .await?
+    };
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows.iter() {
+        if open_now && !is_open(row.text("schedule")?, now) {
+            continue;
+        }
+        found.push(Found {
+            id: row.text("id")?.to_owned(),
+            name: fold(row.text("name")?),
+            sort_key: row.text("sort_key")?.to_owned(),
+            category: row.text("category")?.to_owned(),
+            lat: row.opt_real("lat")?,
+            lng: row.opt_real("lng")?,
+        });
+    }
+    Ok(found)
+}
+
+/// The places near a point that pass a search without words, read from the store: ids and
+/// locations inside the covering cells and the circle's bounding box (an index-only read;
+/// open now decided here).
+pub(super) async fn near_in_store(
+    env: &Env,
+    query: &SearchQuery,
+    understood: &Understood,
+    where_sql: &str,
+    params: Vec<Value>,
+    now: i64,
+) -> Result<Vec<(f64, f64, String)>, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let open_now = open_now(query, understood);
+    let schedule = if open_now { ", r.schedule" } else { "" };
+    let rows = sql
+        .query(
+            &format!("SELECT r.id, r.lat, r.lng{schedule} {where_sql}"),
+            &params,
+        )
+        .await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows.iter() {
+        if open_now && !is_open(row.text("schedule")?, now) {
+            continue;
+        }
+        found.push((
+            row.real("lat")?,
+            row.real("lng")?,
+            row.text("id")?.to_owned(),
+        ));
+    }
+    Ok(found)
+}
+
+/// The full rows of one page, in the order given: those kept in memory for the generation,
+/// the rest read in one query (and kept).
+pub(super) async fn full_rows(
+    env: &Env,
+    kept: Kept<'_>,
+    page: Vec<(String, Option<f64>, Vec<String>)>,
+) -> Result<Vec<Hit>, Error> {
+    if page.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = env.clock.now_millis();
+    let ids: Vec<&str> = page.iter().map(|(id, _, _)| id.as_str()).collect();
+    let mut resources: Vec<Resource> = match kept {
+        Some((cells, generation)) => cells.resources(generation, now, &ids),
+        None => Vec::new(),
+    };
+    let missing: Vec<Value> = ids
+        .iter()
+        .filter(|id| !resources.iter().any(|r| r.id == **id))
+        .map(|id| (*id).into())
+        .collect();
+    if !missing.is_empty() {
+        let sql = env.sql(Database::Public).await?;
+        let placeholders: Vec<String> = (1..=missing.len()).map(|i| format!("?{i}")).collect();
+        let rows = sql
+            .query(
+                &format!("{SELECT} WHERE r.id IN ({})", placeholders.join(", ")),
+                &missing,
+            )
+            .await?;
+        let read: Vec<Resource> = rows
+            .iter()
+            .map(|r| from_row(&r))
+            .collect::<Result<_, _>>()?;
+        if let Some((cells, generation)) = kept {
+            cells.keep_resources(generation, now, &read);
+        }
+        resources.extend(read);
+    }
+    Ok(page
+        .into_iter()
+        .filter_map(|(id, distance_m, matched)| {
+            let at = resources.iter().position(|r| r.id == id)?;
+            Some(Hit {
+                resource: resources.swap_remove(at),
+                distance_m,
+                matched,
+            })
+        })
+        .collect())
+}
