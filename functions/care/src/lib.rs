@@ -12,11 +12,9 @@ mod records;
 mod team;
 mod updates;
 
-use std::sync::OnceLock;
-
 use rainbownet_core::care::push;
-use rainbownet_core::guard::{self, Call, Handler, Table};
-use rainbownet_core::http::router::{RouteInfo, RouteSpec, Router};
+use rainbownet_core::guard::{Call, Routes};
+use rainbownet_core::http::router::RouteInfo;
 use rainbownet_core::http::{Request, Response, serve};
 use rainbownet_core::ports::Database;
 use rainbownet_core::{Env, Error, Function, routes, selfcheck};
@@ -32,7 +30,7 @@ adapter_spin::entry!(crate::Care);
 /// Every route of the function: method, path, the guard that admits its callers (run
 /// before the handler), its audit action and its handler.
 #[rustfmt::skip]
-static ROUTES: Table = routes![
+static ROUTES: Routes = Routes::new(routes![
     POST "/api/v1/auth/professionals" Administrator "professional.create" => account::create_professional,
     POST "/api/v1/auth/login" Public "auth.login" => account::login,
     POST "/api/v1/auth/refresh" Public "auth.refresh" => account::refresh,
@@ -90,16 +88,11 @@ static ROUTES: Table = routes![
     GET "/api/v1/care/notification-settings" Session "notification.settings.read" => updates::settings,
     PUT "/api/v1/care/notification-settings" Session "notification.settings" => updates::put_settings,
     GET "/api/v1/care/updates" Session "care.updates" => updates::updates,
-];
-
-fn router() -> &'static Router<&'static RouteSpec<Handler>> {
-    static ROUTER: OnceLock<Router<&'static RouteSpec<Handler>>> = OnceLock::new();
-    ROUTER.get_or_init(|| Router::from_table(ROUTES))
-}
+]);
 
 /// The route table, for the conformance suite.
 pub fn routes() -> impl Iterator<Item = RouteInfo> {
-    ROUTES.iter().map(RouteSpec::info)
+    ROUTES.info()
 }
 
 pub struct Care;
@@ -110,7 +103,7 @@ impl Function for Care {
     const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
-        guard::dispatch(router(), Database::Care, req, env).await
+        ROUTES.dispatch(Database::Care, req, env).await
     }
 
     /// Sends the notifications a write left in the outbox (and, on the host's timer, the

@@ -8,6 +8,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
 
@@ -15,7 +16,7 @@ use crate::auth::admin::{self, Admin};
 use crate::auth::session;
 use crate::auth::token::Subject;
 use crate::care::{patients, projects};
-use crate::http::router::{Guard, Params, RouteSpec, Router};
+use crate::http::router::{Guard, Params, RouteInfo, RouteSpec, Router};
 use crate::http::{Request, Response, json, query_param, respond};
 use crate::ports::Database;
 use crate::{Env, Error, audit};
@@ -26,15 +27,46 @@ pub type Handled<'a> = Pin<Box<dyn Future<Output = Result<Response, Error>> + 'a
 /// A route's handler. `routes!` wraps each `async fn(Call<'_>)` into one of these.
 pub type Handler = for<'a> fn(Call<'a>) -> Handled<'a>;
 
-/// A function's route table: `static ROUTES: Table = routes![…]`.
+/// A function's route table: `static ROUTES: Routes = Routes::new(routes![…]);`.
 pub type Table = &'static [RouteSpec<Handler>];
+
+/// A route table and the router built from it on first use.
+pub struct Routes {
+    table: Table,
+    router: OnceLock<Router<&'static RouteSpec<Handler>>>,
+}
+
+impl Routes {
+    pub const fn new(table: Table) -> Routes {
+        Routes {
+            table,
+            router: OnceLock::new(),
+        }
+    }
+
+    /// The routes as the conformance suite calls them (method, path, guard).
+    pub fn info(&'static self) -> impl Iterator<Item = RouteInfo> {
+        self.table.iter().map(RouteSpec::info)
+    }
+
+    /// Serves a request by the table (see [`dispatch`]).
+    pub async fn dispatch(
+        &'static self,
+        db: Database,
+        req: &Request,
+        env: &Env,
+    ) -> Result<Response, Error> {
+        let router = self.router.get_or_init(|| Router::from_table(self.table));
+        dispatch(router, db, req, env).await
+    }
+}
 
 /// Writes a route table, one line per route:
 ///
 /// ```ignore
-/// static ROUTES: Table = routes![
+/// static ROUTES: Routes = Routes::new(routes![
 ///     GET "/api/v1/patients/{id}" PatientMember "patient.read" => patients::get,
-/// ];
+/// ]);
 /// ```
 ///
 /// Each handler is an `async fn(Call<'_>) -> Result<Response, Error>`.

@@ -9,10 +9,8 @@
 mod event;
 mod register;
 
-use std::sync::OnceLock;
-
-use rainbownet_core::guard::{self, Call, Handler, Table};
-use rainbownet_core::http::router::{RouteInfo, RouteSpec, Router};
+use rainbownet_core::guard::{Call, Routes};
+use rainbownet_core::http::router::RouteInfo;
 use rainbownet_core::http::{Request, Response, serve};
 use rainbownet_core::ports::Database;
 use rainbownet_core::{Env, Error, Function, routes, selfcheck};
@@ -26,7 +24,7 @@ adapter_spin::entry!(crate::Disaster);
 /// Every route of the function: method, path, the guard that admits its callers (run
 /// before the handler; refusals audited), its audit action and its handler.
 #[rustfmt::skip]
-static ROUTES: Table = routes![
+static ROUTES: Routes = Routes::new(routes![
     GET "/api/v1/disaster/register" Session "register.list" => register::list,
     POST "/api/v1/disaster/register/imports" TownStaff "register.import" => register::import,
     GET "/api/v1/disaster/districts" TownStaff "districts.list" => register::districts,
@@ -44,16 +42,11 @@ static ROUTES: Table = routes![
     GET "/api/v1/disaster/events/{event}/summary.csv" TownStaff "event.summary" => event::summary_csv,
     GET "/api/v1/disaster/events/{event}/attention" TownStaff "event.attention" => event::attention,
     GET "/api/v1/disaster/_selfcheck/stores/{store}" Public "selfcheck" => selfcheck_store,
-];
-
-fn router() -> &'static Router<&'static RouteSpec<Handler>> {
-    static ROUTER: OnceLock<Router<&'static RouteSpec<Handler>>> = OnceLock::new();
-    ROUTER.get_or_init(|| Router::from_table(ROUTES))
-}
+]);
 
 /// The route table, for the conformance suite.
 pub fn routes() -> impl Iterator<Item = RouteInfo> {
-    ROUTES.iter().map(RouteSpec::info)
+    ROUTES.info()
 }
 
 pub struct Disaster;
@@ -64,7 +57,7 @@ impl Function for Disaster {
     const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
-        guard::dispatch(router(), Database::Disaster, req, env).await
+        ROUTES.dispatch(Database::Disaster, req, env).await
     }
 }
 

@@ -186,3 +186,33 @@ fn near_a_point_memory_and_store_agree() {
         "the queries found too little to compare: {found}"
     );
 }
+
+/// Searches where no place is (an outsider asking around the globe) cost their cells'
+/// entries: the bound on kept bytes holds for them too.
+#[test]
+fn empty_cells_count_against_the_bound() {
+    let mut seq = Seq(0x1234_5678_9abc_def1);
+    let (_dir, host) = region(&mut seq);
+    let env = host.env_for(Component::Portal);
+    let dictionary = Dictionary::default();
+    let cells = Cells::new();
+    for _ in 0..200 {
+        let query = SearchQuery {
+            near: Some(Near {
+                lat: -60.0 + 120.0 * seq.unit(),
+                lng: -170.0 + 340.0 * seq.unit(),
+                radius_m: 30_000.0,
+            }),
+            limit: 20,
+            ..SearchQuery::default()
+        };
+        let page = pollster::block_on(search_with(&env, &query, &dictionary, Some((&cells, "g1"))))
+            .expect("search");
+        assert!(page.items.is_empty());
+    }
+    assert!(
+        cells.bytes() >= 200 * 96,
+        "empty cells were kept for free: {} bytes",
+        cells.bytes()
+    );
+}

@@ -108,6 +108,9 @@ struct Kept {
     resources: HashMap<String, Resource>,
 }
 
+/// What a kept cell costs besides its places (its entry in the map).
+const CELL_BYTES: usize = 96;
+
 /// The most full rows kept (1–2 KB each in memory): the places a surge's searches show.
 const MAX_RESOURCES: usize = 20_000;
 
@@ -171,7 +174,14 @@ impl Cells {
         if !missing.is_empty() {
             let read = load(env, &missing).await?;
             self.with(generation, now, |kept| {
-                let size: usize = read.values().flat_map(|p| p.iter()).map(Place::bytes).sum();
+                // An empty cell costs its entry: searches far from any place (an outsider
+                // asking around the globe) must not grow the map without bound.
+                let size: usize = read
+                    .iter()
+                    .map(|(cell, places)| {
+                        CELL_BYTES + cell.len() + places.iter().map(Place::bytes).sum::<usize>()
+                    })
+                    .sum();
                 if kept.bytes + size > MAX_BYTES {
                     kept.cells.clear();
                     kept.bytes = 0;
@@ -188,6 +198,12 @@ impl Cells {
 }
 
 impl Cells {
+    /// The bytes the kept cells are counted at (what `MAX_BYTES` bounds).
+    pub fn bytes(&self) -> usize {
+        let guard = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().map_or(0, |kept| kept.bytes)
+    }
+
     /// The kept full rows of `ids` for the generation (those not kept are left out).
     pub fn resources(&self, generation: &str, now: i64, ids: &[&str]) -> Vec<Resource> {
         self.with(generation, now, |kept| {
