@@ -69,10 +69,6 @@ async function publicJson(path, cache) {
   return resp.json();
 }
 
-function problemLines(problem) {
-  return problemOf(problem, "");
-}
-
 // What a failed request says to the person: signed out is shown by the session already.
 function failure(target, error) {
   if (error === SIGNED_OUT) return;
@@ -164,7 +160,7 @@ $("login-form").addEventListener("submit", async (event) => {
   try {
     const resp = await fetch("/api/v1/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body });
     const json = await resp.json();
-    if (!resp.ok) { $("token-status").textContent = problemLines(json).join(" "); return; }
+    if (!resp.ok) { $("token-status").textContent = problemOf(json, resp.status).join(" "); return; }
     session.store(json);
     $("token-status").textContent = "ログインしました。";
     await loadAccount();
@@ -196,7 +192,7 @@ $("import-form").addEventListener("submit", async (event) => {
     progress.value = 100;
     const report = res.json;
     if (!report) { show("import-result", ["応答を読めませんでした。"], false); return; }
-    if (res.status !== 200) { show("import-result", problemLines(report), false); return; }
+    if (res.status !== 200) { show("import-result", problemOf(report, res.status), false); return; }
     const lines = [report.dataset_label + "：新規 " + report.imported + " 件、更新 " + report.updated +
       " 件、変更なし " + report.unchanged + " 件、取り込めなかった行 " + report.rejected + " 件"];
     if (report.detected_by && report.detected_by.length) lines.push("判定に使った列：" + report.detected_by.join("・"));
@@ -218,7 +214,7 @@ $("patients-form").addEventListener("submit", async (event) => {
   try {
     const res = await api("POST", "/api/v1/patients/imports?municipality=" + encodeURIComponent($("patients-municipality").value),
       { body: file, contentType: "text/csv" });
-    if (!res.ok) { show("patients-result", problemLines(res.json), false); return; }
+    if (!res.ok) { show("patients-result", problemOf(res.json, res.status), false); return; }
     const r = res.json;
     const lines = ["登録 " + r.registered + "件・変更なし " + r.unchanged + "件・同意なし " + r.without_consent + "件・エラー " + r.rejected + "件"];
     for (const e of r.errors || []) lines.push(e.line + "行目：" + (pick(e.reason_ja, e.reason)));
@@ -267,7 +263,7 @@ async function openResource(id) {
   }
   try {
     const res = await api("GET", "/api/v1/public/resources/" + encodeURIComponent(id));
-    if (!res.ok) { show("resource-result", problemLines(res.json), false); return; }
+    if (!res.ok) { show("resource-result", problemOf(res.json, res.status), false); return; }
     $("resource-id").value = res.json.id;
     loaded = keep(res.json);
     fillResourceForm(res.json);
@@ -300,7 +296,7 @@ $("resource-form").addEventListener("submit", async (event) => {
   try {
     const res = await api(id ? "PUT" : "POST", "/api/v1/public/resources" + (id ? "/" + encodeURIComponent(id) : ""),
       { body: JSON.stringify(body) });
-    if (!res.ok) { show("resource-result", problemLines(res.json), false); return; }
+    if (!res.ok) { show("resource-result", problemOf(res.json, res.status), false); return; }
     $("resource-id").value = res.json.id;
     loaded = keep(res.json);
     editing(res.json);
@@ -352,7 +348,7 @@ async function searchManaged(more) {
   status.textContent = "探しています…";
   try {
     const res = await api("GET", managedQuery(more ? managedCursor : null));
-    if (!res.ok) { status.textContent = problemLines(res.json).join(" "); return; }
+    if (!res.ok) { status.textContent = problemOf(res.json, res.status).join(" "); return; }
     const list = $("managed-list");
     if (!more) list.textContent = "";
     for (const r of res.json.items) list.appendChild(managedItem(r));
@@ -414,7 +410,7 @@ $("town-form").addEventListener("submit", async (event) => {
   const code = $("t-code").value.trim();
   try {
     const res = await api("PUT", "/api/v1/public/municipalities/" + encodeURIComponent(code), { body: JSON.stringify(body) });
-    if (!res.ok) { show("town-result", problemLines(res.json), false); return; }
+    if (!res.ok) { show("town-result", problemOf(res.json, res.status), false); return; }
     show("town-result", [(res.status === 201 ? "登録しました：" : "更新しました：") + res.json.name + "（" + res.json.code + "）"], true);
     loadTowns();
   } catch (e) {
@@ -444,7 +440,7 @@ async function loadWords() {
         if (!window.confirm("「" + w.word + "」を検索のことばから削除しますか？")) return;
         try {
           const res = await api("DELETE", "/api/v1/public/search-words/" + encodeURIComponent(w.word));
-          if (!res.ok) { show("word-result", problemLines(res.json), false); return; }
+          if (!res.ok) { show("word-result", problemOf(res.json, res.status), false); return; }
           show("word-result", ["削除しました：" + w.word], true);
           loadWords();
         } catch (e) {
@@ -464,7 +460,7 @@ $("word-form").addEventListener("submit", async (event) => {
   };
   try {
     const res = await api("PUT", "/api/v1/public/search-words/" + encodeURIComponent(word), { body: JSON.stringify(body) });
-    if (!res.ok) { show("word-result", problemLines(res.json), false); return; }
+    if (!res.ok) { show("word-result", problemOf(res.json, res.status), false); return; }
     show("word-result", ["保存しました：" + res.json.word], true);
     loadWords();
   } catch (e) {
@@ -491,7 +487,7 @@ async function loadNotices() {
   const status = $("notices-status");
   try {
     const res = await api("GET", "/api/v1/public/managed-notices" + (town ? "?municipality=" + encodeURIComponent(town) : ""));
-    if (!res.ok) { status.textContent = problemLines(res.json).join(" "); return; }
+    if (!res.ok) { status.textContent = problemOf(res.json, res.status).join(" "); return; }
     const list = $("notice-list");
     list.textContent = "";
     for (const n of res.json.items || []) {
@@ -556,7 +552,7 @@ async function withdrawNotice(n) {
   if (!window.confirm("「" + n.title + "」の掲載をやめます。住民向けのページからすぐに消えます。よろしいですか？")) return;
   try {
     const res = await api("DELETE", "/api/v1/public/notices/" + encodeURIComponent(n.id));
-    show("notice-result", res.ok ? ["「" + n.title + "」の掲載をやめました。"] : problemLines(res.json), res.ok);
+    show("notice-result", res.ok ? ["「" + n.title + "」の掲載をやめました。"] : problemOf(res.json, res.status), res.ok);
     if (res.ok && editingNotice === n.id) stopEditing();
     loadNotices();
   } catch (e) {
@@ -579,7 +575,7 @@ $("notice-form").addEventListener("submit", async (event) => {
     const res = editing
       ? await api("PUT", "/api/v1/public/notices/" + encodeURIComponent(editing), { body: JSON.stringify(body) })
       : await api("POST", "/api/v1/public/notices", { body: JSON.stringify(body) });
-    show("notice-result", res.ok ? [editing ? "修正しました。住民向けのページにすぐ反映されます。" : "掲載しました。"] : problemLines(res.json), res.ok);
+    show("notice-result", res.ok ? [editing ? "修正しました。住民向けのページにすぐ反映されます。" : "掲載しました。"] : problemOf(res.json, res.status), res.ok);
     if (res.ok) {
       if (editing) stopEditing();
       loadNotices();
@@ -878,7 +874,7 @@ async function loadInvitations() {
   status.textContent = say("読み込んでいます…");
   try {
     const res = await api("GET", "/api/v1/auth/invitations");
-    if (!res.ok) { status.textContent = problemLines(res.json).join(" "); return; }
+    if (!res.ok) { status.textContent = problemOf(res.json, res.status).join(" "); return; }
     const list = $("invitation-list");
     list.textContent = "";
     for (const inv of res.json.items || []) {
@@ -932,7 +928,7 @@ async function loadUsage() {
   status.textContent = say("集計しています…");
   try {
     const res = await api("GET", "/api/v1/care/usage" + usageQuery());
-    if (!res.ok) { status.textContent = problemLines(res.json).join(" "); $("usage-report").hidden = true; return; }
+    if (!res.ok) { status.textContent = problemOf(res.json, res.status).join(" "); $("usage-report").hidden = true; return; }
     renderUsage(res.json);
     status.textContent = "";
   } catch (e) {
@@ -1001,7 +997,7 @@ $("usage-csv").addEventListener("click", async () => {
   $("usage-csv").disabled = true;
   try {
     const resp = await session.withRetry((token) => fetch("/api/v1/care/usage.csv" + town, { headers: { authorization: "Bearer " + token }, cache: "no-store" }));
-    if (!resp.ok) { $("usage-status").textContent = problemLines(await resp.json()).join(" "); return; }
+    if (!resp.ok) { $("usage-status").textContent = problemOf(await resp.json()).join(" "); return; }
     const blob = await resp.blob();
     const link = el("a");
     link.href = URL.createObjectURL(blob);

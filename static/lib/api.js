@@ -23,11 +23,14 @@ export function send(method, path, options) {
 }
 
 // An RFC 9457 problem (parsed) as lines of text: each field's problem when there are some
-// (the general detail then only says "see errors"), else the detail.
+// (the general detail then only says "see errors"), else the detail. With no problem to
+// read (an upload whose answer was not JSON), a line saying so, with the status if known.
 export function problemOf(p, status) {
   const fields = ((p && p.errors) || []).map((e) => pick(e.detail_ja, e.detail)).filter(Boolean);
   if (fields.length) return fields;
-  return [(p && (pick(p.detail_ja, p.detail) || pick(p.title_ja, p.title))) || "HTTP " + status];
+  const said = p && (pick(p.detail_ja, p.detail) || pick(p.title_ja, p.title));
+  if (said) return [said];
+  return [status ? "処理できませんでした（HTTP " + status + "）" : "エラーが起きました。"];
 }
 
 // The same from a response's text (not JSON: a line saying so).
@@ -35,7 +38,7 @@ export function problemFromText(status, text) {
   try {
     return problemOf(JSON.parse(text), status);
   } catch (e) {
-    return ["処理できませんでした（HTTP " + status + "）"];
+    return problemOf(null, status);
   }
 }
 
