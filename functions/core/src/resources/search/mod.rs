@@ -21,6 +21,8 @@ pub use places::Cells;
 
 use suggest::suggest;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::Resource;
@@ -123,8 +125,9 @@ impl<'a> From<&'a Hit> for Card<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct Hit {
+    /// Shared with the rows kept in memory for the page generation (`places`).
     #[serde(flatten)]
-    pub resource: Resource,
+    pub resource: Arc<Resource>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
     /// What this result matched, in words: 「歯医者」→分類, 月曜日に開く.

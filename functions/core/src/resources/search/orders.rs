@@ -3,6 +3,8 @@
 //! the matches (the places kept in memory, or an index-only read: `store`), then the full
 //! rows of the one page shown are read.
 
+use std::borrow::Cow;
+
 use super::filters::{filters, open_now};
 use super::places::{self, Cells, Place};
 use super::store::{found_in_store, full_rows, near_in_store};
@@ -138,7 +140,7 @@ async fn kana(
             position = Some((row.text("sort_key")?.to_owned(), resource.id.clone()));
             if !open_now || is_open(row.text("schedule")?, now) {
                 items.push(Hit {
-                    resource,
+                    resource: resource.into(),
                     distance_m: None,
                     matched: Vec::new(),
                 });
@@ -164,28 +166,26 @@ async fn kana(
     })
 }
 
-/// One match, placed: its order key and what it matched.
-struct Placed {
+/// One match, placed: its order key and the match itself.
+struct Placed<'a> {
     score: i64,
     distance: f64,
-    sort_key: String,
-    id: String,
-    matched: Vec<String>,
+    found: Found<'a>,
 }
 
-impl Placed {
+impl Placed<'_> {
     fn key(&self) -> serde_json::Value {
-        serde_json::json!([self.score, self.distance, self.sort_key])
+        serde_json::json!([self.score, self.distance, self.found.sort_key])
     }
 
     /// Best first: score, then distance, then kana, then id.
-    fn cmp(&self, other: &Placed) -> std::cmp::Ordering {
+    fn cmp(&self, other: &Placed<'_>) -> std::cmp::Ordering {
         other
             .score
             .cmp(&self.score)
             .then_with(|| self.distance.total_cmp(&other.distance))
-            .then_with(|| self.sort_key.cmp(&other.sort_key))
-            .then_with(|| self.id.cmp(&other.id))
+            .then_with(|| self.found.sort_key.cmp(&other.found.sort_key))
+            .then_with(|| self.found.id.cmp(&other.found.id))
     }
 
     /// Whether this comes after the cursor's position.
@@ -193,36 +193,41 @@ impl Placed {
         let at = Placed {
             score: position.get(0).and_then(|v| v.as_i64()).unwrap_or(i64::MAX),
             distance: position.get(1).and_then(|v| v.as_f64()).unwrap_or(0.0),
-            sort_key: position
-                .get(2)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned(),
-            id: id.to_owned(),
-            matched: Vec::new(),
+            found: Found {
+                id: Cow::Borrowed(id),
+                name: Cow::Borrowed(""),
+                sort_key: Cow::Borrowed(
+                    position.get(2).and_then(|v| v.as_str()).unwrap_or_default(),
+                ),
+                category: Cow::Borrowed(""),
+                lat: None,
+                lng: None,
+            },
         };
         self.cmp(&at) == std::cmp::Ordering::Greater
     }
 }
 
-/// A match as ranking reads it, from a row or from a place kept in memory.
-pub(super) struct Found {
-    pub id: String,
+/// A match as ranking reads it: owned when read from a row, borrowed from a place kept in
+/// memory (a search near a point ranks hundreds of places to show twenty: copying each
+/// one's text was a tenth of its time).
+pub(super) struct Found<'a> {
+    pub id: Cow<'a, str>,
     /// Folded.
-    pub name: String,
-    pub sort_key: String,
-    pub category: String,
+    pub name: Cow<'a, str>,
+    pub sort_key: Cow<'a, str>,
+    pub category: Cow<'a, str>,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
 }
 
-impl From<&Place> for Found {
-    fn from(p: &Place) -> Found {
+impl<'a> From<&'a Place> for Found<'a> {
+    fn from(p: &'a Place) -> Found<'a> {
         Found {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            sort_key: p.sort_key.clone(),
-            category: p.category.clone(),
+            id: Cow::Borrowed(&p.id),
+            name: Cow::Borrowed(&p.name),
+            sort_key: Cow::Borrowed(&p.sort_key),
+            category: Cow::Borrowed(&p.category),
             lat: Some(p.lat),
             lng: Some(p.lng),
         }
@@ -230,13 +235,14 @@ impl From<&Place> for Found {
 }
 
 /// Relevance: each text term scores where it matched (name, kana, category, description);
-/// the sum orders the results, distance from the resident (when known) breaks ties.
+/// the sum orders the results, distance from the resident (when known) breaks ties. What
+/// each result matched is put in words for the page shown only.
 async fn ranked(
     env: &Env,
     query: &SearchQuery,
     understood: &Understood,
     dictionary: &Dictionary,
-    found: Vec<Found>,
+    found: Vec<Found<'_>>,
     kept: Kept<'_>,
 ) -> Result<SearchPage, Error> {
     let mut placed = Vec::new();
@@ -252,19 +258,15 @@ async fn ranked(
             (Some(_), _, _) => continue,
             _ => 0.0,
         };
-        let mut score = 0;
-        let mut matched = Vec::new();
-        for term in &understood.terms {
-            let m = match_of(term, &f.name, &f.sort_key, &f.category, dictionary);
-            score += m as i64;
-            matched.push(format!("「{}」: {}", term.typed, m.label_ja()));
-        }
+        let score = understood
+            .terms
+            .iter()
+            .map(|term| match_of(term, &f.name, &f.sort_key, &f.category, dictionary) as i64)
+            .sum();
         placed.push(Placed {
             score,
             distance,
-            sort_key: f.sort_key,
-            id: f.id,
-            matched,
+            found: f,
         });
     }
     placed.sort_by(Placed::cmp);
@@ -274,19 +276,26 @@ async fn ranked(
     }
     let next_cursor = (placed.len() > query.limit).then(|| {
         let last = &placed[query.limit - 1];
-        encode_cursor(&last.key(), &last.id)
+        encode_cursor(&last.key(), &last.found.id)
     });
     placed.truncate(query.limit);
     let distances = query.near.is_some();
-    let items = full_rows(
-        env,
-        kept,
-        placed
-            .into_iter()
-            .map(|p| (p.id, distances.then_some(p.distance), p.matched))
-            .collect(),
-    )
-    .await?;
+    let page = placed
+        .into_iter()
+        .map(|p| {
+            let f = &p.found;
+            let matched = understood
+                .terms
+                .iter()
+                .map(|term| {
+                    let m = match_of(term, &f.name, &f.sort_key, &f.category, dictionary);
+                    format!("「{}」: {}", term.typed, m.label_ja())
+                })
+                .collect();
+            (f.id.to_string(), distances.then_some(p.distance), matched)
+        })
+        .collect();
+    let items = full_rows(env, kept, page).await?;
     Ok(SearchPage {
         items,
         next_cursor,

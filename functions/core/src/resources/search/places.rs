@@ -105,7 +105,7 @@ struct Kept {
     bytes: usize,
     /// The full rows of the places a search answered with, by id: the same places answer
     /// many residents of one neighbourhood.
-    resources: HashMap<String, Resource>,
+    resources: HashMap<String, Arc<Resource>>,
 }
 
 /// What a kept cell costs besides its places (its entry in the map).
@@ -217,16 +217,16 @@ impl Cells {
     }
 
     /// The kept full rows of `ids` for the generation (those not kept are left out).
-    pub fn resources(&self, generation: &str, now: i64, ids: &[&str]) -> Vec<Resource> {
+    pub fn resources(&self, generation: &str, now: i64, ids: &[&str]) -> Vec<Arc<Resource>> {
         self.with(generation, now, |kept| {
             ids.iter()
-                .filter_map(|id| kept.resources.get(*id).cloned())
+                .filter_map(|id| kept.resources.get(*id).map(Arc::clone))
                 .collect()
         })
     }
 
     /// Keeps full rows read for the generation.
-    pub fn keep_resources(&self, generation: &str, now: i64, read: &[Resource]) {
+    pub fn keep_resources(&self, generation: &str, now: i64, read: &[Arc<Resource>]) {
         let dropped = self.with(generation, now, |kept| {
             let dropped = if kept.resources.len() + read.len() > MAX_RESOURCES {
                 std::mem::take(&mut kept.resources)
@@ -234,7 +234,8 @@ impl Cells {
                 HashMap::new()
             };
             for resource in read {
-                kept.resources.insert(resource.id.clone(), resource.clone());
+                kept.resources
+                    .insert(resource.id.clone(), Arc::clone(resource));
             }
             dropped
         });

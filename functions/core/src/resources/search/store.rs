@@ -2,6 +2,8 @@
 //! not be answered from the places in memory, and the full rows of the page it shows
 //! (kept per generation when the caller keeps places).
 
+use std::sync::Arc;
+
 use super::filters::open_now;
 use super::orders::{Found, Kept, is_open};
 use super::{Hit, MAX_RANKED, SearchQuery};
@@ -20,7 +22,7 @@ pub(super) async fn found_in_store(
     where_sql: &str,
     mut params: Vec<Value>,
     now: i64,
-) -> Result<Vec<Found>, Error> {
+) -> Result<Vec<Found<'static>>, Error> {
     let sql = env.sql(Database::Public).await?;
     let open_now = open_now(query, understood);
     let schedule = if open_now { ", r.schedule" } else { "" };
@@ -46,10 +48,10 @@ pub(super) async fn found_in_store(
             continue;
         }
         found.push(Found {
-            id: row.text("id")?.to_owned(),
-            name: fold(row.text("name")?),
-            sort_key: row.text("sort_key")?.to_owned(),
-            category: row.text("category")?.to_owned(),
+            id: row.text("id")?.to_owned().into(),
+            name: fold(row.text("name")?).into(),
+            sort_key: row.text("sort_key")?.to_owned().into(),
+            category: row.text("category")?.to_owned().into(),
             lat: row.opt_real("lat")?,
             lng: row.opt_real("lng")?,
         });
@@ -103,7 +105,7 @@ pub(super) async fn full_rows(
     }
     let now = env.clock.now_millis();
     let ids: Vec<&str> = page.iter().map(|(id, _, _)| id.as_str()).collect();
-    let mut resources: Vec<Resource> = match kept {
+    let mut resources: Vec<Arc<Resource>> = match kept {
         Some((cells, generation)) => cells.resources(generation, now, &ids),
         None => Vec::new(),
     };
@@ -121,9 +123,9 @@ pub(super) async fn full_rows(
                 &missing,
             )
             .await?;
-        let read: Vec<Resource> = rows
+        let read: Vec<Arc<Resource>> = rows
             .iter()
-            .map(|r| from_row(&r))
+            .map(|r| from_row(&r).map(Arc::new))
             .collect::<Result<_, _>>()?;
         if let Some((cells, generation)) = kept {
             cells.keep_resources(generation, now, &read);
