@@ -141,8 +141,10 @@ request = function()
     return wrk.format("GET", string.format("/api/v1/public/resources?q=%%E3%%82%%B5%%E3%%83%%AD%%E3%%83%%B3&lat=%.5f&lng=%.5f&radius_m=1000", lat, lng))
 end
 LUA
-# The same, answered as cards (view=list: what a result list or map shows).
+# The same, answered as cards (view=list: what a result list or map shows); and 2 km, the
+# home page's "near me".
 sed 's/radius_m=1000"/radius_m=1000\&view=list"/' "$work/cold-near.lua" >"$work/cold-near-list.lua"
+sed 's/radius_m=1000"/radius_m=2000"/' "$work/cold-near.lua" >"$work/cold-near-2km.lua"
 cat >"$work/cold-words.lua" <<'LUA'
 math.randomseed(os.time() + 1)
 request = function()
@@ -192,7 +194,12 @@ for spec in \
     p="$(pct "${f%% *}" "${page_f%% *}")"
     row "local: $label" "$f" "$p % of the cached page (goal ≥ 50 %: $(verdict "$p" 50))"
 done
-for spec in "cold nearby サロン, a new place each|$work/cold-near.lua" \
+# The first run near positions is the instance's first: it reads the places of each cell
+# as residents ask (search/places.rs); the runs after it find them kept, as an instance
+# does after its first second of a surge. Every answer is still made anew (new position).
+for spec in "cold nearby サロン, new place each, instance's first 5 s|$work/cold-near.lua" \
+    "cold nearby サロン, new place each, places kept|$work/cold-near.lua" \
+    "cold nearby サロン 2 km (home page), places kept|$work/cold-near-2km.lua" \
     "cold nearby サロン as cards (view=list)|$work/cold-near-list.lua" \
     "cold search, new free text each|$work/cold-words.lua"; do
     label="${spec%%|*}" script="${spec#*|}"
