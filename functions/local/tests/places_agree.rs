@@ -187,6 +187,43 @@ fn near_a_point_memory_and_store_agree() {
     );
 }
 
+/// A smaller bound (a Worker isolate's) holds over a region's searches: the kept places
+/// never pass it, and the answers stay those of SQL.
+#[test]
+fn a_smaller_bound_holds() {
+    let mut seq = Seq(0x0bad_cafe_f00d_0001);
+    let (_dir, host) = region(&mut seq);
+    let env = host.env_for(Component::Portal);
+    let dictionary = Dictionary::default();
+    let bound = 400 * 1024;
+    let cells = Cells::bounded(bound, 50);
+    let mut largest = 0;
+    for _ in 0..100 {
+        let query = SearchQuery {
+            near: Some(Near {
+                lat: 35.17 + 0.05 * seq.unit(),
+                lng: 136.80 + 0.06 * seq.unit(),
+                radius_m: 500.0,
+            }),
+            limit: 20,
+            ..SearchQuery::default()
+        };
+        let kept = pollster::block_on(search_with(&env, &query, &dictionary, Some((&cells, "g1"))))
+            .expect("search");
+        let read =
+            pollster::block_on(search_with(&env, &query, &dictionary, None)).expect("search");
+        let ids = |page: &rainbownet_core::resources::search::SearchPage| -> Vec<String> {
+            page.items.iter().map(|h| h.resource.id.clone()).collect()
+        };
+        assert_eq!(ids(&kept), ids(&read));
+        largest = largest.max(cells.bytes());
+    }
+    assert!(
+        largest > 0 && largest <= bound,
+        "kept {largest} bytes, bound {bound}"
+    );
+}
+
 /// Searches where no place is (an outsider asking around the globe) cost their cells'
 /// entries: the bound on kept bytes holds for them too.
 #[test]

@@ -118,7 +118,12 @@ pub async fn dictionary(
 }
 
 /// The places of the cells residents searched near, kept for the page generation (see
-/// `rainbownet_core::resources::search::Cells`).
+/// `rainbownet_core::resources::search::Cells`). A Worker isolate has 128 MB for
+/// everything and never gives back memory it grew into: there a quarter of a host's
+/// (about 25,000 places, 5,000 rows). On Spin an instance lives for one request anyway.
+#[cfg(target_arch = "wasm32")]
+static CELLS: Cells = Cells::bounded(16 * 1024 * 1024, 5_000);
+#[cfg(not(target_arch = "wasm32"))]
 static CELLS: Cells = Cells::new();
 
 /// The kept places to search near, when the store has a page generation to key them by.

@@ -27,8 +27,8 @@ use crate::text::fold;
 /// writing the database beside a running host), as for the words the network knows.
 const TTL_MILLIS: i64 = 60_000;
 
-/// The most bytes of places kept (about 100,000 places); beyond it everything is dropped
-/// and read again as asked: simpler than an order of use, and a region fits.
+/// The most bytes of places kept by default (about 100,000 places); beyond it everything
+/// is dropped and read again as asked: simpler than an order of use, and a region fits.
 const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// A published place as a search tests it.
@@ -111,12 +111,15 @@ struct Kept {
 /// What a kept cell costs besides its places (its entry in the map).
 const CELL_BYTES: usize = 96;
 
-/// The most full rows kept (1–2 KB each in memory): the places a surge's searches show.
+/// The most full rows kept by default (1–2 KB each in memory): the places a surge's
+/// searches show.
 const MAX_RESOURCES: usize = 20_000;
 
 /// The places of the cells searched so far in this instance, for one page generation.
 pub struct Cells {
     kept: Mutex<Option<Kept>>,
+    max_bytes: usize,
+    max_resources: usize,
 }
 
 impl Default for Cells {
@@ -126,9 +129,18 @@ impl Default for Cells {
 }
 
 impl Cells {
+    /// Bounded for a host process: a region's places and a surge's rows.
     pub const fn new() -> Cells {
+        Cells::bounded(MAX_BYTES, MAX_RESOURCES)
+    }
+
+    /// Bounded by `max_bytes` of places and `max_resources` full rows, for an instance
+    /// with less memory to spare than a host process.
+    pub const fn bounded(max_bytes: usize, max_resources: usize) -> Cells {
         Cells {
             kept: Mutex::new(None),
+            max_bytes,
+            max_resources,
         }
     }
 
@@ -190,7 +202,7 @@ impl Cells {
                         CELL_BYTES + cell.len() + places.iter().map(Place::bytes).sum::<usize>()
                     })
                     .sum();
-                let dropped = if kept.bytes + size > MAX_BYTES {
+                let dropped = if kept.bytes + size > self.max_bytes {
                     kept.bytes = 0;
                     std::mem::take(&mut kept.cells)
                 } else {
@@ -210,7 +222,7 @@ impl Cells {
 }
 
 impl Cells {
-    /// The bytes the kept cells are counted at (what `MAX_BYTES` bounds).
+    /// The bytes the kept cells are counted at (what `max_bytes` bounds).
     pub fn bytes(&self) -> usize {
         let guard = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         guard.as_ref().map_or(0, |kept| kept.bytes)
@@ -228,7 +240,7 @@ impl Cells {
     /// Keeps full rows read for the generation.
     pub fn keep_resources(&self, generation: &str, now: i64, read: &[Arc<Resource>]) {
         let dropped = self.with(generation, now, |kept| {
-            let dropped = if kept.resources.len() + read.len() > MAX_RESOURCES {
+            let dropped = if kept.resources.len() + read.len() > self.max_resources {
                 std::mem::take(&mut kept.resources)
             } else {
                 HashMap::new()
