@@ -236,19 +236,34 @@ mod tests {
 
     #[test]
     fn covering_cells_contain_every_point_of_the_circle() {
-        let (lat, lng, r) = (35.2, 136.85, 1500.0);
-        let cells = covering_cells(lat, lng, r);
-        assert!(!cells.is_empty() && cells.len() <= MAX_CELLS);
-        for i in 0..72 {
-            let bearing = f64::from(i) * 5.0_f64.to_radians();
-            let dlat = (r * 0.999 / EARTH_RADIUS_M).to_degrees() * bearing.cos();
-            let dlng =
-                (r * 0.999 / EARTH_RADIUS_M).to_degrees() * bearing.sin() / lat.to_radians().cos();
-            let hash = encode(lat + dlat, lng + dlng).unwrap();
-            assert!(
-                cells.iter().any(|c| hash.starts_with(c.as_str())),
-                "{hash} not covered by {cells:?}"
-            );
+        // Radii from a doorstep to beyond the largest a search accepts (30 km), north to
+        // south; points on the rim and inside
+        // (the cells wholly outside the circle are left out, none that reaches it).
+        for (lat, lng, r) in [
+            (35.2, 136.85, 1500.0),
+            (35.2, 136.85, 300.0),
+            (43.06, 141.35, 2000.0),
+            (26.21, 127.68, 5000.0),
+            (35.2, 136.85, 30_000.0),
+            (35.2, 136.85, 50_000.0),
+        ] {
+            let cells = covering_cells(lat, lng, r);
+            assert!(!cells.is_empty() && cells.len() <= MAX_CELLS);
+            for i in 0..72 {
+                for reach in [0.999, 0.7, 0.3] {
+                    let bearing = f64::from(i) * 5.0_f64.to_radians();
+                    let d = (r * reach / EARTH_RADIUS_M).to_degrees();
+                    let (dlat, dlng) = (
+                        d * bearing.cos(),
+                        d * bearing.sin() / lat.to_radians().cos(),
+                    );
+                    let hash = encode(lat + dlat, lng + dlng).unwrap();
+                    assert!(
+                        cells.iter().any(|c| hash.starts_with(c.as_str())),
+                        "{r} m: {hash} not covered by {cells:?}"
+                    );
+                }
+            }
         }
     }
 }
