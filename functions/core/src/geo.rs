@@ -237,8 +237,8 @@ mod tests {
     #[test]
     fn covering_cells_contain_every_point_of_the_circle() {
         // Radii from a doorstep to beyond the largest a search accepts (30 km), north to
-        // south; points on the rim and inside
-        // (the cells wholly outside the circle are left out, none that reaches it).
+        // south; points on the rim and inside (cells wholly outside the circle are left
+        // out, none that reaches it).
         for (lat, lng, r) in [
             (35.2, 136.85, 1500.0),
             (35.2, 136.85, 300.0),
