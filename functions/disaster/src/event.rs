@@ -58,16 +58,17 @@ pub async fn history_csv(c: Call<'_>) -> Result<Response, Error> {
 }
 
 pub async fn summary(c: Call<'_>) -> Result<Response, Error> {
-    Ok(polled(ok(&totals(&c).await?)))
+    let totals = totals(&c, summary::Logged::OncePerMinute).await?;
+    Ok(polled(ok(&totals)))
 }
 
 pub async fn summary_csv(c: Call<'_>) -> Result<Response, Error> {
-    let totals = totals(&c).await?;
+    let totals = totals(&c, summary::Logged::EveryTime).await?;
     Ok(polled(csv(summary::summary_csv(&totals)?, "summary.csv")))
 }
 
-async fn totals(c: &Call<'_>) -> Result<summary::Summary, Error> {
-    summary::summary(c.env, c.req, c.who.subject()?, c.param("event")).await
+async fn totals(c: &Call<'_>, logged: summary::Logged) -> Result<summary::Summary, Error> {
+    summary::summary(c.env, c.req, c.who.subject()?, c.param("event"), logged).await
 }
 
 /// The HQ polls; a few seconds of private caching absorbs reloads without hiding a new

@@ -59,26 +59,46 @@ pub struct Summary {
 
 /// The event, if the caller is staff (or HQ) of at least one town it covers; the towns the
 /// caller may see named people of.
+/// How a read of the event's figures is recorded in the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logged {
+    /// A screen polling the live totals: once per caller and event a minute.
+    OncePerMinute,
+    /// An export, or a list of people: every time.
+    EveryTime,
+}
+
 async fn for_staff(
     env: &Env,
     req: &Request,
     caller: &Subject,
     event_id: &str,
-    action: &str,
+    (action, logged): (&str, Logged),
 ) -> Result<(Event, Vec<String>), Error> {
     let event = events::visible(env, caller, event_id).await?;
     let towns: Vec<String> = super::staff_towns(caller, &event)
         .into_iter()
         .cloned()
         .collect();
-    let outcome = if towns.is_empty() {
-        Outcome::Denied
-    } else {
-        Outcome::Allowed
-    };
-    super::audit(env, req, caller, action, Some(event_id), outcome).await?;
     if towns.is_empty() {
+        super::audit(env, req, caller, action, Some(event_id), Outcome::Denied).await?;
         return Err(Error::Forbidden);
+    }
+    match logged {
+        Logged::OncePerMinute => {
+            crate::audit::record_poll_in(
+                env,
+                crate::ports::Database::Disaster,
+                req,
+                &caller.sub,
+                action,
+                event_id,
+            )
+            .await?
+        }
+        Logged::EveryTime => {
+            super::audit(env, req, caller, action, Some(event_id), Outcome::Allowed).await?
+        }
     }
     Ok((event, towns))
 }
@@ -92,8 +112,9 @@ pub async fn summary(
     req: &Request,
     caller: &Subject,
     event_id: &str,
+    logged: Logged,
 ) -> Result<Summary, Error> {
-    let (event, towns) = for_staff(env, req, caller, event_id, "event.summary").await?;
+    let (event, towns) = for_staff(env, req, caller, event_id, ("event.summary", logged)).await?;
     let sql = env.sql(Database::Disaster).await?;
     let mut params: Vec<Value> = vec![event_id.into(), MIN_PEOPLE_FOR_CENTROID.into()];
     let marks = crate::ports::bind_list(&mut params, towns.iter().cloned());
@@ -229,7 +250,14 @@ pub async fn attention(
     caller: &Subject,
     event_id: &str,
 ) -> Result<Vec<AttentionItem>, Error> {
-    let (_, towns) = for_staff(env, req, caller, event_id, "event.attention").await?;
+    let (_, towns) = for_staff(
+        env,
+        req,
+        caller,
+        event_id,
+        ("event.attention", Logged::EveryTime),
+    )
+    .await?;
     let mut params: Vec<Value> = vec![event_id.into()];
     let marks = crate::ports::bind_list(&mut params, towns.iter().cloned());
     let sql = env.sql(Database::Disaster).await?;
