@@ -17,12 +17,8 @@ pub async fn declare(c: Call<'_>) -> Result<Response, Error> {
 }
 
 pub async fn get(c: Call<'_>) -> Result<Response, Error> {
-    Ok(ok(&events::visible(
-        c.env,
-        c.who.subject()?,
-        c.param("event"),
-    )
-    .await?))
+    let event = events::visible(c.env, c.req, c.who.subject()?, c.param("event"), c.action).await?;
+    Ok(ok(&event))
 }
 
 pub async fn close(c: Call<'_>) -> Result<Response, Error> {

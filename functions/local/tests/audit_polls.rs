@@ -108,4 +108,18 @@ fn polls_of_the_totals_are_recorded_once_a_minute_and_everything_else_every_time
         assert!(refused.is_err());
     }
     assert_eq!(records(&env, "event.summary", "denied"), 3);
+    // Another town's HQ passes the route's guard (the role fits) and learns nothing of the
+    // event: 404, and each attempt is recorded as refused, whatever it asked for.
+    let nagoya = staff("hq-nagoya", "23100");
+    for logged in [
+        Logged::OncePerMinute,
+        Logged::OncePerMinute,
+        Logged::EveryTime,
+    ] {
+        let refused = pollster::block_on(summary(&env, &req, &nagoya, &event.id, logged));
+        assert!(matches!(refused, Err(rainbownet_core::Error::NotFound)));
+    }
+    assert!(pollster::block_on(attention(&env, &req, &nagoya, &event.id)).is_err());
+    assert_eq!(records(&env, "event.summary", "denied"), 6);
+    assert_eq!(records(&env, "event.attention", "denied"), 1);
 }

@@ -163,9 +163,16 @@ pub async fn load(env: &Env, id: &str) -> Result<Event, Error> {
     Ok(Event::from_row(&row)?)
 }
 
-/// The event, if the caller may see it: staff of one of its towns, a supporter in one of
-/// its towns (by the caller's organization), or a sysadmin. Others get `NotFound`.
-pub async fn visible(env: &Env, caller: &Subject, id: &str) -> Result<Event, Error> {
+/// The event, when the caller's town is among its towns (any event for a sysadmin). Anyone
+/// else learns nothing (404), and the attempt is recorded as refused under `action`: the
+/// route's guard let them through (their role fits), so it is this check that refuses.
+pub async fn visible(
+    env: &Env,
+    req: &Request,
+    caller: &Subject,
+    id: &str,
+    action: &str,
+) -> Result<Event, Error> {
     let event = load(env, id).await?;
     if caller.has(Role::Sysadmin)
         || caller
@@ -175,6 +182,7 @@ pub async fn visible(env: &Env, caller: &Subject, id: &str) -> Result<Event, Err
     {
         return Ok(event);
     }
+    super::audit(env, req, caller, action, Some(id), Outcome::Denied).await?;
     Err(Error::NotFound)
 }
 
@@ -205,7 +213,7 @@ pub async fn list(env: &Env, caller: &Subject) -> Result<Vec<Event>, Error> {
 
 /// Closes an open event. People still flagged 要確認 stay on its follow-up list.
 pub async fn close(env: &Env, req: &Request, caller: &Subject, id: &str) -> Result<Event, Error> {
-    let event = visible(env, caller, id).await?;
+    let event = visible(env, req, caller, id, "event.close").await?;
     for town in &event.municipalities {
         super::require_staff(env, req, caller, town, "event.close").await?;
     }

@@ -75,7 +75,7 @@ async fn for_staff(
     event_id: &str,
     (action, logged): (&str, Logged),
 ) -> Result<(Event, Vec<String>), Error> {
-    let event = events::visible(env, caller, event_id).await?;
+    let event = events::visible(env, req, caller, event_id, action).await?;
     let towns: Vec<String> = super::staff_towns(caller, &event)
         .into_iter()
         .cloned()

@@ -35,7 +35,7 @@ pub async fn people(
     event_id: &str,
     district: Option<&str>,
 ) -> Result<Vec<EventPerson>, Error> {
-    let event = events::visible(env, caller, event_id).await?;
+    let event = events::visible(env, req, caller, event_id, "event.people").await?;
     let staff_towns = crate::disaster::staff_towns(caller, &event);
     let mut params: Vec<crate::ports::Value> =
         vec![event_id.into(), caller.sub.clone().into(), district.into()];
@@ -100,7 +100,7 @@ pub async fn history_csv(
     caller: &Subject,
     event_id: &str,
 ) -> Result<Vec<u8>, Error> {
-    let event = events::visible(env, caller, event_id).await?;
+    let event = events::visible(env, req, caller, event_id, "event.history").await?;
     let towns = crate::disaster::staff_towns(caller, &event);
     if towns.is_empty() {
         crate::disaster::audit(
