@@ -63,8 +63,12 @@ pub async fn summary_csv(c: Call<'_>) -> Result<Response, Error> {
     Ok(polled(csv(summary::summary_csv(&totals)?, "summary.csv")))
 }
 
+/// The figures this instance has read (the local host's process, a Worker isolate).
+static KEPT: summary::KeptFigures = summary::KeptFigures::new();
+
 async fn totals(c: &Call<'_>, logged: summary::Logged) -> Result<summary::Summary, Error> {
-    summary::summary(c.env, c.req, c.who.subject()?, c.param("event"), logged).await
+    let caller = c.who.subject()?;
+    summary::summary(c.env, c.req, caller, c.param("event"), logged, &KEPT).await
 }
 
 /// The HQ polls; a few seconds of private caching absorbs reloads without hiding a new

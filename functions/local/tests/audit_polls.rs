@@ -11,7 +11,7 @@ use rainbownet::store::DataDir;
 use rainbownet_core::auth::role::Role;
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::disaster::events::{EventInput, declare};
-use rainbownet_core::disaster::summary::{Logged, attention, summary};
+use rainbownet_core::disaster::summary::{KeptFigures, Logged, attention, summary};
 use rainbownet_core::env::Env;
 use rainbownet_core::ports::Database;
 
@@ -49,6 +49,7 @@ fn polls_of_the_totals_are_recorded_once_a_minute_and_everything_else_every_time
     let env = host.env_for(Component::Disaster);
     let req = rainbownet_core::http::Request::new(Vec::new());
     let hq = staff("hq-kiyosu", "23233");
+    let kept = KeptFigures::new();
     let event = pollster::block_on(declare(
         &env,
         &req,
@@ -63,8 +64,15 @@ fn polls_of_the_totals_are_recorded_once_a_minute_and_everything_else_every_time
     .expect("declare");
 
     for _ in 0..5 {
-        pollster::block_on(summary(&env, &req, &hq, &event.id, Logged::OncePerMinute))
-            .expect("poll");
+        pollster::block_on(summary(
+            &env,
+            &req,
+            &hq,
+            &event.id,
+            Logged::OncePerMinute,
+            &kept,
+        ))
+        .expect("poll");
     }
     assert_eq!(
         records(&env, "event.summary", "allowed"),
@@ -79,12 +87,21 @@ fn polls_of_the_totals_are_recorded_once_a_minute_and_everything_else_every_time
         &other,
         &event.id,
         Logged::OncePerMinute,
+        &kept,
     ))
     .expect("poll");
     assert_eq!(records(&env, "event.summary", "allowed"), 2);
     // An export is recorded each time, polled or not in the same minute.
     for _ in 0..2 {
-        pollster::block_on(summary(&env, &req, &hq, &event.id, Logged::EveryTime)).expect("export");
+        pollster::block_on(summary(
+            &env,
+            &req,
+            &hq,
+            &event.id,
+            Logged::EveryTime,
+            &kept,
+        ))
+        .expect("export");
     }
     assert_eq!(records(&env, "event.summary", "allowed"), 4);
     // The list of people who need attention is personal data: every read.
@@ -104,6 +121,7 @@ fn polls_of_the_totals_are_recorded_once_a_minute_and_everything_else_every_time
             &stranger,
             &event.id,
             Logged::OncePerMinute,
+            &kept,
         ));
         assert!(refused.is_err());
     }
@@ -116,7 +134,7 @@ fn polls_of_the_totals_are_recorded_once_a_minute_and_everything_else_every_time
         Logged::OncePerMinute,
         Logged::EveryTime,
     ] {
-        let refused = pollster::block_on(summary(&env, &req, &nagoya, &event.id, logged));
+        let refused = pollster::block_on(summary(&env, &req, &nagoya, &event.id, logged, &kept));
         assert!(matches!(refused, Err(rainbownet_core::Error::NotFound)));
     }
     assert!(pollster::block_on(attention(&env, &req, &nagoya, &event.id)).is_err());

@@ -27,6 +27,10 @@ pub const CASES: &[Case] = &[
         run: surge,
     },
     Case {
+        name: "HQ totals polled between writes follow every check-in and import",
+        run: totals_between_polls,
+    },
+    Case {
         name: "districts: the HQ picks a team's area by name from the register's districts; a supporter and another town's staff cannot list them",
         run: districts_by_name,
     },
@@ -527,6 +531,68 @@ fn checkin_rules(c: &Client) -> Result<(), String> {
     ensure!(
         checkin(c, &helper.token, &event, "k-9", &queued)?.status == 201,
         "a check-in observed before the close"
+    );
+    Ok(())
+}
+
+/// The HQ's screens poll the summary and an instance answers a poll from what it read
+/// before while nothing changed: every write in between must show on the next poll.
+fn totals_between_polls(c: &Client) -> Result<(), String> {
+    let staff = hq(c, "poll-hq")?;
+    let helper = supporter(c, "poll-sup")?;
+    let resp = import(c, &staff.token, register_csv("V", 6, 2).into_bytes())?;
+    ensure!(resp.status == 200, "import: {}", resp.text());
+    team(
+        c,
+        &staff,
+        "V00班",
+        &[&helper.id],
+        serde_json::json!({"district_code": "V00"}),
+    )?;
+    let started = rainbownet_core::time::iso8601(now_millis() - 3_600_000);
+    let event = declare(c, &staff.token, "集計の鮮度の試験", Some(started))?;
+    let poll = || -> Result<[i64; 4], String> {
+        let summary = with_token(
+            c,
+            "GET",
+            &format!("/api/v1/disaster/events/{event}/summary"),
+            &staff.token,
+            None,
+        )?;
+        ensure!(summary.status == 200, "summary: {}", summary.text());
+        district_totals(&summary.json()?, "V")
+    };
+    for _ in 0..3 {
+        let totals = poll()?;
+        ensure!(totals == [6, 0, 0, 6], "before any report: {totals:?}");
+    }
+    let person = people_by_number(c, &staff.token)?
+        .get("V00000")
+        .and_then(|p| p["id"].as_str().map(str::to_owned))
+        .ok_or("V00000 missing")?;
+    let safe = serde_json::json!({"person_id": person, "status": "safe",
+        "observed_at": rainbownet_core::time::iso8601(now_millis() - 60_000)});
+    ensure!(
+        checkin(c, &helper.token, &event, "v-1", &safe)?.status == 201,
+        "safe"
+    );
+    let totals = poll()?;
+    ensure!(totals == [6, 1, 0, 5], "after 安全確認済み: {totals:?}");
+    let worse = serde_json::json!({"person_id": person, "status": "needs_attention",
+        "note": "足を痛めている"});
+    ensure!(
+        checkin(c, &helper.token, &event, "v-2", &worse)?.status == 201,
+        "needs attention"
+    );
+    let totals = poll()?;
+    ensure!(totals == [6, 0, 1, 5], "after 要確認: {totals:?}");
+    // The register grows by two people while the event runs.
+    let resp = import(c, &staff.token, register_csv("V", 8, 2).into_bytes())?;
+    ensure!(resp.status == 200, "second import: {}", resp.text());
+    let totals = poll()?;
+    ensure!(
+        totals == [8, 0, 1, 7],
+        "after the register grew: {totals:?}"
     );
     Ok(())
 }

@@ -5,7 +5,11 @@
 //! per district (register imports) and reports per district (check-ins). The cost grows with
 //! the number of districts, not with the register or the number of check-ins.
 
+use std::sync::{Arc, Mutex};
+
 use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde_json::value::RawValue;
 
 use super::events::{self, Event};
 use crate::audit::Outcome;
@@ -49,12 +53,116 @@ pub struct MunicipalityTotals {
     pub districts: Vec<DistrictTotals>,
 }
 
-#[derive(Debug, Serialize)]
+/// An event's figures for a set of towns, as read at one `figures_version`.
+#[derive(Debug)]
+pub struct Figures {
+    pub totals: Totals,
+    pub municipalities: Vec<MunicipalityTotals>,
+    /// `municipalities` as JSON, written once per version: every poll after the first
+    /// copies it instead of reading and writing 200 districts again.
+    municipalities_json: Box<RawValue>,
+}
+
+impl Figures {
+    fn new(totals: Totals, municipalities: Vec<MunicipalityTotals>) -> Result<Figures, Error> {
+        let municipalities_json = serde_json::value::to_raw_value(&municipalities)
+            .map_err(|e| Error::Internal(format!("summary as JSON: {e}")))?;
+        Ok(Figures {
+            totals,
+            municipalities,
+            municipalities_json,
+        })
+    }
+}
+
+#[derive(Debug)]
 pub struct Summary {
     pub event: Event,
     pub generated_at: String,
-    pub totals: Totals,
-    pub municipalities: Vec<MunicipalityTotals>,
+    pub figures: Arc<Figures>,
+}
+
+impl Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("Summary", 4)?;
+        out.serialize_field("event", &self.event)?;
+        out.serialize_field("generated_at", &self.generated_at)?;
+        out.serialize_field("totals", &self.figures.totals)?;
+        out.serialize_field("municipalities", &self.figures.municipalities_json)?;
+        out.end()
+    }
+}
+
+/// Figures this instance has read, each with the `figures_version` it was read at: a poll
+/// that finds the version unchanged is answered from here. Bounded by entries and bytes (a
+/// prefecture's HQ may see thousands of districts; a Worker isolate has 128 MB). The local
+/// host's process and each Worker isolate hold one; on Spin it lives for one request.
+pub struct KeptFigures {
+    entries: Mutex<Vec<Kept>>,
+}
+
+struct Kept {
+    event_id: String,
+    towns: Vec<String>,
+    version: i64,
+    figures: Arc<Figures>,
+}
+
+const MAX_KEPT: usize = 16;
+/// Of JSON; the structured copy beside it is about as large again.
+const MAX_KEPT_BYTES: usize = 4 * 1024 * 1024;
+
+impl KeptFigures {
+    pub const fn new() -> KeptFigures {
+        KeptFigures {
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn get(&self, event_id: &str, towns: &[String], version: i64) -> Option<Arc<Figures>> {
+        // A panic while holding the lock leaves at worst an entry of an old version: reuse.
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .iter()
+            .find(|k| k.version == version && k.event_id == event_id && k.towns == towns)
+            .map(|k| Arc::clone(&k.figures))
+    }
+
+    fn put(&self, event_id: &str, towns: &[String], version: i64, figures: &Arc<Figures>) {
+        let size = figures.municipalities_json.get().len();
+        if size > MAX_KEPT_BYTES / 4 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        // The version is one for the whole store and only grows: figures of an older one
+        // are never asked for again, and a slower read must not replace a newer one.
+        if entries.iter().any(|k| k.version > version) {
+            return;
+        }
+        entries.retain(|k| k.version == version && !(k.event_id == event_id && k.towns == towns));
+        let bytes = |e: &Vec<Kept>| -> usize {
+            e.iter()
+                .map(|k| k.figures.municipalities_json.get().len())
+                .sum()
+        };
+        while !entries.is_empty()
+            && (entries.len() >= MAX_KEPT || bytes(&entries) + size > MAX_KEPT_BYTES)
+        {
+            entries.remove(0);
+        }
+        entries.push(Kept {
+            event_id: event_id.to_owned(),
+            towns: towns.to_vec(),
+            version,
+            figures: Arc::clone(figures),
+        });
+    }
+}
+
+impl Default for KeptFigures {
+    fn default() -> Self {
+        KeptFigures::new()
+    }
 }
 
 /// The event, if the caller is staff (or HQ) of at least one town it covers; the towns the
@@ -106,16 +214,47 @@ async fn for_staff(
 /// Districts with fewer people than this show no centroid: with one person it is their home.
 pub const MIN_PEOPLE_FOR_CENTROID: i64 = 3;
 
-/// Live totals of the event by municipality and district, for the caller's towns.
+/// Live totals of the event by municipality and district, for the caller's towns; from
+/// `kept` when nothing they are made of has changed since it was read.
 pub async fn summary(
     env: &Env,
     req: &Request,
     caller: &Subject,
     event_id: &str,
     logged: Logged,
+    kept: &KeptFigures,
 ) -> Result<Summary, Error> {
     let (event, towns) = for_staff(env, req, caller, event_id, ("event.summary", logged)).await?;
     let sql = env.sql(Database::Disaster).await?;
+    // Read before the figures: a write between the two makes the figures newer than the
+    // version they are kept under, so the next poll reads again; never the other way.
+    let version = sql
+        .query("SELECT version FROM figures_version WHERE id = 1", &[])
+        .await?
+        .first()
+        .map(|row| row.int("version"))
+        .transpose()?
+        .unwrap_or_default();
+    let figures = match kept.get(event_id, &towns, version) {
+        Some(figures) => figures,
+        None => {
+            let figures = Arc::new(read_figures(&*sql, event_id, &towns).await?);
+            kept.put(event_id, &towns, version, &figures);
+            figures
+        }
+    };
+    Ok(Summary {
+        event,
+        generated_at: crate::time::iso8601(env.clock.now_millis()),
+        figures,
+    })
+}
+
+async fn read_figures(
+    sql: &dyn crate::ports::Sql,
+    event_id: &str,
+    towns: &[String],
+) -> Result<Figures, Error> {
     let mut params: Vec<Value> = vec![event_id.into(), MIN_PEOPLE_FOR_CENTROID.into()];
     let marks = crate::ports::bind_list(&mut params, towns.iter().cloned());
     // Only the caller's towns; a district's centroid (the mean of its people's homes) only
@@ -170,12 +309,7 @@ pub async fn summary(
             });
         }
     }
-    Ok(Summary {
-        event,
-        generated_at: crate::time::iso8601(env.clock.now_millis()),
-        totals: all,
-        municipalities,
-    })
+    Figures::new(all, municipalities)
 }
 
 /// The summary as CSV: one row per district, then one per town and the grand total.
@@ -199,7 +333,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, Error> {
             share,
         ]
     };
-    for town in &summary.municipalities {
+    for town in &summary.figures.municipalities {
         for d in &town.districts {
             rows.push(line(
                 &town.code,
@@ -210,7 +344,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, Error> {
         }
         rows.push(line(&town.code, "", "市区町村計", &town.totals));
     }
-    rows.push(line("", "", "合計", &summary.totals));
+    rows.push(line("", "", "合計", &summary.figures.totals));
     crate::csv_table::write(
         &[
             "市区町村コード",

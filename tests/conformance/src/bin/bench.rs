@@ -263,16 +263,98 @@ fn bench_disaster(host: &RunningHost, people: usize, clients: usize, duration: D
         baseline.as_ref().map_or(Row::Alone, Row::Against),
     );
     let summary_path = format!("/api/v1/disaster/events/{event}/summary");
-    let summary = load_with(&host.base_url, clients, duration, move |client, _| {
-        let auth = format!("Bearer {token}");
-        client.request("GET", &summary_path, &[("authorization", &auth)], None)
-    });
+    let auth = format!("Bearer {token}");
+    let summary = {
+        let (path, auth) = (summary_path.clone(), auth.clone());
+        load_with(&host.base_url, clients, duration, move |client, _| {
+            client.request("GET", &path, &[("authorization", &auth)], None)
+        })
+    };
     print_row(
         host.name,
         &format!("GET summary ({people} people)"),
         &summary,
         Row::Alone,
     );
+    // The same route from an outside load generator: one thread and `clients` connections
+    // (the measure) rather than `clients` threads competing with the host for the
+    // same cores, which stretches the tail.
+    let url = format!("{}{summary_path}", host.base_url);
+    match wrk(&url, &[("authorization", &auth)], clients, duration) {
+        Ok(figures) => {
+            print_row(
+                host.name,
+                &format!("GET summary, wrk -t1 -c{clients}"),
+                &figures,
+                Row::Alone,
+            );
+            let met = figures.p99 < Duration::from_millis(20);
+            println!(
+                "{:<8} goal: HQ summary p99 under 20 ms at 32 connections: {}",
+                host.name,
+                if met { "met" } else { "not met" }
+            );
+        }
+        Err(e) => println!("{:<8} GET summary with wrk: {e}", host.name),
+    }
+}
+
+/// `wrk -t1 -c<clients> --latency` against `url`: requests/s, p50 and p99. wrk comes from
+/// Debian (`tests/bench-outside.sh` installs it).
+fn wrk(
+    url: &str,
+    headers: &[(&str, &str)],
+    clients: usize,
+    duration: Duration,
+) -> Result<Figures, String> {
+    let mut command = std::process::Command::new("wrk");
+    command.args([
+        "-t1".to_owned(),
+        format!("-c{clients}"),
+        format!("-d{}s", duration.as_secs().max(1)),
+        "--latency".to_owned(),
+    ]);
+    for (name, value) in headers {
+        command.args(["-H", &format!("{name}: {value}")]);
+    }
+    let out = command
+        .arg(url)
+        .output()
+        .map_err(|e| format!("not run ({e}); install wrk"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |prefix: &str| -> Option<&str> {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(str::trim)
+    };
+    let latency = |prefix: &str| -> Result<Duration, String> {
+        let value = field(prefix).ok_or(format!("no {prefix} in wrk's output: {text}"))?;
+        let split = value
+            .find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(value.len());
+        let number: f64 = value[..split].parse().map_err(|_| format!("latency {value}"))?;
+        let millis = match &value[split..] {
+            "us" => number / 1000.0,
+            "ms" => number,
+            "s" => number * 1000.0,
+            unit => return Err(format!("unit {unit} in {value}")),
+        };
+        Ok(Duration::from_secs_f64(millis / 1000.0))
+    };
+    let per_second: f64 = field("Requests/sec:")
+        .and_then(|v| v.parse().ok())
+        .ok_or(format!("no rate in wrk's output: {text}"))?;
+    let errors = field("Non-2xx or 3xx responses:")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Ok(Figures {
+        requests: (per_second * duration.as_secs_f64()) as usize,
+        errors,
+        per_second,
+        p50: latency("50%")?,
+        p99: latency("99%")?,
+    })
 }
 
 /// Care: login cost (Argon2id m=19 MiB, t=2, p=1 plus TOTP), post writes/s beside the
