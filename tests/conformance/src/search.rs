@@ -331,6 +331,13 @@ fn suggestions(c: &Client) -> Result<(), String> {
             !items(&found).is_empty(),
             "suggestion {query} finds nothing"
         );
+        // The count shown beside a suggestion is the count its search answers with.
+        ensure!(
+            suggestion["count"].as_u64().is_some() && suggestion["count"] == found["total"],
+            "suggestion {query} says {} and finds {}",
+            suggestion["count"],
+            found["total"]
+        );
     }
     ensure!(
         s.iter()

@@ -333,7 +333,9 @@ fn wrk(
         let split = value
             .find(|c: char| c.is_ascii_alphabetic())
             .unwrap_or(value.len());
-        let number: f64 = value[..split].parse().map_err(|_| format!("latency {value}"))?;
+        let number: f64 = value[..split]
+            .parse()
+            .map_err(|_| format!("latency {value}"))?;
         let millis = match &value[split..] {
             "us" => number / 1000.0,
             "ms" => number,

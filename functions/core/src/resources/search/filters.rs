@@ -27,11 +27,17 @@ impl Where {
     }
 
     /// `category` or one of its children: by range, so that `_` in codes is no wildcard.
+    /// One range of the index (`/` sorts right after `.`), the exact code or a child tested
+    /// on the entries in it: written as an OR of the two, SQLite read every row of the
+    /// category to test a weekday (16 ms for 20,000) where the index holds it (1 ms).
     fn category(&mut self, code: &str) -> String {
         let exact = self.bind(code.to_owned());
-        let lo = self.bind(format!("{code}."));
-        let hi = self.bind(format!("{code}/"));
-        format!("(r.category = {exact} OR (r.category > {lo} AND r.category < {hi}))")
+        let children = self.bind(format!("{code}."));
+        let end = self.bind(format!("{code}/"));
+        format!(
+            "(r.category >= {exact} AND r.category < {end} \
+             AND (r.category = {exact} OR r.category > {children}))"
+        )
     }
 }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use super::filters::{filters, open_now};
 use super::places::{self, Cells, Place};
 use super::store::{found_in_store, full_rows, near_in_store};
-use super::{Hit, Near, SearchPage, SearchQuery, decode_cursor, encode_cursor};
+use super::{Hit, MAX_RANKED, Near, SearchPage, SearchQuery, decode_cursor, encode_cursor};
 use crate::env::Env;
 use crate::error::Error;
 use crate::geo;
@@ -70,6 +70,36 @@ pub async fn find(
         hit.matched.extend(facets.iter().cloned());
     }
     Ok(page)
+}
+
+/// How many a search without a place or "open now" finds, counted as its first page
+/// would count them (words: up to [`MAX_RANKED`], ranked; none: all, kana order),
+/// without reading them: what a suggestion needs to be offered and labelled.
+pub(super) async fn count(
+    env: &Env,
+    query: &SearchQuery,
+    understood: &Understood,
+    now: i64,
+) -> Result<usize, Error> {
+    debug_assert!(query.near.is_none() && !open_now(query, understood));
+    let (where_sql, mut params) = filters(query, understood, now);
+    let sql_text = if understood.terms.is_empty() {
+        format!("SELECT count(*) AS n {where_sql}")
+    } else {
+        params.push(i64::try_from(MAX_RANKED).unwrap_or(5_000).into());
+        format!(
+            "SELECT count(*) AS n FROM (SELECT 1 {where_sql} LIMIT ?{})",
+            params.len()
+        )
+    };
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql.query(&sql_text, &params).await?;
+    Ok(rows
+        .first()
+        .map(|r| r.int("n"))
+        .transpose()?
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0))
 }
 
 /// Whether a schedule (JSON rules) is open at `now`; unreadable rules are closed.

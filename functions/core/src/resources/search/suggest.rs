@@ -2,6 +2,7 @@
 //! excluded everything (the place, a filter word, all words but one), each only if it
 //! finds something.
 
+use super::filters::open_now;
 use super::{SearchQuery, Suggestion, orders};
 use crate::env::Env;
 use crate::error::Error;
@@ -116,12 +117,22 @@ pub(super) async fn suggest(
             .as_deref()
             .map(|w| understand(w, dictionary, crate::time::jst(now).weekday))
             .unwrap_or_default();
-        let page = orders::find(env, &variant, &understood, dictionary, now, None).await?;
-        if !page.items.is_empty() {
+        // Counted without reading the matches where SQL decides them all; near a point
+        // (the circle is measured here) or open now (the schedule is read here), searched.
+        let count = if variant.near.is_none() && !open_now(&variant, &understood) {
+            orders::count(env, &variant, &understood, now).await?
+        } else {
+            let page = orders::find(env, &variant, &understood, dictionary, now, None).await?;
+            match page.items.is_empty() {
+                true => 0,
+                false => page.total.unwrap_or(page.items.len()),
+            }
+        };
+        if count > 0 {
             found.push(Suggestion {
                 label,
                 query: variant.to_query_string(),
-                count: page.total.unwrap_or(page.items.len()),
+                count,
             });
         }
         if found.len() == 3 {
