@@ -28,14 +28,17 @@ fn fold_normalized(len: usize, chars: impl Iterator<Item = char>) -> String {
             out.push(' ');
             space = false;
         }
-        let c = match c {
+        match c {
             // Katakana ァ..ヶ map onto hiragana ぁ..ゖ, 0x60 code points lower.
-            'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
-            'ヽ' => 'ゝ',
-            'ヾ' => 'ゞ',
-            c => c,
-        };
-        out.extend(c.to_lowercase());
+            'ァ'..='ヶ' => out.push(char::from_u32(c as u32 - 0x60).unwrap_or(c)),
+            'ヽ' => out.push('ゝ'),
+            'ヾ' => out.push('ゞ'),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            // Kana and kanji have no case: the table lookup of `to_lowercase` for each was
+            // half of folding a Japanese name.
+            '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' => out.push(c),
+            c => out.extend(c.to_lowercase()),
+        }
     }
     out
 }
@@ -104,6 +107,25 @@ pub fn url_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_without_case_are_kept_as_lowercasing_would_keep_them() {
+        for code in 0..0x3_0000u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            if c.is_whitespace()
+                || c.is_control()
+                || ('ァ'..='ヶ').contains(&c)
+                || "ヽヾ".contains(c)
+            {
+                continue;
+            }
+            let mut expected = String::new();
+            expected.extend(c.to_lowercase());
+            assert_eq!(fold_normalized(4, std::iter::once(c)), expected, "{c:?}");
+        }
+    }
 
     #[test]
     fn the_quick_path_folds_as_full_normalization_does() {
