@@ -2,7 +2,7 @@
 //! exports.
 
 use ::http::{HeaderValue, header};
-use rainbownet_core::disaster::{checkins, events, summary};
+use rainbownet_core::disaster::{checkins, events, figures, summary};
 use rainbownet_core::guard::Call;
 use rainbownet_core::http::respond::{created, csv, items, ok};
 use rainbownet_core::{Error, Response};
@@ -64,7 +64,7 @@ pub async fn summary_csv(c: Call<'_>) -> Result<Response, Error> {
 }
 
 /// The figures this instance has read (the local host's process, a Worker isolate).
-static KEPT: summary::KeptFigures = summary::KeptFigures::new();
+static KEPT: figures::KeptFigures = figures::KeptFigures::new();
 
 async fn totals(c: &Call<'_>, logged: summary::Logged) -> Result<summary::Summary, Error> {
     let caller = c.who.subject()?;

@@ -11,7 +11,8 @@ use rainbownet::store::DataDir;
 use rainbownet_core::auth::role::Role;
 use rainbownet_core::auth::token::Subject;
 use rainbownet_core::disaster::events::{EventInput, declare};
-use rainbownet_core::disaster::summary::{KeptFigures, Logged, attention, summary};
+use rainbownet_core::disaster::figures::KeptFigures;
+use rainbownet_core::disaster::summary::{Logged, attention, summary};
 use rainbownet_core::env::Env;
 use rainbownet_core::ports::Database;
 

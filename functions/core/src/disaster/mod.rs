@@ -12,6 +12,7 @@
 pub mod checkins;
 pub mod districts;
 pub mod events;
+pub mod figures;
 pub mod register;
 pub mod summary;
 pub mod teams;
