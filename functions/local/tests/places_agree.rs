@@ -2,13 +2,21 @@
 //! store's index: same places, same order, same distances, same totals, for words,
 //! categories, towns, weekdays and hazards, over a generated region and many points.
 
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use async_trait::async_trait;
 
 use rainbownet::functions::Component;
 use rainbownet::manifest::Manifest;
 use rainbownet::server::Host;
 use rainbownet::store::DataDir;
-use rainbownet_core::ports::{Database, Statement};
+use rainbownet_core::env::Stores;
+use rainbownet_core::ports::{Database, Kv, KvStore, Rows, Sql, Statement, StoreError, Value};
 use rainbownet_core::resources::hazard::{Hazard, Hazards};
 use rainbownet_core::resources::schedule::Rule;
 use rainbownet_core::resources::search::{Cells, Near, SearchQuery, search_with};
@@ -243,13 +251,128 @@ fn empty_cells_count_against_the_bound() {
             limit: 20,
             ..SearchQuery::default()
         };
-        let page = pollster::block_on(search_with(&env, &query, &dictionary, Some((&cells, "g1"))))
-            .expect("search");
-        assert!(page.items.is_empty());
+        // Asked twice: a cell is read into memory when asked for again.
+        for _ in 0..2 {
+            let page =
+                pollster::block_on(search_with(&env, &query, &dictionary, Some((&cells, "g1"))))
+                    .expect("search");
+            assert!(page.items.is_empty());
+        }
     }
     assert!(
         cells.bytes() >= 200 * 96,
         "empty cells were kept for free: {} bytes",
         cells.bytes()
     );
+}
+
+/// A store whose queries wait until `open` is set: a search held in the middle of reading.
+struct Gated {
+    inner: Box<dyn Stores>,
+    open: Rc<Cell<bool>>,
+}
+
+#[async_trait(?Send)]
+impl Stores for Gated {
+    async fn sql(&self, db: Database) -> Result<Rc<dyn Sql>, StoreError> {
+        let inner = self.inner.sql(db).await?;
+        Ok(Rc::new(GatedSql {
+            inner,
+            open: Rc::clone(&self.open),
+        }))
+    }
+
+    async fn kv(&self, store: KvStore) -> Result<Rc<dyn Kv>, StoreError> {
+        self.inner.kv(store).await
+    }
+}
+
+struct GatedSql {
+    inner: Rc<dyn Sql>,
+    open: Rc<Cell<bool>>,
+}
+
+#[async_trait(?Send)]
+impl Sql for GatedSql {
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        Shut(Rc::clone(&self.open)).await;
+        self.inner.query(sql, params).await
+    }
+
+    async fn batch(&self, statements: &[Statement]) -> Result<Vec<Rows>, StoreError> {
+        self.inner.batch(statements).await
+    }
+}
+
+struct Shut(Rc<Cell<bool>>);
+
+impl Future for Shut {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0.get() {
+            Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+/// In an instance's first seconds residents ask near places no one asked about yet: a cell
+/// asked for once is answered from the store's index for the circle alone, and read into
+/// memory when asked again; while one search reads it, the others ask the store too (the
+/// same answer) instead of reading the same cells again.
+#[test]
+fn cells_are_read_when_asked_again_and_once_at_a_time() {
+    let mut seq = Seq(0x5eed_0f00_f157_7000);
+    let (_dir, host) = region(&mut seq);
+    let plain = host.env_for(Component::Portal);
+    let open = Rc::new(Cell::new(false));
+    let mut gated = host.env_for(Component::Portal);
+    gated.stores = Box::new(Gated {
+        inner: host.env_for(Component::Portal).stores,
+        open: Rc::clone(&open),
+    });
+    let dictionary = Dictionary::default();
+    let cells = Cells::new();
+    let query = SearchQuery {
+        near: Some(Near {
+            lat: 35.195,
+            lng: 136.83,
+            radius_m: 1_000.0,
+        }),
+        limit: 20,
+        ..SearchQuery::default()
+    };
+    let ids = |page: &rainbownet_core::resources::search::SearchPage| -> Vec<String> {
+        page.items.iter().map(|h| h.resource.id.clone()).collect()
+    };
+    let store = pollster::block_on(search_with(&plain, &query, &dictionary, None)).expect("store");
+    assert!(!store.items.is_empty(), "the region has places there");
+    let kept = Some((&cells, "g1"));
+
+    let once = pollster::block_on(search_with(&plain, &query, &dictionary, kept)).expect("once");
+    assert_eq!(ids(&once), ids(&store));
+    assert_eq!(cells.bytes(), 0, "a cell asked for once is not read");
+
+    // Asked again: this search reads the cells, and is held while it does.
+    let mut reading = Box::pin(search_with(&gated, &query, &dictionary, kept));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(reading.as_mut().poll(&mut cx).is_pending());
+    let meanwhile =
+        pollster::block_on(search_with(&plain, &query, &dictionary, kept)).expect("meanwhile");
+    assert_eq!(ids(&meanwhile), ids(&store));
+    assert_eq!(meanwhile.total, store.total);
+    assert_eq!(
+        cells.bytes(),
+        0,
+        "a search read the cells another is reading"
+    );
+
+    open.set(true);
+    let read = pollster::block_on(reading).expect("reading");
+    assert_eq!(ids(&read), ids(&store));
+    assert!(cells.bytes() > 0, "the cells are kept once read");
+    let after = pollster::block_on(search_with(&plain, &query, &dictionary, kept)).expect("after");
+    assert_eq!(ids(&after), ids(&store));
 }

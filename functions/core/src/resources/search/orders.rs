@@ -31,7 +31,7 @@ pub async fn find(
     // of the filters only when the store is asked.
     let cells = match kept {
         Some((cells, generation)) if places::usable(query, understood) => {
-            Some(cells.matching(env, generation, query).await?)
+            cells.matching(env, generation, query).await?
         }
         _ => None,
     };

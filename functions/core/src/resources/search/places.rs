@@ -10,7 +10,7 @@
 //! facilities, open now) reads SQL as before (`usable`). On Spin an instance lives
 //! for one request, so there the cells are read for that request alone.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use super::SearchQuery;
@@ -102,11 +102,22 @@ struct Kept {
     /// Until when these cells may be used.
     until: i64,
     cells: HashMap<String, Arc<Vec<Place>>>,
+    /// Cells a search is reading now: another search that needs one of them asks the store
+    /// for its own circle instead of reading the same cells again (in an instance's first
+    /// seconds eight searches at once read overlapping cells, each for itself).
+    loading: HashSet<String>,
+    /// Cells asked for once: read into memory when asked again. A cell asked for once only
+    /// is answered from the store's index for the circle alone, cheaper than reading it.
+    asked: HashSet<String>,
     bytes: usize,
     /// The full rows of the places a search answered with, by id: the same places answer
     /// many residents of one neighbourhood.
     resources: HashMap<String, Arc<Resource>>,
 }
+
+/// Cells remembered as asked for once, at most (~1 MB): an outsider asking around the
+/// globe must not grow the set without bound; past it, it starts again.
+const MAX_ASKED: usize = 20_000;
 
 /// What a kept cell costs besides its places (its entry in the map).
 const CELL_BYTES: usize = 96;
@@ -168,30 +179,51 @@ impl Cells {
     }
 
     /// The places of the cells covering the search's circle: those kept, and those not yet
-    /// kept read from the store in one query (and kept).
+    /// kept read from the store in one query (and kept). `None` when one of them is asked
+    /// for the first time, or another search is reading it: the caller asks the store for
+    /// its circle alone (an instance's first seconds read far fewer places: cold nearby p99
+    /// 37–50 ms instead of 66–111 in the first 5 s, `tests/bench-outside.sh`).
     pub async fn matching(
         &self,
         env: &Env,
         generation: &str,
         query: &SearchQuery,
-    ) -> Result<Vec<Arc<Vec<Place>>>, Error> {
+    ) -> Result<Option<Vec<Arc<Vec<Place>>>>, Error> {
         let Some(near) = &query.near else {
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         };
         let wanted = geo::covering_cells(near.lat, near.lng, near.radius_m);
         let now = env.clock.now_millis();
-        let (mut found, missing) = self.with(generation, now, |kept| {
+        let taken = self.with(generation, now, |kept| {
             let mut found = Vec::new();
             let mut missing = Vec::new();
             for cell in &wanted {
                 match kept.cells.get(cell) {
                     Some(places) => found.push(Arc::clone(places)),
+                    None if kept.loading.contains(cell) => return None,
                     None => missing.push(cell.clone()),
                 }
             }
-            (found, missing)
+            if missing.iter().any(|cell| !kept.asked.contains(cell)) {
+                if kept.asked.len() > MAX_ASKED {
+                    kept.asked.clear();
+                }
+                kept.asked.extend(missing);
+                return None;
+            }
+            kept.loading.extend(missing.iter().cloned());
+            Some((found, missing))
         });
+        let Some((mut found, missing)) = taken else {
+            return Ok(None);
+        };
         if !missing.is_empty() {
+            // Let go of the cells however this ends, a failed read or a search dropped.
+            let _loading = Loading {
+                cells: self,
+                generation,
+                missing: &missing,
+            };
             let read = load(env, &missing).await?;
             let dropped = self.with(generation, now, |kept| {
                 // An empty cell costs its entry: searches far from any place (an outsider
@@ -217,7 +249,27 @@ impl Cells {
             drop(dropped);
             found.extend(read.into_values());
         }
-        Ok(found)
+        Ok(Some(found))
+    }
+}
+
+/// Cells one search is reading; dropped, they are no longer marked as being read.
+struct Loading<'a> {
+    cells: &'a Cells,
+    generation: &'a str,
+    missing: &'a [String],
+}
+
+impl Drop for Loading<'_> {
+    fn drop(&mut self) {
+        let mut guard = self.cells.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(kept) = guard.as_mut()
+            && kept.generation == self.generation
+        {
+            for cell in self.missing {
+                kept.loading.remove(cell);
+            }
+        }
     }
 }
 
