@@ -387,20 +387,7 @@ fn summary_scope(c: &Client) -> Result<(), String> {
         declared.text()
     );
     let event = declared.json()?["id"].as_str().ok_or("id")?.to_owned();
-    let summary = with_token(
-        c,
-        "GET",
-        &format!("/api/v1/disaster/events/{event}/summary"),
-        &staff.token,
-        None,
-    )?;
-    ensure!(
-        summary.status == 200,
-        "summary: {} {}",
-        summary.status,
-        summary.text()
-    );
-    let summary = summary.json()?;
+    let summary = crate::disaster::summary_of(c, &staff.token, &event)?;
     let towns: Vec<&str> = summary["municipalities"]
         .as_array()
         .ok_or("no municipalities")?

@@ -457,15 +457,7 @@ fn checkin_rules(c: &Client) -> Result<(), String> {
         checkin(c, &helper.token, &event, "k-2", &older)?.status == 201,
         "older"
     );
-    let summary = with_token(
-        c,
-        "GET",
-        &format!("/api/v1/disaster/events/{event}/summary"),
-        &staff.token,
-        None,
-    )?;
-    ensure!(summary.status == 200, "summary: {}", summary.text());
-    let totals = district_totals(&summary.json()?, "K")?;
+    let totals = district_totals(&summary_of(c, &staff.token, &event)?, "K")?;
     ensure!(
         totals == [4, 1, 0, 3],
         "totals (total, safe, attention, not yet) after an older report: {totals:?}"
@@ -551,17 +543,7 @@ fn totals_between_polls(c: &Client) -> Result<(), String> {
     )?;
     let started = rainbownet_core::time::iso8601(now_millis() - 3_600_000);
     let event = declare(c, &staff.token, "集計の鮮度の試験", Some(started))?;
-    let poll = || -> Result<[i64; 4], String> {
-        let summary = with_token(
-            c,
-            "GET",
-            &format!("/api/v1/disaster/events/{event}/summary"),
-            &staff.token,
-            None,
-        )?;
-        ensure!(summary.status == 200, "summary: {}", summary.text());
-        district_totals(&summary.json()?, "V")
-    };
+    let poll = || district_totals(&summary_of(c, &staff.token, &event)?, "V");
     for _ in 0..3 {
         let totals = poll()?;
         ensure!(totals == [6, 0, 0, 6], "before any report: {totals:?}");
@@ -595,6 +577,24 @@ fn totals_between_polls(c: &Client) -> Result<(), String> {
         "after the register grew: {totals:?}"
     );
     Ok(())
+}
+
+/// The HQ summary of `event` as `token` reads it (200 expected).
+pub fn summary_of(c: &Client, token: &str, event: &str) -> Result<serde_json::Value, String> {
+    let summary = with_token(
+        c,
+        "GET",
+        &format!("/api/v1/disaster/events/{event}/summary"),
+        token,
+        None,
+    )?;
+    ensure!(
+        summary.status == 200,
+        "summary: {} {}",
+        summary.status,
+        summary.text()
+    );
+    summary.json()
 }
 
 /// Totals (total, safe, needs attention, not yet) per district of the town whose code
