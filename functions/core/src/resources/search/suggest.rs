@@ -123,9 +123,10 @@ pub(super) async fn suggest(
             orders::count(env, &variant, &understood, now).await?
         } else {
             let page = orders::find(env, &variant, &understood, dictionary, now, None).await?;
-            match page.items.is_empty() {
-                true => 0,
-                false => page.total.unwrap_or(page.items.len()),
+            if page.items.is_empty() {
+                0
+            } else {
+                page.total.unwrap_or(page.items.len())
             }
         };
         if count > 0 {
