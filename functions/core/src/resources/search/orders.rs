@@ -12,7 +12,7 @@ use super::{Hit, MAX_RANKED, Near, SearchPage, SearchQuery, decode_cursor, encod
 use crate::env::Env;
 use crate::error::Error;
 use crate::geo;
-use crate::ports::{Database, Value};
+use crate::ports::{Database, Sql, Value};
 use crate::resources::words::{Dictionary, Understood, match_of};
 use crate::resources::{SELECT, from_row, schedule};
 
@@ -82,17 +82,29 @@ pub(super) async fn count(
     now: i64,
 ) -> Result<usize, Error> {
     debug_assert!(query.near.is_none() && !open_now(query, understood));
-    let (where_sql, mut params) = filters(query, understood, now);
-    let sql_text = if understood.terms.is_empty() {
-        format!("SELECT count(*) AS n {where_sql}")
-    } else {
-        params.push(i64::try_from(MAX_RANKED).unwrap_or(5_000).into());
-        format!(
-            "SELECT count(*) AS n FROM (SELECT 1 {where_sql} LIMIT ?{})",
-            params.len()
-        )
-    };
+    let (where_sql, params) = filters(query, understood, now);
     let sql = env.sql(Database::Public).await?;
+    let cap = (!understood.terms.is_empty()).then_some(MAX_RANKED);
+    counted(&*sql, &where_sql, params, cap).await
+}
+
+/// `count(*)` of the rows the clauses select, up to `cap` when given.
+async fn counted(
+    sql: &dyn Sql,
+    where_sql: &str,
+    mut params: Vec<Value>,
+    cap: Option<usize>,
+) -> Result<usize, Error> {
+    let sql_text = match cap {
+        None => format!("SELECT count(*) AS n {where_sql}"),
+        Some(cap) => {
+            params.push(i64::try_from(cap).unwrap_or(i64::MAX).into());
+            format!(
+                "SELECT count(*) AS n FROM (SELECT 1 {where_sql} LIMIT ?{})",
+                params.len()
+            )
+        }
+    };
     let rows = sql.query(&sql_text, &params).await?;
     Ok(rows
         .first()
@@ -120,13 +132,7 @@ async fn kana(
     let sql = env.sql(Database::Public).await?;
     let open_now = open_now(query, understood);
     let total = if query.cursor.is_none() && !open_now {
-        let rows = sql
-            .query(&format!("SELECT count(*) AS n {where_sql}"), &params)
-            .await?;
-        rows.first()
-            .map(|r| r.int("n"))
-            .transpose()?
-            .and_then(|n| usize::try_from(n).ok())
+        Some(counted(&*sql, where_sql, params.clone(), None).await?)
     } else {
         None
     };
