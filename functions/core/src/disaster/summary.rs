@@ -99,13 +99,15 @@ pub async fn summary(
         .await?
         .first()
         .map(|row| row.int("version"))
-        .transpose()?
-        .unwrap_or_default();
-    let figures = match kept.get(event_id, &towns, version) {
+        .transpose()?;
+    // Without its row the number never moves (the triggers update it): keep nothing then.
+    let figures = match version.and_then(|v| kept.get(event_id, &towns, v)) {
         Some(figures) => figures,
         None => {
             let figures = Arc::new(figures::read(&*sql, event_id, &towns).await?);
-            kept.put(event_id, &towns, version, &figures);
+            if let Some(version) = version {
+                kept.put(event_id, &towns, version, &figures);
+            }
             figures
         }
     };
