@@ -143,11 +143,16 @@ pub(super) const EVACUATION_NOTE: &str = "<aside class=\"note\" role=\"note\"><p
 fn understanding(query: &SearchQuery, found: &SearchPage) -> String {
     let mut html = String::new();
     if let Some(total) = found.total {
+        // A ranked search away from a point counts up to MAX_RANKED: there may be more.
+        let many = total >= crate::resources::search::MAX_RANKED
+            && query.words.is_some()
+            && query.near.is_none();
         let _ = write!(
             html,
-            "<p class=\"count\" role=\"status\"><strong>{total}件</strong>見つかりました"
+            "<p class=\"count\" role=\"status\"><strong>{total}件{}</strong>見つかりました",
+            if many { "以上" } else { "" }
         );
-        if total > crate::resources::search::MAX_RANKED {
+        if many {
             html.push_str("（多すぎるため、ことばを足して絞り込んでください）");
         }
         html.push_str("</p>\n");
@@ -240,4 +245,30 @@ fn result_item(hit: &crate::resources::search::Hit) -> String {
     }
     html.push_str("</li>\n");
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::search::MAX_RANKED;
+
+    #[test]
+    fn a_ranked_search_that_reached_its_cap_says_there_are_more() {
+        let words = SearchQuery {
+            words: Some("サロン".into()),
+            ..SearchQuery::default()
+        };
+        let found = |total| SearchPage {
+            total: Some(total),
+            ..SearchPage::default()
+        };
+        let capped = understanding(&words, &found(MAX_RANKED));
+        assert!(capped.contains("5000件以上"), "{capped}");
+        assert!(capped.contains("絞り込んで"), "{capped}");
+        let fewer = understanding(&words, &found(MAX_RANKED - 1));
+        assert!(fewer.contains("4999件</strong>") && !fewer.contains("絞り込んで"));
+        // A list without words counts every match.
+        let list = understanding(&SearchQuery::default(), &found(MAX_RANKED));
+        assert!(list.contains("5000件</strong>"), "{list}");
+    }
 }

@@ -16,6 +16,9 @@ use rusqlite::{Connection, OpenFlags, ffi};
 
 const READERS: usize = 4;
 
+/// Prepared statements kept per connection.
+const STATEMENTS_KEPT: usize = 128;
+
 /// D1's limits (EDGE-NOTES): 100 bound parameters, 5 compound SELECT terms, LIKE patterns
 /// of 50 bytes, 100 KB of SQL text.
 const D1_LIMITS: [(Limit, i32); 4] = [
@@ -234,6 +237,9 @@ fn set_limits(conn: &Connection) -> rusqlite::Result<()> {
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
         true,
     )?;
+    // Searches alone have dozens of shapes (each filter, each count, each suggestion):
+    // rusqlite keeps the last 16 used, so a varied load would parse each again each time.
+    conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::resources::words::{Dictionary, Understood, understand};
 
 /// Searches that would find something: without the place, without one filter word, one
-/// word alone, a named category, the whole region. Never without a hazard word: a site
+/// word alone, a category a word names in place of the one asked for, the whole region. Never without a hazard word: a site
 /// not designated for the hazard is no answer to a resident fleeing it.
 pub(super) async fn suggest(
     env: &Env,
@@ -77,7 +77,14 @@ pub(super) async fn suggest(
         ));
     }
     for term in &understood.terms {
-        for code in &term.categories {
+        // A category the word names, in place of the one asked for: without one asked
+        // for, its places were all in this search already, which found none of them.
+        let named = if query.category.is_some() {
+            term.categories.as_slice()
+        } else {
+            &[]
+        };
+        for code in named {
             if let Some((_, _, label)) = dictionary.categories.iter().find(|(c, _, _)| c == code) {
                 variants.push((
                     format!("分類「{label}」をすべて見る"),
