@@ -67,18 +67,6 @@ fn generate(db: &rainbownet::store::sqlite::SqliteDb) {
         "care.day_service",
         "welfare.toilet",
     ];
-    // Each place's words hold its category's name, as an import writes them (so every
-    // salon's text holds サロン).
-    let labels = db
-        .query("SELECT code, name_ja FROM categories", &[])
-        .expect("categories");
-    let label = |code: &str| -> String {
-        labels
-            .iter()
-            .find(|r| r.text("code").is_ok_and(|c| c == code))
-            .and_then(|r| r.text("name_ja").ok().map(str::to_owned))
-            .expect("a category of the network")
-    };
     for chunk in 0..RESOURCES / 500 {
         let statements: Vec<Statement> = (0..500)
             .map(|i| {
@@ -117,7 +105,6 @@ fn generate(db: &rainbownet::store::sqlite::SqliteDb) {
                 insert_statement(
                     &format!("BENCH{n:021}"),
                     &fields,
-                    &label(categories[n % categories.len()]),
                     &from,
                     "2026-01-01T00:00:00Z",
                 )

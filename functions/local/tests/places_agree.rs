@@ -114,7 +114,6 @@ fn region(seq: &mut Seq) -> (tempfile::TempDir, Host) {
             insert_statement(
                 &format!("AGREE{n:021}"),
                 &fields,
-                "分類",
                 &from,
                 "2026-01-01T00:00:00Z",
             )

@@ -84,3 +84,119 @@ fn old_rows_are_indexed_by_the_migration_as_the_core_indexes_new_ones() {
     )
     .expect("the index agrees with its table");
 }
+
+/// The migrations of the public database before `before`, in order.
+fn apply_before(db: &Connection, before: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/public");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("schema/public")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".sql") && n.as_str() < before)
+        .collect();
+    names.sort();
+    for name in names {
+        db.execute_batch(&schema(&name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn category_names_leave_the_words_of_places_already_stored() {
+    use rainbownet_core::text::{bigrams, fold};
+    let db = Connection::open_in_memory().expect("sqlite");
+    apply_before(&db, "0008");
+    db.execute_batch(
+        "INSERT INTO municipalities (code, name, name_kana, name_en, prefecture, lat, lng, created_at, updated_at) \
+         VALUES ('23233', '清須市', 'きよすし', 'Kiyosu', '愛知県', 35.2, 136.8, 'x', 'x');",
+    )
+    .expect("town");
+    let categories: Vec<(String, String)> = db
+        .prepare("SELECT code, name_ja FROM categories")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("categories")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    // A place of every category, its words written by the rule before (name, kana, the
+    // category's name, address); and a salon whose own name holds サロン as a word.
+    let mut places: Vec<(String, String, String, Option<&str>, &str)> = categories
+        .iter()
+        .enumerate()
+        .map(|(n, (code, _))| {
+            (
+                format!("P{n}"),
+                code.clone(),
+                format!("みどり{n}"),
+                Some("ミドリ"),
+                "清須市西田中",
+            )
+        })
+        .collect();
+    places.push((
+        "OWN".into(),
+        "gathering.salon".into(),
+        "ふれあい サロン".into(),
+        None,
+        "清須市",
+    ));
+    for (id, code, name, kana, address) in &places {
+        let label = &categories.iter().find(|(c, _)| c == code).expect("label").1;
+        let old = fold(
+            &[Some(name.as_str()), *kana, Some(label), Some(address)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        db.execute(
+            "INSERT INTO resources (id, municipality_code, category, name, name_kana, address, status, source, sort_key, search_text, search_bigrams, created_at, updated_at) \
+             VALUES (?1, '23233', ?2, ?3, ?4, ?5, 'published', 'manual', ?3, ?6, ?7, 'x', 'x')",
+            rusqlite::params![id, code, name, kana, address, old, bigrams(&old)],
+        )
+        .expect("an old row");
+    }
+    db.execute_batch(&schema("0008_category_names_out_of_text.sql"))
+        .expect("0008");
+
+    for (id, _, name, kana, address) in &places {
+        let (text, pairs): (String, String) = db
+            .query_row(
+                "SELECT search_text, search_bigrams FROM resources WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        let now = fold(
+            &[Some(name.as_str()), *kana, Some(address)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        assert_eq!(text, now, "{id}: the words as the core writes them now");
+        assert_eq!(pairs, bigrams(&now), "{id}: SQL and core agree");
+    }
+    // Only the salon named so is found by the word now; every one by its town's name.
+    assert_eq!(matches(&db, "resources_fts", "さろん"), ["ふれあい サロン"]);
+    assert_eq!(
+        matches(&db, "resources_bigrams", "病院"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        matches(&db, "resources_bigrams", "清須").len(),
+        places.len()
+    );
+    db.execute_batch(
+        "INSERT INTO resources_fts (resources_fts) VALUES ('integrity-check'); \
+         INSERT INTO resources_bigrams (resources_bigrams) VALUES ('integrity-check');",
+    )
+    .expect("the indexes agree with their table");
+    let helpers: i64 = db
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'migration_0008%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    assert_eq!(helpers, 0, "the migration's own tables are gone");
+}

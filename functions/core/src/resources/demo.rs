@@ -368,7 +368,7 @@ pub fn statements() -> Vec<Statement> {
                     hash: None,
                 };
                 let mut statement =
-                    insert_statement(&id, &fields, label, &from, "2026-10-01T00:00:00.000Z");
+                    insert_statement(&id, &fields, &from, "2026-10-01T00:00:00.000Z");
                 statement
                     .sql
                     .push_str(" ON CONFLICT (source_key) DO NOTHING");

@@ -303,12 +303,14 @@ impl ResourceFields {
         fold(self.name_kana.as_deref().unwrap_or(&self.name))
     }
 
-    /// The words search matches: names, address, description and the category's labels.
-    pub fn search_text(&self, category_label: &str) -> String {
+    /// The words search matches in the text: names, address, description, departments.
+    /// Not the category's name: a word in it names the category, which search tests as a
+    /// category (`words::understand`), so that the places of a category can be read from
+    /// the category's index in kana order, not each one found in the text index.
+    pub fn search_text(&self) -> String {
         let parts = [
             Some(self.name.as_str()),
             self.name_kana.as_deref(),
-            Some(category_label),
             self.address.as_deref(),
             self.target.as_deref(),
             self.description.as_deref(),
@@ -368,7 +370,7 @@ pub async fn category_labels(env: &Env) -> Result<Vec<(String, String)>, Error> 
 }
 
 /// Checks what needs the store (the category and municipality exist) on top of `check`.
-async fn validate(env: &Env, f: &ResourceFields) -> Result<String, Error> {
+async fn validate(env: &Env, f: &ResourceFields) -> Result<(), Error> {
     let mut errors = f.check();
     let sql = env.sql(Database::Public).await?;
     let rows = sql
@@ -399,9 +401,10 @@ async fn validate(env: &Env, f: &ResourceFields) -> Result<String, Error> {
             "市区町村が登録されていません",
         ));
     }
-    match label {
-        Some(label) if errors.is_empty() => Ok(label),
-        _ => Err(Error::Validation(errors)),
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(errors))
     }
 }
 
@@ -416,7 +419,7 @@ pub async fn get(env: &Env, id: &str) -> Result<Option<Resource>, Error> {
 /// Creates a resource; returns it as stored.
 pub async fn create(env: &Env, fields: ResourceFields) -> Result<Resource, Error> {
     let fields = fields.normalized();
-    let label = validate(env, &fields).await?;
+    validate(env, &fields).await?;
     let id = env.new_id();
     let now = crate::time::iso8601(env.clock.now_millis());
     let from = Provenance {
@@ -425,7 +428,7 @@ pub async fn create(env: &Env, fields: ResourceFields) -> Result<Resource, Error
         hash: None,
     };
     let sql = env.sql(Database::Public).await?;
-    sql.batch(&[insert_statement(&id, &fields, &label, &from, &now)])
+    sql.batch(&[insert_statement(&id, &fields, &from, &now)])
         .await?;
     get(env, &id).await?.ok_or(Error::NotFound)
 }
@@ -437,12 +440,12 @@ pub async fn update(
     fields: ResourceFields,
 ) -> Result<Option<Resource>, Error> {
     let fields = fields.normalized();
-    let label = validate(env, &fields).await?;
+    validate(env, &fields).await?;
     let now = crate::time::iso8601(env.clock.now_millis());
     let sql = env.sql(Database::Public).await?;
     let done = sql
         .batch(&[
-            update_statement(id, &fields, &label, None, &now),
+            update_statement(id, &fields, None, &now),
             Statement::new("SELECT changes() AS n", vec![]),
         ])
         .await?;
@@ -475,7 +478,15 @@ mod tests {
         let f = fields().normalized();
         assert_eq!(f.name, "いきいき体操教室");
         assert_eq!(f.sort_key(), "いきいきたいそうきょうしつ");
-        assert!(f.search_text("体操教室").contains("たいそう"));
+        assert!(f.search_text().contains("たいそう"));
+        // The category's name is searched as the category, not in the text.
+        let f = ResourceFields {
+            category: "gathering.salon".into(),
+            name: "みどり会館".into(),
+            name_kana: None,
+            ..f
+        };
+        assert_eq!(f.search_text(), "みどり会館");
         assert_eq!(f.geohash().unwrap().len(), 9);
         assert!(f.check().is_empty(), "{:?}", f.check());
         assert_eq!(f.status, Status::Draft);
@@ -517,10 +528,10 @@ mod tests {
             key: None,
             hash: None,
         };
-        let insert = insert_statement("id", &f, "体操教室", &from, "now");
+        let insert = insert_statement("id", &f, &from, "now");
         assert!(insert.params.len() < 100);
         assert!(insert.sql.contains(&format!("?{}", insert.params.len())));
-        let update = update_statement("id", &f, "体操教室", None, "now");
+        let update = update_statement("id", &f, None, "now");
         assert_eq!(update.params.len(), 31);
     }
 }

@@ -88,7 +88,7 @@ fn departments_from(text: &str) -> Vec<String> {
 }
 
 /// The values of the content columns, in the order of [`CONTENT_COLUMNS`].
-fn content_values(f: &ResourceFields, category_label: &str) -> Vec<Value> {
+fn content_values(f: &ResourceFields) -> Vec<Value> {
     let flag = |b: Option<bool>| b.map(i64::from);
     vec![
         f.municipality_code.clone().into(),
@@ -119,8 +119,8 @@ fn content_values(f: &ResourceFields, category_label: &str) -> Vec<Value> {
         f.status.as_str().into(),
         f.verified_on.clone().into(),
         f.sort_key().into(),
-        f.search_text(category_label).into(),
-        crate::text::bigrams(&f.search_text(category_label)).into(),
+        f.search_text().into(),
+        crate::text::bigrams(&f.search_text()).into(),
     ]
 }
 
@@ -159,11 +159,10 @@ const CONTENT_COLUMNS: [&str; 28] = [
 pub fn insert_statement(
     id: &str,
     f: &ResourceFields,
-    category_label: &str,
     from: &Provenance<'_>,
     now: &str,
 ) -> Statement {
-    let mut params = content_values(f, category_label);
+    let mut params = content_values(f);
     let columns = CONTENT_COLUMNS.join(", ");
     params.extend([
         id.into(),
@@ -185,14 +184,8 @@ pub fn insert_statement(
 }
 
 /// UPDATE of the content of resource `id` (and its import hash, when imported).
-pub fn update_statement(
-    id: &str,
-    f: &ResourceFields,
-    category_label: &str,
-    hash: Option<&str>,
-    now: &str,
-) -> Statement {
-    let mut params = content_values(f, category_label);
+pub fn update_statement(id: &str, f: &ResourceFields, hash: Option<&str>, now: &str) -> Statement {
+    let mut params = content_values(f);
     let sets: Vec<String> = CONTENT_COLUMNS
         .iter()
         .enumerate()

@@ -278,12 +278,25 @@ pub fn understand(words: &str, dictionary: &Dictionary, today: u8) -> Understood
                 Some(s) => (s.alternatives.clone(), s.categories.clone()),
                 None => (Vec::new(), Vec::new()),
             };
-            u.terms.push(TextTerm {
+            let mut term = TextTerm {
                 typed: typed.clone(),
                 word: word.to_owned(),
                 alternatives: alternatives.into_iter().filter(|a| a != word).collect(),
                 categories,
-            });
+            };
+            // A category whose name holds the word (サロン, 認知症カフェ for カフェ) is named by
+            // it: its places match as that category, not through their text, which does
+            // not hold the category's name (`ResourceFields::search_text`).
+            for (code, label, _) in &dictionary.categories {
+                let covered = term.categories.iter().any(|named| {
+                    code.strip_prefix(named.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                });
+                if !covered && term.forms().any(|f| label.contains(f)) {
+                    term.categories.push(code.clone());
+                }
+            }
+            u.terms.push(term);
         }
     }
     u
@@ -391,6 +404,7 @@ mod tests {
                     fold("訪問介護・訪問看護"),
                     "訪問介護・訪問看護".into(),
                 ),
+                ("gathering.salon".into(), fold("サロン"), "サロン".into()),
             ],
             towns: vec![
                 ("23234".into(), fold("北名古屋市"), "北名古屋市".into()),
@@ -401,6 +415,17 @@ mod tests {
                 ),
             ],
         }
+    }
+
+    #[test]
+    fn a_word_in_a_categorys_name_names_the_category() {
+        let d = dictionary();
+        let terms = |w: &str| understand(w, &d, 0).terms;
+        assert_eq!(terms("訪問看護")[0].categories, ["care.home_care"]);
+        assert_eq!(terms("さろん")[0].categories, ["gathering.salon"], "folded");
+        // Named by its synonym already: not twice.
+        assert_eq!(terms("歯医者")[0].categories, ["medical.dental"]);
+        assert!(terms("公園")[0].categories.is_empty());
     }
 
     #[test]

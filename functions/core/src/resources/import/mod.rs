@@ -149,14 +149,14 @@ pub async fn import(
             crate::public::municipalities::unknown("municipality", municipality),
         ]));
     }
-    let labels = category_labels(env).await?;
     let ParsedFile {
         dataset,
         detected_by,
         rows,
         errors,
     } = if super::import_hsds::is_json(bytes) {
-        let codes: Vec<String> = labels.iter().map(|(code, _)| code.clone()).collect();
+        let labels = category_labels(env).await?;
+        let codes: Vec<String> = labels.into_iter().map(|(code, _)| code).collect();
         let (rows, errors) = super::import_hsds::parse(bytes, municipality, &codes)?;
         ParsedFile {
             dataset: Dataset::Hsds,
@@ -166,12 +166,6 @@ pub async fn import(
         }
     } else {
         parse(bytes, municipality)?
-    };
-    let label = |code: &str| {
-        labels
-            .iter()
-            .find(|(c, _)| c == code)
-            .map_or("", |(_, l)| l.as_str())
     };
     let now = crate::time::iso8601(env.clock.now_millis());
     let (mut imported, mut updated, mut unchanged) = (0, 0, 0);
@@ -204,7 +198,6 @@ pub async fn import(
                     statements.push(update_statement(
                         e.text("id")?,
                         &row.fields,
-                        label(&row.fields.category),
                         Some(&row.hash),
                         &now,
                     ));
@@ -216,13 +209,7 @@ pub async fn import(
                         key: Some(&row.key),
                         hash: Some(&row.hash),
                     };
-                    statements.push(insert_statement(
-                        &env.new_id(),
-                        &row.fields,
-                        label(&row.fields.category),
-                        &from,
-                        &now,
-                    ));
+                    statements.push(insert_statement(&env.new_id(), &row.fields, &from, &now));
                     imported += 1;
                 }
             }

@@ -4,7 +4,7 @@
 use super::SearchQuery;
 use crate::geo;
 use crate::ports::Value;
-use crate::resources::words::Understood;
+use crate::resources::words::{TextTerm, Understood};
 use crate::text::{fts_phrase, is_bigram, like_contains};
 
 /// Only published resources are searched. For nearby and word search the status is tested
@@ -46,18 +46,46 @@ pub fn open_now(query: &SearchQuery, understood: &Understood) -> bool {
     query.open_now || understood.open_now
 }
 
+/// Which matches of the text terms a query selects.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Matches<'a> {
+    /// Each term in the text or by category: every match.
+    All,
+    /// Those whose text holds a term (a name, kana, a label, the description).
+    InText,
+    /// Those a term names by category only, nothing in their text: they all score alike,
+    /// so kana order ranks them, read from the category index in that order. `Some(code)`:
+    /// that one category exactly (its children not included), so that the index gives
+    /// its rows in kana order.
+    ByCategoryOnly(Option<&'a str>),
+}
+
 /// The FROM and WHERE clauses of a search, with their bound values.
 pub fn filters(
     query: &SearchQuery,
     understood: &Understood,
     now_millis: i64,
 ) -> (String, Vec<Value>) {
+    filters_of(query, understood, now_millis, Matches::All)
+}
+
+/// [`filters`] for some of the matches only.
+pub fn filters_of(
+    query: &SearchQuery,
+    understood: &Understood,
+    now_millis: i64,
+    matches: Matches<'_>,
+) -> (String, Vec<Value>) {
+    // Read in kana order through `resources_category (status, category, sort_key, …)`.
+    let kana_ordered = matches!(matches, Matches::ByCategoryOnly(Some(_)));
     let mut w = Where {
-        sql: String::from(if query.near.is_some() || !understood.terms.is_empty() {
-            PUBLISHED_NOT_INDEXED
-        } else {
-            PUBLISHED
-        }),
+        sql: String::from(
+            if (query.near.is_some() || !understood.terms.is_empty()) && !kana_ordered {
+                PUBLISHED_NOT_INDEXED
+            } else {
+                PUBLISHED
+            },
+        ),
         params: Vec::new(),
     };
     let mut from = String::from(" FROM resources r");
@@ -131,7 +159,7 @@ pub fn filters(
     } else {
         Through::Index
     };
-    terms(&mut w, understood, through);
+    terms(&mut w, understood, through, matches);
     (format!("{from}{}", w.sql), w.params)
 }
 
@@ -149,48 +177,83 @@ enum Through {
 /// Each text term as one condition: any of its forms in the text (trigram index for three
 /// characters or more, bigram index for two, LIKE for one; or the row's text) or any
 /// category it names.
-fn terms(w: &mut Where, understood: &Understood, through: Through) {
+fn terms(w: &mut Where, understood: &Understood, through: Through, matches: Matches<'_>) {
     for term in &understood.terms {
-        let mut any = Vec::new();
-        if through == Through::PlaceText {
-            // The same folded text the indexes hold: a form matches where it is a part.
-            for form in term.least_forms() {
-                let p = w.bind(form.to_owned());
-                any.push(format!("instr(r.search_text, {p}) > 0"));
+        let text = text_of(w, term, through);
+        let mut named = Vec::new();
+        match matches {
+            Matches::ByCategoryOnly(Some(code)) => {
+                let p = w.bind(code.to_owned());
+                named.push(format!("r.category = {p}"));
             }
-            for code in &term.categories {
-                any.push(w.category(code));
-            }
-            w.sql.push_str(&format!(" AND ({})", any.join(" OR ")));
-            continue;
-        }
-        let (long, short): (Vec<&str>, Vec<&str>) = term
-            .least_forms()
-            .into_iter()
-            .partition(|f| f.chars().count() >= 3);
-        let (pairs, short): (Vec<&str>, Vec<&str>) = short.into_iter().partition(|f| is_bigram(f));
-        for (forms, table) in [(long, "resources_fts"), (pairs, "resources_bigrams")] {
-            if !forms.is_empty() {
-                let phrase = forms
-                    .iter()
-                    .map(|f| fts_phrase(f))
-                    .collect::<Vec<_>>()
-                    .join(" OR ");
-                let p = w.bind(phrase);
-                any.push(format!(
-                    "r.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH {p})"
-                ));
+            _ => {
+                for code in &term.categories {
+                    named.push(w.category(code));
+                }
             }
         }
-        for form in short {
-            let p = w.bind(like_contains(form));
-            any.push(format!("r.search_text LIKE {p} ESCAPE '\\'"));
-        }
-        for code in &term.categories {
-            any.push(w.category(code));
-        }
-        w.sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+        let condition = match matches {
+            // Near a point each place in the circle is tested: the category first, the
+            // cheaper test, which passes for every place of a category the word names.
+            Matches::All if through == Through::PlaceText => [named, text].concat().join(" OR "),
+            Matches::All => [text, named].concat().join(" OR "),
+            Matches::InText => text.join(" OR "),
+            Matches::ByCategoryOnly(_) => {
+                let named = if named.is_empty() {
+                    "0".to_owned()
+                } else {
+                    named.join(" OR ")
+                };
+                if text.is_empty() {
+                    named
+                } else {
+                    format!("({named}) AND NOT ({})", text.join(" OR "))
+                }
+            }
+        };
+        let condition = if condition.is_empty() {
+            "0".to_owned()
+        } else {
+            condition
+        };
+        w.sql.push_str(&format!(" AND ({condition})"));
     }
+}
+
+/// A term's forms in the text, each form one condition.
+fn text_of(w: &mut Where, term: &TextTerm, through: Through) -> Vec<String> {
+    let mut any = Vec::new();
+    if through == Through::PlaceText {
+        // The same folded text the indexes hold: a form matches where it is a part.
+        for form in term.least_forms() {
+            let p = w.bind(form.to_owned());
+            any.push(format!("instr(r.search_text, {p}) > 0"));
+        }
+        return any;
+    }
+    let (long, short): (Vec<&str>, Vec<&str>) = term
+        .least_forms()
+        .into_iter()
+        .partition(|f| f.chars().count() >= 3);
+    let (pairs, short): (Vec<&str>, Vec<&str>) = short.into_iter().partition(|f| is_bigram(f));
+    for (forms, table) in [(long, "resources_fts"), (pairs, "resources_bigrams")] {
+        if !forms.is_empty() {
+            let phrase = forms
+                .iter()
+                .map(|f| fts_phrase(f))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let p = w.bind(phrase);
+            any.push(format!(
+                "r.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH {p})"
+            ));
+        }
+    }
+    for form in short {
+        let p = w.bind(like_contains(form));
+        any.push(format!("r.search_text LIKE {p} ESCAPE '\\'"));
+    }
+    any
 }
 
 #[cfg(test)]

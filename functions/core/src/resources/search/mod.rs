@@ -10,6 +10,7 @@
 //! the cache key) sits beside the answer types it fills: the one place a new parameter is
 //! added. The SQL is in `filters` and `orders`.
 
+mod by_category;
 mod filters;
 mod orders;
 mod places;

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use super::by_category;
 use super::filters::{filters, open_now};
 use super::places::{self, Cells, Place};
 use super::store::{found_in_store, full_rows, near_in_store};
@@ -36,16 +37,24 @@ pub async fn find(
         _ => None,
     };
     let mut page = if !understood.terms.is_empty() {
-        let found = match &cells {
-            Some(cells) => places::candidates(cells, query, understood)
-                .map(Found::from)
-                .collect(),
-            None => {
-                let (where_sql, params) = filters(query, understood, now);
-                found_in_store(env, query, understood, &where_sql, params, now).await?
-            }
+        let (found, total) = match &cells {
+            Some(cells) => (
+                places::candidates(cells, query, understood)
+                    .map(Found::from)
+                    .collect(),
+                None,
+            ),
+            None => match by_category::find(env, query, understood, dictionary, now).await? {
+                Some((found, total)) => (found, Some(total)),
+                None => {
+                    let (where_sql, params) = filters(query, understood, now);
+                    let found =
+                        found_in_store(env, query, understood, &where_sql, params, now).await?;
+                    (found, None)
+                }
+            },
         };
-        ranked(env, query, understood, dictionary, found, kept).await?
+        ranked(env, query, understood, dictionary, found, total, kept).await?
     } else if let Some(near) = &query.near {
         let found = match &cells {
             Some(cells) => places::candidates(cells, query, understood)
@@ -82,6 +91,9 @@ pub(super) async fn count(
     now: i64,
 ) -> Result<usize, Error> {
     debug_assert!(query.near.is_none() && !open_now(query, understood));
+    if let Some(n) = by_category::count(env, query, understood, now).await? {
+        return Ok(n);
+    }
     let (where_sql, params) = filters(query, understood, now);
     let sql = env.sql(Database::Public).await?;
     let cap = (!understood.terms.is_empty()).then_some(MAX_RANKED);
@@ -89,7 +101,7 @@ pub(super) async fn count(
 }
 
 /// `count(*)` of the rows the clauses select, up to `cap` when given.
-async fn counted(
+pub(super) async fn counted(
     sql: &dyn Sql,
     where_sql: &str,
     mut params: Vec<Value>,
@@ -272,13 +284,15 @@ impl<'a> From<&'a Place> for Found<'a> {
 
 /// Relevance: each text term scores where it matched (name, kana, category, description);
 /// the sum orders the results, distance from the resident (when known) breaks ties. What
-/// each result matched is put in words for the page shown only.
+/// each result matched is put in words for the page shown only. `total`: how many match,
+/// when `found` holds only those that can be on this page (`by_category`).
 async fn ranked(
     env: &Env,
     query: &SearchQuery,
     understood: &Understood,
     dictionary: &Dictionary,
     found: Vec<Found<'_>>,
+    total: Option<usize>,
     kept: Kept<'_>,
 ) -> Result<SearchPage, Error> {
     let mut placed = Vec::new();
@@ -306,7 +320,7 @@ async fn ranked(
         });
     }
     placed.sort_by(Placed::cmp);
-    let total = placed.len();
+    let total = total.unwrap_or(placed.len());
     if let Some((position, id)) = query.cursor.as_deref().and_then(decode_cursor) {
         placed.retain(|p| p.after(&position, &id));
     }

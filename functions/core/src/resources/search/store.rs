@@ -9,7 +9,7 @@ use super::orders::{Found, Kept, is_open};
 use super::{Hit, MAX_RANKED, SearchQuery};
 use crate::env::Env;
 use crate::error::Error;
-use crate::ports::{Database, Value};
+use crate::ports::{Database, Row, StoreError, Value};
 use crate::resources::words::Understood;
 use crate::resources::{Resource, SELECT, from_row};
 use crate::text::fold;
@@ -26,7 +26,7 @@ pub(super) async fn found_in_store(
     let sql = env.sql(Database::Public).await?;
     let open_now = open_now(query, understood);
     let schedule = if open_now { ", r.schedule" } else { "" };
-    let columns = format!("r.id, r.name, r.sort_key, r.category, r.lat, r.lng{schedule}");
+    let columns = format!("{FOUND_COLUMNS}{schedule}");
     let rows = if query.near.is_some() {
         // The circle's cells are read from `resources_geo`, whose entries carry the folded
         // words: only the places that match are read from the table.
@@ -47,16 +47,24 @@ pub(super) async fn found_in_store(
         if open_now && !is_open(row.text("schedule")?, now) {
             continue;
         }
-        found.push(Found {
-            id: row.text("id")?.to_owned().into(),
-            name: fold(row.text("name")?).into(),
-            sort_key: row.text("sort_key")?.to_owned().into(),
-            category: row.text("category")?.to_owned().into(),
-            lat: row.opt_real("lat")?,
-            lng: row.opt_real("lng")?,
-        });
+        found.push(found_of(&row)?);
     }
     Ok(found)
+}
+
+/// The columns [`found_of`] reads.
+pub(super) const FOUND_COLUMNS: &str = "r.id, r.name, r.sort_key, r.category, r.lat, r.lng";
+
+/// A match as ranking reads it, from a row of [`FOUND_COLUMNS`].
+pub(super) fn found_of(row: &Row<'_>) -> Result<Found<'static>, StoreError> {
+    Ok(Found {
+        id: row.text("id")?.to_owned().into(),
+        name: fold(row.text("name")?).into(),
+        sort_key: row.text("sort_key")?.to_owned().into(),
+        category: row.text("category")?.to_owned().into(),
+        lat: row.opt_real("lat")?,
+        lng: row.opt_real("lng")?,
+    })
 }
 
 /// The places near a point that pass a search without words, read from the store: ids and
