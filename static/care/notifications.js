@@ -116,10 +116,16 @@ export async function loadDevices() {
 export async function showSettings() {
   showOnly("settings-view");
   document.title = "通知の設定 | RainbowNet";
-  clearFieldErrors($("notify-form"));
+  const form = $("notify-form");
+  clearFieldErrors(form);
   showBox($("notify-errors"), [], true);
-  await showPushState();
+  // Closed until the saved settings are in: on a slow network they arrived after the
+  // nurse had begun to change them, and replaced what she had typed.
+  const parts = form.querySelectorAll("fieldset, button");
+  parts.forEach((p) => { p.disabled = true; });
+  form.setAttribute("aria-busy", "true");
   try {
+    await showPushState();
     const s = await getJson("/api/v1/care/notification-settings");
     document.querySelectorAll('input[name="notify-level"]').forEach((r) => { r.checked = r.value === s.level; });
     $("quiet-from").value = s.quiet_from || "";
@@ -127,6 +133,9 @@ export async function showSettings() {
   } catch (e) {
     const lines = failure(e);
     if (lines) showBox($("notify-errors"), lines, false);
+  } finally {
+    parts.forEach((p) => { p.disabled = false; });
+    form.removeAttribute("aria-busy");
   }
   await loadDevices();
 }

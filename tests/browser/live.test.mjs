@@ -151,6 +151,11 @@ test("the nurse chooses 相談 only and quiet hours; half a quiet time is refuse
   for (const [options, name] of [[PHONE, "390"], [PC, "1280"]]) {
     // The refused quiet time is a 422 on purpose.
     const { context, page, errors } = await signedIn(options, nurse, /status of 422/);
+    // A slow network: the saved settings arrive late, and must not replace what is typed.
+    await page.route("**/api/v1/care/notification-settings", async (route) => {
+      if (route.request().method() === "GET") await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
     await page.locator("#nav-settings").click();
     await page.locator("#settings-view").waitFor();
     assert.match(await page.locator("#settings-view").textContent(), /名前も投稿の内容も入りません/);
@@ -158,6 +163,9 @@ test("the nurse chooses 相談 only and quiet hours; half a quiet time is refuse
 
     await page.locator("#quiet-from").fill("22:00");
     await page.locator("#quiet-until").fill("");
+    // Past the late answer: what was typed is still there.
+    await page.waitForTimeout(2000);
+    assert.equal(await page.locator("#quiet-from").inputValue(), "22:00", "typed before the settings came");
     await page.locator("#notify-save").click();
     await page.locator("#quiet-until-error").waitFor({ state: "visible" });
     assert.equal(await page.locator("#quiet-until").getAttribute("aria-invalid"), "true");
