@@ -480,8 +480,9 @@ fn keepable(query: &SearchQuery, understood: &Understood, dictionary: &Dictionar
     query.near.is_none()
         && understood.terms.len() + understood.readings.len() <= MAX_KEPT_WORDS
         && understood.terms.iter().all(|t| {
-            !t.categories.is_empty()
-                || !t.alternatives.is_empty()
+            // Words the network lists: a synonym or a category's whole name. (A term also
+            // names each category whose name merely holds it, and such pieces are many.)
+            dictionary.synonyms.iter().any(|s| s.word == t.word)
                 || dictionary
                     .categories
                     .iter()
@@ -579,6 +580,10 @@ mod tests {
         );
         assert!(kept("category=medical"), "no words");
         assert!(!kept("q=xyzzy"), "free text");
+        assert!(
+            !kept("q=%E3%82%8D%E3%82%93"),
+            "ろん, a piece of a category's name"
+        );
         assert!(
             !kept("q=%E6%AD%AF%E5%8C%BB%E8%80%85&lat=35.2&lng=136.8"),
             "a position"
