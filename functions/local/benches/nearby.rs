@@ -76,25 +76,10 @@ fn generate(db: &rainbownet::store::sqlite::SqliteDb) {
                     category: categories[n % categories.len()].into(),
                     name: format!("資源{n}"),
                     name_kana: Some(format!("シゲン{n}")),
-                    description: None,
-                    address: None,
                     lat: Some(35.17 + 0.135 * seq.unit()),
                     lng: Some(136.80 + 0.165 * seq.unit()),
-                    phone: None,
-                    website: None,
-                    fee: None,
-                    target: None,
-                    capacity: None,
-                    wheelchair: None,
-                    accessible_toilet: None,
-                    parking: None,
-                    hazards: Default::default(),
-                    shelter: None,
-                    departments: Vec::new(),
-                    schedule: Vec::new(),
-                    schedule_note: None,
                     status: Status::Published,
-                    verified_on: None,
+                    ..ResourceFields::default()
                 };
                 let key = format!("bench|{n}");
                 let from = Provenance {

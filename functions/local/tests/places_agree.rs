@@ -82,28 +82,16 @@ fn region(seq: &mut Seq) -> (tempfile::TempDir, Host) {
                 name: format!("{}{n}", seq.pick(&NAMES)),
                 name_kana: None,
                 description: (seq.unit() < 0.3).then(|| "体操のあとにお茶会".to_owned()),
-                address: None,
                 lat: Some(35.17 + 0.05 * seq.unit()),
                 lng: Some(136.80 + 0.06 * seq.unit()),
-                phone: None,
-                website: None,
-                fee: None,
-                target: None,
-                capacity: None,
-                wheelchair: None,
-                accessible_toilet: None,
-                parking: None,
                 hazards,
-                shelter: None,
-                departments: Vec::new(),
                 schedule,
-                schedule_note: None,
                 status: if seq.unit() < 0.1 {
                     Status::Draft
                 } else {
                     Status::Published
                 },
-                verified_on: None,
+                ..ResourceFields::default()
             };
             let key = format!("agree|{n}");
             let from = Provenance {

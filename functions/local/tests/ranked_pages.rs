@@ -69,20 +69,8 @@ fn region(seq: &mut Seq) -> (tempfile::TempDir, Host, Arc<DataDir>) {
                 name: format!("{}{}", seq.pick(&NAMES), n % 7),
                 name_kana: kana,
                 description: (seq.unit() < 0.2).then(|| "体操とサロンの会場です".to_owned()),
-                address: None,
                 lat: Some(35.17 + 0.05 * seq.unit()),
                 lng: Some(136.80 + 0.06 * seq.unit()),
-                phone: None,
-                website: None,
-                fee: None,
-                target: None,
-                capacity: None,
-                wheelchair: None,
-                accessible_toilet: None,
-                parking: None,
-                hazards: Default::default(),
-                shelter: None,
-                departments: Vec::new(),
                 schedule: if seq.unit() < 0.4 {
                     vec![Rule::Weekly {
                         days: vec!["mon".into()],
@@ -92,13 +80,12 @@ fn region(seq: &mut Seq) -> (tempfile::TempDir, Host, Arc<DataDir>) {
                 } else {
                     Vec::new()
                 },
-                schedule_note: None,
                 status: if seq.unit() < 0.1 {
                     Status::Draft
                 } else {
                     Status::Published
                 },
-                verified_on: None,
+                ..ResourceFields::default()
             };
             let key = format!("ranked|{n}");
             let from = Provenance {

@@ -30,9 +30,11 @@ use crate::text::fold;
 use hazard::Hazards;
 use schedule::Rule;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Not shown to residents until published.
+    #[default]
     Draft,
     Published,
     Closed,
@@ -63,7 +65,8 @@ fn default_status() -> Status {
 
 /// What an administrator (or an import) says about a resource. The body of
 /// `POST /api/v1/public/resources` and `PUT /api/v1/public/resources/{id}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// (`Default` for code that sets a few fields: empty, a draft, which `check` refuses.)
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceFields {
     pub municipality_code: String,
