@@ -7,12 +7,12 @@
 //! a search's time copying and folding rows that the page never showed.
 
 use super::filters::{Matches, filters_of, open_now};
-use super::orders::{Found, counted};
+use super::orders::{Found, counted, in_kana_order};
 use super::store::{FOUND_COLUMNS, found_in_store, found_of};
 use super::{MAX_RANKED, SearchQuery, decode_cursor};
 use crate::env::Env;
 use crate::error::Error;
-use crate::ports::{Database, Value};
+use crate::ports::Database;
 use crate::resources::words::{Dictionary, Match, TextTerm, Understood};
 
 /// The matches to rank for the page asked (those in text, then the page of those by
@@ -73,20 +73,7 @@ pub(super) async fn find(
             let (where_sql, mut params) =
                 filters_of(query, understood, now, Matches::ByCategoryOnly(Some(code)));
             let mut text = format!("SELECT {FOUND_COLUMNS}{where_sql}");
-            if let Some((key, id)) = after {
-                params.push(key.clone().into());
-                params.push(id.clone().into());
-                text.push_str(&format!(
-                    " AND (r.sort_key, r.id) > (?{}, ?{})",
-                    params.len() - 1,
-                    params.len()
-                ));
-            }
-            params.push(Value::from(i64::try_from(page).unwrap_or(101)));
-            text.push_str(&format!(
-                " ORDER BY r.sort_key, r.id LIMIT ?{}",
-                params.len()
-            ));
+            in_kana_order(&mut text, &mut params, after.as_ref(), page);
             let rows = sql.query(&text, &params).await?;
             whole &= rows.len() < page;
             for row in rows.iter() {

@@ -126,6 +126,29 @@ pub(super) async fn counted(
         .unwrap_or(0))
 }
 
+/// Appends to `sql_text` the page of `limit` rows after `after` (kana, id) in kana order.
+pub(super) fn in_kana_order(
+    sql_text: &mut String,
+    params: &mut Vec<Value>,
+    after: Option<&(String, String)>,
+    limit: usize,
+) {
+    if let Some((key, id)) = after {
+        params.push(key.clone().into());
+        params.push(id.clone().into());
+        sql_text.push_str(&format!(
+            " AND (r.sort_key, r.id) > (?{}, ?{})",
+            params.len() - 1,
+            params.len()
+        ));
+    }
+    params.push(i64::try_from(limit).unwrap_or(101).into());
+    sql_text.push_str(&format!(
+        " ORDER BY r.sort_key, r.id LIMIT ?{}",
+        params.len()
+    ));
+}
+
 /// Whether a schedule (JSON rules) is open at `now`; unreadable rules are closed.
 pub(super) fn is_open(rules: &str, now: i64) -> bool {
     let rules: Vec<schedule::Rule> = serde_json::from_str(rules).unwrap_or_default();
@@ -167,20 +190,7 @@ async fn kana(
             .strip_prefix(" FROM resources r")
             .unwrap_or(where_sql);
         let mut sql_text = format!("{SELECT}{conditions}");
-        if let Some((key, id)) = &position {
-            params.push(key.clone().into());
-            params.push(id.clone().into());
-            sql_text.push_str(&format!(
-                " AND (r.sort_key, r.id) > (?{}, ?{})",
-                params.len() - 1,
-                params.len()
-            ));
-        }
-        params.push(i64::try_from(chunk).unwrap_or(100).into());
-        sql_text.push_str(&format!(
-            " ORDER BY r.sort_key, r.id LIMIT ?{}",
-            params.len()
-        ));
+        in_kana_order(&mut sql_text, &mut params, position.as_ref(), chunk);
         let rows = sql.query(&sql_text, &params).await?;
         let exhausted = rows.len() < chunk;
         for row in rows.iter() {
