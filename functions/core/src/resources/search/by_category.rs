@@ -7,8 +7,8 @@
 //! a search's time copying and folding rows that the page never showed.
 
 use super::filters::{Matches, filters_of, open_now};
-use super::orders::{Found, counted, in_kana_order};
-use super::store::{FOUND_COLUMNS, found_in_store, found_of};
+use super::orders::Found;
+use super::store::{FOUND_COLUMNS, counted, found_in_store, found_of, in_kana_order};
 use super::{MAX_RANKED, SearchQuery, decode_cursor};
 use crate::env::Env;
 use crate::error::Error;
@@ -94,26 +94,6 @@ pub(super) async fn find(
         .await?
     };
     Ok(Some((found, (in_text + by_category).min(MAX_RANKED))))
-}
-
-/// How many [`find`] counts, without reading them: those in text and those by category
-/// only, each counted through its own index (counting the two at once made SQLite merge
-/// 5,000 rowids of both: 5 ms instead of 1).
-pub(super) async fn count(
-    env: &Env,
-    query: &SearchQuery,
-    understood: &Understood,
-    now: i64,
-) -> Result<Option<usize>, Error> {
-    if one_word(query, understood).is_none() {
-        return Ok(None);
-    }
-    let sql = env.sql(Database::Public).await?;
-    let (where_sql, params) = filters_of(query, understood, now, Matches::InText);
-    let in_text = counted(&*sql, &where_sql, params, Some(MAX_RANKED)).await?;
-    let (where_sql, params) = filters_of(query, understood, now, Matches::ByCategoryOnly(None));
-    let by_category = counted(&*sql, &where_sql, params, Some(MAX_RANKED - in_text)).await?;
-    Ok(Some(in_text + by_category))
 }
 
 /// The one word of a search away from a point, not open now, when it names categories.

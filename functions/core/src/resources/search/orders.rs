@@ -8,12 +8,12 @@ use std::borrow::Cow;
 use super::by_category;
 use super::filters::{filters, open_now};
 use super::places::{self, Cells, Place};
-use super::store::{found_in_store, full_rows, near_in_store};
+use super::store::{counted, found_in_store, full_rows, in_kana_order, near_in_store};
 use super::{Hit, MAX_RANKED, Near, SearchPage, SearchQuery, decode_cursor, encode_cursor};
 use crate::env::Env;
 use crate::error::Error;
 use crate::geo;
-use crate::ports::{Database, Sql, Value};
+use crate::ports::{Database, Value};
 use crate::resources::words::{Dictionary, Understood, match_of};
 use crate::resources::{SELECT, from_row, schedule};
 
@@ -91,62 +91,10 @@ pub(super) async fn count(
     now: i64,
 ) -> Result<usize, Error> {
     debug_assert!(query.near.is_none() && !open_now(query, understood));
-    if let Some(n) = by_category::count(env, query, understood, now).await? {
-        return Ok(n);
-    }
     let (where_sql, params) = filters(query, understood, now);
     let sql = env.sql(Database::Public).await?;
     let cap = (!understood.terms.is_empty()).then_some(MAX_RANKED);
     counted(&*sql, &where_sql, params, cap).await
-}
-
-/// `count(*)` of the rows the clauses select, up to `cap` when given.
-pub(super) async fn counted(
-    sql: &dyn Sql,
-    where_sql: &str,
-    mut params: Vec<Value>,
-    cap: Option<usize>,
-) -> Result<usize, Error> {
-    let sql_text = match cap {
-        None => format!("SELECT count(*) AS n {where_sql}"),
-        Some(cap) => {
-            params.push(i64::try_from(cap).unwrap_or(i64::MAX).into());
-            format!(
-                "SELECT count(*) AS n FROM (SELECT 1 {where_sql} LIMIT ?{})",
-                params.len()
-            )
-        }
-    };
-    let rows = sql.query(&sql_text, &params).await?;
-    Ok(rows
-        .first()
-        .map(|r| r.int("n"))
-        .transpose()?
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(0))
-}
-
-/// Appends to `sql_text` the page of `limit` rows after `after` (kana, id) in kana order.
-pub(super) fn in_kana_order(
-    sql_text: &mut String,
-    params: &mut Vec<Value>,
-    after: Option<&(String, String)>,
-    limit: usize,
-) {
-    if let Some((key, id)) = after {
-        params.push(key.clone().into());
-        params.push(id.clone().into());
-        sql_text.push_str(&format!(
-            " AND (r.sort_key, r.id) > (?{}, ?{})",
-            params.len() - 1,
-            params.len()
-        ));
-    }
-    params.push(i64::try_from(limit).unwrap_or(101).into());
-    sql_text.push_str(&format!(
-        " ORDER BY r.sort_key, r.id LIMIT ?{}",
-        params.len()
-    ));
 }
 
 /// Whether a schedule (JSON rules) is open at `now`; unreadable rules are closed.

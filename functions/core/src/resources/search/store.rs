@@ -9,7 +9,7 @@ use super::orders::{Found, Kept, is_open};
 use super::{Hit, MAX_RANKED, SearchQuery};
 use crate::env::Env;
 use crate::error::Error;
-use crate::ports::{Database, Row, StoreError, Value};
+use crate::ports::{Database, Row, Sql, StoreError, Value};
 use crate::resources::words::Understood;
 use crate::resources::{Resource, SELECT, from_row};
 use crate::text::fold;
@@ -151,4 +151,53 @@ pub(super) async fn full_rows(
             })
         })
         .collect())
+}
+
+/// `count(*)` of the rows the clauses select, up to `cap` when given.
+pub(super) async fn counted(
+    sql: &dyn Sql,
+    where_sql: &str,
+    mut params: Vec<Value>,
+    cap: Option<usize>,
+) -> Result<usize, Error> {
+    let sql_text = match cap {
+        None => format!("SELECT count(*) AS n {where_sql}"),
+        Some(cap) => {
+            params.push(i64::try_from(cap).unwrap_or(i64::MAX).into());
+            format!(
+                "SELECT count(*) AS n FROM (SELECT 1 {where_sql} LIMIT ?{})",
+                params.len()
+            )
+        }
+    };
+    let rows = sql.query(&sql_text, &params).await?;
+    Ok(rows
+        .first()
+        .map(|r| r.int("n"))
+        .transpose()?
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0))
+}
+
+/// Appends to `sql_text` the page of `limit` rows after `after` (kana, id) in kana order.
+pub(super) fn in_kana_order(
+    sql_text: &mut String,
+    params: &mut Vec<Value>,
+    after: Option<&(String, String)>,
+    limit: usize,
+) {
+    if let Some((key, id)) = after {
+        params.push(key.clone().into());
+        params.push(id.clone().into());
+        sql_text.push_str(&format!(
+            " AND (r.sort_key, r.id) > (?{}, ?{})",
+            params.len() - 1,
+            params.len()
+        ));
+    }
+    params.push(i64::try_from(limit).unwrap_or(101).into());
+    sql_text.push_str(&format!(
+        " ORDER BY r.sort_key, r.id LIMIT ?{}",
+        params.len()
+    ));
 }
