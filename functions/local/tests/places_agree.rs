@@ -6,35 +6,22 @@ use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use async_trait::async_trait;
 
 use rainbownet::functions::Component;
-use rainbownet::manifest::Manifest;
-use rainbownet::server::Host;
-use rainbownet::store::DataDir;
 use rainbownet_core::env::Stores;
 use rainbownet_core::ports::{Database, Kv, KvStore, Rows, Sql, Statement, StoreError, Value};
 use rainbownet_core::resources::hazard::{Hazard, Hazards};
 use rainbownet_core::resources::schedule::Rule;
 use rainbownet_core::resources::search::{Cells, Near, SearchQuery, search_with};
 use rainbownet_core::resources::words::Dictionary;
-use rainbownet_core::resources::{Provenance, ResourceFields, Status, insert_statement};
+use rainbownet_core::resources::{ResourceFields, Status};
 
-struct Seq(u64);
-impl Seq {
-    fn unit(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[((self.unit() * items.len() as f64) as usize).min(items.len() - 1)]
-    }
-}
+mod common;
+
+use common::{Seq, region};
 
 const CATEGORIES: [&str; 5] = [
     "gathering.salon",
@@ -51,14 +38,9 @@ const NAMES: [&str; 5] = [
     "中央公園",
 ];
 
-fn region(seq: &mut Seq) -> (tempfile::TempDir, Host) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = Arc::new(DataDir::open(dir.path()).expect("data dir"));
-    let db = data.database(Database::Public);
-    db.batch(&rainbownet_core::demo::statements(Database::Public)[..3])
-        .expect("municipalities");
+fn places(seq: &mut Seq) -> Vec<ResourceFields> {
     let towns = ["23233", "23234", "23342"];
-    let statements: Vec<Statement> = (0..3_000)
+    (0..3_000)
         .map(|n| {
             let mut hazards = Hazards::default();
             if seq.unit() < 0.3 {
@@ -76,7 +58,7 @@ fn region(seq: &mut Seq) -> (tempfile::TempDir, Host) {
             } else {
                 Vec::new()
             };
-            let fields = ResourceFields {
+            ResourceFields {
                 municipality_code: (*seq.pick(&towns)).into(),
                 category: (*seq.pick(&CATEGORIES)).into(),
                 name: format!("{}{n}", seq.pick(&NAMES)),
@@ -92,36 +74,15 @@ fn region(seq: &mut Seq) -> (tempfile::TempDir, Host) {
                     Status::Published
                 },
                 ..ResourceFields::default()
-            };
-            let key = format!("agree|{n}");
-            let from = Provenance {
-                source: "test",
-                key: Some(&key),
-                hash: None,
-            };
-            insert_statement(
-                &format!("AGREE{n:021}"),
-                &fields,
-                &from,
-                "2026-01-01T00:00:00Z",
-            )
+            }
         })
-        .collect();
-    for chunk in statements.chunks(500) {
-        db.batch(chunk).expect("insert");
-    }
-    let host = Host::new(
-        Manifest::parse(rainbownet::embedded::SPIN_TOML).expect("spin.toml"),
-        data,
-    )
-    .expect("host");
-    (dir, host)
+        .collect()
 }
 
 #[test]
 fn near_a_point_memory_and_store_agree() {
     let mut seq = Seq(0x2545_f491_4f6c_dd1d);
-    let (_dir, host) = region(&mut seq);
+    let (_dir, host, _) = region(places(&mut seq));
     let env = host.env_for(Component::Portal);
     let dictionary = pollster::block_on(Dictionary::load(&env)).expect("dictionary");
     let cells = Cells::new();
@@ -187,7 +148,7 @@ fn near_a_point_memory_and_store_agree() {
 #[test]
 fn a_smaller_bound_holds() {
     let mut seq = Seq(0x0bad_cafe_f00d_0001);
-    let (_dir, host) = region(&mut seq);
+    let (_dir, host, _) = region(places(&mut seq));
     let env = host.env_for(Component::Portal);
     let dictionary = Dictionary::default();
     let bound = 400 * 1024;
@@ -224,7 +185,7 @@ fn a_smaller_bound_holds() {
 #[test]
 fn empty_cells_count_against_the_bound() {
     let mut seq = Seq(0x1234_5678_9abc_def1);
-    let (_dir, host) = region(&mut seq);
+    let (_dir, host, _) = region(places(&mut seq));
     let env = host.env_for(Component::Portal);
     let dictionary = Dictionary::default();
     let cells = Cells::new();
@@ -312,7 +273,7 @@ impl Future for Shut {
 #[test]
 fn cells_are_read_when_asked_again_and_once_at_a_time() {
     let mut seq = Seq(0x5eed_0f00_f157_7000);
-    let (_dir, host) = region(&mut seq);
+    let (_dir, host, _) = region(places(&mut seq));
     let plain = host.env_for(Component::Portal);
     let open = Rc::new(Cell::new(false));
     let mut gated = host.env_for(Component::Portal);

@@ -4,31 +4,18 @@
 //! (`search/by_category.rs`), the rest ranked; the order here is worked out from every
 //! row of the store, apart from the search.
 
-use std::sync::Arc;
-
 use rainbownet::functions::Component;
-use rainbownet::manifest::Manifest;
-use rainbownet::server::Host;
 use rainbownet::store::DataDir;
-use rainbownet_core::ports::{Database, Statement};
+use rainbownet_core::ports::Database;
 use rainbownet_core::resources::schedule::Rule;
 use rainbownet_core::resources::search::{SearchQuery, search_with};
 use rainbownet_core::resources::words::{Dictionary, match_of, understand};
-use rainbownet_core::resources::{Provenance, ResourceFields, Status, insert_statement};
+use rainbownet_core::resources::{ResourceFields, Status};
 use rainbownet_core::text::fold;
 
-struct Seq(u64);
-impl Seq {
-    fn unit(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[((self.unit() * items.len() as f64) as usize).min(items.len() - 1)]
-    }
-}
+mod common;
+
+use common::{Seq, region};
 
 const CATEGORIES: [&str; 7] = [
     "gathering.salon",
@@ -51,19 +38,14 @@ const NAMES: [&str; 8] = [
 ];
 const KANA: [&str; 6] = ["あ", "か", "さ", "た", "な", "は"];
 
-fn region(seq: &mut Seq) -> (tempfile::TempDir, Host, Arc<DataDir>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = Arc::new(DataDir::open(dir.path()).expect("data dir"));
-    let db = data.database(Database::Public);
-    db.batch(&rainbownet_core::demo::statements(Database::Public)[..3])
-        .expect("municipalities");
+fn places(seq: &mut Seq) -> Vec<ResourceFields> {
     let towns = ["23233", "23234", "23342"];
-    let statements: Vec<Statement> = (0..1_500)
+    (0..1_500)
         .map(|n| {
             // Few kana, so that many places tie on it and the id decides.
             let kana =
                 (seq.unit() < 0.7).then(|| (0..2).map(|_| *seq.pick(&KANA)).collect::<String>());
-            let fields = ResourceFields {
+            ResourceFields {
                 municipality_code: (*seq.pick(&towns)).into(),
                 category: (*seq.pick(&CATEGORIES)).into(),
                 name: format!("{}{}", seq.pick(&NAMES), n % 7),
@@ -86,30 +68,9 @@ fn region(seq: &mut Seq) -> (tempfile::TempDir, Host, Arc<DataDir>) {
                     Status::Published
                 },
                 ..ResourceFields::default()
-            };
-            let key = format!("ranked|{n}");
-            let from = Provenance {
-                source: "test",
-                key: Some(&key),
-                hash: None,
-            };
-            insert_statement(
-                &format!("RANK{n:021}"),
-                &fields,
-                &from,
-                "2026-01-01T00:00:00Z",
-            )
+            }
         })
-        .collect();
-    for chunk in statements.chunks(500) {
-        db.batch(chunk).expect("insert");
-    }
-    let host = Host::new(
-        Manifest::parse(rainbownet::embedded::SPIN_TOML).expect("spin.toml"),
-        data.clone(),
-    )
-    .expect("host");
-    (dir, host, data)
+        .collect()
 }
 
 /// Whether `category` is `named` or one of its children.
@@ -166,7 +127,7 @@ fn expected(data: &DataDir, query: &SearchQuery, dictionary: &Dictionary) -> Vec
 #[test]
 fn pages_of_a_word_search_follow_relevance_to_the_end() {
     let mut seq = Seq(0x51_7cc1_b727_220a);
-    let (_dir, host, data) = region(&mut seq);
+    let (_dir, host, data) = region(places(&mut seq));
     let env = host.env_for(Component::Portal);
     let dictionary = pollster::block_on(Dictionary::load(&env)).expect("dictionary");
     // (words, town, category, page size): the last reads all its category-only matches

@@ -1,0 +1,64 @@
+//! What the search tests share: a repeatable random sequence, and a generated region of
+//! places stored through the core's own insert, served by a local host.
+#![allow(dead_code)] // each test uses part of it
+
+use std::sync::Arc;
+
+use rainbownet::manifest::Manifest;
+use rainbownet::server::Host;
+use rainbownet::store::DataDir;
+use rainbownet_core::ports::{Database, Statement};
+use rainbownet_core::resources::{Provenance, ResourceFields, insert_statement};
+
+/// xorshift: the same places and points on every run.
+pub struct Seq(pub u64);
+
+impl Seq {
+    pub fn unit(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[((self.unit() * items.len() as f64) as usize).min(items.len() - 1)]
+    }
+}
+
+/// The demo's three towns and `places`, stored as imports store them (ids in order), and a
+/// host over them. The directory lives as long as the first value.
+pub fn region(places: Vec<ResourceFields>) -> (tempfile::TempDir, Host, Arc<DataDir>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = Arc::new(DataDir::open(dir.path()).expect("data dir"));
+    let db = data.database(Database::Public);
+    db.batch(&rainbownet_core::demo::statements(Database::Public)[..3])
+        .expect("municipalities");
+    let statements: Vec<Statement> = places
+        .iter()
+        .enumerate()
+        .map(|(n, fields)| {
+            let key = format!("test|{n}");
+            let from = Provenance {
+                source: "test",
+                key: Some(&key),
+                hash: None,
+            };
+            insert_statement(
+                &format!("PLACE{n:021}"),
+                fields,
+                &from,
+                "2026-01-01T00:00:00Z",
+            )
+        })
+        .collect();
+    for chunk in statements.chunks(500) {
+        db.batch(chunk).expect("insert");
+    }
+    let host = Host::new(
+        Manifest::parse(rainbownet::embedded::SPIN_TOML).expect("spin.toml"),
+        data.clone(),
+    )
+    .expect("host");
+    (dir, host, data)
+}
