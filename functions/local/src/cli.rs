@@ -250,6 +250,8 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             };
             let (town, created) =
                 pollster::block_on(upsert(&env, &code, input)).map_err(describe)?;
+            // A running host's pages name the town: they are made again.
+            pollster::block_on(rainbownet_portal::invalidate_pages(&env));
             let what = if created { "added" } else { "updated" };
             println!("{what} {} {} ({})", town.code, town.name, town.prefecture);
         }
@@ -297,6 +299,9 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
                 &mut progress,
             ));
             eprintln!();
+            // A running host beside this command makes its pages and searches again (they
+            // showed the old places for up to a day).
+            pollster::block_on(rainbownet_portal::invalidate_pages(&env));
             let report = report.map_err(describe)?;
             println!("{} ({})", report.dataset_label, file.display());
             if !report.detected_by.is_empty() {

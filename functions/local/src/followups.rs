@@ -1,6 +1,8 @@
-//! Work after the response: Web Push messages a request left in the outbox. One thread per
-//! host sends them as soon as a request asks (`kick`) and, as the retry timer, once a
-//! minute when nothing asked; it ends once the host is gone.
+//! Work after the response, each function's `after`: Web Push messages a request left in
+//! the outbox (care), the region's places read into memory (portal). One thread per
+//! function runs it as soon as a request asks (`kick`) and, as the retry timer, once a
+//! minute when nothing asked (so a push send that hangs never holds up the portal's
+//! read); the threads end once the host is gone.
 
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
@@ -17,13 +19,36 @@ pub const RETRY_EVERY: Duration = Duration::from_secs(60);
 /// A push service that has not answered by then is tried again later.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The wake-up of every function's thread.
+pub struct Followups(Vec<(Component, Wake)>);
+
+impl Default for Followups {
+    fn default() -> Self {
+        Followups(
+            Component::ALL
+                .into_iter()
+                .map(|c| (c, Wake::default()))
+                .collect(),
+        )
+    }
+}
+
+impl Followups {
+    /// A request to `component` left work: its thread runs it now.
+    pub fn kick(&self, component: Component) {
+        if let Some((_, wake)) = self.0.iter().find(|(c, _)| *c == component) {
+            wake.kick();
+        }
+    }
+}
+
 #[derive(Default)]
-pub struct Followups {
+struct Wake {
     asked: Mutex<bool>,
     wake: Condvar,
 }
 
-impl Followups {
+impl Wake {
     /// A request left work: the thread runs it now rather than on its next tick.
     pub fn kick(&self) {
         *self.asked.lock().unwrap_or_else(|p| p.into_inner()) = true;
@@ -40,21 +65,27 @@ impl Followups {
     }
 }
 
-/// Starts the thread for `host`.
+/// Starts the threads for `host`.
 pub fn start(host: &Arc<Host>) -> std::io::Result<()> {
-    let weak: Weak<Host> = Arc::downgrade(host);
     let followups = host.followups();
-    std::thread::Builder::new()
-        .name("rainbownet-followups".into())
-        .spawn(move || {
-            loop {
-                followups.wait(RETRY_EVERY);
-                let Some(host) = weak.upgrade() else { break };
-                let env = host.env_for(Component::Care);
-                pollster::block_on(Component::Care.after(&env));
-            }
-        })
-        .map(|_| ())
+    for component in Component::ALL {
+        let weak: Weak<Host> = Arc::downgrade(host);
+        let followups = Arc::clone(&followups);
+        std::thread::Builder::new()
+            .name(format!("rainbownet-after-{}", component.name()))
+            .spawn(move || {
+                let Some((_, wake)) = followups.0.iter().find(|(c, _)| *c == component) else {
+                    return;
+                };
+                loop {
+                    wake.wait(RETRY_EVERY);
+                    let Some(host) = weak.upgrade() else { break };
+                    let env = host.env_for(component);
+                    pollster::block_on(component.after(&env));
+                }
+            })?;
+    }
+    Ok(())
 }
 
 /// HTTPS out of the local host (rustls, the Mozilla root store), no redirects followed.

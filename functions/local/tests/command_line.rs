@@ -256,3 +256,113 @@ fn the_public_key_of_a_given_seed_needs_no_data_directory() {
         "nothing is created where it runs: {left:?}"
     );
 }
+
+/// A town's administrator imports the open-data file again with the command line while
+/// the host serves: residents see the new name within seconds (the host trusts what it
+/// read of the cache store for 2 s) on the page, in a search and near a point, not the
+/// old one for up to a day (the page cache's life) as before.
+#[test]
+fn an_import_beside_a_running_host_shows_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut host = Command::new(BIN)
+        .args([
+            "serve",
+            "--demo",
+            "--data",
+            data,
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("RAINBOWNET_JWT_SEED", "11".repeat(32))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the host");
+    let get = |path: &str| -> String {
+        ureq::get(&format!("{base}{path}"))
+            .call()
+            .and_then(|mut r| r.body_mut().read_to_string())
+            .unwrap_or_default()
+    };
+    // Whether `path` answers with `text` within 5 s.
+    let shows = |path: &str, text: &str| {
+        (0..50).any(|_| {
+            let shown = get(path).contains(text);
+            if !shown {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            shown
+        })
+    };
+    let file = dir.path().join("公共施設一覧.csv");
+    let import = |name: &str| {
+        std::fs::write(
+            &file,
+            format!(
+                "都道府県コード又は市区町村コード,NO,都道府県名,市区町村名,名称,名称_カナ,名称_通称,POIコード,住所,方書,緯度,経度,電話番号,内線番号,法人番号,団体名,利用可能曜日,開始時間,終了時間,利用可能時間特記事項,説明,バリアフリー情報,URL,備考\r\n\
+                 232335,S1,愛知県,清須市,{name},,,,愛知県清須市清洲1丁目,,35.2,136.84,052-400-0001,,,,月～金,9:00,17:00,,,,,\r\n"
+            ),
+        )
+        .expect("write the file");
+        run(
+            &[
+                "import",
+                "resources",
+                "--data",
+                data,
+                "--municipality",
+                "23233",
+                file.to_str().expect("path"),
+            ],
+            "",
+        )
+    };
+    let outcome = std::panic::catch_unwind(|| {
+        assert!(shows("/healthz", "ok"), "the host did not start");
+        let search = "/api/v1/public/resources?q=%E3%82%86%E3%81%9A%E3%82%8A%E3%81%AF";
+        let near = "/api/v1/public/resources?lat=35.2&lng=136.84&radius_m=300";
+        // Near the place before it is there: its cells are the host's to keep.
+        for _ in 0..2 {
+            assert!(!get(near).contains("ゆずりは交流館"));
+        }
+        let (ok, out) = import("ゆずりは交流館");
+        assert!(ok, "import: {out}");
+        assert!(
+            shows(near, "ゆずりは交流館"),
+            "near a point misses the new place"
+        );
+        let found: serde_json::Value = serde_json::from_str(&get(search)).expect("search JSON");
+        let id = found["items"][0]["id"]
+            .as_str()
+            .expect("the place is found")
+            .to_owned();
+        let page = format!("/resources/{id}");
+        assert!(shows(&page, "<title>ゆずりは交流館 |"));
+
+        let (ok, out) = import("ゆずりは交流館（移転）");
+        assert!(ok, "import again: {out}");
+        assert!(
+            shows(&page, "<title>ゆずりは交流館（移転） |"),
+            "the page shows the old name"
+        );
+        assert!(
+            shows(search, "ゆずりは交流館（移転）"),
+            "the search shows the old name"
+        );
+        assert!(
+            shows(near, "ゆずりは交流館（移転）"),
+            "near a point shows the old name"
+        );
+    });
+    host.kill().ok();
+    host.wait().ok();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}

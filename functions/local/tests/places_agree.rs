@@ -11,11 +11,12 @@ use std::task::{Context, Poll, Waker};
 use async_trait::async_trait;
 
 use rainbownet::functions::Component;
+use rainbownet_core::env::Env;
 use rainbownet_core::env::Stores;
 use rainbownet_core::ports::{Database, Kv, KvStore, Rows, Sql, Statement, StoreError, Value};
 use rainbownet_core::resources::hazard::{Hazard, Hazards};
 use rainbownet_core::resources::schedule::Rule;
-use rainbownet_core::resources::search::{Cells, Near, SearchQuery, search_with};
+use rainbownet_core::resources::search::{Cells, Near, SearchPage, SearchQuery, search_with};
 use rainbownet_core::resources::words::Dictionary;
 use rainbownet_core::resources::{ResourceFields, Status};
 
@@ -79,13 +80,8 @@ fn places(seq: &mut Seq) -> Vec<ResourceFields> {
         .collect()
 }
 
-#[test]
-fn near_a_point_memory_and_store_agree() {
-    let mut seq = Seq(0x2545_f491_4f6c_dd1d);
-    let (_dir, host, _) = region(places(&mut seq));
-    let env = host.env_for(Component::Portal);
-    let dictionary = pollster::block_on(Dictionary::load(&env)).expect("dictionary");
-    let cells = Cells::new();
+/// Compares `rounds` random searches near points answered from `cells` with the store's.
+fn agree(env: &Env, dictionary: &Dictionary, cells: &Cells, seq: &mut Seq, rounds: usize) {
     let words = [
         None,
         Some("サロン"),
@@ -98,10 +94,10 @@ fn near_a_point_memory_and_store_agree() {
         Some("さろん"),
     ];
     let categories = [None, Some("gathering"), Some("medical.clinic")];
+    // Cells finer than a region's (300 m), as fine (1 km) and coarser (2.5 km).
     let radii = [300.0, 1_000.0, 2_500.0];
-    let mut compared = 0;
     let mut found = 0;
-    for i in 0..300 {
+    for i in 0..rounds {
         let query = SearchQuery {
             words: seq.pick(&words).map(str::to_owned),
             category: seq.pick(&categories).map(str::to_owned),
@@ -114,12 +110,11 @@ fn near_a_point_memory_and_store_agree() {
             limit: 20,
             ..SearchQuery::default()
         };
-        let store = pollster::block_on(search_with(&env, &query, &dictionary, None))
-            .expect("from the store");
-        let memory =
-            pollster::block_on(search_with(&env, &query, &dictionary, Some((&cells, "g1"))))
-                .expect("from memory");
-        let ids = |page: &rainbownet_core::resources::search::SearchPage| {
+        let store =
+            pollster::block_on(search_with(env, &query, dictionary, None)).expect("from the store");
+        let memory = pollster::block_on(search_with(env, &query, dictionary, Some((cells, "g1"))))
+            .expect("from memory");
+        let ids = |page: &SearchPage| {
             page.items
                 .iter()
                 .map(|h| {
@@ -133,14 +128,123 @@ fn near_a_point_memory_and_store_agree() {
         assert_eq!(ids(&store), ids(&memory), "{query:?}");
         assert_eq!(store.total, memory.total, "{query:?}");
         assert_eq!(store.next_cursor, memory.next_cursor, "{query:?}");
-        compared += 1;
         found += store.items.len();
     }
-    assert_eq!(compared, 300);
     assert!(
-        found > 1_000,
+        found > rounds * 3,
         "the queries found too little to compare: {found}"
     );
+}
+
+#[test]
+fn near_a_point_memory_and_store_agree() {
+    let mut seq = Seq(0x2545_f491_4f6c_dd1d);
+    let (_dir, host, _) = region(places(&mut seq));
+    let env = host.env_for(Component::Portal);
+    let dictionary = pollster::block_on(Dictionary::load(&env)).expect("dictionary");
+    let cells = Cells::bounded(64 * 1024 * 1024, 20_000);
+    agree(&env, &dictionary, &cells, &mut seq, 300);
+    assert!(!cells.holds_region());
+}
+
+/// A host reads the whole region off the request path: every search near a point is then
+/// answered from it, finer, as fine and coarser cells alike, as the store answers.
+#[test]
+fn a_region_read_whole_and_the_store_agree() {
+    let mut seq = Seq(0x7a11_0f5e_ed00_0002);
+    let (_dir, host, _) = region(places(&mut seq));
+    let env = host.env_for(Component::Portal);
+    let dictionary = pollster::block_on(Dictionary::load(&env)).expect("dictionary");
+    let cells = Cells::new();
+    pollster::block_on(cells.keep_region_fresh(&env, "g1")).expect("read the region");
+    assert!(cells.holds_region());
+    let bytes = cells.bytes();
+    agree(&env, &dictionary, &cells, &mut seq, 300);
+    assert_eq!(
+        cells.bytes(),
+        bytes,
+        "a search read cells beside the region"
+    );
+}
+
+/// A region larger than the bound (a Worker's) is not kept: cells are read as asked, the
+/// bound holds and the answers stay the store's.
+#[test]
+fn a_region_larger_than_the_bound_is_read_by_cells() {
+    let mut seq = Seq(0x0bad_cafe_f00d_0003);
+    let (_dir, host, _) = region(places(&mut seq));
+    let env = host.env_for(Component::Portal);
+    let dictionary = Dictionary::default();
+    let bound = 400 * 1024;
+    let cells = Cells::reading_regions(bound, 50);
+    pollster::block_on(cells.keep_region_fresh(&env, "g1")).expect("tried");
+    assert!(!cells.holds_region());
+    agree(&env, &dictionary, &cells, &mut seq, 100);
+    assert!(cells.bytes() <= bound, "kept {} bytes", cells.bytes());
+}
+
+/// A write makes a new generation: the region read before it answers no search of the
+/// new one (a place withdrawn is gone at once), and a search of the new one asks for the
+/// region to be read again; an instance that keeps no regions never asks.
+#[test]
+fn a_new_generation_is_not_answered_from_the_old_region() {
+    let mut seq = Seq(0x6e65_7767_656e_0004);
+    let (_dir, host, data) = region(places(&mut seq));
+    let env = host.env_for(Component::Portal);
+    let dictionary = Dictionary::default();
+    let cells = Cells::new();
+    pollster::block_on(cells.keep_region_fresh(&env, "g1")).expect("read the region");
+    let query = SearchQuery {
+        near: Some(Near {
+            lat: 35.195,
+            lng: 136.83,
+            radius_m: 1_000.0,
+        }),
+        limit: 20,
+        ..SearchQuery::default()
+    };
+    let ask = |generation: &str| {
+        let env = host.env_for(Component::Portal);
+        let page = pollster::block_on(search_with(
+            &env,
+            &query,
+            &dictionary,
+            Some((&cells, generation)),
+        ))
+        .expect("search");
+        let ids: Vec<String> = page.items.iter().map(|h| h.resource.id.clone()).collect();
+        (ids, env.deferred())
+    };
+    let (before, asked) = ask("g1");
+    assert!(!asked, "a fresh region was asked for again");
+    let nearest = before.first().expect("places there").clone();
+
+    data.database(Database::Public)
+        .batch(&[Statement::new(
+            "UPDATE resources SET status = 'draft' WHERE id = ?1",
+            vec![nearest.as_str().into()],
+        )])
+        .expect("withdraw");
+    let (after, asked) = ask("g2");
+    assert!(
+        !after.contains(&nearest),
+        "the withdrawn place is still found"
+    );
+    assert!(asked, "the new generation's region was not asked for");
+    pollster::block_on(cells.keep_region_fresh(&env, "g2")).expect("read again");
+    assert!(cells.holds_region());
+    assert_eq!(ask("g2").0, after);
+
+    let bounded = Cells::bounded(64 * 1024 * 1024, 100);
+    let env = host.env_for(Component::Portal);
+    pollster::block_on(search_with(
+        &env,
+        &query,
+        &dictionary,
+        Some((&bounded, "g2")),
+    ))
+    .expect("search");
+    assert!(!env.deferred(), "an instance without regions asked for one");
 }
 
 /// A smaller bound (a Worker isolate's) holds over a region's searches: the kept places

@@ -6,6 +6,9 @@ mod api;
 mod memo;
 mod pages;
 
+/// For the command line that writes the store beside a running host (an import).
+pub use pages::invalidate_pages;
+
 use std::sync::OnceLock;
 
 use ::http::Method;
@@ -153,6 +156,12 @@ impl Function for Portal {
             Route::ManagedNotices => api::managed_notices(req, env).await,
             Route::SelfcheckStore => selfcheck::store(env, Self::NAME, param("store")).await,
         }
+    }
+
+    /// Keeps the region's places in memory for searches near a point, off the request
+    /// path (a search that finds them missing or old asks for it).
+    async fn after(env: &Env) {
+        memo::keep_places_fresh(env).await;
     }
 }
 

@@ -126,6 +126,22 @@ static CELLS: Cells = Cells::bounded(16 * 1024 * 1024, 5_000);
 #[cfg(not(target_arch = "wasm32"))]
 static CELLS: Cells = Cells::new();
 
+/// Reads the region's places into memory when they are not there for the current page
+/// generation or were read a while ago (a host's work after responses and its timer; a
+/// no-op where regions are not kept).
+pub async fn keep_places_fresh(env: &Env) {
+    if !CELLS.reads_regions() {
+        return;
+    }
+    let Some(generation) = crate::pages::generation(env).await else {
+        return;
+    };
+    if let Err(e) = CELLS.keep_region_fresh(env, &generation).await {
+        env.log
+            .error("search", &format!("the region's places were not read: {e}"));
+    }
+}
+
 /// The kept places to search near, when the store has a page generation to key them by.
 pub fn places(generation: Option<&str>) -> Kept<'_> {
     generation.map(|g| (&CELLS, g))

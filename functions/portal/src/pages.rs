@@ -19,7 +19,7 @@ const MAX_PRINT_IDS: usize = 30;
 /// The current page generation. The first reader of a store without one names it, so
 /// that two stores (a test's hosts in one process) never share a generation in the
 /// instance memo.
-async fn generation(env: &Env) -> Option<String> {
+pub(crate) async fn generation(env: &Env) -> Option<String> {
     let kv = env.kv(KvStore::Cache).await.ok()?;
     match kv.get(GENERATION_KEY).await.ok()? {
         Some(value) => Some(String::from_utf8_lossy(&value).into_owned()),

@@ -13,6 +13,7 @@
 mod by_category;
 mod filters;
 mod orders;
+mod place;
 mod places;
 mod store;
 mod suggest;

@@ -7,7 +7,8 @@ use std::borrow::Cow;
 
 use super::by_category;
 use super::filters::{filters, open_now};
-use super::places::{self, Cells, Place};
+use super::place::{self, Place};
+use super::places::Cells;
 use super::store::{counted, found_in_store, full_rows, in_kana_order, near_in_store};
 use super::{Hit, MAX_RANKED, Near, SearchPage, SearchQuery, decode_cursor, encode_cursor};
 use crate::env::Env;
@@ -31,7 +32,7 @@ pub async fn find(
     // Near a point, from the places in memory when the search's filters allow it; the SQL
     // of the filters only when the store is asked.
     let cells = match kept {
-        Some((cells, generation)) if places::usable(query, understood) => {
+        Some((cells, generation)) if place::usable(query, understood) => {
             cells.matching(env, generation, query).await?
         }
         _ => None,
@@ -39,7 +40,7 @@ pub async fn find(
     let mut page = if !understood.terms.is_empty() {
         let (found, total) = match &cells {
             Some(cells) => (
-                places::candidates(cells, query, understood)
+                place::candidates(cells, query, understood)
                     .map(Found::from)
                     .collect(),
                 None,
@@ -57,8 +58,8 @@ pub async fn find(
         ranked(env, query, understood, dictionary, found, total, kept).await?
     } else if let Some(near) = &query.near {
         let found = match &cells {
-            Some(cells) => places::candidates(cells, query, understood)
-                .map(|p| (p.lat, p.lng, p.id.clone()))
+            Some(cells) => place::candidates(cells, query, understood)
+                .map(|p| (p.lat, p.lng, p.id().to_owned()))
                 .collect(),
             None => {
                 let (where_sql, params) = filters(query, understood, now);
@@ -230,10 +231,10 @@ pub(super) struct Found<'a> {
 impl<'a> From<&'a Place> for Found<'a> {
     fn from(p: &'a Place) -> Found<'a> {
         Found {
-            id: Cow::Borrowed(&p.id),
-            name: Cow::Borrowed(&p.name),
-            sort_key: Cow::Borrowed(&p.sort_key),
-            category: Cow::Borrowed(&p.category),
+            id: Cow::Borrowed(p.id()),
+            name: Cow::Borrowed(p.name()),
+            sort_key: Cow::Borrowed(p.sort_key()),
+            category: Cow::Borrowed(p.category()),
             lat: Some(p.lat),
             lng: Some(p.lng),
         }

@@ -1,0 +1,301 @@
+//! A place as a search near a point tests it (what the index `resources_geo` holds:
+//! position, category, weekdays, hazards, words), and how places are read from the store:
+//! the cells a search covers, or the whole region (`places` keeps them).
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::sync::Arc;
+
+use super::SearchQuery;
+use super::filters::open_now;
+use crate::env::Env;
+use crate::error::Error;
+use crate::geo;
+use crate::ports::Database;
+use crate::resources::words::Understood;
+use crate::text::fold;
+
+/// A published place as a search tests it. Its five texts are one allocation (100,000
+/// places are read at once into memory: five allocations each were a quarter of the read).
+#[derive(Debug)]
+pub struct Place {
+    pub lat: f64,
+    pub lng: f64,
+    pub hazards: i64,
+    pub open_days: i64,
+    /// id, category, folded name, sort key and folded words, one after the other.
+    text: Box<str>,
+    /// Where each of the first four ends in `text`.
+    ends: [u32; 4],
+}
+
+impl Place {
+    /// `name` is folded here, as the search folds words (ranking compares them); the words
+    /// (`search_text`, what the full-text indexes hold: name, kana, description, address…)
+    /// are stored folded.
+    fn new(
+        [lat, lng]: [f64; 2],
+        [hazards, open_days]: [i64; 2],
+        [id, category, name, sort_key, search_text]: [&str; 5],
+    ) -> Place {
+        let name = fold(name);
+        let mut text = String::with_capacity(
+            id.len() + category.len() + name.len() + sort_key.len() + search_text.len(),
+        );
+        let mut ends = [0u32; 4];
+        for (end, part) in ends.iter_mut().zip([id, category, name.as_str(), sort_key]) {
+            text.push_str(part);
+            // A place's texts are far below 4 GB (the store bounds a row at 2 MB).
+            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        text.push_str(search_text);
+        Place {
+            lat,
+            lng,
+            hazards,
+            open_days,
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
+    fn part(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends.get(i).map_or(self.text.len(), |e| *e as usize);
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    pub fn id(&self) -> &str {
+        self.part(0)
+    }
+
+    pub fn category(&self) -> &str {
+        self.part(1)
+    }
+
+    /// Folded.
+    pub fn name(&self) -> &str {
+        self.part(2)
+    }
+
+    pub fn sort_key(&self) -> &str {
+        self.part(3)
+    }
+
+    pub fn search_text(&self) -> &str {
+        self.part(4)
+    }
+
+    pub(super) fn bytes(&self) -> usize {
+        std::mem::size_of::<Place>() + self.text.len()
+    }
+
+    /// The category is `code` or one of its children.
+    fn in_category(&self, code: &str) -> bool {
+        let category = self.category();
+        category == code
+            || (category.len() > code.len()
+                && category.starts_with(code)
+                && category.as_bytes()[code.len()] == b'.')
+    }
+
+    /// Whether the place passes the search's filters and every one of its words (`forms`:
+    /// each term's least forms, worked out once per search).
+    fn matches(&self, query: &SearchQuery, understood: &Understood, forms: &[Vec<&str>]) -> bool {
+        let mut days = understood.days;
+        if let Some(d) = query.open_on {
+            days |= 1 << d;
+        }
+        query
+            .category
+            .as_deref()
+            .is_none_or(|c| self.in_category(c))
+            && (days == 0 || self.open_days & days != 0)
+            && self.hazards & understood.hazards.0 == understood.hazards.0
+            && understood.terms.iter().zip(forms).all(|(term, forms)| {
+                forms.iter().any(|form| self.search_text().contains(form))
+                    || term.categories.iter().any(|c| self.in_category(c))
+            })
+    }
+}
+
+/// Whether a search near a point can be answered from the places in memory: a place there
+/// holds what the index `resources_geo` holds (so that reading a cell reads no table row),
+/// which has no town, facilities or hours.
+pub fn usable(query: &SearchQuery, understood: &Understood) -> bool {
+    query.near.is_some()
+        && query.municipality.is_none()
+        && understood.town.is_none()
+        && understood.facilities.is_empty()
+        && !open_now(query, understood)
+}
+
+/// What a kept cell costs besides its places (its entry in the map).
+pub(super) const CELL_BYTES: usize = 96;
+
+/// The cells of a region read whole: 0.6 km × 1.2 km in Japan, the cells of the
+/// most common searches (300 m to 2 km); finer cells are answered by their parent, coarser
+/// ones by their children (a search tests the distance of every place it is given).
+pub(super) const REGION_PRECISION: usize = 6;
+
+/// The places of the region's cells that cover `wanted` (cells of one precision).
+pub(super) fn in_region(
+    region: &BTreeMap<String, Arc<Vec<Place>>>,
+    wanted: &[String],
+) -> Vec<Arc<Vec<Place>>> {
+    let mut found = Vec::new();
+    let mut parents: Vec<&str> = Vec::new();
+    for cell in wanted {
+        if let Some(parent) = cell.get(..REGION_PRECISION) {
+            if !parents.contains(&parent) {
+                parents.push(parent);
+                found.extend(region.get(parent).cloned());
+            }
+        } else {
+            found.extend(
+                region
+                    .range::<str, _>((Bound::Included(cell.as_str()), Bound::Unbounded))
+                    .take_while(|(key, _)| key.starts_with(cell.as_str()))
+                    .map(|(_, places)| Arc::clone(places)),
+            );
+        }
+    }
+    found
+}
+
+/// The places in the box around the circle that pass the search, from `cells`.
+pub fn candidates<'a>(
+    cells: &'a [Arc<Vec<Place>>],
+    query: &'a SearchQuery,
+    understood: &'a Understood,
+) -> impl Iterator<Item = &'a Place> + 'a {
+    let (lat_range, lng_range) = match &query.near {
+        Some(near) => {
+            let dlat = (near.radius_m / geo::EARTH_RADIUS_M).to_degrees();
+            let dlng = dlat / near.lat.to_radians().cos().max(0.01);
+            (
+                (near.lat - dlat)..=(near.lat + dlat),
+                (near.lng - dlng)..=(near.lng + dlng),
+            )
+        }
+        None => (0.0..=0.0, 0.0..=0.0),
+    };
+    let forms: Vec<Vec<&str>> = understood.terms.iter().map(|t| t.least_forms()).collect();
+    cells
+        .iter()
+        .flat_map(|places| places.iter())
+        .filter(move |p| lat_range.contains(&p.lat) && lng_range.contains(&p.lng))
+        .filter(move |p| p.matches(query, understood, &forms))
+}
+
+/// Reads the published places of `cells` (geohash prefixes) in one query.
+pub(super) async fn load(
+    env: &Env,
+    cells: &[String],
+) -> Result<HashMap<String, Arc<Vec<Place>>>, Error> {
+    let ranges: Vec<(&str, String)> = cells
+        .iter()
+        .map(|cell| {
+            let end = geo::successor(cell).unwrap_or_else(|| "{".into());
+            (cell.as_str(), end)
+        })
+        .collect();
+    let ranges = serde_json::to_string(&ranges).map_err(|e| Error::Internal(e.to_string()))?;
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            &format!(
+                "SELECT cell.key AS cell, {PLACE_COLUMNS} \
+                 FROM json_each(?1) AS cell CROSS JOIN resources r \
+                 WHERE r.geohash >= json_extract(cell.value, '$[0]') \
+                 AND r.geohash < json_extract(cell.value, '$[1]') AND +r.status = 'published'"
+            ),
+            &[ranges.into()],
+        )
+        .await?;
+    let mut read: HashMap<String, Vec<Place>> =
+        cells.iter().map(|c| (c.clone(), Vec::new())).collect();
+    for row in rows.iter() {
+        let index = usize::try_from(row.int("cell")?).unwrap_or(usize::MAX);
+        if let (Some(cell), Some(place)) = (cells.get(index), place_of(&row)?)
+            && let Some(places) = read.get_mut(cell)
+        {
+            places.push(place);
+        }
+    }
+    Ok(read.into_iter().map(|(c, p)| (c, Arc::new(p))).collect())
+}
+
+/// What a place is read as, by `load` and `load_region`.
+const PLACE_COLUMNS: &str = "r.id, r.lat, r.lng, r.category, r.hazards, r.open_days, r.name, \
+     r.sort_key, r.search_text";
+
+/// A place as read (`None` for one without a position: no search near a point finds it).
+fn place_of(row: &crate::ports::Row<'_>) -> Result<Option<Place>, Error> {
+    let (Some(lat), Some(lng)) = (row.opt_real("lat")?, row.opt_real("lng")?) else {
+        return Ok(None);
+    };
+    Ok(Some(Place::new(
+        [lat, lng],
+        [row.int("hazards")?, row.int("open_days")?],
+        [
+            row.text("id")?,
+            row.text("category")?,
+            row.text("name")?,
+            row.text("sort_key")?,
+            row.text("search_text")?,
+        ],
+    )))
+}
+
+/// Every published place with a position, by cell of [`REGION_PRECISION`], and the bytes
+/// they are counted at; `None` when there are more than `limit`. In geohash order (the
+/// index `resources_geo` holds every column read), so a cell's places come together.
+pub(super) async fn load_region(
+    env: &Env,
+    limit: usize,
+) -> Result<Option<(BTreeMap<String, Arc<Vec<Place>>>, usize)>, Error> {
+    let sql = env.sql(Database::Public).await?;
+    let rows = sql
+        .query(
+            &format!(
+                "SELECT r.geohash, {PLACE_COLUMNS} FROM resources r \
+                 WHERE r.geohash >= '' AND +r.status = 'published' ORDER BY r.geohash LIMIT ?1"
+            ),
+            &[i64::try_from(limit.saturating_add(1))
+                .unwrap_or(i64::MAX)
+                .into()],
+        )
+        .await?;
+    if rows.len() > limit {
+        return Ok(None);
+    }
+    let mut region: BTreeMap<String, Arc<Vec<Place>>> = BTreeMap::new();
+    let mut bytes = 0;
+    let mut cell = String::new();
+    let mut places = Vec::new();
+    for row in rows.iter() {
+        let Some(place) = place_of(&row)? else {
+            continue;
+        };
+        let hash = row.text("geohash")?;
+        let of = hash.get(..REGION_PRECISION).unwrap_or(hash);
+        if of != cell {
+            if !places.is_empty() {
+                bytes += CELL_BYTES + cell.len();
+                region.insert(
+                    std::mem::take(&mut cell),
+                    Arc::new(std::mem::take(&mut places)),
+                );
+            }
+            of.clone_into(&mut cell);
+        }
+        bytes += place.bytes();
+        places.push(place);
+    }
+    if !places.is_empty() {
+        bytes += CELL_BYTES + cell.len();
+        region.insert(cell, Arc::new(places));
+    }
+    Ok(Some((region, bytes)))
+}
