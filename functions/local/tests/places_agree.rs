@@ -13,12 +13,13 @@ use async_trait::async_trait;
 use rainbownet::functions::Component;
 use rainbownet_core::env::Env;
 use rainbownet_core::env::Stores;
+use rainbownet_core::geo;
 use rainbownet_core::ports::{Database, Kv, KvStore, Rows, Sql, Statement, StoreError, Value};
 use rainbownet_core::resources::hazard::{Hazard, Hazards};
 use rainbownet_core::resources::schedule::Rule;
 use rainbownet_core::resources::search::{Cells, Near, SearchPage, SearchQuery, search_with};
 use rainbownet_core::resources::words::Dictionary;
-use rainbownet_core::resources::{ResourceFields, Status};
+use rainbownet_core::resources::{Provenance, ResourceFields, Status, insert_statement};
 
 mod common;
 
@@ -81,7 +82,7 @@ fn places(seq: &mut Seq) -> Vec<ResourceFields> {
 }
 
 /// Compares `rounds` random searches near points answered from `cells` with the store's.
-fn agree(env: &Env, dictionary: &Dictionary, cells: &Cells, seq: &mut Seq, rounds: usize) {
+fn agree(env: &Env, dictionary: &Dictionary, kept: (&Cells, &str), seq: &mut Seq, rounds: usize) {
     let words = [
         None,
         Some("サロン"),
@@ -112,7 +113,7 @@ fn agree(env: &Env, dictionary: &Dictionary, cells: &Cells, seq: &mut Seq, round
         };
         let store =
             pollster::block_on(search_with(env, &query, dictionary, None)).expect("from the store");
-        let memory = pollster::block_on(search_with(env, &query, dictionary, Some((cells, "g1"))))
+        let memory = pollster::block_on(search_with(env, &query, dictionary, Some(kept)))
             .expect("from memory");
         let ids = |page: &SearchPage| {
             page.items
@@ -143,7 +144,7 @@ fn near_a_point_memory_and_store_agree() {
     let env = host.env_for(Component::Portal);
     let dictionary = pollster::block_on(Dictionary::load(&env)).expect("dictionary");
     let cells = Cells::bounded(64 * 1024 * 1024, 20_000);
-    agree(&env, &dictionary, &cells, &mut seq, 300);
+    agree(&env, &dictionary, (&cells, "g1"), &mut seq, 300);
     assert!(!cells.holds_region());
 }
 
@@ -159,12 +160,169 @@ fn a_region_read_whole_and_the_store_agree() {
     pollster::block_on(cells.keep_region_fresh(&env, "g1")).expect("read the region");
     assert!(cells.holds_region());
     let bytes = cells.bytes();
-    agree(&env, &dictionary, &cells, &mut seq, 300);
+    agree(&env, &dictionary, (&cells, "g1"), &mut seq, 300);
     assert_eq!(
         cells.bytes(),
         bytes,
         "a search read cells beside the region"
     );
+}
+
+/// A store whose region reads are counted: the statement that reads every place.
+struct Counting {
+    inner: Box<dyn Stores>,
+    whole: Rc<Cell<usize>>,
+}
+
+#[async_trait(?Send)]
+impl Stores for Counting {
+    async fn sql(&self, db: Database) -> Result<Rc<dyn Sql>, StoreError> {
+        let inner = self.inner.sql(db).await?;
+        Ok(Rc::new(CountingSql {
+            inner,
+            whole: Rc::clone(&self.whole),
+        }))
+    }
+
+    async fn kv(&self, store: KvStore) -> Result<Rc<dyn Kv>, StoreError> {
+        self.inner.kv(store).await
+    }
+}
+
+struct CountingSql {
+    inner: Rc<dyn Sql>,
+    whole: Rc<Cell<usize>>,
+}
+
+#[async_trait(?Send)]
+impl Sql for CountingSql {
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        if sql.contains("ORDER BY r.geohash") {
+            self.whole.set(self.whole.get() + 1);
+        }
+        self.inner.query(sql, params).await
+    }
+
+    async fn batch(&self, statements: &[Statement]) -> Result<Vec<Rows>, StoreError> {
+        self.inner.batch(statements).await
+    }
+}
+
+/// After writes of every kind (new places, a move to another cell, a rename, a
+/// withdrawal, a deletion) the kept region is mended by what changed, not read again, and
+/// answers every search as the store does; when the changes it would need were dropped,
+/// it is read again.
+#[test]
+fn a_kept_region_is_mended_by_what_changed() {
+    let mut seq = Seq(0x6d65_6e64_0000_0005);
+    let (_dir, host, data) = region(places(&mut seq));
+    let whole = Rc::new(Cell::new(0));
+    let mut env = host.env_for(Component::Portal);
+    env.stores = Box::new(Counting {
+        inner: host.env_for(Component::Portal).stores,
+        whole: Rc::clone(&whole),
+    });
+    let dictionary = pollster::block_on(Dictionary::load(&env)).expect("dictionary");
+    let cells = Cells::new();
+    pollster::block_on(cells.keep_region_fresh(&env, "g1")).expect("read the region");
+    assert_eq!(whole.get(), 1);
+
+    let db = data.database(Database::Public);
+    let mut more = places(&mut seq);
+    more.truncate(40);
+    let statements: Vec<Statement> = more
+        .iter()
+        .enumerate()
+        .map(|(n, fields)| {
+            let key = format!("more|{n}");
+            let from = Provenance {
+                source: "test",
+                key: Some(&key),
+                hash: None,
+            };
+            insert_statement(
+                &format!("MORE{n:022}"),
+                fields,
+                &from,
+                "2026-01-02T00:00:00Z",
+            )
+        })
+        .collect();
+    db.batch(&statements).expect("insert");
+    let moved_to = geo::encode(35.215, 136.855).expect("geohash");
+    db.batch(&[
+        // Moved across the region (another cell), renamed, withdrawn, deleted.
+        Statement::new(
+            "UPDATE resources SET lat = 35.215, lng = 136.855, geohash = ?2 WHERE id = ?1",
+            vec!["PLACE000000000000000000011".into(), moved_to.into()],
+        ),
+        Statement::new(
+            "UPDATE resources SET name = 'みどりサロン新館', search_text = 'みどりさろんしんかん' \
+             WHERE id = 'PLACE000000000000000000012'",
+            vec![],
+        ),
+        Statement::new(
+            "UPDATE resources SET status = 'draft' WHERE id = 'PLACE000000000000000000013'",
+            vec![],
+        ),
+        Statement::new(
+            "DELETE FROM resources WHERE id = 'PLACE000000000000000000014'",
+            vec![],
+        ),
+    ])
+    .expect("change");
+    let changed: i64 = db
+        .query(
+            "SELECT count(*) AS n FROM resources WHERE id IN ('PLACE000000000000000000011', \
+             'PLACE000000000000000000012', 'PLACE000000000000000000013')",
+            &[],
+        )
+        .expect("count")
+        .first()
+        .expect("a row")
+        .int("n")
+        .expect("n");
+    assert_eq!(changed, 3, "the ids the test changes are not the region's");
+    let near = SearchQuery {
+        near: Some(Near {
+            lat: 35.19,
+            lng: 136.83,
+            radius_m: 1_000.0,
+        }),
+        limit: 20,
+        ..SearchQuery::default()
+    };
+    let asked = host.env_for(Component::Portal);
+    pollster::block_on(search_with(
+        &asked,
+        &near,
+        &dictionary,
+        Some((&cells, "g2")),
+    ))
+    .expect("search");
+    assert!(
+        asked.deferred(),
+        "the new generation's region was not asked for"
+    );
+    pollster::block_on(cells.keep_region_fresh(&env, "g2")).expect("mend the region");
+    assert!(cells.holds_region());
+    assert_eq!(whole.get(), 1, "the region was read again, not mended");
+    agree(&env, &dictionary, (&cells, "g2"), &mut seq, 300);
+
+    // More than 10,000 changes later the oldest it needs are gone: read again.
+    for _ in 0..11 {
+        db.batch(&[Statement::new(
+            "UPDATE resources SET hazards = (hazards + 1) % 4 \
+             WHERE rowid IN (SELECT rowid FROM resources LIMIT 1000)",
+            vec![],
+        )])
+        .expect("many changes");
+    }
+    pollster::block_on(search_with(&env, &near, &dictionary, Some((&cells, "g3"))))
+        .expect("search");
+    pollster::block_on(cells.keep_region_fresh(&env, "g3")).expect("read again");
+    assert_eq!(whole.get(), 2, "a region missing changes was mended");
+    agree(&env, &dictionary, (&cells, "g3"), &mut seq, 100);
 }
 
 /// A region larger than the bound (a Worker's) is not kept: cells are read as asked, the
@@ -179,7 +337,7 @@ fn a_region_larger_than_the_bound_is_read_by_cells() {
     let cells = Cells::reading_regions(bound, 50);
     pollster::block_on(cells.keep_region_fresh(&env, "g1")).expect("tried");
     assert!(!cells.holds_region());
-    agree(&env, &dictionary, &cells, &mut seq, 100);
+    agree(&env, &dictionary, (&cells, "g1"), &mut seq, 100);
     assert!(cells.bytes() <= bound, "kept {} bytes", cells.bytes());
 }
 

@@ -15,6 +15,7 @@ mod filters;
 mod orders;
 mod place;
 mod places;
+mod region;
 mod store;
 mod suggest;
 

@@ -1,9 +1,8 @@
 //! A place as a search near a point tests it (what the index `resources_geo` holds:
 //! position, category, weekdays, hazards, words), and how places are read from the store:
-//! the cells a search covers, or the whole region (`places` keeps them).
+//! the cells a search covers (the whole region: `region`).
 
-use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::SearchQuery;
@@ -17,7 +16,7 @@ use crate::text::fold;
 
 /// A published place as a search tests it. Its five texts are one allocation (100,000
 /// places are read at once into memory: five allocations each were a quarter of the read).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Place {
     pub lat: f64,
     pub lng: f64,
@@ -133,36 +132,6 @@ pub fn usable(query: &SearchQuery, understood: &Understood) -> bool {
 /// What a kept cell costs besides its places (its entry in the map).
 pub(super) const CELL_BYTES: usize = 96;
 
-/// The cells of a region read whole: 0.6 km × 1.2 km in Japan, the cells of the
-/// most common searches (300 m to 2 km); finer cells are answered by their parent, coarser
-/// ones by their children (a search tests the distance of every place it is given).
-pub(super) const REGION_PRECISION: usize = 6;
-
-/// The places of the region's cells that cover `wanted` (cells of one precision).
-pub(super) fn in_region(
-    region: &BTreeMap<String, Arc<Vec<Place>>>,
-    wanted: &[String],
-) -> Vec<Arc<Vec<Place>>> {
-    let mut found = Vec::new();
-    let mut parents: Vec<&str> = Vec::new();
-    for cell in wanted {
-        if let Some(parent) = cell.get(..REGION_PRECISION) {
-            if !parents.contains(&parent) {
-                parents.push(parent);
-                found.extend(region.get(parent).cloned());
-            }
-        } else {
-            found.extend(
-                region
-                    .range::<str, _>((Bound::Included(cell.as_str()), Bound::Unbounded))
-                    .take_while(|(key, _)| key.starts_with(cell.as_str()))
-                    .map(|(_, places)| Arc::clone(places)),
-            );
-        }
-    }
-    found
-}
-
 /// The places in the box around the circle that pass the search, from `cells`.
 pub fn candidates<'a>(
     cells: &'a [Arc<Vec<Place>>],
@@ -227,11 +196,11 @@ pub(super) async fn load(
 }
 
 /// What a place is read as, by `load` and `load_region`.
-const PLACE_COLUMNS: &str = "r.id, r.lat, r.lng, r.category, r.hazards, r.open_days, r.name, \
+pub(super) const PLACE_COLUMNS: &str = "r.id, r.lat, r.lng, r.category, r.hazards, r.open_days, r.name, \
      r.sort_key, r.search_text";
 
 /// A place as read (`None` for one without a position: no search near a point finds it).
-fn place_of(row: &crate::ports::Row<'_>) -> Result<Option<Place>, Error> {
+pub(super) fn place_of(row: &crate::ports::Row<'_>) -> Result<Option<Place>, Error> {
     let (Some(lat), Some(lng)) = (row.opt_real("lat")?, row.opt_real("lng")?) else {
         return Ok(None);
     };
@@ -246,56 +215,4 @@ fn place_of(row: &crate::ports::Row<'_>) -> Result<Option<Place>, Error> {
             row.text("search_text")?,
         ],
     )))
-}
-
-/// Every published place with a position, by cell of [`REGION_PRECISION`], and the bytes
-/// they are counted at; `None` when there are more than `limit`. In geohash order (the
-/// index `resources_geo` holds every column read), so a cell's places come together.
-pub(super) async fn load_region(
-    env: &Env,
-    limit: usize,
-) -> Result<Option<(BTreeMap<String, Arc<Vec<Place>>>, usize)>, Error> {
-    let sql = env.sql(Database::Public).await?;
-    let rows = sql
-        .query(
-            &format!(
-                "SELECT r.geohash, {PLACE_COLUMNS} FROM resources r \
-                 WHERE r.geohash >= '' AND +r.status = 'published' ORDER BY r.geohash LIMIT ?1"
-            ),
-            &[i64::try_from(limit.saturating_add(1))
-                .unwrap_or(i64::MAX)
-                .into()],
-        )
-        .await?;
-    if rows.len() > limit {
-        return Ok(None);
-    }
-    let mut region: BTreeMap<String, Arc<Vec<Place>>> = BTreeMap::new();
-    let mut bytes = 0;
-    let mut cell = String::new();
-    let mut places = Vec::new();
-    for row in rows.iter() {
-        let Some(place) = place_of(&row)? else {
-            continue;
-        };
-        let hash = row.text("geohash")?;
-        let of = hash.get(..REGION_PRECISION).unwrap_or(hash);
-        if of != cell {
-            if !places.is_empty() {
-                bytes += CELL_BYTES + cell.len();
-                region.insert(
-                    std::mem::take(&mut cell),
-                    Arc::new(std::mem::take(&mut places)),
-                );
-            }
-            of.clone_into(&mut cell);
-        }
-        bytes += place.bytes();
-        places.push(place);
-    }
-    if !places.is_empty() {
-        bytes += CELL_BYTES + cell.len();
-        region.insert(cell, Arc::new(places));
-    }
-    Ok(Some((region, bytes)))
 }

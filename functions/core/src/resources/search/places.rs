@@ -11,17 +11,19 @@
 //! for one request, so there the cells are read for that request alone.
 //!
 //! A host that has the memory keeps the whole region instead, read off the request path
-//! (`keep_region_fresh`, the portal's work after responses): at start, after each write
-//! (a search asks for it) and before it grows stale. Reading the cells as residents ask set
-//! the p99 of an instance's first second (p50 15 ms, p99 92 ms there against 7 and 15 once
-//! the cells were kept: `tests/bench-outside.sh`); reading the region on a request's path
-//! made that second worse (one search held for 350 ms while the rest raced it).
+//! (`keep_region_fresh`, the portal's work after responses): before it serves, then after
+//! each write mended by what changed (`resource_changes`). Reading the cells as residents
+//! ask set the p99 of an instance's first second (p50 15 ms, p99 92 ms there against 7 and
+//! 15 once the cells were kept: `tests/bench-outside.sh`); reading the region on a
+//! request's path made that second worse (one search held for 350 ms while the rest raced
+//! it), and reading it whole after each write left the 5 s after it at p99 46–72 ms.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use super::SearchQuery;
-use super::place::{CELL_BYTES, Place, in_region, load, load_region};
+use super::place::{CELL_BYTES, Place, load};
+use super::region::{Region, in_region, load_region, mend_region};
 use crate::env::Env;
 use crate::error::Error;
 use crate::geo;
@@ -52,19 +54,20 @@ struct Kept {
     /// The full rows of the places a search answered with, by id: the same places answer
     /// many residents of one neighbourhood.
     resources: HashMap<String, Arc<Resource>>,
-    region: Region,
-    /// When the region was last read: it is read again before `until` passes.
-    region_read_at: i64,
+    /// Every place, when this host keeps the region: then no cell is read.
+    region: Option<Region>,
+    /// The region kept for the generation before (or until `until` passed), mended by what
+    /// changed since instead of read again.
+    base: Option<Region>,
+    reading: Reading,
 }
 
-/// Every published place of the store, read at once, by cell of [`REGION_PRECISION`].
-#[derive(Default)]
-enum Region {
+#[derive(Default, PartialEq)]
+enum Reading {
     #[default]
-    NotRead,
+    Idle,
     /// Being read (off the request path); searches read cells as asked meanwhile.
-    Reading,
-    Read(BTreeMap<String, Arc<Vec<Place>>>),
+    Now,
     /// More places than the bound allows: cells are read one by one as asked.
     TooLarge,
 }
@@ -73,9 +76,9 @@ enum Region {
 /// globe must not grow the set without bound; past it, it starts again.
 const MAX_ASKED: usize = 20_000;
 
-/// A region read this long ago is read again when a search or the host's timer asks: well
-/// before [`TTL_MILLIS`] empties it, so that a surge never finds it gone.
-const REGION_REFRESH_MILLIS: i64 = 30_000;
+/// Changes mended into a kept region at most; more (an import of a town's file) and it is
+/// read again.
+const MOST_CHANGES: usize = 5_000;
 
 /// What one place is counted at, at least, when deciding how many rows a region read may
 /// bring (the exact bytes are checked after).
@@ -137,14 +140,16 @@ impl Cells {
         let mut guard = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         let kept = guard.get_or_insert_with(Kept::default);
         let stale = (kept.generation != generation || kept.until <= now).then(|| {
-            std::mem::replace(
+            let mut old = std::mem::replace(
                 kept,
                 Kept {
                     generation: generation.to_owned(),
                     until: now + TTL_MILLIS,
                     ..Kept::default()
                 },
-            )
+            );
+            kept.base = old.region.take().or_else(|| old.base.take());
+            old
         });
         let out = f(kept);
         drop(guard);
@@ -169,7 +174,7 @@ impl Cells {
         let wanted = geo::covering_cells(near.lat, near.lng, near.radius_m);
         let now = env.clock.now_millis();
         let (plan, wants_region) = self.with(generation, now, |kept| {
-            (self.plan(kept, &wanted), self.wants_region(kept, now))
+            (self.plan(kept, &wanted), self.wants_region(kept))
         });
         if wants_region {
             env.defer();
@@ -227,8 +232,8 @@ enum Plan {
 
 impl Cells {
     fn plan(&self, kept: &mut Kept, wanted: &[String]) -> Plan {
-        if let Region::Read(region) = &kept.region {
-            return Plan::Kept(in_region(region, wanted));
+        if let Some(region) = &kept.region {
+            return Plan::Kept(in_region(&region.cells, wanted));
         }
         let mut found = Vec::new();
         let mut missing = Vec::new();
@@ -253,54 +258,52 @@ impl Cells {
         Plan::Cells(found, missing)
     }
 
-    /// Whether the region should be read (again): this host reads regions, and it is not
-    /// read for this generation, or was read long enough ago.
-    fn wants_region(&self, kept: &Kept, now: i64) -> bool {
-        self.reads_regions
-            && match kept.region {
-                Region::NotRead => true,
-                Region::Read(_) => now - kept.region_read_at >= REGION_REFRESH_MILLIS,
-                Region::Reading | Region::TooLarge => false,
-            }
+    /// Whether the region should be read: this host keeps regions, and has none for this
+    /// generation (nor is reading one, nor found it too large).
+    fn wants_region(&self, kept: &Kept) -> bool {
+        self.reads_regions && kept.region.is_none() && kept.reading == Reading::Idle
     }
 
-    /// Reads every published place and keeps them for `generation` when they fit, if the
-    /// region is wanted (see `wants_region`); searches near a point then read no cell.
-    /// For a host's work after responses and its timer, never a request's path.
+    /// Keeps every published place for `generation` when they fit, if the region is wanted
+    /// (see `wants_region`): the region kept before mended by what changed since (a few
+    /// rows), or read whole (100,000 rows: 0.4 s of a core). Searches near a point then
+    /// read no cell. For a host's work after responses, never a request's path.
     pub async fn keep_region_fresh(&self, env: &Env, generation: &str) -> Result<(), Error> {
         let now = env.clock.now_millis();
-        let start = self.with(generation, now, |kept| {
-            let wanted = self.wants_region(kept, now);
-            if wanted {
-                kept.region = Region::Reading;
+        let base = self.with(generation, now, |kept| {
+            if !self.wants_region(kept) {
+                return None;
             }
-            wanted
+            kept.reading = Reading::Now;
+            Some(kept.base.take())
         });
-        if !start {
+        let Some(base) = base else {
             return Ok(());
-        }
+        };
         let _reading = ReadingRegion {
             cells: self,
             generation,
         };
-        let read = load_region(env, self.max_bytes / MIN_PLACE_BYTES).await?;
+        let mended = match &base {
+            Some(base) => mend_region(env, base, MOST_CHANGES).await?,
+            None => None,
+        };
+        drop(base);
+        let read = match mended {
+            Some(region) => Some(region),
+            None => load_region(env, self.max_bytes / MIN_PLACE_BYTES).await?,
+        };
         let dropped = self.with(generation, now, |kept| match read {
-            Some((region, bytes)) if bytes <= self.max_bytes => {
-                kept.region = Region::Read(region);
-                kept.region_read_at = now;
-                kept.until = now + TTL_MILLIS;
-                kept.bytes = bytes;
+            Some(region) if region.bytes <= self.max_bytes => {
+                kept.bytes = region.bytes;
+                kept.region = Some(region);
+                kept.reading = Reading::Idle;
                 kept.asked = HashSet::new();
-                // Full rows are kept no longer than places (a write by the command line
-                // makes no new generation).
-                (
-                    std::mem::take(&mut kept.cells),
-                    std::mem::take(&mut kept.resources),
-                )
+                std::mem::take(&mut kept.cells)
             }
             _ => {
-                kept.region = Region::TooLarge;
-                (HashMap::new(), HashMap::new())
+                kept.reading = Reading::TooLarge;
+                HashMap::new()
             }
         });
         drop(dropped);
@@ -319,9 +322,9 @@ impl Drop for ReadingRegion<'_> {
         let mut guard = self.cells.kept.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(kept) = guard.as_mut()
             && kept.generation == self.generation
-            && matches!(kept.region, Region::Reading)
+            && kept.reading == Reading::Now
         {
-            kept.region = Region::NotRead;
+            kept.reading = Reading::Idle;
         }
     }
 }
@@ -355,9 +358,7 @@ impl Cells {
     /// Whether the places of every cell are kept (the region was read and fits).
     pub fn holds_region(&self) -> bool {
         let guard = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        guard
-            .as_ref()
-            .is_some_and(|kept| matches!(kept.region, Region::Read(_)))
+        guard.as_ref().is_some_and(|kept| kept.region.is_some())
     }
 
     /// The bytes the kept cells are counted at (what `max_bytes` bounds).
