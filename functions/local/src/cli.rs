@@ -299,9 +299,11 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
                 &mut progress,
             ));
             eprintln!();
-            // A running host beside this command makes its pages and searches again (they
-            // showed the old places for up to a day).
-            pollster::block_on(rainbownet_portal::invalidate_pages(&env));
+            // A running host beside this command makes its pages and searches again when a
+            // place changed (they showed the old places for up to a day).
+            if report.as_ref().is_ok_and(|r| r.imported + r.updated > 0) {
+                pollster::block_on(rainbownet_portal::invalidate_pages(&env));
+            }
             let report = report.map_err(describe)?;
             println!("{} ({})", report.dataset_label, file.display());
             if !report.detected_by.is_empty() {
