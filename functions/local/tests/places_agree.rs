@@ -6,6 +6,7 @@ use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use async_trait::async_trait;
@@ -19,7 +20,7 @@ use rainbownet_core::resources::hazard::{Hazard, Hazards};
 use rainbownet_core::resources::schedule::Rule;
 use rainbownet_core::resources::search::{Cells, Near, SearchPage, SearchQuery, search_with};
 use rainbownet_core::resources::words::Dictionary;
-use rainbownet_core::resources::{Provenance, ResourceFields, Status, insert_statement};
+use rainbownet_core::resources::{Provenance, Resource, ResourceFields, Status, insert_statement};
 
 mod common;
 
@@ -585,4 +586,43 @@ fn cells_are_read_when_asked_again_and_once_at_a_time() {
     assert!(cells.bytes() > 0, "the cells are kept once read");
     let after = pollster::block_on(search_with(&plain, &query, &dictionary, kept)).expect("after");
     assert_eq!(ids(&after), ids(&store));
+}
+
+fn row(id: &str) -> Arc<Resource> {
+    Arc::new(Resource {
+        id: id.to_owned(),
+        url: format!("/resources/{id}"),
+        municipality_name: String::new(),
+        district: None,
+        category_name: String::new(),
+        category_name_en: String::new(),
+        schema_type: String::new(),
+        schedule_text: Vec::new(),
+        fields: ResourceFields::default(),
+        source: "test".into(),
+        created_at: String::new(),
+        updated_at: String::new(),
+    })
+}
+
+/// Full rows are kept up to the bound, the first asked staying: a full map is not
+/// emptied (freeing thousands of rows in one request's time), nor grown.
+#[test]
+fn full_rows_are_kept_up_to_the_bound_first_come() {
+    let cells = Cells::bounded(1024, 5);
+    let ids: Vec<String> = (0..8).map(|n| format!("R{n}")).collect();
+    let rows: Vec<Arc<Resource>> = ids.iter().map(|id| row(id)).collect();
+    cells.keep_resources("g1", 0, &rows[..3]);
+    cells.keep_resources("g1", 0, &rows[3..]);
+    let all: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let kept: Vec<String> = cells
+        .resources("g1", 0, &all)
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
+    assert_eq!(kept, ["R0", "R1", "R2", "R3", "R4"]);
+    assert!(
+        cells.resources("g2", 0, &all).is_empty(),
+        "kept past its generation"
+    );
 }
