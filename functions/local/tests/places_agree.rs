@@ -12,6 +12,7 @@ use std::task::{Context, Poll, Waker};
 use async_trait::async_trait;
 
 use rainbownet::functions::Component;
+use rainbownet::server::Host;
 use rainbownet_core::env::Env;
 use rainbownet_core::env::Stores;
 use rainbownet_core::geo;
@@ -20,11 +21,11 @@ use rainbownet_core::resources::hazard::{Hazard, Hazards};
 use rainbownet_core::resources::schedule::Rule;
 use rainbownet_core::resources::search::{Cells, Near, SearchPage, SearchQuery, search_with};
 use rainbownet_core::resources::words::Dictionary;
-use rainbownet_core::resources::{Provenance, Resource, ResourceFields, Status, insert_statement};
+use rainbownet_core::resources::{Resource, ResourceFields, Status};
 
 mod common;
 
-use common::{Seq, region};
+use common::{Seq, region, stored};
 
 const CATEGORIES: [&str; 5] = [
     "gathering.salon",
@@ -169,46 +170,6 @@ fn a_region_read_whole_and_the_store_agree() {
     );
 }
 
-/// A store whose region reads are counted: the statement that reads every place.
-struct Counting {
-    inner: Box<dyn Stores>,
-    whole: Rc<Cell<usize>>,
-}
-
-#[async_trait(?Send)]
-impl Stores for Counting {
-    async fn sql(&self, db: Database) -> Result<Rc<dyn Sql>, StoreError> {
-        let inner = self.inner.sql(db).await?;
-        Ok(Rc::new(CountingSql {
-            inner,
-            whole: Rc::clone(&self.whole),
-        }))
-    }
-
-    async fn kv(&self, store: KvStore) -> Result<Rc<dyn Kv>, StoreError> {
-        self.inner.kv(store).await
-    }
-}
-
-struct CountingSql {
-    inner: Rc<dyn Sql>,
-    whole: Rc<Cell<usize>>,
-}
-
-#[async_trait(?Send)]
-impl Sql for CountingSql {
-    async fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
-        if sql.contains("ORDER BY r.geohash") {
-            self.whole.set(self.whole.get() + 1);
-        }
-        self.inner.query(sql, params).await
-    }
-
-    async fn batch(&self, statements: &[Statement]) -> Result<Vec<Rows>, StoreError> {
-        self.inner.batch(statements).await
-    }
-}
-
 /// After writes of every kind (new places, a move to another cell, a rename, a
 /// withdrawal, a deletion) the kept region is mended by what changed, not read again, and
 /// answers every search as the store does; when the changes it would need were dropped,
@@ -217,12 +178,7 @@ impl Sql for CountingSql {
 fn a_kept_region_is_mended_by_what_changed() {
     let mut seq = Seq(0x6d65_6e64_0000_0005);
     let (_dir, host, data) = region(places(&mut seq));
-    let whole = Rc::new(Cell::new(0));
-    let mut env = host.env_for(Component::Portal);
-    env.stores = Box::new(Counting {
-        inner: host.env_for(Component::Portal).stores,
-        whole: Rc::clone(&whole),
-    });
+    let (env, _, whole) = watched(&host, true);
     let dictionary = pollster::block_on(Dictionary::load(&env)).expect("dictionary");
     let cells = Cells::new();
     pollster::block_on(cells.keep_region_fresh(&env, "g1")).expect("read the region");
@@ -231,24 +187,7 @@ fn a_kept_region_is_mended_by_what_changed() {
     let db = data.database(Database::Public);
     let mut more = places(&mut seq);
     more.truncate(40);
-    let statements: Vec<Statement> = more
-        .iter()
-        .enumerate()
-        .map(|(n, fields)| {
-            let key = format!("more|{n}");
-            let from = Provenance {
-                source: "test",
-                key: Some(&key),
-                hash: None,
-            };
-            insert_statement(
-                &format!("MORE{n:022}"),
-                fields,
-                &from,
-                "2026-01-02T00:00:00Z",
-            )
-        })
-        .collect();
+    let statements = stored(&more, "MORE", "2026-01-02T00:00:00Z");
     db.batch(&statements).expect("insert");
     let moved_to = geo::encode(35.215, 136.855).expect("geohash");
     db.batch(&[
@@ -477,19 +416,34 @@ fn empty_cells_count_against_the_bound() {
     );
 }
 
-/// A store whose queries wait until `open` is set: a search held in the middle of reading.
-struct Gated {
+/// The store as a host gives it, watched: queries wait until `open` is set (a search held
+/// in the middle of reading), and the reads of the whole region are counted.
+struct Watched {
     inner: Box<dyn Stores>,
     open: Rc<Cell<bool>>,
+    whole: Rc<Cell<usize>>,
+}
+
+/// The portal's environment on `host` with a watched store: (env, open, whole reads).
+fn watched(host: &Host, open: bool) -> (Env, Rc<Cell<bool>>, Rc<Cell<usize>>) {
+    let (open, whole) = (Rc::new(Cell::new(open)), Rc::new(Cell::new(0)));
+    let mut env = host.env_for(Component::Portal);
+    env.stores = Box::new(Watched {
+        inner: host.env_for(Component::Portal).stores,
+        open: Rc::clone(&open),
+        whole: Rc::clone(&whole),
+    });
+    (env, open, whole)
 }
 
 #[async_trait(?Send)]
-impl Stores for Gated {
+impl Stores for Watched {
     async fn sql(&self, db: Database) -> Result<Rc<dyn Sql>, StoreError> {
         let inner = self.inner.sql(db).await?;
-        Ok(Rc::new(GatedSql {
+        Ok(Rc::new(WatchedSql {
             inner,
             open: Rc::clone(&self.open),
+            whole: Rc::clone(&self.whole),
         }))
     }
 
@@ -498,15 +452,19 @@ impl Stores for Gated {
     }
 }
 
-struct GatedSql {
+struct WatchedSql {
     inner: Rc<dyn Sql>,
     open: Rc<Cell<bool>>,
+    whole: Rc<Cell<usize>>,
 }
 
 #[async_trait(?Send)]
-impl Sql for GatedSql {
+impl Sql for WatchedSql {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
         Shut(Rc::clone(&self.open)).await;
+        if sql.contains("ORDER BY r.geohash") {
+            self.whole.set(self.whole.get() + 1);
+        }
         self.inner.query(sql, params).await
     }
 
@@ -538,12 +496,7 @@ fn cells_are_read_when_asked_again_and_once_at_a_time() {
     let mut seq = Seq(0x5eed_0f00_f157_7000);
     let (_dir, host, _) = region(places(&mut seq));
     let plain = host.env_for(Component::Portal);
-    let open = Rc::new(Cell::new(false));
-    let mut gated = host.env_for(Component::Portal);
-    gated.stores = Box::new(Gated {
-        inner: host.env_for(Component::Portal).stores,
-        open: Rc::clone(&open),
-    });
+    let (gated, open, _) = watched(&host, false);
     let dictionary = Dictionary::default();
     let cells = Cells::new();
     let query = SearchQuery {

@@ -34,24 +34,7 @@ pub fn region(places: Vec<ResourceFields>) -> (tempfile::TempDir, Host, Arc<Data
     let db = data.database(Database::Public);
     db.batch(&rainbownet_core::demo::statements(Database::Public)[..3])
         .expect("municipalities");
-    let statements: Vec<Statement> = places
-        .iter()
-        .enumerate()
-        .map(|(n, fields)| {
-            let key = format!("test|{n}");
-            let from = Provenance {
-                source: "test",
-                key: Some(&key),
-                hash: None,
-            };
-            insert_statement(
-                &format!("PLACE{n:021}"),
-                fields,
-                &from,
-                "2026-01-01T00:00:00Z",
-            )
-        })
-        .collect();
+    let statements = stored(&places, "PLACE", "2026-01-01T00:00:00Z");
     for chunk in statements.chunks(500) {
         db.batch(chunk).expect("insert");
     }
@@ -61,4 +44,23 @@ pub fn region(places: Vec<ResourceFields>) -> (tempfile::TempDir, Host, Arc<Data
     )
     .expect("host");
     (dir, host, data)
+}
+
+/// The statements that store `places` as imports store them, with ids `{prefix}{n}` in order
+/// (26 characters, as ULIDs are) and import keys of their own.
+pub fn stored(places: &[ResourceFields], prefix: &str, at: &str) -> Vec<Statement> {
+    places
+        .iter()
+        .enumerate()
+        .map(|(n, fields)| {
+            let key = format!("test|{prefix}|{n}");
+            let from = Provenance {
+                source: "test",
+                key: Some(&key),
+                hash: None,
+            };
+            let id = format!("{prefix}{n:0width$}", width = 26 - prefix.len());
+            insert_statement(&id, fields, &from, at)
+        })
+        .collect()
 }
