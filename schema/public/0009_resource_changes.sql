@@ -14,6 +14,11 @@ CREATE TABLE resource_changes (
     old_geohash  TEXT
 ) STRICT;
 
+-- Which store the changes are of (a random name given once): a region kept for one store is
+-- never mended by another's changes (one process serving two stores: the in-process tests).
+CREATE TABLE resource_changes_origin (id TEXT NOT NULL) STRICT;
+INSERT INTO resource_changes_origin (id) VALUES (lower(hex(randomblob(16))));
+
 CREATE TRIGGER resource_changes_insert AFTER INSERT ON resources BEGIN
     INSERT INTO resource_changes (id, old_geohash) VALUES (new.id, NULL);
     DELETE FROM resource_changes WHERE seq <= last_insert_rowid() - 10000;

@@ -265,6 +265,41 @@ fn a_kept_region_is_mended_by_what_changed() {
     agree(&env, &dictionary, (&cells, "g3"), &mut seq, 100);
 }
 
+/// One process serving two stores (the in-process tests): a region kept for one is never
+/// mended by the other's changes into an answer for the other.
+#[test]
+fn a_region_is_never_mended_from_another_stores() {
+    let mut seq = Seq(0x7477_6f73_746f_0006);
+    let (_dir_a, host_a, _) = region(places(&mut seq));
+    let (_dir_b, host_b, _) = region(places(&mut seq));
+    let env_a = host_a.env_for(Component::Portal);
+    let (env_b, _, whole) = watched(&host_b, true);
+    let dictionary = pollster::block_on(Dictionary::load(&env_b)).expect("dictionary");
+    let cells = Cells::new();
+    pollster::block_on(cells.keep_region_fresh(&env_a, "a1")).expect("store a");
+    // Store b's first search: its generation is new, the region kept is a's.
+    let asked = host_b.env_for(Component::Portal);
+    let near = SearchQuery {
+        near: Some(Near {
+            lat: 35.19,
+            lng: 136.83,
+            radius_m: 1_000.0,
+        }),
+        limit: 20,
+        ..SearchQuery::default()
+    };
+    pollster::block_on(search_with(
+        &asked,
+        &near,
+        &dictionary,
+        Some((&cells, "b1")),
+    ))
+    .expect("search");
+    pollster::block_on(cells.keep_region_fresh(&env_b, "b1")).expect("store b");
+    assert_eq!(whole.get(), 1, "store b's region was mended from store a's");
+    agree(&env_b, &dictionary, (&cells, "b1"), &mut seq, 100);
+}
+
 /// A region larger than the bound (a Worker's) is not kept: cells are read as asked, the
 /// bound holds and the answers stay the store's.
 #[test]

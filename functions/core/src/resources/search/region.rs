@@ -46,8 +46,9 @@ pub(super) fn in_region(
 #[derive(Clone, Default)]
 pub(super) struct Region {
     pub cells: BTreeMap<String, Arc<Vec<Place>>>,
-    /// The last change the places include (`None`: unknown, an empty region).
-    pub seq: Option<i64>,
+    /// The store's name and the last change the places include (`None`: unknown, an empty
+    /// region).
+    pub seq: Option<(String, i64)>,
     /// What the places are counted at.
     pub bytes: usize,
 }
@@ -68,7 +69,8 @@ pub(super) async fn load_region(env: &Env, limit: usize) -> Result<Option<Region
     let rows = sql
         .query(
             &format!(
-                "SELECT (SELECT coalesce(max(seq), 0) FROM resource_changes) AS seq, \
+                "SELECT (SELECT id FROM resource_changes_origin) AS origin, \
+                 (SELECT coalesce(max(seq), 0) FROM resource_changes) AS seq, \
                  r.geohash, {PLACE_COLUMNS} FROM resources r \
                  WHERE r.geohash >= '' AND +r.status = 'published' ORDER BY r.geohash LIMIT ?1"
             ),
@@ -84,7 +86,9 @@ pub(super) async fn load_region(env: &Env, limit: usize) -> Result<Option<Region
     let mut cell = String::new();
     let mut places = Vec::new();
     for row in rows.iter() {
-        region.seq = Some(row.int("seq")?);
+        if region.seq.is_none() {
+            region.seq = Some((row.text("origin")?.to_owned(), row.int("seq")?));
+        }
         let Some(place) = place_of(&row)? else {
             continue;
         };
@@ -116,19 +120,22 @@ pub(super) async fn mend_region(
     base: &Region,
     most: usize,
 ) -> Result<Option<Region>, Error> {
-    let Some(seq) = base.seq else {
+    let Some((origin, seq)) = &base.seq else {
         return Ok(None);
     };
+    let seq = *seq;
     let sql = env.sql(Database::Public).await?;
-    // One statement: the changes and the places as they are now, of one moment.
+    // One statement: the store's name, the changes and the places as they are now, of one
+    // moment; one row with no change when nothing changed.
     let rows = sql
         .query(
             &format!(
-                "SELECT c.seq AS change, c.id AS changed, c.old_geohash, \
+                "SELECT o.id AS origin, c.seq AS change, c.id AS changed, c.old_geohash, \
                  (SELECT min(seq) FROM resource_changes) AS oldest, \
                  r.status, r.geohash, {PLACE_COLUMNS} \
-                 FROM resource_changes c LEFT JOIN resources r ON r.id = c.id \
-                 WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2"
+                 FROM resource_changes_origin o \
+                 LEFT JOIN resource_changes c ON c.seq > ?1 \
+                 LEFT JOIN resources r ON r.id = c.id ORDER BY c.seq LIMIT ?2"
             ),
             &[
                 seq.into(),
@@ -139,8 +146,14 @@ pub(super) async fn mend_region(
         )
         .await?;
     let Some(first) = rows.first() else {
-        return Ok(Some(base.clone()));
+        return Ok(None);
     };
+    if first.text("origin")? != origin.as_str() {
+        return Ok(None);
+    }
+    if first.opt_int("change")?.is_none() {
+        return Ok(Some(base.clone()));
+    }
     if rows.len() > most || first.int("oldest")? > seq + 1 {
         return Ok(None);
     }
@@ -169,7 +182,7 @@ pub(super) async fn mend_region(
     }
     let mut region = Region {
         cells: base.cells.clone(),
-        seq: Some(last),
+        seq: Some((origin.clone(), last)),
         bytes: base.bytes,
     };
     for cell in &touched {
