@@ -83,6 +83,19 @@ fn places(seq: &mut Seq) -> Vec<ResourceFields> {
         .collect()
 }
 
+/// A search within 1 km of a point of the generated region where places are.
+fn near_here() -> SearchQuery {
+    SearchQuery {
+        near: Some(Near {
+            lat: 35.195,
+            lng: 136.83,
+            radius_m: 1_000.0,
+        }),
+        limit: 20,
+        ..SearchQuery::default()
+    }
+}
+
 /// Compares `rounds` random searches near points answered from `cells` with the store's.
 fn agree(env: &Env, dictionary: &Dictionary, kept: (&Cells, &str), seq: &mut Seq, rounds: usize) {
     let words = [
@@ -223,15 +236,7 @@ fn a_kept_region_is_mended_by_what_changed() {
         .int("n")
         .expect("n");
     assert_eq!(changed, 3, "the ids the test changes are not the region's");
-    let near = SearchQuery {
-        near: Some(Near {
-            lat: 35.19,
-            lng: 136.83,
-            radius_m: 1_000.0,
-        }),
-        limit: 20,
-        ..SearchQuery::default()
-    };
+    let near = near_here();
     let asked = host.env_for(Component::Portal);
     pollster::block_on(search_with(
         &asked,
@@ -279,15 +284,7 @@ fn a_region_is_never_mended_from_another_stores() {
     pollster::block_on(cells.keep_region_fresh(&env_a, "a1")).expect("store a");
     // Store b's first search: its generation is new, the region kept is a's.
     let asked = host_b.env_for(Component::Portal);
-    let near = SearchQuery {
-        near: Some(Near {
-            lat: 35.19,
-            lng: 136.83,
-            radius_m: 1_000.0,
-        }),
-        limit: 20,
-        ..SearchQuery::default()
-    };
+    let near = near_here();
     pollster::block_on(search_with(
         &asked,
         &near,
@@ -327,15 +324,7 @@ fn a_new_generation_is_not_answered_from_the_old_region() {
     let dictionary = Dictionary::default();
     let cells = Cells::new();
     pollster::block_on(cells.keep_region_fresh(&env, "g1")).expect("read the region");
-    let query = SearchQuery {
-        near: Some(Near {
-            lat: 35.195,
-            lng: 136.83,
-            radius_m: 1_000.0,
-        }),
-        limit: 20,
-        ..SearchQuery::default()
-    };
+    let query = near_here();
     let ask = |generation: &str| {
         let env = host.env_for(Component::Portal);
         let page = pollster::block_on(search_with(
@@ -534,15 +523,7 @@ fn cells_are_read_when_asked_again_and_once_at_a_time() {
     let (gated, open, _) = watched(&host, false);
     let dictionary = Dictionary::default();
     let cells = Cells::new();
-    let query = SearchQuery {
-        near: Some(Near {
-            lat: 35.195,
-            lng: 136.83,
-            radius_m: 1_000.0,
-        }),
-        limit: 20,
-        ..SearchQuery::default()
-    };
+    let query = near_here();
     let ids = |page: &rainbownet_core::resources::search::SearchPage| -> Vec<String> {
         page.items.iter().map(|h| h.resource.id.clone()).collect()
     };
