@@ -298,7 +298,7 @@ fn a_region_is_never_mended_from_another_stores() {
 }
 
 /// A region larger than the bound (a Worker's) is not kept: cells are read as asked, the
-/// bound holds and the answers stay the store's.
+/// bound holds, the answers stay the store's, and a new generation does not read it again.
 #[test]
 fn a_region_larger_than_the_bound_is_read_by_cells() {
     let mut seq = Seq(0x0bad_cafe_f00d_0003);
@@ -311,6 +311,16 @@ fn a_region_larger_than_the_bound_is_read_by_cells() {
     assert!(!cells.holds_region());
     agree(&env, &dictionary, (&cells, "g1"), &mut seq, 100);
     assert!(cells.bytes() <= bound, "kept {} bytes", cells.bytes());
+    // After a write it is not read again only to be refused again.
+    let asked = host.env_for(Component::Portal);
+    pollster::block_on(search_with(
+        &asked,
+        &near_here(),
+        &dictionary,
+        Some((&cells, "g2")),
+    ))
+    .expect("search");
+    assert!(!asked.deferred(), "a region too large was asked for again");
 }
 
 /// A write makes a new generation: the region read before it answers no search of the

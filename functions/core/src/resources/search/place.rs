@@ -85,7 +85,7 @@ impl Place {
         self.part(4)
     }
 
-    pub(super) fn bytes(&self) -> usize {
+    fn bytes(&self) -> usize {
         std::mem::size_of::<Place>() + self.text.len()
     }
 
@@ -131,7 +131,12 @@ pub fn usable(query: &SearchQuery, understood: &Understood) -> bool {
 }
 
 /// What a kept cell costs besides its places (its entry in the map).
-pub(super) const CELL_BYTES: usize = 96;
+const CELL_BYTES: usize = 96;
+
+/// What a cell and its places are counted at against the bound on kept bytes.
+pub(super) fn cell_bytes(cell: &str, places: &[Place]) -> usize {
+    CELL_BYTES + cell.len() + places.iter().map(Place::bytes).sum::<usize>()
+}
 
 /// The places in the box around the circle that pass the search, from `cells`.
 pub fn candidates<'a>(

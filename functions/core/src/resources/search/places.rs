@@ -22,15 +22,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use super::SearchQuery;
-use super::place::{CELL_BYTES, Place, load};
+use super::place::{Place, cell_bytes, load};
 use super::region::{Region, in_region, load_region, mend_region};
 use crate::env::Env;
 use crate::error::Error;
 use crate::geo;
 use crate::resources::Resource;
 
-/// Longest time places are kept, for writes that make no new generation (the command line
-/// writing the database beside a running host), as for the words the network knows.
+/// Longest time places and full rows are kept, for writes that make no new generation (a
+/// tool other than ours writing the database), as for the words the network knows.
 const TTL_MILLIS: i64 = 60_000;
 
 /// The most bytes of places kept by default (about 100,000 places); beyond it everything
@@ -149,6 +149,11 @@ impl Cells {
                 },
             );
             kept.base = old.region.take().or_else(|| old.base.take());
+            // A region too large stays so: read again after every write, it would cost a
+            // full read (a second of a core past 64 MB) each time to be refused again.
+            if old.reading == Reading::TooLarge {
+                kept.reading = Reading::TooLarge;
+            }
             old
         });
         let out = f(kept);
@@ -197,9 +202,7 @@ impl Cells {
                 // asking around the globe) must not grow the map without bound.
                 let size: usize = read
                     .iter()
-                    .map(|(cell, places)| {
-                        CELL_BYTES + cell.len() + places.iter().map(Place::bytes).sum::<usize>()
-                    })
+                    .map(|(cell, places)| cell_bytes(cell, places))
                     .sum();
                 let dropped = if kept.bytes + size > self.max_bytes {
                     kept.bytes = 0;

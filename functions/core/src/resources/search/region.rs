@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
-use super::place::{CELL_BYTES, PLACE_COLUMNS, Place, place_of};
+use super::place::{PLACE_COLUMNS, Place, cell_bytes, place_of};
 use crate::env::Env;
 use crate::error::Error;
 use crate::ports::Database;
@@ -55,10 +55,6 @@ pub(super) struct Region {
 
 fn cell_of(geohash: &str) -> &str {
     geohash.get(..REGION_PRECISION).unwrap_or(geohash)
-}
-
-fn cell_bytes(cell: &str, places: &[Place]) -> usize {
-    CELL_BYTES + cell.len() + places.iter().map(Place::bytes).sum::<usize>()
 }
 
 /// The whole region, `None` when it has more than `limit` places. In geohash order (the
