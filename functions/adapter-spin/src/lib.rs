@@ -89,7 +89,7 @@ pub async fn serve<F: Function>(req: spin_sdk::http::Request) -> SpinResponse {
         clock: Box::new(system::WasiClock),
         random: Box::new(system::WasiRandom),
         config: Box::new(config),
-        log: Box::new(system::StderrLog),
+        log: Box::new(rainbownet_core::ports::StderrLog),
         admission: Box::new(rainbownet_core::ports::Unbounded),
         #[cfg(feature = "outbound")]
         outbound: Box::new(outbound::SpinOut),

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rainbownet_core::ports::{Clock, Config, Log, Random};
+use rainbownet_core::ports::{Clock, Config, Random};
 
 pub struct WasiClock;
 
@@ -46,17 +46,5 @@ impl SpinConfig {
 impl Config for SpinConfig {
     fn get(&self, key: &str) -> Option<String> {
         self.0.get(key).filter(|v| !v.is_empty()).cloned()
-    }
-}
-
-pub struct StderrLog;
-
-impl Log for StderrLog {
-    fn error(&self, request_id: &str, message: &str) {
-        eprintln!("error request_id={request_id} {message}");
-    }
-
-    fn warn(&self, request_id: &str, message: &str) {
-        eprintln!("warn request_id={request_id} {message}");
     }
 }

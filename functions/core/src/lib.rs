@@ -17,6 +17,7 @@ pub mod geo;
 pub mod guard;
 pub mod health;
 pub mod http;
+pub mod lists;
 pub mod ports;
 pub mod public;
 pub mod resources;

@@ -11,8 +11,9 @@ use async_trait::async_trait;
 use rainbownet_core::ports::outbound::Status;
 use rainbownet_core::ports::{Outbound, OutboundError};
 
+use rainbownet_core::Env;
+
 use crate::functions::Component;
-use crate::server::Host;
 
 /// How often outbox rows whose earlier try failed (or that wait out quiet hours) are sent.
 pub const RETRY_EVERY: Duration = Duration::from_secs(60);
@@ -65,11 +66,18 @@ impl Wake {
     }
 }
 
+/// What the threads run each function's `after` in: the host, as the environment it gives
+/// each function (the server implements it; this module knows nothing else of it).
+pub trait Runs: Send + Sync + 'static {
+    fn followups(&self) -> Arc<Followups>;
+    fn env_for(&self, component: Component) -> Env;
+}
+
 /// Starts the threads for `host`.
-pub fn start(host: &Arc<Host>) -> std::io::Result<()> {
+pub fn start<H: Runs>(host: &Arc<H>) -> std::io::Result<()> {
     let followups = host.followups();
     for component in Component::ALL {
-        let weak: Weak<Host> = Arc::downgrade(host);
+        let weak: Weak<H> = Arc::downgrade(host);
         let followups = Arc::clone(&followups);
         std::thread::Builder::new()
             .name(format!("rainbownet-after-{}", component.name()))

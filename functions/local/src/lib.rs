@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod cli;
+pub mod config;
 pub mod followups;
 pub mod functions;
 pub mod manifest;

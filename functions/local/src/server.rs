@@ -21,10 +21,12 @@ use tokio::signal::unix::{SignalKind, signal};
 use rainbownet_core::Env;
 use rainbownet_core::http::{self as core_http, Response};
 
+use crate::config::EnvConfig;
+use crate::followups::{self, Followups, HttpOut};
 use crate::functions::Component;
 use crate::manifest::{Grants, Manifest};
 use crate::store::DataDir;
-use crate::system::{EnvConfig, OsRandom, StderrLog, SystemClock};
+use crate::system::{OsRandom, SystemClock};
 
 /// Bodies over a function's limit are still read (and dropped) up to this size, so that
 /// the client gets to read its 413; beyond it the connection is simply closed.
@@ -99,8 +101,8 @@ pub struct Host {
     components: Vec<(Component, Grants)>,
     data: Arc<DataDir>,
     costly: Arc<crate::admission::Bounded>,
-    followups: Arc<crate::followups::Followups>,
-    outbound: crate::followups::HttpOut,
+    followups: Arc<Followups>,
+    outbound: HttpOut,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,7 +145,7 @@ impl Host {
             data,
             costly: crate::admission::Bounded::for_this_machine(),
             followups: Arc::default(),
-            outbound: crate::followups::HttpOut::new(),
+            outbound: HttpOut::new(),
         })
     }
 
@@ -168,7 +170,7 @@ impl Host {
                 data: Arc::clone(&self.data),
                 may_sign: component == Component::Care,
             }),
-            log: Box::new(StderrLog),
+            log: Box::new(rainbownet_core::ports::StderrLog),
             admission: Box::new(crate::admission::SharedBound(Arc::clone(&self.costly))),
             outbound: Box::new(self.outbound.clone()),
             after_response: Default::default(),
@@ -176,7 +178,7 @@ impl Host {
     }
 
     /// The threads that run work left for after a response (`followups::start`).
-    pub fn followups(&self) -> Arc<crate::followups::Followups> {
+    pub fn followups(&self) -> Arc<Followups> {
         Arc::clone(&self.followups)
     }
 
@@ -256,7 +258,7 @@ pub fn serve(
     // town), an instance's first second is served as its later ones (p99 120 ms in the
     // first second when read beside the first requests: tests/bench-outside.sh).
     pollster::block_on(Component::Portal.after(&host.env_for(Component::Portal)));
-    crate::followups::start(&host)?;
+    followups::start(&host)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -469,4 +471,14 @@ async fn read_request(
     }
     host.set_client_address(&mut parts.headers, peer.ip());
     Ok(core_http::Request::from_parts(parts, kept))
+}
+
+impl followups::Runs for Host {
+    fn followups(&self) -> Arc<Followups> {
+        Host::followups(self)
+    }
+
+    fn env_for(&self, component: Component) -> Env {
+        Host::env_for(self, component)
+    }
 }

@@ -9,7 +9,7 @@ use rainbownet_core::resources::{self, export, import, search};
 use rainbownet_core::web::{self, cacheable};
 use rainbownet_core::{Env, Error, FieldError};
 
-use crate::pages::invalidate_pages;
+use crate::generation::invalidate_pages;
 
 fn public_json<T: serde::Serialize>(req: &Request, body: &T) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
@@ -37,42 +37,7 @@ pub async fn put_municipality(req: &Request, env: &Env, code: &str) -> Result<Re
 /// `GET /api/v1/public/vocabulary`: every fixed list of the domain (roles, professions,
 /// statuses, kinds…) with its labels, so that the clients show what the server accepts.
 pub fn vocabulary(req: &Request) -> Response {
-    use rainbownet_core::auth::role::Role;
-    use rainbownet_core::vocabulary::{self as v, Term};
-    let roles: Vec<Term> = Role::ALL
-        .into_iter()
-        .map(|r| Term {
-            code: r.as_str(),
-            ja: r.label_ja(),
-            en: r.label_en(),
-        })
-        .collect();
-    let vitals: Vec<serde_json::Value> = rainbownet_core::care::vitals::KINDS
-        .iter()
-        .map(|k| {
-            serde_json::json!({
-                "code": k.code, "ja": k.label_ja, "unit": k.unit, "loinc": k.loinc,
-                "min": k.range.0, "max": k.range.1,
-            })
-        })
-        .collect();
-    public_json(
-        req,
-        &serde_json::json!({
-            "roles": roles,
-            "professions": v::PROFESSIONS,
-            "organization_kinds": v::ORGANIZATION_KINDS,
-            "post_categories": v::POST_CATEGORIES,
-            "project_kinds": v::PROJECT_KINDS,
-            "sexes": v::SEXES,
-            "care_levels": v::CARE_LEVELS,
-            "consent_methods": v::CONSENT_METHODS,
-            "event_kinds": v::EVENT_KINDS,
-            "checkin_statuses": v::CHECKIN_STATUSES,
-            "hazards": rainbownet_core::resources::hazard::Hazard::ALL.map(|h| h.term()),
-            "vital_kinds": vitals,
-        }),
-    )
+    public_json(req, &rainbownet_core::lists::all())
 }
 
 pub async fn categories(req: &Request, env: &Env) -> Result<Response, Error> {

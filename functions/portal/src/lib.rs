@@ -3,11 +3,12 @@
 //! `cache` and `auth` KV stores, nothing else.
 
 mod api;
+mod generation;
 mod memo;
 mod pages;
 
 /// For the command line that writes the store beside a running host (an import).
-pub use pages::invalidate_pages;
+pub use generation::invalidate_pages;
 
 use std::sync::OnceLock;
 

@@ -133,7 +133,7 @@ pub async fn keep_places_fresh(env: &Env) {
     if !CELLS.reads_regions() {
         return;
     }
-    let Some(generation) = crate::pages::generation(env).await else {
+    let Some(generation) = crate::generation::generation(env).await else {
         return;
     };
     if let Err(e) = CELLS.keep_region_fresh(env, &generation).await {

@@ -11,38 +11,11 @@ use rainbownet_core::web::{
 };
 use rainbownet_core::{Env, Error};
 
-const GENERATION_KEY: &str = "pages:generation";
+use crate::generation::generation;
+
 /// Pages live a day in our cache; the generation makes them obsolete sooner.
 const PAGE_TTL_SECONDS: u64 = 86_400;
 const MAX_PRINT_IDS: usize = 30;
-
-/// The current page generation. The first reader of a store without one names it, so
-/// that two stores (a test's hosts in one process) never share a generation in the
-/// instance memo.
-pub(crate) async fn generation(env: &Env) -> Option<String> {
-    let kv = env.kv(KvStore::Cache).await.ok()?;
-    match kv.get(GENERATION_KEY).await.ok()? {
-        Some(value) => Some(String::from_utf8_lossy(&value).into_owned()),
-        None => {
-            let named = env.new_id();
-            kv.put(GENERATION_KEY, named.as_bytes(), None).await.ok()?;
-            Some(named)
-        }
-    }
-}
-
-/// Makes every cached page obsolete. A cache failure must not fail the write that came
-/// before it, so errors are logged, not returned.
-pub async fn invalidate_pages(env: &Env) {
-    let bump = async {
-        let kv = env.kv(KvStore::Cache).await?;
-        kv.put(GENERATION_KEY, env.new_id().as_bytes(), None).await
-    };
-    if let Err(e) = bump.await {
-        env.log
-            .error("pages", &format!("page cache not invalidated: {e}"));
-    }
-}
 
 /// The bytes kept under `key` in the current generation, or `make`'s, kept for `ttl`
 /// seconds when `make` says they may be. A cache that fails is passed by (logged): it

@@ -114,6 +114,7 @@ pub async fn may_read_audit_recorded(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocabulary::Word;
 
     fn staff(roles: &[&str], town: &str) -> Admin {
         Admin::Staff(Subject {

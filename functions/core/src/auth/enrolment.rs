@@ -13,6 +13,7 @@ use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Statement, StoreError};
+use crate::vocabulary::{OrganizationKind, Profession, Word};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,6 +54,7 @@ pub(crate) fn check_person(
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     errors.extend(FieldError::length("#/name", name, 100, "氏名"));
+    Profession::check("#/profession", profession, &mut errors);
     let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
     let email = email.trim();
     if email.len() > 254
@@ -64,13 +66,6 @@ pub(crate) fn check_person(
             "#/email",
             "must be an email address",
             "メールアドレスを入力してください",
-        );
-    }
-    if !crate::vocabulary::contains(crate::vocabulary::PROFESSIONS, profession) {
-        err(
-            "#/profession",
-            "unknown profession",
-            "職種が正しくありません",
         );
     }
     if super::role::Role::parse_all(roles).is_none() {
@@ -91,6 +86,8 @@ pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
         200,
         "事業所名",
     ));
+    let org = &input.organization;
+    OrganizationKind::check("#/organization/kind", &org.kind, &mut errors);
     let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
     if let Err(super::AuthError::WeakPassword(why)) = password::check_policy(&input.password) {
         err(
@@ -99,19 +96,11 @@ pub(crate) fn check_new(input: &NewProfessional) -> Vec<FieldError> {
             "パスワードは12文字以上256文字以下にしてください",
         );
     }
-    let org = &input.organization;
     if !crate::public::municipalities::is_code(&org.municipality_code) {
         err(
             "#/organization/municipality_code",
             "must be a 5-digit municipality code",
             "5桁の市区町村コードを指定してください",
-        );
-    }
-    if !crate::vocabulary::contains(crate::vocabulary::ORGANIZATION_KINDS, &org.kind) {
-        err(
-            "#/organization/kind",
-            "unknown organization kind",
-            "事業所の種類が正しくありません",
         );
     }
     errors

@@ -14,6 +14,7 @@ use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Statement};
+use crate::vocabulary::Word;
 
 pub const TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 

@@ -2,64 +2,26 @@
 //! (`municipal_staff`); parsed into this type once, where they enter (a token, a row, a
 //! request), so that the rules compare types, not strings.
 
-use serde::{Deserialize, Serialize};
+use crate::vocabulary::Word;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Any member of the network: sees the patients whose care team they are on.
-    Professional,
-    /// Manages their organization's staff and invitations.
-    OrgAdmin,
-    /// Town hall staff: their town's public data, patients' bulk registration, register.
-    MunicipalStaff,
-    /// Disaster headquarters of their town: declares and closes events.
-    DisasterHq,
-    /// Administers the whole network.
-    Sysadmin,
+crate::words! {
+    pub enum Role {
+        /// Any member of the network: sees the patients whose care team they are on.
+        Professional = ("professional", "専門職", "Professional"),
+        /// Manages their organization's staff and invitations.
+        OrgAdmin = ("org_admin", "事業所管理者", "Organization administrator"),
+        /// Town hall staff: their town's public data, patients' bulk registration, register.
+        MunicipalStaff = ("municipal_staff", "市町村職員", "Municipal staff"),
+        /// Disaster headquarters of their town: declares and closes events.
+        DisasterHq = ("disaster_hq", "災害対策本部", "Disaster headquarters"),
+        /// Administers the whole network.
+        Sysadmin = ("sysadmin", "システム管理者", "System administrator"),
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Professional,
-        Role::OrgAdmin,
-        Role::MunicipalStaff,
-        Role::DisasterHq,
-        Role::Sysadmin,
-    ];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Professional => "professional",
-            Role::OrgAdmin => "org_admin",
-            Role::MunicipalStaff => "municipal_staff",
-            Role::DisasterHq => "disaster_hq",
-            Role::Sysadmin => "sysadmin",
-        }
-    }
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Role::Professional => "専門職",
-            Role::OrgAdmin => "事業所管理者",
-            Role::MunicipalStaff => "市町村職員",
-            Role::DisasterHq => "災害対策本部",
-            Role::Sysadmin => "システム管理者",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Role::Professional => "Professional",
-            Role::OrgAdmin => "Organization administrator",
-            Role::MunicipalStaff => "Municipal staff",
-            Role::DisasterHq => "Disaster headquarters",
-            Role::Sysadmin => "System administrator",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == name)
+        self.code()
     }
 
     /// All of `names` as roles, or `None` if any is not a role (or there are none).
@@ -85,10 +47,11 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::Role;
+    use crate::vocabulary::Word;
 
     #[test]
     fn names_round_trip_and_unknown_names_grant_nothing() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));
             let json = serde_json::to_string(&role).unwrap();
             assert_eq!(json, format!("\"{}\"", role.as_str()));

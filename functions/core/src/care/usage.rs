@@ -213,6 +213,7 @@ pub fn csv(usage: &Usage) -> Result<Vec<u8>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocabulary::Word;
 
     #[test]
     fn twelve_months_end_with_this_one_in_japan_time() {

@@ -10,6 +10,7 @@ use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Row, Statement};
+use crate::vocabulary::{EventKind, Word};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,7 +26,7 @@ pub struct EventInput {
 pub struct Event {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub municipalities: Vec<String>,
     pub started_at: String,
     pub declared_by: String,
@@ -44,7 +45,7 @@ impl Event {
         Ok(Event {
             id: row.text("id")?.to_owned(),
             name: row.text("name")?.to_owned(),
-            kind: row.text("kind")?.to_owned(),
+            kind: EventKind::stored(row.text("kind")?)?,
             municipalities: row
                 .text("municipalities")?
                 .split(',')
@@ -78,13 +79,7 @@ pub async fn declare(
     let mut errors = Vec::new();
     let name = input.name.trim().to_owned();
     errors.extend(FieldError::length("#/name", &name, 100, "名称"));
-    if !crate::vocabulary::contains(crate::vocabulary::EVENT_KINDS, &input.kind) {
-        errors.push(FieldError::new(
-            "#/kind",
-            "one of earthquake, flood, typhoon, landslide, tsunami, other",
-            "種別は earthquake・flood・typhoon・landslide・tsunami・other のいずれかです",
-        ));
-    }
+    let kind = EventKind::check("#/kind", &input.kind, &mut errors);
     let mut towns = input.municipalities.clone();
     towns.sort();
     towns.dedup();
@@ -115,9 +110,9 @@ pub async fn declare(
             }
         },
     };
-    if !errors.is_empty() {
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
         return Err(Error::Validation(errors));
-    }
+    };
     for town in &towns {
         super::require_staff(env, req, caller, town, "event.declare").await?;
     }
@@ -127,7 +122,7 @@ pub async fn declare(
         vec![
             id.clone().into(),
             name.into(),
-            input.kind.into(),
+            kind.code().into(),
             started_at.into(),
             caller.sub.clone().into(),
         ],

@@ -59,3 +59,17 @@ pub trait Log {
     /// granted): worth an operator's look, not a failure of ours.
     fn warn(&self, request_id: &str, message: &str);
 }
+
+/// Log lines on the process's standard error, for the hosts that have one (the local host,
+/// Spin under WASI); Workers log through the console instead.
+pub struct StderrLog;
+
+impl Log for StderrLog {
+    fn error(&self, request_id: &str, message: &str) {
+        eprintln!("error request_id={request_id} {message}");
+    }
+
+    fn warn(&self, request_id: &str, message: &str) {
+        eprintln!("warn request_id={request_id} {message}");
+    }
+}

@@ -8,6 +8,7 @@ use super::{Resource, SELECT, Status, from_row};
 use crate::env::Env;
 use crate::error::Error;
 use crate::ports::Database;
+use crate::vocabulary::Word;
 
 pub async fn published(env: &Env) -> Result<Vec<Resource>, Error> {
     let sql = env.sql(Database::Public).await?;

@@ -3,61 +3,26 @@
 //! not designated for floods is sent into danger; so hazards are typed data, stored as one
 //! bit each in `resources.hazards`, filtered on exactly, and shown in words.
 
-use serde::{Deserialize, Serialize};
+use crate::vocabulary::Word;
 
-use crate::vocabulary::Term;
-
-/// One hazard, in the order of the standard dataset's `災害種別_…` columns; the order is
-/// also the bit in `resources.hazards` (schema/public/0003), so it must not change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Hazard {
-    Flood,
-    Landslide,
-    StormSurge,
-    Earthquake,
-    Tsunami,
-    LargeFire,
-    InlandFlood,
-    Volcano,
+crate::words! {
+    /// One hazard, in the order of the standard dataset's `災害種別_…` columns; the order is
+    /// also the bit in `resources.hazards` (schema/public/0003), so it must not change.
+    pub enum Hazard {
+        Flood = ("flood", "洪水", "Flood"),
+        Landslide = ("landslide", "崖崩れ・土石流・地滑り", "Landslide and debris flow"),
+        StormSurge = ("storm_surge", "高潮", "Storm surge"),
+        Earthquake = ("earthquake", "地震", "Earthquake"),
+        Tsunami = ("tsunami", "津波", "Tsunami"),
+        LargeFire = ("large_fire", "大規模な火事", "Large-scale fire"),
+        InlandFlood = ("inland_flood", "内水氾濫", "Inland flooding"),
+        Volcano = ("volcano", "火山現象", "Volcanic phenomena"),
+    }
 }
 
 impl Hazard {
-    pub const ALL: [Hazard; 8] = [
-        Hazard::Flood,
-        Hazard::Landslide,
-        Hazard::StormSurge,
-        Hazard::Earthquake,
-        Hazard::Tsunami,
-        Hazard::LargeFire,
-        Hazard::InlandFlood,
-        Hazard::Volcano,
-    ];
-
     pub fn bit(self) -> i64 {
         1 << (self as u8)
-    }
-
-    pub fn term(self) -> Term {
-        let (code, ja, en) = match self {
-            Hazard::Flood => ("flood", "洪水", "Flood"),
-            Hazard::Landslide => (
-                "landslide",
-                "崖崩れ・土石流・地滑り",
-                "Landslide and debris flow",
-            ),
-            Hazard::StormSurge => ("storm_surge", "高潮", "Storm surge"),
-            Hazard::Earthquake => ("earthquake", "地震", "Earthquake"),
-            Hazard::Tsunami => ("tsunami", "津波", "Tsunami"),
-            Hazard::LargeFire => ("large_fire", "大規模な火事", "Large-scale fire"),
-            Hazard::InlandFlood => ("inland_flood", "内水氾濫", "Inland flooding"),
-            Hazard::Volcano => ("volcano", "火山現象", "Volcanic phenomena"),
-        };
-        Term { code, ja, en }
-    }
-
-    pub fn label_ja(self) -> &'static str {
-        self.term().ja
     }
 
     /// The standard dataset's column for this hazard (指定緊急避難場所一覧, v1 and v2).
@@ -102,7 +67,8 @@ impl Hazard {
     /// The hazard a folded query word names, if any.
     pub fn from_word(folded: &str) -> Option<Hazard> {
         Hazard::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|h| h.words().contains(&folded))
     }
 }
@@ -125,7 +91,10 @@ impl Hazards {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Hazard> {
-        Hazard::ALL.into_iter().filter(move |h| self.contains(*h))
+        Hazard::ALL
+            .iter()
+            .copied()
+            .filter(move |h| self.contains(*h))
     }
 
     /// 「洪水・地震」: the designated hazards in words, in the standard's order.
@@ -139,7 +108,8 @@ impl Hazards {
     /// The hazards not designated, in words: what a resident must not come here for.
     pub fn missing_label_ja(self) -> String {
         Hazard::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|h| !self.contains(*h))
             .map(Hazard::label_ja)
             .collect::<Vec<_>>()
@@ -157,15 +127,17 @@ impl FromIterator<Hazard> for Hazards {
     }
 }
 
-impl Serialize for Hazards {
+impl serde::Serialize for Hazards {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.iter())
     }
 }
 
-impl<'de> Deserialize<'de> for Hazards {
+impl<'de> serde::Deserialize<'de> for Hazards {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Hazards, D::Error> {
-        Ok(Vec::<Hazard>::deserialize(d)?.into_iter().collect())
+        Ok(<Vec<Hazard> as serde::Deserialize>::deserialize(d)?
+            .into_iter()
+            .collect())
     }
 }
 

@@ -22,7 +22,7 @@ pub enum Dataset {
     EvacuationSites,
     PublicFacilities,
     ChildcareFacilities,
-    /// Open Referral HSDS 3.0 services (JSON), read by `import_hsds`.
+    /// Open Referral HSDS 3.0 services (JSON), read by `import::hsds`.
     Hsds,
 }
 

@@ -9,7 +9,6 @@ pub mod demo;
 pub mod export;
 pub mod hazard;
 pub mod import;
-pub mod import_hsds;
 pub mod layouts;
 pub mod managed;
 pub mod schedule;

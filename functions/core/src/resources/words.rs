@@ -15,6 +15,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::ports::{Database, StoreError};
 use crate::text::fold;
+use crate::vocabulary::Word;
 
 /// One row of `search_words`, folded.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -2,6 +2,7 @@
 //! from a user or a store goes through [`Esc`]; nothing is concatenated into HTML raw.
 
 pub mod error_page;
+mod evacuation;
 pub mod home;
 pub mod resource_pages;
 pub mod results_page;

@@ -6,35 +6,14 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::results_page::EVACUATION_NOTE;
+use super::evacuation::EVACUATION_NOTE;
 use super::{Esc, Head, page};
 use crate::resources::Resource;
 use crate::resources::export::opening_hours;
+use crate::vocabulary::Word;
 
 fn yes_no(value: Option<bool>, yes: &str, no: &str) -> Option<String> {
     value.map(|v| if v { yes } else { no }.to_owned())
-}
-
-/// 「対応する災害：洪水・地震（指定避難所を兼ねる）」 for evacuation sites and shelters.
-pub(super) fn designation_line(r: &Resource) -> Option<String> {
-    let f = &r.fields;
-    match f.category.as_str() {
-        "disaster.evacuation_site" => {
-            let hazards = if f.hazards.is_empty() {
-                "指定なし".to_owned()
-            } else {
-                f.hazards.label_ja()
-            };
-            let shelter = if f.shelter == Some(true) {
-                "（指定避難所を兼ねる）"
-            } else {
-                ""
-            };
-            Some(format!("対応する災害：{hazards}{shelter}"))
-        }
-        "disaster.shelter" => Some("指定避難所（滞在する場所）".into()),
-        _ => None,
-    }
 }
 
 fn facts(r: &Resource) -> String {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::resource_pages::designation_line;
+use super::evacuation::{EVACUATION_NOTE, designation_line};
 use super::{Esc, Head, page, url_encode};
 use crate::env::Env;
 use crate::error::Error;
@@ -132,12 +132,6 @@ pub async fn results(env: &Env, query: &SearchQuery, found: &SearchPage) -> Resu
         &body,
     ))
 }
-
-/// What residents call 避難所 is two things; a page about either says which is which.
-pub(super) const EVACUATION_NOTE: &str = "<aside class=\"note\" role=\"note\"><p><strong>避難場所と避難所のちがい</strong>：\
-<strong>指定緊急避難場所</strong>は、命を守るためにまず逃げる場所で、災害の種類（洪水・地震など）ごとに指定されています。\
-<strong>指定避難所</strong>は、家に戻れないときに一定期間過ごす場所です。\
-逃げるときは、いま起きている災害に「対応」している避難場所を選んでください。</p></aside>\n";
 
 /// The count and how the words were read: 「月曜」→ 月曜日に開く.
 fn understanding(query: &SearchQuery, found: &SearchPage) -> String {

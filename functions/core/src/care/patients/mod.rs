@@ -21,6 +21,7 @@ use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Row, Statement, StoreError};
+use crate::vocabulary::{CareLevel, ConsentMethod, Sex, Word};
 
 const DEFAULT_SCOPE: &str = "地域包括ケアのための多職種間の情報共有";
 
@@ -123,6 +124,11 @@ fn excerpt(body: &str) -> String {
 fn check(input: &NewPatient, today: &str) -> Result<(String, String), Error> {
     let mut errors = Vec::new();
     errors.extend(FieldError::length("#/name", &input.name, 100, "氏名"));
+    Sex::check("#/sex", &input.sex, &mut errors);
+    if let Some(level) = input.care_level.as_deref() {
+        CareLevel::check("#/care_level", level, &mut errors);
+    }
+    ConsentMethod::check("#/consent/method", &input.consent.method, &mut errors);
     let mut err = |p: &str, en: &str, ja: &str| errors.push(FieldError::new(p, en, ja));
     if !crate::public::municipalities::is_code(&input.municipality_code) {
         err(
@@ -147,24 +153,6 @@ fn check(input: &NewPatient, today: &str) -> Result<(String, String), Error> {
             "生年月日を正しく入力してください（例: 昭和20年5月1日。存在しない日付・未来の日付は不可）",
         );
     }
-    if !crate::vocabulary::contains(crate::vocabulary::SEXES, &input.sex) {
-        err(
-            "#/sex",
-            "must be female, male, other or unknown",
-            "性別が正しくありません",
-        );
-    }
-    if input
-        .care_level
-        .as_deref()
-        .is_some_and(|c| !crate::vocabulary::contains(crate::vocabulary::CARE_LEVELS, c))
-    {
-        err(
-            "#/care_level",
-            "unknown care level",
-            "要介護度が正しくありません",
-        );
-    }
     match (input.lat, input.lng) {
         (None, None) => {}
         (Some(lat), Some(lng))
@@ -174,13 +162,6 @@ fn check(input: &NewPatient, today: &str) -> Result<(String, String), Error> {
             "give a latitude and longitude in Japan, or neither",
             "日本国内の緯度と経度を両方指定してください",
         ),
-    }
-    if !crate::vocabulary::contains(crate::vocabulary::CONSENT_METHODS, &input.consent.method) {
-        err(
-            "#/consent/method",
-            "must be individual or care_certification_application",
-            "同意の取得方法が正しくありません",
-        );
     }
     let taken_on = crate::wareki::parse_date(&input.consent.taken_on);
     if taken_on.is_none() {

@@ -19,6 +19,7 @@ use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Statement, StoreError, Value};
+use crate::vocabulary::{ProjectKind, Word};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -130,13 +131,7 @@ pub async fn create(
     input: NewProject,
 ) -> Result<Project, Error> {
     let mut errors = Vec::new();
-    if !crate::vocabulary::contains(crate::vocabulary::PROJECT_KINDS, &input.kind) {
-        errors.push(FieldError::new(
-            "#/kind",
-            "one of care_meeting, training, working_group, other",
-            "種類は 地域ケア会議・研修・部会・その他 のいずれかです",
-        ));
-    }
+    ProjectKind::check("#/kind", &input.kind, &mut errors);
     errors.extend(FieldError::length("#/name", &input.name, 200, "名称"));
     if input.description.chars().count() > 2_000 {
         errors.push(FieldError::new(

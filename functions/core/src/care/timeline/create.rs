@@ -7,6 +7,7 @@ use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Statement, Value};
+use crate::vocabulary::{PostCategory, Word};
 
 /// Posts to the timeline. With a key, a retry returns the first post (`created` false).
 pub async fn create(
@@ -37,13 +38,7 @@ pub async fn create(
         .clone()
         .or_else(|| template.map(|t| t.category.to_owned()))
         .unwrap_or_default();
-    if !crate::vocabulary::contains(crate::vocabulary::POST_CATEGORIES, &category) {
-        errors.push(FieldError::new(
-            "#/category",
-            "must be contact, report or consultation",
-            "分類は 連絡・報告・相談 のいずれかです",
-        ));
-    }
+    PostCategory::check("#/category", &category, &mut errors);
     let mut body = input.body.trim().to_owned();
     let mut fields: Option<String> = None;
     match (input.template.is_some(), template, &input.fields) {

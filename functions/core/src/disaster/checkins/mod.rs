@@ -24,6 +24,7 @@ use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
 use crate::ports::{Database, Row, Statement};
+use crate::vocabulary::{CheckinStatus, Word};
 
 /// A phone whose clock runs ahead is still believed up to the server's own time (the tap
 /// cannot have been later than its arrival); beyond a day ahead the time is nonsense.
@@ -55,7 +56,7 @@ pub struct Checkin {
     pub id: String,
     pub event_id: String,
     pub person_id: String,
-    pub status: String,
+    pub status: CheckinStatus,
     pub note: Option<String>,
     pub observed_at: String,
     pub received_at: String,
@@ -75,7 +76,7 @@ impl Checkin {
             id: row.text("id")?.to_owned(),
             event_id: row.text("event_id")?.to_owned(),
             person_id: row.text("person_id")?.to_owned(),
-            status: row.text("status")?.to_owned(),
+            status: CheckinStatus::stored(row.text("status")?)?,
             note: row.opt_text("note")?.map(str::to_owned),
             observed_at: row.text("observed_at")?.to_owned(),
             received_at: row.text("received_at")?.to_owned(),
@@ -97,7 +98,7 @@ fn validate(
     key: Option<&str>,
     (started_at, closed_at): (&str, Option<&str>),
     now: i64,
-) -> Result<(String, Option<String>), Error> {
+) -> Result<Valid, Error> {
     let mut errors = Vec::new();
     match key {
         Some(k) if !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()) => {}
@@ -107,13 +108,7 @@ fn validate(
             "再送キー（Idempotency-Key）が必要です（半角200文字まで、再送時も同じ値）",
         )),
     }
-    if !crate::vocabulary::contains(crate::vocabulary::CHECKIN_STATUSES, &input.status) {
-        errors.push(FieldError::new(
-            "#/status",
-            "one of not_yet, safe, needs_attention",
-            "状態は 未確認・安全確認済み・要確認 のいずれかです",
-        ));
-    }
+    let status = CheckinStatus::check("#/status", &input.status, &mut errors);
     let note = input
         .note
         .as_deref()
@@ -127,7 +122,7 @@ fn validate(
             "メモは1000文字までです",
         ));
     }
-    if input.status == "needs_attention" && note.is_none() {
+    if status == Some(CheckinStatus::NeedsAttention) && note.is_none() {
         errors.push(FieldError::new(
             "#/note",
             "say what the person needs",
@@ -158,9 +153,9 @@ fn validate(
             }
         },
     };
-    if !errors.is_empty() {
+    let Some(status) = status.filter(|_| errors.is_empty()) else {
         return Err(Error::Validation(errors));
-    }
+    };
     // A closed event still takes what was observed before it closed (a phone that was
     // offline at the time); anything later belongs to a new event.
     if let Some(closed) = closed_at.and_then(crate::time::parse_rfc3339)
@@ -168,7 +163,18 @@ fn validate(
     {
         return Err(Error::EventClosed);
     }
-    Ok((crate::time::iso8601(observed), note))
+    Ok(Valid {
+        status,
+        observed_at: crate::time::iso8601(observed),
+        note,
+    })
+}
+
+/// A check-in as validation read it.
+struct Valid {
+    status: CheckinStatus,
+    observed_at: String,
+    note: Option<String>,
 }
 
 /// Fingerprint of what the client asked for, to tell a replay from a reused key.
@@ -219,7 +225,11 @@ pub async fn record(
         return Err(Error::NotFound);
     }
     let now = env.clock.now_millis();
-    let (observed_at, note) = validate(
+    let Valid {
+        status,
+        observed_at,
+        note,
+    } = validate(
         &input,
         key,
         (found.text("started_at")?, found.opt_text("closed_at")?),
@@ -268,7 +278,7 @@ pub async fn record(
                     id.clone().into(),
                     event_id.into(),
                     input.person_id.clone().into(),
-                    input.status.clone().into(),
+                    status.code().into(),
                     note.into(),
                     observed_at.into(),
                     crate::time::iso8601(now).into(),

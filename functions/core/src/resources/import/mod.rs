@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::layouts::{self, Detected, NotDetected};
-use super::{Provenance, ResourceFields, category_labels, insert_statement, update_statement};
+use super::{Provenance, category_labels, insert_statement, update_statement};
 use crate::csv_table::{self, RowError, file_error};
 use crate::env::Env;
 use crate::error::Error;
@@ -17,10 +17,12 @@ use crate::ports::{Database, Statement, Value};
 
 pub use super::layouts::Dataset;
 
+mod hsds;
+mod parsed;
 mod row;
 
+pub use parsed::ParsedRow;
 use row::*;
-pub(super) use row::{Read, drop_minor, keep, phone_of, url_of};
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct ImportReport {
@@ -47,26 +49,6 @@ impl ImportReport {
             self.imported, self.updated, self.unchanged, self.rejected
         )
     }
-}
-
-/// One good row, ready to write.
-#[derive(Debug)]
-pub struct ParsedRow {
-    pub line: u64,
-    pub key: String,
-    pub hash: String,
-    pub fields: ResourceFields,
-    /// Minor fields left out, with why.
-    pub dropped: Vec<(String, String)>,
-}
-
-/// FNV-1a over the row's fields: equal content, equal hash, on every host.
-pub(super) fn content_hash(fields: &ResourceFields) -> String {
-    let json = serde_json::to_string(fields).unwrap_or_default();
-    let h = json.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    format!("{h:016x}")
 }
 
 /// A file read: which dataset, why, the good rows and the rejected ones.
@@ -154,10 +136,10 @@ pub async fn import(
         detected_by,
         rows,
         errors,
-    } = if super::import_hsds::is_json(bytes) {
+    } = if hsds::is_json(bytes) {
         let labels = category_labels(env).await?;
         let codes: Vec<String> = labels.into_iter().map(|(code, _)| code).collect();
-        let (rows, errors) = super::import_hsds::parse(bytes, municipality, &codes)?;
+        let (rows, errors) = hsds::parse(bytes, municipality, &codes)?;
         ParsedFile {
             dataset: Dataset::Hsds,
             detected_by: Vec::new(),

@@ -2,12 +2,13 @@
 //! names, the category the row belongs in, hours, hazards, phones and URLs, and the minor
 //! fields left out (with why) rather than refusing the row.
 
-use super::{ParsedRow, content_hash};
+use super::parsed::{ParsedRow, content_hash};
 use crate::csv_table::{RowError, Table};
 use crate::resources::hazard::{Hazard, Hazards};
 use crate::resources::layouts::{Dataset, Field, Layout};
 use crate::resources::schedule::{Rule, parse_days_ja, parse_time_ja};
 use crate::resources::{ResourceFields, Status};
+use crate::vocabulary::Word;
 
 pub(in crate::resources) struct Cells<'a> {
     pub(in crate::resources) layout: &'static Layout,
@@ -345,7 +346,8 @@ pub(in crate::resources) fn first_number(text: &str) -> Option<u32> {
 /// The hazards an evacuation site is designated for, from the `災害種別_…` columns.
 pub(in crate::resources) fn hazards_of(cells: &Cells<'_>) -> Hazards {
     Hazard::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|h| cells.cell(h.column()).is_some_and(|v| yes(&v)))
         .collect()
 }

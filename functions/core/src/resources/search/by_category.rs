@@ -7,7 +7,7 @@
 //! a search's time copying and folding rows that the page never showed.
 
 use super::filters::{Matches, filters_of, open_now};
-use super::orders::Found;
+use super::found::Found;
 use super::store::{FOUND_COLUMNS, counted, found_in_store, found_of, in_kana_order};
 use super::{MAX_RANKED, SearchQuery, decode_cursor};
 use crate::env::Env;

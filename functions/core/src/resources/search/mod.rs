@@ -12,6 +12,7 @@
 
 mod by_category;
 mod filters;
+mod found;
 mod orders;
 mod place;
 mod places;
@@ -19,7 +20,7 @@ mod region;
 mod store;
 mod suggest;
 
-pub use orders::Kept;
+pub use found::Kept;
 pub use places::Cells;
 
 use suggest::suggest;

@@ -7,8 +7,8 @@ use std::borrow::Cow;
 
 use super::by_category;
 use super::filters::{filters, open_now};
-use super::place::{self, Place};
-use super::places::Cells;
+use super::found::{Found, Kept, is_open};
+use super::place;
 use super::store::{counted, found_in_store, full_rows, in_kana_order, near_in_store};
 use super::{Hit, MAX_RANKED, Near, SearchPage, SearchQuery, decode_cursor, encode_cursor};
 use crate::env::Env;
@@ -16,10 +16,7 @@ use crate::error::Error;
 use crate::geo;
 use crate::ports::{Database, Value};
 use crate::resources::words::{Dictionary, Understood, match_of};
-use crate::resources::{SELECT, from_row, schedule};
-
-/// The places kept in memory for a page generation, when the caller has them.
-pub type Kept<'a> = Option<(&'a Cells, &'a str)>;
+use crate::resources::{SELECT, from_row};
 
 pub async fn find(
     env: &Env,
@@ -96,12 +93,6 @@ pub(super) async fn count(
     let sql = env.sql(Database::Public).await?;
     let cap = (!understood.terms.is_empty()).then_some(MAX_RANKED);
     counted(&*sql, &where_sql, params, cap).await
-}
-
-/// Whether a schedule (JSON rules) is open at `now`; unreadable rules are closed.
-pub(super) fn is_open(rules: &str, now: i64) -> bool {
-    let rules: Vec<schedule::Rule> = serde_json::from_str(rules).unwrap_or_default();
-    schedule::is_open_at(&rules, &crate::time::jst(now))
 }
 
 /// Kana order; read in chunks while the open-now check (done here, not in SQL) drops rows.
@@ -212,32 +203,6 @@ impl Placed<'_> {
             },
         };
         self.cmp(&at) == std::cmp::Ordering::Greater
-    }
-}
-
-/// A match as ranking reads it: owned when read from a row, borrowed from a place kept in
-/// memory (a search near a point ranks hundreds of places to show twenty: copying each
-/// one's text was a tenth of its time).
-pub(super) struct Found<'a> {
-    pub id: Cow<'a, str>,
-    /// Folded.
-    pub name: Cow<'a, str>,
-    pub sort_key: Cow<'a, str>,
-    pub category: Cow<'a, str>,
-    pub lat: Option<f64>,
-    pub lng: Option<f64>,
-}
-
-impl<'a> From<&'a Place> for Found<'a> {
-    fn from(p: &'a Place) -> Found<'a> {
-        Found {
-            id: Cow::Borrowed(p.id()),
-            name: Cow::Borrowed(p.name()),
-            sort_key: Cow::Borrowed(p.sort_key()),
-            category: Cow::Borrowed(p.category()),
-            lat: Some(p.lat),
-            lng: Some(p.lng),
-        }
     }
 }
 

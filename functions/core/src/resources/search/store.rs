@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::filters::open_now;
-use super::orders::{Found, Kept, is_open};
+use super::found::{Found, Kept, is_open};
 use super::{Hit, MAX_RANKED, SearchQuery};
 use crate::env::Env;
 use crate::error::Error;

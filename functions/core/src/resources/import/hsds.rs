@@ -12,12 +12,14 @@
 
 use serde_json::Value as Json;
 
-use super::hazard::{Hazard, Hazards};
-use super::import::{ParsedRow, Read, drop_minor, keep, phone_of, url_of};
-use super::schedule::{Rule, WEEKDAYS};
-use super::{ResourceFields, Status};
+use super::parsed::ParsedRow;
+use super::row::{Read, drop_minor, keep, phone_of, url_of};
 use crate::csv_table::{RowError, file_error};
 use crate::error::Error;
+use crate::resources::hazard::{Hazard, Hazards};
+use crate::resources::schedule::{Rule, WEEKDAYS};
+use crate::resources::{ResourceFields, Status};
+use crate::vocabulary::Word;
 
 /// Whether `bytes` look like JSON rather than a CSV.
 pub fn is_json(bytes: &[u8]) -> bool {
@@ -132,7 +134,7 @@ fn read(service: &Json, municipality: &str, categories: &[String]) -> Read {
                 == Some("rainbownet-hazards")
         })
         .filter_map(code_of)
-        .filter_map(|code| Hazard::ALL.into_iter().find(|h| h.term().code == code))
+        .filter_map(|code| Hazard::parse(&code))
         .collect();
     let departments: Vec<String> = attributes
         .iter()
