@@ -103,7 +103,7 @@ impl Function for Care {
     const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
-        ROUTES.dispatch(Database::Care, req, env).await
+        ROUTES.dispatch(Some(Database::Care), req, env).await
     }
 
     /// Sends the notifications a write left in the outbox (and, on the host's timer, the

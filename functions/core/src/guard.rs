@@ -1,6 +1,6 @@
-//! Routes as data for the functions that hold personal data (care, disaster): each route
-//! names its handler, the [`Guard`] that admits its callers and its audit action, in one
-//! table written with [`routes!`](crate::routes). [`dispatch`] resolves a request, runs
+//! Routes as data for every function with routes of its own (portal, care, disaster): each
+//! route names its handler, the [`Guard`] that admits its callers and its audit action, in
+//! one table written with [`routes!`](crate::routes). [`dispatch`] resolves a request, runs
 //! the guard and hands the handler a [`Call`] holding what the guard admitted, so a handler
 //! can not forget the check and a route can not be added without its rule. The conformance
 //! suite reads the same tables (`routes()` in each function) to call every route as every
@@ -10,6 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
+use ::http::header::AUTHORIZATION;
 use serde::de::DeserializeOwned;
 
 use crate::auth::admin::{self, Admin};
@@ -49,15 +50,16 @@ impl Routes {
         self.table.iter().map(RouteSpec::info)
     }
 
-    /// Serves a request by the table (see [`dispatch`]).
+    /// Serves a request by the table (see [`dispatch`]); refusals are recorded in the audit
+    /// log of `audit` (`None`: a function with no personal data and no audit log).
     pub async fn dispatch(
         &'static self,
-        db: Database,
+        audit: Option<Database>,
         req: &Request,
         env: &Env,
     ) -> Result<Response, Error> {
         let router = self.router.get_or_init(|| Router::from_table(self.table));
-        dispatch(router, db, req, env).await
+        dispatch(router, audit, req, env).await
     }
 }
 
@@ -162,6 +164,15 @@ impl Admitted {
         }
     }
 
+    /// The administrator who sent credentials to a `Guard::PublicOrAdministrator` route
+    /// (none for anyone else).
+    pub fn optional_admin(&self) -> Option<Admin> {
+        match self {
+            Admitted::Admin(a) => Some(a.clone()),
+            _ => None,
+        }
+    }
+
     /// An administrator (`Guard::Administrator`), or a professional as staff whose rights
     /// the handler checks against the record.
     pub fn admin(&self) -> Result<Admin, Error> {
@@ -189,18 +200,35 @@ const TARGETS: [&str; 7] = [
     "team",
 ];
 
-/// Resolves the request in `router`, runs its route's guard (refusals audited in `db`, as
+/// Resolves the request in `router`, runs its route's guard (refusals audited in `audit`, as
 /// denied and with no actor when there is no valid token: attempts on personal data are on
 /// record even without a token) and calls its handler.
 pub async fn dispatch(
     router: &Router<&'static RouteSpec<Handler>>,
-    db: Database,
+    audit: Option<Database>,
     req: &Request,
     env: &Env,
 ) -> Result<Response, Error> {
     let (spec, params) = router.resolve(req.method(), req.uri().path())?;
     let target = TARGETS.into_iter().find_map(|name| params.get(name));
-    let session = || session::authenticate_audited(req, env, db, spec.action, target);
+    let session = || async {
+        match audit {
+            Some(db) => session::authenticate_audited(req, env, db, spec.action, target).await,
+            None => session::authenticate(req, env).await,
+        }
+    };
+    let administrator = || async {
+        match admin::authenticate(req, env).await {
+            Err(Error::Unauthorized) => {
+                if let Some(db) = audit {
+                    let denied = audit::Outcome::Denied;
+                    audit::record_in(env, db, req, None, spec.action, target, denied).await?;
+                }
+                Err(Error::Unauthorized)
+            }
+            other => other,
+        }
+    };
     let who = match spec.guard {
         Guard::Public => Admitted::Anyone,
         Guard::Session | Guard::TownStaff | Guard::OrgAdmin => Admitted::Subject(session().await?),
@@ -218,21 +246,19 @@ pub async fn dispatch(
                 projects::require_member(env, req, &caller, project, spec.action).await?,
             )
         }
-        Guard::Administrator => match admin::authenticate(req, env).await {
+        Guard::Administrator => Admitted::Admin(administrator().await?),
+        Guard::RegionAdministrator => {
+            let admin = administrator().await?;
+            admin.may_manage(None)?;
+            Admitted::Admin(admin)
+        }
+        Guard::PublicOrAdministrator if !req.headers().contains_key(AUTHORIZATION) => {
+            Admitted::Anyone
+        }
+        // A closed bootstrap token (403) reads what everyone reads.
+        Guard::PublicOrAdministrator => match administrator().await {
             Ok(admin) => Admitted::Admin(admin),
-            Err(Error::Unauthorized) => {
-                audit::record_in(
-                    env,
-                    db,
-                    req,
-                    None,
-                    spec.action,
-                    target,
-                    audit::Outcome::Denied,
-                )
-                .await?;
-                return Err(Error::Unauthorized);
-            }
+            Err(Error::Forbidden) => Admitted::Anyone,
             Err(e) => return Err(e),
         },
     };

@@ -57,7 +57,7 @@ impl Function for Disaster {
     const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
-        ROUTES.dispatch(Database::Disaster, req, env).await
+        ROUTES.dispatch(Some(Database::Disaster), req, env).await
     }
 }
 

@@ -1,13 +1,14 @@
-//! The public JSON API and its administration (bootstrap admin token until logins land).
+//! The public JSON API and its administration. Who may call each is the route table's
+//! guard (`lib.rs`); a handler decides only against the record (the town it belongs to).
 
 use ::http::{HeaderValue, StatusCode, header};
-use rainbownet_core::auth::admin;
+use rainbownet_core::guard::Call;
 use rainbownet_core::http::{Request, Response, json, query_param};
 use rainbownet_core::ports::Database;
 use rainbownet_core::public::{municipalities, notices};
 use rainbownet_core::resources::{self, export, import, search};
 use rainbownet_core::web::{self, cacheable};
-use rainbownet_core::{Env, Error, FieldError};
+use rainbownet_core::{Error, FieldError};
 
 use crate::generation::invalidate_pages;
 
@@ -21,13 +22,12 @@ fn public_json<T: serde::Serialize>(req: &Request, body: &T) -> Response {
 const OPENAPI_JSON: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
 /// `GET /api/v1/openapi.json`.
-pub fn openapi(req: &Request) -> Response {
-    cacheable(req, "application/json", OPENAPI_JSON.to_vec())
+pub async fn openapi(c: Call<'_>) -> Result<Response, Error> {
+    Ok(cacheable(c.req, "application/json", OPENAPI_JSON.to_vec()))
 }
 
-pub async fn put_municipality(req: &Request, env: &Env, code: &str) -> Result<Response, Error> {
-    // The region's municipalities are the deployment's own: sysadmins only.
-    admin::authenticate(req, env).await?.may_manage(None)?;
+pub async fn put_municipality(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env, code) = (c.req, c.env, c.param("code"));
     let input = rainbownet_core::http::json::parse(req)?;
     let response = municipalities::put(env, code, input).await?;
     invalidate_pages(env).await;
@@ -36,11 +36,12 @@ pub async fn put_municipality(req: &Request, env: &Env, code: &str) -> Result<Re
 
 /// `GET /api/v1/public/vocabulary`: every fixed list of the domain (roles, professions,
 /// statuses, kinds…) with its labels, so that the clients show what the server accepts.
-pub fn vocabulary(req: &Request) -> Response {
-    public_json(req, &rainbownet_core::lists::all())
+pub async fn vocabulary(c: Call<'_>) -> Result<Response, Error> {
+    Ok(public_json(c.req, &rainbownet_core::lists::all()))
 }
 
-pub async fn categories(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn categories(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     #[derive(serde::Serialize)]
     struct Category {
         code: String,
@@ -70,15 +71,16 @@ pub async fn categories(req: &Request, env: &Env) -> Result<Response, Error> {
 }
 
 /// `GET /api/v1/public/search-words`: the words residents type and what they stand for.
-pub async fn search_words(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn search_words(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let items = resources::search_words::list(env).await?;
     Ok(public_json(req, &serde_json::json!({ "items": items })))
 }
 
 /// `PUT /api/v1/public/search-words/{word}`: sysadmins keep the dictionary (it is the
 /// whole region's).
-pub async fn put_search_word(req: &Request, env: &Env, word: &str) -> Result<Response, Error> {
-    admin::authenticate(req, env).await?.may_manage(None)?;
+pub async fn put_search_word(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env, word) = (c.req, c.env, c.param("word"));
     let input = rainbownet_core::http::json::parse(req)?;
     let word = rainbownet_core::http::percent_decode(word);
     let stored = resources::search_words::put(env, &word, input).await?;
@@ -86,8 +88,8 @@ pub async fn put_search_word(req: &Request, env: &Env, word: &str) -> Result<Res
     Ok(json(StatusCode::OK, &stored))
 }
 
-pub async fn delete_search_word(req: &Request, env: &Env, word: &str) -> Result<Response, Error> {
-    admin::authenticate(req, env).await?.may_manage(None)?;
+pub async fn delete_search_word(c: Call<'_>) -> Result<Response, Error> {
+    let (env, word) = (c.env, c.param("word"));
     let word = rainbownet_core::http::percent_decode(word);
     if !resources::search_words::delete(env, &word).await? {
         return Err(Error::NotFound);
@@ -100,7 +102,8 @@ pub async fn delete_search_word(req: &Request, env: &Env, word: &str) -> Result<
 /// position to about 11 m, the day, the minute for "open now") is answered from the
 /// `cache` KV store until a write makes it obsolete, with an ETag and `s-maxage` so that
 /// the edge keeps it too.
-pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn search(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let query = search::SearchQuery::from_request(req)?;
     let (key, ttl) = query.cache_key(env.clock.now_millis());
     let bytes = crate::pages::cached(
@@ -129,35 +132,22 @@ pub async fn search(req: &Request, env: &Env) -> Result<Response, Error> {
     ))
 }
 
-/// The town an administrator's list is of: the one named, else a staff member's own (the
-/// region for sysadmins and the bootstrap token); 403 unless the caller may manage it.
-fn managed_town(named: Option<String>, caller: &admin::Admin) -> Result<Option<String>, Error> {
-    use rainbownet_core::auth::role::Role;
-    let town = match (named, caller) {
-        (Some(town), _) => Some(town),
-        (None, admin::Admin::Staff(subject)) if !subject.has(Role::Sysadmin) => {
-            subject.municipality.clone()
-        }
-        (None, _) => None,
-    };
-    caller.may_manage(town.as_deref())?;
-    Ok(town)
-}
-
 /// `GET /api/v1/public/managed-resources`: the resources the caller administers, drafts
 /// and closed ones too (the admin page picks what to edit from it). Municipal staff see
 /// their own town unless they name another (403); the region is for sysadmins.
-pub async fn managed_resources(req: &Request, env: &Env) -> Result<Response, Error> {
-    let caller = admin::authenticate(req, env).await?;
+pub async fn managed_resources(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
+    let caller = c.who.admin()?;
     let query = resources::managed::ManagedQuery::from_params(|name| query_param(req, name))?;
-    let town = managed_town(query.municipality.clone(), &caller)?;
+    let town = caller.list_town(query.municipality.clone())?;
     let towns = town.map(|t| vec![t]);
     let page = resources::managed::list(env, &query, towns.as_deref()).await?;
     Ok(json(StatusCode::OK, &page))
 }
 
-pub async fn create_resource(req: &Request, env: &Env) -> Result<Response, Error> {
-    let caller = admin::authenticate(req, env).await?;
+pub async fn create_resource(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
+    let caller = c.who.admin()?;
     let fields: resources::ResourceFields = rainbownet_core::http::json::parse(req)?;
     caller.may_manage(Some(fields.municipality_code.trim()))?;
     let created = resources::create(env, fields).await?;
@@ -171,19 +161,11 @@ pub async fn create_resource(req: &Request, env: &Env) -> Result<Response, Error
 }
 
 /// Published resources for everyone; drafts and closed ones for administrators only.
-pub async fn get_resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
-    // Credentials that were sent are checked first, whatever the id: an expired token is a
-    // 401 the admin page refreshes on (not a 404 for its own draft), and tells nothing of
-    // whether the id exists.
-    let caller = match req.headers().contains_key(header::AUTHORIZATION) {
-        // A closed bootstrap token (403) reads what everyone reads.
-        true => match admin::authenticate(req, env).await {
-            Ok(caller) => Some(caller),
-            Err(Error::Forbidden) => None,
-            Err(e) => return Err(e),
-        },
-        false => None,
-    };
+pub async fn get_resource(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env, id) = (c.req, c.env, c.param("id"));
+    // Credentials that were sent were checked by the guard, whatever the id: an expired
+    // token is a 401 the admin page refreshes on, and tells nothing of whether the id exists.
+    let caller = c.who.optional_admin();
     let resource = resources::get(env, id).await?.ok_or(Error::NotFound)?;
     if resource.fields.status != resources::Status::Published {
         // Drafts and closed records exist only for those who may manage them.
@@ -196,8 +178,9 @@ pub async fn get_resource(req: &Request, env: &Env, id: &str) -> Result<Response
     Ok(public_json(req, &resource))
 }
 
-pub async fn put_resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
-    let caller = admin::authenticate(req, env).await?;
+pub async fn put_resource(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env, id) = (c.req, c.env, c.param("id"));
+    let caller = c.who.admin()?;
     let fields: resources::ResourceFields = rainbownet_core::http::json::parse(req)?;
     let current = resources::get(env, id).await?.ok_or(Error::NotFound)?;
     // Both the town it belongs to and the town it would move to.
@@ -210,14 +193,16 @@ pub async fn put_resource(req: &Request, env: &Env, id: &str) -> Result<Response
     Ok(json(StatusCode::OK, &updated))
 }
 
-pub async fn export_hsds(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn export_hsds(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let all = export::published(env).await?;
     let origin = web::request_origin(req, env);
     Ok(public_json(req, &export::hsds(&all, &origin)))
 }
 
 /// `GET /hsds/services?page=&per_page=`: the HSDS 3.0 API's list of services, paged.
-pub async fn hsds_services(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn hsds_services(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let number = |name: &str, default: usize| -> Result<usize, Error> {
         match rainbownet_core::http::query_param(req, name).filter(|v| !v.is_empty()) {
             None => Ok(default),
@@ -241,7 +226,8 @@ pub async fn hsds_services(req: &Request, env: &Env) -> Result<Response, Error> 
 }
 
 /// `GET /hsds/services/{id}`: one published service in HSDS 3.0.
-pub async fn hsds_service(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
+pub async fn hsds_service(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env, id) = (c.req, c.env, c.param("id"));
     let resource = rainbownet_core::resources::get(env, id)
         .await?
         .filter(|r| r.fields.status == rainbownet_core::resources::Status::Published)
@@ -250,7 +236,8 @@ pub async fn hsds_service(req: &Request, env: &Env, id: &str) -> Result<Response
     Ok(public_json(req, &export::hsds_service(&resource, &origin)))
 }
 
-pub async fn export_csv(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn export_csv(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let all = export::published(env).await?;
     let origin = web::request_origin(req, env);
     let mut response = cacheable(req, "text/csv; charset=utf-8", export::csv(&all, &origin)?);
@@ -262,8 +249,9 @@ pub async fn export_csv(req: &Request, env: &Env) -> Result<Response, Error> {
 }
 
 /// `POST /api/v1/public/imports?municipality=CODE` with the CSV file as the body.
-pub async fn import(req: &Request, env: &Env) -> Result<Response, Error> {
-    let caller = admin::authenticate(req, env).await?;
+pub async fn import(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
+    let caller = c.who.admin()?;
     let municipality = query_param(req, "municipality").ok_or_else(|| {
         Error::Validation(vec![FieldError::new(
             "?municipality",
@@ -284,7 +272,8 @@ pub async fn import(req: &Request, env: &Env) -> Result<Response, Error> {
     Ok(json(StatusCode::OK, &report))
 }
 
-pub async fn notices(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn notices(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let municipality = query_param(req, "municipality");
     let items = notices::published(env, municipality.as_deref(), 50).await?;
     Ok(public_json(req, &serde_json::json!({ "items": items })))
@@ -292,8 +281,9 @@ pub async fn notices(req: &Request, env: &Env) -> Result<Response, Error> {
 
 /// `DELETE /api/v1/public/notices/{id}`: staff of the notice's town, sysadmins, or the
 /// bootstrap token while it is open.
-pub async fn withdraw_notice(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
-    let caller = admin::authenticate(req, env).await?;
+pub async fn withdraw_notice(c: Call<'_>) -> Result<Response, Error> {
+    let (env, id) = (c.env, c.param("id"));
+    let caller = c.who.admin()?;
     // 404 before 403: notices are public, so that one exists in another town tells nothing.
     let municipality = notices::municipality_of(env, id)
         .await?
@@ -308,8 +298,9 @@ pub async fn withdraw_notice(req: &Request, env: &Env, id: &str) -> Result<Respo
 
 /// `PUT /api/v1/public/notices/{id}`: corrects a notice in place (a wrong date, a changed
 /// place), for the same people who may withdraw it.
-pub async fn update_notice(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
-    let caller = admin::authenticate(req, env).await?;
+pub async fn update_notice(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env, id) = (c.req, c.env, c.param("id"));
+    let caller = c.who.admin()?;
     let municipality = notices::municipality_of(env, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -323,15 +314,17 @@ pub async fn update_notice(req: &Request, env: &Env, id: &str) -> Result<Respons
 }
 
 /// `GET /api/v1/public/managed-notices`: a town's notices, scheduled and ended ones too.
-pub async fn managed_notices(req: &Request, env: &Env) -> Result<Response, Error> {
-    let caller = admin::authenticate(req, env).await?;
-    let town = managed_town(query_param(req, "municipality"), &caller)?;
+pub async fn managed_notices(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
+    let caller = c.who.admin()?;
+    let town = caller.list_town(query_param(req, "municipality"))?;
     let items = notices::managed(env, town.as_deref(), 200).await?;
     Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
 }
 
-pub async fn create_notice(req: &Request, env: &Env) -> Result<Response, Error> {
-    let caller = admin::authenticate(req, env).await?;
+pub async fn create_notice(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
+    let caller = c.who.admin()?;
     let input: notices::NoticeInput = rainbownet_core::http::json::parse(req)?;
     caller.may_manage(Some(&input.municipality_code))?;
     let id = notices::create(env, input).await?;

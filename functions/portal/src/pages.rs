@@ -3,7 +3,8 @@
 //! (shared caches hold pages for at most `s-maxage`).
 
 use ::http::{HeaderValue, header};
-use rainbownet_core::http::{Request, Response, query_param};
+use rainbownet_core::guard::Call;
+use rainbownet_core::http::{Response, query_param};
 use rainbownet_core::ports::KvStore;
 use rainbownet_core::resources::{self, Status, search};
 use rainbownet_core::web::{
@@ -67,12 +68,14 @@ fn with_map_csp(env: &Env, mut response: Response) -> Response {
     response
 }
 
-pub async fn home(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn home(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     Ok(cacheable(req, HTML, home::render(env).await?.into_bytes()))
 }
 
 /// `/resources`: kept like a page, under the search's own key (`SearchQuery::cache_key`).
-pub async fn results(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn results(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let query = search::SearchQuery::from_request(req)?;
     let (key, ttl) = query.cache_key(env.clock.now_millis());
     let html = cached(
@@ -111,7 +114,8 @@ pub fn short_lived(mut response: Response, ttl: u64) -> Response {
     response
 }
 
-pub async fn resource(req: &Request, env: &Env, id: &str) -> Result<Response, Error> {
+pub async fn resource(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env, id) = (c.req, c.env, c.param("id"));
     let html = cached(
         env,
         &format!("resource:{id}"),
@@ -134,7 +138,8 @@ pub async fn resource(req: &Request, env: &Env, id: &str) -> Result<Response, Er
     Ok(with_map_csp(env, cacheable(req, HTML, html)))
 }
 
-pub async fn print(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn print(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let ids = query_param(req, "ids").unwrap_or_default();
     let ids: Vec<&str> = ids
         .split(',')
@@ -157,7 +162,8 @@ pub async fn print(req: &Request, env: &Env) -> Result<Response, Error> {
     Ok(cacheable(req, HTML, html.into_bytes()))
 }
 
-pub async fn sitemap(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn sitemap(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let xml = sitemap_xml::sitemap(env, &web::request_origin(req, env)).await?;
     Ok(cacheable(
         req,
@@ -166,7 +172,8 @@ pub async fn sitemap(req: &Request, env: &Env) -> Result<Response, Error> {
     ))
 }
 
-pub fn robots(req: &Request, env: &Env) -> Result<Response, Error> {
+pub async fn robots(c: Call<'_>) -> Result<Response, Error> {
+    let (req, env) = (c.req, c.env);
     let mut response = cacheable(
         req,
         "text/plain; charset=utf-8",

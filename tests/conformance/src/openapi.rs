@@ -25,8 +25,9 @@ const METHODS: [&str; 8] = [
 fn served() -> BTreeSet<(String, String)> {
     let care = rainbownet_care::routes().map(|r| (r.method, r.path));
     let disaster = rainbownet_disaster::routes().map(|r| (r.method, r.path));
+    let portal = rainbownet_portal::routes().map(|r| (r.method, r.path));
     care.chain(disaster)
-        .chain(rainbownet_portal::routes())
+        .chain(portal)
         .chain([(http::Method::GET, "/healthz")])
         .map(|(method, path)| (method.as_str().to_ascii_lowercase(), path.to_owned()))
         .collect()

@@ -1,5 +1,5 @@
 //! The authorization matrix read from the functions' own route tables: every route of
-//! `care` and `disaster` is called as every kind of caller, and what each may get follows
+//! `portal`, `care` and `disaster` is called as every kind of caller, and what each may get follows
 //! from the route's guard alone. A new route is in the table, so it is in this matrix; a
 //! new kind of guard has no expectation here until one is written (the `match` is
 //! exhaustive).
@@ -13,7 +13,7 @@ use crate::client::{Client, Resp};
 use crate::hosts::TEST_TOKEN_SEED;
 
 pub const CASES: &[Case] = &[Case {
-    name: "route tables: every care and disaster route × no, forged and expired tokens and an outsider, as its guard says",
+    name: "route tables: every portal, care and disaster route × no, forged and expired tokens and an outsider, as its guard says",
     run: every_route,
 }];
 
@@ -38,6 +38,8 @@ fn path_for(route: &RouteInfo, r: &Records) -> String {
         .replace("{attachment}", "01J00000000000000000000ATT")
         .replace("{invitation}", "01J00000000000000000000INV")
         .replace("{store}", "auth")
+        .replace("{code}", "23233")
+        .replace("{word}", "%E3%81%91%E3%81%84%E3%82%8D")
 }
 
 fn created(resp: Resp, what: &str) -> Result<String, String> {
@@ -130,10 +132,14 @@ fn records(c: &Client) -> Result<Records, String> {
 }
 
 /// What a caller without a valid token may get: a public route answers them (never 401,
-/// 403 or a failure of ours); every other route is 401.
-fn anonymous_ok(guard: Guard, status: u16) -> bool {
+/// 403 or a failure of ours); a route that reads credentials when sent refuses bad ones
+/// (401); every other route is 401.
+fn anonymous_ok(guard: Guard, sent_token: bool, status: u16) -> bool {
     match guard {
         Guard::Public => status < 500 && status != 401 && status != 403,
+        Guard::PublicOrAdministrator if !sent_token => {
+            status < 500 && status != 401 && status != 403
+        }
         _ => status == 401,
     }
 }
@@ -141,7 +147,11 @@ fn anonymous_ok(guard: Guard, status: u16) -> bool {
 /// What a logged-in professional with no part in the records may get.
 fn outsider_ok(guard: Guard, status: u16) -> bool {
     match guard {
-        Guard::Public | Guard::Session => status < 500 && status != 401,
+        Guard::Public | Guard::Session | Guard::PublicOrAdministrator => {
+            status < 500 && status != 401
+        }
+        // The region's own data: sysadmins only.
+        Guard::RegionAdministrator => status == 403,
         // The record's existence is not revealed.
         Guard::PatientMember | Guard::ProjectMember => status == 404,
         // Refused, or turned away by what they sent; never served.
@@ -189,6 +199,7 @@ fn every_route(c: &Client) -> Result<(), String> {
         token::issue(&seed, &subject("expired"), now_ms - 3_600_000).map_err(|e| e.to_string())?;
     let mut routes: Vec<RouteInfo> = rainbownet_care::routes()
         .chain(rainbownet_disaster::routes())
+        .chain(rainbownet_portal::routes())
         .collect();
     // A route that ends the caller's session goes last, so the outsider keeps theirs.
     routes.sort_by_key(|route| route.path.ends_with("/logout"));
@@ -203,7 +214,7 @@ fn every_route(c: &Client) -> Result<(), String> {
         ] {
             let resp = send(c, route, &path, token)?;
             calls += 1;
-            if !anonymous_ok(route.guard, resp.status) {
+            if !anonymous_ok(route.guard, token.is_some(), resp.status) {
                 failures.push(format!(
                     "{who} {} {} ({:?}): {}",
                     route.method, route.path, route.guard, resp.status
@@ -236,7 +247,7 @@ fn every_route(c: &Client) -> Result<(), String> {
         failures.join("\n  ")
     );
     ensure!(
-        routes.len() >= 60,
+        routes.len() >= 90,
         "only {} routes in the tables",
         routes.len()
     );

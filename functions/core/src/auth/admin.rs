@@ -29,6 +29,20 @@ impl Admin {
         }
     }
 
+    /// The town an administrator's list is of: the one `named`, else a staff member's own
+    /// (the region for sysadmins and the bootstrap token); 403 unless they may manage it.
+    pub fn list_town(&self, named: Option<String>) -> Result<Option<String>, Error> {
+        let town = match (named, self) {
+            (Some(town), _) => Some(town),
+            (None, Admin::Staff(subject)) if !subject.has(Role::Sysadmin) => {
+                subject.municipality.clone()
+            }
+            (None, _) => None,
+        };
+        self.may_manage(town.as_deref())?;
+        Ok(town)
+    }
+
     /// The actor for audit records.
     pub fn actor(&self) -> &str {
         match self {

@@ -34,10 +34,17 @@ pub enum Guard {
     /// A sysadmin, municipal staff for their town's records, or the bootstrap token while it
     /// is open; the handler decides against the record.
     Administrator,
+    /// What belongs to the whole region (its towns, the search dictionary): a sysadmin or
+    /// the bootstrap token while it is open; others 403.
+    RegionAdministrator,
+    /// Anyone; credentials, when sent, are checked first (a bad or expired token is 401,
+    /// not a quiet downgrade) and an administrator's let the handler show what only
+    /// administrators see (a draft resource).
+    PublicOrAdministrator,
 }
 
 impl Guard {
-    pub const ALL: [Guard; 7] = [
+    pub const ALL: [Guard; 9] = [
         Guard::Public,
         Guard::Session,
         Guard::PatientMember,
@@ -45,6 +52,8 @@ impl Guard {
         Guard::TownStaff,
         Guard::OrgAdmin,
         Guard::Administrator,
+        Guard::RegionAdministrator,
+        Guard::PublicOrAdministrator,
     ];
 }
 
