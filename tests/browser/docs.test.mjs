@@ -76,7 +76,7 @@ test("every relative link of the README, ARCHITECTURE.md and docs/ points at a f
 // Paths a document names as code (`functions/core/src/geo.rs`): files move, and the map must
 // move with them. Patterns (`static/care/<view>.js`, `schema/*/…`) and what a run makes are
 // not checked.
-const GENERATED = ["tests/.venv", "tests/output", "target"];
+const GENERATED = ["tests/.venv", "tests/output", "tests/node_modules", "target"];
 test("every repository path the documents name exists", () => {
   const missing = [];
   for (const doc of documents) {
