@@ -4,7 +4,6 @@ import { ApiError, connect, newKey, send } from "../lib/api.js";
 import { japanTime } from "../lib/dates.js";
 import { $, showBox as showList } from "../lib/dom.js";
 import { pick, say } from "../lib/i18n.js";
-import { signedOut } from "./signin.js";
 
 export const SVG = "http://www.w3.org/2000/svg";
 export const KEY_AUTH = "rainbownet-care-auth";
@@ -95,7 +94,24 @@ export const images = new Map(); // "patient/attachment" → Promise of a data: 
 
 // --- small helpers -------------------------------------------------------------------
 
+// Is `id` still the patient on screen? (An answer for another one is dropped.)
+export function current(id) {
+  return state.patientId === id;
+}
 
+export function showOnly(id) {
+  VIEWS.forEach((s) => { $(s).hidden = s !== id; });
+}
+
+export function careLevelOf(code) {
+  return code ? CARE_LEVEL[code] || code : "";
+}
+
+// Folded for search: katakana as hiragana, no spaces, full-width letters as ASCII.
+export function folded(text) {
+  return String(text || "").normalize("NFKC").replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60))
+    .replace(/\s+/g, "").toLowerCase();
+}
 
 // Names and people's own words: shown as written in either language (translate="no").
 export function asWritten(node) {
@@ -170,12 +186,18 @@ export function setText(id, text) {
 // --- tokens and requests ---------------------------------------------------------------
 
 // The session (stored pair, one refresh across tabs, one retry) and its requests: lib/api.js.
+// Its end empties every view, and every view imports this module: main.js hands over
+// what the end does (signin.js signedOut).
+let onSignedOut = () => {};
+export function whenSignedOut(work) {
+  onSignedOut = work;
+}
 export const call = send;
 export const api = connect({
   storage: sessionStorage,
   key: KEY_AUTH,
   signedOutError: SIGNED_OUT,
-  signedOut: () => signedOut(),
+  signedOut: () => onSignedOut(),
   busy: "サーバーが混雑しています。しばらくしてからもう一度お試しください。",
 });
 export const session = api.session;

@@ -2,9 +2,7 @@
 import { apiError, newKey, send } from "../lib/api.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { say } from "../lib/i18n.js";
-import { asWritten, authorized, failure, PROFESSION, showBox, state, timeOf } from "./base.js";
-import { start } from "./main.js";
-import { current } from "./patient.js";
+import { asWritten, authorized, current, failure, PROFESSION, showBox, state, timeOf } from "./base.js";
 
 export function commentItem(c) {
   const item = el("li", "comment");

@@ -2,9 +2,8 @@
 import { ApiError, problemFromText, problemLines } from "../lib/api.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { english, say } from "../lib/i18n.js";
-import { authorized, draftKey, failure, FILE_TYPES, MAX_FILE_BYTES, MAX_FILES, setText, showLines, SIGNED_OUT, sizeOf, state, withRetry } from "./base.js";
+import { authorized, current, draftKey, failure, FILE_TYPES, MAX_FILE_BYTES, MAX_FILES, setText, showLines, SIGNED_OUT, sizeOf, state, withRetry } from "./base.js";
 import { togglePostForm } from "./documents.js";
-import { current } from "./patient.js";
 import { prependPost } from "./timeline.js";
 
 // The file's type; some systems give none, then the name's ending decides.

@@ -2,10 +2,9 @@
 import { ApiError, apiError, problemLines } from "../lib/api.js";
 import { bilingual, el, enc } from "../lib/dom.js";
 import { download } from "./attachments.js";
-import { authorized, clearFieldErrors, failure, showBox, state } from "./base.js";
+import { authorized, clearFieldErrors, current, failure, showBox, state } from "./base.js";
 import { sendComment, toggleComment } from "./comments.js";
-import { documentForm, documentValues, showDocumentErrors, templateOf } from "./documents.js";
-import { current } from "./patient.js";
+import { documentForm, documentValues, showDocumentErrors, templateOf } from "./templates.js";
 import { replacePost } from "./timeline.js";
 
 export function startEdit(card) {

@@ -1,8 +1,8 @@
 // The care client: accepting an invitation (#invite=…): password, then the authenticator's key.
 import { ApiError, apiError } from "../lib/api.js";
 import { $ } from "../lib/dom.js";
-import { call, clearFieldErrors, failure, placeErrors, session, setText, showLines, state, tokens } from "./base.js";
-import { forgetAll, showOnly, showSignin } from "./signin.js";
+import { call, clearFieldErrors, failure, placeErrors, session, setText, showLines, showOnly, state, tokens } from "./base.js";
+import { forgetAll, showSignin } from "./signin.js";
 
 export function showInvite(token) {
   showOnly("invite-view");

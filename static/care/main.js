@@ -12,27 +12,30 @@
 // beside it; the shared state, helpers and session are base.js; the foundation all four
 // clients share is static/lib/).
 import { $, enc } from "../lib/dom.js";
-import { loadVocabulary, state } from "./base.js";
+import { loadVocabulary, state, whenSignedOut } from "./base.js";
 import { attachMentions } from "./comments.js";
 import { renderFileList, submitPost } from "./compose.js";
 import { picker, pickers } from "./directory.js";
 import { closeDocumentPanel, openDocumentPanel, renderDocumentForm, submitDocument, togglePostForm } from "./documents.js";
 import { onTimelineClick, onTimelineSubmit } from "./edit-post.js";
 import { acceptInvite, inviteDone } from "./invite.js";
-import { loadConversations, loadThread, sendMessage } from "./messages.js";
+import { redrawWith } from "./menu.js";
+import { loadConversations, loadThread, renderConversations, sendMessage } from "./messages.js";
 import { introduce, previewIntroduction, searchNearby, updatePrintLink } from "./nearby.js";
 import { POLL_MS, pollUpdates } from "./news.js";
 import { pushFailed, pushOff, pushOn, saveNotifySettings } from "./notifications.js";
 import { loadPatients, renderPatients } from "./patients.js";
-import { addProjectMember, createProject, loadProjectPosts, loadProjects, onProjectMemberClick, renderChosen, submitProjectPost } from "./projects.js";
+import { addProjectMember, createProject, loadProjectPosts, loadProjects, onProjectMemberClick, renderChosen, renderProjects, submitProjectPost } from "./projects.js";
 import { route } from "./routes.js";
-import { login, logout } from "./signin.js";
+import { login, logout, signedOut } from "./signin.js";
 import { addMember, onTeamClick } from "./team.js";
 import { loadTimeline, renderTimeline } from "./timeline.js";
 import { recordVital } from "./vitals.js";
 
 export function start() {
-  $("login-form").addEventListener("submit", login);
+  whenSignedOut(signedOut);
+  redrawWith({ patients: renderPatients, projects: renderProjects, messages: renderConversations });
+  $("login-form").addEventListener("submit", async (event) => { if (await login(event)) await route(); });
   $("logout").addEventListener("click", logout);
   $("patients-reload").addEventListener("click", loadPatients);
   $("patient-filter").addEventListener("input", renderPatients);

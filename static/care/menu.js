@@ -1,10 +1,7 @@
 // The care client: the menu and its unread badges.
 import { $ } from "../lib/dom.js";
-import { getJson, state, tokens } from "./base.js";
-import { renderConversations } from "./messages.js";
-import { current } from "./patient.js";
-import { renderPatients } from "./patients.js";
-import { renderProjects } from "./projects.js";
+import { loadList } from "../lib/list.js";
+import { failure, getJson, setText, state, tokens } from "./base.js";
 
 export function markNav(current) {
   Object.keys(state.counts).forEach((k) => {
@@ -33,6 +30,13 @@ export const COUNTED = {
 };
 export const countSeq = { patients: 0, projects: 0, messages: 0 };
 
+// How each list view draws its list again: the views count with this module, so they
+// are above it, and main.js hands their drawing down.
+const redraw = {};
+export function redrawWith(lists) {
+  Object.assign(redraw, lists);
+}
+
 export function refreshCounts(view) {
   if (!tokens() || !state.me) return Promise.resolve();
   const jobs = Object.keys(COUNTED).filter((k) => k !== view).map((k) => {
@@ -43,9 +47,7 @@ export function refreshCounts(view) {
       state[key] = json.items || [];
       setCount(k, unreadOf(state[key]));
       // A list on the screen shows the same numbers as its badge.
-      if (k === "patients" && !$("patients-view").hidden) renderPatients();
-      if (k === "projects" && !$("projects-view").hidden) renderProjects();
-      if (k === "messages" && !$("messages-view").hidden) renderConversations();
+      if (redraw[k] && !$(k + "-view").hidden) redraw[k]();
     });
   });
   // Badges are a hint: a failure here is shown where the list itself is opened.
@@ -56,4 +58,24 @@ export function refreshCounts(view) {
 export function countedHere(kind, items) {
   countSeq[kind] += 1;
   setCount(kind, unreadOf(items));
+}
+
+// A list view loads its list (one of COUNTED) into the page, and its badge with it.
+export function loadCounted(kind, statusId, empty, render) {
+  const [path, key] = COUNTED[kind];
+  return loadList({
+    show: (line) => setText(statusId, line),
+    loading: "読み込んでいます…",
+    fetch: () => getJson(path),
+    render: (items) => {
+      state[key] = items;
+      countedHere(kind, items);
+      render();
+    },
+    empty: empty,
+    failed: (e) => {
+      const lines = failure(e);
+      return lines && lines.join(" / ");
+    },
+  });
 }

@@ -1,9 +1,8 @@
 // The care client: direct messages.
 import { ApiError, problemLines } from "../lib/api.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
-import { asWritten, authorized, draftKey, failure, getJson, PROFESSION, setText, showLines, state, timeOf, withOlder } from "./base.js";
-import { countedHere } from "./menu.js";
-import { showOnly } from "./signin.js";
+import { asWritten, authorized, draftKey, failure, getJson, PROFESSION, setText, showLines, showOnly, state, timeOf, withOlder } from "./base.js";
+import { countedHere, loadCounted } from "./menu.js";
 
 export async function showMessages() {
   showOnly("messages-view");
@@ -12,18 +11,8 @@ export async function showMessages() {
   await loadConversations();
 }
 
-export async function loadConversations() {
-  setText("messages-status", "読み込んでいます…");
-  try {
-    const json = await getJson("/api/v1/care/messages");
-    state.conversations = json.items || [];
-    countedHere("messages", state.conversations);
-    renderConversations();
-    setText("messages-status", state.conversations.length ? "" : "メッセージはまだありません。");
-  } catch (e) {
-    const lines = failure(e);
-    if (lines) setText("messages-status", lines.join(" / "));
-  }
+export function loadConversations() {
+  return loadCounted("messages", "messages-status", "メッセージはまだありません。", renderConversations);
 }
 
 export function excerpt(text, n) {

@@ -2,8 +2,7 @@
 import { ApiError, problemLines } from "../lib/api.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { pick } from "../lib/i18n.js";
-import { asWritten, authorized, distanceOf, draftKey, failure, getJson, setText, showLines, state } from "./base.js";
-import { current } from "./patient.js";
+import { asWritten, authorized, current, distanceOf, draftKey, failure, getJson, setText, showLines, state } from "./base.js";
 import { prependPost } from "./timeline.js";
 
 export async function loadCategories() {

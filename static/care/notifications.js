@@ -1,8 +1,7 @@
 // The care client: notifications on this device.
 import { ApiError, apiError } from "../lib/api.js";
 import { $, el, enc } from "../lib/dom.js";
-import { authorized, clearFieldErrors, failure, getJson, placeErrors, setText, showBox, SIGNED_OUT, timeOf } from "./base.js";
-import { showOnly } from "./signin.js";
+import { authorized, clearFieldErrors, failure, getJson, placeErrors, setText, showBox, showOnly, SIGNED_OUT, timeOf } from "./base.js";
 
 export const KEY_DEVICE = "rainbownet.care.device";
 

@@ -1,14 +1,11 @@
-// The care client: one patient.
+// The care client: one patient: the profile and the care team as drawn, and the tabs.
 import { ageOf, dateJa } from "../lib/dates.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { english } from "../lib/i18n.js";
-import { CONSENT, failure, getJson, setText, SEX, showLines, state, TABS } from "./base.js";
+import { asWritten, careLevelOf, CONSENT, current, failure, getJson, PROFESSION, setText, SEX, showLines, showOnly, state, TABS } from "./base.js";
 import { pickers } from "./directory.js";
 import { closeDocumentPanel } from "./documents.js";
 import { loadNearby, updatePrintLink } from "./nearby.js";
-import { careLevelOf } from "./patients.js";
-import { showOnly } from "./signin.js";
-import { renderTeam } from "./team.js";
 import { loadTimeline } from "./timeline.js";
 import { clearChart, loadVitals, resetMeasuredAt } from "./vitals.js";
 
@@ -52,10 +49,6 @@ export async function openPatient(id, tab) {
     loadPatient(id);
   }
   selectTab(tab);
-}
-
-export function current(id) {
-  return state.patientId === id;
 }
 
 export async function loadPatient(id) {
@@ -128,4 +121,42 @@ export function renderPatient() {
   }
   fact("情報共有の同意", "Consent", (CONSENT[p.consent_method] || p.consent_method) + "（" + dateJa(p.consent_taken_on) + "）");
   renderTeam();
+}
+
+// The lead (主担当) removes others and hands the lead over; everyone else may only leave,
+// and the lead leaves after handing over (the server holds the same rule).
+export function renderTeam() {
+  const list = $("team-list");
+  list.textContent = "";
+  const lead = state.patient.lead_id;
+  const iLead = Boolean(state.me && lead === state.me.id);
+  (state.patient.team || []).forEach((m) => {
+    const item = el("li", "member");
+    item.dataset.id = m.id;
+    const who = el("div", "member-who");
+    const name = el("strong", "member-name", m.name);
+    who.appendChild(name);
+    const self = Boolean(state.me && m.id === state.me.id);
+    if (self) who.appendChild(el("span", "me-badge", "あなた"));
+    if (m.id === lead) who.appendChild(el("span", "me-badge lead-badge", "主担当"));
+    who.appendChild(el("span", "member-role", PROFESSION[m.profession] || m.profession));
+    who.appendChild(asWritten(el("span", "member-org", m.organization)));
+    item.appendChild(who);
+    const button = (kind, id, ja, en) => {
+      const b = el("button", kind + " small");
+      b.type = "button";
+      b.dataset[kind === "secondary" ? "lead" : "remove"] = id;
+      bilingual(b, ja, en);
+      item.appendChild(b);
+    };
+    if (self && !iLead) button("secondary danger", m.id, "チームを抜ける", "Leave");
+    if (!self && iLead) {
+      button("secondary", m.id, "主担当にする", "Make lead");
+      button("secondary danger", m.id, "外す", "Remove");
+    }
+    list.appendChild(item);
+  });
+  if (iLead && (state.patient.team || []).length > 1) {
+    list.appendChild(el("li", "muted", "主担当はほかのメンバーに引き継いでからチームを抜けられます。"));
+  }
 }

@@ -1,10 +1,9 @@
 // The care client: my patients.
 import { ageOf } from "../lib/dates.js";
 import { $, el, enc } from "../lib/dom.js";
-import { asWritten, CARE_LEVEL, failure, getJson, setText, state, timeOf } from "./base.js";
-import { countedHere } from "./menu.js";
+import { asWritten, careLevelOf, folded, setText, showOnly, state, timeOf } from "./base.js";
+import { loadCounted } from "./menu.js";
 import { resetPatient } from "./patient.js";
-import { showOnly } from "./signin.js";
 
 export async function showPatients() {
   resetPatient(null);
@@ -14,28 +13,8 @@ export async function showPatients() {
   await loadPatients();
 }
 
-export async function loadPatients() {
-  setText("patients-status", "読み込んでいます…");
-  try {
-    const json = await getJson("/api/v1/patients");
-    state.patients = json.items || [];
-    countedHere("patients", state.patients);
-    renderPatients();
-    setText("patients-status", state.patients.length ? "" : "担当の利用者はいません。");
-  } catch (e) {
-    const lines = failure(e);
-    if (lines) setText("patients-status", lines.join(" / "));
-  }
-}
-
-export function careLevelOf(code) {
-  return code ? CARE_LEVEL[code] || code : "";
-}
-
-// Folded for search: katakana as hiragana, no spaces, full-width letters as ASCII.
-export function folded(text) {
-  return String(text || "").normalize("NFKC").replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60))
-    .replace(/\s+/g, "").toLowerCase();
+export function loadPatients() {
+  return loadCounted("patients", "patients-status", "担当の利用者はいません。", renderPatients);
 }
 
 export const PATIENT_ORDER = {

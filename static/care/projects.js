@@ -1,10 +1,9 @@
 // The care client: projects (地域ケア会議・研修・部会).
 import { ApiError, apiError, problemLines } from "../lib/api.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
-import { asWritten, authorized, clearFieldErrors, draftKey, failure, getJson, placeErrors, PROFESSION, PROJECT_KIND, PROJECT_ROLE, setText, showLines, state, timeOf, withOlder } from "./base.js";
+import { asWritten, authorized, clearFieldErrors, draftKey, failure, getJson, placeErrors, PROFESSION, PROJECT_KIND, PROJECT_ROLE, setText, showLines, showOnly, state, timeOf, withOlder } from "./base.js";
 import { pickers } from "./directory.js";
-import { countedHere } from "./menu.js";
-import { showOnly } from "./signin.js";
+import { countedHere, loadCounted } from "./menu.js";
 
 export function kindBadge(kind) {
   const k = PROJECT_KIND[kind] || { ja: kind, en: "" };
@@ -18,18 +17,8 @@ export async function showProjects() {
   await loadProjects();
 }
 
-export async function loadProjects() {
-  setText("projects-status", "読み込んでいます…");
-  try {
-    const json = await getJson("/api/v1/care/projects");
-    state.projects = json.items || [];
-    countedHere("projects", state.projects);
-    renderProjects();
-    setText("projects-status", state.projects.length ? "" : "参加しているプロジェクトはありません。");
-  } catch (e) {
-    const lines = failure(e);
-    if (lines) setText("projects-status", lines.join(" / "));
-  }
+export function loadProjects() {
+  return loadCounted("projects", "projects-status", "参加しているプロジェクトはありません。", renderProjects);
 }
 
 export function renderProjects() {

@@ -1,18 +1,13 @@
 // The care client: signing in and out.
 import { signIn, signOut } from "../lib/api.js";
 import { $ } from "../lib/dom.js";
-import { api, getJson, images, session, setText, state, VIEWS } from "./base.js";
+import { api, getJson, images, session, setText, showOnly, state } from "./base.js";
 import { pickers } from "./directory.js";
 import { setCount } from "./menu.js";
 import { resetThread } from "./messages.js";
 import { live } from "./news.js";
 import { resetPatient } from "./patient.js";
 import { resetProject, resetProjectForm } from "./projects.js";
-import { route } from "./routes.js";
-
-export function showOnly(id) {
-  VIEWS.forEach((s) => { $(s).hidden = s !== id; });
-}
 
 export function showSignin(message) {
   showOnly("signin");
@@ -51,6 +46,7 @@ export function signedOut() {
   showSignin("ログインの有効期限が切れました。もう一度ログインしてください。");
 }
 
+// → true once signed in (main.js then routes: the routes are above every view).
 export async function login(event) {
   event.preventDefault();
   setText("login-status", "確認しています…");
@@ -59,11 +55,11 @@ export async function login(event) {
     refused = await signIn(api);
   } catch (e) {
     setText("login-status", "サーバーに接続できません。");
-    return;
+    return false;
   }
-  if (refused) { setText("login-status", refused.join(" / ")); return; }
+  if (refused) { setText("login-status", refused.join(" / ")); return false; }
   setText("login-status", "");
-  await route();
+  return true;
 }
 
 export async function logout() {

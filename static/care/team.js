@@ -1,47 +1,9 @@
-// The care client: the care team.
+// The care client: the care team's changes (patient.js draws the team with the patient).
 import { ApiError, apiError, problemLines } from "../lib/api.js";
-import { $, bilingual, el, enc } from "../lib/dom.js";
-import { asWritten, authorized, failure, PROFESSION, showLines, state } from "./base.js";
+import { enc } from "../lib/dom.js";
+import { authorized, current, failure, showLines, state } from "./base.js";
 import { pickers } from "./directory.js";
-import { current, loadPatient, renderPatient } from "./patient.js";
-
-// The lead (主担当) removes others and hands the lead over; everyone else may only leave,
-// and the lead leaves after handing over (the server holds the same rule).
-export function renderTeam() {
-  const list = $("team-list");
-  list.textContent = "";
-  const lead = state.patient.lead_id;
-  const iLead = Boolean(state.me && lead === state.me.id);
-  (state.patient.team || []).forEach((m) => {
-    const item = el("li", "member");
-    item.dataset.id = m.id;
-    const who = el("div", "member-who");
-    const name = el("strong", "member-name", m.name);
-    who.appendChild(name);
-    const self = Boolean(state.me && m.id === state.me.id);
-    if (self) who.appendChild(el("span", "me-badge", "あなた"));
-    if (m.id === lead) who.appendChild(el("span", "me-badge lead-badge", "主担当"));
-    who.appendChild(el("span", "member-role", PROFESSION[m.profession] || m.profession));
-    who.appendChild(asWritten(el("span", "member-org", m.organization)));
-    item.appendChild(who);
-    const button = (kind, id, ja, en) => {
-      const b = el("button", kind + " small");
-      b.type = "button";
-      b.dataset[kind === "secondary" ? "lead" : "remove"] = id;
-      bilingual(b, ja, en);
-      item.appendChild(b);
-    };
-    if (self && !iLead) button("secondary danger", m.id, "チームを抜ける", "Leave");
-    if (!self && iLead) {
-      button("secondary", m.id, "主担当にする", "Make lead");
-      button("secondary danger", m.id, "外す", "Remove");
-    }
-    list.appendChild(item);
-  });
-  if (iLead && (state.patient.team || []).length > 1) {
-    list.appendChild(el("li", "muted", "主担当はほかのメンバーに引き継いでからチームを抜けられます。"));
-  }
-}
+import { loadPatient, renderPatient } from "./patient.js";
 
 export async function onTeamClick(event) {
   const handover = event.target.closest("button[data-lead]");

@@ -2,13 +2,11 @@
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { say } from "../lib/i18n.js";
 import { attachmentList } from "./attachments.js";
-import { asWritten, authorized, CATEGORY, failure, getJson, setText, SIGNED_OUT, state, timeOf, withOlder } from "./base.js";
+import { asWritten, authorized, CATEGORY, current, failure, folded, getJson, setText, SIGNED_OUT, state, timeOf, withOlder } from "./base.js";
 import { commentSection } from "./comments.js";
-import { documentView, loadTemplates, templateOf } from "./documents.js";
 import { countedHere } from "./menu.js";
 import { baseline } from "./news.js";
-import { current } from "./patient.js";
-import { folded } from "./patients.js";
+import { documentView, loadTemplates, templateOf } from "./templates.js";
 
 export async function loadTimeline(more) {
   const id = state.patientId;

@@ -3,8 +3,7 @@ import { ApiError, newKey, problemLines } from "../lib/api.js";
 import { JST } from "../lib/dates.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { pick } from "../lib/i18n.js";
-import { authorized, failure, fixed, getJson, numberOf, setText, shortTime, showLines, state, svg, timeOf, VITALS } from "./base.js";
-import { current } from "./patient.js";
+import { authorized, current, failure, fixed, getJson, numberOf, setText, shortTime, showLines, state, svg, timeOf, VITALS } from "./base.js";
 
 export function vitalKind(code) {
   return VITALS.find((k) => k.code === code) || { code: code, ja: code, en: code, unit: "", digits: 1 };
