@@ -3,11 +3,17 @@
 // the page keeps its own copy of the data and its own queue). The page works without it.
 "use strict";
 
-const CACHE = "rainbownet-disaster-shell-v6";
+const CACHE = "rainbownet-disaster-shell-v7";
 const SHELL = [
   "/app/disaster/",
   "/app/disaster/index.html",
-  "/app/disaster/supporter.js",
+  "/app/disaster/supporter/main.js",
+  "/app/disaster/supporter/base.js",
+  "/app/disaster/supporter/checkins.js",
+  "/app/disaster/supporter/events.js",
+  "/app/disaster/supporter/people.js",
+  "/app/disaster/supporter/queue.js",
+  "/app/disaster/supporter/signin.js",
   "/app/lib/api.js",
   "/app/lib/dates.js",
   "/app/lib/dom.js",
