@@ -53,6 +53,9 @@ pub enum Command {
     /// The municipalities of this network (a town must be one before its data is imported).
     #[command(subcommand)]
     Municipality(Municipality),
+    /// Backups: a key, a snapshot while serving, a check, a restore.
+    #[command(subcommand)]
+    Backup(crate::backup::command::Backup),
     /// Create or upgrade the databases under --data, then exit.
     Migrate {
         #[arg(long, default_value = "./data")]
@@ -349,6 +352,7 @@ pub fn run(command: Command) -> Result<(), Box<dyn std::error::Error + Send + Sy
             .map_err(describe)?;
             print_report(&report.errors, &report.summary(), &file);
         }
+        Command::Backup(backup) => crate::backup::command::run(backup)?,
         Command::Migrate { data } => {
             DataDir::open(&data)?;
             println!("databases under {} are up to date", data.display());

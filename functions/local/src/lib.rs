@@ -2,6 +2,7 @@
 //! routes and store grants of `spin.toml`. The embedded default: no account, no network.
 
 pub mod admission;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod followups;

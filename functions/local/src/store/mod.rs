@@ -116,7 +116,7 @@ impl Stores for GrantedStores {
 }
 
 /// Files only their owner reads: the data directory, its databases and the keys.
-mod private {
+pub(crate) mod private {
     use std::path::{Path, PathBuf};
 
     use rainbownet_core::ports::StoreError;
