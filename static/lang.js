@@ -1,7 +1,8 @@
 // The language of the professionals' pages (care, HQ, supporter, admin). The pages are written
 // in Japanese only; English is a switch for those who ask for it (care workers from abroad),
 // kept in this browser. English lives in one dictionary, static/lang/en.js: Japanese text →
-// English text, and patterns with {0}, {1}… for texts that carry data ("{0} さんを追加しました。").
+// English text, and patterns with {0}, {1}… for texts that carry data ("{0} さんを追加しました。");
+// the terms of the domain's lists bring their own English (static/lang/vocabulary.js).
 // With English on, every text node and label the page shows is looked up there, also those
 // the page's scripts add later (a MutationObserver), so a script needs no call to be
 // translated; a text missing from the dictionary stays Japanese rather than becoming wrong.
@@ -21,7 +22,22 @@
   const JAPANESE = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]/;
   // data-label: the column names a table shows beside each cell on a phone (CSS attr()).
   const ATTRIBUTES = ["aria-label", "title", "placeholder", "alt", "data-label"];
-  const dictionary = () => window.RainbowNetEnglish || { exact: {}, patterns: {} };
+  // The dictionary: static/lang/en.js (run after this file), and the English of every term of
+  // the domain's lists (static/lang/vocabulary.js, run before it), which en.js does not
+  // repeat. Where en.js words a term otherwise, the page's own wording wins.
+  let merged = null;
+  function dictionary() {
+    if (merged) return merged;
+    const exact = {};
+    const lists = window.RainbowNetVocabulary || {};
+    Object.keys(lists).forEach((name) => (lists[name] || []).forEach((term) => {
+      if (term && term.ja && term.en) exact[term.ja] = term.en;
+    }));
+    const english = window.RainbowNetEnglish;
+    if (!english) return { exact: exact, patterns: {} };
+    merged = { exact: Object.assign(exact, english.exact || {}), patterns: english.patterns || {} };
+    return merged;
+  }
 
   // Patterns as regular expressions, the longest literal text first so that the most
   // specific wins ("{0}件" must not take "未読 {0}件").

@@ -3,16 +3,16 @@
 import { ApiError, connect, problemOf } from "../lib/api.js";
 import { japanTime } from "../lib/dates.js";
 import { $, el, showBox } from "../lib/dom.js";
+import { byCode } from "../lib/vocabulary.js";
 
 export const SIGNED_OUT = new Error("signed out");
 
 // The account signed in (GET /api/v1/auth/me); null with none, or with the bootstrap token.
 export const state = { me: null };
 export const hasRole = (role) => !!state.me && (state.me.roles || []).includes(role);
-export const ROLE = {
-  professional: "専門職", org_admin: "事業所の管理者", municipal_staff: "市町の職員",
-  disaster_hq: "災害対策本部", sysadmin: "システム管理者",
-};
+// Roles and professions by their Japanese label (lib/vocabulary.js); lang.js gives the English.
+export const ROLE = byCode("roles", (t) => t.ja);
+export const PROFESSION = byCode("professions", (t) => t.ja);
 
 // The session's end redraws every section, and every section imports this module:
 // main.js hands over what the end does (account.js signedOut).

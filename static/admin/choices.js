@@ -1,6 +1,7 @@
 // The administration page: the lists every section picks from (towns, categories, hazards).
 import { $, el } from "../lib/dom.js";
 import { pick } from "../lib/i18n.js";
+import { terms } from "../lib/vocabulary.js";
 import { fillSelect, publicJson } from "./base.js";
 
 export const townNames = {}; // municipality code → name
@@ -9,10 +10,9 @@ export const categoryNames = {};
 const TOWN_SELECTS = ["import-municipality", "r-municipality_code", "n-municipality_code", "patients-municipality"];
 
 export async function loadLists() {
-  const [towns, categories, vocabulary] = await Promise.all([
+  const [towns, categories] = await Promise.all([
     publicJson("/api/v1/public/municipalities"),
     publicJson("/api/v1/public/categories"),
-    publicJson("/api/v1/public/vocabulary"),
   ]);
   for (const id of TOWN_SELECTS) {
     fillSelect(id, towns.items, (m) => m.code, (m) => m.name + "（" + m.code + "）");
@@ -29,7 +29,7 @@ export async function loadLists() {
   for (const c of categories.items) categoryNames[c.code] = categoryName(c);
   fillSelect("w-categories", categories.items, (c) => c.code, (c) => (c.parent ? "　" : "") + categoryName(c));
   const hazards = $("r-hazards");
-  for (const h of vocabulary.hazards || []) {
+  for (const h of terms("hazards")) {
     const label = el("label", "check");
     const input = el("input");
     input.type = "checkbox";

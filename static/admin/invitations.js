@@ -3,13 +3,7 @@ import { ApiError } from "../lib/api.js";
 import { $, bilingual, el } from "../lib/dom.js";
 import { pick, say } from "../lib/i18n.js";
 import { loadList } from "../lib/list.js";
-import { api, dateTime, getList, hasRole, ROLE, show, SIGNED_OUT } from "./base.js";
-
-const PROFESSION = {
-  physician: "医師", nurse: "看護師", pharmacist: "薬剤師", dentist: "歯科医師",
-  care_manager: "介護支援専門員", care_worker: "介護職員", therapist: "リハビリ専門職",
-  social_worker: "社会福祉士・相談員", municipal_staff: "市町職員",
-};
+import { api, dateTime, getList, hasRole, PROFESSION, ROLE, show, SIGNED_OUT } from "./base.js";
 
 function clearFieldErrors(form) {
   for (const p of form.querySelectorAll(".field-error")) { p.hidden = true; p.textContent = ""; }

@@ -1,9 +1,10 @@
-// The care client's shared ground: its constants, the domain's labels (read from the
-// server), the page's state, small helpers and the session (static/lib/api.js).
+// The care client's shared ground: its constants, the domain's labels (the server's lists,
+// static/lib/vocabulary.js), the page's state, small helpers and the session (static/lib/api.js).
 import { ApiError, connect, newKey, send } from "../lib/api.js";
 import { japanTime } from "../lib/dates.js";
 import { $, showBox as showList } from "../lib/dom.js";
 import { pick, say } from "../lib/i18n.js";
+import { byCode } from "../lib/vocabulary.js";
 
 export const SVG = "http://www.w3.org/2000/svg";
 export const KEY_AUTH = "rainbownet-care-auth";
@@ -18,27 +19,15 @@ export const FILE_TYPES = {
 };
 export const TABS = ["timeline", "info", "team", "vitals", "nearby"];
 
-// The domain's lists and their labels are the server's (GET /api/v1/public/vocabulary),
-// read once at start; until then, or without it, a code is shown as itself.
-export let CATEGORY = {}, CARE_LEVEL = {}, SEX = {}, PROFESSION = {}, PROJECT_KIND = {}, CONSENT = {};
-export async function loadVocabulary() {
-  try {
-    const resp = await fetch("/api/v1/public/vocabulary");
-    if (!resp.ok) return;
-    const v = await resp.json();
-    const both = (list) => Object.fromEntries(list.map((t) => [t.code, { ja: t.ja, en: t.en }]));
-    // A label in the reader's language (the server has both).
-    const ja = (list) => Object.fromEntries(list.map((t) => [t.code, pick(t.ja, t.en)]));
-    CATEGORY = both(v.post_categories);
-    PROJECT_KIND = both(v.project_kinds);
-    CARE_LEVEL = ja(v.care_levels);
-    SEX = ja(v.sexes);
-    PROFESSION = ja(v.professions);
-    CONSENT = ja(v.consent_methods);
-  } catch (e) {
-    // Offline or refused: labels stay codes; nothing else depends on them.
-  }
-}
+// The domain's lists and their labels, code → { ja, en } or code → the label in the
+// reader's language (a label composed into a longer text); a code missing reads as itself.
+const named = (t) => pick(t.ja, t.en);
+export const CATEGORY = byCode("post_categories");
+export const PROJECT_KIND = byCode("project_kinds");
+export const CARE_LEVEL = byCode("care_levels", named);
+export const SEX = byCode("sexes", named);
+export const PROFESSION = byCode("professions", named);
+export const CONSENT = byCode("consent_methods", named);
 export const PROJECT_ROLE = { owner: { ja: "主催者", en: "Owner" }, member: { ja: "メンバー", en: "Member" } };
 export const VIEWS = ["invite-view", "signin", "patients-view", "patient-view", "projects-view", "project-view", "messages-view", "thread-view", "settings-view"];
 export const NAV = { patients: "patients", patient: "patients", projects: "projects", project: "projects", messages: "messages", thread: "messages", settings: "settings" };

@@ -12,7 +12,7 @@
 // beside it; the shared state, helpers and session are base.js; the foundation all four
 // clients share is static/lib/).
 import { $, enc } from "../lib/dom.js";
-import { loadVocabulary, state, whenSignedOut } from "./base.js";
+import { state, whenSignedOut } from "./base.js";
 import { attachMentions } from "./comments.js";
 import { renderFileList, submitPost } from "./compose.js";
 import { picker, pickers } from "./directory.js";
@@ -118,7 +118,7 @@ export function start() {
     if ($("introduce-dialog").returnValue === "confirm") introduce();
   });
   window.addEventListener("hashchange", route);
-  loadVocabulary().then(route);
+  route();
 }
 
 start();

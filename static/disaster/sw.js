@@ -3,7 +3,7 @@
 // the page keeps its own copy of the data and its own queue). The page works without it.
 "use strict";
 
-const CACHE = "rainbownet-disaster-shell-v7";
+const CACHE = "rainbownet-disaster-shell-v8";
 const SHELL = [
   "/app/disaster/",
   "/app/disaster/index.html",
@@ -19,6 +19,8 @@ const SHELL = [
   "/app/lib/dom.js",
   "/app/lib/i18n.js",
   "/app/lib/session.js",
+  "/app/lib/vocabulary.js",
+  "/app/lang/vocabulary.js",
   "/app/lang.js",
   "/app/lang/en.js",
   "/app/disaster/disaster.css",

@@ -4,19 +4,12 @@ import { ApiError, connect } from "../../lib/api.js";
 import { japanTime } from "../../lib/dates.js";
 import { $, el } from "../../lib/dom.js";
 import { say } from "../../lib/i18n.js";
+import { byCode } from "../../lib/vocabulary.js";
 
 const KEY_AUTH = "rainbownet-hq-auth";
 export const SVG = "http://www.w3.org/2000/svg";
-// Event kinds and their labels are the server's (GET /api/v1/public/vocabulary).
-export let KINDS = {};
-export async function loadVocabulary() {
-  try {
-    const resp = await fetch("/api/v1/public/vocabulary");
-    if (resp.ok) KINDS = Object.fromEntries((await resp.json()).event_kinds.map((t) => [t.code, t.ja]));
-  } catch (e) {
-    // Offline: kinds show as codes.
-  }
-}
+// Event kinds by their Japanese label (lib/vocabulary.js); lang.js gives the English.
+export const KINDS = byCode("event_kinds", (t) => t.ja);
 export const SIGNED_OUT = new Error("signed out");
 
 export const state = { me: null, events: [], event: null, summary: null, towns: {}, loading: false, again: false, timer: null };

@@ -7,7 +7,7 @@
 // This module starts the screen and wires its events (each part is a module beside it;
 // the state, the session and the shared helpers are base.js).
 import { $ } from "../../lib/dom.js";
-import { loadVocabulary, showSignin, state, tokens } from "./base.js";
+import { showSignin, state, tokens } from "./base.js";
 import { closeEvent, declare, loadEvents } from "./events.js";
 import { importRegister } from "./register.js";
 import { clearReport, download, loadReport } from "./report.js";
@@ -34,10 +34,8 @@ function start() {
     clearReport(); // never show one event's numbers under another's name
     loadReport();
   });
-  loadVocabulary().then(() => {
-    if (tokens()) startHq();
-    else showSignin();
-  });
+  if (tokens()) startHq();
+  else showSignin();
 }
 
 start();

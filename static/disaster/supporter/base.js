@@ -5,6 +5,7 @@ import { connect, problemLines, send } from "../../lib/api.js";
 import { japanTime } from "../../lib/dates.js";
 import { $, bilingual } from "../../lib/dom.js";
 import { say } from "../../lib/i18n.js";
+import { byCode } from "../../lib/vocabulary.js";
 
 // localStorage, not sessionStorage: the supporter must survive a reload with no signal.
 export const KEY_AUTH = "rainbownet-disaster-auth";
@@ -13,11 +14,8 @@ export const KEY_EVENT = "rainbownet-disaster-event";
 export const KEY_PEOPLE = "rainbownet-disaster-people";
 export const SIGNED_OUT = new Error("signed out");
 
-export const STATUS = {
-  safe: { ja: "安全確認済み", en: "Confirmed safe" },
-  needs_attention: { ja: "要確認", en: "Needs check" },
-  not_yet: { ja: "未確認", en: "Not yet checked" },
-};
+// A check-in's status → { ja, en }, in the order of the card's buttons (lib/vocabulary.js).
+export const STATUS = byCode("checkin_statuses");
 
 export const state = {
   events: [],
