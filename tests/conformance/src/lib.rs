@@ -19,6 +19,7 @@ pub mod client;
 pub mod collab;
 pub mod disaster;
 pub mod hosts;
+pub mod load;
 pub mod openapi;
 pub mod patients;
 pub mod push;
