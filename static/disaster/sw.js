@@ -3,7 +3,7 @@
 // the page keeps its own copy of the data and its own queue). The page works without it.
 "use strict";
 
-const CACHE = "rainbownet-disaster-shell-v8";
+const CACHE = "rainbownet-disaster-shell-v9";
 const SHELL = [
   "/app/disaster/",
   "/app/disaster/index.html",

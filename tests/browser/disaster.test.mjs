@@ -203,6 +203,53 @@ test("a supporter taps check-ins with no signal; they go out when it returns", a
   await context.close();
 });
 
+test("a check-in answered 408 (a stalled body) stays queued and arrives later, exactly once", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ja-JP", serviceWorkers: "block", storageState: supporterState });
+  const page = await context.newPage();
+  const errors = watchErrors(page, { ignore: /408/ });
+  const hqToken = await apiLogin(api, hq, PASSWORD);
+  const rowsOf = async (personId) => {
+    const resp = await api("GET", `/api/v1/disaster/events/${encodeURIComponent(eventId)}/checkins.csv`, { token: hqToken });
+    assert.equal(resp.status, 200);
+    return resp.text.split("\n").filter((line) => line.includes(personId)).length;
+  };
+  // The host's own answer to a body that stalled on a weak signal, once.
+  let stalled = 0;
+  await page.route("**/api/v1/disaster/events/*/checkins", async (route) => {
+    if (route.request().method() === "POST" && stalled === 0) {
+      stalled += 1;
+      await route.fulfill({
+        status: 408, contentType: "application/problem+json",
+        body: JSON.stringify({ type: "/problems/request-timeout", title: "Request Timeout", status: 408 }),
+      });
+      return;
+    }
+    await route.continue();
+  });
+  await page.goto(base + "/app/disaster/");
+  // Someone already answered 安全確認済み, so that the totals the HQ test checks stay as they are.
+  const card = page.locator('article.person[data-status="safe"]').first();
+  await card.waitFor();
+  const personId = (await card.getAttribute("id")).replace(/^person-/, "");
+  const before = await rowsOf(personId);
+  assert.ok(before >= 1, "the person has a check-in already");
+  await card.getByRole("button", { name: "安全確認済み" }).click();
+  await page.waitForFunction(() => document.getElementById("queue-count-n").textContent.trim() === "1");
+  // Answered 408: still queued, not shown as refused.
+  await page.waitForTimeout(500);
+  assert.equal(stalled, 1, "the first send was answered 408");
+  assert.equal(await queueCount(page), "1", "the check-in is kept after a 408");
+  assert.equal((await card.locator(".card-error").textContent()).trim(), "", "no refusal shown for a 408");
+  assert.equal(await page.locator("#not-sent").isHidden(), true, "nothing listed as not sent");
+  assert.equal(await rowsOf(personId), before, "nothing stored yet");
+  // The signal comes back (the same happens on the 15-second retry).
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await page.waitForFunction(() => document.getElementById("queue-count-n").textContent.trim() === "0", null, { timeout: 40000 });
+  assert.equal(await rowsOf(personId), before + 1, "stored exactly once");
+  assert.deepEqual(errors, [], "console or page errors");
+  await context.close();
+});
+
 test("with the service worker, the page reopens with no signal and still records", async (t) => {
   if (!supporterState) return t.skip("needs the signed-in phone of the test before");
   // The same phone later (its saved tokens and list), this time with the service worker.

@@ -62,6 +62,11 @@ function applySent(item) {
   }
 }
 
+// What the server refuses for good: the item is dropped and shown with the reason. Any
+// other answer (408 for a body that stalled on a weak signal, 429, 5xx, a proxy's page)
+// says nothing about the check-in, so it stays queued for the next try.
+const REFUSED = new Set([400, 403, 404, 409, 422]);
+
 // "sent", "rejected" (remove it, say why on the card), "retry" (keep it), "auth" (keep it).
 async function sendOne(item) {
   let resp;
@@ -72,7 +77,7 @@ async function sendOne(item) {
     return e === SIGNED_OUT ? "auth" : "retry";
   }
   if (resp.ok) return "sent";
-  if (resp.status === 429 || resp.status >= 500) return "retry";
+  if (!REFUSED.has(resp.status)) return "retry";
   const problem = await resp.clone().json().catch(() => null);
   refuse(item, await problemText(resp));
   if (problem && problem.type === "/problems/event-closed") eventClosed(item.event_id);
