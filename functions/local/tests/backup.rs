@@ -3,41 +3,26 @@
 //! the wrong key and an occupied target are refused with a line saying what to do; and a
 //! restored directory serves, with its professionals' existing TOTP second factors.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_rainbownet");
 
+/// The host's own secrets, not the environment's: a backup must carry them.
+const OWN_SECRETS: [(&str, Option<&str>); 3] = [
+    ("RAINBOWNET_JWT_SEED", None),
+    ("RAINBOWNET_DATA_KEY", None),
+    ("RAINBOWNET_DATA_KEY_FILE", None),
+];
+
 fn rainbownet(args: &[&str], stdin: &str) -> (bool, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env_remove("RAINBOWNET_JWT_SEED")
-        .env_remove("RAINBOWNET_DATA_KEY")
-        .env_remove("RAINBOWNET_DATA_KEY_FILE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start rainbownet");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("rainbownet output");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    common::rainbownet(args, stdin, &OWN_SECRETS)
 }
 
 fn ok(args: &[&str]) -> String {
@@ -55,6 +40,20 @@ fn refused(args: &[&str], says: &str) {
 
 fn s(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
+}
+
+/// `backup create` of `data` into `to`, encrypted to `recipient`.
+fn create(data: &Path, to: &Path, recipient: &str) {
+    ok(&[
+        "backup",
+        "create",
+        "--data",
+        s(data),
+        "--to",
+        s(to),
+        "--recipient",
+        recipient,
+    ]);
 }
 
 /// A key pair: the identity file and the recipient it prints.
@@ -101,16 +100,7 @@ fn a_snapshot_during_writes_holds_what_was_acknowledged_before_it() {
     std::thread::sleep(Duration::from_millis(300));
     let backup = dir.path().join("town.age");
     let started = Instant::now();
-    ok(&[
-        "backup",
-        "create",
-        "--data",
-        s(&data),
-        "--to",
-        s(&backup),
-        "--recipient",
-        &recipient,
-    ]);
+    create(&data, &backup, &recipient);
     let ended = Instant::now();
     std::thread::sleep(Duration::from_millis(200));
     stop.store(true, Ordering::Relaxed);
@@ -178,16 +168,7 @@ fn damage_the_wrong_key_and_an_occupied_target_are_refused() {
     let (key, recipient) = keygen(dir.path(), "backup.key");
     let (other, _) = keygen(dir.path(), "other.key");
     let backup = dir.path().join("town.age");
-    ok(&[
-        "backup",
-        "create",
-        "--data",
-        s(&data),
-        "--to",
-        s(&backup),
-        "--recipient",
-        &recipient,
-    ]);
+    create(&data, &backup, &recipient);
     let out = ok(&["backup", "verify", s(&backup), "--identity", s(&key)]);
     assert!(out.starts_with("ok: "), "{out}");
 
@@ -277,11 +258,12 @@ impl Drop for Serving {
 }
 
 fn serve(data: &Path) -> (Serving, String) {
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    for (name, _) in OWN_SECRETS {
+        command.env_remove(name);
+    }
+    let mut child = command
         .args(["serve", "--addr", "127.0.0.1:0", "--data", s(data)])
-        .env_remove("RAINBOWNET_JWT_SEED")
-        .env_remove("RAINBOWNET_DATA_KEY")
-        .env_remove("RAINBOWNET_DATA_KEY_FILE")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -337,16 +319,7 @@ fn a_restored_host_logs_its_professionals_in_with_their_totp() {
         .to_owned();
     let (key, recipient) = keygen(dir.path(), "backup.key");
     let backup = dir.path().join("town.age");
-    ok(&[
-        "backup",
-        "create",
-        "--data",
-        s(&data),
-        "--to",
-        s(&backup),
-        "--recipient",
-        &recipient,
-    ]);
+    create(&data, &backup, &recipient);
 
     // The disk is lost: the directory and its data key with it.
     std::fs::remove_dir_all(&data).expect("lose the data");

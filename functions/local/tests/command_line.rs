@@ -2,36 +2,16 @@
 //! first staff member (whose TOTP seed must not be readable from a copy of the database)
 //! and bulk-registering patients from the care-certification export.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rainbownet");
 
 fn run(args: &[&str], stdin: &str) -> (bool, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("RAINBOWNET_JWT_SEED", "11".repeat(32))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start rainbownet");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("rainbownet output");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    let seed = "11".repeat(32);
+    common::rainbownet(args, stdin, &[("RAINBOWNET_JWT_SEED", Some(&seed))])
 }
 
 /// What a copy of the data directory gives: the files are the owner's only, the key that

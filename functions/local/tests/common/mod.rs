@@ -1,5 +1,6 @@
-//! What the search tests share: a repeatable random sequence, and a generated region of
-//! places stored through the core's own insert, served by a local host.
+//! What the local host's tests share: the `rainbownet` command run as an operator runs it;
+//! for the search tests, a repeatable random sequence and a generated region of places
+//! stored through the core's own insert, served by a local host.
 #![allow(dead_code)] // each test uses part of it
 
 use std::sync::Arc;
@@ -63,4 +64,40 @@ pub fn stored(places: &[ResourceFields], prefix: &str, at: &str) -> Vec<Statemen
             insert_statement(&id, fields, &from, at)
         })
         .collect()
+}
+
+/// Runs the `rainbownet` command with `stdin`, each `(name, Some(value))` of `env` set and
+/// each `(name, None)` removed; whether it succeeded, and its stdout then stderr.
+pub fn rainbownet(args: &[&str], stdin: &str, env: &[(&str, Option<&str>)]) -> (bool, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rainbownet"));
+    command.args(args);
+    for (name, value) in env {
+        match value {
+            Some(v) => command.env(name, v),
+            None => command.env_remove(name),
+        };
+    }
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start rainbownet");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("rainbownet output");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
