@@ -5,6 +5,7 @@
 // token is no account: both sections stay hidden for it.
 import { $, el } from "../lib/dom.js";
 import { say } from "../lib/i18n.js";
+import { loadBackupStatus } from "./backup.js";
 import { hasRole, ROLE, session, SIGNED_OUT, state } from "./base.js";
 import { loadInvitations } from "./invitations.js";
 import { applyManaged } from "./resources.js";
@@ -49,7 +50,8 @@ export function applyAccount() {
   $("patients-section").hidden = !counter;
   $("words-section").hidden = !hasRole("sysadmin");
   $("towns-section").hidden = !hasRole("sysadmin");
-  if (hasRole("sysadmin")) { loadWords(); loadTowns(); }
+  $("backup-section").hidden = !hasRole("sysadmin");
+  if (hasRole("sysadmin")) { loadWords(); loadTowns(); loadBackupStatus(); }
   applyManaged();
   if (!state.me) { status.hidden = true; status.textContent = ""; return; }
   status.hidden = false;

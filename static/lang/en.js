@@ -361,6 +361,10 @@ window.RainbowNetEnglish = {
     "書くのをやめる": "Close post form",
     "最新の投稿を表示": "Show latest posts",
     "最終": "Last",
+    "バックアップ": "Backups",
+    "このサーバーのバックアップの記録がありません。": "No backup of this server is on record.",
+    "を毎晩動かしてください。": "should run every night.",
+    "— 26時間以上たっています。定期実行が止まっていないか確かめてください。": "— more than 26 hours ago. Check that the schedule still runs.",
     "月": "Mon",
     "月ごとの投稿数": "Posts per month",
     "月ごとの投稿数（数値は下の表にもあります）": "Posts per month (the figures are also in the table below)",
@@ -539,6 +543,9 @@ window.RainbowNetEnglish = {
     "：空のファイルです。": "The file is empty."
   },
   patterns: {
+    "最終バックアップ：{0}（{1}、暗号化あり）": "Last backup: {0} ({1}, encrypted)",
+    "最終バックアップ：{0}（{1}、暗号化なし）": "Last backup: {0} ({1}, not encrypted)",
+    "バックアップの状況を読めませんでした（HTTP {0}）。": "The backup status could not be read (HTTP {0}).",
     "@{0}（{1}）を宛先に入れる": "Mention @{0} ({1})",
     "PDF {0}（{1}）を保存": "Download PDF {0} ({1})",
     "{0} | RainbowNet": "{0} | RainbowNet",

@@ -147,6 +147,8 @@ test("a sysadmin keeps the search words and the network's towns on the admin pag
   await signIn(page, account, "correct horse battery staple");
   await page.locator("#words-section").waitFor();
   await page.locator("#word-table tbody tr").first().waitFor();
+  // A host that has never been backed up says so, as a warning, to the sysadmin only.
+  await page.locator("#backup-status.notice", { hasText: "バックアップの記録がありません" }).waitFor();
 
   // A word residents use, tied to a category; the search knows it at once.
   await page.getByLabel("ことば（空白なし）").fill("いこいの場");

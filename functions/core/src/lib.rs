@@ -18,6 +18,7 @@ pub mod guard;
 pub mod health;
 pub mod http;
 pub mod lists;
+pub mod operations;
 pub mod ports;
 pub mod public;
 pub mod resources;

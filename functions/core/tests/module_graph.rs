@@ -24,6 +24,8 @@ const LAYERS: &[&str] = &[
     "http",
     "selfcheck",
     "health",
+    // What operators see of the deployment (the last backup).
+    "operations",
     // The audit log, read and written by everything that follows.
     "audit",
     // The public data and its pages.

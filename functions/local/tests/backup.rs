@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rainbownet");
+const ADMIN_TOKEN: &str = "backup-test-admin-token-0123456789";
 
 /// The host's own secrets, not the environment's: a backup must carry them.
 const OWN_SECRETS: [(&str, Option<&str>); 3] = [
@@ -263,6 +264,7 @@ fn serve(data: &Path) -> (Serving, String) {
         command.env_remove(name);
     }
     let mut child = command
+        .env("RAINBOWNET_ADMIN_TOKEN", ADMIN_TOKEN)
         .args(["serve", "--addr", "127.0.0.1:0", "--data", s(data)])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -354,4 +356,31 @@ fn a_restored_host_logs_its_professionals_in_with_their_totp() {
     let text = resp.body_mut().read_to_string().unwrap_or_default();
     assert_eq!(status, 200, "login on the restored host: {text}");
     assert!(text.contains("access_token"), "{text}");
+}
+
+fn backup_status(base: &str) -> serde_json::Value {
+    let mut resp = ureq::get(&format!("{base}/api/v1/public/backup-status"))
+        .header("authorization", &format!("Bearer {ADMIN_TOKEN}"))
+        .call()
+        .expect("backup status");
+    serde_json::from_str(&resp.body_mut().read_to_string().expect("body")).expect("json")
+}
+
+#[test]
+fn the_serving_host_shows_the_last_backup_to_its_sysadmins() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let (_host, base) = serve(&data);
+    let none = backup_status(&base);
+    assert_eq!(none["last_backup"], serde_json::Value::Null, "{none}");
+    assert_eq!(none["stale"], true, "no backup is a stale backup");
+    let (_, recipient) = keygen(dir.path(), "backup.key");
+    let backup = dir.path().join("town.age");
+    create(&data, &backup, &recipient);
+    let status = backup_status(&base);
+    assert_eq!(status["stale"], false, "{status}");
+    assert_eq!(status["last_backup"]["file"], s(&backup), "{status}");
+    assert_eq!(status["last_backup"]["encrypted"], true, "{status}");
+    let bytes = std::fs::metadata(&backup).expect("backup file").len();
+    assert_eq!(status["last_backup"]["bytes"], bytes, "{status}");
 }

@@ -331,3 +331,9 @@ pub async fn create_notice(c: Call<'_>) -> Result<Response, Error> {
     invalidate_pages(env).await;
     Ok(json(StatusCode::CREATED, &serde_json::json!({ "id": id })))
 }
+
+/// `GET /api/v1/public/backup-status`: the last backup the host recorded, for sysadmins.
+pub async fn backup_status(c: Call<'_>) -> Result<Response, Error> {
+    let status = rainbownet_core::operations::backup_status(c.env).await?;
+    Ok(json(StatusCode::OK, &status))
+}

@@ -57,6 +57,7 @@ static ROUTES: Routes = Routes::new(routes![
     DELETE "/api/v1/public/notices/{id}" Administrator "notice.withdraw" => api::withdraw_notice,
     PUT "/api/v1/public/notices/{id}" Administrator "notice.update" => api::update_notice,
     GET "/api/v1/public/managed-notices" Administrator "notice.managed" => api::managed_notices,
+    GET "/api/v1/public/backup-status" RegionAdministrator "backup.status" => api::backup_status,
     GET "/api/v1/public/_selfcheck/stores/{store}" Public "selfcheck" => selfcheck_store,
 ]);
 

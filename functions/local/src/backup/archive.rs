@@ -288,3 +288,24 @@ pub fn put_in_place(
     }
     Ok(())
 }
+
+/// Tells the host serving `data` of the backup just written (the admin page shows it), in
+/// the `auth` KV store it reads.
+pub fn record_last_backup(
+    data: &Path,
+    last: &rainbownet_core::operations::LastBackup,
+) -> Result<(), BackupError> {
+    let conn = rusqlite::Connection::open(data.join("kv.sqlite"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let value = serde_json::to_vec(last).map_err(|e| BackupError::Damaged(e.to_string()))?;
+    conn.execute(
+        "INSERT INTO kv (store, key, value, expires_at) VALUES (?1, ?2, ?3, NULL) \
+         ON CONFLICT (store, key) DO UPDATE SET value = excluded.value, expires_at = NULL",
+        (
+            rainbownet_core::ports::KvStore::Auth.label(),
+            rainbownet_core::operations::LAST_BACKUP_KEY,
+            value,
+        ),
+    )?;
+    Ok(())
+}

@@ -86,6 +86,9 @@ pub fn run(command: Backup) -> Result<(), BackupError> {
             for line in created.manifest.summary() {
                 println!("  {line}");
             }
+            if let Some(e) = created.recorded {
+                eprintln!("warning: the admin page will not show this backup: {e}");
+            }
         }
         Backup::Verify { file, identity } => {
             let manifest = super::verify(&file, identity.as_deref())?;

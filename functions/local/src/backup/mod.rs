@@ -85,6 +85,8 @@ pub fn keygen(out: &Path) -> Result<String, BackupError> {
 pub struct Created {
     pub manifest: Manifest,
     pub bytes: u64,
+    /// Why the running host could not be told of this backup (the backup itself stands).
+    pub recorded: Option<BackupError>,
 }
 
 /// `backup create`: a snapshot of `data` in `to`, encrypted to `recipients` unless
@@ -111,7 +113,18 @@ pub fn create(
     parts.extend(archive::stage_secrets(data, staging.path())?);
     let manifest = archive::manifest_of(staging.path(), &parts)?;
     let bytes = archive::write(staging.path(), &manifest, &parts, to, &recipients)?;
-    Ok(Created { manifest, bytes })
+    let last = rainbownet_core::operations::LastBackup {
+        at: manifest.created_at.clone(),
+        file: to.display().to_string(),
+        bytes,
+        encrypted: !recipients.is_empty(),
+    };
+    let recorded = archive::record_last_backup(data, &last).err();
+    Ok(Created {
+        manifest,
+        bytes,
+        recorded,
+    })
 }
 
 /// `backup verify`: the backup opened in a private temporary place and checked; its
