@@ -865,7 +865,7 @@ const DISTRICTS: usize = 12;
 
 /// HQ staff, a register of `PEOPLE` in `DISTRICTS` districts, an event declared an hour
 /// ago, and the plan of 5,000 check-ins (keys tagged `tag`).
-fn surge_setup(c: &Client, tag: &str) -> Result<(Session, String, Surge), String> {
+pub fn surge_setup(c: &Client, tag: &str) -> Result<(Session, String, Surge), String> {
     let staff = hq(c, &format!("{tag}-hq"))?;
     let resp = import(
         c,

@@ -18,6 +18,7 @@ pub mod cases;
 pub mod client;
 pub mod collab;
 pub mod disaster;
+pub mod drill;
 pub mod hosts;
 pub mod load;
 pub mod openapi;

@@ -6,6 +6,7 @@
 //! `conformance spin-imports` checks the built Spin components against `spin.toml`.
 //! `conformance crash` kills the local host with SIGKILL in a surge of check-ins and
 //! checks that every acknowledged one survives the restart.
+//! `conformance drill …` is the Litestream restore drill (`tests/litestream-drill.sh`).
 
 use std::process::ExitCode;
 
@@ -28,6 +29,9 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if args.first().map(String::as_str) == Some("drill") {
+        return drill(&args[1..]);
     }
     if args.first().map(String::as_str) == Some("crash") {
         let dir = match tempfile::tempdir() {
@@ -72,7 +76,7 @@ fn main() -> ExitCode {
             },
             other => {
                 eprintln!(
-                    "unknown argument {other}; use local, workerd, spin, in-process, --base-url URL, --case TEXT, spin-imports or crash"
+                    "unknown argument {other}; use local, workerd, spin, in-process, --base-url URL, --case TEXT, spin-imports, crash or drill"
                 );
                 return ExitCode::from(2);
             }
@@ -150,6 +154,51 @@ fn print_times(times: &[(String, f64)]) {
                 100.0 * own / secs
             ),
             _ => println!("time: {name} {secs:.1} s"),
+        }
+    }
+}
+
+/// `conformance drill --litestream BIN --config FILE --data DIR --bound SECONDS`
+/// (`tests/litestream-drill.sh` starts the S3 server and writes the config).
+fn drill(args: &[String]) -> ExitCode {
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let (Some(bin), Some(config), Some(data), Some(bound)) = (
+        value("--litestream"),
+        value("--config"),
+        value("--data"),
+        value("--bound").and_then(|b| b.parse::<f64>().ok()),
+    ) else {
+        eprintln!(
+            "use: conformance drill --litestream BIN --config FILE --data DIR --bound SECONDS"
+        );
+        return ExitCode::from(2);
+    };
+    let bound = std::time::Duration::from_secs_f64(bound);
+    match conformance::drill::drill(
+        std::path::Path::new(&data),
+        std::path::Path::new(&bin),
+        std::path::Path::new(&config),
+        bound,
+    ) {
+        Ok(d) => {
+            println!(
+                "[drill] ok    Litestream to S3, SIGKILL of host and Litestream mid-surge, data directory wiped, restored: {} acknowledged, {} lost (all within {:.1} s of the kill); recovery point {:.2} s, restore {:.2} s",
+                d.acknowledged,
+                d.lost,
+                bound.as_secs_f64(),
+                d.recovery_point.as_secs_f64(),
+                d.restore.as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("[drill] FAIL  {e}");
+            ExitCode::FAILURE
         }
     }
 }
