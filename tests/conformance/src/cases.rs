@@ -372,6 +372,17 @@ fn malformed_json(c: &Client) -> Result<(), String> {
     )?;
     let body = expect_problem(&resp, 400, "/problems/malformed-json")?;
     ensure!(body["errors"][0]["pointer"] == "#/lat", "pointer: {body}");
+    // A NUL in any text is refused before it reaches a record (C tools and CSV cut there).
+    let resp = admin_put(
+        c,
+        "/api/v1/public/municipalities/23233",
+        r#"{"name":"清須\u0000市","name_kana":"きよすし","name_en":"Kiyosu","prefecture":"愛知県","lat":35.2,"lng":136.85}"#,
+    )?;
+    let body = expect_problem(&resp, 400, "/problems/malformed-json")?;
+    ensure!(
+        body["detail_en"].as_str().unwrap_or("").contains("NUL"),
+        "detail {body}"
+    );
     let auth = format!("Bearer {}", crate::auth::registrar_token(c)?);
     let resp = c.request(
         "PUT",
