@@ -19,7 +19,7 @@ pub const CASES: &[Case] = &[
         run: refresh_rotation,
     },
     Case {
-        name: "logout revokes the access token at once",
+        name: "logout ends the session at once: every access token it issued, and its refresh token",
         run: logout,
     },
     Case {
@@ -326,7 +326,21 @@ fn refresh_rotation(c: &Client) -> Result<(), String> {
 
 fn logout(c: &Client) -> Result<(), String> {
     let account = register(c, "logout")?;
-    let (access, refresh) = tokens(&login(c, &account.email, PASSWORD, &code(&account, 0)?)?)?;
+    let (earlier, first) = tokens(&login(c, &account.email, PASSWORD, &code(&account, 0)?)?)?;
+    // A refresh gives the same session a second access token; logging out with it ends both.
+    let json = [("content-type", "application/json")];
+    let (access, refresh) = tokens(
+        &c.request(
+            "POST",
+            "/api/v1/auth/refresh",
+            &json,
+            Some(
+                serde_json::json!({"refresh_token": first})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )?,
+    )?;
     let resp = with_token(
         c,
         "POST",
@@ -345,7 +359,11 @@ fn logout(c: &Client) -> Result<(), String> {
         401,
         "/problems/unauthorized",
     )?;
-    let json = [("content-type", "application/json")];
+    ensure_problem(
+        &with_token(c, "GET", "/api/v1/auth/me", &earlier, None)?,
+        401,
+        "/problems/unauthorized",
+    )?;
     let again = c.request(
         "POST",
         "/api/v1/auth/refresh",

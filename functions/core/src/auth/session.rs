@@ -10,8 +10,14 @@ use crate::error::Error;
 use crate::http::Request;
 use crate::ports::KvStore;
 
-pub fn revocation_key(jti: &str) -> String {
-    format!("revoked:jti:{jti}")
+/// The revocation list's key for a token: its session's (every access token a login and its
+/// refreshes issued carries the session, `sid`, so logging out ends all of them), else the
+/// token's own.
+pub fn revocation_key(subject: &Subject) -> String {
+    match &subject.sid {
+        Some(sid) => format!("revoked:sid:{sid}"),
+        None => format!("revoked:jti:{}", subject.jti),
+    }
 }
 
 pub fn bearer(req: &Request) -> Option<&str> {
@@ -57,7 +63,7 @@ pub async fn authenticate(req: &Request, env: &Env) -> Result<Subject, Error> {
     let subject =
         token::verify(&key, token, env.clock.now_millis()).map_err(|_| Error::Unauthorized)?;
     let kv = env.kv(KvStore::Auth).await?;
-    if kv.get(&revocation_key(&subject.jti)).await?.is_some() {
+    if kv.get(&revocation_key(&subject)).await?.is_some() {
         return Err(Error::Unauthorized);
     }
     Ok(subject)

@@ -169,7 +169,9 @@ pub async fn logout(
     let now = env.clock.now_millis();
     let kv = env.kv(KvStore::Auth).await?;
     let ttl = u64::try_from(ACCESS_TTL_SECONDS + 60).unwrap_or(660);
-    kv.put(&session::revocation_key(&subject.jti), b"1", Some(ttl))
+    // Every access token of the session, not only this one: they all outlive the logout by
+    // up to their lifetime otherwise.
+    kv.put(&session::revocation_key(subject), b"1", Some(ttl))
         .await?;
     let sql = env.sql(Database::Care).await?;
     sql.batch(&[Statement::new(
