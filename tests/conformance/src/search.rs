@@ -11,6 +11,10 @@ use crate::resources::{enc, search_page as search};
 
 pub const CASES: &[Case] = &[
     Case {
+        name: "a search of too many words is a 422 naming ?q, never a 503, on the API and the page",
+        run: too_many_words,
+    },
+    Case {
         name: "relevance test set: the words residents type put the right places first (precision at 3)",
         run: relevance,
     },
@@ -581,5 +585,19 @@ fn list_view(c: &Client) -> Result<(), String> {
         "the parameter named: {}",
         bad.text()
     );
+    Ok(())
+}
+
+/// 34 one-character words once took SQLite past its bound parameters (503, with the SQL in
+/// the log): a search takes at most eight words and says so.
+fn too_many_words(c: &Client) -> Result<(), String> {
+    let many = vec!["あ"; 34].join(" ");
+    let api = c.get(&format!("/api/v1/public/resources?q={}", enc(&many)))?;
+    expect_invalid_fields(&api, &["?q"])?;
+    let page = c.get(&format!("/resources?q={}", enc(&many)))?;
+    ensure!(page.status == 422, "page: {}", page.status);
+    let eight = vec!["体操"; 8].join(" ");
+    let ok = c.get(&format!("/api/v1/public/resources?q={}", enc(&eight)))?;
+    ensure!(ok.status == 200, "eight words: {} {}", ok.status, ok.text());
     Ok(())
 }

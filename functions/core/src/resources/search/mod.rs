@@ -39,6 +39,8 @@ use crate::text::url_encode;
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
 pub const MAX_RADIUS_M: f64 = 30_000.0;
+/// Words a search takes (residents type two or three).
+pub const MAX_WORDS: usize = 8;
 pub const DEFAULT_RADIUS_M: f64 = 2_000.0;
 /// Ranked search away from a point reads at most this many matches (in kana order) to
 /// rank; a query that matches more is told to narrow down. Near a point every match in
@@ -302,6 +304,16 @@ impl SearchQuery {
                 "?q",
                 "at most 100 characters",
                 "検索語は100文字までです",
+            ));
+        } else if words
+            .as_deref()
+            .is_some_and(|w| w.split_whitespace().count() > MAX_WORDS)
+        {
+            // Each word is a few bound parameters of one statement, and D1 takes 100.
+            errors.push(FieldError::new(
+                "?q",
+                format!("at most {MAX_WORDS} words"),
+                format!("検索語は{MAX_WORDS}語までです"),
             ));
         }
         let view = match param("view").as_deref() {
