@@ -50,15 +50,25 @@ impl AllowedHosts {
             return false;
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        // Push services' URLs are plain ASCII; a backslash or a byte beyond it is how a URL
+        // parser is made to read another host than this check did.
         if authority.contains('@')
+            || !endpoint.is_ascii()
             || endpoint
                 .chars()
-                .any(|c| c.is_whitespace() || c.is_control())
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
         {
             return false;
         }
         let host = host_of(authority).to_ascii_lowercase();
         if host.is_empty() {
+            return false;
+        }
+        // The services listen on 443: another port is somebody else's server behind a
+        // listed name, or one that holds every delivery up until it times out.
+        let port = authority[host.len()..].strip_prefix(':');
+        let loopback = host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+        if port.is_some_and(|p| p != "443") && !loopback {
             return false;
         }
         let listed = self
@@ -70,7 +80,6 @@ impl AllowedHosts {
                     .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
                 None => host == *pattern,
             });
-        let loopback = host == "127.0.0.1" || host == "[::1]" || host == "localhost";
         listed && (scheme == "https" || (scheme == "http" && loopback))
     }
 }
@@ -93,6 +102,7 @@ mod tests {
         assert!(hosts.admits("https://fcm.googleapis.com/fcm/send/abc:def"));
         assert!(hosts.admits("https://updates.push.services.mozilla.com/wpush/v2/gAAA"));
         assert!(hosts.admits("https://web.push.apple.com/QGuQ"));
+        assert!(hosts.admits("https://fcm.googleapis.com:443/fcm/send/abc"));
         for refused in [
             "http://fcm.googleapis.com/fcm/send/abc",
             "https://fcm.googleapis.com.evil.example/x",
@@ -103,6 +113,11 @@ mod tests {
             "http://127.0.0.1:8080/push",
             "fcm.googleapis.com/x",
             "https://fcm.googleapis.com/a b",
+            "https://fcm.googleapis.com:8443/fcm/send/abc",
+            "https://fcm.googleapis.com:443@evil.example/x",
+            "https://fcm.googleapis.com\\@evil.example/x",
+            "https://fcm.googleapis.com\\.evil.example/x",
+            "https://fcm.googleapis.com/fcm/send/ä",
         ] {
             assert!(!hosts.admits(refused), "{refused}");
         }
