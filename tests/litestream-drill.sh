@@ -25,10 +25,18 @@ BUCKET=drill
 ACCESS_KEY=drillaccesskey
 SECRET_KEY=drillsecretkey0123456789
 
+apt_install() {
+    command -v apt-get >/dev/null || { echo "install $* (Debian packages) for the drill" >&2; exit 1; }
+    local sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q "$@"
+}
+# curl signs the readiness probe with SigV4 (7.75 or newer).
+curl --help all 2>/dev/null | grep -q -- --aws-sigv4 || apt_install curl
 if [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$PINS" ]; then
     echo "installing $PINS into $VENV"
     rm -rf "$VENV"
-    python3 -m venv "$VENV"
+    # Debian's python3 has no venv module without python3-venv.
+    python3 -m venv "$VENV" || { apt_install python3-venv; rm -rf "$VENV"; python3 -m venv "$VENV"; }
     # shellcheck disable=SC2086 # one argument per pin
     "$VENV/bin/pip" install --quiet --disable-pip-version-check $PINS
     echo "$PINS" >"$VENV/.pins"

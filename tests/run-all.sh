@@ -9,7 +9,7 @@
 # → the Spin test harness (wasmtime; its own crate) → Workers (worker-build) → the Workers
 # deploy path with wrangler dev →
 # conformance suite against the local host, workerd, Spin (the harness) and in process →
-# crash test → schemathesis → browser tests → the size of each function's wasm.
+# crash test → Litestream restore drill → schemathesis → browser tests → the size of each function's wasm.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -143,6 +143,9 @@ step "conformance suite against the local host, workerd, Spin (the harness) and 
 ./target/release/conformance local workerd spin in-process
 step "crash test: SIGKILL the local host in a surge of check-ins"
 ./target/release/conformance crash
+
+step "Litestream restore drill: replicate to S3 (SeaweedFS) under a surge, SIGKILL, wipe, restore"
+./tests/litestream-drill.sh
 
 step "schemathesis: every operation of schema/openapi.yaml fuzzed against the local host"
 ./tests/schemathesis.sh

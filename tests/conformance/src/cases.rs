@@ -513,9 +513,12 @@ fn security_headers(c: &Client) -> Result<(), String> {
         &[("x-request-id", "trace-abc-123")],
         None,
     )?;
+    // The host names each request itself: what a caller chose would reach the audit log.
     ensure!(
-        resp.header("x-request-id") == Some("trace-abc-123"),
-        "request id not kept"
+        resp.header("x-request-id")
+            .is_some_and(|id| id != "trace-abc-123" && id.len() >= 16),
+        "a caller's request id was taken: {:?}",
+        resp.header("x-request-id")
     );
     let resp = c.request("GET", "/healthz", &[("x-request-id", "<script>")], None)?;
     ensure!(

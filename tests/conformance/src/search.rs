@@ -591,12 +591,12 @@ fn list_view(c: &Client) -> Result<(), String> {
 /// 34 one-character words once took SQLite past its bound parameters (503, with the SQL in
 /// the log): a search takes at most eight words and says so.
 fn too_many_words(c: &Client) -> Result<(), String> {
-    let many = vec!["あ"; 34].join(" ");
+    let many = ["あ"; 34].join(" ");
     let api = c.get(&format!("/api/v1/public/resources?q={}", enc(&many)))?;
     expect_invalid_fields(&api, &["?q"])?;
     let page = c.get(&format!("/resources?q={}", enc(&many)))?;
     ensure!(page.status == 422, "page: {}", page.status);
-    let eight = vec!["体操"; 8].join(" ");
+    let eight = ["体操"; 8].join(" ");
     let ok = c.get(&format!("/api/v1/public/resources?q={}", enc(&eight)))?;
     ensure!(ok.status == 200, "eight words: {} {}", ok.status, ok.text());
     Ok(())

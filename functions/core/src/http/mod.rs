@@ -90,8 +90,9 @@ pub trait Function {
 /// Runs one request through a function. Never fails: every error becomes a problem
 /// response, and every response carries the security headers and the request id.
 pub async fn serve<F: Function>(mut req: Request, env: &Env) -> Response {
-    let request_id = request_id(&req, env);
-    // Handlers read it back (audit records carry it).
+    // Always ours: a caller's `X-Request-Id` would be written into the audit log as they
+    // chose it (one id for many requests, or another's). Handlers read it back from here.
+    let request_id = env.new_id();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         req.headers_mut().insert("x-request-id", value);
     }
@@ -137,21 +138,6 @@ pub fn error_response(err: &Error, env: &Env) -> Response {
     let mut response = problem::from_error(err, &env.new_id(), false);
     headers::secure(response.headers_mut());
     response
-}
-
-/// Keeps a caller's `X-Request-Id` when it is short and plain (so traces join up across
-/// a proxy), otherwise makes a new one.
-fn request_id(req: &Request, env: &Env) -> String {
-    req.headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64)
-        .filter(|v| {
-            v.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
-        .map(str::to_owned)
-        .unwrap_or_else(|| env.new_id())
 }
 
 /// People get pages: a browser (asks for HTML) on a path outside the JSON API.
