@@ -17,6 +17,10 @@ pub const CASES: &[Case] = &[
         run: forged_client_address,
     },
     Case {
+        name: "abuse: a lockout from one address does not lock the account's owner out at their own desk",
+        run: lockout_is_no_weapon,
+    },
+    Case {
         name: "abuse: 20 parallel wrong logins for one account judge at most 5",
         run: parallel_lockout,
     },
@@ -122,6 +126,35 @@ fn parallel_address_limit(c: &Client) -> Result<(), String> {
     ensure!(
         judged <= 50 && judged + count(&statuses, 429) + count(&statuses, 503) == 70,
         "70 parallel wrong logins from one address: {judged} judged (at most 50), statuses {statuses:?}"
+    );
+    Ok(())
+}
+
+/// Whoever knows an HQ member's address locks out their own address, not the member: the
+/// member's right password and code from their own address still log in, mid-disaster.
+fn lockout_is_no_weapon(c: &Client) -> Result<(), String> {
+    let account = register(c, "weapon")?;
+    let attacker = fresh_address("203.0.113", 13);
+    let owner = fresh_address("198.51.100", 17);
+    for _ in 0..5 {
+        ensure_problem(
+            &from_address(c, &attacker, &account.email, "not the password!", "000000")?,
+            401,
+            "/problems/invalid-credentials",
+        )?;
+    }
+    let code = code(&account, 0)?;
+    ensure_problem(
+        &from_address(c, &attacker, &account.email, PASSWORD, &code)?,
+        429,
+        "/problems/too-many-attempts",
+    )?;
+    let own = from_address(c, &owner, &account.email, PASSWORD, &code)?;
+    ensure!(
+        own.status == 200,
+        "the owner from their own address: {} {}",
+        own.status,
+        own.text()
     );
     Ok(())
 }

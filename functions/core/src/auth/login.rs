@@ -1,7 +1,11 @@
 //! Professional login: password (Argon2id) + TOTP → a 10-minute access token and a
 //! rotating refresh token (`sessions`). Each attempt is reserved as a failure before it is
-//! judged, so five (per account) or fifty (per address) in 15 minutes lock out even when
-//! sent in parallel. Every attempt is audited.
+//! judged, so five (per account from one address), fifty (per address) or a hundred (per
+//! account from anywhere) in 15 minutes lock out even when sent in parallel. Counting an
+//! account's failures per address keeps the lockout from being a weapon: whoever knows an
+//! HQ member's address can lock out their own address, not the member at their desk. A
+//! caller already locked out is refused before it queues for a hash. Every attempt is
+//! audited.
 
 use serde::Deserialize;
 
@@ -16,12 +20,29 @@ use crate::error::Error;
 use crate::http::Request;
 use crate::ports::{Database, Statement, StoreError};
 
+/// Failures for one account from one address.
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
 /// Failures from one address (over any accounts) before it is refused for the window.
 /// High enough that a town hall behind one NAT address is not locked out by a few typos,
 /// low enough that spraying passwords over many accounts stops quickly.
 pub const MAX_ADDRESS_FAILURES: i64 = 50;
+/// Failures for one account from every address together: a guesser spread over many
+/// addresses stops too (and still needs the TOTP code).
+pub const MAX_ACCOUNT_FAILURES: i64 = 100;
+
+/// The conditions of a reservation, as SQL over ?1 email, ?3 address, ?4 window start and
+/// the limits ?5 (account from the address), ?6 (address), ?7 (account).
+const UNDER_LIMITS: &str = "(SELECT count(*) FROM login_failures WHERE email = ?1 AND address IS ?3 AND at > ?4) < ?5 AND \
+     (?3 IS NULL OR (SELECT count(*) FROM login_failures WHERE address = ?3 AND at > ?4) < ?6) AND \
+     (SELECT count(*) FROM login_failures WHERE email = ?1 AND at > ?4) < ?7";
+
+/// When a locked-out caller may try again: the oldest failure of each limit reached, over
+/// the same parameters.
+const OLDEST_COUNTED: &str = "SELECT changes() AS reserved, \
+     (SELECT CASE WHEN count(*) >= ?5 THEN min(at) END FROM login_failures WHERE email = ?1 AND address IS ?3 AND at > ?4) AS by_account_here, \
+     (SELECT CASE WHEN count(*) >= ?6 THEN min(at) END FROM login_failures WHERE address = ?3 AND at > ?4) AS by_address, \
+     (SELECT CASE WHEN count(*) >= ?7 THEN min(at) END FROM login_failures WHERE email = ?1 AND at > ?4) AS by_account";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,40 +65,46 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         .get(crate::http::CLIENT_ADDR_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    // Admitted first (a full queue of hashes is a 503 that costs no attempt), then the
+    let params = || -> Vec<crate::ports::Value> {
+        vec![
+            email.into(),
+            now.into(),
+            address.clone().into(),
+            (now - LOCKOUT_MS).into(),
+            MAX_FAILURES.into(),
+            MAX_ADDRESS_FAILURES.into(),
+            MAX_ACCOUNT_FAILURES.into(),
+        ]
+    };
+    // A caller already locked out is refused before it queues for a hash: a flood of its
+    // attempts must not take the places of others' correct logins (503).
+    let before = sql.query(OLDEST_COUNTED, &params()).await?;
+    if let Some(retry_after_seconds) = before
+        .first()
+        .map(|r| retry_after(&r, now))
+        .transpose()?
+        .flatten()
+    {
+        audit::record(env, req, None, "auth.login", None, Outcome::Denied).await?;
+        return Err(Error::TooManyAttempts {
+            retry_after_seconds,
+        });
+    }
+    // Admitted next (a full queue of hashes is a 503 that costs no attempt), then the
     // attempt is reserved as a failure *before* the password is judged, in one conditional
     // statement: parallel attempts can not all be judged before any of them is counted, so
-    // at most MAX_FAILURES (per account) and MAX_ADDRESS_FAILURES (per address) are ever
-    // judged in a window, on every host. A success removes the account's failures again.
+    // no more than the limits are ever judged in a window, on every host. A success removes
+    // the account's failures from that address again.
     let permit = password::admit(env)?;
     let reserved = sql
         .batch(&[
             Statement::new(
-                "INSERT INTO login_failures (email, at, address) SELECT ?1, ?2, ?3 WHERE \
-                 (SELECT count(*) FROM login_failures WHERE email = ?1 AND at > ?4) < ?5 AND \
-                 (?3 IS NULL OR (SELECT count(*) FROM login_failures WHERE address = ?3 AND at > ?4) < ?6)",
-                vec![
-                    email.into(),
-                    now.into(),
-                    address.clone().into(),
-                    (now - LOCKOUT_MS).into(),
-                    MAX_FAILURES.into(),
-                    MAX_ADDRESS_FAILURES.into(),
-                ],
+                format!(
+                    "INSERT INTO login_failures (email, at, address) SELECT ?1, ?2, ?3 WHERE {UNDER_LIMITS}"
+                ),
+                params(),
             ),
-            // The oldest failure that counts towards each limit, if the limit is reached.
-            Statement::new(
-                "SELECT changes() AS reserved, \
-                 (SELECT CASE WHEN count(*) >= ?3 THEN min(at) END FROM login_failures WHERE email = ?1 AND at > ?2) AS by_account, \
-                 (SELECT CASE WHEN count(*) >= ?5 THEN min(at) END FROM login_failures WHERE address = ?4 AND at > ?2) AS by_address",
-                vec![
-                    email.into(),
-                    (now - LOCKOUT_MS).into(),
-                    MAX_FAILURES.into(),
-                    address.clone().into(),
-                    MAX_ADDRESS_FAILURES.into(),
-                ],
-            ),
+            Statement::new(OLDEST_COUNTED, params()),
         ])
         .await?;
     let row = reserved
@@ -87,14 +114,8 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
     if row.int("reserved")? != 1 {
         drop(permit);
         audit::record(env, req, None, "auth.login", None, Outcome::Denied).await?;
-        let first = match (row.opt_int("by_account")?, row.opt_int("by_address")?) {
-            (Some(a), Some(b)) => a.max(b),
-            (a, b) => a.or(b).unwrap_or(now),
-        };
-        let retry_after_seconds =
-            u64::try_from((first + LOCKOUT_MS - now).max(1000) / 1000).unwrap_or(60);
         return Err(Error::TooManyAttempts {
-            retry_after_seconds,
+            retry_after_seconds: retry_after(&row, now)?.unwrap_or(60),
         });
     }
     let found = sql
@@ -191,8 +212,8 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
             ],
         ),
         Statement::new(
-            "DELETE FROM login_failures WHERE email = ?1",
-            vec![email.into()],
+            "DELETE FROM login_failures WHERE email = ?1 AND address IS ?2",
+            vec![email.into(), address.clone().into()],
         ),
         audit::statement(env, req, Some(&id), "auth.login", None, Outcome::Allowed),
     ];
@@ -214,6 +235,21 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
     }
     sql.batch(&statements).await?;
     sessions::tokens(env, &subject, refresh, now)
+}
+
+/// Seconds until the oldest counted failure of a limit that is reached leaves the window;
+/// none when no limit is reached.
+fn retry_after(row: &crate::ports::Row<'_>, now: i64) -> Result<Option<u64>, StoreError> {
+    let reached = [
+        row.opt_int("by_account_here")?,
+        row.opt_int("by_address")?,
+        row.opt_int("by_account")?,
+    ];
+    Ok(reached
+        .into_iter()
+        .flatten()
+        .max()
+        .map(|first| u64::try_from((first + LOCKOUT_MS - now).max(1000) / 1000).unwrap_or(60)))
 }
 
 /// The account's TOTP seed as base32, and whether it is stored as it should be: sealed
