@@ -944,56 +944,77 @@ fn surge(c: &Client) -> Result<(), String> {
     Ok(())
 }
 
-/// Crash test: SIGKILL the local host in the middle of a surge, start it again on the same
-/// files, and find every acknowledged check-in; then finish the surge by retrying with the
-/// same keys and check the totals against the ground truth.
-pub fn crash(data: &std::path::Path) -> Result<String, String> {
-    use crate::hosts::RunningHost;
+/// The surge with no retries, `clients` at once: once `enough` check-ins are acknowledged
+/// (or the plan is sent), `pull` runs while the senders are still going (a test pulls the
+/// plug there). What the host acknowledged, by key: the check-in's id and when the answer
+/// came; and when `pull` ran.
+pub fn surge_until(
+    c: &Client,
+    token: &str,
+    event: &str,
+    plan: &Surge,
+    clients: usize,
+    enough: usize,
+    pull: impl FnOnce(),
+) -> (
+    HashMap<String, (String, std::time::Instant)>,
+    std::time::Instant,
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
-
-    let host = RunningHost::local_on(data)?;
-    let c = Client::new(&host.base_url);
-    let (staff, event, plan) = surge_setup(&c, "crash")?;
-
-    // The surge, with no retries: only what the host acknowledged before dying counts.
     let queue = Mutex::new(plan.sends.clone());
-    let acked = Mutex::new(HashMap::<String, String>::new());
+    let acked = Mutex::new(HashMap::new());
     let count = AtomicUsize::new(0);
-    let mut host = Some(host);
+    let mut pulled_at = std::time::Instant::now();
     std::thread::scope(|scope| {
-        for _ in 0..64 {
+        for _ in 0..clients {
             scope.spawn(|| {
                 while let Some(send) = queue.lock().ok().and_then(|mut q| q.pop()) {
-                    if let Ok(resp) = checkin(
-                        &c,
-                        &staff.token,
-                        &event,
-                        &send.key,
-                        &plan.bodies[send.logical],
-                    ) && resp.status == 201
+                    if let Ok(resp) =
+                        checkin(c, token, event, &send.key, &plan.bodies[send.logical])
+                        && resp.status == 201
                     {
+                        let at = std::time::Instant::now();
                         let id = resp
                             .json()
                             .ok()
                             .and_then(|j| j["id"].as_str().map(str::to_owned))
                             .unwrap_or_default();
                         if let Ok(mut acked) = acked.lock() {
-                            acked.insert(send.key.clone(), id);
+                            acked.insert(send.key.clone(), (id, at));
                         }
                         count.fetch_add(1, Ordering::SeqCst);
                     }
                 }
             });
         }
-        // Pull the plug once a third of the surge is acknowledged.
-        while count.load(Ordering::SeqCst) < 1_500 {
+        while count.load(Ordering::SeqCst) < enough && !queue.lock().map_or(true, |q| q.is_empty())
+        {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
+        pulled_at = std::time::Instant::now();
+        pull();
+    });
+    (acked.into_inner().unwrap_or_default(), pulled_at)
+}
+
+/// Crash test: SIGKILL the local host in the middle of a surge, start it again on the same
+/// files, and find every acknowledged check-in; then finish the surge by retrying with the
+/// same keys and check the totals against the ground truth.
+pub fn crash(data: &std::path::Path) -> Result<String, String> {
+    use crate::hosts::RunningHost;
+
+    let host = RunningHost::local_on(data)?;
+    let c = Client::new(&host.base_url);
+    let (staff, event, plan) = surge_setup(&c, "crash")?;
+
+    // The surge, with no retries: only what the host acknowledged before dying counts.
+    let mut host = Some(host);
+    let (acked, _) = surge_until(&c, &staff.token, &event, &plan, 64, 1_500, || {
         if let Some(h) = host.take() {
             h.kill();
         }
     });
-    let acked = acked.into_inner().unwrap_or_default();
+    let acked: HashMap<String, String> = acked.into_iter().map(|(k, (id, _))| (k, id)).collect();
 
     let host = RunningHost::local_on(data)?;
     let c = Client::new(&host.base_url);

@@ -5,15 +5,13 @@
 //! than the replication bound. `tests/litestream-drill.sh` starts the S3 server (SeaweedFS)
 //! and writes the Litestream config, then runs `conformance drill`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::client::Client;
-use crate::disaster::{checkin, history_ids, surge_setup};
+use crate::disaster::{history_ids, surge_setup, surge_until};
 use crate::hosts::RunningHost;
 
 const DATABASES: [&str; 4] = ["public", "care", "disaster", "kv"];
@@ -103,50 +101,15 @@ pub fn drill(data: &Path, bin: &Path, config: &Path, bound: Duration) -> Result<
         }
     }
 
-    // The surge, with no retries: what the host acknowledged, and when.
-    let queue = Mutex::new(plan.sends.clone());
-    let acked = Mutex::new(HashMap::<String, (String, Instant)>::new());
-    let count = AtomicUsize::new(0);
+    // The surge, with no retries: what the host acknowledged, and when; then the plug is
+    // pulled on both at once.
     let mut host = Some(host);
-    let mut killed_at = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..16 {
-            scope.spawn(|| {
-                while let Some(send) = queue.lock().ok().and_then(|mut q| q.pop()) {
-                    if let Ok(resp) = checkin(
-                        &c,
-                        &staff.token,
-                        &event,
-                        &send.key,
-                        &plan.bodies[send.logical],
-                    ) && resp.status == 201
-                    {
-                        let at = Instant::now();
-                        let id = resp
-                            .json()
-                            .ok()
-                            .and_then(|j| j["id"].as_str().map(str::to_owned))
-                            .unwrap_or_default();
-                        if let Ok(mut acked) = acked.lock() {
-                            acked.insert(send.key.clone(), (id, at));
-                        }
-                        count.fetch_add(1, Ordering::SeqCst);
-                    }
-                }
-            });
-        }
-        // Pull the plug on both once enough of the surge is acknowledged for seconds of it
-        // to be behind the replica.
-        while count.load(Ordering::SeqCst) < 2_500 && !queue.lock().map_or(true, |q| q.is_empty()) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        killed_at = Instant::now();
+    let (acked, killed_at) = surge_until(&c, &staff.token, &event, &plan, 16, 2_500, || {
         replica.take();
         if let Some(h) = host.take() {
             h.kill();
         }
     });
-    let acked = acked.into_inner().unwrap_or_default();
 
     // The disk is lost.
     std::fs::remove_dir_all(data).map_err(|e| format!("wipe {}: {e}", data.display()))?;
