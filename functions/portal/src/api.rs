@@ -197,7 +197,10 @@ pub async fn export_hsds(c: Call<'_>) -> Result<Response, Error> {
     let (req, env) = (c.req, c.env);
     let all = export::published(env).await?;
     let origin = web::request_origin(req, env);
-    Ok(public_json(req, &export::hsds(&all, &origin)))
+    Ok(web::origin_named(
+        public_json(req, &export::hsds(&all, &origin)),
+        env,
+    ))
 }
 
 /// `GET /hsds/services?page=&per_page=`: the HSDS 3.0 API's list of services, paged.
@@ -219,10 +222,8 @@ pub async fn hsds_services(c: Call<'_>) -> Result<Response, Error> {
     let per_page = per_page.min(export::HSDS_MAX_PER_PAGE);
     let all = export::published(env).await?;
     let origin = web::request_origin(req, env);
-    Ok(public_json(
-        req,
-        &export::hsds_page(&all, &origin, page, per_page),
-    ))
+    let page = public_json(req, &export::hsds_page(&all, &origin, page, per_page));
+    Ok(web::origin_named(page, env))
 }
 
 /// `GET /hsds/services/{id}`: one published service in HSDS 3.0.
@@ -233,7 +234,8 @@ pub async fn hsds_service(c: Call<'_>) -> Result<Response, Error> {
         .filter(|r| r.fields.status == rainbownet_core::resources::Status::Published)
         .ok_or(Error::NotFound)?;
     let origin = web::request_origin(req, env);
-    Ok(public_json(req, &export::hsds_service(&resource, &origin)))
+    let service = public_json(req, &export::hsds_service(&resource, &origin));
+    Ok(web::origin_named(service, env))
 }
 
 pub async fn export_csv(c: Call<'_>) -> Result<Response, Error> {
@@ -245,7 +247,7 @@ pub async fn export_csv(c: Call<'_>) -> Result<Response, Error> {
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"rainbownet-resources.csv\""),
     );
-    Ok(response)
+    Ok(web::origin_named(response, env))
 }
 
 /// `POST /api/v1/public/imports?municipality=CODE` with the CSV file as the body.

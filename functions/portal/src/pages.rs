@@ -159,17 +159,17 @@ pub async fn print(c: Call<'_>) -> Result<Response, Error> {
         return Err(Error::NotFound);
     }
     let html = resource_pages::print(&list, &web::request_origin(req, env));
-    Ok(cacheable(req, HTML, html.into_bytes()))
+    Ok(web::origin_named(
+        cacheable(req, HTML, html.into_bytes()),
+        env,
+    ))
 }
 
 pub async fn sitemap(c: Call<'_>) -> Result<Response, Error> {
     let (req, env) = (c.req, c.env);
     let xml = sitemap_xml::sitemap(env, &web::request_origin(req, env)).await?;
-    Ok(cacheable(
-        req,
-        "application/xml; charset=utf-8",
-        xml.into_bytes(),
-    ))
+    let response = cacheable(req, "application/xml; charset=utf-8", xml.into_bytes());
+    Ok(web::origin_named(response, env))
 }
 
 pub async fn robots(c: Call<'_>) -> Result<Response, Error> {
@@ -183,5 +183,5 @@ pub async fn robots(c: Call<'_>) -> Result<Response, Error> {
         header::CACHE_CONTROL,
         HeaderValue::from_static(web::PUBLIC_CACHE),
     );
-    Ok(response)
+    Ok(web::origin_named(response, env))
 }

@@ -26,6 +26,10 @@ pub const CASES: &[Case] = &[
         run: method_not_allowed,
     },
     Case {
+        name: "a stranger's Host header never reaches a shared cache (sitemap, print, CSV, HSDS)",
+        run: host_header_not_shared,
+    },
+    Case {
         name: "malformed JSON is a 400 problem naming the error",
         run: malformed_json,
     },
@@ -355,6 +359,36 @@ fn method_not_allowed(c: &Client) -> Result<(), String> {
     ensure!(allow.contains("GET"), "Allow {allow}");
     let resp = c.request("POST", "/healthz", &[], None)?;
     expect_problem(&resp, 405, "/problems/method-not-allowed")?;
+    Ok(())
+}
+
+/// Answers that name an origin take it from the configuration, or, when there is none, from
+/// the request's Host: then a shared cache must not keep them (one request from a stranger
+/// would give everyone links to the stranger's site).
+fn host_header_not_shared(c: &Client) -> Result<(), String> {
+    let id = c.get("/api/v1/public/resources?limit=1")?.json()?["items"][0]["id"]
+        .as_str()
+        .ok_or("no resource")?
+        .to_owned();
+    for path in [
+        "/sitemap.xml".to_owned(),
+        "/robots.txt".to_owned(),
+        format!("/resources/print?ids={id}"),
+        "/api/v1/public/resources.csv".to_owned(),
+        "/api/v1/public/resources.hsds.json".to_owned(),
+        "/hsds/services?per_page=1".to_owned(),
+        format!("/hsds/services/{id}"),
+    ] {
+        let resp = c.request("GET", &path, &[("host", "poison.example")], None)?;
+        ensure!(resp.status == 200, "{path}: {}", resp.status);
+        let named = resp.text().contains("poison.example");
+        let cache = resp.header("cache-control").unwrap_or("");
+        let shared = cache.contains("public") || cache.contains("s-maxage");
+        ensure!(
+            !(named && shared),
+            "{path}: the request's Host in an answer shared caches keep ({cache})"
+        );
+    }
     Ok(())
 }
 

@@ -103,6 +103,21 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{h:016x}\"")
 }
 
+/// A cacheable answer that names the request's own origin (links, QR codes) when no public
+/// origin is configured: the client may keep it, a shared cache may not (its key does not
+/// hold the Host a stranger sent, so one request would poison the answer for everyone).
+pub fn origin_named(mut response: Response, env: &Env) -> Response {
+    if configured_origin(env).is_none() {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("Host"));
+    }
+    response
+}
+
 /// A cacheable response: ETag from the bytes, 304 when the client has them already.
 pub fn cacheable(req: &Request, content_type: &'static str, body: Vec<u8>) -> Response {
     let etag = etag_of(&body);
