@@ -106,7 +106,6 @@ fn tar_into<W: Write>(out: W, manifest: &Manifest, parts: &[PathBuf]) -> std::io
 /// Writes the archive to `to` (0600), encrypted to `recipients` when there are any: first
 /// beside it, renamed once complete and on disk. Returns its size.
 pub fn write(
-    staged: &Path,
     manifest: &Manifest,
     parts: &[PathBuf],
     to: &Path,
@@ -129,7 +128,6 @@ pub fn write(
     file.sync_all().map_err(io)?;
     let bytes = file.metadata().map_err(io)?.len();
     drop(file);
-    let _ = staged;
     std::fs::rename(&partial, to).map_err(|e| BackupError::io(to, e))?;
     Ok(bytes)
 }

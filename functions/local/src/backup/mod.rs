@@ -112,7 +112,7 @@ pub fn create(
     let mut parts = snapshot::databases(data, staging.path())?;
     parts.extend(archive::stage_secrets(data, staging.path())?);
     let manifest = archive::manifest_of(staging.path(), &parts)?;
-    let bytes = archive::write(staging.path(), &manifest, &parts, to, &recipients)?;
+    let bytes = archive::write(&manifest, &parts, to, &recipients)?;
     let last = rainbownet_core::operations::LastBackup {
         at: manifest.created_at.clone(),
         file: to.display().to_string(),
