@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's Cloudflare Workers deploy path, run in wrangler's local mode: `--local` where a
+# The Cloudflare Workers deploy path of docs/operations.md, run in wrangler's local mode: `--local` where a
 # deployment says `--remote`, `wrangler dev` where it says `wrangler deploy`.
 #
 #   tests/deploy-local.sh              # the five Workers, each on its own port, then checks
@@ -7,13 +7,13 @@
 #   tests/deploy-local.sh --together --serve   # ... and keep running until Ctrl-C
 #   --keep: keep the logs and the state directory (they are kept anyway on failure)
 #
-# Steps (the README's, in order):
+# Steps (those of docs/operations.md, in order):
 #   1. the pinned wrangler (tests/node_modules/.bin/wrangler, from `cd tests && npm ci`);
 #   2. the Workers built by `worker-build --release` (built here if functions/*/build is missing);
 #   3. a fresh state directory: the migrations of the three D1 databases, the demo region;
 #   4. `wrangler dev` of each of the five functions, all on the same state (deployed Workers
 #      share their D1 databases and KV namespaces too), each with only its own secrets;
-#   5. a request to each Worker, and proof that the secrets went where the README says.
+#   5. a request to each Worker, and proof that the secrets went where docs/operations.md says.
 #
 # Secrets: in local dev wrangler reads `.dev.vars` next to the config, and the five configs
 # share one directory, so one `.dev.vars` would give every Worker every secret. Instead each
@@ -129,7 +129,7 @@ start_group() {
     last_pid=$pid
 }
 
-# --- 2. the Workers, built as the README says ---------------------------------------------
+# --- 2. the Workers, built as docs/operations.md says --------------------------------------
 step "Workers built by worker-build --release (functions/<f>/build/)"
 missing=()
 for f in "${FUNCTIONS[@]}"; do
@@ -185,7 +185,7 @@ seed="$(openssl rand -hex 32)"
 public_key="$(RAINBOWNET_JWT_SEED="$seed" "$rainbownet" keys public)"
 admin_token="$(openssl rand -hex 24)"
 [[ "$public_key" =~ ^[0-9a-f]{64}$ ]] || die "rainbownet keys public printed '$public_key'"
-# What each Worker is given, as `wrangler secret put` gives it in the README.
+# What each Worker is given, as `wrangler secret put` gives it in docs/operations.md.
 declare -A secrets=(
     [portal]="RAINBOWNET_ADMIN_TOKEN RAINBOWNET_JWT_PUBLIC_KEY"
     [care]="RAINBOWNET_ADMIN_TOKEN RAINBOWNET_JWT_SEED"

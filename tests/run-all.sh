@@ -135,7 +135,7 @@ for f in "${FUNCTIONS[@]}"; do
     (cd "functions/$f" && worker-build --release)
 done
 
-step "the README's Workers deploy path in wrangler's local mode (five wrangler dev, one origin)"
+step "the Workers deploy path of docs/operations.md in wrangler's local mode (five wrangler dev, one origin)"
 ./tests/deploy-local.sh --together
 
 # --- conformance -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ use crate::store::DataDir;
     about = "RainbowNet — regional medical, care and welfare collaboration (地域包括ケア)",
     after_help = "Environment: RAINBOWNET_ADMIN_TOKEN (bootstrap administrator token), \
                   RAINBOWNET_DATA_KEY or RAINBOWNET_DATA_KEY_FILE (the key that seals TOTP seeds), \
-                  RAINBOWNET_JWT_SEED, RAINBOWNET_PUBLIC_ORIGIN; see the README."
+                  RAINBOWNET_JWT_SEED, RAINBOWNET_PUBLIC_ORIGIN; see docs/operations.md."
 )]
 pub struct Cli {
     #[command(subcommand)]

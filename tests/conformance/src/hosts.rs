@@ -153,7 +153,7 @@ impl RunningHost {
     }
 
     /// The Spin components under `tests/spin-harness` (wasmtime, Spin's published
-    /// interfaces), laid out as the README's Spin steps say: databases migrated by
+    /// interfaces), laid out as the Spin steps of docs/operations.md say: databases migrated by
     /// `rainbownet migrate --data data/spin`, `edge-config/spin-runtime-config.toml`, the
     /// demo region loaded as `spin up --sqlite @FILE` would, the seed for `care` only.
     pub fn spin() -> Result<RunningHost, String> {

@@ -44,7 +44,7 @@ fn artifacts_present() -> bool {
     ok
 }
 
-/// A data directory as the conformance runner prepares it (the README's layout): migrated,
+/// A data directory as the conformance runner prepares it (the layout of docs/operations.md): migrated,
 /// demo region loaded into `public` by the harness's `--sqlite`, the runtime configuration
 /// in `edge-config/`, whose key-value paths lead back to `data/spin/`.
 fn prepare(dir: &Path) {
