@@ -14,10 +14,10 @@ use std::rc::Rc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use http_body_util::BodyExt;
 use rainbownet_core::ports::{Database, Kv, KvStore, Sql, StoreError};
 use rainbownet_core::{Env, Function, Stores};
 use spin_sdk::http::FullBody;
-use spin_sdk::http::body::IncomingBodyExt;
 
 #[cfg(feature = "kv")]
 pub use kv::SpinKv;
@@ -59,10 +59,34 @@ impl Stores for GrantedStores {
     }
 }
 
+/// The body, read no further than one byte past `limit`: the core answers a longer one 413,
+/// and a client must not make a component hold gigabytes first.
+async fn read_bounded<B>(body: B, limit: usize) -> Vec<u8>
+where
+    B: http_body::Body<Data = Bytes>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut read = Vec::new();
+    while let Some(frame) = body.frame().await {
+        // A body cut off part way is no body: never half a file taken for the whole.
+        let Ok(frame) = frame else {
+            return Vec::new();
+        };
+        if let Ok(data) = frame.into_data() {
+            let room = (limit + 1).saturating_sub(read.len());
+            read.extend_from_slice(&data[..data.len().min(room)]);
+            if read.len() > limit {
+                break;
+            }
+        }
+    }
+    read
+}
+
 /// Runs one request through `F`.
 pub async fn serve<F: Function>(req: spin_sdk::http::Request) -> SpinResponse {
     let (parts, body) = req.into_parts();
-    let body = body.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    let body = read_bounded(body, F::BODY_LIMIT).await;
     let mut request = http::Request::from_parts(parts, body);
     // Spin may give an absolute URI; the core routes on path and query only.
     if let Some(pq) = request.uri().path_and_query().cloned()
