@@ -13,11 +13,11 @@ mod team;
 mod updates;
 
 use rainbownet_core::care::push;
-use rainbownet_core::guard::{Call, Routes};
+use rainbownet_core::guard::Routes;
 use rainbownet_core::http::router::RouteInfo;
 use rainbownet_core::http::{Request, Response, serve};
 use rainbownet_core::ports::Database;
-use rainbownet_core::{Env, Error, Function, routes, selfcheck};
+use rainbownet_core::{Env, Error, Function, routes};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 adapter_workers::entry!(crate::Care);
@@ -80,7 +80,7 @@ static ROUTES: Routes = Routes::new(routes![
     GET "/api/v1/care/usage.csv" TownStaff "usage.export" => records::usage_csv,
     GET "/api/v1/care/audit" Administrator "audit.read" => records::audit,
     GET "/api/v1/care/audit.csv" Administrator "audit.export" => records::audit_csv,
-    GET "/api/v1/care/_selfcheck/stores/{store}" Public "selfcheck" => selfcheck_store,
+    GET "/api/v1/care/_selfcheck/stores/{store}" Public "selfcheck" => rainbownet_core::guard::selfcheck::<Care>,
     GET "/api/v1/care/push/vapid-public-key" Session "push.key" => updates::push_key,
     GET "/api/v1/care/push/subscriptions" Session "push.list" => updates::devices,
     POST "/api/v1/care/push/subscriptions" Session "push.subscribe" => updates::subscribe,
@@ -114,10 +114,6 @@ impl Function for Care {
                 .error("push", &format!("push: delivery failed: {e}"));
         }
     }
-}
-
-async fn selfcheck_store(c: Call<'_>) -> Result<Response, Error> {
-    selfcheck::store(c.env, Care::NAME, c.param("store")).await
 }
 
 /// Serves one request (hosts call this).

@@ -184,6 +184,12 @@ impl Admitted {
     }
 }
 
+/// `GET /api/v1/<function>/_selfcheck/stores/{store}`: which stores function `F` can open
+/// (the least-privilege check), the same route in every function's table.
+pub async fn selfcheck<F: crate::Function>(c: Call<'_>) -> Result<Response, Error> {
+    crate::selfcheck::store(c.env, F::NAME, c.param("store")).await
+}
+
 /// A handler asked for a caller its route's guard does not give: a mistake in the table.
 fn mismatch() -> Error {
     Error::Internal("the route table's guard does not admit the caller this handler needs".into())

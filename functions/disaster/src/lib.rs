@@ -9,11 +9,11 @@
 mod event;
 mod register;
 
-use rainbownet_core::guard::{Call, Routes};
+use rainbownet_core::guard::Routes;
 use rainbownet_core::http::router::RouteInfo;
 use rainbownet_core::http::{Request, Response, serve};
 use rainbownet_core::ports::Database;
-use rainbownet_core::{Env, Error, Function, routes, selfcheck};
+use rainbownet_core::{Env, Error, Function, routes};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 adapter_workers::entry!(crate::Disaster);
@@ -41,7 +41,7 @@ static ROUTES: Routes = Routes::new(routes![
     GET "/api/v1/disaster/events/{event}/summary" TownStaff "event.summary" => event::summary,
     GET "/api/v1/disaster/events/{event}/summary.csv" TownStaff "event.summary" => event::summary_csv,
     GET "/api/v1/disaster/events/{event}/attention" TownStaff "event.attention" => event::attention,
-    GET "/api/v1/disaster/_selfcheck/stores/{store}" Public "selfcheck" => selfcheck_store,
+    GET "/api/v1/disaster/_selfcheck/stores/{store}" Public "selfcheck" => rainbownet_core::guard::selfcheck::<Disaster>,
 ]);
 
 /// The route table, for the conformance suite.
@@ -59,10 +59,6 @@ impl Function for Disaster {
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
         ROUTES.dispatch(Some(Database::Disaster), req, env).await
     }
-}
-
-async fn selfcheck_store(c: Call<'_>) -> Result<Response, Error> {
-    selfcheck::store(c.env, Disaster::NAME, c.param("store")).await
 }
 
 /// Serves one request (hosts call this).

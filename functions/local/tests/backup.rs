@@ -57,6 +57,23 @@ fn create(data: &Path, to: &Path, recipient: &str) {
     ]);
 }
 
+/// `backup restore` of `file` with `key` into `data` (over what is there with `force`).
+fn restore(file: &Path, key: &Path, data: &Path, force: bool) -> String {
+    let mut args = vec![
+        "backup",
+        "restore",
+        s(file),
+        "--identity",
+        s(key),
+        "--data",
+        s(data),
+    ];
+    if force {
+        args.push("--force");
+    }
+    ok(&args)
+}
+
 /// A key pair: the identity file and the recipient it prints.
 fn keygen(dir: &Path, name: &str) -> (std::path::PathBuf, String) {
     let key = dir.join(name);
@@ -108,15 +125,7 @@ fn a_snapshot_during_writes_holds_what_was_acknowledged_before_it() {
     let log = writer.join().expect("writer");
 
     let restored = dir.path().join("restored");
-    let out = ok(&[
-        "backup",
-        "restore",
-        s(&backup),
-        "--identity",
-        s(&key),
-        "--data",
-        s(&restored),
-    ]);
+    let out = restore(&backup, &key, &restored, false);
     assert!(out.contains("restored"), "{out}");
     let conn = rusqlite::Connection::open(restored.join("care.sqlite")).expect("restored care");
     let present = |n: u32| -> bool {
@@ -237,16 +246,7 @@ fn damage_the_wrong_key_and_an_occupied_target_are_refused() {
         ],
         "not empty",
     );
-    ok(&[
-        "backup",
-        "restore",
-        s(&backup),
-        "--identity",
-        s(&key),
-        "--data",
-        s(&data),
-        "--force",
-    ]);
+    restore(&backup, &key, &data, true);
 }
 
 struct Serving(Child);
@@ -289,36 +289,14 @@ fn serve(data: &Path) -> (Serving, String) {
 fn a_restored_host_logs_its_professionals_in_with_their_totp() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    let (ok_add, out) = rainbownet(
-        &[
-            "user",
-            "add",
-            "--data",
-            s(&data),
-            "--email",
-            "bousai@city.kiyosu.example.jp",
-            "--name",
-            "清須 防災",
-            "--profession",
-            "municipal_staff",
-            "--role",
-            "professional,disaster_hq",
-            "--organization",
-            "清須市役所 危機管理課",
-            "--organization-kind",
-            "municipality",
-            "--municipality",
-            "23233",
-        ],
-        "a long enough password\n",
+    let secret = common::add_town_staff(
+        s(&data),
+        "bousai@city.kiyosu.example.jp",
+        "清須 防災",
+        "professional,disaster_hq",
+        "清須市役所 危機管理課",
+        &OWN_SECRETS,
     );
-    assert!(ok_add, "user add: {out}");
-    let secret = out
-        .split("or the secret ")
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .expect("the secret is printed once")
-        .to_owned();
     let (key, recipient) = keygen(dir.path(), "backup.key");
     let backup = dir.path().join("town.age");
     create(&data, &backup, &recipient);
@@ -326,15 +304,7 @@ fn a_restored_host_logs_its_professionals_in_with_their_totp() {
     // The disk is lost: the directory and its data key with it.
     std::fs::remove_dir_all(&data).expect("lose the data");
     std::fs::remove_file(dir.path().join("data.key")).expect("lose the key");
-    ok(&[
-        "backup",
-        "restore",
-        s(&backup),
-        "--identity",
-        s(&key),
-        "--data",
-        s(&data),
-    ]);
+    restore(&backup, &key, &data, false);
 
     let (_host, base) = serve(&data);
     let seed = rainbownet_core::auth::totp::from_base32(&secret).expect("base32");

@@ -79,36 +79,15 @@ fn staff_added_by_command_have_sealed_seeds_and_import_patients() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
     let data_arg = data.to_str().expect("utf-8 path");
-    let (ok, out) = run(
-        &[
-            "user",
-            "add",
-            "--data",
-            data_arg,
-            "--email",
-            "kaigo@city.kiyosu.example.jp",
-            "--name",
-            "清須 市子",
-            "--profession",
-            "municipal_staff",
-            "--role",
-            "professional,municipal_staff",
-            "--organization",
-            "清須市役所 高齢福祉課",
-            "--organization-kind",
-            "municipality",
-            "--municipality",
-            "23233",
-        ],
-        "a long enough password\n",
+    let seed = "11".repeat(32);
+    let secret = common::add_town_staff(
+        data_arg,
+        "kaigo@city.kiyosu.example.jp",
+        "清須 市子",
+        "professional,municipal_staff",
+        "清須市役所 高齢福祉課",
+        &[("RAINBOWNET_JWT_SEED", Some(&seed))],
     );
-    assert!(ok, "user add: {out}");
-    let secret = out
-        .split("or the secret ")
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .expect("the secret is printed once")
-        .to_owned();
     assert!(secret.len() >= 16, "secret {secret}");
 
     let stored: String = care_db(&data)

@@ -13,7 +13,7 @@ pub use generation::invalidate_pages;
 use rainbownet_core::guard::{Call, Routes};
 use rainbownet_core::http::router::RouteInfo;
 use rainbownet_core::http::{Request, Response, serve};
-use rainbownet_core::{Env, Error, Function, routes, selfcheck};
+use rainbownet_core::{Env, Error, Function, routes};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 adapter_workers::entry!(crate::Portal);
@@ -58,7 +58,7 @@ static ROUTES: Routes = Routes::new(routes![
     PUT "/api/v1/public/notices/{id}" Administrator "notice.update" => api::update_notice,
     GET "/api/v1/public/managed-notices" Administrator "notice.managed" => api::managed_notices,
     GET "/api/v1/public/backup-status" RegionAdministrator "backup.status" => api::backup_status,
-    GET "/api/v1/public/_selfcheck/stores/{store}" Public "selfcheck" => selfcheck_store,
+    GET "/api/v1/public/_selfcheck/stores/{store}" Public "selfcheck" => rainbownet_core::guard::selfcheck::<Portal>,
 ]);
 
 /// The route table, for the conformance suite.
@@ -68,10 +68,6 @@ pub fn routes() -> impl Iterator<Item = RouteInfo> {
 
 async fn municipalities(c: Call<'_>) -> Result<Response, Error> {
     rainbownet_core::public::municipalities::get(c.env).await
-}
-
-async fn selfcheck_store(c: Call<'_>) -> Result<Response, Error> {
-    selfcheck::store(c.env, Portal::NAME, c.param("store")).await
 }
 
 pub struct Portal;

@@ -101,3 +101,45 @@ pub fn rainbownet(args: &[&str], stdin: &str, env: &[(&str, Option<&str>)]) -> (
         ),
     )
 }
+
+/// `rainbownet user add` of a town-hall member of 清須市 (password from stdin) with `env`
+/// as for [`rainbownet`]; the TOTP secret it prints once.
+pub fn add_town_staff(
+    data: &str,
+    email: &str,
+    name: &str,
+    roles: &str,
+    organization: &str,
+    env: &[(&str, Option<&str>)],
+) -> String {
+    let (ok, out) = rainbownet(
+        &[
+            "user",
+            "add",
+            "--data",
+            data,
+            "--email",
+            email,
+            "--name",
+            name,
+            "--profession",
+            "municipal_staff",
+            "--role",
+            roles,
+            "--organization",
+            organization,
+            "--organization-kind",
+            "municipality",
+            "--municipality",
+            "23233",
+        ],
+        "a long enough password\n",
+        env,
+    );
+    assert!(ok, "user add: {out}");
+    out.split("or the secret ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("the secret is printed once")
+        .to_owned()
+}
