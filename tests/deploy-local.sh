@@ -5,6 +5,7 @@
 #   tests/deploy-local.sh              # the five Workers, each on its own port, then checks
 #   tests/deploy-local.sh --together   # also one origin in front that routes as Cloudflare does
 #   tests/deploy-local.sh --together --serve   # ... and keep running until Ctrl-C
+#   tests/deploy-local.sh --move       # also move a town from the local host into D1 and back
 #   --keep: keep the logs and the state directory (they are kept anyway on failure)
 #
 # Steps (those of docs/operations.md, in order):
@@ -13,7 +14,11 @@
 #   3. a fresh state directory: the migrations of the three D1 databases, the demo region;
 #   4. `wrangler dev` of each of the five functions, all on the same state (deployed Workers
 #      share their D1 databases and KV namespaces too), each with only its own secrets;
-#   5. a request to each Worker, and proof that the secrets went where docs/operations.md says.
+#   5. a request to each Worker, and proof that the secrets went where docs/operations.md says;
+#   6. with --move, "Moving a town" of docs/operations.md: a local host's data (written through
+#      its API) by `rainbownet backup export-sql` into D1 and the auth KV, read back through the
+#      Workers with the same TOTP; then `wrangler d1 export` and `rainbownet backup import-sql`
+#      back into a local host, which shows the same and what the Workers wrote.
 #
 # Secrets: in local dev wrangler reads `.dev.vars` next to the config, and the five configs
 # share one directory, so one `.dev.vars` would give every Worker every secret. Instead each
@@ -42,11 +47,13 @@ READY_TIMEOUT=${DEPLOY_LOCAL_READY_TIMEOUT:-240}
 together=0
 serve=0
 keep=0
+move=0
 for arg in "$@"; do
     case "$arg" in
         --together) together=1 ;;
         --serve) serve=1 ;;
         --keep) keep=1 ;;
+        --move) move=1 ;;
         -h | --help) sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
     esac
@@ -177,6 +184,14 @@ step "demo region: target/release/rainbownet demo-sql public | wrangler d1 execu
     { cat "$tmp/logs/demo.log" >&2; die "loading the demo region"; }
 echo "  $(wc -c <"$tmp/demo.sql") bytes of SQL loaded into rainbownet-public"
 
+conformance="$root/target/release/conformance"
+if [ "$move" -eq 1 ]; then
+    step "a town to move: the local host's data written through its API, then rainbownet backup export-sql"
+    [ -x "$conformance" ] || cargo build --release -p conformance
+    mkdir -p "$tmp/move"
+    "$conformance" move out --dir "$tmp/move" || die "writing and exporting the town to move"
+fi
+
 # --- 4. secrets, one file per Worker, and wrangler dev of each ---------------------------
 step "secrets: a token seed (openssl rand -hex 32), its public key (rainbownet keys public)"
 old_umask="$(umask)"
@@ -193,8 +208,15 @@ declare -A secrets=(
     [health]=""
     [assets]=""
 )
+# A moved town's TOTP seeds open only under its data key: care is given it (secrets.json).
+if [ "$move" -eq 1 ]; then
+    secrets[care]+=" RAINBOWNET_DATA_KEY"
+    moved_data_key="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).RAINBOWNET_DATA_KEY ?? "")' "$tmp/move/sql/secrets.json")"
+    [[ "$moved_data_key" =~ ^[0-9a-f]{64}$ ]] || die "secrets.json of the moved town holds no data key"
+fi
 secret_value() {
     case "$1" in
+        RAINBOWNET_DATA_KEY) echo "$moved_data_key" ;;
         RAINBOWNET_ADMIN_TOKEN) echo "$admin_token" ;;
         RAINBOWNET_JWT_SEED) echo "$seed" ;;
         RAINBOWNET_JWT_PUBLIC_KEY) echo "$public_key" ;;
@@ -467,6 +489,57 @@ if [ -n "$access" ]; then
     expect "portal    bootstrap token refused once a sysadmin exists (shared auth KV)" 403 "application/problem+json"
 else
     fail "no access token from care: the token checks did not run"
+fi
+
+if [ "$move" -eq 1 ]; then
+    step "moving the town in: wrangler d1 execute --file of export-sql's files, wrangler kv bulk put"
+    for db in "${DATABASES[@]}"; do
+        "$wrangler" d1 execute "rainbownet-$db" --local --persist-to "$state" --file "$tmp/move/sql/$db.sql" \
+            -c edge-config/wrangler/health.json >"$tmp/logs/move-$db.log" 2>&1 ||
+            { cat "$tmp/logs/move-$db.log" >&2; die "loading $db.sql into rainbownet-$db"; }
+        printf '  rainbownet-%-9s %8d bytes of SQL loaded\n' "$db" "$(stat -c %s "$tmp/move/sql/$db.sql")"
+    done
+    "$wrangler" kv bulk put "$tmp/move/sql/auth-kv.json" --binding AUTH_KV --local --persist-to "$state" \
+        -c edge-config/wrangler/care.json >"$tmp/logs/move-kv.log" 2>&1 ||
+        { cat "$tmp/logs/move-kv.log" >&2; die "loading auth-kv.json into AUTH_KV"; }
+    echo "  AUTH_KV: auth-kv.json loaded"
+    if out="$("$conformance" move check --base "${base[care]}" --dir "$tmp/move")"; then
+        pass "${out#\[move\] ok    } (Workers)"
+    else
+        fail "${out#\[move\] FAIL  } (Workers)"
+    fi
+
+    step "moving the town out again: wrangler d1 export, rainbownet backup import-sql"
+    # wrangler d1 export has no --persist-to: it reads .wrangler/state beside its config.
+    mkdir -p "$tmp/export/.wrangler" "$tmp/back"
+    cp edge-config/wrangler/health.json "$tmp/export/"
+    ln -s "$state" "$tmp/export/.wrangler/state"
+    # D1 exports no database with a virtual table: the public one goes table by table, without
+    # the full-text tables and their shadow tables (import-sql rebuilds the index).
+    tables_query="SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL%'
+        AND m.name NOT LIKE 'sqlite/_%' ESCAPE '/' AND m.name NOT LIKE '/_cf/_%' ESCAPE '/'
+        AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL%' AND m.name LIKE v.name || '/_%' ESCAPE '/')"
+    for db in "${DATABASES[@]}"; do
+        (cd "$tmp/export" && "$wrangler" d1 execute "rainbownet-$db" --local -c health.json --json \
+            --command "$tables_query" >"$tmp/tables-$db.json" 2>"$tmp/logs/tables-$db.log") ||
+            { cat "$tmp/logs/tables-$db.log" >&2; die "listing the tables of rainbownet-$db"; }
+        mapfile -t table_args < <(node -e '
+          for (const r of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[0].results)
+            console.log("--table"), console.log(r.name);' "$tmp/tables-$db.json")
+        (cd "$tmp/export" && "$wrangler" d1 export "rainbownet-$db" --local -c health.json \
+            --output "$tmp/back/$db.sql" "${table_args[@]}" >"$tmp/logs/export-$db.log" 2>&1) ||
+            { cat "$tmp/logs/export-$db.log" >&2; die "wrangler d1 export of rainbownet-$db"; }
+        printf '  rainbownet-%-9s %8d bytes exported (%d tables)\n' "$db" "$(stat -c %s "$tmp/back/$db.sql")" $((${#table_args[@]} / 2))
+    done
+    cp "$tmp/move/sql/secrets.json" "$tmp/back/"
+    "$rainbownet" backup import-sql --from "$tmp/back" --data "$tmp/back-town" >"$tmp/logs/import.log" 2>&1 ||
+        { cat "$tmp/logs/import.log" >&2; die "rainbownet backup import-sql"; }
+    sed 's/^/  /' "$tmp/logs/import.log"
+    if out="$("$conformance" move back --dir "$tmp/move" --data "$tmp/back-town")"; then
+        pass "${out#\[move\] ok    } (local host on the imported directory)"
+    else
+        fail "${out#\[move\] FAIL  } (local host on the imported directory)"
+    fi
 fi
 
 step "$([ "$failures" -eq 0 ] && echo "all checks passed" || echo "$failures check(s) failed") in $((SECONDS - started)) s"

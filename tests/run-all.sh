@@ -136,7 +136,7 @@ for f in "${FUNCTIONS[@]}"; do
 done
 
 step "the Workers deploy path of docs/operations.md in wrangler's local mode (five wrangler dev, one origin)"
-./tests/deploy-local.sh --together
+./tests/deploy-local.sh --together --move
 
 # --- conformance -----------------------------------------------------------------------
 step "conformance suite against the local host, workerd, Spin (the harness) and the local host in process"

@@ -21,6 +21,7 @@ pub mod disaster;
 pub mod drill;
 pub mod hosts;
 pub mod load;
+pub mod move_town;
 pub mod openapi;
 pub mod patients;
 pub mod push;

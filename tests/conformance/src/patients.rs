@@ -918,7 +918,7 @@ fn vitals(c: &Client) -> Result<(), String> {
     Ok(())
 }
 
-fn upload(
+pub fn upload(
     c: &Client,
     token: &str,
     patient: &str,

@@ -10,11 +10,11 @@ use super::BackupError;
 use super::manifest::{self, Manifest, Part};
 use super::snapshot::DATABASES;
 
-const SEED_FILE: &str = "token-seed.hex";
-const KEY_FILE: &str = "data.key";
+pub(super) const SEED_FILE: &str = "token-seed.hex";
+pub(super) const KEY_FILE: &str = "data.key";
 const AGE_MAGIC: &[u8] = b"age-encryption.org/";
 
-fn private_file(path: &Path) -> Result<File, BackupError> {
+pub(super) fn private_file(path: &Path) -> Result<File, BackupError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -53,6 +53,31 @@ pub enum Backup {
         #[arg(long)]
         force: bool,
     },
+    /// Write a town as SQL for D1 (a consistent snapshot; `serve` goes on): --out gets
+    /// public.sql, care.sql and disaster.sql for `wrangler d1 execute --file` after `wrangler d1
+    /// migrations apply`, auth-kv.json for `wrangler kv bulk put --binding AUTH_KV`, and
+    /// secrets.json (token seed, data key) for `wrangler secret bulk`. Patients' records in
+    /// the clear: keep --out private and remove it once loaded.
+    ExportSql {
+        #[arg(long, default_value = "./data")]
+        data: PathBuf,
+        /// A new or empty directory (made 0700, every file 0600).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Make a data directory from `wrangler d1 export` files: --from holds public.sql, care.sql
+    /// and disaster.sql (each exported with its schema; public.sql with --table for each table
+    /// but the full-text ones, which D1 can not export), and where present auth-kv.json and
+    /// secrets.json (without the data key, no TOTP seed opens: every account enrols again).
+    ImportSql {
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        data: PathBuf,
+        /// Replace a --data that is not empty (and a data key that differs).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub fn run(command: Backup) -> Result<(), BackupError> {
@@ -118,6 +143,39 @@ pub fn run(command: Backup) -> Result<(), BackupError> {
             for line in manifest.summary() {
                 println!("  {line}");
             }
+        }
+        Backup::ExportSql { data, out } => {
+            let exported = super::export_sql::export(&data, &out)?;
+            for (file, rows) in &exported.files {
+                println!("wrote {} ({rows} rows)", file.display());
+            }
+            println!(
+                "wrote {} ({} entries) and {}",
+                out.join(super::export_sql::KV_FILE).display(),
+                exported.kv_entries,
+                out.join(super::export_sql::SECRETS_FILE).display()
+            );
+            eprintln!(
+                "patients' records in the clear: load them (docs/operations.md, \"Moving a town\"), then remove {}",
+                out.display()
+            );
+        }
+        Backup::ImportSql { from, data, force } => {
+            let dumps = super::import_sql::Dumps::from_dir(&from);
+            let imported = super::import_sql::import(&dumps, &data, force)?;
+            for (db, rows) in &imported.rows {
+                println!("imported {db}: {rows} rows");
+            }
+            println!(
+                "auth KV: {} entries; data directory {}{}",
+                imported.kv_entries,
+                data.display(),
+                if dumps.secrets.is_none() {
+                    " (no secrets.json: a new token seed and data key; TOTP seeds sealed under the old key do not open)"
+                } else {
+                    ""
+                }
+            );
         }
     }
     Ok(())

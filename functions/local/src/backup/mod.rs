@@ -7,8 +7,11 @@
 
 mod archive;
 pub mod command;
+pub mod export_sql;
+pub mod import_sql;
 mod manifest;
 mod snapshot;
+mod tables;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,6 +51,20 @@ pub enum BackupError {
         "{0} exists and differs from the backup's key: move it away, or add --force to replace it"
     )]
     KeyExists(PathBuf),
+    #[error("{0} is not empty: give a new directory to export into")]
+    ExportExists(PathBuf),
+    #[error("{0}: can not be moved as SQL: this schema is not one export-sql knows how to carry")]
+    Unmovable(String),
+    #[error(
+        "{0}: not a `wrangler d1 export` this rainbownet can read ({1}): export again with the schema (without --no-schema)"
+    )]
+    Dump(PathBuf, String),
+    #[error(
+        "{0}: made by a newer RainbowNet ({1} is unknown here): import it with that version, or upgrade this one"
+    )]
+    Newer(PathBuf, String),
+    #[error("{0}: not the JSON `backup export-sql` writes ({1})")]
+    Json(PathBuf, String),
     #[error("{0}: {1}")]
     Io(PathBuf, std::io::Error),
     #[error("SQLite: {0}: is the data directory readable, and the disk not full?")]

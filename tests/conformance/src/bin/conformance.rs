@@ -33,6 +33,9 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("drill") {
         return drill(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some("move") {
+        return move_town(&args[1..]);
+    }
     if args.first().map(String::as_str) == Some("crash") {
         let dir = match tempfile::tempdir() {
             Ok(dir) => dir,
@@ -154,6 +157,39 @@ fn print_times(times: &[(String, f64)]) {
                 100.0 * own / secs
             ),
             _ => println!("time: {name} {secs:.1} s"),
+        }
+    }
+}
+
+/// `conformance move out --dir D`, `move check --base URL --dir D`, `move back --dir D
+/// --data DIR`: the steps of moving a town into D1 and back (`tests/deploy-local.sh --move`).
+fn move_town(args: &[String]) -> ExitCode {
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .map(std::path::PathBuf::from)
+    };
+    let result = match (args.first().map(String::as_str), value("--dir")) {
+        (Some("out"), Some(dir)) => conformance::move_town::out(&dir),
+        (Some("check"), Some(dir)) => match value("--base") {
+            Some(base) => conformance::move_town::check(&base.to_string_lossy(), &dir),
+            None => Err("move check needs --base URL".into()),
+        },
+        (Some("back"), Some(dir)) => match value("--data") {
+            Some(data) => conformance::move_town::back(&dir, &data),
+            None => Err("move back needs --data DIR".into()),
+        },
+        _ => Err("use: conformance move out|check|back --dir D [--base URL] [--data DIR]".into()),
+    };
+    match result {
+        Ok(report) => {
+            println!("[move] ok    {report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("[move] FAIL  {e}");
+            ExitCode::FAILURE
         }
     }
 }
