@@ -72,14 +72,13 @@ pub fn import(dumps: &Dumps, data: &Path, force: bool) -> Result<Imported, Backu
         rows.push((db.label(), import_database(db, dump, staging.path())?));
     }
     let kv_entries = write_kv(staging.path(), dumps.kv.as_deref())?;
-    let key = match &dumps.secrets {
-        Some(path) => {
-            stage_secrets(path, staging.path())?;
-            super::archive::take_key(staging.path(), data, force)?
-        }
-        None => None,
-    };
-    super::archive::put_in_place(staging, data, key)?;
+    if let Some(path) = &dumps.secrets {
+        stage_secrets(path, staging.path())?;
+    }
+    let absent = !data.exists();
+    let placed = super::archive::take_key(staging.path(), data, force)
+        .and_then(|key| super::archive::put_in_place(staging, data, key));
+    super::leave_nothing(absent, data, placed)?;
     Ok(Imported { rows, kv_entries })
 }
 

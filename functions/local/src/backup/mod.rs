@@ -177,8 +177,24 @@ pub fn restore(
     crate::store::private::directory(staging.path())
         .map_err(|e| BackupError::Damaged(e.to_string()))?;
     let manifest = archive::open(file, identity, staging.path())?;
-    let key = archive::take_key(staging.path(), data, force)?;
-    archive::record_restore(staging.path(), file, &manifest)?;
-    archive::put_in_place(staging, data, key)?;
+    let absent = !data.exists();
+    let placed = archive::take_key(staging.path(), data, force).and_then(|key| {
+        archive::record_restore(staging.path(), file, &manifest)?;
+        archive::put_in_place(staging, data, key)
+    });
+    leave_nothing(absent, data, placed)?;
     Ok(manifest)
+}
+
+/// `take_key` makes `data` so that the key's place can be named; a failure after it must
+/// not leave that empty directory behind (`remove_dir` removes only an empty one).
+pub(crate) fn leave_nothing<T>(
+    absent: bool,
+    data: &Path,
+    result: Result<T, BackupError>,
+) -> Result<T, BackupError> {
+    if result.is_err() && absent {
+        let _ = std::fs::remove_dir(data);
+    }
+    result
 }
