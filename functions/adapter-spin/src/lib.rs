@@ -86,8 +86,7 @@ where
 /// Runs one request through `F`.
 pub async fn serve<F: Function>(req: spin_sdk::http::Request) -> SpinResponse {
     let (parts, body) = req.into_parts();
-    let body = read_bounded(body, F::BODY_LIMIT).await;
-    let mut request = http::Request::from_parts(parts, body);
+    let mut request = http::Request::from_parts(parts, Vec::new());
     // Spin may give an absolute URI; the core routes on path and query only.
     if let Some(pq) = request.uri().path_and_query().cloned()
         && let Ok(uri) = http::Uri::builder().path_and_query(pq).build()
@@ -121,6 +120,14 @@ pub async fn serve<F: Function>(req: spin_sdk::http::Request) -> SpinResponse {
         outbound: Box::new(rainbownet_core::ports::NoOutbound),
         after_response: Default::default(),
     };
+    // The limit comes from the head (route and credentials), before a byte of the body.
+    let limit = F::body_limit(
+        request.method(),
+        request.uri().path(),
+        request.headers(),
+        &env,
+    );
+    *request.body_mut() = read_bounded(body, limit).await;
     let response = rainbownet_core::http::serve::<F>(request, &env).await;
     // A Spin component lives for one request: its work after the response runs before it.
     if env.deferred() {

@@ -112,10 +112,21 @@ pub async fn serve<F: Function>(
     if let Ok(Some(ip)) = req.headers().get("cf-connecting-ip") {
         builder = builder.header(rainbownet_core::http::CLIENT_ADDR_HEADER, ip);
     }
-    let body = req.bytes().await.unwrap_or_default();
     let core_env = core_env(env);
-    let response = match builder.body(body) {
-        Ok(request) => rainbownet_core::http::serve::<F>(request, &core_env).await,
+    let response = match builder.body(Vec::new()) {
+        Ok(mut request) => {
+            // A body declared over the route's limit is not read: the core answers 413.
+            let limit = F::body_limit(
+                request.method(),
+                request.uri().path(),
+                request.headers(),
+                &core_env,
+            );
+            if rainbownet_core::http::declared_length(&request).is_none_or(|n| n <= limit) {
+                *request.body_mut() = req.bytes().await.unwrap_or_default();
+            }
+            rainbownet_core::http::serve::<F>(request, &core_env).await
+        }
         Err(_) => {
             let err = rainbownet_core::Error::BadRequest("the request is not valid HTTP".into());
             rainbownet_core::http::error_response(&err, &core_env)

@@ -15,7 +15,7 @@ mod updates;
 use rainbownet_core::care::push;
 use rainbownet_core::guard::Routes;
 use rainbownet_core::http::router::RouteInfo;
-use rainbownet_core::http::{Request, Response, serve};
+use rainbownet_core::http::{HeaderMap, Method, Request, Response, serve};
 use rainbownet_core::ports::Database;
 use rainbownet_core::{Env, Error, Function, routes};
 
@@ -45,7 +45,7 @@ static ROUTES: Routes = Routes::new(routes![
     POST "/api/v1/auth/invitations/accept" Public "invitation.accept" => account::accept_invitation,
     GET "/api/v1/patients" Session "patient.list" => patient::list,
     POST "/api/v1/patients" Session "patient.create" => patient::register,
-    POST "/api/v1/patients/imports" TownStaff "patient.import" => patient::import,
+    POST "/api/v1/patients/imports" TownStaff "patient.import" large => patient::import,
     GET "/api/v1/patients/{id}" PatientMember "patient.read" => patient::get,
     POST "/api/v1/patients/{id}/team" PatientMember "team.add" => patient::add_member,
     DELETE "/api/v1/patients/{id}/team/{professional}" PatientMember "team.remove" => patient::remove_member,
@@ -56,7 +56,7 @@ static ROUTES: Routes = Routes::new(routes![
     PUT "/api/v1/patients/{id}/posts/{post}" PatientMember "post.edit" => patient::edit_post,
     POST "/api/v1/patients/{id}/posts/{post}/read" PatientMember "post.read" => patient::read_post,
     POST "/api/v1/patients/{id}/posts/{post}/comments" PatientMember "comment.create" => patient::comment,
-    POST "/api/v1/patients/{id}/attachments" PatientMember "attachment.upload" => patient::upload,
+    POST "/api/v1/patients/{id}/attachments" PatientMember "attachment.upload" large => patient::upload,
     GET "/api/v1/patients/{id}/attachments/{attachment}" PatientMember "attachment.read" => patient::download,
     GET "/api/v1/patients/{id}/nearby" PatientMember "patient.nearby" => patient::nearby,
     POST "/api/v1/patients/{id}/nearby/introduce" PatientMember "patient.introduce" => patient::introduce,
@@ -99,8 +99,12 @@ pub struct Care;
 
 impl Function for Care {
     const NAME: &'static str = "care";
-    /// Municipal exports for bulk registration can be a few megabytes (JSON stays at 1 MiB).
+    /// Municipal exports for bulk registration can be a few megabytes (the `large` routes only; the rest take 256 KiB).
     const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+    fn body_limit(method: &Method, path: &str, headers: &HeaderMap, env: &Env) -> usize {
+        ROUTES.body_limit(method, path, headers, env, Self::BODY_LIMIT)
+    }
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
         ROUTES.dispatch(Some(Database::Care), req, env).await

@@ -17,8 +17,8 @@ use crate::auth::admin::{self, Admin};
 use crate::auth::session;
 use crate::auth::token::Subject;
 use crate::care::{patients, projects};
-use crate::http::router::{Guard, Params, RouteInfo, RouteSpec, Router};
-use crate::http::{Request, Response, json, query_param, respond};
+use crate::http::router::{Body, Guard, Method, Params, RouteInfo, RouteSpec, Router};
+use crate::http::{HeaderMap, Request, Response, SMALL_BODY_LIMIT, json, query_param, respond};
 use crate::ports::Database;
 use crate::{Env, Error, audit};
 
@@ -63,6 +63,43 @@ impl Routes {
     }
 }
 
+impl Routes {
+    /// The most body a request may carry, from its head alone: a route marked `large` takes
+    /// up to `large` from a caller whose bearer token (or the bootstrap token) verifies,
+    /// every other request [`SMALL_BODY_LIMIT`], so that nobody unknown makes a host hold
+    /// megabytes. Revocation and roles are the guard's business, after the body is read.
+    pub fn body_limit(
+        &'static self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+        env: &Env,
+        large: usize,
+    ) -> usize {
+        let router = self.router.get_or_init(|| Router::from_table(self.table));
+        match router.resolve(method, path) {
+            Ok((spec, _)) if spec.body == Body::Large && credentials_verify(headers, env) => large,
+            _ => SMALL_BODY_LIMIT.min(large),
+        }
+    }
+}
+
+/// A bearer token with a valid signature that has not expired, or the bootstrap token.
+fn credentials_verify(headers: &HeaderMap, env: &Env) -> bool {
+    let Some(presented) = headers
+        .get(::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+    else {
+        return false;
+    };
+    let signed = crate::auth::keys::verifying_key(env).is_ok_and(|key| {
+        crate::auth::token::verify(&key, presented, env.clock.now_millis()).is_ok()
+    });
+    signed || crate::auth::bootstrap::is_the_token(presented, env)
+}
+
 /// Writes a route table, one line per route:
 ///
 /// ```ignore
@@ -74,8 +111,11 @@ impl Routes {
 /// Each handler is an `async fn(Call<'_>) -> Result<Response, Error>`.
 #[macro_export]
 macro_rules! routes {
-    ($($method:ident $path:literal $guard:ident $action:literal => $handler:path,)*) => {
+    (@body) => { $crate::http::router::Body::Small };
+    (@body large) => { $crate::http::router::Body::Large };
+    ($($method:ident $path:literal $guard:ident $action:literal $($large:ident)? => $handler:path,)*) => {
         &[$($crate::http::router::RouteSpec {
+            body: $crate::routes!(@body $($large)?),
             method: $crate::http::router::Method::$method,
             path: $path,
             guard: $crate::http::router::Guard::$guard,

@@ -11,7 +11,7 @@ mod register;
 
 use rainbownet_core::guard::Routes;
 use rainbownet_core::http::router::RouteInfo;
-use rainbownet_core::http::{Request, Response, serve};
+use rainbownet_core::http::{HeaderMap, Method, Request, Response, serve};
 use rainbownet_core::ports::Database;
 use rainbownet_core::{Env, Error, Function, routes};
 
@@ -26,7 +26,7 @@ adapter_spin::entry!(crate::Disaster);
 #[rustfmt::skip]
 static ROUTES: Routes = Routes::new(routes![
     GET "/api/v1/disaster/register" Session "register.list" => register::list,
-    POST "/api/v1/disaster/register/imports" TownStaff "register.import" => register::import,
+    POST "/api/v1/disaster/register/imports" TownStaff "register.import" large => register::import,
     GET "/api/v1/disaster/districts" TownStaff "districts.list" => register::districts,
     POST "/api/v1/disaster/teams" TownStaff "team.create" => register::create_team,
     GET "/api/v1/disaster/teams/{team}" Session "team.read" => register::team,
@@ -53,8 +53,12 @@ pub struct Disaster;
 
 impl Function for Disaster {
     const NAME: &'static str = "disaster";
-    /// A town's register is a CSV of a few megabytes (JSON stays at 1 MiB).
+    /// A town's register is a CSV of a few megabytes (the `large` routes only; the rest take 256 KiB).
     const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+    fn body_limit(method: &Method, path: &str, headers: &HeaderMap, env: &Env) -> usize {
+        ROUTES.body_limit(method, path, headers, env, Self::BODY_LIMIT)
+    }
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
         ROUTES.dispatch(Some(Database::Disaster), req, env).await

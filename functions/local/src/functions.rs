@@ -40,13 +40,20 @@ impl Component {
         Component::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    pub fn body_limit(self) -> usize {
+    /// The most body the request with this head may carry (`Function::body_limit`).
+    pub fn body_limit(
+        self,
+        method: &http::Method,
+        path: &str,
+        headers: &http::HeaderMap,
+        env: &Env,
+    ) -> usize {
         match self {
-            Component::Portal => Portal::BODY_LIMIT,
-            Component::Care => Care::BODY_LIMIT,
-            Component::Disaster => Disaster::BODY_LIMIT,
-            Component::Health => Health::BODY_LIMIT,
-            Component::Assets => Assets::BODY_LIMIT,
+            Component::Portal => Portal::body_limit(method, path, headers, env),
+            Component::Care => Care::body_limit(method, path, headers, env),
+            Component::Disaster => Disaster::body_limit(method, path, headers, env),
+            Component::Health => Health::body_limit(method, path, headers, env),
+            Component::Assets => Assets::body_limit(method, path, headers, env),
         }
     }
 

@@ -429,9 +429,12 @@ async fn read_request(
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
 ) -> Result<core_http::Request, rainbownet_core::Error> {
-    let limit = host
-        .component(req.uri().path())
-        .map_or(core_http::DEFAULT_BODY_LIMIT, |(c, _)| c.body_limit());
+    let limit =
+        host.component(req.uri().path())
+            .map_or(core_http::SMALL_BODY_LIMIT, |(c, grants)| {
+                let env = host.env(*c, grants);
+                c.body_limit(req.method(), req.uri().path(), req.headers(), &env)
+            });
     let too_large = rainbownet_core::Error::PayloadTooLarge { limit };
     let declared = req
         .headers()
@@ -444,7 +447,7 @@ async fn read_request(
     let (mut parts, mut body) = req.into_parts();
     // Keep at most `limit` bytes, but read on (discarding) up to DRAIN_LIMIT: a client that
     // is still sending when we answer would see a broken pipe instead of its 413.
-    let mut kept = Vec::new();
+    let mut kept = Vec::with_capacity(declared.unwrap_or(0).min(limit));
     let mut total = 0usize;
     let stalled = || rainbownet_core::Error::RequestTimeout {
         seconds: host.limits.body_timeout.as_secs().max(1),

@@ -12,7 +12,7 @@ pub use generation::invalidate_pages;
 
 use rainbownet_core::guard::{Call, Routes};
 use rainbownet_core::http::router::RouteInfo;
-use rainbownet_core::http::{Request, Response, serve};
+use rainbownet_core::http::{HeaderMap, Method, Request, Response, serve};
 use rainbownet_core::{Env, Error, Function, routes};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
@@ -51,7 +51,7 @@ static ROUTES: Routes = Routes::new(routes![
     GET "/hsds/services" Public "hsds.services" => api::hsds_services,
     GET "/hsds/services/{id}" Public "hsds.service" => api::hsds_service,
     GET "/api/v1/public/resources.csv" Public "resource.export_csv" => api::export_csv,
-    POST "/api/v1/public/imports" Administrator "resource.import" => api::import,
+    POST "/api/v1/public/imports" Administrator "resource.import" large => api::import,
     GET "/api/v1/public/notices" Public "notice.list" => api::notices,
     POST "/api/v1/public/notices" Administrator "notice.create" => api::create_notice,
     DELETE "/api/v1/public/notices/{id}" Administrator "notice.withdraw" => api::withdraw_notice,
@@ -78,8 +78,12 @@ impl Function for Portal {
     }
 
     const NAME: &'static str = "portal";
-    /// Open-data CSV uploads can be a few megabytes.
+    /// Open-data CSV uploads can be a few megabytes (the `large` route only; the rest take 256 KiB).
     const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+    fn body_limit(method: &Method, path: &str, headers: &HeaderMap, env: &Env) -> usize {
+        ROUTES.body_limit(method, path, headers, env, Self::BODY_LIMIT)
+    }
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error> {
         ROUTES.dispatch(None, req, env).await

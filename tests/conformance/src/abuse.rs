@@ -72,7 +72,56 @@ pub const CASES: &[Case] = &[
         name: "abuse: impossible and future dates, unknown towns and free text as dates are refused by field",
         run: impossible_input,
     },
+    Case {
+        name: "abuse: only a file or import route takes a large body, and only with credentials that verify",
+        run: body_limits_by_route,
+    },
 ];
+
+/// Bodies over 256 KiB: 413 on a form route for anyone, and on a file route for a caller
+/// without valid credentials (before the guard: the host keeps none of it).
+fn body_limits_by_route(c: &Client) -> Result<(), String> {
+    let json = format!("{{\"email\":\"{}\"}}", "a".repeat(300 * 1024));
+    let resp = c.request(
+        "POST",
+        "/api/v1/auth/login",
+        &[("content-type", "application/json")],
+        Some(json.into_bytes()),
+    )?;
+    ensure_problem(&resp, 413, "/problems/payload-too-large")?;
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(300 * 1024, b' ');
+    let path = "/api/v1/patients/01ARZ3NDEKTSV4RRFFQ69G5FAV/attachments?name=a.pdf";
+    for auth in [
+        "",
+        "Bearer not-a-token",
+        "Bearer eyJhbGciOiJFZERTQSJ9.e30.AAAA",
+    ] {
+        let mut headers = vec![("content-type", "application/pdf")];
+        if !auth.is_empty() {
+            headers.push(("authorization", auth));
+        }
+        let resp = c.request("POST", path, &headers, Some(pdf.clone()))?;
+        ensure!(
+            resp.status == 413,
+            "a 300 KiB upload with {auth:?}: {} (wanted 413 before the guard)",
+            resp.status
+        );
+    }
+    // Within the small limit the guard answers as before.
+    let resp = c.request(
+        "POST",
+        path,
+        &[("content-type", "application/pdf")],
+        Some(pdf[..1024].to_vec()),
+    )?;
+    ensure!(
+        resp.status == 401,
+        "a small upload without a token: {}",
+        resp.status
+    );
+    Ok(())
+}
 
 /// A documentation-range address no other case uses, different in every run.
 fn fresh_address(net: &str, salt: u64) -> String {

@@ -24,22 +24,25 @@ pub const CONFIG_KEY: &str = crate::settings::ADMIN_TOKEN.name;
 const MIN_TOKEN_LEN: usize = 16;
 
 pub fn require_admin(req: &Request, env: &Env) -> Result<(), Error> {
-    let expected = env
-        .config
-        .get(CONFIG_KEY)
-        .filter(|t| t.len() >= MIN_TOKEN_LEN)
-        .ok_or(Error::Unauthorized)?;
     let presented = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(Error::Unauthorized)?;
-    if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+    if is_the_token(presented, env) {
         Ok(())
     } else {
         Err(Error::Unauthorized)
     }
+}
+
+/// Whether `presented` is the configured bootstrap token (open or closed: the guard asks).
+pub fn is_the_token(presented: &str, env: &Env) -> bool {
+    env.config
+        .get(CONFIG_KEY)
+        .filter(|t| t.len() >= MIN_TOKEN_LEN)
+        .is_some_and(|expected| constant_time_eq(presented.as_bytes(), expected.as_bytes()))
 }
 
 /// Closes the bootstrap token (an active sysadmin now exists).

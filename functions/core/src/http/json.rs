@@ -8,7 +8,7 @@ use super::Request;
 use crate::error::Error;
 
 /// JSON bodies are refused over this size, whatever larger uploads a function accepts.
-pub const JSON_BODY_LIMIT: usize = super::DEFAULT_BODY_LIMIT;
+pub const JSON_BODY_LIMIT: usize = super::SMALL_BODY_LIMIT;
 
 pub fn parse<T: DeserializeOwned>(req: &Request) -> Result<T, Error> {
     if req.body().len() > JSON_BODY_LIMIT {

@@ -9,6 +9,7 @@ pub mod problem;
 pub mod respond;
 pub mod router;
 
+pub use ::http::{HeaderMap, Method};
 use ::http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
@@ -66,6 +67,10 @@ pub fn parse_peer(text: &str) -> Option<std::net::IpAddr> {
 /// Bodies larger than this are refused with 413 unless a function sets its own limit.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// The body of every route that takes no file or import: the longest form is a post of
+/// 10,000 characters (30 KB of UTF-8), a team's assignments a few hundred ids.
+pub const SMALL_BODY_LIMIT: usize = 256 * 1024;
+
 /// A function of the platform (portal, care, disaster, health): a name, a body limit and a
 /// dispatcher. Hosts call [`serve`] with it.
 #[allow(async_fn_in_trait)] // futures are deliberately not `Send`: Workers' are not.
@@ -74,6 +79,13 @@ pub trait Function {
     const BODY_LIMIT: usize = DEFAULT_BODY_LIMIT;
 
     async fn dispatch(req: &Request, env: &Env) -> Result<Response, Error>;
+
+    /// The most body this request may carry, decided from its head before a byte of the
+    /// body is read: hosts read no further, and [`serve`] answers 413 past it. Functions
+    /// with a route table hold every route but their `large` ones to [`SMALL_BODY_LIMIT`].
+    fn body_limit(_method: &Method, _path: &str, _headers: &HeaderMap, _env: &Env) -> usize {
+        Self::BODY_LIMIT
+    }
 
     /// The page a person's browser gets for a problem outside the JSON API (a function that
     /// serves people overrides it; the rest answer the problem itself).
@@ -87,6 +99,14 @@ pub trait Function {
     async fn after(_env: &Env) {}
 }
 
+/// The body length the request's `Content-Length` declares.
+pub fn declared_length(req: &Request) -> Option<usize> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
 /// Runs one request through a function. Never fails: every error becomes a problem
 /// response, and every response carries the security headers and the request id.
 pub async fn serve<F: Function>(mut req: Request, env: &Env) -> Response {
@@ -96,10 +116,11 @@ pub async fn serve<F: Function>(mut req: Request, env: &Env) -> Response {
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         req.headers_mut().insert("x-request-id", value);
     }
-    let result = if req.body().len() > F::BODY_LIMIT {
-        Err(Error::PayloadTooLarge {
-            limit: F::BODY_LIMIT,
-        })
+    let limit =
+        F::body_limit(req.method(), req.uri().path(), req.headers(), env).min(F::BODY_LIMIT);
+    // A host may leave a body declared too large unread: the declaration is enough.
+    let result = if req.body().len() > limit || declared_length(&req).is_some_and(|n| n > limit) {
+        Err(Error::PayloadTooLarge { limit })
     } else {
         F::dispatch(&req, env).await
     };

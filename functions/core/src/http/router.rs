@@ -57,9 +57,20 @@ impl Guard {
     ];
 }
 
+/// How much body a route takes. Hosts decide it from the request's head, before reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// Forms and JSON: a post, a check-in, a login ([`super::SMALL_BODY_LIMIT`]).
+    Small,
+    /// Files and imports: up to the function's limit, and only for a caller whose
+    /// credentials verify; anyone else's body is held to `Small`.
+    Large,
+}
+
 /// One route of a function's table.
 #[derive(Debug)]
 pub struct RouteSpec<R: 'static> {
+    pub body: Body,
     pub method: Method,
     pub path: &'static str,
     pub route: R,
