@@ -56,8 +56,14 @@ pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// The longest wait for the next piece of a request body (then 408).
     pub body_timeout: Duration,
+    /// The slowest a whole body may come, in bytes per second: a body has `body_timeout`
+    /// plus its length at this rate, however steadily it trickles (then 408).
+    pub min_body_rate: u64,
     /// Open connections at once; more wait in the kernel's backlog until one closes.
     pub max_connections: usize,
+    /// Open connections from one address (a trusted proxy is not limited): more are closed
+    /// at once, so one client can not hold the places everyone shares.
+    pub per_address: usize,
 }
 
 impl Default for ConnectionLimits {
@@ -65,14 +71,27 @@ impl Default for ConnectionLimits {
         ConnectionLimits {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(15),
+            // A phone on a poor 3G line sends 50–100 KB/s; 8 KiB/s gives an 8 MiB file 17
+            // minutes, a check-in its 15 s.
+            min_body_rate: 8 * 1024,
             max_connections: 1024,
+            per_address: 64,
         }
     }
 }
 
 impl ConnectionLimits {
+    /// When a body of `length` bytes, starting now, must have arrived.
+    fn body_deadline(&self, length: usize) -> tokio::time::Instant {
+        let at_rate = Duration::from_secs_f64(length as f64 / self.min_body_rate.max(1) as f64);
+        tokio::time::Instant::now() + self.body_timeout + at_rate
+    }
+}
+
+impl ConnectionLimits {
     /// The defaults, each overridable from the environment (`RAINBOWNET_HEADER_TIMEOUT_MS`,
-    /// `RAINBOWNET_BODY_TIMEOUT_MS`, `RAINBOWNET_MAX_CONNECTIONS`).
+    /// `RAINBOWNET_BODY_TIMEOUT_MS`, `RAINBOWNET_BODY_MIN_RATE`, `RAINBOWNET_MAX_CONNECTIONS`,
+    /// `RAINBOWNET_MAX_CONNECTIONS_PER_ADDRESS`).
     pub fn from_env() -> ConnectionLimits {
         let read = |key: &str| {
             std::env::var(key)
@@ -85,10 +104,17 @@ impl ConnectionLimits {
                 .map_or(d.header_timeout, Duration::from_millis),
             body_timeout: read("RAINBOWNET_BODY_TIMEOUT_MS")
                 .map_or(d.body_timeout, Duration::from_millis),
+            min_body_rate: read("RAINBOWNET_BODY_MIN_RATE")
+                .filter(|n| *n > 0)
+                .unwrap_or(d.min_body_rate),
             max_connections: read("RAINBOWNET_MAX_CONNECTIONS")
                 .and_then(|n| usize::try_from(n).ok())
                 .filter(|n| *n > 0)
                 .unwrap_or(d.max_connections),
+            per_address: read("RAINBOWNET_MAX_CONNECTIONS_PER_ADDRESS")
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(d.per_address),
         }
     }
 }
@@ -271,6 +297,7 @@ pub fn serve(
         tokio::pin!(ctrl_c);
         let limits = host.limits;
         let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+        let shares = Shares::new(limits.per_address, host.trusted_proxy);
         let readers = Arc::new(Readers::for_this_machine());
         loop {
             // At the cap, stop accepting: new clients wait in the backlog, not in our memory.
@@ -291,6 +318,11 @@ pub fn serve(
                             continue;
                         }
                     };
+                    // Over its share the connection is closed unread, and its place freed.
+                    let Some(share) = shares.take(peer.ip()) else {
+                        drop(stream);
+                        continue;
+                    };
                     // Small responses must not wait for the client's delayed ACK.
                     let _ = stream.set_nodelay(true);
                     let host = Arc::clone(&host);
@@ -308,6 +340,7 @@ pub fn serve(
                     tokio::spawn(async move {
                         // A client that goes away mid-request is not an error of ours.
                         let _ = connection.await;
+                        drop(share);
                         drop(slot);
                     });
                 }
@@ -324,6 +357,67 @@ pub fn serve(
         }
         Ok(())
     })
+}
+
+/// Connections open per address: each connection holds a [`Share`] until it ends.
+#[derive(Clone)]
+struct Shares {
+    open: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
+    per_address: usize,
+    unlimited: Option<std::net::IpAddr>,
+}
+
+struct Share {
+    shares: Shares,
+    address: std::net::IpAddr,
+}
+
+impl Shares {
+    fn new(per_address: usize, unlimited: Option<std::net::IpAddr>) -> Shares {
+        Shares {
+            open: Arc::default(),
+            per_address,
+            unlimited,
+        }
+    }
+
+    /// A place for one more connection from `address`, if it has one left.
+    fn take(&self, address: std::net::IpAddr) -> Option<Share> {
+        if self.unlimited != Some(address) {
+            let mut open = self
+                .open
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let count = open.entry(address).or_insert(0);
+            if *count >= self.per_address {
+                return None;
+            }
+            *count += 1;
+        }
+        Some(Share {
+            shares: self.clone(),
+            address,
+        })
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        if self.shares.unlimited == Some(self.address) {
+            return;
+        }
+        let mut open = self
+            .shares
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.address) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.address);
+            }
+        }
+    }
 }
 
 /// Reads (GET and HEAD) run four per core at a time, in the order they came. Reads spend
@@ -452,10 +546,18 @@ async fn read_request(
     let stalled = || rainbownet_core::Error::RequestTimeout {
         seconds: host.limits.body_timeout.as_secs().max(1),
     };
-    while let Some(frame) = tokio::time::timeout(host.limits.body_timeout, body.frame())
-        .await
-        .map_err(|_| stalled())?
-    {
+    // Each piece within the body timeout, and the whole within its deadline.
+    let deadline = host
+        .limits
+        .body_deadline(declared.unwrap_or(limit).min(DRAIN_LIMIT));
+    loop {
+        let next = (tokio::time::Instant::now() + host.limits.body_timeout).min(deadline);
+        let Some(frame) = tokio::time::timeout_at(next, body.frame())
+            .await
+            .map_err(|_| stalled())?
+        else {
+            break;
+        };
         let frame = frame.map_err(|_| {
             rainbownet_core::Error::BadRequest("the request body could not be read".into())
         })?;
