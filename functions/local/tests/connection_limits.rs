@@ -219,7 +219,7 @@ fn one_address_can_not_take_every_connection() {
     let server = start_with("32", &[("RAINBOWNET_MAX_CONNECTIONS_PER_ADDRESS", "8")]);
     // 32 connections from one client, each trickling a body: all the host's places, if
     // it let one address have them.
-    let mut held: Vec<TcpStream> = (0..32)
+    let held: Vec<TcpStream> = (0..32)
         .map(|_| {
             let mut s = connect_from(&server, [127, 0, 0, 2]);
             trickle(&mut s, 1_000_000);
@@ -229,7 +229,7 @@ fn one_address_can_not_take_every_connection() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let feeding = {
         let stop = std::sync::Arc::clone(&stop);
-        let mut streams: Vec<TcpStream> = held.drain(..).collect();
+        let mut streams = held;
         std::thread::spawn(move || {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 for s in &mut streams {
