@@ -195,10 +195,10 @@ pub async fn put_resource(c: Call<'_>) -> Result<Response, Error> {
 
 pub async fn export_hsds(c: Call<'_>) -> Result<Response, Error> {
     let (req, env) = (c.req, c.env);
-    let all = export::published(env).await?;
     let origin = web::request_origin(req, env);
+    let body = export::hsds(env, &origin).await?;
     Ok(web::origin_named(
-        public_json(req, &export::hsds(&all, &origin)),
+        cacheable(req, "application/json", body),
         env,
     ))
 }
@@ -220,9 +220,13 @@ pub async fn hsds_services(c: Call<'_>) -> Result<Response, Error> {
     };
     let (page, per_page) = (number("page", 1)?, number("per_page", 50)?);
     let per_page = per_page.min(export::HSDS_MAX_PER_PAGE);
-    let all = export::published(env).await?;
+    let total = export::published_count(env).await?;
+    let items = export::published_page(env, page, per_page).await?;
     let origin = web::request_origin(req, env);
-    let page = public_json(req, &export::hsds_page(&all, &origin, page, per_page));
+    let page = public_json(
+        req,
+        &export::hsds_page(&items, total, &origin, page, per_page),
+    );
     Ok(web::origin_named(page, env))
 }
 
@@ -240,9 +244,12 @@ pub async fn hsds_service(c: Call<'_>) -> Result<Response, Error> {
 
 pub async fn export_csv(c: Call<'_>) -> Result<Response, Error> {
     let (req, env) = (c.req, c.env);
-    let all = export::published(env).await?;
     let origin = web::request_origin(req, env);
-    let mut response = cacheable(req, "text/csv; charset=utf-8", export::csv(&all, &origin)?);
+    let mut response = cacheable(
+        req,
+        "text/csv; charset=utf-8",
+        export::csv(env, &origin).await?,
+    );
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"rainbownet-resources.csv\""),

@@ -3,26 +3,13 @@
 
 use serde_json::{Value as Json, json};
 
+use super::published::each_published;
+pub use super::published::{published_count, published_page};
 use super::schedule::{DAYS_OF_WEEK, Rule, WEEKDAYS};
-use super::{Resource, SELECT, Status, from_row};
+use super::{Resource, Status};
 use crate::env::Env;
 use crate::error::Error;
-use crate::ports::Database;
 use crate::vocabulary::Word;
-
-pub async fn published(env: &Env) -> Result<Vec<Resource>, Error> {
-    let sql = env.sql(Database::Public).await?;
-    let rows = sql
-        .query(
-            &format!("{SELECT} WHERE r.status = 'published' ORDER BY r.sort_key, r.id"),
-            &[],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| from_row(&r))
-        .collect::<Result<_, _>>()?)
-}
 
 fn byday(days: &[String]) -> String {
     let codes = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
@@ -155,28 +142,60 @@ fn without_nulls(value: Json) -> Json {
     }
 }
 
-/// `GET /api/v1/public/resources.hsds.json`.
-pub fn hsds(resources: &[Resource], origin: &str) -> Json {
-    hsds_page(resources, origin, 1, resources.len().max(1))
+/// `GET /api/v1/public/resources.hsds.json`: every published service as one HSDS page,
+/// written a chunk of the store at a time (the JSON text grows; no tree of the whole).
+pub async fn hsds(env: &Env, origin: &str) -> Result<Vec<u8>, Error> {
+    let mut contents = Vec::from(&b"["[..]);
+    let mut count = 0usize;
+    each_published(env, &mut |chunk| {
+        for r in chunk {
+            if count > 0 {
+                contents.push(b',');
+            }
+            serde_json::to_writer(&mut contents, &hsds_service(r, origin))
+                .map_err(|e| Error::Internal(format!("hsds: {e}")))?;
+            count += 1;
+        }
+        Ok(())
+    })
+    .await?;
+    contents.push(b']');
+    let head = json!({
+        "total_items": count,
+        "total_pages": 1,
+        "page_number": 1,
+        "size": count,
+        "first_page": true,
+        "last_page": true,
+        "empty": count == 0,
+    });
+    let mut out = serde_json::to_vec(&head).map_err(|e| Error::Internal(format!("hsds: {e}")))?;
+    // `{…}` becomes `{…,"contents":[…]}`.
+    out.pop();
+    out.extend_from_slice(b",\"contents\":");
+    out.extend_from_slice(&contents);
+    out.push(b'}');
+    Ok(out)
 }
 
 /// Largest `per_page` of `GET /hsds/services`.
 pub const HSDS_MAX_PER_PAGE: usize = 500;
 
 /// One page of services in HSDS's `Page` shape (`page` counts from 1; past the end is an
-/// empty page, as the HSDS API describes).
-pub fn hsds_page(resources: &[Resource], origin: &str, page: usize, per_page: usize) -> Json {
+/// empty page, as the HSDS API describes): `resources` is that page, of `total` in all.
+pub fn hsds_page(
+    resources: &[Resource],
+    total: usize,
+    origin: &str,
+    page: usize,
+    per_page: usize,
+) -> Json {
     let per_page = per_page.max(1);
     let page = page.max(1);
-    let total_pages = resources.len().div_ceil(per_page).max(1);
-    let contents: Vec<Json> = resources
-        .iter()
-        .skip((page - 1).saturating_mul(per_page))
-        .take(per_page)
-        .map(|r| hsds_service(r, origin))
-        .collect();
+    let total_pages = total.div_ceil(per_page).max(1);
+    let contents: Vec<Json> = resources.iter().map(|r| hsds_service(r, origin)).collect();
     json!({
-        "total_items": resources.len(),
+        "total_items": total,
         "total_pages": total_pages,
         "page_number": page,
         "size": contents.len(),
@@ -187,8 +206,33 @@ pub fn hsds_page(resources: &[Resource], origin: &str, page: usize, per_page: us
     })
 }
 
-/// `GET /api/v1/public/resources.csv`.
-pub fn csv(resources: &[Resource], origin: &str) -> Result<Vec<u8>, Error> {
+/// `GET /api/v1/public/resources.csv`, written a chunk of the store at a time.
+pub async fn csv(env: &Env, origin: &str) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    let mut first = true;
+    each_published(env, &mut |chunk| {
+        let part = csv_rows(chunk, origin)?;
+        if first {
+            out = part;
+            first = false;
+        } else {
+            // Each part is a whole CSV: keep its rows only (after the BOM and header line).
+            let body = part
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .map_or(&part[..0], |at| &part[at + 2..]);
+            out.extend_from_slice(body);
+        }
+        Ok(())
+    })
+    .await?;
+    if first {
+        out = csv_rows(&[], origin)?;
+    }
+    Ok(out)
+}
+
+fn csv_rows(resources: &[Resource], origin: &str) -> Result<Vec<u8>, Error> {
     let yes = |b: Option<bool>| b.map_or("", |b| if b { "有" } else { "無" }).to_owned();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let number = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();

@@ -11,6 +11,7 @@ pub mod hazard;
 pub mod import;
 pub mod layouts;
 pub mod managed;
+pub mod published;
 pub mod schedule;
 pub mod search;
 pub mod search_words;

@@ -303,7 +303,8 @@ mod tests {
             created_at: "x".into(),
             updated_at: "x".into(),
         };
-        let page = crate::resources::export::hsds(&[resource], "https://map.example.jp");
+        let page =
+            crate::resources::export::hsds_page(&[resource], 1, "https://map.example.jp", 1, 1);
         let bytes = serde_json::to_vec(&page).unwrap();
         let (rows, errors) = parse(&bytes, "23233", &categories()).unwrap();
         assert!(errors.is_empty(), "{errors:?}");
@@ -339,7 +340,8 @@ mod tests {
             created_at: "x".into(),
             updated_at: "x".into(),
         };
-        let page = crate::resources::export::hsds(&[resource], "https://map.example.jp");
+        let page =
+            crate::resources::export::hsds_page(&[resource], 1, "https://map.example.jp", 1, 1);
         let bytes = serde_json::to_vec(&page).unwrap();
         let (rows, errors) = parse(&bytes, "23233", &["medical.clinic".to_owned()]).unwrap();
         assert!(errors.is_empty(), "{errors:?}");
