@@ -80,9 +80,56 @@ pub async fn record_in(
     outcome: Outcome,
 ) -> Result<(), Error> {
     let sql = env.sql(db).await?;
-    sql.batch(&[statement(env, req, actor, action, target, outcome)])
-        .await?;
+    let record = statement(env, req, actor, action, target, outcome);
+    if actor.is_some() || outcome == Outcome::Allowed {
+        sql.batch(&[record]).await?;
+    } else {
+        sql.batch(&anonymous(env, req, action, outcome, record))
+            .await?;
+    }
     Ok(())
+}
+
+/// A refusal of a caller with no valid token: counted in `audit_repeats` per address,
+/// action and minute, and written to the log only as the first of its minute (in one
+/// batch, so the count and the row agree).
+fn anonymous(
+    env: &Env,
+    req: &Request,
+    action: &str,
+    outcome: Outcome,
+    record: Statement,
+) -> [Statement; 2] {
+    let at = crate::time::iso8601(env.clock.now_millis());
+    let minute = at.get(..16).unwrap_or(&at).to_owned();
+    let address = req
+        .headers()
+        .get(CLIENT_ADDR_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let key = vec![
+        minute.into(),
+        address.into(),
+        action.into(),
+        outcome.as_str().into(),
+    ];
+    let mut params = record.params;
+    params.extend(key.iter().cloned());
+    [
+        Statement::new(
+            "INSERT INTO audit_repeats (minute, address, action, outcome, count) \
+             VALUES (?1, ?2, ?3, ?4, 1) \
+             ON CONFLICT (minute, address, action, outcome) DO UPDATE SET count = count + 1",
+            key,
+        ),
+        Statement::new(
+            "INSERT INTO audit_log (id, at, actor, action, target, address, outcome, request_id) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE (SELECT count FROM audit_repeats \
+             WHERE minute = ?9 AND address = ?10 AND action = ?11 AND outcome = ?12) = 1",
+            params,
+        ),
+    ]
 }
 
 /// How long one record stands for the repeated reads of a polling screen.
@@ -141,6 +188,10 @@ pub struct Entry {
     pub address: Option<String>,
     pub outcome: String,
     pub request_id: Option<String>,
+    /// For a refusal without a valid token: how many such refusals (this one included) the
+    /// same address had for the same action in the same minute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<i64>,
 }
 
 /// Which entries to read: about one target (or all), within a period, after a cursor.
@@ -206,8 +257,11 @@ pub async fn list(
         |ms: i64| ulid::Ulid::from_parts(u64::try_from(ms.max(0)).unwrap_or(0), 0).to_string();
     let rows = sql
         .query(
-            "SELECT id, at, actor, action, target, address, outcome, request_id FROM audit_log \
-             WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR (at >= ?2 AND id >= ?6)) \
+            "SELECT id, at, actor, action, target, address, outcome, request_id, \
+             (SELECT p.count FROM audit_repeats p WHERE audit_log.actor IS NULL \
+              AND p.minute = substr(audit_log.at, 1, 16) AND p.address = coalesce(audit_log.address, '') \
+              AND p.action = audit_log.action AND p.outcome = audit_log.outcome) AS repeats \
+             FROM audit_log WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR (at >= ?2 AND id >= ?6)) \
              AND (?3 IS NULL OR (at < ?3 AND id < ?7)) AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?5",
             &[
                 filter.target.clone().into(),
@@ -233,6 +287,7 @@ pub async fn list(
                 address: text("address")?,
                 outcome: r.text("outcome")?.to_owned(),
                 request_id: text("request_id")?,
+                repeats: r.opt_int("repeats")?,
             })
         })
         .collect::<Result<Vec<_>, crate::ports::StoreError>>()?;
@@ -278,6 +333,7 @@ pub fn csv(entries: &[Entry]) -> Result<Vec<u8>, Error> {
             "接続元",
             "結果",
             "リクエストID",
+            "同じ分の回数",
         ],
         entries.iter().map(|e| {
             vec![
@@ -288,6 +344,7 @@ pub fn csv(entries: &[Entry]) -> Result<Vec<u8>, Error> {
                 text(&e.address),
                 e.outcome.clone(),
                 text(&e.request_id),
+                e.repeats.map(|n| n.to_string()).unwrap_or_default(),
             ]
         }),
     )

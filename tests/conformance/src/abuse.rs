@@ -73,6 +73,10 @@ pub const CASES: &[Case] = &[
         run: impossible_input,
     },
     Case {
+        name: "abuse: a flood of requests without a valid token adds counts, not a row each, to the audit log",
+        run: anonymous_flood_is_counted,
+    },
+    Case {
         name: "abuse: only a file or import route takes a large body, and only with credentials that verify",
         run: body_limits_by_route,
     },
@@ -814,6 +818,36 @@ fn forged_client_address(c: &Client) -> Result<(), String> {
                 || a.contains("::")
                 || a.matches(':').count() > 1)),
         "addresses are recorded without a port (each connection is not an address)"
+    );
+    Ok(())
+}
+
+/// 120 refusals from one address for one action: at most two rows (a minute may turn),
+/// whose counts add up to 120.
+fn anonymous_flood_is_counted(c: &Client) -> Result<(), String> {
+    let address = fresh_address("198.51.100", 77);
+    let path = "/api/v1/patients/01ARZ3NDEKTSV4RRFFQ69G5FAV";
+    for _ in 0..120 {
+        let resp = c.request(
+            "GET",
+            path,
+            &[
+                ("x-forwarded-for", address.as_str()),
+                ("cf-connecting-ip", address.as_str()),
+            ],
+            None,
+        )?;
+        ensure!(resp.status == 401, "no token: {}", resp.status);
+    }
+    let rows: Vec<serde_json::Value> = audit_entries(c, "limit=1000")?
+        .into_iter()
+        .filter(|e| e["address"] == address.as_str() && e["action"] == "patient.read")
+        .collect();
+    let counted: i64 = rows.iter().filter_map(|e| e["repeats"].as_i64()).sum();
+    ensure!(
+        (1..=2).contains(&rows.len()) && counted == 120,
+        "{} rows counting {counted} for 120 refusals: {rows:?}",
+        rows.len()
     );
     Ok(())
 }
