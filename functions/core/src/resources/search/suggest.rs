@@ -117,25 +117,26 @@ pub(super) async fn suggest(
         ));
     }
     let mut found = Vec::new();
-    // Each try is a search; four at most keep an empty answer within a few searches' time.
-    for (label, variant) in variants.into_iter().take(4) {
+    // An empty answer costs at most TRIES counts more than the search that found nothing,
+    // and never a whole search: a flood of words that match nothing (anyone can send one)
+    // must not cost the host several searches each (issue #33 M4).
+    let mut tries = 0;
+    for (label, variant) in variants {
+        if tries == TRIES {
+            break;
+        }
         let understood = variant
             .words
             .as_deref()
             .map(|w| understand(w, dictionary, crate::time::jst(now).weekday))
             .unwrap_or_default();
-        // Counted without reading the matches where SQL decides them all; near a point
-        // (the circle is measured here) or open now (the schedule is read here), searched.
-        let count = if variant.near.is_none() && !open_now(&variant, &understood) {
-            orders::count(env, &variant, &understood, now).await?
-        } else {
-            let page = orders::find(env, &variant, &understood, dictionary, now, None).await?;
-            if page.items.is_empty() {
-                0
-            } else {
-                page.total.unwrap_or(page.items.len())
-            }
-        };
+        // Only what SQL counts without reading the matches: near a point (the circle is
+        // measured here) or open now (the schedule is read here) would be a whole search.
+        if variant.near.is_some() || open_now(&variant, &understood) {
+            continue;
+        }
+        tries += 1;
+        let count = orders::count(env, &variant, &understood, now).await?;
         if count > 0 {
             found.push(Suggestion {
                 label,
@@ -143,9 +144,9 @@ pub(super) async fn suggest(
                 count,
             });
         }
-        if found.len() == 3 {
-            break;
-        }
     }
     Ok(found)
 }
+
+/// Counts an empty answer may run to find its suggestions.
+const TRIES: usize = 2;
