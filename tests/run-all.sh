@@ -147,6 +147,11 @@ step "crash test: SIGKILL the local host in a surge of check-ins"
 step "Litestream restore drill: replicate to S3 (SeaweedFS) under a surge, SIGKILL, wipe, restore"
 ./tests/litestream-drill.sh
 
+step "abuse bench, short form: the six attacks of issue #33, each beside its baseline and goal"
+# Figures, not assertions (timed goals do not pass or fail a test run): the run fails only if
+# the bench itself does. ./tests/bench-abuse.sh without --short is the long form.
+./tests/bench-abuse.sh --short
+
 step "schemathesis: every operation of schema/openapi.yaml fuzzed against the local host"
 ./tests/schemathesis.sh
 
