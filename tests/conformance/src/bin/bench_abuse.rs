@@ -118,7 +118,7 @@ fn connect_from(to: SocketAddr, from: [u8; 4]) -> Option<TcpStream> {
     Some(socket.into())
 }
 
-/// 1. `/healthz` from 127.0.0.1 while 127.0.0.2 trickles bodies on many connections.
+/// Figure 1: `/healthz` from 127.0.0.1 while 127.0.0.2 trickles bodies on many connections.
 fn trickle(host: &RunningHost, o: &Options) {
     let to: SocketAddr = host
         .base_url
@@ -184,7 +184,7 @@ fn trickle(host: &RunningHost, o: &Options) {
     );
 }
 
-/// 2. Memory while 48 clients without credentials send 8 MB bodies.
+/// Figure 2: memory while 48 clients without credentials send 8 MB bodies.
 fn big_bodies(host: &RunningHost) {
     let pid = host.pid().expect("host pid");
     let base = &host.base_url;
@@ -229,7 +229,7 @@ fn big_bodies(host: &RunningHost) {
     );
 }
 
-/// 3. Memory while 16 clients read HSDS pages over the whole region.
+/// Figure 3: memory while 16 clients read HSDS pages over the whole region.
 fn export_pages(host: &RunningHost, o: &Options) {
     let pid = host.pid().expect("host pid");
     let at_rest = rss(pid);
@@ -261,7 +261,7 @@ fn export_pages(host: &RunningHost, o: &Options) {
     );
 }
 
-/// 4. Searches that find nothing beside searches that find, every query new.
+/// Figure 4: searches that find nothing beside searches that find, every query new.
 fn no_match(host: &RunningHost, o: &Options) {
     let places = o.resources.max(1);
     let found = load_with(
@@ -310,9 +310,9 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-/// 5. The care audit log under a flood of requests without a token: rows added (read back
-/// through the audit API) and the growth of the database file (its WAL is reused after each
-/// checkpoint, at about 4 MB, so it is not counted).
+/// Figure 5, the care audit log under a flood of requests without a token: rows added (read
+/// back through the audit API) and the growth of the database file (its WAL is reused after
+/// each checkpoint, at about 4 MB, so it is not counted).
 fn audit_flood(host: &RunningHost, admin: &Client, data: &Path, o: &Options) {
     let file = || std::fs::metadata(data.join("care.sqlite")).map_or(0, |m| m.len());
     let before = file();
@@ -360,8 +360,8 @@ fn audit_flood(host: &RunningHost, admin: &Client, data: &Path, o: &Options) {
     );
 }
 
-/// 6. Correct logins from their owners' desks while the same accounts and the host are
-/// flooded with wrong passwords from another address.
+/// Figure 6, correct logins from their owners' desks while the same accounts and the host
+/// are flooded with wrong passwords from another address.
 fn logins_under_flood(host: &RunningHost, c: &Client) {
     let accounts: Vec<Account> = (0..14)
         .map(|i| register(c, &format!("owner{i}")).expect("register"))
