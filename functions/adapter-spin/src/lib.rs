@@ -59,23 +59,30 @@ impl Stores for GrantedStores {
     }
 }
 
-/// The body, read no further than one byte past `limit`: the core answers a longer one 413,
-/// and a client must not make a component hold gigabytes first.
+/// How much of a body over its limit is read and thrown away, so that a client still
+/// sending reads its 413 instead of a broken connection (as the local host does).
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The body, kept no further than one byte past `limit` (the core answers a longer one
+/// 413): a client must not make a component hold megabytes first. The rest is read and
+/// dropped, up to [`DRAIN_LIMIT`].
 async fn read_bounded<B>(body: B, limit: usize) -> Vec<u8>
 where
     B: http_body::Body<Data = Bytes>,
 {
     let mut body = std::pin::pin!(body);
     let mut read = Vec::new();
+    let mut total = 0usize;
     while let Some(frame) = body.frame().await {
         // A body cut off part way is no body: never half a file taken for the whole.
         let Ok(frame) = frame else {
             return Vec::new();
         };
         if let Ok(data) = frame.into_data() {
+            total += data.len();
             let room = (limit + 1).saturating_sub(read.len());
             read.extend_from_slice(&data[..data.len().min(room)]);
-            if read.len() > limit {
+            if total > DRAIN_LIMIT {
                 break;
             }
         }

@@ -89,6 +89,21 @@ impl Stores for BindingStores {
     }
 }
 
+/// Reads a body and drops it, a chunk at a time, up to 16 MiB.
+async fn drain(req: &mut worker::Request) {
+    use futures_util::StreamExt;
+    let Ok(mut stream) = req.stream() else {
+        return;
+    };
+    let mut total = 0usize;
+    while let Some(Ok(chunk)) = stream.next().await {
+        total += chunk.len();
+        if total > 16 * 1024 * 1024 {
+            break;
+        }
+    }
+}
+
 /// Runs one request through `F` with the Worker's bindings as its stores.
 pub async fn serve<F: Function>(
     mut req: worker::Request,
@@ -115,7 +130,8 @@ pub async fn serve<F: Function>(
     let core_env = core_env(env);
     let response = match builder.body(Vec::new()) {
         Ok(mut request) => {
-            // A body declared over the route's limit is not read: the core answers 413.
+            // A body declared over the route's limit is read and dropped, never kept (the
+            // core answers 413 for the declaration), so that the client reads its answer.
             let limit = F::body_limit(
                 request.method(),
                 request.uri().path(),
@@ -124,6 +140,8 @@ pub async fn serve<F: Function>(
             );
             if rainbownet_core::http::declared_length(&request).is_none_or(|n| n <= limit) {
                 *request.body_mut() = req.bytes().await.unwrap_or_default();
+            } else {
+                drain(&mut req).await;
             }
             rainbownet_core::http::serve::<F>(request, &core_env).await
         }
