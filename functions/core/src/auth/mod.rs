@@ -16,6 +16,7 @@ pub mod sessions;
 pub mod staff;
 pub mod token;
 pub mod totp;
+pub mod webauthn;
 
 use crate::env::Env;
 

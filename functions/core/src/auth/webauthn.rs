@@ -37,7 +37,7 @@ pub struct Expected<'a> {
     pub user_verification: bool,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum WebauthnError {
     #[error("malformed {0}")]
     Malformed(&'static str),
