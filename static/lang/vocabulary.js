@@ -281,6 +281,38 @@ window.RainbowNetVocabulary = {
       "ja": "その他"
     }
   ],
+  "relations": [
+    {
+      "code": "self",
+      "en": "The patient",
+      "ja": "本人"
+    },
+    {
+      "code": "spouse",
+      "en": "Spouse",
+      "ja": "配偶者"
+    },
+    {
+      "code": "child",
+      "en": "Child",
+      "ja": "子"
+    },
+    {
+      "code": "parent",
+      "en": "Parent",
+      "ja": "親"
+    },
+    {
+      "code": "sibling",
+      "en": "Sibling",
+      "ja": "きょうだい"
+    },
+    {
+      "code": "other",
+      "en": "Other family",
+      "ja": "その他の家族"
+    }
+  ],
   "roles": [
     {
       "code": "professional",

@@ -4,7 +4,7 @@
 
 use rainbownet_core::auth::admin::Admin;
 use rainbownet_core::care::{
-    attachments, fhir, import, nearby, patients, templates, timeline, vitals,
+    attachments, family, fhir, import, nearby, patients, templates, timeline, vitals,
 };
 use rainbownet_core::guard::Call;
 use rainbownet_core::http::respond::{created, items, no_content, ok};
@@ -57,6 +57,20 @@ pub async fn hand_over(c: Call<'_>) -> Result<Response, Error> {
     let patient =
         patients::hand_over(c.env, c.req, c.who.member()?, &input.professional_id).await?;
     Ok(ok(&patient))
+}
+
+pub async fn invite_family(c: Call<'_>) -> Result<Response, Error> {
+    let invitation = family::create(c.env, c.req, c.who.member()?, c.json()?).await?;
+    Ok(created(&invitation))
+}
+
+pub async fn family_invitations(c: Call<'_>) -> Result<Response, Error> {
+    Ok(items(&family::list(c.env, c.req, c.who.member()?).await?))
+}
+
+pub async fn revoke_family_invitation(c: Call<'_>) -> Result<Response, Error> {
+    family::revoke(c.env, c.req, c.who.member()?, c.param("invitation")).await?;
+    Ok(no_content())
 }
 
 pub async fn revoke_consent(c: Call<'_>) -> Result<Response, Error> {

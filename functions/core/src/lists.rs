@@ -10,7 +10,7 @@ use crate::care::vitals;
 use crate::resources::hazard::Hazard;
 use crate::vocabulary::{
     CareLevel, CheckinStatus, ConsentMethod, EventKind, OrganizationKind, PostCategory, Profession,
-    ProjectKind, Sex, Word,
+    ProjectKind, Relation, Sex, Word,
 };
 
 /// Every list, by the name the clients know it by.
@@ -29,6 +29,7 @@ pub fn all() -> Value {
         "professions": Profession::terms(),
         "organization_kinds": OrganizationKind::terms(),
         "post_categories": PostCategory::terms(),
+        "relations": Relation::terms(),
         "project_kinds": ProjectKind::terms(),
         "sexes": Sex::terms(),
         "care_levels": CareLevel::terms(),

@@ -155,6 +155,18 @@ words! {
 }
 
 words! {
+    /// Who a family invitation is for: the patient themself, or their family.
+    pub enum Relation {
+        Myself = ("self", "本人", "The patient"),
+        Spouse = ("spouse", "配偶者", "Spouse"),
+        Child = ("child", "子", "Child"),
+        Parent = ("parent", "親", "Parent"),
+        Sibling = ("sibling", "きょうだい", "Sibling"),
+        Other = ("other", "その他の家族", "Other family"),
+    }
+}
+
+words! {
     pub enum PostCategory {
         Contact = ("contact", "連絡", "Contact"),
         Report = ("report", "報告", "Report"),

@@ -652,6 +652,7 @@ pub fn all() -> impl Iterator<Item = &'static Case> {
         .chain(crate::search::CASES)
         .chain(crate::auth::CASES)
         .chain(crate::patients::CASES)
+        .chain(crate::family::CASES)
         .chain(crate::collab::CASES)
         .chain(crate::push::CASES)
         .chain(crate::disaster::CASES)

@@ -19,6 +19,7 @@ pub mod client;
 pub mod collab;
 pub mod disaster;
 pub mod drill;
+pub mod family;
 pub mod hosts;
 pub mod load;
 pub mod move_town;

@@ -214,7 +214,11 @@ pub fn register(
     if response.kind != "public-key" {
         return Err(WebauthnError::Malformed("credential type"));
     }
-    client_data(&response.response.client_data_json, "webauthn.create", expected)?;
+    client_data(
+        &response.response.client_data_json,
+        "webauthn.create",
+        expected,
+    )?;
     if response.response.attestation_object.len() > MAX_AUTHENTICATOR_BYTES * 4 / 3 + 4 {
         return Err(WebauthnError::TooLarge("attestationObject"));
     }
@@ -285,7 +289,11 @@ pub fn authenticate(
     if response.kind != "public-key" {
         return Err(WebauthnError::Malformed("credential type"));
     }
-    let client = client_data(&response.response.client_data_json, "webauthn.get", expected)?;
+    let client = client_data(
+        &response.response.client_data_json,
+        "webauthn.get",
+        expected,
+    )?;
     if response.response.authenticator_data.len() > MAX_AUTHENTICATOR_BYTES * 4 / 3 + 4 {
         return Err(WebauthnError::TooLarge("authenticatorData"));
     }
@@ -293,7 +301,8 @@ pub fn authenticate(
     let data = auth_data(&auth, expected)?;
     let der = from_base64url(&response.response.signature, "signature")?;
     let signature = signature_from_der(&der)?;
-    let key = VerifyingKey::from_sec1_bytes(public_key).map_err(|_| WebauthnError::UnsupportedKey)?;
+    let key =
+        VerifyingKey::from_sec1_bytes(public_key).map_err(|_| WebauthnError::UnsupportedKey)?;
     let mut signed = auth.clone();
     signed.extend_from_slice(&Sha256::digest(&client));
     key.verify(&signed, &signature)

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod directory;
+pub mod family;
 pub mod fhir;
 pub mod import;
 pub mod messages;

@@ -261,7 +261,8 @@ pub fn detail(r: &Resource, origin: Option<&str>, tiles: Option<&super::Tiles>) 
     )
 }
 
-fn qr_svg(text: &str) -> String {
+/// `text` as a QR code in SVG (empty where it is too long for one).
+pub fn qr_svg(text: &str) -> String {
     match qrcode::QrCode::new(text.as_bytes()) {
         Ok(code) => code
             .render::<qrcode::render::svg::Color<'_>>()

@@ -172,31 +172,56 @@ fn each_registration_check_refuses() {
     let a = authenticator(9);
     let key = cose(&a, -7);
     let attested = Some((a.id.as_slice(), key.as_slice()));
-    let with = |client: String, auth: Vec<u8>| register(&registration(&a, client, auth), &expected(true));
+    let with =
+        |client: String, auth: Vec<u8>| register(&registration(&a, client, auth), &expected(true));
     let good_auth = || auth_data(RP_ID, UP | UV, 0, attested);
     let cases: Vec<(RegistrationResponse, WebauthnError)> = vec![
         (
-            registration(&a, client_data("webauthn.create", CHALLENGE, "https://evil.example"), good_auth()),
+            registration(
+                &a,
+                client_data("webauthn.create", CHALLENGE, "https://evil.example"),
+                good_auth(),
+            ),
             WebauthnError::WrongOrigin,
         ),
         (
-            registration(&a, client_data("webauthn.get", CHALLENGE, ORIGIN), good_auth()),
+            registration(
+                &a,
+                client_data("webauthn.get", CHALLENGE, ORIGIN),
+                good_auth(),
+            ),
             WebauthnError::WrongType("webauthn.create"),
         ),
         (
-            registration(&a, client_data("webauthn.create", b"another challenge", ORIGIN), good_auth()),
+            registration(
+                &a,
+                client_data("webauthn.create", b"another challenge", ORIGIN),
+                good_auth(),
+            ),
             WebauthnError::WrongChallenge,
         ),
         (
-            registration(&a, client_data("webauthn.create", CHALLENGE, ORIGIN), auth_data("evil.example", UP | UV, 0, attested)),
+            registration(
+                &a,
+                client_data("webauthn.create", CHALLENGE, ORIGIN),
+                auth_data("evil.example", UP | UV, 0, attested),
+            ),
             WebauthnError::WrongRp,
         ),
         (
-            registration(&a, client_data("webauthn.create", CHALLENGE, ORIGIN), auth_data(RP_ID, UV, 0, attested)),
+            registration(
+                &a,
+                client_data("webauthn.create", CHALLENGE, ORIGIN),
+                auth_data(RP_ID, UV, 0, attested),
+            ),
             WebauthnError::NoUserPresence,
         ),
         (
-            registration(&a, client_data("webauthn.create", CHALLENGE, ORIGIN), auth_data(RP_ID, UP, 0, attested)),
+            registration(
+                &a,
+                client_data("webauthn.create", CHALLENGE, ORIGIN),
+                auth_data(RP_ID, UP, 0, attested),
+            ),
             WebauthnError::NoUserVerification,
         ),
         (
@@ -227,7 +252,8 @@ fn each_sign_in_check_refuses() {
     let key = register(&good_registration(&a), &expected(true))
         .expect("register")
         .public_key;
-    let check = |r: AuthenticationResponse, stored: u32| authenticate(&r, &expected(true), &key, stored);
+    let check =
+        |r: AuthenticationResponse, stored: u32| authenticate(&r, &expected(true), &key, stored);
     // Signed by another key; authenticator data changed after signing.
     assert_eq!(check(get(&other, 9), 0), Err(WebauthnError::BadSignature));
     let tampered = assertion(
@@ -243,11 +269,21 @@ fn each_sign_in_check_refuses() {
     // A registration's client data, another origin, another challenge.
     let with_client = |client| assertion(&a, client, auth_data(RP_ID, UP | UV, 9, None), false);
     assert_eq!(
-        check(with_client(client_data("webauthn.create", CHALLENGE, ORIGIN)), 0),
+        check(
+            with_client(client_data("webauthn.create", CHALLENGE, ORIGIN)),
+            0
+        ),
         Err(WebauthnError::WrongType("webauthn.get"))
     );
     assert_eq!(
-        check(with_client(client_data("webauthn.get", CHALLENGE, "http://care.example.jp")), 0),
+        check(
+            with_client(client_data(
+                "webauthn.get",
+                CHALLENGE,
+                "http://care.example.jp"
+            )),
+            0
+        ),
         Err(WebauthnError::WrongOrigin)
     );
     assert_eq!(
@@ -292,7 +328,12 @@ fn hostile_encodings_are_refused_without_harm() {
         register(&response, &expected(true)),
         Err(WebauthnError::Malformed(_))
     ));
-    let key = a.key.verifying_key().to_sec1_point(false).as_bytes().to_vec();
+    let key = a
+        .key
+        .verifying_key()
+        .to_sec1_point(false)
+        .as_bytes()
+        .to_vec();
     let mut signed = get(&a, 1);
     signed.response.signature = to_base64url(&[0x30, 0x02, 0x02, 0x00]);
     assert_eq!(
