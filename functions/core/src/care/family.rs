@@ -7,7 +7,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::patients::Member;
-use crate::audit::Outcome;
 use crate::env::Env;
 use crate::error::{Error, FieldError};
 use crate::http::Request;
@@ -150,8 +149,7 @@ pub async fn list(env: &Env, req: &Request, member: &Member) -> Result<Vec<Invit
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    sql.batch(&[member.audited(env, req, "family.invitations")])
-        .await?;
+    member.record(env, req, "family.invitations").await?;
     Ok(invitations)
 }
 
@@ -166,15 +164,7 @@ pub async fn revoke(env: &Env, req: &Request, member: &Member, id: &str) -> Resu
         )
         .await?;
     if found.is_empty() {
-        crate::audit::record(
-            env,
-            req,
-            Some(&member.caller.sub),
-            "family.invite.revoke",
-            Some(id),
-            Outcome::Denied,
-        )
-        .await?;
+        member.refused(env, req, "family.invite.revoke").await?;
         return Err(Error::NotFound);
     }
     sql.batch(&[

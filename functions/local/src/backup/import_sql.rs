@@ -47,22 +47,7 @@ pub struct Imported {
 }
 
 pub fn import(dumps: &Dumps, data: &Path, force: bool) -> Result<Imported, BackupError> {
-    let occupied = std::fs::read_dir(data)
-        .map(|mut entries| entries.next().is_some())
-        .unwrap_or(false);
-    if occupied && !force {
-        return Err(BackupError::NotEmpty(data.to_path_buf()));
-    }
-    let parent = match data.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(p) => p.to_path_buf(),
-        None => PathBuf::from("."),
-    };
-    let staging = tempfile::Builder::new()
-        .prefix(".rainbownet-import-")
-        .tempdir_in(&parent)
-        .map_err(|e| BackupError::io(&parent, e))?;
-    crate::store::private::directory(staging.path())
-        .map_err(|e| BackupError::Damaged(e.to_string()))?;
+    let staging = super::staging_beside(data, force, ".rainbownet-import-")?;
     let mut rows = Vec::new();
     for (db, dump) in [
         (rainbownet_core::ports::Database::Public, &dumps.public),

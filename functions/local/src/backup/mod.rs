@@ -159,6 +159,24 @@ pub fn restore(
     data: &Path,
     force: bool,
 ) -> Result<Manifest, BackupError> {
+    let staging = staging_beside(data, force, ".rainbownet-restore-")?;
+    let manifest = archive::open(file, identity, staging.path())?;
+    let absent = !data.exists();
+    let placed = archive::take_key(staging.path(), data, force).and_then(|key| {
+        archive::record_restore(staging.path(), file, &manifest)?;
+        archive::put_in_place(staging, data, key)
+    });
+    leave_nothing(absent, data, placed)?;
+    Ok(manifest)
+}
+
+/// A private directory beside `data` for what will become it (so that the last step is a
+/// rename on one file system); a `data` that holds anything is refused unless `force`.
+pub(crate) fn staging_beside(
+    data: &Path,
+    force: bool,
+    prefix: &str,
+) -> Result<tempfile::TempDir, BackupError> {
     let occupied = std::fs::read_dir(data)
         .map(|mut entries| entries.next().is_some())
         .unwrap_or(false);
@@ -169,21 +187,13 @@ pub fn restore(
         Some(p) => p.to_path_buf(),
         None => PathBuf::from("."),
     };
-    // Beside the target, so that the last step is a rename on one file system.
     let staging = tempfile::Builder::new()
-        .prefix(".rainbownet-restore-")
+        .prefix(prefix)
         .tempdir_in(&parent)
         .map_err(|e| BackupError::io(&parent, e))?;
     crate::store::private::directory(staging.path())
         .map_err(|e| BackupError::Damaged(e.to_string()))?;
-    let manifest = archive::open(file, identity, staging.path())?;
-    let absent = !data.exists();
-    let placed = archive::take_key(staging.path(), data, force).and_then(|key| {
-        archive::record_restore(staging.path(), file, &manifest)?;
-        archive::put_in_place(staging, data, key)
-    });
-    leave_nothing(absent, data, placed)?;
-    Ok(manifest)
+    Ok(staging)
 }
 
 /// `take_key` makes `data` so that the key's place can be named; a failure after it must
