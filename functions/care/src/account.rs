@@ -2,6 +2,7 @@
 //! for their organization's staff (status, invitations).
 
 use rainbownet_core::auth::{enrolment, invitations, login, sessions, staff};
+use rainbownet_core::care::family_join;
 use rainbownet_core::guard::Call;
 use rainbownet_core::http::respond::{created, items, no_content, ok};
 use rainbownet_core::{Error, Response};
@@ -85,6 +86,14 @@ pub async fn invitations(c: Call<'_>) -> Result<Response, Error> {
 pub async fn revoke_invitation(c: Call<'_>) -> Result<Response, Error> {
     invitations::revoke(c.env, c.req, c.who.subject()?, c.param("invitation")).await?;
     Ok(no_content())
+}
+
+pub async fn family_join_options(c: Call<'_>) -> Result<Response, Error> {
+    Ok(ok(&family_join::options(c.env, c.req, c.json()?).await?))
+}
+
+pub async fn family_join(c: Call<'_>) -> Result<Response, Error> {
+    Ok(created(&family_join::join(c.env, c.req, c.json()?).await?))
 }
 
 pub async fn accept_invitation(c: Call<'_>) -> Result<Response, Error> {

@@ -1,14 +1,187 @@
 //! Conformance cases of 患者・家族連携 (issue #34): the team's invitations so far.
 
+use rainbownet_core::auth::webauthn::{self, software};
+
 use crate::auth::{access, register, with_token};
 use crate::cases::{Case, audit_entries, ensure_problem, expect_invalid_fields};
 use crate::client::Client;
 use crate::patients::patient_body;
 
-pub const CASES: &[Case] = &[Case {
-    name: "family invitations: the team invites with a one-time code (URL, QR), lists without codes, revokes; others 404",
-    run: invitations,
-}];
+pub const CASES: &[Case] = &[
+    Case {
+        name: "family invitations: the team invites with a one-time code (URL, QR), lists without codes, revokes; others 404",
+        run: invitations,
+    },
+    Case {
+        name: "family join: a passkey registers once per code; wrong origin, RP, reused challenge or code are 401; parallel joins give one 201",
+        run: join,
+    },
+];
+
+/// A patient of a new nurse, and an invitation's code for it.
+fn invited(c: &Client, label: &str) -> Result<(String, String, String), String> {
+    let nurse = register(c, label)?;
+    let token = access(c, &nurse, 0)?;
+    let patient = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &token,
+        Some(patient_body("家族 花子")),
+    )?
+    .json()?["id"]
+        .as_str()
+        .ok_or("no patient")?
+        .to_owned();
+    let made = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/family-invitations"),
+        &token,
+        Some(r#"{"name":"家族 一郎","relation":"child"}"#.into()),
+    )?
+    .json()?;
+    let code = made["code"].as_str().ok_or("no code")?.to_owned();
+    Ok((patient, code, token))
+}
+
+fn post_json(
+    c: &Client,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<crate::client::Resp, String> {
+    c.request(
+        "POST",
+        path,
+        &[("content-type", "application/json")],
+        Some(body.to_string().into_bytes()),
+    )
+}
+
+/// The challenge and RP ID of fresh join options for `code`.
+fn options(c: &Client, code: &str) -> Result<(Vec<u8>, String), String> {
+    let resp = post_json(
+        c,
+        "/api/v1/family/join/options",
+        &serde_json::json!({"code": code}),
+    )?;
+    ensure!(
+        resp.status == 200,
+        "options: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let options = resp.json()?;
+    let key = &options["publicKey"];
+    ensure!(
+        key["pubKeyCredParams"][0]["alg"] == -7 && key["attestation"] == "none",
+        "ES256, attestation none: {options}"
+    );
+    let challenge =
+        webauthn::from_base64url(key["challenge"].as_str().unwrap_or_default(), "challenge")
+            .map_err(|e| e.to_string())?;
+    ensure!(challenge.len() == 32, "a 256-bit challenge: {options}");
+    Ok((
+        challenge,
+        key["rp"]["id"].as_str().unwrap_or_default().to_owned(),
+    ))
+}
+
+fn join(c: &Client) -> Result<(), String> {
+    let origin = c.base.clone();
+    let (patient, code, _) = invited(c, "join-nurse")?;
+    let phone = software::authenticator(21);
+    let send = |credential: serde_json::Value| {
+        post_json(
+            c,
+            "/api/v1/family/join",
+            &serde_json::json!({"code": code, "credential": credential}),
+        )
+    };
+    // A bad code: no options.
+    ensure_problem(
+        &post_json(
+            c,
+            "/api/v1/family/join/options",
+            &serde_json::json!({"code": "AAAAAAAAAAAAAAAAAAAAAAAAAA"}),
+        )?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    // Wrong origin, wrong RP ID: refused, and each challenge is gone with its try.
+    let (challenge, rp_id) = options(c, &code)?;
+    ensure!(
+        origin.contains(&rp_id),
+        "RP ID {rp_id} is the host of {origin}"
+    );
+    let evil = software::registration_json(&phone, &challenge, "https://evil.example", &rp_id);
+    ensure_problem(&send(evil)?, 401, "/problems/unauthorized")?;
+    let (challenge, _) = options(c, &code)?;
+    let other_rp = software::registration_json(&phone, &challenge, &origin, "evil.example");
+    ensure_problem(&send(other_rp)?, 401, "/problems/unauthorized")?;
+    // The right ceremony joins; its replay (same challenge) and the code again are refused.
+    let (challenge, _) = options(c, &code)?;
+    let good = software::registration_json(&phone, &challenge, &origin, &rp_id);
+    let joined = send(good.clone())?;
+    ensure!(
+        joined.status == 201,
+        "join: {} {}",
+        joined.status,
+        joined.text()
+    );
+    let joined = joined.json()?;
+    ensure!(
+        joined["patient_id"] == patient.as_str() && joined["relation"] == "child",
+        "joined: {joined}"
+    );
+    ensure_problem(&send(good)?, 401, "/problems/unauthorized")?;
+    ensure_problem(
+        &post_json(
+            c,
+            "/api/v1/family/join/options",
+            &serde_json::json!({"code": code}),
+        )?,
+        401,
+        "/problems/unauthorized",
+    )?;
+
+    // Twenty parallel joins with one code, each with its own challenge and key: one 201.
+    let (_, code, _) = invited(c, "join-race")?;
+    let ceremonies: Vec<serde_json::Value> = (0..20u8)
+        .map(|i| {
+            let (challenge, rp_id) = options(c, &code)?;
+            Ok(software::registration_json(
+                &software::authenticator(40 + i),
+                &challenge,
+                &origin,
+                &rp_id,
+            ))
+        })
+        .collect::<Result<_, String>>()?;
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = ceremonies
+            .iter()
+            .map(|credential| {
+                let code = code.clone();
+                s.spawn(move || {
+                    post_json(
+                        c,
+                        "/api/v1/family/join",
+                        &serde_json::json!({"code": code, "credential": credential}),
+                    )
+                    .map_or(0, |r| r.status)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
+    });
+    let won = statuses.iter().filter(|s| **s == 201).count();
+    ensure!(
+        won == 1 && statuses.iter().all(|s| [201, 401, 409].contains(s)),
+        "20 parallel joins: {statuses:?}"
+    );
+    Ok(())
+}
 
 fn invitations(c: &Client) -> Result<(), String> {
     let nurse = register(c, "family-nurse")?;

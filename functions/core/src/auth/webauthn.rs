@@ -176,9 +176,9 @@ struct AuthData<'a> {
     rest: &'a [u8],
 }
 
-const UP: u8 = 0x01;
-const UV: u8 = 0x04;
-const AT: u8 = 0x40;
+pub(crate) const UP: u8 = 0x01;
+pub(crate) const UV: u8 = 0x04;
+pub(crate) const AT: u8 = 0x40;
 
 fn auth_data<'a>(bytes: &'a [u8], expected: &Expected) -> Result<AuthData<'a>, WebauthnError> {
     if bytes.len() < 37 {
@@ -363,5 +363,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+#[cfg(any(test, feature = "software-authenticator"))]
+pub mod software;
 #[cfg(test)]
 mod tests;

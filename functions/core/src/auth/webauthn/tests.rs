@@ -2,9 +2,11 @@
 //! each check of §7.1 and §7.2 is broken once.
 
 use ciborium::Value;
-use p256::ecdsa::SigningKey;
 use p256::ecdsa::signature::Signer;
 
+use super::software::{
+    Authenticator, auth_data, authenticator, cbor_bytes, client_data, cose, der,
+};
 use super::*;
 
 const ORIGIN: &str = "https://care.example.jp";
@@ -18,59 +20,6 @@ fn expected(user_verification: bool) -> Expected<'static> {
         challenge: CHALLENGE,
         user_verification,
     }
-}
-
-struct Authenticator {
-    key: SigningKey,
-    id: Vec<u8>,
-}
-
-fn authenticator(seed: u8) -> Authenticator {
-    Authenticator {
-        key: SigningKey::from_slice(&[seed; 32]).expect("key"),
-        id: vec![seed; 20],
-    }
-}
-
-fn client_data(kind: &str, challenge: &[u8], origin: &str) -> String {
-    to_base64url(
-        serde_json::json!({
-            "type": kind, "challenge": to_base64url(challenge), "origin": origin, "crossOrigin": false,
-        })
-        .to_string()
-        .as_bytes(),
-    )
-}
-
-fn cbor_bytes(value: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    ciborium::ser::into_writer(value, &mut out).expect("cbor");
-    out
-}
-
-fn cose(a: &Authenticator, alg: i64) -> Vec<u8> {
-    let point = a.key.verifying_key().to_sec1_point(false);
-    let bytes = point.as_bytes();
-    cbor_bytes(&Value::Map(vec![
-        (Value::from(1), Value::from(2)),
-        (Value::from(3), Value::from(alg)),
-        (Value::from(-1), Value::from(1)),
-        (Value::from(-2), Value::Bytes(bytes[1..33].to_vec())),
-        (Value::from(-3), Value::Bytes(bytes[33..65].to_vec())),
-    ]))
-}
-
-fn auth_data(rp_id: &str, flags: u8, count: u32, attested: Option<(&[u8], &[u8])>) -> Vec<u8> {
-    let mut data = Sha256::digest(rp_id.as_bytes()).to_vec();
-    data.push(flags | if attested.is_some() { AT } else { 0 });
-    data.extend_from_slice(&count.to_be_bytes());
-    if let Some((id, key)) = attested {
-        data.extend_from_slice(&[0u8; 16]);
-        data.extend_from_slice(&u16::try_from(id.len()).expect("id length").to_be_bytes());
-        data.extend_from_slice(id);
-        data.extend_from_slice(key);
-    }
-    data
 }
 
 fn registration(a: &Authenticator, client: String, auth: Vec<u8>) -> RegistrationResponse {
@@ -94,25 +43,6 @@ fn good_registration(a: &Authenticator) -> RegistrationResponse {
         client_data("webauthn.create", CHALLENGE, ORIGIN),
         auth_data(RP_ID, UP | UV, 0, Some((&a.id, &key))),
     )
-}
-
-/// DER of a signature, as authenticators send it.
-fn der(signature: &Signature) -> Vec<u8> {
-    let bytes = signature.to_bytes();
-    let integer = |half: &[u8]| {
-        let mut v: Vec<u8> = half.iter().copied().skip_while(|b| *b == 0).collect();
-        if v.first().is_none_or(|b| b & 0x80 != 0) {
-            v.insert(0, 0);
-        }
-        let mut out = vec![0x02, u8::try_from(v.len()).expect("length")];
-        out.extend(v);
-        out
-    };
-    let mut body = integer(&bytes[..32]);
-    body.extend(integer(&bytes[32..]));
-    let mut out = vec![0x30, u8::try_from(body.len()).expect("length")];
-    out.extend(body);
-    out
 }
 
 fn assertion(
