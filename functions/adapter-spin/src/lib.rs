@@ -94,7 +94,14 @@ where
 pub async fn serve<F: Function>(req: spin_sdk::http::Request) -> SpinResponse {
     let (parts, body) = req.into_parts();
     let mut request = http::Request::from_parts(parts, Vec::new());
-    // Spin may give an absolute URI; the core routes on path and query only.
+    // Spin may give an absolute URI, its authority in place of a Host header: the core
+    // derives origins (WebAuthn's RP ID among them) from Host, and routes on path and query.
+    if !request.headers().contains_key(http::header::HOST)
+        && let Some(authority) = request.uri().authority()
+        && let Ok(host) = http::HeaderValue::from_str(authority.as_str())
+    {
+        request.headers_mut().insert(http::header::HOST, host);
+    }
     if let Some(pq) = request.uri().path_and_query().cloned()
         && let Ok(uri) = http::Uri::builder().path_and_query(pq).build()
     {
