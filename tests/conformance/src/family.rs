@@ -13,7 +13,7 @@ pub const CASES: &[Case] = &[
         run: invitations,
     },
     Case {
-        name: "family join: a passkey registers once per code; wrong origin, RP, reused challenge or code are 401; parallel joins give one 201",
+        name: "family join: a passkey registers once per code; wrong origin, RP, reused challenge or code, withdrawn consent are 401; parallel joins give one 201",
         run: join,
     },
 ];
@@ -135,6 +135,27 @@ fn join(c: &Client) -> Result<(), String> {
         "joined: {joined}"
     );
     ensure_problem(&send(good)?, 401, "/problems/unauthorized")?;
+    ensure_problem(
+        &post_json(
+            c,
+            "/api/v1/family/join/options",
+            &serde_json::json!({"code": code}),
+        )?,
+        401,
+        "/problems/unauthorized",
+    )?;
+
+    // Consent withdrawn: the patient's open invitations stop working at once.
+    let (patient, code, token) = invited(c, "join-consent")?;
+    options(c, &code)?;
+    let revoked = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/consent/revoke"),
+        &token,
+        None,
+    )?;
+    ensure!(revoked.status == 204, "consent revoke: {}", revoked.status);
     ensure_problem(
         &post_json(
             c,

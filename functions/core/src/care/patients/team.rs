@@ -160,6 +160,15 @@ pub async fn revoke_consent(env: &Env, req: &Request, member: &Member) -> Result
         ),
         Statement::new(
             "UPDATE patients SET status = 'consent_revoked', updated_at = ?2 WHERE id = ?1",
+            vec![id.into(), now.clone().into()],
+        ),
+        // The family's door closes with the team's (issue #34): members and open invitations.
+        Statement::new(
+            "UPDATE family_members SET status = 'closed', closed_at = ?2 WHERE patient_id = ?1 AND status = 'active'",
+            vec![id.into(), now.clone().into()],
+        ),
+        Statement::new(
+            "UPDATE family_invitations SET revoked_at = ?2 WHERE patient_id = ?1 AND used_at IS NULL AND revoked_at IS NULL",
             vec![id.into(), now.into()],
         ),
         audit::statement(env, req, Some(&caller.sub), "consent.revoke", Some(id), Outcome::Allowed),
