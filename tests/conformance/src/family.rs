@@ -13,7 +13,7 @@ pub const CASES: &[Case] = &[
         run: invitations,
     },
     Case {
-        name: "family join: a passkey registers once per code; wrong origin, RP, reused challenge or code, withdrawn consent are 401; parallel joins give one 201",
+        name: "family join: a passkey registers once per code; wrong origin, RP, reused or dropped challenge, used code, withdrawn consent are 401; parallel joins give one 201",
         run: join,
     },
 ];
@@ -140,6 +140,23 @@ fn join(c: &Client) -> Result<(), String> {
             c,
             "/api/v1/family/join/options",
             &serde_json::json!({"code": code}),
+        )?,
+        401,
+        "/problems/unauthorized",
+    )?;
+
+    // One code holds at most five challenges open: the sixth request drops the first.
+    let (_, code, _) = invited(c, "join-many")?;
+    let (first, rp_id) = options(c, &code)?;
+    for _ in 0..5 {
+        options(c, &code)?;
+    }
+    let stale = software::registration_json(&software::authenticator(99), &first, &origin, &rp_id);
+    ensure_problem(
+        &post_json(
+            c,
+            "/api/v1/family/join",
+            &serde_json::json!({"code": code, "credential": stale}),
         )?,
         401,
         "/problems/unauthorized",

@@ -17,6 +17,8 @@ use crate::vocabulary::Word;
 
 /// How long a ceremony's challenge stands.
 const CHALLENGE_TTL_MS: i64 = 5 * 60 * 1000;
+/// Challenges one code may hold open at once (a phone that retries, a second device).
+const OPEN_PER_CODE: usize = 5;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,6 +74,16 @@ pub async fn options(env: &Env, req: &Request, input: OptionsInput) -> Result<Js
             Statement::new(
                 "DELETE FROM webauthn_challenges WHERE expires_at <= ?1",
                 vec![now.into()],
+            ),
+            // One code keeps at most OPEN_PER_CODE challenges: asking again drops the oldest.
+            Statement::new(
+                "DELETE FROM webauthn_challenges WHERE purpose = 'join' AND subject = ?1 \
+                 AND challenge NOT IN (SELECT challenge FROM webauthn_challenges \
+                 WHERE purpose = 'join' AND subject = ?1 ORDER BY rowid DESC LIMIT ?2)",
+                vec![
+                    invitation.id.clone().into(),
+                    i64::try_from(OPEN_PER_CODE - 1).unwrap_or(0).into(),
+                ],
             ),
             Statement::new(
                 "INSERT INTO webauthn_challenges (challenge, purpose, subject, user_handle, expires_at) \
