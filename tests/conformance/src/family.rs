@@ -87,6 +87,27 @@ fn options(c: &Client, code: &str) -> Result<(Vec<u8>, String), String> {
     ))
 }
 
+/// Join options for `code` are refused (401).
+fn options_refused(c: &Client, code: &str) -> Result<(), String> {
+    let resp = post_json(
+        c,
+        "/api/v1/family/join/options",
+        &serde_json::json!({"code": code}),
+    )?;
+    ensure_problem(&resp, 401, "/problems/unauthorized").map(|_| ())
+}
+
+/// A join with `code` and `credential` is refused (401).
+fn join_refused(c: &Client, code: &str, credential: &serde_json::Value) -> Result<(), String> {
+    let body = serde_json::json!({"code": code, "credential": credential});
+    ensure_problem(
+        &post_json(c, "/api/v1/family/join", &body)?,
+        401,
+        "/problems/unauthorized",
+    )
+    .map(|_| ())
+}
+
 fn join(c: &Client) -> Result<(), String> {
     let origin = c.base.clone();
     let (patient, code, _) = invited(c, "join-nurse")?;
@@ -99,15 +120,7 @@ fn join(c: &Client) -> Result<(), String> {
         )
     };
     // A bad code: no options.
-    ensure_problem(
-        &post_json(
-            c,
-            "/api/v1/family/join/options",
-            &serde_json::json!({"code": "AAAAAAAAAAAAAAAAAAAAAAAAAA"}),
-        )?,
-        401,
-        "/problems/unauthorized",
-    )?;
+    options_refused(c, "AAAAAAAAAAAAAAAAAAAAAAAAAA")?;
     // Wrong origin, wrong RP ID: refused, and each challenge is gone with its try.
     let (challenge, rp_id) = options(c, &code)?;
     ensure!(
@@ -115,10 +128,10 @@ fn join(c: &Client) -> Result<(), String> {
         "RP ID {rp_id} is the host of {origin}"
     );
     let evil = software::registration_json(&phone, &challenge, "https://evil.example", &rp_id);
-    ensure_problem(&send(evil)?, 401, "/problems/unauthorized")?;
+    join_refused(c, &code, &evil)?;
     let (challenge, _) = options(c, &code)?;
     let other_rp = software::registration_json(&phone, &challenge, &origin, "evil.example");
-    ensure_problem(&send(other_rp)?, 401, "/problems/unauthorized")?;
+    join_refused(c, &code, &other_rp)?;
     // The right ceremony joins; its replay (same challenge) and the code again are refused.
     let (challenge, _) = options(c, &code)?;
     let good = software::registration_json(&phone, &challenge, &origin, &rp_id);
@@ -134,16 +147,8 @@ fn join(c: &Client) -> Result<(), String> {
         joined["patient_id"] == patient.as_str() && joined["relation"] == "child",
         "joined: {joined}"
     );
-    ensure_problem(&send(good)?, 401, "/problems/unauthorized")?;
-    ensure_problem(
-        &post_json(
-            c,
-            "/api/v1/family/join/options",
-            &serde_json::json!({"code": code}),
-        )?,
-        401,
-        "/problems/unauthorized",
-    )?;
+    join_refused(c, &code, &good)?;
+    options_refused(c, &code)?;
 
     // One code holds at most five challenges open: the sixth request drops the first.
     let (_, code, _) = invited(c, "join-many")?;
@@ -152,15 +157,7 @@ fn join(c: &Client) -> Result<(), String> {
         options(c, &code)?;
     }
     let stale = software::registration_json(&software::authenticator(99), &first, &origin, &rp_id);
-    ensure_problem(
-        &post_json(
-            c,
-            "/api/v1/family/join",
-            &serde_json::json!({"code": code, "credential": stale}),
-        )?,
-        401,
-        "/problems/unauthorized",
-    )?;
+    join_refused(c, &code, &stale)?;
 
     // Consent withdrawn: the patient's open invitations stop working at once.
     let (patient, code, token) = invited(c, "join-consent")?;
@@ -173,15 +170,7 @@ fn join(c: &Client) -> Result<(), String> {
         None,
     )?;
     ensure!(revoked.status == 204, "consent revoke: {}", revoked.status);
-    ensure_problem(
-        &post_json(
-            c,
-            "/api/v1/family/join/options",
-            &serde_json::json!({"code": code}),
-        )?,
-        401,
-        "/problems/unauthorized",
-    )?;
+    options_refused(c, &code)?;
 
     // Twenty parallel joins with one code, each with its own challenge and key: one 201.
     let (_, code, _) = invited(c, "join-race")?;
