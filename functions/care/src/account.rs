@@ -1,7 +1,8 @@
 //! Professionals' accounts: registration, login and sessions, and what an org admin does
 //! for their organization's staff (status, invitations).
 
-use rainbownet_core::auth::{enrolment, invitations, login, sessions, staff};
+use rainbownet_core::auth::{enrolment, invitations, login, passkey, sessions, staff};
+use rainbownet_core::care::family_caller;
 use rainbownet_core::care::family_join;
 use rainbownet_core::guard::Call;
 use rainbownet_core::http::respond::{created, items, no_content, ok};
@@ -46,14 +47,42 @@ pub async fn logout(c: Call<'_>) -> Result<Response, Error> {
     } else {
         c.json()?
     };
-    let caller = c.who.subject()?;
+    let caller = c.who.signed_in()?;
     sessions::logout(c.env, c.req, caller, input.refresh_token.as_deref()).await?;
     Ok(no_content())
 }
 
-/// The caller's own profile.
+/// The caller's own profile (a family member's names the patient they follow).
 pub async fn me(c: Call<'_>) -> Result<Response, Error> {
-    Ok(ok(&enrolment::profile(c.env, c.who.subject()?).await?))
+    match c.who.family() {
+        Some(linked) => Ok(ok(&family_caller::profile(c.env, linked).await?)),
+        None => Ok(ok(&enrolment::profile(c.env, c.who.subject()?).await?)),
+    }
+}
+
+pub async fn passkey_options(c: Call<'_>) -> Result<Response, Error> {
+    Ok(ok(&passkey::signin_options(c.env, c.req)?))
+}
+
+pub async fn passkey_sign_in(c: Call<'_>) -> Result<Response, Error> {
+    Ok(ok(&passkey::sign_in(c.env, c.req, c.json()?).await?))
+}
+
+pub async fn passkeys(c: Call<'_>) -> Result<Response, Error> {
+    Ok(items(&passkey::list(c.env, c.who.signed_in()?).await?))
+}
+
+pub async fn passkey_add_options(c: Call<'_>) -> Result<Response, Error> {
+    Ok(ok(
+        &passkey::add_options(c.env, c.req, c.who.signed_in()?).await?
+    ))
+}
+
+pub async fn passkey_add(c: Call<'_>) -> Result<Response, Error> {
+    let input = c.json()?;
+    Ok(created(
+        &passkey::add(c.env, c.req, c.who.signed_in()?, input).await?,
+    ))
 }
 
 pub async fn staff(c: Call<'_>) -> Result<Response, Error> {

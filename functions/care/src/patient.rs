@@ -6,7 +6,7 @@ use rainbownet_core::auth::admin::Admin;
 use rainbownet_core::care::{
     attachments, family, fhir, import, nearby, patients, templates, timeline, vitals,
 };
-use rainbownet_core::guard::Call;
+use rainbownet_core::guard::{Call, Reader};
 use rainbownet_core::http::respond::{created, items, no_content, ok};
 use rainbownet_core::{Error, Response};
 
@@ -36,8 +36,16 @@ pub async fn import(c: Call<'_>) -> Result<Response, Error> {
     Ok(ok(&report))
 }
 
+/// The record's basic data, for the team or the linked family.
 pub async fn get(c: Call<'_>) -> Result<Response, Error> {
-    Ok(ok(&patients::get(c.env, c.req, c.who.member()?).await?))
+    match c.who.reader()? {
+        Reader::Team(member) => Ok(ok(&patients::get(c.env, c.req, member).await?)),
+        Reader::Family(linked) => {
+            let patient = patients::load(c.env, &linked.patient).await?;
+            linked.record(c.env, c.req, c.action).await?;
+            Ok(ok(&patient))
+        }
+    }
 }
 
 pub async fn add_member(c: Call<'_>) -> Result<Response, Error> {
@@ -80,7 +88,13 @@ pub async fn revoke_consent(c: Call<'_>) -> Result<Response, Error> {
 
 pub async fn posts(c: Call<'_>) -> Result<Response, Error> {
     let (cursor, limit) = c.page();
-    let page = timeline::list(c.env, c.req, c.who.member()?, cursor.as_deref(), limit).await?;
+    let cursor = cursor.as_deref();
+    let page = match c.who.reader()? {
+        Reader::Team(member) => timeline::list(c.env, c.req, member, cursor, limit).await?,
+        Reader::Family(linked) => {
+            timeline::list_shared(c.env, c.req, linked, cursor, limit).await?
+        }
+    };
     Ok(ok(&page))
 }
 

@@ -25,6 +25,7 @@ fn staff(id: &str, town: &str) -> Subject {
         jti: format!("{id}-token"),
         sid: None,
         name: Some(format!("{id} さん")),
+        patient: None,
     }
 }
 

@@ -40,6 +40,7 @@ fn kept_figures_follow_every_write_and_nothing_is_kept_without_the_version() {
         jti: "hq-kiyosu-token".into(),
         sid: None,
         name: None,
+        patient: None,
     };
     write(
         &env,

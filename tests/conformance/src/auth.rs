@@ -414,6 +414,7 @@ fn bad_tokens(c: &Client) -> Result<(), String> {
             jti: "01FORGEDJTI".into(),
             sid: None,
             name: None,
+            patient: None,
         },
         i64::try_from(now_seconds() * 1000).unwrap_or(0),
     )

@@ -1,4 +1,5 @@
-//! Conformance cases of 患者・家族連携 (issue #34): the team's invitations so far.
+//! Conformance cases of 患者・家族連携 (issue #34): the team's invitations, joining and
+//! signing in with a passkey, and what the family sees.
 
 use rainbownet_core::auth::webauthn::{self, software};
 
@@ -16,7 +17,466 @@ pub const CASES: &[Case] = &[
         name: "family join: a passkey registers once per code; wrong origin, RP, reused or dropped challenge, used code, withdrawn consent are 401; parallel joins give one 201",
         run: join,
     },
+    Case {
+        name: "passkey sign-in: family and professionals; replay, counter going back, another key, wrong origin, forged challenge are 401 and audited; ten racing sign-ins with one assertion give one 200",
+        run: passkey_sign_in,
+    },
+    Case {
+        name: "the family's view: shared posts only, the patient's record, no professional route (403), nothing after consent is withdrawn",
+        run: family_view,
+    },
 ];
+
+/// A family member of `patient` who joined with the software authenticator `seed`: their
+/// access token, refresh token and id.
+pub fn family_member(
+    c: &Client,
+    team_token: &str,
+    patient: &str,
+    seed: u8,
+) -> Result<(String, String, String), String> {
+    let made = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/family-invitations"),
+        team_token,
+        Some(r#"{"name":"家族 三郎","relation":"spouse"}"#.into()),
+    )?
+    .json()?;
+    let code = made["code"].as_str().ok_or("no code")?.to_owned();
+    let (challenge, rp_id) = options(c, &code)?;
+    let credential =
+        software::registration_json(&software::authenticator(seed), &challenge, &c.base, &rp_id);
+    let joined = post_json(
+        c,
+        "/api/v1/family/join",
+        &serde_json::json!({"code": code, "credential": credential}),
+    )?;
+    ensure!(
+        joined.status == 201,
+        "join: {} {}",
+        joined.status,
+        joined.text()
+    );
+    let joined = joined.json()?;
+    let field = |name: &str| {
+        joined[name]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or(format!("join: no {name} in {joined}"))
+    };
+    Ok((
+        field("access_token")?,
+        field("refresh_token")?,
+        field("id")?,
+    ))
+}
+
+/// A sign-in challenge and the RP ID from fresh options.
+fn signin_options(c: &Client) -> Result<(Vec<u8>, String), String> {
+    let resp = post_json(c, "/api/v1/auth/passkey/options", &serde_json::json!({}))?;
+    ensure!(
+        resp.status == 200,
+        "passkey options: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let options = resp.json()?;
+    let key = &options["publicKey"];
+    let challenge =
+        webauthn::from_base64url(key["challenge"].as_str().unwrap_or_default(), "challenge")
+            .map_err(|e| e.to_string())?;
+    ensure!(challenge.len() >= 16, "a long challenge: {options}");
+    Ok((
+        challenge,
+        key["rpId"].as_str().unwrap_or_default().to_owned(),
+    ))
+}
+
+fn sign_in(c: &Client, credential: &serde_json::Value) -> Result<crate::client::Resp, String> {
+    post_json(
+        c,
+        "/api/v1/auth/passkey",
+        &serde_json::json!({"credential": credential}),
+    )
+}
+
+fn sign_in_refused(c: &Client, credential: &serde_json::Value) -> Result<(), String> {
+    ensure_problem(&sign_in(c, credential)?, 401, "/problems/unauthorized").map(|_| ())
+}
+
+fn passkey_sign_in(c: &Client) -> Result<(), String> {
+    let origin = c.base.clone();
+    let (patient, _, team) = invited(c, "passkey-nurse")?;
+    let (family_token, refresh, member) = family_member(c, &team, &patient, 61)?;
+    ensure!(
+        refresh.starts_with("fam_"),
+        "a family session's refresh token: {refresh}"
+    );
+    let me = with_token(c, "GET", "/api/v1/auth/me", &family_token, None)?;
+    ensure!(me.status == 200, "me: {} {}", me.status, me.text());
+    let me = me.json()?;
+    ensure!(
+        me["kind"] == "family"
+            && me["patient"]["id"] == patient.as_str()
+            && me["id"] == member.as_str(),
+        "me: {me}"
+    );
+    let phone = software::authenticator(61);
+    let handle = member.as_bytes();
+
+    // A good sign-in: the same token pair as a password login.
+    let (challenge, rp_id) = signin_options(c)?;
+    ensure!(origin.contains(&rp_id), "RP ID {rp_id} of {origin}");
+    let good = software::assertion_json(&phone, &challenge, &origin, &rp_id, 1, handle);
+    let signed = sign_in(c, &good)?;
+    let (access_token, refresh) = crate::auth::tokens(&signed)?;
+    ensure!(
+        with_token(
+            c,
+            "GET",
+            &format!("/api/v1/patients/{patient}"),
+            &access_token,
+            None
+        )?
+        .status
+            == 200,
+        "the new token reads the patient"
+    );
+    // The same assertion again (its challenge spent), and the counter going back.
+    sign_in_refused(c, &good)?;
+    let (challenge, _) = signin_options(c)?;
+    sign_in_refused(
+        c,
+        &software::assertion_json(&phone, &challenge, &origin, &rp_id, 1, handle),
+    )?;
+    // Another key's signature under this credential's id; another origin; a challenge
+    // this server never issued.
+    let thief = software::Authenticator {
+        key: software::authenticator(62).key,
+        id: phone.id.clone(),
+    };
+    let (challenge, _) = signin_options(c)?;
+    sign_in_refused(
+        c,
+        &software::assertion_json(&thief, &challenge, &origin, &rp_id, 5, handle),
+    )?;
+    sign_in_refused(
+        c,
+        &software::assertion_json(
+            &phone,
+            &challenge,
+            "https://evil.example",
+            &rp_id,
+            5,
+            handle,
+        ),
+    )?;
+    let mut forged = challenge.clone();
+    forged[0] ^= 1;
+    sign_in_refused(
+        c,
+        &software::assertion_json(&phone, &forged, &origin, &rp_id, 5, handle),
+    )?;
+    // Malformed credentials are a clear 400, never a crash.
+    let malformed = post_json(
+        c,
+        "/api/v1/auth/passkey",
+        &serde_json::json!({"credential": {"id": 5}}),
+    )?;
+    ensure!(
+        malformed.status == 400,
+        "malformed credential: {} {}",
+        malformed.status,
+        malformed.text()
+    );
+    // The refreshed family session stays a family session.
+    let refreshed = post_json(
+        c,
+        "/api/v1/auth/refresh",
+        &serde_json::json!({"refresh_token": refresh}),
+    )?;
+    let (again, next) = crate::auth::tokens(&refreshed)?;
+    ensure!(next.starts_with("fam_"), "rotated family token: {next}");
+    ensure_problem(
+        &with_token(c, "GET", "/api/v1/patients", &again, None)?,
+        403,
+        "/problems/forbidden",
+    )?;
+
+    // Ten sign-ins racing with one assertion: one session.
+    let (challenge, _) = signin_options(c)?;
+    let once = software::assertion_json(&phone, &challenge, &origin, &rp_id, 9, handle);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..10)
+            .map(|_| s.spawn(|| sign_in(c, &once).map_or(0, |r| r.status)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
+    });
+    ensure!(
+        statuses.iter().filter(|s| **s == 200).count() == 1
+            && statuses.iter().all(|s| [200, 401].contains(s)),
+        "ten racing sign-ins: {statuses:?}"
+    );
+
+    // A professional adds a passkey and signs in with it instead of password + TOTP.
+    let (challenge, rp_id) = {
+        let resp = with_token(
+            c,
+            "POST",
+            "/api/v1/auth/passkeys/options",
+            &team,
+            Some("{}".into()),
+        )?;
+        ensure!(
+            resp.status == 200,
+            "add options: {} {}",
+            resp.status,
+            resp.text()
+        );
+        let options = resp.json()?;
+        ensure!(
+            options["publicKey"]["authenticatorSelection"]["userVerification"] == "required",
+            "a professional's passkey verifies the user: {options}"
+        );
+        let challenge = webauthn::from_base64url(
+            options["publicKey"]["challenge"]
+                .as_str()
+                .unwrap_or_default(),
+            "challenge",
+        )
+        .map_err(|e| e.to_string())?;
+        (
+            challenge,
+            options["publicKey"]["rp"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    let laptop = software::authenticator(63);
+    let registration = software::registration_json(&laptop, &challenge, &origin, &rp_id);
+    let added = with_token(
+        c,
+        "POST",
+        "/api/v1/auth/passkeys",
+        &team,
+        Some(serde_json::json!({"credential": registration}).to_string()),
+    )?;
+    ensure!(
+        added.status == 201,
+        "add passkey: {} {}",
+        added.status,
+        added.text()
+    );
+    let again = with_token(
+        c,
+        "POST",
+        "/api/v1/auth/passkeys",
+        &team,
+        Some(serde_json::json!({"credential": registration}).to_string()),
+    )?;
+    ensure!(
+        again.status == 409,
+        "the same registration twice: {}",
+        again.status
+    );
+    let nurse_id = with_token(c, "GET", "/api/v1/auth/me", &team, None)?.json()?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (challenge, _) = signin_options(c)?;
+    let signed = sign_in(
+        c,
+        &software::assertion_json(&laptop, &challenge, &origin, &rp_id, 1, nurse_id.as_bytes()),
+    )?;
+    let (nurse_token, _) = crate::auth::tokens(&signed)?;
+    let list = with_token(c, "GET", "/api/v1/patients", &nurse_token, None)?;
+    ensure!(
+        list.status == 200,
+        "the nurse's passkey session lists patients: {}",
+        list.status
+    );
+    let keys = with_token(c, "GET", "/api/v1/auth/passkeys", &nurse_token, None)?.json()?;
+    ensure!(
+        keys["items"]
+            .as_array()
+            .is_some_and(|k| k.len() == 1 && k[0]["last_used_at"].is_string()),
+        "the nurse's passkeys: {keys}"
+    );
+
+    // Refusals are on record against the account they named.
+    let audit = audit_entries(c, &format!("target={member}&limit=200"))?;
+    // Refusals without a valid token within a minute from one address are one row with
+    // their count (`repeats`).
+    let denied: i64 = audit
+        .iter()
+        .filter(|e| e["action"] == "auth.passkey" && e["outcome"] == "denied")
+        .map(|e| e["repeats"].as_i64().unwrap_or(1))
+        .sum();
+    ensure!(
+        denied >= 4,
+        "{denied} refused passkey sign-ins on record: {audit:?}"
+    );
+    Ok(())
+}
+
+fn family_view(c: &Client) -> Result<(), String> {
+    let (patient, _, team) = invited(c, "view-nurse")?;
+    let (family, refresh, _) = family_member(c, &team, &patient, 64)?;
+    let posts = format!("/api/v1/patients/{patient}/posts");
+    let post = |body: serde_json::Value| {
+        let resp = with_token(c, "POST", &posts, &team, Some(body.to_string()))?;
+        ensure!(resp.status == 201, "post: {} {}", resp.status, resp.text());
+        Ok::<_, String>(resp.json()?["id"].as_str().unwrap_or_default().to_owned())
+    };
+    post(
+        serde_json::json!({"category": "report", "body": "本日の訪問：血圧安定しています", "share_with_family": true}),
+    )?;
+    let hidden = post(
+        serde_json::json!({"category": "consultation", "body": "チーム内の相談：服薬の見直し"}),
+    )?;
+    let shared = |token: &str| -> Result<Vec<serde_json::Value>, String> {
+        let resp = with_token(c, "GET", &posts, token, None)?;
+        ensure!(
+            resp.status == 200,
+            "family timeline: {} {}",
+            resp.status,
+            resp.text()
+        );
+        ensure!(
+            !resp.text().contains("チーム内の相談"),
+            "an unshared post reached the family"
+        );
+        Ok(resp.json()?["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
+    };
+    let items = shared(&family)?;
+    ensure!(
+        items.len() == 1
+            && items[0]["share_with_family"] == true
+            && items[0]["comments"] == serde_json::json!([]),
+        "one shared post, no comments: {items:?}"
+    );
+    // The author shares the second post: now the family sees both.
+    let edited = with_token(
+        c,
+        "PUT",
+        &format!("{posts}/{hidden}"),
+        &team,
+        Some(r#"{"share_with_family":true}"#.into()),
+    )?;
+    ensure!(
+        edited.status == 200,
+        "share: {} {}",
+        edited.status,
+        edited.text()
+    );
+    ensure!(
+        edited.json()?["edited_at"].is_null(),
+        "sharing is not an edit of the text"
+    );
+    let resp = with_token(c, "GET", &posts, &family, None)?;
+    ensure!(
+        resp.json()?["items"].as_array().map(Vec::len) == Some(2),
+        "two shared posts"
+    );
+
+    // The record itself, yes; another patient, no; professional routes, 403.
+    let record = with_token(
+        c,
+        "GET",
+        &format!("/api/v1/patients/{patient}"),
+        &family,
+        None,
+    )?;
+    ensure!(
+        record.status == 200,
+        "the family reads the record: {}",
+        record.status
+    );
+    let (other, _, _) = invited(c, "view-other")?;
+    ensure_problem(
+        &with_token(
+            c,
+            "GET",
+            &format!("/api/v1/patients/{other}"),
+            &family,
+            None,
+        )?,
+        404,
+        "/problems/not-found",
+    )?;
+    for (method, path) in [
+        ("GET", "/api/v1/patients".to_owned()),
+        ("GET", format!("/api/v1/patients/{patient}/vitals")),
+        (
+            "GET",
+            format!("/api/v1/patients/{patient}/family-invitations"),
+        ),
+        ("POST", posts.clone()),
+        ("GET", "/api/v1/care/audit".to_owned()),
+        ("GET", "/api/v1/disaster/events".to_owned()),
+    ] {
+        let resp = with_token(
+            c,
+            method,
+            &path,
+            &family,
+            (method == "POST").then(|| "{}".to_owned()),
+        )?;
+        ensure!(
+            resp.status == 403,
+            "family {method} {path}: {} {}",
+            resp.status,
+            resp.text()
+        );
+    }
+
+    // Consent withdrawn: the family's token, refresh token and passkey stop at once.
+    let revoked = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/consent/revoke"),
+        &team,
+        None,
+    )?;
+    ensure!(revoked.status == 204, "consent revoke: {}", revoked.status);
+    ensure_problem(
+        &with_token(c, "GET", &posts, &family, None)?,
+        404,
+        "/problems/not-found",
+    )?;
+    ensure_problem(
+        &with_token(c, "GET", "/api/v1/auth/me", &family, None)?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    ensure_problem(
+        &post_json(
+            c,
+            "/api/v1/auth/refresh",
+            &serde_json::json!({"refresh_token": refresh}),
+        )?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    let (challenge, rp_id) = signin_options(c)?;
+    sign_in_refused(
+        c,
+        &software::assertion_json(
+            &software::authenticator(64),
+            &challenge,
+            &c.base,
+            &rp_id,
+            0,
+            b"",
+        ),
+    )?;
+    Ok(())
+}
 
 /// A patient of a new nurse, and an invitation's code for it.
 fn invited(c: &Client, label: &str) -> Result<(String, String, String), String> {

@@ -170,6 +170,7 @@ fn matrix(c: &Client) -> Result<(), String> {
             jti: format!("expired{}", now_seconds()),
             sid: None,
             name: None,
+            patient: None,
         },
         an_hour_ago,
     )

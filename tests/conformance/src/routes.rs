@@ -13,12 +13,14 @@ use crate::client::{Client, Resp};
 use crate::hosts::TEST_TOKEN_SEED;
 
 pub const CASES: &[Case] = &[Case {
-    name: "route tables: every portal, care and disaster route × no, forged and expired tokens and an outsider, as its guard says",
+    name: "route tables: every portal, care and disaster route × no, forged and expired tokens, an outsider and two family members (linked, of another patient), as its guard says",
     run: every_route,
 }];
 
 /// The records a route's path may name: real ones the outsider has no part in.
 struct Records {
+    /// The patient's team member (the lead).
+    owner: String,
     patient: String,
     project: String,
     event: String,
@@ -122,13 +124,49 @@ fn records(c: &Client) -> Result<Records, String> {
         )?,
         "team",
     )?;
+    // A post the team keeps to itself: no family answer may carry it.
+    let kept = with_token(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/posts"),
+        &owner,
+        Some(serde_json::json!({"category": "consultation", "body": UNSHARED}).to_string()),
+    )?;
+    ensure!(kept.status == 201, "unshared post: {}", kept.text());
     Ok(Records {
+        owner,
         patient,
         project,
         event,
         team,
         professional: owner_id,
     })
+}
+
+/// The text of a post the team did not share with the family.
+const UNSHARED: &str = "経路の非共有記録";
+
+/// What a family member may get: professionals' routes refuse them (403), the routes of
+/// the signed-in and of the team-or-family serve them for their own patient and hide
+/// another's (404).
+fn family_ok(guard: Guard, linked: bool, status: u16) -> bool {
+    match guard {
+        Guard::Public | Guard::PublicOrAdministrator => {
+            status < 500 && status != 401 && status != 403
+        }
+        Guard::SignedIn => status < 500 && status != 401 && status != 403 && status != 404,
+        Guard::PatientMemberOrFamily if linked => {
+            status < 500 && status != 401 && status != 403 && status != 404
+        }
+        Guard::PatientMemberOrFamily => status == 404,
+        Guard::Session
+        | Guard::PatientMember
+        | Guard::ProjectMember
+        | Guard::TownStaff
+        | Guard::OrgAdmin
+        | Guard::Administrator
+        | Guard::RegionAdministrator => status == 403,
+    }
 }
 
 /// What a caller without a valid token may get: a public route answers them (never 401,
@@ -147,13 +185,13 @@ fn anonymous_ok(guard: Guard, sent_token: bool, status: u16) -> bool {
 /// What a logged-in professional with no part in the records may get.
 fn outsider_ok(guard: Guard, status: u16) -> bool {
     match guard {
-        Guard::Public | Guard::Session | Guard::PublicOrAdministrator => {
+        Guard::Public | Guard::Session | Guard::SignedIn | Guard::PublicOrAdministrator => {
             status < 500 && status != 401
         }
         // The region's own data: sysadmins only.
         Guard::RegionAdministrator => status == 403,
         // The record's existence is not revealed.
-        Guard::PatientMember | Guard::ProjectMember => status == 404,
+        Guard::PatientMember | Guard::PatientMemberOrFamily | Guard::ProjectMember => status == 404,
         // Refused, or turned away by what they sent; never served.
         Guard::TownStaff | Guard::OrgAdmin | Guard::Administrator => {
             matches!(status, 400 | 403 | 404 | 409 | 415 | 422)
@@ -179,6 +217,18 @@ fn every_route(c: &Client) -> Result<(), String> {
         &["professional"],
         ("23233", "清須よそ者クリニック"),
     )?;
+    let (family, _, _) = crate::family::family_member(c, &r.owner, &r.patient, 71)?;
+    let elsewhere = created(
+        with_token(
+            c,
+            "POST",
+            "/api/v1/patients",
+            &outsider,
+            Some(crate::patients::patient_body("経路 別子")),
+        )?,
+        "another patient",
+    )?;
+    let (family_elsewhere, _, _) = crate::family::family_member(c, &outsider, &elsewhere, 72)?;
     let seed = rainbownet_core::auth::keys::from_hex(TEST_TOKEN_SEED).ok_or("seed")?;
     let subject = |jti: &str| token::Subject {
         sub: r.professional.clone(),
@@ -191,6 +241,7 @@ fn every_route(c: &Client) -> Result<(), String> {
         jti: jti.into(),
         sid: None,
         name: None,
+        patient: None,
     };
     let now_ms = i64::try_from(now_seconds() * 1000).unwrap_or(0);
     let forged =
@@ -201,7 +252,8 @@ fn every_route(c: &Client) -> Result<(), String> {
         .chain(rainbownet_disaster::routes())
         .chain(rainbownet_portal::routes())
         .collect();
-    // A route that ends the caller's session goes last, so the outsider keeps theirs.
+    // A route that ends the caller's session goes last, so the outsider and the family keep
+    // theirs.
     routes.sort_by_key(|route| route.path.ends_with("/logout"));
     let mut failures = Vec::new();
     let mut calls = 0;
@@ -238,6 +290,30 @@ fn every_route(c: &Client) -> Result<(), String> {
                 "outsider {} {}: the patient's name in the answer",
                 route.method, route.path
             ));
+        }
+        for (who, token, linked) in [
+            ("family", family.as_str(), true),
+            ("another's family", family_elsewhere.as_str(), false),
+        ] {
+            let resp = send(c, route, &path, Some(token))?;
+            calls += 1;
+            if !family_ok(route.guard, linked, resp.status) {
+                failures.push(format!(
+                    "{who} {} {} ({:?}): {} {}",
+                    route.method,
+                    route.path,
+                    route.guard,
+                    resp.status,
+                    resp.text().chars().take(160).collect::<String>()
+                ));
+            }
+            let text = resp.text();
+            if text.contains(UNSHARED) || (!linked && text.contains("経路 表子")) {
+                failures.push(format!(
+                    "{who} {} {}: what the team did not share is in the answer",
+                    route.method, route.path
+                ));
+            }
         }
     }
     ensure!(

@@ -58,7 +58,11 @@ impl Admin {
 /// is decided by [`Admin::may_manage`] once the record is known.
 pub async fn authenticate(req: &Request, env: &Env) -> Result<Admin, Error> {
     if bootstrap::require_admin(req, env).is_err() {
-        return session::authenticate(req, env).await.map(Admin::Staff);
+        // A family member administers nothing.
+        return match session::authenticate(req, env).await? {
+            subject if subject.is_family() => Err(Error::Forbidden),
+            subject => Ok(Admin::Staff(subject)),
+        };
     }
     if !bootstrap::is_closed(env).await? {
         return Ok(Admin::Bootstrap);
@@ -139,6 +143,7 @@ mod tests {
             jti: "01J".into(),
             sid: None,
             name: None,
+            patient: None,
         })
     }
 

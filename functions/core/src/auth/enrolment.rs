@@ -237,6 +237,7 @@ pub async fn subject_by_email(env: &Env, email: &str) -> Result<Subject, Error> 
         jti: env.new_id(),
         sid: None,
         name: Some(row.text("name")?.to_owned()),
+        patient: None,
     })
 }
 

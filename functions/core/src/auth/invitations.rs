@@ -365,6 +365,7 @@ mod tests {
             jti: "01J".into(),
             sid: None,
             name: None,
+            patient: None,
         }
     }
 

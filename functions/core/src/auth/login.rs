@@ -9,9 +9,8 @@
 
 use serde::Deserialize;
 
-use super::keys::to_hex;
 use super::random;
-use super::sessions::{self, REFRESH_TTL_MS, Tokens, token_hash};
+use super::sessions::{self, Tokens};
 use super::token::Subject;
 use super::{password, sealed, totp};
 use crate::audit::{self, Outcome};
@@ -198,19 +197,11 @@ pub async fn login(env: &Env, req: &Request, input: &LoginInput) -> Result<Token
         jti: env.new_id(),
         sid: Some(family.clone()),
         name: Some(account.text("name")?.to_owned()),
+        patient: None,
     };
-    let refresh = to_hex(&random::<32>(env));
+    let (refresh, session) = sessions::Holder::Professional.begin(env, &id, &family, now);
     let mut statements = vec![
-        Statement::new(
-            "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            vec![
-                token_hash(&refresh).into(),
-                family.clone().into(),
-                id.clone().into(),
-                now.into(),
-                (now + REFRESH_TTL_MS).into(),
-            ],
-        ),
+        session,
         Statement::new(
             "DELETE FROM login_failures WHERE email = ?1 AND address IS ?2",
             vec![email.into(), address.clone().into()],

@@ -8,6 +8,7 @@ pub mod enrolment;
 pub mod invitations;
 pub mod keys;
 pub mod login;
+pub mod passkey;
 pub mod password;
 pub mod role;
 pub mod sealed;

@@ -46,10 +46,120 @@ pub(crate) fn tokens(
     })
 }
 
-async fn revoke_family(env: &Env, family: &str, now: i64) -> Result<(), Error> {
+/// Whose session a refresh token continues: a professional's (`refresh_tokens`) or a
+/// family member's (`family_refresh_tokens`; their tokens begin with [`FAMILY_PREFIX`], so a
+/// refresh finds its table without asking both). The rotation rules are the same.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Holder {
+    Professional,
+    Family,
+}
+
+/// How a family member's refresh token begins.
+pub const FAMILY_PREFIX: &str = "fam_";
+
+impl Holder {
+    fn of_token(token: &str) -> Holder {
+        if token.starts_with(FAMILY_PREFIX) {
+            Holder::Family
+        } else {
+            Holder::Professional
+        }
+    }
+
+    pub fn of(subject: &Subject) -> Holder {
+        if subject.is_family() {
+            Holder::Family
+        } else {
+            Holder::Professional
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            Holder::Professional => "refresh_tokens",
+            Holder::Family => "family_refresh_tokens",
+        }
+    }
+
+    fn owner(self) -> &'static str {
+        match self {
+            Holder::Professional => "professional_id",
+            Holder::Family => "member_id",
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Holder::Professional => "",
+            Holder::Family => FAMILY_PREFIX,
+        }
+    }
+
+    /// SQL true while the token's owner may still hold a session (`owner` is the column).
+    fn active(self) -> &'static str {
+        match self {
+            Holder::Professional => {
+                "EXISTS (SELECT 1 FROM professionals p WHERE p.id = professional_id AND p.status = 'active')"
+            }
+            Holder::Family => {
+                "EXISTS (SELECT 1 FROM family_members m JOIN patients p ON p.id = m.patient_id \
+                 WHERE m.id = member_id AND m.status = 'active' AND p.status = 'active')"
+            }
+        }
+    }
+
+    /// The owner's columns for a new access token, joined to the token row `r`.
+    fn owner_columns(self) -> &'static str {
+        match self {
+            Holder::Professional => {
+                "p.status, p.name, p.roles, p.organization_id, o.municipality_code, NULL AS patient_id \
+                 FROM refresh_tokens r JOIN professionals p ON p.id = r.professional_id \
+                 JOIN organizations o ON o.id = p.organization_id"
+            }
+            Holder::Family => {
+                "CASE WHEN m.status = 'active' AND pa.status = 'active' THEN 'active' ELSE 'closed' END AS status, \
+                 m.name, '[]' AS roles, NULL AS organization_id, NULL AS municipality_code, m.patient_id \
+                 FROM family_refresh_tokens r JOIN family_members m ON m.id = r.member_id \
+                 JOIN patients pa ON pa.id = m.patient_id"
+            }
+        }
+    }
+
+    /// A new session's first refresh token and the statement that stores it.
+    pub(crate) fn begin(
+        self,
+        env: &Env,
+        owner: &str,
+        family: &str,
+        now: i64,
+    ) -> (String, Statement) {
+        let token = format!("{}{}", self.prefix(), to_hex(&super::random::<32>(env)));
+        let insert = Statement::new(
+            format!(
+                "INSERT INTO {} (token_hash, family, {}, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                self.table(),
+                self.owner()
+            ),
+            vec![
+                token_hash(&token).into(),
+                family.into(),
+                owner.into(),
+                now.into(),
+                (now + REFRESH_TTL_MS).into(),
+            ],
+        );
+        (token, insert)
+    }
+}
+
+async fn revoke_family(env: &Env, holder: Holder, family: &str, now: i64) -> Result<(), Error> {
     let sql = env.sql(Database::Care).await?;
     sql.batch(&[Statement::new(
-        "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
+        format!(
+            "UPDATE {} SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
+            holder.table()
+        ),
         vec![family.into(), now.into()],
     )])
     .await?;
@@ -71,7 +181,8 @@ fn successor(env: &Env, refresh_token: &str) -> Result<String, Error> {
         .map_err(|e| Error::Internal(e.to_string()))?;
     mac.update(b"rainbownet refresh rotation\0");
     mac.update(refresh_token.as_bytes());
-    Ok(to_hex(&mac.finalize().into_bytes()))
+    let prefix = Holder::of_token(refresh_token).prefix();
+    Ok(format!("{prefix}{}", to_hex(&mac.finalize().into_bytes())))
 }
 
 /// Exchanges a refresh token for new tokens; the old one is spent. Rotation is one batch
@@ -82,30 +193,36 @@ pub async fn refresh(env: &Env, req: &Request, refresh_token: &str) -> Result<To
     let hash = token_hash(refresh_token);
     let next = successor(env, refresh_token)?;
     let next_hash = token_hash(&next);
+    let holder = Holder::of_token(refresh_token);
+    let (table, owner) = (holder.table(), holder.owner());
     let sql = env.sql(Database::Care).await?;
     let done = sql
         .batch(&[
             Statement::new(
-                "UPDATE refresh_tokens SET rotated_at = ?2, next_hash = ?3 \
-                 WHERE token_hash = ?1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?2 \
-                 AND EXISTS (SELECT 1 FROM professionals p WHERE p.id = professional_id AND p.status = 'active')",
+                format!(
+                    "UPDATE {table} SET rotated_at = ?2, next_hash = ?3 \
+                     WHERE token_hash = ?1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?2 \
+                     AND {}",
+                    holder.active()
+                ),
                 vec![hash.clone().into(), now.into(), next_hash.clone().into()],
             ),
             Statement::new(
-                "INSERT INTO refresh_tokens (token_hash, family, professional_id, issued_at, expires_at) \
-                 SELECT ?3, family, professional_id, ?2, ?4 FROM refresh_tokens \
-                 WHERE token_hash = ?1 AND rotated_at = ?2 AND next_hash = ?3 \
-                 ON CONFLICT (token_hash) DO NOTHING",
+                format!(
+                    "INSERT INTO {table} (token_hash, family, {owner}, issued_at, expires_at) \
+                     SELECT ?3, family, {owner}, ?2, ?4 FROM {table} \
+                     WHERE token_hash = ?1 AND rotated_at = ?2 AND next_hash = ?3 \
+                     ON CONFLICT (token_hash) DO NOTHING"
+                ),
                 vec![hash.clone().into(), now.into(), next_hash.clone().into(), (now + REFRESH_TTL_MS).into()],
             ),
             Statement::new(
-                "SELECT r.family, r.professional_id, r.rotated_at, r.revoked_at, r.next_hash, \
-                 n.revoked_at AS next_revoked, n.rotated_at AS next_rotated, n.token_hash IS NOT NULL AS next_exists, \
-                 p.roles, p.status, p.name, \
-                 p.organization_id, o.municipality_code FROM refresh_tokens r \
-                 JOIN professionals p ON p.id = r.professional_id JOIN organizations o ON o.id = p.organization_id \
-                 LEFT JOIN refresh_tokens n ON n.token_hash = r.next_hash \
-                 WHERE r.token_hash = ?1",
+                format!(
+                    "SELECT r.family, r.{owner} AS owner_id, r.rotated_at, r.revoked_at, r.next_hash, \
+                     n.revoked_at AS next_revoked, n.rotated_at AS next_rotated, n.token_hash IS NOT NULL AS next_exists, \
+                     {} LEFT JOIN {table} n ON n.token_hash = r.next_hash WHERE r.token_hash = ?1",
+                    holder.owner_columns()
+                ),
                 vec![hash.into()],
             ),
         ])
@@ -114,7 +231,7 @@ pub async fn refresh(env: &Env, req: &Request, refresh_token: &str) -> Result<To
         audit::record(env, req, None, "auth.refresh", None, Outcome::Failed).await?;
         return Err(Error::Unauthorized);
     };
-    let id = row.text("professional_id")?.to_owned();
+    let id = row.text("owner_id")?.to_owned();
     let family = row.text("family")?.to_owned();
     let rotated_at = row.opt_int("rotated_at")?;
     let successor_live = row.opt_text("next_hash")? == Some(next_hash.as_str())
@@ -127,7 +244,7 @@ pub async fn refresh(env: &Env, req: &Request, refresh_token: &str) -> Result<To
         Some(at) if successor_live && now - at <= REUSE_INTERVAL_MS => {}
         Some(_) if row.opt_int("revoked_at")?.is_none() => {
             // A spent token came back: whoever holds the family's tokens, one copy is stolen.
-            revoke_family(env, &family, now).await?;
+            revoke_family(env, holder, &family, now).await?;
             audit::record(
                 env,
                 req,
@@ -148,11 +265,12 @@ pub async fn refresh(env: &Env, req: &Request, refresh_token: &str) -> Result<To
     let subject = Subject {
         sub: id,
         roles: serde_json::from_str(row.text("roles")?).unwrap_or_default(),
-        org: Some(row.text("organization_id")?.to_owned()),
-        municipality: Some(row.text("municipality_code")?.to_owned()),
+        org: row.opt_text("organization_id")?.map(str::to_owned),
+        municipality: row.opt_text("municipality_code")?.map(str::to_owned),
         jti: env.new_id(),
         sid: Some(family),
         name: Some(row.text("name")?.to_owned()),
+        patient: row.opt_text("patient_id")?.map(str::to_owned),
     };
     tokens(env, &subject, next, now)
 }
@@ -173,10 +291,14 @@ pub async fn logout(
     // up to their lifetime otherwise.
     kv.put(&session::revocation_key(subject), b"1", Some(ttl))
         .await?;
+    let holder = Holder::of(subject);
+    let (table, owner) = (holder.table(), holder.owner());
     let sql = env.sql(Database::Care).await?;
     sql.batch(&[Statement::new(
-        "UPDATE refresh_tokens SET revoked_at = ?3 WHERE professional_id = ?1 AND revoked_at IS NULL \
-         AND family IN (SELECT ?2 UNION SELECT family FROM refresh_tokens WHERE token_hash = ?4 AND professional_id = ?1)",
+        format!(
+            "UPDATE {table} SET revoked_at = ?3 WHERE {owner} = ?1 AND revoked_at IS NULL \
+             AND family IN (SELECT ?2 UNION SELECT family FROM {table} WHERE token_hash = ?4 AND {owner} = ?1)"
+        ),
         vec![
             subject.sub.clone().into(),
             subject.sid.clone().into(),

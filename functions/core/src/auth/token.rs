@@ -33,11 +33,20 @@ pub struct Subject {
     /// did (the disaster function never reads the care database).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// For a family member (患者・家族連携): the one patient they are linked to. Their token
+    /// carries no roles, and only the guards that name family callers admit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<String>,
 }
 
 impl Subject {
     pub fn has(&self, role: super::role::Role) -> bool {
         self.roles.contains(&role)
+    }
+
+    /// A family member's (or the patient's own) token, not a professional's.
+    pub fn is_family(&self) -> bool {
+        self.patient.is_some()
     }
 }
 
@@ -145,6 +154,7 @@ mod tests {
             jti: "01JTI".into(),
             sid: None,
             name: None,
+            patient: None,
         }
     }
 

@@ -359,7 +359,7 @@ fn der_integer(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     (value.len() <= 32).then_some((value, rest))
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -8,6 +8,9 @@ use serde_json::{Value as Json, json};
 
 use super::family;
 use crate::audit::{self, Outcome};
+use crate::auth::passkey::relying_party;
+use crate::auth::sessions::{self, Holder, Tokens};
+use crate::auth::token::Subject;
 use crate::auth::webauthn::{self, Expected, RegistrationResponse, to_base64url};
 use crate::env::Env;
 use crate::error::Error;
@@ -33,25 +36,15 @@ pub struct JoinInput {
     pub credential: RegistrationResponse,
 }
 
+/// The new member, signed in at once: the same token pair a passkey sign-in gives.
 #[derive(Debug, Serialize)]
 pub struct Joined {
     pub id: String,
     pub patient_id: String,
     pub name: String,
     pub relation: crate::vocabulary::Relation,
-}
-
-/// The origin passkeys are for, and its host as the RP ID.
-fn relying_party(req: &Request, env: &Env) -> (String, String) {
-    let origin = crate::http::origin::request_origin(req, env);
-    let host = origin
-        .split_once("://")
-        .map_or(origin.as_str(), |(_, rest)| rest)
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    (origin, host)
+    #[serde(flatten)]
+    pub tokens: Tokens,
 }
 
 /// `POST /api/v1/family/join/options {code}`: `PublicKeyCredentialCreationOptionsJSON`.
@@ -185,7 +178,10 @@ pub async fn join(env: &Env, req: &Request, input: JoinInput) -> Result<Joined, 
     let Ok(credential) = webauthn::register(&input.credential, &expected) else {
         return Err(refused(Some(invitation.patient_id)).await?);
     };
-    let now = crate::time::iso8601(env.clock.now_millis());
+    let now_ms = env.clock.now_millis();
+    let now = crate::time::iso8601(now_ms);
+    let sid = env.new_id();
+    let (refresh, session) = Holder::Family.begin(env, &member, &sid, now_ms);
     let written = env
         .sql(Database::Care)
         .await?
@@ -217,6 +213,7 @@ pub async fn join(env: &Env, req: &Request, input: JoinInput) -> Result<Joined, 
                     now.into(),
                 ],
             ),
+            session,
             audit::statement(
                 env,
                 req,
@@ -228,12 +225,25 @@ pub async fn join(env: &Env, req: &Request, input: JoinInput) -> Result<Joined, 
         ])
         .await;
     match written {
-        Ok(_) => Ok(Joined {
-            id: member,
-            patient_id: invitation.patient_id,
-            name: invitation.name,
-            relation: invitation.relation,
-        }),
+        Ok(_) => {
+            let subject = Subject {
+                sub: member.clone(),
+                roles: Vec::new(),
+                org: None,
+                municipality: None,
+                jti: env.new_id(),
+                sid: Some(sid),
+                name: Some(invitation.name.clone()),
+                patient: Some(invitation.patient_id.clone()),
+            };
+            Ok(Joined {
+                id: member,
+                patient_id: invitation.patient_id,
+                name: invitation.name,
+                relation: invitation.relation,
+                tokens: sessions::tokens(env, &subject, refresh, now_ms)?,
+            })
+        }
         // Another join with the same code, or the same passkey, came first.
         Err(StoreError::Constraint(_)) => Err(Error::Conflict {
             en: "this invitation or passkey is already used",

@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod directory;
 pub mod family;
+pub mod family_caller;
 pub mod family_join;
 pub mod fhir;
 pub mod import;

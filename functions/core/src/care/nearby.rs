@@ -167,6 +167,7 @@ pub async fn introduce(
             attachments: Vec::new(),
             template: None,
             fields: None,
+            share_with_family: false,
         },
         key,
     )

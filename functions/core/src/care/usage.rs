@@ -235,6 +235,7 @@ mod tests {
             jti: "01J".into(),
             sid: None,
             name: None,
+            patient: None,
         };
         assert_eq!(
             scope(&subject(&["municipal_staff"]), None)

@@ -21,8 +21,14 @@ pub enum Guard {
     /// Any logged-in professional. What they see is scoped by the handler to what is
     /// theirs: their patients, their organization, their town, their threads.
     Session,
+    /// Anyone signed in: a professional, or a family member still linked to their patient
+    /// (their own account: who they are, signing out, their passkeys).
+    SignedIn,
     /// A current member of the care team of the patient in `{id}`.
     PatientMember,
+    /// A current member of the care team of the patient in `{id}`, or a family member
+    /// linked to that patient, who sees only what the team shares with the family.
+    PatientMemberOrFamily,
     /// A current member of the project in `{project}`.
     ProjectMember,
     /// Logged in, and staff (municipal staff, disaster HQ, sysadmin) of the town the record
@@ -44,10 +50,12 @@ pub enum Guard {
 }
 
 impl Guard {
-    pub const ALL: [Guard; 9] = [
+    pub const ALL: [Guard; 11] = [
         Guard::Public,
         Guard::Session,
+        Guard::SignedIn,
         Guard::PatientMember,
+        Guard::PatientMemberOrFamily,
         Guard::ProjectMember,
         Guard::TownStaff,
         Guard::OrgAdmin,

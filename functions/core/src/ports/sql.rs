@@ -155,6 +155,13 @@ impl<'a> Row<'a> {
         }
     }
 
+    pub fn blob(&self, column: &str) -> Result<&'a [u8], StoreError> {
+        match self.value(column)? {
+            Value::Blob(b) => Ok(b),
+            other => Err(type_error(column, "blob", other)),
+        }
+    }
+
     pub fn real(&self, column: &str) -> Result<f64, StoreError> {
         match self.value(column)? {
             Value::Real(r) => Ok(*r),

@@ -106,8 +106,8 @@ pub async fn create(
     }
     let mut statements = vec![
         Statement::new(
-            "INSERT INTO posts (id, patient_id, author_id, category, body, template, fields, idempotency_key, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
+            "INSERT INTO posts (id, patient_id, author_id, category, body, template, fields, idempotency_key, created_at, share_with_family) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
             vec![
                 id.clone().into(),
                 patient.into(),
@@ -118,6 +118,7 @@ pub async fn create(
                 fields.into(),
                 key.into(),
                 now.into(),
+                i64::from(input.share_with_family).into(),
             ],
         ),
         member.audited(env, req, "post.create"),

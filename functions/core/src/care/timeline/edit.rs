@@ -35,6 +35,26 @@ pub async fn edit(
         .await?;
         return Err(Error::Forbidden);
     }
+    let share = input.share_with_family.map(i64::from);
+    if let PostEdit {
+        body: None,
+        fields: None,
+        share_with_family: Some(_),
+    } = input
+    {
+        // Sharing changes nothing in the text: no new version, no edit mark.
+        env.sql(Database::Care)
+            .await?
+            .batch(&[
+                Statement::new(
+                    "UPDATE posts SET share_with_family = ?2 WHERE id = ?1",
+                    vec![post.into(), share.into()],
+                ),
+                member.audited(env, req, "post.share"),
+            ])
+            .await?;
+        return load(env, post).await;
+    }
     let (body, fields) = match (
         current
             .template
@@ -47,6 +67,7 @@ pub async fn edit(
             PostEdit {
                 body: None,
                 fields: Some(given),
+                ..
             },
         ) => {
             let (text, json) = document(t, &given).map_err(Error::Validation)?;
@@ -57,6 +78,7 @@ pub async fn edit(
             PostEdit {
                 body: Some(text),
                 fields: None,
+                ..
             },
         ) => {
             if let Some(e) = check_body("#/body", &text) {
@@ -88,8 +110,15 @@ pub async fn edit(
             vec![post.into(), current.body.clone().into(), now.clone().into()],
         ),
         Statement::new(
-            "UPDATE posts SET body = ?2, edited_at = ?3, fields = coalesce(?4, fields) WHERE id = ?1",
-            vec![post.into(), body.into(), now.into(), fields.into()],
+            "UPDATE posts SET body = ?2, edited_at = ?3, fields = coalesce(?4, fields), \
+             share_with_family = coalesce(?5, share_with_family) WHERE id = ?1",
+            vec![
+                post.into(),
+                body.into(),
+                now.into(),
+                fields.into(),
+                share.into(),
+            ],
         ),
         member.audited(env, req, "post.edit"),
     ])

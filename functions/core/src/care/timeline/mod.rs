@@ -15,6 +15,7 @@ pub use edit::{comment, edit};
 
 use serde::{Deserialize, Serialize};
 
+use super::family_caller::Linked;
 use super::patients::Member;
 use crate::env::Env;
 use crate::error::{Error, FieldError};
@@ -38,6 +39,9 @@ pub struct NewPost {
     /// Files uploaded beforehand (`POST …/attachments`) that this post names.
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// Shown to the patient's linked family too (default: the team's alone).
+    #[serde(default)]
+    pub share_with_family: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +53,9 @@ pub struct PostEdit {
     /// A document's new fields (the whole set).
     #[serde(default)]
     pub fields: Option<serde_json::Value>,
+    /// Share the post with the family, or stop sharing it (alone, or with a new text).
+    #[serde(default)]
+    pub share_with_family: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +95,8 @@ pub struct Post {
     pub fields: Option<serde_json::Value>,
     pub created_at: String,
     pub edited_at: Option<String>,
+    /// The linked family sees this post.
+    pub share_with_family: bool,
     /// How many earlier texts the edit history keeps.
     pub previous_versions: i64,
     pub read_by: Vec<Reader>,
@@ -102,7 +111,7 @@ pub struct TimelinePage {
 }
 
 const SELECT: &str = "SELECT po.rowid AS seq, po.id, po.patient_id, po.author_id, pr.name AS author_name, pr.organization AS author_organization, \
-     po.category, po.body, po.template, po.fields, po.created_at, po.edited_at, po.idempotency_key, \
+     po.category, po.body, po.template, po.fields, po.created_at, po.edited_at, po.idempotency_key, po.share_with_family, \
      (SELECT count(*) FROM post_versions v WHERE v.post_id = po.id) AS previous_versions \
      FROM posts po JOIN colleagues pr ON pr.id = po.author_id";
 
@@ -125,6 +134,7 @@ fn post_from(row: &Row<'_>) -> Result<Post, StoreError> {
             .and_then(|f| serde_json::from_str(f).ok()),
         created_at: row.text("created_at")?.to_owned(),
         edited_at: row.opt_text("edited_at")?.map(str::to_owned),
+        share_with_family: row.int("share_with_family")? == 1,
         previous_versions: row.int("previous_versions")?,
         read_by: Vec::new(),
         attachments: Vec::new(),
@@ -245,6 +255,34 @@ pub async fn list(
     member.record(env, req, "timeline.read").await?;
     Ok(TimelinePage {
         items: with_details(env, page.items).await?,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// A page of what the team shared with the family, newest first: the posts and their
+/// files, without the team's comments or read receipts. Reading it is audited.
+pub async fn list_shared(
+    env: &Env,
+    req: &Request,
+    linked: &Linked,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<TimelinePage, Error> {
+    let limit = limit.clamp(1, crate::care::paging::MAX_PAGE);
+    let sql = env.sql(Database::Care).await?;
+    let mut params: Vec<Value> = vec![linked.patient.clone().into()];
+    let mut query = format!("{SELECT} WHERE po.patient_id = ?1 AND po.share_with_family = 1");
+    super::paging::keyset(&mut query, &mut params, "po", cursor, limit)?;
+    let rows = sql.query(&query, &params).await?;
+    let page = super::paging::page(&rows, limit, post_from)?;
+    linked.record(env, req, "timeline.read").await?;
+    let mut items = with_details(env, page.items).await?;
+    for post in &mut items {
+        post.read_by.clear();
+        post.comments.clear();
+    }
+    Ok(TimelinePage {
+        items,
         next_cursor: page.next_cursor,
     })
 }

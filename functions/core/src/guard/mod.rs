@@ -13,9 +13,13 @@ use std::sync::OnceLock;
 use ::http::header::AUTHORIZATION;
 use serde::de::DeserializeOwned;
 
-use crate::auth::admin::{self, Admin};
+use crate::auth::admin;
 use crate::auth::session;
-use crate::auth::token::Subject;
+mod admitted;
+
+pub use admitted::{Admitted, Reader};
+
+use crate::care::family_caller;
 use crate::care::{patients, projects};
 use crate::http::router::{Body, Guard, Method, Params, RouteInfo, RouteSpec, Router};
 use crate::http::{HeaderMap, Request, Response, SMALL_BODY_LIMIT, json, query_param, respond};
@@ -168,62 +172,6 @@ impl Call<'_> {
     }
 }
 
-/// The caller as the route's guard admitted them: what the handler may rely on.
-pub enum Admitted {
-    Anyone,
-    Subject(Subject),
-    Member(patients::Member),
-    Project(projects::Membership),
-    Admin(Admin),
-}
-
-impl Admitted {
-    /// The logged-in professional (any guard but `Public` gives one).
-    pub fn subject(&self) -> Result<&Subject, Error> {
-        match self {
-            Admitted::Subject(s) | Admitted::Admin(Admin::Staff(s)) => Ok(s),
-            Admitted::Member(m) => Ok(&m.caller),
-            Admitted::Project(m) => Ok(&m.caller),
-            Admitted::Anyone | Admitted::Admin(Admin::Bootstrap) => Err(mismatch()),
-        }
-    }
-
-    /// A member of the patient's care team (`Guard::PatientMember`).
-    pub fn member(&self) -> Result<&patients::Member, Error> {
-        match self {
-            Admitted::Member(m) => Ok(m),
-            _ => Err(mismatch()),
-        }
-    }
-
-    /// A member of the project (`Guard::ProjectMember`).
-    pub fn project(&self) -> Result<&projects::Membership, Error> {
-        match self {
-            Admitted::Project(m) => Ok(m),
-            _ => Err(mismatch()),
-        }
-    }
-
-    /// The administrator who sent credentials to a `Guard::PublicOrAdministrator` route
-    /// (none for anyone else).
-    pub fn optional_admin(&self) -> Option<Admin> {
-        match self {
-            Admitted::Admin(a) => Some(a.clone()),
-            _ => None,
-        }
-    }
-
-    /// An administrator (`Guard::Administrator`), or a professional as staff whose rights
-    /// the handler checks against the record.
-    pub fn admin(&self) -> Result<Admin, Error> {
-        match self {
-            Admitted::Admin(a) => Ok(a.clone()),
-            Admitted::Subject(s) => Ok(Admin::Staff(s.clone())),
-            _ => Err(mismatch()),
-        }
-    }
-}
-
 /// `GET /api/v1/<function>/_selfcheck/stores/{store}`: which stores function `F` can open
 /// (the least-privilege check), the same route in every function's table.
 pub async fn selfcheck<F: crate::Function>(c: Call<'_>) -> Result<Response, Error> {
@@ -231,7 +179,7 @@ pub async fn selfcheck<F: crate::Function>(c: Call<'_>) -> Result<Response, Erro
 }
 
 /// A handler asked for a caller its route's guard does not give: a mistake in the table.
-fn mismatch() -> Error {
+pub(crate) fn mismatch() -> Error {
     Error::Internal("the route table's guard does not admit the caller this handler needs".into())
 }
 
@@ -275,18 +223,56 @@ pub async fn dispatch(
             other => other,
         }
     };
+    // The routes of professionals: a family member's token is refused (403), on record.
+    let professional = || async {
+        let caller = session().await?;
+        if !caller.is_family() {
+            return Ok(caller);
+        }
+        if let Some(db) = audit {
+            let denied = audit::Outcome::Denied;
+            audit::record_in(env, db, req, Some(&caller.sub), spec.action, target, denied).await?;
+        }
+        Err(Error::Forbidden)
+    };
     let who = match spec.guard {
         Guard::Public => Admitted::Anyone,
-        Guard::Session | Guard::TownStaff | Guard::OrgAdmin => Admitted::Subject(session().await?),
-        Guard::PatientMember => {
+        Guard::Session | Guard::TownStaff | Guard::OrgAdmin => {
+            Admitted::Subject(professional().await?)
+        }
+        Guard::SignedIn => {
             let caller = session().await?;
+            if caller.is_family() {
+                Admitted::Family(
+                    family_caller::require_linked(env, req, &caller, None, spec.action).await?,
+                )
+            } else {
+                Admitted::Subject(caller)
+            }
+        }
+        Guard::PatientMember => {
+            let caller = professional().await?;
             let patient = params.get("id").unwrap_or_default();
             Admitted::Member(
                 patients::require_member(env, req, &caller, patient, spec.action).await?,
             )
         }
-        Guard::ProjectMember => {
+        Guard::PatientMemberOrFamily => {
             let caller = session().await?;
+            let patient = params.get("id").unwrap_or_default();
+            Admitted::Reader(if caller.is_family() {
+                Reader::Family(
+                    family_caller::require_linked(env, req, &caller, Some(patient), spec.action)
+                        .await?,
+                )
+            } else {
+                Reader::Team(
+                    patients::require_member(env, req, &caller, patient, spec.action).await?,
+                )
+            })
+        }
+        Guard::ProjectMember => {
+            let caller = professional().await?;
             let project = params.get("project").unwrap_or_default();
             Admitted::Project(
                 projects::require_member(env, req, &caller, project, spec.action).await?,
