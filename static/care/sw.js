@@ -9,8 +9,9 @@ const TEXTS = {
   comment: "担当の利用者さんの投稿に新しいコメントがあります",
   project_post: "プロジェクトに新しい投稿があります",
   message: "新しいメッセージがあります",
+  alert: "担当の利用者さんの測定値がしきい値を超えました",
 };
-const PLACES = { post: "#/patients/", comment: "#/patients/", project_post: "#/projects/", message: "#/messages/" };
+const PLACES = { post: "#/patients/", comment: "#/patients/", project_post: "#/projects/", message: "#/messages/", alert: "#/patients/" };
 
 self.addEventListener("push", (event) => {
   let data = {};

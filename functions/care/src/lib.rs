@@ -8,6 +8,7 @@
 
 mod account;
 mod patient;
+mod phr;
 mod records;
 mod team;
 mod updates;
@@ -70,8 +71,13 @@ static ROUTES: Routes = Routes::new(routes![
     GET "/api/v1/patients/{id}/attachments/{attachment}" PatientMember "attachment.read" => patient::download,
     GET "/api/v1/patients/{id}/nearby" PatientMember "patient.nearby" => patient::nearby,
     POST "/api/v1/patients/{id}/nearby/introduce" PatientMember "patient.introduce" => patient::introduce,
-    GET "/api/v1/patients/{id}/vitals" PatientMember "vitals.read" => patient::vitals,
-    POST "/api/v1/patients/{id}/vitals" PatientMember "vital.create" => patient::record_vital,
+    GET "/api/v1/patients/{id}/vitals" PatientMemberOrFamily "vitals.read" => patient::vitals,
+    POST "/api/v1/patients/{id}/vitals" PatientMemberOrFamily "vital.create" => patient::record_vital,
+    GET "/api/v1/patients/{id}/vitals/home-bp" PatientMemberOrFamily "vitals.home_bp" => phr::home_bp,
+    GET "/api/v1/patients/{id}/vital-thresholds" PatientMember "thresholds.read" => phr::thresholds,
+    PUT "/api/v1/patients/{id}/vital-thresholds" PatientMember "thresholds.set" => phr::set_thresholds,
+    GET "/api/v1/patients/{id}/alerts" PatientMember "alerts.read" => phr::alerts,
+    POST "/api/v1/patients/{id}/alerts/{alert}/ack" PatientMember "alert.ack" => phr::acknowledge_alert,
     POST "/api/v1/patients/{id}/vitals/visits" PatientMember "vital.create" => patient::record_visit,
     GET "/api/v1/patients/{id}/fhir" PatientMember "patient.fhir" => patient::fhir,
     GET "/api/v1/care/templates" Session "templates.read" => patient::templates,

@@ -163,13 +163,13 @@ pub async fn introduce(c: Call<'_>) -> Result<Response, Error> {
 
 pub async fn vitals(c: Call<'_>) -> Result<Response, Error> {
     let kind = c.query("kind");
-    let series = vitals::series(c.env, c.req, c.who.member()?, kind.as_deref()).await?;
+    let series = vitals::series(c.env, c.req, c.who.reader()?, kind.as_deref()).await?;
     Ok(items(&series))
 }
 
 pub async fn record_vital(c: Call<'_>) -> Result<Response, Error> {
-    let member = c.who.member()?;
-    let vital = vitals::record(c.env, c.req, member, c.json()?, c.idempotency_key()).await?;
+    let by = c.who.reader()?;
+    let vital = vitals::record(c.env, c.req, by, c.json()?, c.idempotency_key()).await?;
     Ok(created(&vital))
 }
 

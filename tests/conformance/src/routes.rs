@@ -39,6 +39,7 @@ fn path_for(route: &RouteInfo, r: &Records) -> String {
         .replace("{post}", "01J0000000000000000000POST")
         .replace("{attachment}", "01J00000000000000000000ATT")
         .replace("{invitation}", "01J00000000000000000000INV")
+        .replace("{alert}", "01J000000000000000000ALERT")
         .replace("{store}", "auth")
         .replace("{code}", "23233")
         .replace("{word}", "%E3%81%91%E3%81%84%E3%82%8D")

@@ -4,6 +4,7 @@
 //! consent or a closed membership ends their access at the next request, not when the
 //! token expires.
 
+use super::patients::Member;
 use crate::audit::{self, Outcome};
 use crate::auth::token::Subject;
 use crate::env::Env;
@@ -33,6 +34,46 @@ impl Linked {
             Some(&self.patient),
             Outcome::Allowed,
         )
+    }
+
+    /// Records an allowed read on its own.
+    pub async fn record(&self, env: &Env, req: &Request, action: &str) -> Result<(), Error> {
+        env.sql(Database::Care)
+            .await?
+            .batch(&[self.audited(env, req, action)])
+            .await?;
+        Ok(())
+    }
+}
+
+/// Who reads or writes a patient's record on a route open to the team and the family.
+pub enum Reader {
+    Team(Member),
+    Family(Linked),
+}
+
+impl Reader {
+    pub fn patient(&self) -> &str {
+        match self {
+            Reader::Team(m) => &m.patient,
+            Reader::Family(f) => &f.patient,
+        }
+    }
+
+    /// Who acts: the professional's or the family member's id.
+    pub fn actor(&self) -> &str {
+        match self {
+            Reader::Team(m) => &m.caller.sub,
+            Reader::Family(f) => &f.caller.sub,
+        }
+    }
+
+    /// The audit record of an allowed `action` by this reader, for the batch that does it.
+    pub fn audited(&self, env: &Env, req: &Request, action: &str) -> Statement {
+        match self {
+            Reader::Team(m) => m.audited(env, req, action),
+            Reader::Family(f) => f.audited(env, req, action),
+        }
     }
 
     /// Records an allowed read on its own.

@@ -38,6 +38,27 @@ fn quantity(value: f64, unit: &str) -> Json {
     json!({"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit})
 }
 
+/// Who measured: a practitioner of the team, the patient themself (自己測定), or a family
+/// member as a RelatedPerson.
+fn performer(patient: &str, v: &vitals::Vital) -> String {
+    match (v.recorded_by.kind, v.recorded_by.relation.as_deref()) {
+        ("family", Some("self")) => format!("Patient/{patient}"),
+        ("family", _) => format!("RelatedPerson/{}", v.recorded_by.id),
+        _ => format!("Practitioner/{}", v.recorded_by.id),
+    }
+}
+
+/// HL7 v3 RoleCode for a family relation.
+fn role_code(relation: &str) -> &'static str {
+    match relation {
+        "spouse" => "SPS",
+        "child" => "CHILD",
+        "parent" => "PRN",
+        "sibling" => "SIB",
+        _ => "FAMMEMB",
+    }
+}
+
 fn observation(patient: &str, v: &vitals::Vital) -> Json {
     let category = json!([{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}]);
     let mut obs = json!({
@@ -48,7 +69,7 @@ fn observation(patient: &str, v: &vitals::Vital) -> Json {
         "code": loinc(v.loinc, loinc_display(v.loinc), Some(v.label_ja)),
         "subject": {"reference": format!("Patient/{patient}")},
         "effectiveDateTime": v.measured_at,
-        "performer": [{"reference": format!("Practitioner/{}", v.author_id)}],
+        "performer": [{"reference": performer(patient, v)}],
     });
     if v.kind == "blood_pressure" {
         obs["component"] = json!([
@@ -73,7 +94,10 @@ pub async fn bundle(env: &Env, req: &Request, member: &Member) -> Result<Json, E
         .await?;
     let readings = sql
         .query(
-            "SELECT * FROM vitals WHERE patient_id = ?1 ORDER BY measured_at, rowid LIMIT 5000",
+            &format!(
+                "{} WHERE r.patient_id = ?1 ORDER BY r.measured_at, r.created_at, r.id LIMIT 5000",
+                vitals::READINGS
+            ),
             &[patient_id.into()],
         )
         .await?;
@@ -124,8 +148,23 @@ pub async fn bundle(env: &Env, req: &Request, member: &Member) -> Result<Json, E
             "payload": [{"contentString": row.text("body")?}],
         }));
     }
+    let mut related: Vec<String> = Vec::new();
     for row in readings.iter() {
-        entries.push(observation(&patient.id, &vitals::from_row(&row)?));
+        let v = vitals::from_row(&row)?;
+        if let ("family", Some(relation)) = (v.recorded_by.kind, v.recorded_by.relation.as_deref())
+            && relation != "self"
+            && !related.contains(&v.recorded_by.id)
+        {
+            related.push(v.recorded_by.id.clone());
+            entries.push(json!({
+                "resourceType": "RelatedPerson",
+                "id": v.recorded_by.id,
+                "patient": {"reference": format!("Patient/{}", patient.id)},
+                "name": [{"text": v.recorded_by.name}],
+                "relationship": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": role_code(relation)}]}],
+            }));
+        }
+        entries.push(observation(&patient.id, &v));
     }
     audit::record(
         env,

@@ -1,12 +1,14 @@
 //! The care network: patients and consent, care teams and their timelines, projects and
 //! direct messages between professionals, the directory and the usage figures.
 
+pub mod alerts;
 pub mod attachments;
 pub mod directory;
 pub mod family;
 pub mod family_caller;
 pub mod family_join;
 pub mod fhir;
+pub mod home_bp;
 pub mod import;
 pub mod messages;
 pub mod nearby;
@@ -15,6 +17,7 @@ pub mod patients;
 pub mod projects;
 pub mod push;
 pub mod templates;
+pub mod thresholds;
 pub mod timeline;
 pub mod updates;
 pub mod usage;

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::family_caller::Reader;
 use super::patients::Member;
 use crate::env::Env;
 use crate::error::{Error, FieldError};
@@ -104,8 +105,28 @@ pub struct Vital {
     pub unit: &'static str,
     pub loinc: &'static str,
     pub measured_at: String,
+    /// Who recorded it (the same as `recorded_by.id`; kept for older clients).
     pub author_id: String,
+    pub recorded_by: RecordedBy,
 }
+
+/// Who recorded a reading: a professional of the team, or the family at home (自己測定).
+#[derive(Debug, Serialize)]
+pub struct RecordedBy {
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+    /// A family member's relation to the patient (`self`: the patient themself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+}
+
+/// Readings of the team and of the family (the `readings` view), with who recorded each.
+pub const READINGS: &str = "SELECT r.id, r.patient_id, r.kind, r.value, r.value2, r.measured_at, \
+     r.recorded_by_kind, r.recorded_by_id, COALESCE(c.name, m.name, '') AS recorded_by_name, \
+     m.relation AS recorded_by_relation FROM readings r \
+     LEFT JOIN colleagues c ON r.recorded_by_kind = 'professional' AND c.id = r.recorded_by_id \
+     LEFT JOIN family_members m ON r.recorded_by_kind = 'family' AND m.id = r.recorded_by_id";
 
 /// The earliest time a reading can have been taken: nothing in a patient's record is older.
 const EARLIEST_MEASUREMENT: &str = "1900-01-01T00:00:00Z";
@@ -192,19 +213,35 @@ pub fn from_row(row: &crate::ports::Row<'_>) -> Result<Vital, StoreError> {
         unit: k.unit,
         loinc: k.loinc,
         measured_at: row.text("measured_at")?.to_owned(),
-        author_id: row.text("author_id")?.to_owned(),
+        author_id: row.text("recorded_by_id")?.to_owned(),
+        recorded_by: RecordedBy {
+            kind: if row.text("recorded_by_kind")? == "family" {
+                "family"
+            } else {
+                "professional"
+            },
+            id: row.text("recorded_by_id")?.to_owned(),
+            name: row.text("recorded_by_name")?.to_owned(),
+            relation: row.opt_text("recorded_by_relation")?.map(str::to_owned),
+        },
     })
 }
 
-/// Records a measurement; with a key, a retry returns the first record.
+/// Records a measurement, by the team or (自己測定) by the family, and raises an alert when
+/// it is outside the team's threshold, in the same batch. With a key, a retry returns the
+/// first record and raises nothing.
 pub async fn record(
     env: &Env,
     req: &Request,
-    member: &Member,
+    by: &Reader,
     input: NewVital,
     key: Option<&str>,
 ) -> Result<Vital, Error> {
-    let (caller, patient) = (&member.caller, member.patient.as_str());
+    let (actor, patient) = (by.actor(), by.patient());
+    let (table, owner) = match by {
+        Reader::Team(_) => ("vitals", "author_id"),
+        Reader::Family(_) => ("family_vitals", "member_id"),
+    };
     let k = check(&input, env.clock.now_millis())?;
     let now = crate::time::iso8601(env.clock.now_millis());
     // Stored in UTC so that readings sort by time whatever zone they were entered in.
@@ -215,26 +252,36 @@ pub async fn record(
         .map_or_else(|| now.clone(), crate::time::iso8601);
     let id = env.new_id();
     let sql = env.sql(Database::Care).await?;
-    sql.batch(&[
+    let mut statements = vec![
         Statement::new(
-            "INSERT INTO vitals (id, patient_id, author_id, kind, value, value2, measured_at, idempotency_key, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (author_id, idempotency_key) DO NOTHING",
+            format!(
+                "INSERT INTO {table} (id, patient_id, {owner}, kind, value, value2, measured_at, idempotency_key, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT ({owner}, idempotency_key) DO NOTHING"
+            ),
             vec![
-                id.clone().into(), patient.into(), caller.sub.clone().into(), k.code.into(), input.value.into(),
-                input.value2.into(), measured_at.into(), key.into(), now.into(),
+                id.clone().into(),
+                patient.into(),
+                actor.into(),
+                k.code.into(),
+                input.value.into(),
+                input.value2.into(),
+                measured_at.into(),
+                key.into(),
+                now.clone().into(),
             ],
         ),
-        member.audited(env, req, "vital.create"),
-    ])
-    .await?;
-    let (query, params): (&str, Vec<Value>) = match key {
+        by.audited(env, req, "vital.create"),
+    ];
+    statements.extend(super::alerts::raise_if_outside(env, patient, actor, &id));
+    sql.batch(&statements).await?;
+    let (query, params): (String, Vec<Value>) = match key {
         Some(k) => (
-            "SELECT * FROM vitals WHERE author_id = ?1 AND idempotency_key = ?2",
-            vec![caller.sub.clone().into(), k.into()],
+            format!("{READINGS} WHERE r.recorded_by_id = ?1 AND r.idempotency_key = ?2"),
+            vec![actor.into(), k.into()],
         ),
-        None => ("SELECT * FROM vitals WHERE id = ?1", vec![id.into()]),
+        None => (format!("{READINGS} WHERE r.id = ?1"), vec![id.into()]),
     };
-    let rows = sql.query(query, &params).await?;
+    let rows = sql.query(&query, &params).await?;
     let row = rows.first().ok_or(Error::NotFound)?;
     // A key names one request: the same key for another patient is not a replay of it,
     // and must not answer with that patient's reading.
@@ -342,10 +389,18 @@ pub async fn record_visit(
         })
         .collect();
     statements.push(member.audited(env, req, "vital.create"));
+    for id in &ids {
+        statements.extend(super::alerts::raise_if_outside(
+            env,
+            patient,
+            &caller.sub,
+            id,
+        ));
+    }
     let sql = env.sql(Database::Care).await?;
-    let (query, params): (&str, Vec<Value>) = match sql.batch(&statements).await {
+    let (query, params): (String, Vec<Value>) = match sql.batch(&statements).await {
         Ok(_) => (
-            "SELECT * FROM vitals WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY kind",
+            format!("{READINGS} WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY r.kind"),
             vec![
                 serde_json::to_string(&ids)
                     .map_err(|e| Error::Internal(format!("ids: {e}")))?
@@ -354,7 +409,10 @@ pub async fn record_visit(
         ),
         Err(StoreError::Constraint(_)) if key.is_some() => (
             // A retry: the first request's readings, all of them.
-            "SELECT * FROM vitals WHERE author_id = ?1 AND idempotency_key > ?2 AND idempotency_key < ?3 ORDER BY kind",
+            format!(
+                "{READINGS} WHERE r.recorded_by_id = ?1 AND r.idempotency_key > ?2 \
+                 AND r.idempotency_key < ?3 ORDER BY r.kind"
+            ),
             vec![
                 caller.sub.clone().into(),
                 keyed("").into(),
@@ -363,7 +421,7 @@ pub async fn record_visit(
         ),
         Err(e) => return Err(e.into()),
     };
-    let rows = sql.query(query, &params).await?;
+    let rows = sql.query(&query, &params).await?;
     let mut stored = Vec::with_capacity(rows.len());
     for row in rows.iter() {
         // A key names one request: the same key for another patient or other readings
@@ -385,22 +443,25 @@ pub async fn record_visit(
     Ok(stored)
 }
 
-/// The series of one kind (or all), oldest first, for charts.
+/// The series of one kind (or all), the team's and the family's readings, oldest first,
+/// for charts.
 pub async fn series(
     env: &Env,
     req: &Request,
-    member: &Member,
+    by: &Reader,
     kind_code: Option<&str>,
 ) -> Result<Vec<Vital>, Error> {
-    let patient = member.patient.as_str();
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
-            "SELECT * FROM vitals WHERE patient_id = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY measured_at, rowid LIMIT 2000",
-            &[patient.into(), kind_code.into()],
+            &format!(
+                "{READINGS} WHERE r.patient_id = ?1 AND (?2 IS NULL OR r.kind = ?2) \
+                 ORDER BY r.measured_at, r.created_at, r.id LIMIT 2000"
+            ),
+            &[by.patient().into(), kind_code.into()],
         )
         .await?;
-    member.record(env, req, "vitals.read").await?;
+    by.record(env, req, "vitals.read").await?;
     Ok(rows
         .iter()
         .map(|r| from_row(&r))

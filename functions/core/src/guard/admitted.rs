@@ -4,7 +4,7 @@
 use super::mismatch;
 use crate::auth::admin::Admin;
 use crate::auth::token::Subject;
-use crate::care::family_caller::Linked;
+use crate::care::family_caller::{Linked, Reader};
 use crate::care::{patients, projects};
 use crate::error::Error;
 
@@ -19,21 +19,6 @@ pub enum Admitted {
     Reader(Reader),
     Project(projects::Membership),
     Admin(Admin),
-}
-
-/// Who reads a patient's record on a route open to the team and the family.
-pub enum Reader {
-    Team(patients::Member),
-    Family(Linked),
-}
-
-impl Reader {
-    pub fn patient(&self) -> &str {
-        match self {
-            Reader::Team(m) => &m.patient,
-            Reader::Family(f) => &f.patient,
-        }
-    }
 }
 
 impl Admitted {

@@ -17,7 +17,8 @@ use crate::auth::admin;
 use crate::auth::session;
 mod admitted;
 
-pub use admitted::{Admitted, Reader};
+pub use crate::care::family_caller::Reader;
+pub use admitted::Admitted;
 
 use crate::care::family_caller;
 use crate::care::{patients, projects};

@@ -16,6 +16,8 @@ pub enum Kind {
     ProjectPost,
     /// A direct message; the id is the sender's.
     Message,
+    /// An alert for the team (a reading outside a threshold); the id is the patient's.
+    Alert,
 }
 
 impl Kind {
@@ -25,6 +27,7 @@ impl Kind {
             Kind::Comment => "comment",
             Kind::ProjectPost => "project_post",
             Kind::Message => "message",
+            Kind::Alert => "alert",
         }
     }
 }
