@@ -10,16 +10,16 @@ export const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // work(waited): waited is true when another tab held the lock first. A Web Lock; where
 // there are none (plain http is not a secure context), a lease in localStorage: an owner
 // and an expiry, so that a tab that died holding it blocks no one for long.
-function oneAtATime(work) {
-  if (!navigator.locks) return leased(work);
-  return navigator.locks.request(REFRESH_LOCK, { ifAvailable: true }, (free) =>
-    free ? work(false) : navigator.locks.request(REFRESH_LOCK, () => work(true)));
+function oneAtATime(lock, work) {
+  if (!navigator.locks) return leased(lock, work);
+  return navigator.locks.request(lock, { ifAvailable: true }, (free) =>
+    free ? work(false) : navigator.locks.request(lock, () => work(true)));
 }
 
-async function leased(work) {
+async function leased(lock, work) {
   const me = String(Math.random()).slice(2);
-  const holder = () => { try { return JSON.parse(localStorage.getItem(REFRESH_LOCK)) || {}; } catch (e) { return {}; } };
-  const claim = () => { try { localStorage.setItem(REFRESH_LOCK, JSON.stringify({ owner: me, until: Date.now() + LEASE_MS })); return true; } catch (e) { return false; } };
+  const holder = () => { try { return JSON.parse(localStorage.getItem(lock)) || {}; } catch (e) { return {}; } };
+  const claim = () => { try { localStorage.setItem(lock, JSON.stringify({ owner: me, until: Date.now() + LEASE_MS })); return true; } catch (e) { return false; } };
   const deadline = Date.now() + LEASE_MS + 1000;
   let waited = false;
   while (Date.now() < deadline) {
@@ -34,7 +34,7 @@ async function leased(work) {
   try {
     return await work(waited);
   } finally {
-    if (holder().owner === me) localStorage.removeItem(REFRESH_LOCK);
+    if (holder().owner === me) localStorage.removeItem(lock);
   }
 }
 
@@ -48,6 +48,8 @@ async function leased(work) {
 //   busy      the message of the error thrown when the server is busy (5xx, 429)
 export function create(options) {
   const { storage, key } = options;
+  // One lock per session: a family member's tab does not wait behind a professional's refresh.
+  const lock = `${REFRESH_LOCK}:${key}`;
   const SIGNED_OUT = options.signedOutError;
   const busy = options.busy || "サーバーが混雑しています";
   // A duplicated tab starts with a copy of sessionStorage: the tab that rotates hands the
@@ -103,7 +105,7 @@ export function create(options) {
   }
 
   function refresh(spent) {
-    if (!refreshing) refreshing = oneAtATime((waited) => doRefresh(spent, waited)).finally(() => { refreshing = null; });
+    if (!refreshing) refreshing = oneAtATime(lock, (waited) => doRefresh(spent, waited)).finally(() => { refreshing = null; });
     return refreshing;
   }
 

@@ -1,9 +1,9 @@
-//! PHR (issue #34): home blood pressure, the team's thresholds for readings, and the
-//! alerts a reading outside them raises.
+//! PHR and the family's side of the record (issue #34): home blood pressure, the team's
+//! thresholds and the alerts they raise, questionnaires, the access log.
 
-use rainbownet_core::care::{alerts, home_bp, thresholds};
+use rainbownet_core::care::{access_log, alerts, home_bp, questionnaires, thresholds};
 use rainbownet_core::guard::Call;
-use rainbownet_core::http::respond::{items, ok};
+use rainbownet_core::http::respond::{created, items, ok};
 use rainbownet_core::{Error, Response};
 
 pub async fn home_bp(c: Call<'_>) -> Result<Response, Error> {
@@ -36,4 +36,47 @@ pub async fn alerts(c: Call<'_>) -> Result<Response, Error> {
 pub async fn acknowledge_alert(c: Call<'_>) -> Result<Response, Error> {
     let alert = alerts::acknowledge(c.env, c.req, c.who.member()?, c.param("alert")).await?;
     Ok(ok(&alert))
+}
+
+pub async fn access_log(c: Call<'_>) -> Result<Response, Error> {
+    let (cursor, limit) = c.page();
+    let page = access_log::list(c.env, c.req, c.who.reader()?, cursor.as_deref(), limit).await?;
+    Ok(ok(&page))
+}
+
+pub async fn questionnaires(_c: Call<'_>) -> Result<Response, Error> {
+    Ok(items(&questionnaires::summaries()))
+}
+
+/// A form as a FHIR R4 Questionnaire.
+pub async fn questionnaire(c: Call<'_>) -> Result<Response, Error> {
+    let form = questionnaires::questionnaire(c.param("questionnaire")).ok_or(Error::NotFound)?;
+    let mut response = ok(&form);
+    response.headers_mut().insert(
+        ::http::header::CONTENT_TYPE,
+        ::http::HeaderValue::from_static("application/fhir+json"),
+    );
+    Ok(response)
+}
+
+pub async fn questionnaire_requests(c: Call<'_>) -> Result<Response, Error> {
+    Ok(items(
+        &questionnaires::list(c.env, c.req, c.who.reader()?).await?,
+    ))
+}
+
+pub async fn request_questionnaire(c: Call<'_>) -> Result<Response, Error> {
+    let input = c.json()?;
+    Ok(created(
+        &questionnaires::create(c.env, c.req, c.who.member()?, input).await?,
+    ))
+}
+
+/// The answers as a FHIR QuestionnaireResponse (any JSON object: its faults are named by
+/// pointer, not refused as malformed).
+pub async fn answer_questionnaire(c: Call<'_>) -> Result<Response, Error> {
+    let body: serde_json::Value = c.json()?;
+    let by = c.who.reader()?;
+    let answered = questionnaires::respond(c.env, c.req, by, c.param("request"), body).await?;
+    Ok(created(&answered))
 }

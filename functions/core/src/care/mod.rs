@@ -1,6 +1,7 @@
 //! The care network: patients and consent, care teams and their timelines, projects and
 //! direct messages between professionals, the directory and the usage figures.
 
+pub mod access_log;
 pub mod alerts;
 pub mod attachments;
 pub mod directory;
@@ -16,6 +17,7 @@ pub mod paging;
 pub mod patients;
 pub mod projects;
 pub mod push;
+pub mod questionnaires;
 pub mod templates;
 pub mod thresholds;
 pub mod timeline;

@@ -55,7 +55,8 @@ async fn home(env: &Env, patient: &str) -> Result<(f64, f64), Error> {
     }
 }
 
-/// `GET /api/v1/patients/{id}/nearby?category=&radius_m=&limit=`.
+/// `GET /api/v1/patients/{id}/nearby?category=&q=&radius_m=&limit=` (`q`: words, as a
+/// questionnaire's result suggests them).
 pub async fn find(env: &Env, req: &Request, member: &Member) -> Result<Nearby, Error> {
     let patient = member.patient.as_str();
     let (lat, lng) = home(env, patient).await?;
@@ -79,6 +80,7 @@ pub async fn find(env: &Env, req: &Request, member: &Member) -> Result<Nearby, E
         .unwrap_or(search::DEFAULT_LIMIT);
     let query = SearchQuery {
         category: query_param(req, "category").filter(|c| !c.is_empty()),
+        words: query_param(req, "q").filter(|q| !q.trim().is_empty()),
         open_on: None,
         near: Some(Near { lat, lng, radius_m }),
         limit,
