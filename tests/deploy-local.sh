@@ -147,12 +147,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$cargo_bin/wasm-bindgen}"
     export WASM_OPT_BIN="${WASM_OPT_BIN:-$root/tests/node_modules/.bin/wasm-opt}"
     export ESBUILD_BIN="${ESBUILD_BIN:-$root/tests/node_modules/.bin/esbuild}"
-    worker_build="$(command -v worker-build || echo "$cargo_bin/worker-build")"
-    [ -x "$worker_build" ] || die "worker-build is missing: tests/run-all.sh installs it"
-    for f in "${missing[@]}"; do
-        echo "building $f"
-        (cd "functions/$f" && "$worker_build" --release)
-    done
+    command -v worker-build >/dev/null || [ -x "$cargo_bin/worker-build" ] ||
+        die "worker-build is missing: tests/run-all.sh installs it"
+    ./tests/worker-build.sh "${missing[@]}"
 fi
 for f in "${FUNCTIONS[@]}"; do
     printf '  %-9s %8d bytes wasm\n' "$f" "$(stat -c %s "functions/$f/build/index_bg.wasm")"

@@ -131,9 +131,7 @@ step "spin harness: its own tests (routing, variables, grants on the real compon
 cargo test "${harness[@]}"
 
 step "build: Workers (worker-build with local wasm-bindgen, wasm-opt, esbuild)"
-for f in "${FUNCTIONS[@]}"; do
-    (cd "functions/$f" && worker-build --release)
-done
+./tests/worker-build.sh "${FUNCTIONS[@]}"
 
 step "the Workers deploy path of docs/operations.md in wrangler's local mode (five wrangler dev, one origin)"
 ./tests/deploy-local.sh --together --move

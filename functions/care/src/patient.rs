@@ -4,7 +4,8 @@
 
 use rainbownet_core::auth::admin::Admin;
 use rainbownet_core::care::{
-    attachments, family, fhir, import, nearby, patients, templates, timeline, vitals,
+    attachments, family, family_members, fhir, import, nearby, patients, templates, timeline,
+    vitals,
 };
 use rainbownet_core::guard::{Call, Reader};
 use rainbownet_core::http::respond::{created, items, no_content, ok};
@@ -86,6 +87,17 @@ pub async fn revoke_consent(c: Call<'_>) -> Result<Response, Error> {
     Ok(no_content())
 }
 
+pub async fn family_members(c: Call<'_>) -> Result<Response, Error> {
+    Ok(items(
+        &family_members::list(c.env, c.req, c.who.member()?).await?,
+    ))
+}
+
+pub async fn close_family_member(c: Call<'_>) -> Result<Response, Error> {
+    family_members::close(c.env, c.req, c.who.member()?, c.param("member")).await?;
+    Ok(no_content())
+}
+
 pub async fn posts(c: Call<'_>) -> Result<Response, Error> {
     let (cursor, limit) = c.page();
     let cursor = cursor.as_deref();
@@ -144,9 +156,9 @@ pub async fn upload(c: Call<'_>) -> Result<Response, Error> {
 }
 
 pub async fn download(c: Call<'_>) -> Result<Response, Error> {
-    let member = c.who.member()?;
+    let by = c.who.reader()?;
     let (attachment, bytes) =
-        attachments::download(c.env, c.req, member, c.param("attachment")).await?;
+        attachments::download(c.env, c.req, by, c.param("attachment")).await?;
     Ok(attachments::response(&attachment, bytes))
 }
 

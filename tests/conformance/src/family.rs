@@ -22,6 +22,10 @@ pub const CASES: &[Case] = &[
         run: passkey_sign_in,
     },
     Case {
+        name: "passkey bad input: malformed WebAuthn JSON 400, CBOR bombs (deep nesting, huge lengths) and broken base64 401, a 1 MB clientDataJSON 413; the code still joins afterwards",
+        run: bad_ceremonies,
+    },
+    Case {
         name: "the family's view: shared posts only, the patient's record, no professional route (403), nothing after consent is withdrawn",
         run: family_view,
     },
@@ -348,12 +352,39 @@ fn family_view(c: &Client) -> Result<(), String> {
         ensure!(resp.status == 201, "post: {} {}", resp.status, resp.text());
         Ok::<_, String>(resp.json()?["id"].as_str().unwrap_or_default().to_owned())
     };
+    // A file on each post: the family reaches the shared post's file only.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..500u32).map(|i| (i % 251) as u8));
+    let file = |what: &str| -> Result<String, String> {
+        let up = crate::patients::upload(c, &team, &patient, "image/png", png.clone())?;
+        ensure!(
+            up.status == 201,
+            "upload {what}: {} {}",
+            up.status,
+            up.text()
+        );
+        Ok(up.json()?["id"].as_str().unwrap_or_default().to_owned())
+    };
+    let (shared_file, kept_file) = (file("shared")?, file("kept")?);
     post(
-        serde_json::json!({"category": "report", "body": "本日の訪問：血圧安定しています", "share_with_family": true}),
+        serde_json::json!({"category": "report", "body": "本日の訪問：血圧安定しています",
+        "share_with_family": true, "attachments": [shared_file]}),
     )?;
     let hidden = post(
-        serde_json::json!({"category": "consultation", "body": "チーム内の相談：服薬の見直し"}),
+        serde_json::json!({"category": "consultation", "body": "チーム内の相談：服薬の見直し",
+        "attachments": [kept_file]}),
     )?;
+    let download = |id: &str| {
+        let path = format!("/api/v1/patients/{patient}/attachments/{id}");
+        with_token(c, "GET", &path, &family, None)
+    };
+    let got = download(&shared_file)?;
+    ensure!(
+        got.status == 200 && got.body == png,
+        "the shared post's file: {}",
+        got.status
+    );
+    ensure_problem(&download(&kept_file)?, 404, "/problems/not-found")?;
     let shared = |token: &str| -> Result<Vec<serde_json::Value>, String> {
         let resp = with_token(c, "GET", &posts, token, None)?;
         ensure!(
@@ -452,6 +483,80 @@ fn family_view(c: &Client) -> Result<(), String> {
             resp.text()
         );
     }
+
+    // The team sees who joined, and may end a membership: that member's access ends at once.
+    let (second, second_refresh, second_id) = family_member(c, &team, &patient, 69)?;
+    let members = with_token(
+        c,
+        "GET",
+        &format!("/api/v1/patients/{patient}/family-members"),
+        &team,
+        None,
+    )?;
+    ensure!(
+        members.status == 200,
+        "members: {} {}",
+        members.status,
+        members.text()
+    );
+    let members = members.json()?["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    ensure!(
+        members.len() == 2
+            && members
+                .iter()
+                .all(|m| m["status"] == "active" && m["passkeys"] == 1),
+        "two members with a passkey each: {members:?}"
+    );
+    ensure_problem(
+        &with_token(
+            c,
+            "GET",
+            &format!("/api/v1/patients/{patient}/family-members"),
+            &family,
+            None,
+        )?,
+        403,
+        "/problems/forbidden",
+    )?;
+    let close = format!("/api/v1/patients/{patient}/family-members/{second_id}/close");
+    ensure!(
+        with_token(c, "POST", &close, &team, None)?.status == 204,
+        "close a membership"
+    );
+    ensure_problem(
+        &with_token(c, "GET", &posts, &second, None)?,
+        404,
+        "/problems/not-found",
+    )?;
+    ensure_problem(
+        &post_json(
+            c,
+            "/api/v1/auth/refresh",
+            &serde_json::json!({"refresh_token": second_refresh}),
+        )?,
+        401,
+        "/problems/unauthorized",
+    )?;
+    ensure!(
+        with_token(c, "GET", &posts, &family, None)?.status == 200,
+        "the other member keeps access"
+    );
+    let (stranger, _, stranger_team) = invited(c, "view-stranger")?;
+    let (_, _, strangers_member) = family_member(c, &stranger_team, &stranger, 70)?;
+    ensure_problem(
+        &with_token(
+            c,
+            "POST",
+            &format!("/api/v1/patients/{patient}/family-members/{strangers_member}/close"),
+            &team,
+            None,
+        )?,
+        404,
+        "/problems/not-found",
+    )?;
 
     // Consent withdrawn: the family's token, refresh token and passkey stop at once.
     let revoked = with_token(
@@ -959,7 +1064,8 @@ fn phr(c: &Client) -> Result<(), String> {
         items.len() == 2
             && items[0]["kind"] == "spo2"
             && items[1]["kind"] == "blood_pressure"
-            && items[1]["reading"]["recorded_by"] == "family"
+            && items[1]["reading"]["recorded_by"]["kind"] == "family"
+            && items[1]["reading"]["recorded_by"]["id"] == member.as_str()
             && items[1]["reading"]["value"] == 172.0
             && items[1]["threshold"]["above"] == 160.0,
         "two alerts, newest first: {items:?}"
@@ -1358,5 +1464,83 @@ fn questionnaires(c: &Client) -> Result<(), String> {
         404,
         "/problems/not-found",
     )?;
+    Ok(())
+}
+
+fn bad_ceremonies(c: &Client) -> Result<(), String> {
+    let origin = c.base.clone();
+    let (_, code, _) = invited(c, "bad-ceremony")?;
+    let join = |credential: serde_json::Value| {
+        post_json(
+            c,
+            "/api/v1/family/join",
+            &serde_json::json!({"code": code, "credential": credential}),
+        )
+    };
+    // Each try with a challenge of its own, so that each is refused for what it carries.
+    let fresh = || -> Result<serde_json::Value, String> {
+        let (challenge, rp_id) = options(c, &code)?;
+        Ok(software::registration_json(
+            &software::authenticator(68),
+            &challenge,
+            &origin,
+            &rp_id,
+        ))
+    };
+    let with_object = |object: Vec<u8>| -> Result<serde_json::Value, String> {
+        let mut credential = fresh()?;
+        credential["response"]["attestationObject"] = webauthn::to_base64url(&object).into();
+        Ok(credential)
+    };
+    // Malformed JSON: a field of the wrong type, a missing response.
+    for broken in [
+        serde_json::json!({"id": 5, "type": "public-key", "response": {}}),
+        serde_json::json!({"id": "x", "type": "public-key"}),
+    ] {
+        let resp = join(broken)?;
+        ensure!(
+            resp.status == 400,
+            "malformed credential: {} {}",
+            resp.status,
+            resp.text()
+        );
+    }
+    // 10,000 nested arrays; a map that claims four billion entries; a byte string that
+    // claims 2^63 bytes; base64 that is not base64.
+    let bombs = [
+        [vec![0x81u8; 10_000], vec![0x00]].concat(),
+        vec![0xBA, 0xFF, 0xFF, 0xFF, 0xFF],
+        vec![
+            0xA1, 0x63, b'f', b'm', b't', 0x5B, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        ],
+    ];
+    for bomb in bombs {
+        let resp = join(with_object(bomb)?)?;
+        ensure!(
+            resp.status == 401,
+            "a CBOR bomb: {} {}",
+            resp.status,
+            resp.text()
+        );
+    }
+    let mut not_base64 = fresh()?;
+    not_base64["response"]["attestationObject"] = "***".into();
+    ensure!(
+        join(not_base64)?.status == 401,
+        "an attestationObject that is not base64"
+    );
+    // A megabyte of clientDataJSON: refused before it is read whole.
+    let mut huge = fresh()?;
+    huge["response"]["clientDataJSON"] = "A".repeat(1024 * 1024).into();
+    let resp = join(huge)?;
+    ensure!(resp.status == 413, "1 MB clientDataJSON: {}", resp.status);
+    // None of it used the code up: a good ceremony joins.
+    let joined = join(fresh()?)?;
+    ensure!(
+        joined.status == 201,
+        "the code after the bad tries: {} {}",
+        joined.status,
+        joined.text()
+    );
     Ok(())
 }

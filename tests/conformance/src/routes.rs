@@ -41,6 +41,7 @@ fn path_for(route: &RouteInfo, r: &Records) -> String {
         .replace("{invitation}", "01J00000000000000000000INV")
         .replace("{alert}", "01J000000000000000000ALERT")
         .replace("{request}", "01J00000000000000000000REQ")
+        .replace("{member}", "01J00000000000000000000MEM")
         .replace("{questionnaire}", "kihon-checklist")
         .replace("{store}", "auth")
         .replace("{code}", "23233")

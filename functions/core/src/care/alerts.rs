@@ -31,8 +31,15 @@ pub struct AlertReading {
     pub value: Option<f64>,
     pub value2: Option<f64>,
     pub measured_at: Option<String>,
-    /// `family` (自己測定) or `professional`.
-    pub recorded_by: Option<String>,
+    /// Who recorded it (`kind` family: 自己測定).
+    pub recorded_by: Option<Recorder>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Recorder {
+    pub kind: String,
+    pub id: String,
+    pub name: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,8 +56,10 @@ pub struct Acknowledger {
 
 const SELECT: &str = "SELECT a.id, a.source, a.kind, a.reading_id, a.value, a.value2, a.threshold_above, \
      a.threshold_below, a.raised_at, a.acknowledged_at, a.acknowledged_by, c.name AS acknowledged_by_name, \
-     r.measured_at, r.recorded_by_kind FROM alerts a \
-     LEFT JOIN colleagues c ON c.id = a.acknowledged_by LEFT JOIN readings r ON r.id = a.reading_id";
+     r.measured_at, r.recorded_by_kind, r.recorded_by_id, COALESCE(rc.name, rm.name, '') AS recorded_by_name \
+     FROM alerts a LEFT JOIN colleagues c ON c.id = a.acknowledged_by LEFT JOIN readings r ON r.id = a.reading_id \
+     LEFT JOIN colleagues rc ON r.recorded_by_kind = 'professional' AND rc.id = r.recorded_by_id \
+     LEFT JOIN family_members rm ON r.recorded_by_kind = 'family' AND rm.id = r.recorded_by_id";
 
 fn from_row(row: &Row<'_>) -> Result<Alert, StoreError> {
     Ok(Alert {
@@ -65,7 +74,20 @@ fn from_row(row: &Row<'_>) -> Result<Alert, StoreError> {
                     value: row.opt_real("value")?,
                     value2: row.opt_real("value2")?,
                     measured_at: row.opt_text("measured_at")?.map(str::to_owned),
-                    recorded_by: row.opt_text("recorded_by_kind")?.map(str::to_owned),
+                    recorded_by: match (
+                        row.opt_text("recorded_by_kind")?,
+                        row.opt_text("recorded_by_id")?,
+                    ) {
+                        (Some(kind), Some(id)) => Some(Recorder {
+                            kind: kind.to_owned(),
+                            id: id.to_owned(),
+                            name: row
+                                .opt_text("recorded_by_name")?
+                                .unwrap_or_default()
+                                .to_owned(),
+                        }),
+                        _ => None,
+                    },
                 })
             })
             .transpose()?,

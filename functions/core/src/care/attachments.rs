@@ -5,6 +5,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::family_caller::Reader;
 use super::patients::Member;
 use crate::auth::keys::to_hex;
 use crate::env::Env;
@@ -142,21 +143,33 @@ pub async fn upload(
 pub async fn download(
     env: &Env,
     req: &Request,
-    member: &Member,
+    by: &Reader,
     attachment_id: &str,
 ) -> Result<(Attachment, Vec<u8>), Error> {
+    // The family reaches only the files of posts the team shared with them.
+    let shared_only = match by {
+        Reader::Team(_) => 0,
+        Reader::Family(_) => 1,
+    };
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
-            &format!("SELECT {COLUMNS} FROM attachments WHERE id = ?1 AND patient_id = ?2"),
-            &[attachment_id.into(), member.patient.clone().into()],
+            &format!(
+                "SELECT {COLUMNS} FROM attachments WHERE id = ?1 AND patient_id = ?2 \
+                 AND (?3 = 0 OR post_id IN (SELECT id FROM posts WHERE share_with_family = 1))"
+            ),
+            &[
+                attachment_id.into(),
+                by.patient().into(),
+                i64::from(shared_only).into(),
+            ],
         )
         .await?;
     let attachment = Attachment::from_row(&rows.first().ok_or(Error::NotFound)?)?;
     let bytes = crate::blob::get(sql.as_ref(), attachment_id)
         .await?
         .ok_or_else(|| Error::Internal(format!("attachment {attachment_id} has no bytes")))?;
-    member.record(env, req, "attachment.read").await?;
+    by.record(env, req, "attachment.read").await?;
     Ok((attachment, bytes))
 }
 

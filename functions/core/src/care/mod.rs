@@ -8,6 +8,7 @@ pub mod directory;
 pub mod family;
 pub mod family_caller;
 pub mod family_join;
+pub mod family_members;
 pub mod fhir;
 pub mod home_bp;
 pub mod import;

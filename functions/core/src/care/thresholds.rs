@@ -34,6 +34,8 @@ pub struct Threshold {
     /// An alert when a reading is below this.
     pub below: Option<f64>,
     pub set_by: String,
+    /// The professional's name as the team sees it (kept when they leave the team).
+    pub set_by_name: String,
     pub set_at: String,
 }
 
@@ -145,7 +147,8 @@ async fn load(env: &Env, patient: &str) -> Result<Vec<Threshold>, Error> {
         .sql(Database::Care)
         .await?
         .query(
-            "SELECT kind, above, below, set_by, set_at FROM vital_thresholds WHERE patient_id = ?1 ORDER BY kind",
+            "SELECT t.kind, t.above, t.below, t.set_by, c.name AS set_by_name, t.set_at FROM vital_thresholds t \
+             LEFT JOIN colleagues c ON c.id = t.set_by WHERE t.patient_id = ?1 ORDER BY t.kind",
             &[patient.into()],
         )
         .await?;
@@ -157,6 +160,7 @@ async fn load(env: &Env, patient: &str) -> Result<Vec<Threshold>, Error> {
                 above: r.opt_real("above")?,
                 below: r.opt_real("below")?,
                 set_by: r.text("set_by")?.to_owned(),
+                set_by_name: r.opt_text("set_by_name")?.unwrap_or_default().to_owned(),
                 set_at: r.text("set_at")?.to_owned(),
             })
         })

@@ -122,7 +122,7 @@ pub struct RecordedBy {
 }
 
 /// Readings of the team and of the family (the `readings` view), with who recorded each.
-pub const READINGS: &str = "SELECT r.id, r.patient_id, r.kind, r.value, r.value2, r.measured_at, \
+pub const READINGS: &str = "SELECT r.id, r.patient_id, r.kind, r.value, r.value2, r.measured_at, r.created_at, \
      r.recorded_by_kind, r.recorded_by_id, COALESCE(c.name, m.name, '') AS recorded_by_name, \
      m.relation AS recorded_by_relation FROM readings r \
      LEFT JOIN colleagues c ON r.recorded_by_kind = 'professional' AND c.id = r.recorded_by_id \
@@ -454,9 +454,11 @@ pub async fn series(
     let sql = env.sql(Database::Care).await?;
     let rows = sql
         .query(
+            // The newest 2000, oldest first: a record of years must not lose its last week.
             &format!(
-                "{READINGS} WHERE r.patient_id = ?1 AND (?2 IS NULL OR r.kind = ?2) \
-                 ORDER BY r.measured_at, r.created_at, r.id LIMIT 2000"
+                "SELECT * FROM ({READINGS} WHERE r.patient_id = ?1 AND (?2 IS NULL OR r.kind = ?2) \
+                 ORDER BY r.measured_at DESC, r.created_at DESC, r.id DESC LIMIT 2000) \
+                 ORDER BY measured_at, created_at, id"
             ),
             &[by.patient().into(), kind_code.into()],
         )

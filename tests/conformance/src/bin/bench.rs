@@ -1,4 +1,4 @@
-//! `bench [--seconds N] [--clients N] [local] [workerd] [spin] [foundation] [resources] [care] [disaster]`: requests/s and p50/p99 latency
+//! `bench [--seconds N] [--clients N] [local] [workerd] [spin] [foundation] [resources] [care] [passkeys] [disaster]`: requests/s and p50/p99 latency
 //! of `GET /healthz` and `GET /api/v1/public/municipalities`, each beside a baseline in the
 //! same run: the local host's own hello-world route (`/_host/hello`, no function, no store)
 //! and, through workerd, a 404 from the portal Worker (a function, no store). Then the gzip
@@ -547,6 +547,117 @@ fn bench_logins(host: &RunningHost, pid: u32, clients: usize, duration: Duration
     );
 }
 
+/// Signing in with a passkey (issue #34) beside signing in with password + TOTP on the same
+/// host. The login row is judged logins (one Argon2id verification each, as a correct one
+/// costs; a correct login can be made once per account and TOTP step). Each passkey client
+/// has its own passkey on one professional's account, so that the counters never race:
+/// options, then the assertion, then a new session (200), per iteration.
+fn bench_passkeys(host: &RunningHost, clients: usize, duration: Duration) {
+    use conformance::auth::{access, register, with_token};
+    use rainbownet_core::auth::webauthn::{from_base64url, software};
+    let c = Client::new(&host.base_url);
+    let setup = || -> Result<String, String> {
+        let nurse = register(&c, "bench-passkey")?;
+        let token = access(&c, &nurse, 0)?;
+        let me = with_token(&c, "GET", "/api/v1/auth/me", &token, None)?.json()?;
+        for t in 0..clients {
+            let options = with_token(
+                &c,
+                "POST",
+                "/api/v1/auth/passkeys/options",
+                &token,
+                Some("{}".into()),
+            )?
+            .json()?;
+            let key = &options["publicKey"];
+            let challenge =
+                from_base64url(key["challenge"].as_str().unwrap_or_default(), "challenge")
+                    .map_err(|e| e.to_string())?;
+            let rp_id = key["rp"]["id"].as_str().unwrap_or_default();
+            let credential =
+                software::registration_json(&passkey_of(t), &challenge, &host.base_url, rp_id);
+            let added = with_token(
+                &c,
+                "POST",
+                "/api/v1/auth/passkeys",
+                &token,
+                Some(serde_json::json!({"credential": credential}).to_string()),
+            )?;
+            if added.status != 201 {
+                return Err(format!("add passkey: {} {}", added.status, added.text()));
+            }
+        }
+        Ok(me["id"].as_str().unwrap_or_default().to_owned())
+    };
+    let owner = match setup() {
+        Ok(owner) => owner,
+        Err(e) => {
+            println!("{:<8} passkeys: could not set up: {e}", host.name);
+            return;
+        }
+    };
+    let logins = load_with(&host.base_url, clients, duration, wrong_login);
+    print_row(
+        host.name,
+        "password + TOTP: POST /api/v1/auth/login (judged)",
+        &logins,
+        Row::Baseline,
+    );
+    let base = host.base_url.clone();
+    let passkeys = load_with(&host.base_url, clients, duration, move |c, n| {
+        let (t, count) = (
+            n / 1_000_000,
+            u32::try_from(n % 1_000_000 + 1).unwrap_or(u32::MAX),
+        );
+        let json = |body: serde_json::Value| Some(body.to_string().into_bytes());
+        let headers = [("content-type", "application/json")];
+        let options = c
+            .request(
+                "POST",
+                "/api/v1/auth/passkey/options",
+                &headers,
+                json(serde_json::json!({})),
+            )?
+            .json()?;
+        let key = &options["publicKey"];
+        let challenge = from_base64url(key["challenge"].as_str().unwrap_or_default(), "challenge")
+            .map_err(|e| e.to_string())?;
+        let rp_id = key["rpId"].as_str().unwrap_or_default();
+        let assertion = software::assertion_json(
+            &passkey_of(t),
+            &challenge,
+            &base,
+            rp_id,
+            count,
+            owner.as_bytes(),
+        );
+        let signed = c.request(
+            "POST",
+            "/api/v1/auth/passkey",
+            &headers,
+            json(serde_json::json!({"credential": assertion})),
+        )?;
+        if signed.status == 200 {
+            Ok(signed)
+        } else {
+            Err(format!("passkey sign-in: {}", signed.status))
+        }
+    });
+    print_row(
+        host.name,
+        "passkey: options + POST /api/v1/auth/passkey (200)",
+        &passkeys,
+        Row::Against(&logins),
+    );
+}
+
+/// The software passkey of bench client `t`.
+fn passkey_of(t: usize) -> rainbownet_core::auth::webauthn::software::Authenticator {
+    rainbownet_core::auth::webauthn::software::authenticator(
+        100 + u8::try_from(t % 100).unwrap_or(0),
+    )
+}
+
 fn main() {
     let mut seconds = 5u64;
     let mut clients = 8usize;
@@ -558,7 +669,9 @@ fn main() {
             "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).unwrap_or(seconds),
             "--clients" => clients = args.next().and_then(|v| v.parse().ok()).unwrap_or(clients),
             "local" | "workerd" | "spin" => hosts.push(arg),
-            "foundation" | "resources" | "care" | "disaster" | "logins" => sections.push(arg),
+            "foundation" | "resources" | "care" | "disaster" | "logins" | "passkeys" => {
+                sections.push(arg)
+            }
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
@@ -599,6 +712,9 @@ fn main() {
                     && let Some(pid) = host.pid()
                 {
                     bench_logins(&host, pid, clients, duration);
+                }
+                if run("passkeys") {
+                    bench_passkeys(&host, clients, duration);
                 }
                 if run("disaster") {
                     let people = if name == "local" { 100_000 } else { 1_563 };
