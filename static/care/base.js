@@ -1,7 +1,7 @@
 // The care client's shared ground: its constants, the domain's labels (the server's lists,
 // static/lib/vocabulary.js), the page's state, small helpers and the session (static/lib/api.js).
 import { ApiError, connect, newKey, send } from "../lib/api.js";
-import { japanTime } from "../lib/dates.js";
+import { japanTime, JST } from "../lib/dates.js";
 import { $, showBox as showList } from "../lib/dom.js";
 import { pick, say } from "../lib/i18n.js";
 import { byCode } from "../lib/vocabulary.js";
@@ -17,7 +17,7 @@ export const FILE_TYPES = {
   "image/webp": [".webp"],
   "application/pdf": [".pdf"],
 };
-export const TABS = ["timeline", "info", "team", "vitals", "nearby"];
+export const TABS = ["timeline", "info", "team", "vitals", "nearby", "family"];
 
 // The domain's lists and their labels, code → { ja, en } or code → the label in the
 // reader's language (a label composed into a longer text); a code missing reads as itself.
@@ -28,6 +28,7 @@ export const CARE_LEVEL = byCode("care_levels", named);
 export const SEX = byCode("sexes", named);
 export const PROFESSION = byCode("professions", named);
 export const CONSENT = byCode("consent_methods", named);
+export const RELATION = byCode("relations", named);
 export const PROJECT_ROLE = { owner: { ja: "主催者", en: "Owner" }, member: { ja: "メンバー", en: "Member" } };
 export const VIEWS = ["invite-view", "signin", "patients-view", "patient-view", "projects-view", "project-view", "messages-view", "thread-view", "settings-view"];
 export const NAV = { patients: "patients", patient: "patients", projects: "projects", project: "projects", messages: "messages", thread: "messages", settings: "settings" };
@@ -78,6 +79,13 @@ export const state = {
   threadCursor: null,
   messageDraft: null,
   invite: null, // { token } while #invite=… is open; { enrolment } once accepted
+  // The patient's family (issue #34): the invitations, and the one just made (its code,
+  // URL and QR are shown once); the readings' thresholds and the alerts they raised.
+  invitations: [],
+  madeInvitation: null,
+  thresholds: [],
+  alerts: [],
+  homeBp: null,
 };
 export const images = new Map(); // "patient/attachment" → Promise of a data: URL
 
@@ -122,6 +130,20 @@ export function timeOf(iso) {
 
 export function shortTime(ms) {
   return japanTime(ms, "short");
+}
+
+// 「今日 7:00」「昨日 21:30」「12月3日 7:00」 in Japan time (English: "today 7:00"…), for
+// the moments a nurse acts on: an alert's reading, its acknowledgement.
+const dayOf = (date) => new Intl.DateTimeFormat("en-CA", { timeZone: JST, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+export function dayTime(iso) {
+  const date = new Date(iso);
+  if (!iso || isNaN(date)) return iso ? String(iso) : "";
+  const time = date.toLocaleTimeString("en-GB", { timeZone: JST, hour: "numeric", minute: "2-digit", hourCycle: "h23" }).replace(/^0(?=\d)/, "");
+  const [y, m, d] = dayOf(date).split("-").map(Number);
+  if (dayOf(date) === dayOf(new Date())) return pick("今日 ", "today ") + time;
+  if (dayOf(date) === dayOf(new Date(Date.now() - 86400000))) return pick("昨日 ", "yesterday ") + time;
+  const thisYear = y === Number(dayOf(new Date()).slice(0, 4));
+  return (thisYear ? "" : y + pick("年", "/")) + m + pick("月", "/") + d + pick("日 ", " ") + time;
 }
 
 export function sizeOf(bytes) {

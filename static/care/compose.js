@@ -118,6 +118,7 @@ export async function submitPost(event) {
     for (let i = 0; i < files.length; i++) ids.push(await upload(patient, files[i], i));
     const input = { category: category, body: body };
     if (ids.length) input.attachments = ids;
+    if ($("post-share").checked) input.share_with_family = true;
     // A resend of the same post (after a dropped connection) keeps its key, so it is
     // never posted twice; anything changed makes a new post with a new key.
     draftKey("draft", patient, input);

@@ -1,8 +1,9 @@
 // The care client: editing one's own post.
 import { ApiError, apiError, problemLines } from "../lib/api.js";
 import { bilingual, el, enc } from "../lib/dom.js";
+import { say } from "../lib/i18n.js";
 import { download } from "./attachments.js";
-import { authorized, clearFieldErrors, current, failure, showBox, state } from "./base.js";
+import { authorized, clearFieldErrors, current, failure, setText, showBox, state } from "./base.js";
 import { sendComment, toggleComment } from "./comments.js";
 import { documentForm, documentValues, showDocumentErrors, templateOf } from "./templates.js";
 import { replacePost } from "./timeline.js";
@@ -113,10 +114,36 @@ export async function saveEdit(form) {
   }
 }
 
+// The author shares the post with the family, or stops (PUT …/posts/{post}
+// {share_with_family}: no new version, no edit mark). Sharing asks first: the family reads it.
+export async function toggleShare(card, button) {
+  const id = state.patientId;
+  const share = button.dataset.share === "true";
+  if (share && !window.confirm(say("この投稿を、招待したご家族のページにも表示します。よろしいですか？"))) return;
+  button.disabled = true;
+  try {
+    const resp = await authorized("PUT", "/api/v1/patients/" + enc(id) + "/posts/" + enc(card.dataset.id), { json: { share_with_family: share } });
+    if (!resp.ok) throw new ApiError(await problemLines(resp));
+    const post = await resp.json();
+    if (!current(id)) return;
+    replacePost(post);
+    setText("post-status", share ? "家族と共有しました。" : "家族との共有をやめました。");
+    // The card was drawn again: the focus stays on its button.
+    const again = document.querySelector('#timeline article.post[data-id="' + CSS.escape(post.id) + '"] button.share-toggle');
+    if (again) again.focus();
+  } catch (e) {
+    button.disabled = false;
+    const lines = failure(e);
+    if (lines && current(id)) setText("post-status", lines.join(" / "));
+  }
+}
+
 export function onTimelineClick(event) {
   const card = event.target.closest("article.post");
   if (!card) return;
   if (event.target.closest("button.edit-post")) { startEdit(card); return; }
+  const share = event.target.closest("button.share-toggle");
+  if (share) { toggleShare(card, share); return; }
   if (event.target.closest("button[data-cancel]")) { endEdit(card); return; }
   if (event.target.closest("button.comment-open")) {
     toggleComment(card, card.querySelector("form.comment-form").hidden);

@@ -1,23 +1,27 @@
 // The professional's client of the care network (多職種連携): my patients, and for each
 // patient the timeline (posts and documents with attachments, comments and read receipts),
-// the profile, the care team, vitals with charts, and the resources near their home; the
-// projects (地域ケア会議・研修・部会) and the direct messages between professionals; and the
-// page an invited professional opens to choose a password (#invite=…). The tokens stay in this
-// tab's sessionStorage only. Every text from the server is put in the page as text, never
-// as HTML; the CSP forbids inline code and styles, so all of it lives here and the charts
-// are built with createElementNS. Attachments need the bearer token, so they are fetched
-// here and shown through data: URLs (the CSP allows img-src 'self' data:).
+// the profile, the care team, vitals with charts, and the resources near their home, and
+// the family (invitations, posts shared with them, their readings, thresholds and alerts;
+// issue #34); the projects (地域ケア会議・研修・部会) and the direct messages between
+// professionals; and the page an invited professional opens to choose a password
+// (#invite=…). The tokens stay in this tab's sessionStorage only. Every text from the
+// server is put in the page as text, never as HTML; the CSP forbids inline code and styles,
+// so all of it lives here and the charts are built with createElementNS. Attachments need
+// the bearer token, so they are fetched here and shown through data: URLs (the CSP allows
+// img-src 'self' data:).
 //
 // This module starts the page: it wires every view's events (each view is a module
 // beside it; the shared state, helpers and session are base.js; the foundation all four
 // clients share is static/lib/).
 import { $, enc } from "../lib/dom.js";
+import { loadAlerts, onAlertClick } from "./alerts.js";
 import { state, whenSignedOut } from "./base.js";
 import { attachMentions } from "./comments.js";
 import { renderFileList, submitPost } from "./compose.js";
 import { picker, pickers } from "./directory.js";
 import { closeDocumentPanel, openDocumentPanel, renderDocumentForm, submitDocument, togglePostForm } from "./documents.js";
 import { onTimelineClick, onTimelineSubmit } from "./edit-post.js";
+import { afterPrint, copyFamilyUrl, inviteFamily, onFamilyClick, printInvitation, setUpFamily } from "./family.js";
 import { acceptInvite, inviteDone } from "./invite.js";
 import { redrawWith } from "./menu.js";
 import { loadConversations, loadThread, renderConversations, sendMessage } from "./messages.js";
@@ -29,6 +33,7 @@ import { addProjectMember, createProject, loadProjectPosts, loadProjects, onProj
 import { route } from "./routes.js";
 import { login, logout, signedOut } from "./signin.js";
 import { addMember, onTeamClick } from "./team.js";
+import { saveThresholds, setUpThresholds } from "./thresholds.js";
 import { loadTimeline, renderTimeline } from "./timeline.js";
 import { recordVital } from "./vitals.js";
 
@@ -93,7 +98,11 @@ export function start() {
   $("invite-done").addEventListener("click", inviteDone);
   // News while the page is open: a cheap poll (304 when nothing changed), at once when the
   // page comes back or a push arrives.
-  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") pollUpdates(); });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    pollUpdates();
+    if (state.patientId && state.me) loadAlerts();
+  });
   setInterval(pollUpdates, POLL_MS);
   $("timeline-news-show").addEventListener("click", () => { $("timeline-news").hidden = true; loadTimeline(false); });
   $("push-on").addEventListener("click", () => pushOn().catch(pushFailed));
@@ -102,7 +111,11 @@ export function start() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", (event) => {
       const data = event.data || {};
-      if (data.type === "push") pollUpdates();
+      if (data.type === "push") {
+        pollUpdates();
+        // An alert's push says nothing of the patient: the open patient's alerts are asked for.
+        if (state.patientId && state.me) loadAlerts();
+      }
       // Only our own pages' links (the worker builds them from an id it checked).
       if (data.type === "open" && typeof data.url === "string" && data.url.startsWith("/app/care/#/")) {
         location.hash = data.url.slice("/app/care/".length);
@@ -112,6 +125,16 @@ export function start() {
   $("vital-measured-at").addEventListener("input", () => { state.measuredSet = true; });
   $("vital-form").addEventListener("submit", recordVital);
   $("nearby-form").addEventListener("submit", searchNearby);
+  // The family (issue #34): invitations, alerts, thresholds.
+  setUpFamily();
+  setUpThresholds();
+  $("family-form").addEventListener("submit", inviteFamily);
+  $("family-copy").addEventListener("click", copyFamilyUrl);
+  $("family-print-button").addEventListener("click", printInvitation);
+  window.addEventListener("afterprint", afterPrint);
+  $("family-list").addEventListener("click", onFamilyClick);
+  $("alerts").addEventListener("click", onAlertClick);
+  $("threshold-form").addEventListener("submit", saveThresholds);
   $("nearby-list").addEventListener("change", updatePrintLink);
   $("nearby-introduce").addEventListener("click", previewIntroduction);
   $("introduce-dialog").addEventListener("close", () => {

@@ -1,11 +1,16 @@
-// The care client: one patient: the profile and the care team as drawn, and the tabs.
+// The care client: one patient: the profile and the care team as drawn, and the tabs; the
+// open alerts above them (alerts.js), the family's tab (family.js) and the thresholds on
+// the vitals tab (thresholds.js).
 import { ageOf, dateJa } from "../lib/dates.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { english } from "../lib/i18n.js";
+import { loadAlerts, resetAlerts } from "./alerts.js";
 import { asWritten, careLevelOf, CONSENT, current, failure, getJson, PROFESSION, setText, SEX, showLines, showOnly, state, TABS } from "./base.js";
 import { pickers } from "./directory.js";
 import { closeDocumentPanel } from "./documents.js";
+import { loadFamily, resetFamily } from "./family.js";
 import { loadNearby, updatePrintLink } from "./nearby.js";
+import { loadThresholds, renderThresholds, resetThresholds } from "./thresholds.js";
 import { loadTimeline } from "./timeline.js";
 import { clearChart, loadVitals, resetMeasuredAt } from "./vitals.js";
 
@@ -33,6 +38,13 @@ export function resetPatient(id) {
   ["post-status", "timeline-status", "patient-status", "vital-status", "nearby-status", "patient-name", "patient-kana", "patient-summary"].forEach((i) => setText(i, ""));
   ["timeline", "patient-facts", "team-list", "nearby-list", "vitals-latest", "team-status", "nearby-result"].forEach((i) => { $(i).textContent = ""; });
   if (pickers.team) pickers.team.reset();
+  state.homeBp = null;
+  $("home-bp").hidden = true;
+  $("home-bp").textContent = "";
+  $("post-share").checked = false;
+  resetAlerts();
+  resetFamily();
+  resetThresholds();
   showLines("vital-errors", []);
   clearChart();
   $("timeline-more").hidden = true;
@@ -47,6 +59,7 @@ export async function openPatient(id, tab) {
     resetPatient(id);
     TABS.forEach((t) => { $("tab-" + t).href = "#/patients/" + enc(id) + "/" + t; });
     loadPatient(id);
+    if (id) loadAlerts();
   }
   selectTab(tab);
 }
@@ -58,6 +71,7 @@ export async function loadPatient(id) {
     if (!current(id)) return;
     state.patient = patient;
     renderPatient();
+    if (state.thresholds.length) renderThresholds(false); // who set them: a name on the team
     setText("patient-status", "");
   } catch (e) {
     if (!current(id)) return;
@@ -79,7 +93,8 @@ export function selectTab(tab) {
   if (state.loaded[tab]) return;
   state.loaded[tab] = true;
   if (tab === "timeline") loadTimeline(false);
-  if (tab === "vitals") loadVitals();
+  if (tab === "vitals") { loadVitals(); loadThresholds(); }
+  if (tab === "family") loadFamily();
   if (tab === "nearby") loadNearby();
 }
 

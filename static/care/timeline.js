@@ -140,6 +140,8 @@ export function postCard(post) {
   bilingual(badge, cat.ja, cat.en);
   head.appendChild(badge);
   if (state.seenUnread.has(post.id)) head.appendChild(bilingual(el("span", "new-badge"), "新着", "New"));
+  // Shown on the family's page too (issue #34): said on the card, not by colour alone.
+  if (post.share_with_family) head.appendChild(el("span", "shared-badge", "家族と共有中"));
   const who = el("span", "post-author");
   who.append(asWritten(el("strong", null, post.author_name)), " ", asWritten(el("span", "org", post.author_organization)));
   const when = el("time", "post-time", timeOf(post.created_at));
@@ -194,6 +196,14 @@ export function postCard(post) {
     edit.type = "button";
     bilingual(edit, "編集", "Edit");
     actions.appendChild(edit);
+  }
+  // Only the author shares a post with the family, or stops sharing it.
+  if (state.me && post.author_id === state.me.id) {
+    const share = el("button", "secondary small share-toggle");
+    share.type = "button";
+    share.dataset.share = post.share_with_family ? "false" : "true";
+    share.textContent = post.share_with_family ? "共有をやめる" : "家族と共有する";
+    actions.appendChild(share);
   }
   foot.appendChild(actions);
   card.appendChild(foot);

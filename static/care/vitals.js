@@ -1,9 +1,12 @@
-// The care client: vitals.
+// The care client: vitals. Each reading says who recorded it (recorded_by): the team at a
+// visit, or the family at home (自己測定, issue #34), drawn hollow in the charts and named in
+// the list; beside the charts, the mornings' home blood pressure (GET …/vitals/home-bp).
 import { ApiError, newKey, problemLines } from "../lib/api.js";
 import { JST } from "../lib/dates.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { pick } from "../lib/i18n.js";
-import { authorized, current, failure, fixed, getJson, numberOf, setText, shortTime, showLines, state, svg, timeOf, VITALS } from "./base.js";
+import { loadAlerts } from "./alerts.js";
+import { asWritten, authorized, current, failure, fixed, getJson, numberOf, setText, shortTime, showLines, state, svg, timeOf, VITALS } from "./base.js";
 
 export function vitalKind(code) {
   return VITALS.find((k) => k.code === code) || { code: code, ja: code, en: code, unit: "", digits: 1 };
@@ -21,6 +24,7 @@ export function resetMeasuredAt() {
 
 export async function loadVitals() {
   const id = state.patientId;
+  loadHomeBp();
   setText("vital-status", "読み込んでいます…");
   try {
     const json = await getJson("/api/v1/patients/" + enc(id) + "/vitals");
@@ -33,6 +37,49 @@ export async function loadVitals() {
     const lines = failure(e);
     if (lines) setText("vital-status", lines.join(" / "));
   }
+}
+
+// Recorded at home by the patient or their family (自己測定).
+export function atHome(v) {
+  return Boolean(v.recorded_by && v.recorded_by.kind === "family");
+}
+
+// The mornings' home blood pressure of the last seven days, as the guideline (JSH 2019)
+// reads it: the server averages; this says it.
+export async function loadHomeBp() {
+  const id = state.patientId;
+  try {
+    const json = await getJson("/api/v1/patients/" + enc(id) + "/vitals/home-bp?days=7");
+    if (!current(id)) return;
+    state.homeBp = json;
+    renderHomeBp();
+  } catch (e) {
+    if (!current(id)) return;
+    const lines = failure(e);
+    if (lines) { $("home-bp").hidden = false; $("home-bp").textContent = ""; $("home-bp").appendChild(el("p", null, lines.join(" / "))); }
+  }
+}
+
+export function renderHomeBp() {
+  const s = state.homeBp;
+  const box = $("home-bp");
+  box.textContent = "";
+  box.hidden = !s;
+  if (!s) return;
+  const head = pick("家庭血圧（朝・" + s.days + "日間）：", "Home blood pressure (mornings, " + s.days + " days): ");
+  const main = el("p", "home-bp-main");
+  if (typeof s.systolic_mean === "number" && typeof s.diastolic_mean === "number") {
+    const sys = Math.round(s.systolic_mean), dia = Math.round(s.diastolic_mean);
+    main.append(head, el("strong", null, pick("上 " + sys + " / 下 " + dia, sys + "/" + dia) + " mmHg"),
+      pick("（" + s.days_with_readings + "日分）", " (" + s.days_with_readings + " days)"));
+  } else {
+    main.append(head, pick("記録がありません", "no readings"));
+  }
+  box.appendChild(main);
+  if (s.home_hypertension === true) box.appendChild(el("p", "home-bp-high", "家庭高血圧の基準（135/85以上）に該当"));
+  if (s.home_hypertension === false && s.sufficient) box.appendChild(el("p", null, "家庭高血圧の基準（135/85以上）には該当しません"));
+  if (!s.sufficient) box.appendChild(el("p", "muted", "日数が足りません（5日以上で判定）"));
+  box.appendChild(el("p", "muted", "ご家族が朝（4時〜12時）に家で測った血圧の平均です。"));
 }
 
 export function clearChart() {
@@ -71,7 +118,9 @@ export function renderVitals() {
       const series = byKind.get(c);
       const last = series[series.length - 1];
       const k = vitalKind(c);
-      list.append(bilingual(el("dt"), k.ja, k.en), el("dd", null, reading(last) + "（" + timeOf(last.measured_at) + "）"));
+      const dd = el("dd", null, reading(last) + "（" + timeOf(last.measured_at) + "）");
+      if (atHome(last)) dd.append(" ", el("span", "badge self", "自己測定"));
+      list.append(bilingual(el("dt"), k.ja, k.en), dd);
     });
     latest.appendChild(list);
   }
@@ -87,6 +136,8 @@ export function renderVitals() {
   if (!kinds.length) $("vital-record").open = true;
   chart.setAttribute("viewBox", "0 0 360 " + Math.max(10, kinds.length * panelHeight));
   chart.classList.toggle("empty", kinds.length === 0);
+  // Hollow points are the family's: said in a legend, and in each point's title.
+  $("vitals-legend").hidden = !state.vitals.some(atHome);
 
   // Every reading as a table, newest first.
   if (kinds.length) {
@@ -95,12 +146,13 @@ export function renderVitals() {
     const wrap = el("div", "table-wrap");
     const table = el("table");
     const head = el("tr");
-    ["日時", "種類", "値"].forEach((h) => head.appendChild(el("th", null, h)));
+    ["日時", "種類", "値", "記録した人"].forEach((h) => head.appendChild(el("th", null, h)));
     table.appendChild(el("thead")).appendChild(head);
     const tbody = el("tbody");
     state.vitals.slice().sort((a, b) => Date.parse(b.measured_at) - Date.parse(a.measured_at)).slice(0, 200).forEach((v) => {
       const row = el("tr");
-      row.append(el("td", null, timeOf(v.measured_at)), el("td", null, vitalKind(v.kind).ja), el("td", "num", reading(v)));
+      row.append(el("td", null, timeOf(v.measured_at)), el("td", "kind", vitalKind(v.kind).ja), el("td", "num", reading(v)), recorder(v));
+      if (atHome(v)) row.dataset.self = "true";
       tbody.appendChild(row);
     });
     table.appendChild(tbody);
@@ -108,6 +160,18 @@ export function renderVitals() {
     details.appendChild(wrap);
     latest.appendChild(details);
   }
+}
+
+// Who recorded a reading: 「自己測定（name）」 for the family, else the professional's name.
+function recorder(v) {
+  const by = v.recorded_by || {};
+  const cell = el("td", "recorded-by");
+  if (atHome(v)) {
+    // The name stays as written in either language; the words around it are translated.
+    cell.append(el("span", "badge self", "自己測定"), asWritten(el("span", "recorder-name", pick("（", " (") + (by.name || "") + pick("）", ")"))));
+  }
+  else cell.appendChild(asWritten(el("span", null, by.name || "")));
+  return cell;
 }
 
 // One small line chart: the y axis around the readings, at least the kind's `span` high
@@ -125,11 +189,18 @@ export function vitalPanel(k, series, top, height, span) {
     values.push(v.value);
     if (bp && typeof v.value2 === "number") values.push(v.value2);
   });
+  // The team's thresholds for this kind are drawn too, inside the y axis (the guides stay
+  // at the highest and lowest reading).
+  const limits = [];
+  const threshold = (state.thresholds || []).find((t) => t.kind === k.code);
+  if (threshold) ["above", "below"].forEach((b) => { if (typeof threshold[b] === "number") limits.push(threshold[b]); });
   const lo = Math.min.apply(null, values);
   const hi = Math.max.apply(null, values);
-  const pad = hi > lo ? (hi - lo) * 0.12 : 0;
-  const middle = (hi + lo) / 2;
-  const half = Math.max((hi - lo) / 2 + pad, (k.span || Math.max(1, Math.abs(hi) * 0.1)) / 2);
+  const floor = Math.min(lo, ...limits);
+  const ceiling = Math.max(hi, ...limits);
+  const pad = ceiling > floor ? (ceiling - floor) * 0.12 : 0;
+  const middle = (ceiling + floor) / 2;
+  const half = Math.max((ceiling - floor) / 2 + pad, (k.span || Math.max(1, Math.abs(ceiling) * 0.1)) / 2);
   const y0 = middle - half, y1 = middle + half;
   const y = (v) => plotBottom - (v - y0) / (y1 - y0) * (plotBottom - plotTop);
   const [t0, t1] = span;
@@ -143,18 +214,23 @@ export function vitalPanel(k, series, top, height, span) {
     g.appendChild(svg("line", { x1: left, y1: y(v), x2: right, y2: y(v), class: "guide" }));
     g.appendChild(svg("text", { x: left - 4, y: y(v) + 4, class: "axis-label " + cls, "text-anchor": "end" }, fixed(v, k.digits)));
   });
+  limits.forEach((v) => {
+    g.appendChild(svg("line", { x1: left, y1: y(v), x2: right, y2: y(v), class: "threshold-line" }));
+    g.appendChild(svg("text", { x: left + 4, y: y(v) - 4, class: "axis-label threshold-label", "text-anchor": "start" }, pick("しきい値 ", "threshold ") + fixed(v, k.digits)));
+  });
   g.appendChild(svg("text", { x: left, y: plotBottom + 18, class: "axis-label date", "text-anchor": "start" }, shortTime(t0)));
   if (t1 > t0) g.appendChild(svg("text", { x: right, y: plotBottom + 18, class: "axis-label date", "text-anchor": "end" }, shortTime(t1)));
 
-  const line = (pick, cls) => {
-    const points = series.filter((v) => typeof pick(v) === "number");
+  const line = (valueOf, cls) => {
+    const points = series.filter((v) => typeof valueOf(v) === "number");
     g.appendChild(svg("polyline", {
       class: "series " + cls,
-      points: points.map((v) => x(Date.parse(v.measured_at)).toFixed(1) + "," + y(pick(v)).toFixed(1)).join(" "),
+      points: points.map((v) => x(Date.parse(v.measured_at)).toFixed(1) + "," + y(valueOf(v)).toFixed(1)).join(" "),
     }));
     points.forEach((v) => {
-      const dot = svg("circle", { cx: x(Date.parse(v.measured_at)).toFixed(1), cy: y(pick(v)).toFixed(1), r: 3.5, class: "dot " + cls });
-      dot.appendChild(svg("title", {}, timeOf(v.measured_at) + " " + reading(v)));
+      const home = atHome(v);
+      const dot = svg("circle", { cx: x(Date.parse(v.measured_at)).toFixed(1), cy: y(valueOf(v)).toFixed(1), r: home ? 4.5 : 3.5, class: "dot " + cls + (home ? " self" : "") });
+      dot.appendChild(svg("title", {}, timeOf(v.measured_at) + " " + reading(v) + (home ? pick(" 自己測定", " home reading") : "")));
       g.appendChild(dot);
     });
   };
@@ -210,6 +286,8 @@ export async function recordVital(event) {
     const order = (v) => VITALS.findIndex((k) => k.code === v.kind);
     const said = saved.slice().sort((a, b) => order(a) - order(b)).map((v) => vitalKind(v.kind).ja + " " + reading(v));
     setText("vital-status", said.join("、") + " を記録しました。");
+    // A reading outside a threshold raised an alert in its own batch.
+    loadAlerts();
   } catch (e) {
     if (!current(id)) return;
     const lines = failure(e);
