@@ -12,7 +12,7 @@ import { byCode } from "../lib/vocabulary.js";
 // is opened again; 「ログアウト」 removes them.
 export const KEY_AUTH = "rainbownet-family-auth";
 export const SIGNED_OUT = new Error("signed out");
-export const VIEWS = ["join-view", "signin-view", "home-view"];
+export const VIEWS = ["join-view", "signin-view", "home-view", "questionnaire-view"];
 export const RELATION = byCode("relations", (t) => pick(t.ja, t.en));
 export const CATEGORY = byCode("post_categories", (t) => pick(t.ja, t.en));
 
@@ -86,6 +86,37 @@ export function when(iso) {
   const parts = { timeZone: JST, month: "long", day: "numeric", weekday: "short" };
   if (day.slice(0, 4) !== dayOf(new Date()).slice(0, 4)) parts.year = "numeric";
   return date.toLocaleDateString(locale(), parts) + " " + time;
+}
+
+// A day as a heading: 「今日」「昨日」「12月5日（土）」 (another year: 「2025年12月5日（金）」).
+export function dayLabel(iso) {
+  const date = new Date(iso);
+  if (isNaN(date)) return "";
+  const day = dayOf(date);
+  if (day === dayOf(new Date())) return pick("今日", "Today");
+  if (day === dayOf(new Date(Date.now() - 86400000))) return pick("昨日", "Yesterday");
+  const otherYear = day.slice(0, 4) !== dayOf(new Date()).slice(0, 4);
+  if (english()) {
+    const parts = { timeZone: JST, weekday: "short", day: "numeric", month: "long" };
+    if (otherYear) parts.year = "numeric";
+    return date.toLocaleDateString("en-GB", parts);
+  }
+  const weekday = date.toLocaleDateString("ja-JP", { timeZone: JST, weekday: "short" });
+  const [year, month, dayOfMonth] = day.split("-").map(Number);
+  return (otherYear ? year + "年" : "") + month + "月" + dayOfMonth + "日（" + weekday + "）";
+}
+
+// The time of day alone: 「午前9:30」, "9:30 am".
+export function timeLabel(iso) {
+  const date = new Date(iso);
+  if (isNaN(date)) return "";
+  return date.toLocaleTimeString(locale(), { timeZone: JST, hour: "numeric", minute: "2-digit", hour12: true });
+}
+
+// The day in Japan ("2026-12-07"): lines of one day go under one heading.
+export function dayKey(iso) {
+  const date = new Date(iso);
+  return isNaN(date) ? "" : dayOf(date);
 }
 
 export function isToday(iso) {

@@ -3,27 +3,31 @@
 //   - joining, when the invitation's link is opened (/app/family/#join=CODE: the code rides
 //     in the fragment, so no server log keeps it): one button makes a passkey on this phone;
 //   - signing in with that passkey, when nobody is signed in on this device;
-//   - the record: whose it is, 「血圧を記録する」, the last seven days' readings, what the team
-//     shared (お知らせ), and placeholders for 問診 and 記録を見た人 (their API is to come),
-//     with a small settings area (another phone's passkey, sign out).
+//   - the record: whose it is, a questionnaire the team sent (問診, first when one waits),
+//     「血圧を記録する」, the last seven days' readings, what the team shared (お知らせ), the
+//     questionnaires answered, who looked at the record (記録を見た人), and a small settings
+//     area (another phone's passkey, sign out);
+//   - answering a questionnaire, one question a screen (#questionnaire=ID).
 // Every text from the server goes in as text (lib/dom.js), never as HTML; the CSP forbids
 // inline code and styles. The family session is its own (base.js): it never touches a
 // professional's tokens on the same browser.
 import { signOut } from "../lib/api.js";
 import { $ } from "../lib/dom.js";
 import { pick } from "../lib/i18n.js";
+import { loadAccess, resetAccess } from "./access.js";
 import { api, failure, KEY_AUTH, RELATION, setText, showLines, showOnly, SIGNED_OUT, state, whenSignedOut } from "./base.js";
 import { loadNews, resetNews } from "./news.js";
 import * as passkey from "./passkey.js";
+import { followHash, loadQuestionnaires, resetQuestionnaires, wireQuestionnaires } from "./questionnaire.js";
 import { addPasskey, loadPasskeys, resetSettings } from "./settings.js";
 import { closeForm, loadReadings, openForm, resetVitals, submit, touchTime } from "./vitals.js";
 
 // The parts of the record, each loaded once signed in and emptied when the session ends.
-// 問診 (questionnaires) and 記録を見た人 (the access log) join this list with their own
-// module when their API is there; until then their sections say 準備中 (index.html).
 const SECTIONS = [
+  { load: () => loadQuestionnaires(), reset: resetQuestionnaires },
   { load: () => loadReadings(), reset: resetVitals },
   { load: () => loadNews(false), reset: resetNews },
+  { load: () => loadAccess(false), reset: resetAccess },
   { load: () => {}, reset: resetSettings },
 ];
 
@@ -182,13 +186,18 @@ export function start() {
   $("settings").addEventListener("toggle", () => { if ($("settings").open) loadPasskeys(); });
   $("passkey-add").addEventListener("click", addPasskey);
   $("logout").addEventListener("click", logout);
+  $("access-more").addEventListener("click", () => loadAccess(true));
+  wireQuestionnaires();
   // Another tab signed in or out: follow it (localStorage is shared by the tabs).
   window.addEventListener("storage", (event) => {
     if (event.key !== null && event.key !== KEY_AUTH) return;
     if (!api.tokens() && state.me) showSignin("ログアウトしました。");
     else if (api.tokens() && !state.me && !state.busy && !joinCode()) showHome();
   });
-  window.addEventListener("hashchange", () => { if (joinCode()) showJoin(joinCode()); });
+  window.addEventListener("hashchange", () => {
+    if (joinCode()) showJoin(joinCode());
+    else followHash();
+  });
   route();
 }
 

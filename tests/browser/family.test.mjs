@@ -150,8 +150,11 @@ test("the son opens the invitation on his phone and joins with a passkey", async
   assert.match(await news.first().textContent(), /清須訪問看護ステーション/);
   assert.match(await news.first().locator(".news-head").textContent(), /今日/, "a date a person reads");
   assert.ok(!(await page.locator("#home-view").textContent()).includes("服薬の調整"), "the unshared post stays with the team");
-  assert.match(await page.locator("#questionnaire-section").textContent(), /準備中/);
-  assert.match(await page.locator("#access-section").textContent(), /準備中/);
+  // 問診 and 記録を見た人 (their own flow: family-questionnaire.test.mjs).
+  await page.locator("#questionnaire-status", { hasText: "ケアチームからの問診は、いまはありません。" }).waitFor();
+  await page.locator("#access-days .access-line").first().waitFor();
+  assert.match(await page.locator("#access-days").textContent(), /清須 一郎（子）が家族として参加しました/);
+  assert.match(await page.locator("#access-days").textContent(), /看護 花子（看護師・清須訪問看護ステーション）が家族を招待しました/);
   await tapTarget(page.locator("#bp-open"), "血圧を記録する", 60);
   await noSidewaysScroll(page, "record");
   await screenshot(page, "family-2-record.png");
