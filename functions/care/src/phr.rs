@@ -3,7 +3,7 @@
 
 use rainbownet_core::care::{access_log, alerts, home_bp, questionnaires, thresholds};
 use rainbownet_core::guard::Call;
-use rainbownet_core::http::respond::{created, items, ok};
+use rainbownet_core::http::respond::{created, items, no_content, ok};
 use rainbownet_core::{Error, Response};
 
 pub async fn home_bp(c: Call<'_>) -> Result<Response, Error> {
@@ -44,13 +44,30 @@ pub async fn access_log(c: Call<'_>) -> Result<Response, Error> {
     Ok(ok(&page))
 }
 
-pub async fn questionnaires(_c: Call<'_>) -> Result<Response, Error> {
-    Ok(items(&questionnaires::summaries()))
+pub async fn questionnaires(c: Call<'_>) -> Result<Response, Error> {
+    let caller = c.who.signed_in()?;
+    Ok(items(&questionnaires::summaries(c.env, caller).await?))
+}
+
+/// A town's or an organization's own form (municipal staff, org admins).
+pub async fn create_questionnaire(c: Call<'_>) -> Result<Response, Error> {
+    let input = c.json()?;
+    let form = questionnaires::custom::create(c.env, c.req, c.who.subject()?, input).await?;
+    Ok(created(&form))
+}
+
+pub async fn retire_questionnaire(c: Call<'_>) -> Result<Response, Error> {
+    let id = c.param("questionnaire");
+    questionnaires::custom::retire(c.env, c.req, c.who.subject()?, id).await?;
+    Ok(no_content())
 }
 
 /// A form as a FHIR R4 Questionnaire.
 pub async fn questionnaire(c: Call<'_>) -> Result<Response, Error> {
-    let form = questionnaires::questionnaire(c.param("questionnaire")).ok_or(Error::NotFound)?;
+    let id = c.param("questionnaire");
+    let form = questionnaires::find(c.env, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let mut response = ok(&form);
     response.headers_mut().insert(
         ::http::header::CONTENT_TYPE,

@@ -34,6 +34,10 @@ pub const CASES: &[Case] = &[
         run: questionnaires,
     },
     Case {
+        name: "a town's own questionnaire (yes/no, choice, number, text): written by its staff only, sent by its nurses only, answered with type checks, a retry of the same answers is not a conflict, retired forms are sent no more",
+        run: custom_questionnaires,
+    },
+    Case {
         name: "PHR: family readings marked as theirs; the team's thresholds raise one alert per reading outside them (none on a replay), acknowledged once; home blood pressure by JSH; FHIR performer RelatedPerson",
         run: phr,
     },
@@ -1367,7 +1371,9 @@ fn questionnaires(c: &Client) -> Result<(), String> {
         done.status,
         done.text()
     );
-    let result = done.json()?["result"].clone();
+    let done = done.json()?;
+    let done_at = done["answered_at"].clone();
+    let result = done["result"].clone();
     let flags = &result["flags"];
     ensure!(
         flags["motor"] == true
@@ -1385,7 +1391,20 @@ fn questionnaires(c: &Client) -> Result<(), String> {
             .is_some_and(|s| s.iter().any(|x| x["domain"] == "motor")),
         "a flagged domain suggests places: {result}"
     );
-    ensure_problem(&answer(&good)?, 409, "/problems/conflict")?;
+    // The same answers again from the same person (a phone that lost the 201): the request as
+    // it stands; other answers: 409.
+    let replay = answer(&good)?;
+    ensure!(
+        replay.status == 201 && replay.json()?["answered_at"] == done_at,
+        "a retry of the same answers: {} {}",
+        replay.status,
+        replay.text()
+    );
+    ensure_problem(
+        &answer(&kihon_response(&[], 160.0, 60.0))?,
+        409,
+        "/problems/conflict",
+    )?;
     let team_view = with_token(c, "GET", &requests, &team, None)?.json()?;
     ensure!(
         team_view["items"][0]["answered_by"] == "family"
@@ -1393,16 +1412,19 @@ fn questionnaires(c: &Client) -> Result<(), String> {
         "the team sees the answers: {team_view}"
     );
 
-    // Ten answers racing for one request: one is kept.
+    // Ten different answers racing for one request: one is kept.
     let made = ask(r#"{"questionnaire":"kihon-checklist"}"#)?.json()?;
     let racing = format!(
         "{requests}/{}/response",
         made["id"].as_str().unwrap_or_default()
     );
-    let body = kihon_response(&[21, 22], 150.0, 50.0).to_string();
+    let bodies: Vec<String> = (0..10u8)
+        .map(|i| kihon_response(&[21, 22], 150.0, 50.0 + f64::from(i)).to_string())
+        .collect();
     let statuses: Vec<u16> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..10)
-            .map(|_| {
+        let handles: Vec<_> = bodies
+            .iter()
+            .map(|body| {
                 s.spawn(|| {
                     with_token(c, "POST", &racing, &family, Some(body.clone()))
                         .map_or(0, |r| r.status)
@@ -1542,5 +1564,186 @@ fn bad_ceremonies(c: &Client) -> Result<(), String> {
         joined.status,
         joined.text()
     );
+    Ok(())
+}
+
+fn custom_questionnaires(c: &Client) -> Result<(), String> {
+    let (patient, _, team) = invited(c, "custom-nurse")?;
+    let (family, _, _) = family_member(c, &team, &patient, 73)?;
+    let staff = crate::auth::register_in(
+        c,
+        "custom-town",
+        &["municipal_staff"],
+        ("23233", "清須市役所 高齢福祉課"),
+    )?;
+    let staff = crate::auth::access(c, &staff, 0)?;
+    let form = serde_json::json!({
+        "title": "退院後の暮らしアンケート",
+        "items": [
+            {"text": "夜はよく眠れていますか", "type": "boolean"},
+            {"text": "痛みはどのくらいですか", "type": "choice", "options": ["なし", "少し", "強い"]},
+            {"text": "1日に歩いた歩数", "type": "decimal"},
+            {"text": "困っていること", "type": "text", "required": false},
+        ],
+    });
+    let post = |token: &str, body: &serde_json::Value| {
+        with_token(
+            c,
+            "POST",
+            "/api/v1/care/questionnaires",
+            token,
+            Some(body.to_string()),
+        )
+    };
+    // A plain professional may not write a town's form; bad items are named.
+    ensure_problem(&post(&team, &form)?, 403, "/problems/forbidden")?;
+    expect_invalid_fields(
+        &post(
+            &staff,
+            &serde_json::json!({"title": "", "items": [{"text": "x", "type": "choice", "options": ["一つだけ"]}]}),
+        )?,
+        &["#/title", "#/items/0/options"],
+    )?;
+    let made = post(&staff, &form)?;
+    ensure!(made.status == 201, "form: {} {}", made.status, made.text());
+    let id = made.json()?["id"].as_str().unwrap_or_default().to_owned();
+    // The town's nurses see it among the forms; as FHIR it has its items and options.
+    let forms = with_token(c, "GET", "/api/v1/care/questionnaires", &team, None)?.text();
+    ensure!(
+        forms.contains(&id),
+        "the town's form is listed for its nurse: {forms}"
+    );
+    let fhir = with_token(
+        c,
+        "GET",
+        &format!("/api/v1/care/questionnaires/{id}"),
+        &family,
+        None,
+    )?
+    .json()?;
+    ensure!(
+        fhir["resourceType"] == "Questionnaire"
+            && fhir["item"][1]["type"] == "choice"
+            && fhir["item"][1]["answerOption"][2]["valueCoding"]["display"] == "強い"
+            && fhir["item"][3]["required"] == false,
+        "the form as FHIR: {fhir}"
+    );
+    let requests = format!("/api/v1/patients/{patient}/questionnaire-requests");
+    let sent = with_token(
+        c,
+        "POST",
+        &requests,
+        &team,
+        Some(serde_json::json!({"questionnaire": id}).to_string()),
+    )?;
+    ensure!(
+        sent.status == 201,
+        "send the town's form: {} {}",
+        sent.status,
+        sent.text()
+    );
+    let request = sent.json()?["id"].as_str().unwrap_or_default().to_owned();
+    let answer_path = format!("{requests}/{request}/response");
+    let answer = |items: serde_json::Value| {
+        let body = serde_json::json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items});
+        with_token(c, "POST", &answer_path, &family, Some(body.to_string()))
+    };
+    // Wrong types and an option that is not there; the optional text may be left out.
+    expect_invalid_fields(
+        &answer(serde_json::json!([
+            {"linkId": "1", "answer": [{"valueString": "はい"}]},
+            {"linkId": "2", "answer": [{"valueCoding": {"code": "4"}}]},
+            {"linkId": "3", "answer": [{"valueDecimal": 3200}]},
+        ]))?,
+        &["#/item/0/answer/0", "#/item/1/answer/0"],
+    )?;
+    expect_invalid_fields(
+        &answer(serde_json::json!([{"linkId": "1", "answer": [{"valueBoolean": true}]}]))?,
+        &["#/item"],
+    )?;
+    let good = serde_json::json!([
+        {"linkId": "1", "answer": [{"valueBoolean": false}]},
+        {"linkId": "2", "answer": [{"valueCoding": {"code": "2", "display": "少し"}}]},
+        {"linkId": "3", "answer": [{"valueInteger": 3200}]},
+    ]);
+    let done = answer(good.clone())?;
+    ensure!(
+        done.status == 201,
+        "answer: {} {}",
+        done.status,
+        done.text()
+    );
+    ensure!(
+        done.json()?["title"] == "退院後の暮らしアンケート",
+        "the request names its form"
+    );
+    // The same answers again from the same person (a lost 201): the request as it stands.
+    let again = answer(good)?;
+    ensure!(
+        again.status == 201,
+        "a retry of the same answers: {}",
+        again.status
+    );
+    ensure_problem(
+        &answer(
+            serde_json::json!([{"linkId": "1", "answer": [{"valueBoolean": true}]}, {"linkId": "2", "answer": [{"valueCoding": {"code": "1"}}]}, {"linkId": "3", "answer": [{"valueInteger": 1}]}]),
+        )?,
+        409,
+        "/problems/conflict",
+    )?;
+    // Another town's nurse can not send it; retired, it is sent no more.
+    let (other, _, other_team) = invited(c, "custom-other")?;
+    let _ = other;
+    let elsewhere = crate::auth::register_in(
+        c,
+        "custom-far",
+        &["professional"],
+        ("23234", "北名古屋の診療所"),
+    )?;
+    let far = crate::auth::access(c, &elsewhere, 0)?;
+    let far_patient = with_token(
+        c,
+        "POST",
+        "/api/v1/patients",
+        &far,
+        Some(crate::patients::patient_body("遠方 花子")),
+    )?
+    .json()?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    expect_invalid_fields(
+        &with_token(
+            c,
+            "POST",
+            &format!("/api/v1/patients/{far_patient}/questionnaire-requests"),
+            &far,
+            Some(serde_json::json!({"questionnaire": id}).to_string()),
+        )?,
+        &["#/questionnaire"],
+    )?;
+    let _ = other_team;
+    ensure!(
+        with_token(
+            c,
+            "POST",
+            &format!("/api/v1/care/questionnaires/{id}/retire"),
+            &staff,
+            None
+        )?
+        .status
+            == 204,
+        "retire"
+    );
+    expect_invalid_fields(
+        &with_token(
+            c,
+            "POST",
+            &requests,
+            &team,
+            Some(serde_json::json!({"questionnaire": id}).to_string()),
+        )?,
+        &["#/questionnaire"],
+    )?;
     Ok(())
 }

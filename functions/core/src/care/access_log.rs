@@ -21,6 +21,7 @@ pub struct Access {
     pub at: String,
     pub action: String,
     pub action_ja: &'static str,
+    pub action_en: &'static str,
     pub who: Who,
 }
 
@@ -48,42 +49,162 @@ pub struct AccessPage {
     pub next_cursor: Option<String>,
 }
 
-/// What an action did, as a patient reads it.
-pub fn action_ja(action: &str) -> &'static str {
-    match action {
-        "patient.create" => "登録しました",
-        "patient.import" => "一括登録しました",
-        "patient.read" => "記録を見ました",
-        "patient.fhir" => "記録を書き出しました（FHIR）",
-        "patient.nearby" => "近くの地域資源を探しました",
-        "patient.introduce" => "地域資源を紹介しました",
-        "timeline.read" => "連絡帳を見ました",
-        "post.create" => "連絡帳に書きました",
-        "post.edit" => "連絡帳の書き込みを直しました",
-        "post.share" => "書き込みの家族との共有を変えました",
-        "post.read" => "書き込みを読みました",
-        "comment.create" => "コメントを書きました",
-        "attachment.upload" => "ファイルを添付しました",
-        "attachment.read" => "添付ファイルを見ました",
-        "vitals.read" => "測定値を見ました",
-        "vital.create" => "測定値を記録しました",
-        "vitals.home_bp" => "家庭血圧を見ました",
-        "thresholds.read" => "しきい値を見ました",
-        "thresholds.set" => "しきい値を設定しました",
-        "alerts.read" => "アラートを見ました",
-        "alert.ack" => "アラートを確認しました",
-        "team.add" | "team.remove" | "team.lead" => "ケアチームを変更しました",
-        "consent.revoke" => "同意の撤回を記録しました",
-        "family.invite" => "家族を招待しました",
-        "family.invitations" => "家族の招待を見ました",
-        "family.invite.revoke" => "家族の招待を取り消しました",
-        "family.join" => "家族として参加しました",
-        "questionnaire.request" => "問診を依頼しました",
-        "questionnaire.list" => "問診を見ました",
-        "questionnaire.respond" => "問診に回答しました",
-        _ => "記録を扱いました",
-    }
+/// What each action did, as a patient reads it: (action, Japanese, English).
+const ACTIONS: [(&str, &str, &str); 34] = [
+    ("patient.create", "登録しました", "registered the record"),
+    (
+        "patient.import",
+        "一括登録しました",
+        "registered the record from the town's list",
+    ),
+    ("patient.read", "記録を見ました", "opened the record"),
+    (
+        "patient.fhir",
+        "記録を書き出しました（FHIR）",
+        "exported the record (FHIR)",
+    ),
+    (
+        "patient.nearby",
+        "近くの地域資源を探しました",
+        "looked for places nearby",
+    ),
+    (
+        "patient.introduce",
+        "地域資源を紹介しました",
+        "introduced a place nearby",
+    ),
+    ("timeline.read", "連絡帳を見ました", "read the notes"),
+    ("post.create", "連絡帳に書きました", "wrote in the notes"),
+    (
+        "post.edit",
+        "連絡帳の書き込みを直しました",
+        "corrected a note",
+    ),
+    (
+        "post.share",
+        "書き込みの家族との共有を変えました",
+        "changed what is shared with the family",
+    ),
+    ("post.read", "書き込みを読みました", "read a note"),
+    ("comment.create", "コメントを書きました", "wrote a comment"),
+    (
+        "attachment.upload",
+        "ファイルを添付しました",
+        "attached a file",
+    ),
+    (
+        "attachment.read",
+        "添付ファイルを見ました",
+        "opened an attached file",
+    ),
+    ("vitals.read", "測定値を見ました", "read the measurements"),
+    (
+        "vital.create",
+        "測定値を記録しました",
+        "recorded a measurement",
+    ),
+    (
+        "vitals.home_bp",
+        "家庭血圧を見ました",
+        "read the home blood pressure",
+    ),
+    (
+        "thresholds.read",
+        "しきい値を見ました",
+        "read the thresholds",
+    ),
+    (
+        "thresholds.set",
+        "しきい値を設定しました",
+        "set the thresholds",
+    ),
+    ("alerts.read", "アラートを見ました", "read the alerts"),
+    (
+        "alert.ack",
+        "アラートを確認しました",
+        "acknowledged an alert",
+    ),
+    (
+        "team.add",
+        "ケアチームを変更しました",
+        "changed the care team",
+    ),
+    (
+        "team.remove",
+        "ケアチームを変更しました",
+        "changed the care team",
+    ),
+    (
+        "team.lead",
+        "ケアチームを変更しました",
+        "changed the care team",
+    ),
+    (
+        "consent.revoke",
+        "同意の撤回を記録しました",
+        "recorded the withdrawal of consent",
+    ),
+    (
+        "family.invite",
+        "家族を招待しました",
+        "invited a family member",
+    ),
+    (
+        "family.invitations",
+        "家族の招待を見ました",
+        "read the family invitations",
+    ),
+    (
+        "family.invite.revoke",
+        "家族の招待を取り消しました",
+        "withdrew a family invitation",
+    ),
+    ("family.join", "家族として参加しました", "joined as family"),
+    (
+        "family.members",
+        "家族の一覧を見ました",
+        "read the list of family members",
+    ),
+    (
+        "family.close",
+        "家族の参加を終えました",
+        "ended a family member's access",
+    ),
+    (
+        "questionnaire.request",
+        "問診を依頼しました",
+        "sent a questionnaire",
+    ),
+    (
+        "questionnaire.list",
+        "問診を見ました",
+        "read the questionnaires",
+    ),
+    (
+        "questionnaire.respond",
+        "問診に回答しました",
+        "answered a questionnaire",
+    ),
+];
+
+/// What an action did, in Japanese and in English (an action not listed: "handled the record").
+pub fn action_words(action: &str) -> (&'static str, &'static str) {
+    ACTIONS.iter().find(|(code, _, _)| *code == action).map_or(
+        ("記録を扱いました", "handled the record"),
+        |&(_, ja, en)| (ja, en),
+    )
 }
+
+/// The reads a family member makes by opening the family page: their own are left out of
+/// their log (they know they looked), not others'.
+const OWN_READS: [&str; 6] = [
+    "patient.read",
+    "timeline.read",
+    "vitals.read",
+    "vitals.home_bp",
+    "questionnaire.list",
+    "attachment.read",
+];
 
 fn from_row(row: &Row<'_>) -> Result<Access, StoreError> {
     let action = row.text("action")?.to_owned();
@@ -106,9 +227,11 @@ fn from_row(row: &Row<'_>) -> Result<Access, StoreError> {
     } else {
         Who::Other
     };
+    let (action_ja, action_en) = action_words(&action);
     Ok(Access {
         at: row.text("at")?.to_owned(),
-        action_ja: action_ja(&action),
+        action_ja,
+        action_en,
         action,
         who,
     })
@@ -123,12 +246,25 @@ pub async fn list(
     limit: usize,
 ) -> Result<AccessPage, Error> {
     let limit = limit.clamp(1, super::paging::MAX_PAGE);
-    let mut params: Vec<Value> = vec![by.patient().into(), ACTION.into()];
+    let own_reads =
+        serde_json::to_string(&OWN_READS).map_err(|e| Error::Internal(e.to_string()))?;
+    // A family member's own reads (?3, ?4): left out; the team sees everything.
+    let (own, skipped) = match by {
+        Reader::Family(f) => (Some(f.caller.sub.clone()), own_reads),
+        Reader::Team(_) => (None, "[]".to_owned()),
+    };
+    let mut params: Vec<Value> = vec![
+        by.patient().into(),
+        ACTION.into(),
+        own.into(),
+        skipped.into(),
+    ];
     let mut query = String::from(
         "SELECT a.rowid AS seq, a.at, a.action, c.name AS pro_name, c.profession, c.organization, \
          m.name AS member_name, m.relation FROM audit_log a \
          LEFT JOIN colleagues c ON c.id = a.actor LEFT JOIN family_members m ON m.id = a.actor \
-         WHERE a.target = ?1 AND a.outcome = 'allowed' AND a.action <> ?2",
+         WHERE a.target = ?1 AND a.outcome = 'allowed' AND a.action <> ?2 \
+         AND NOT (a.actor IS ?3 AND a.action IN (SELECT value FROM json_each(?4)))",
     );
     super::paging::keyset(&mut query, &mut params, "a", cursor, limit)?;
     let rows = env

@@ -29,13 +29,15 @@ pub struct QuestionnaireRequest {
     pub answered_at: Option<String>,
     /// `family` or `professional`.
     pub answered_by: Option<String>,
+    #[serde(skip)]
+    answered_by_id: Option<String>,
     pub response: Option<Json>,
     pub result: Option<Json>,
 }
 
 const SELECT: &str = "SELECT q.id, q.questionnaire, q.requested_at, c.name AS requested_by, q.answered_at, \
-     q.answered_by_kind, q.response, q.result FROM questionnaire_requests q \
-     LEFT JOIN colleagues c ON c.id = q.requested_by";
+     q.answered_by_kind, q.answered_by_id, q.response, q.result, f.title AS form_title FROM questionnaire_requests q \
+     LEFT JOIN colleagues c ON c.id = q.requested_by LEFT JOIN questionnaire_forms f ON f.id = q.questionnaire";
 
 fn from_row(row: &Row<'_>) -> Result<QuestionnaireRequest, StoreError> {
     let json = |c: &str| -> Result<Option<Json>, StoreError> {
@@ -44,16 +46,20 @@ fn from_row(row: &Row<'_>) -> Result<QuestionnaireRequest, StoreError> {
     let questionnaire = row.text("questionnaire")?.to_owned();
     Ok(QuestionnaireRequest {
         id: row.text("id")?.to_owned(),
-        title: super::FORMS
-            .iter()
-            .find(|(id, _)| *id == questionnaire)
-            .map(|(_, t)| (*t).to_owned())
-            .unwrap_or_default(),
+        title: match row.opt_text("form_title")? {
+            Some(title) => title.to_owned(),
+            None => super::FORMS
+                .iter()
+                .find(|(id, _)| *id == questionnaire)
+                .map(|(_, t)| (*t).to_owned())
+                .unwrap_or_default(),
+        },
         questionnaire,
         requested_by: row.opt_text("requested_by")?.unwrap_or_default().to_owned(),
         requested_at: row.text("requested_at")?.to_owned(),
         answered_at: row.opt_text("answered_at")?.map(str::to_owned),
         answered_by: row.opt_text("answered_by_kind")?.map(str::to_owned),
+        answered_by_id: row.opt_text("answered_by_id")?.map(str::to_owned),
         response: json("response")?,
         result: json("result")?,
     })
@@ -78,7 +84,9 @@ pub async fn create(
     member: &Member,
     input: NewRequest,
 ) -> Result<QuestionnaireRequest, Error> {
-    if !super::known(&input.questionnaire) {
+    let usable = super::known(&input.questionnaire)
+        || super::custom::may_send(env, &member.caller, &input.questionnaire).await?;
+    if !usable {
         return Err(Error::Validation(vec![FieldError::new(
             "#/questionnaire",
             "unknown questionnaire (see GET /api/v1/care/questionnaires)",
@@ -141,14 +149,20 @@ pub async fn respond(
 ) -> Result<QuestionnaireRequest, Error> {
     let current = load(env, by.patient(), request).await?;
     if current.answered_at.is_some() {
-        return Err(answered());
+        return replayed(current, by, &body);
     }
-    let answers = match current.questionnaire.as_str() {
-        kihon::ID => response::kihon_answers(&body).map_err(Error::Validation)?,
-        _ => return Err(Error::NotFound),
+    let result = match current.questionnaire.as_str() {
+        kihon::ID => {
+            let answers = response::kihon_answers(&body).map_err(Error::Validation)?;
+            serde_json::to_value(kihon::score(&answers))
+                .map_err(|e| Error::Internal(e.to_string()))?
+        }
+        id => {
+            let form = super::custom::find(env, id).await?.ok_or(Error::NotFound)?;
+            response::custom_answers(&form, &body).map_err(Error::Validation)?
+        }
     };
-    let result = serde_json::to_string(&kihon::score(&answers))
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let result = result.to_string();
     let kind = match by {
         Reader::Team(_) => "professional",
         Reader::Family(_) => "family",
@@ -182,9 +196,25 @@ pub async fn respond(
         .transpose()?;
     if changed != Some(1) {
         // Another answer came first (the audit row stands: the attempt was allowed).
-        return Err(answered());
+        return replayed(load(env, by.patient(), request).await?, by, &body);
     }
     load(env, by.patient(), request).await
+}
+
+/// An answered request met again: the same person sending the same answers is a retry
+/// (a phone that lost the first 201) and gets the request as it stands; anything else 409.
+fn replayed(
+    current: QuestionnaireRequest,
+    by: &Reader,
+    body: &Json,
+) -> Result<QuestionnaireRequest, Error> {
+    if current.answered_by_id.as_deref() == Some(by.actor())
+        && current.response.as_ref() == Some(body)
+    {
+        Ok(current)
+    } else {
+        Err(answered())
+    }
 }
 
 fn answered() -> Error {

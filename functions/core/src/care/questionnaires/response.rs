@@ -4,20 +4,26 @@
 
 use serde_json::Value as Json;
 
+use super::custom::{Form, ItemType};
 use super::kihon::{self, Answers};
 use crate::error::FieldError;
 
 /// More items than any form has: refused before each is looked at.
 const MAX_ITEMS: usize = 64;
-const HEIGHT_CM: (f64, f64) = (80.0, 250.0);
-const WEIGHT_KG: (f64, f64) = (15.0, 250.0);
+/// The longest answer to a text question, in characters.
+const MAX_TEXT_ANSWER: usize = 2000;
+pub(super) const HEIGHT_CM: (f64, f64) = (80.0, 250.0);
+pub(super) const WEIGHT_KG: (f64, f64) = (15.0, 250.0);
 
 fn fault(pointer: String, en: &str, ja: &str) -> FieldError {
     FieldError::new(pointer, en, ja)
 }
 
 /// The one answer of item `i`, or its fault.
-fn answer(item: &Json, i: usize) -> Result<&serde_json::Map<String, Json>, FieldError> {
+pub(super) fn one_answer(
+    item: &Json,
+    i: usize,
+) -> Result<&serde_json::Map<String, Json>, FieldError> {
     match item
         .get("answer")
         .and_then(Json::as_array)
@@ -38,8 +44,9 @@ fn answer(item: &Json, i: usize) -> Result<&serde_json::Map<String, Json>, Field
     }
 }
 
-/// The 基本チェックリスト's answers from `response`.
-pub fn kihon_answers(response: &Json) -> Result<Answers, Vec<FieldError>> {
+/// The faults of the resource around the items: not a QuestionnaireResponse, another
+/// questionnaire (`form` is the id the request names), not completed.
+pub(super) fn envelope(response: &Json, form: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if response.get("resourceType").and_then(Json::as_str) != Some("QuestionnaireResponse") {
         errors.push(fault(
@@ -49,8 +56,8 @@ pub fn kihon_answers(response: &Json) -> Result<Answers, Vec<FieldError>> {
         ));
     }
     if let Some(q) = response.get("questionnaire")
-        && q.as_str() != Some(&super::url(kihon::ID))
-        && q.as_str() != Some(kihon::ID)
+        && q.as_str() != Some(&super::url(form))
+        && q.as_str() != Some(form)
     {
         errors.push(fault(
             "#/questionnaire".into(),
@@ -67,22 +74,33 @@ pub fn kihon_answers(response: &Json) -> Result<Answers, Vec<FieldError>> {
             "回答は完了した状態で送ってください",
         ));
     }
-    let items = match response.get("item").and_then(Json::as_array) {
-        Some(items) if items.len() <= MAX_ITEMS => items.as_slice(),
-        Some(_) => {
-            errors.push(fault(
-                "#/item".into(),
-                "too many items",
-                "回答の項目が多すぎます",
-            ));
-            return Err(errors);
-        }
-        None => {
-            errors.push(fault(
-                "#/item".into(),
-                "the answers are missing",
-                "回答がありません",
-            ));
+    errors
+}
+
+/// The answered items, at most as many as any form has.
+pub(super) fn items(response: &Json) -> Result<&[Json], FieldError> {
+    match response.get("item").and_then(Json::as_array) {
+        Some(items) if items.len() <= MAX_ITEMS => Ok(items.as_slice()),
+        Some(_) => Err(fault(
+            "#/item".into(),
+            "too many items",
+            "回答の項目が多すぎます",
+        )),
+        None => Err(fault(
+            "#/item".into(),
+            "the answers are missing",
+            "回答がありません",
+        )),
+    }
+}
+
+/// The 基本チェックリスト's answers from `response`.
+pub fn kihon_answers(response: &Json) -> Result<Answers, Vec<FieldError>> {
+    let mut errors = envelope(response, kihon::ID);
+    let items = match items(response) {
+        Ok(items) => items,
+        Err(e) => {
+            errors.push(e);
             return Err(errors);
         }
     };
@@ -126,7 +144,7 @@ pub fn kihon_answers(response: &Json) -> Result<Answers, Vec<FieldError>> {
                         "体重は 15〜250 kg で入力してください",
                     )
                 };
-                match answer(item, i).map(number) {
+                match one_answer(item, i).map(number) {
                     Ok(Some(v)) if v.is_finite() && v >= range.0 && v <= range.1 => *slot = Some(v),
                     Ok(_) => errors.push(fault(
                         format!("#/item/{i}/answer/0"),
@@ -138,7 +156,8 @@ pub fn kihon_answers(response: &Json) -> Result<Answers, Vec<FieldError>> {
             }
             _ => match kihon::QUESTIONS.iter().position(|q| q.0 == link) {
                 Some(_) => {
-                    match answer(item, i).map(|a| a.get("valueBoolean").and_then(Json::as_bool)) {
+                    match one_answer(item, i).map(|a| a.get("valueBoolean").and_then(Json::as_bool))
+                    {
                         Ok(Some(yes)) => {
                             let n: usize = link.parse().unwrap_or(0);
                             answers.yes[n] = Some(yes);
@@ -178,6 +197,97 @@ pub fn kihon_answers(response: &Json) -> Result<Answers, Vec<FieldError>> {
     }
     if errors.is_empty() {
         Ok(answers)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The answers of a QuestionnaireResponse to `form`, checked item by item (the count of
+/// answered items is the result: a form of our own is not scored).
+pub fn custom_answers(form: &Form, response: &Json) -> Result<Json, Vec<FieldError>> {
+    let mut errors = envelope(response, &form.id);
+    let items = match items(response) {
+        Ok(items) => items,
+        Err(e) => {
+            errors.push(e);
+            return Err(errors);
+        }
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, answered) in items.iter().enumerate() {
+        let Some(link) = answered.get("linkId").and_then(Json::as_str) else {
+            errors.push(FieldError::new(
+                format!("#/item/{i}/linkId"),
+                "a linkId is required",
+                "項目の番号がありません",
+            ));
+            continue;
+        };
+        let Some(item) = form.items.iter().find(|q| q.link_id == link) else {
+            errors.push(FieldError::new(
+                format!("#/item/{i}/linkId"),
+                "not a question of this questionnaire",
+                "この問診票にない項目です",
+            ));
+            continue;
+        };
+        if seen.contains(&link) {
+            errors.push(FieldError::new(
+                format!("#/item/{i}/linkId"),
+                "answered twice",
+                "同じ項目に2回回答しています",
+            ));
+            continue;
+        }
+        seen.push(link);
+        let answer = match one_answer(answered, i) {
+            Ok(a) => a,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let fits = match item.kind {
+            ItemType::Boolean => answer.get("valueBoolean").is_some_and(Json::is_boolean),
+            ItemType::Decimal => answer
+                .get("valueDecimal")
+                .or_else(|| answer.get("valueInteger"))
+                .and_then(Json::as_f64)
+                .is_some_and(|v| v.is_finite() && v.abs() <= 1e6),
+            ItemType::Text => answer
+                .get("valueString")
+                .and_then(Json::as_str)
+                .is_some_and(|s| !s.trim().is_empty() && s.chars().count() <= MAX_TEXT_ANSWER),
+            ItemType::Choice => answer
+                .get("valueCoding")
+                .and_then(|c| c.get("code"))
+                .and_then(Json::as_str)
+                .and_then(|c| c.parse::<usize>().ok())
+                .is_some_and(|n| (1..=item.options.len()).contains(&n)),
+        };
+        if !fits {
+            errors.push(FieldError::new(
+                format!("#/item/{i}/answer/0"),
+                "an answer of this question's type",
+                "この質問に合う形で回答してください",
+            ));
+        }
+    }
+    let missing: Vec<&str> = form
+        .items
+        .iter()
+        .filter(|q| q.required && !seen.contains(&q.link_id.as_str()))
+        .map(|q| q.link_id.as_str())
+        .collect();
+    if !missing.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new(
+            "#/item",
+            format!("unanswered: {}", missing.join(", ")),
+            format!("未回答の項目があります（{}）", missing.join("、")),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(serde_json::json!({"answered": seen.len()}))
     } else {
         Err(errors)
     }
