@@ -271,3 +271,88 @@ fn hostile_encodings_are_refused_without_harm() {
         Err(WebauthnError::Malformed("signature"))
     );
 }
+
+/// Bytes from hex (the test vectors' notation).
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// The published test vector "ES256 Credential with No Attestation" of WebAuthn Level 3
+/// (§16, w3c/webauthn index.bs): its registration and its authentication verify, with the
+/// backup flags (BE, BS) set, an `extraData` member in clientDataJSON and no user
+/// verification; a user-verification requirement, another challenge or a counter already
+/// past refuse them.
+#[test]
+fn the_published_es256_none_vector_verifies() {
+    let registration_challenge =
+        unhex("00c30fb78531c464d2b6771dab8d7b603c01162f2fa486bea70f283ae556e130");
+    let credential_id = unhex("f91f391db4c9b2fde0ea70189cba3fb63f579ba6122b33ad94ff3ec330084be4");
+    let client = unhex(
+        "7b2274797065223a22776562617574686e2e637265617465222c226368616c6c656e6765223a22414d4d507434557878475453746e63647134313759447742466938767049612d7077386f4f755657345441222c226f726967696e223a2268747470733a2f2f6578616d706c652e6f7267222c2263726f73734f726967696e223a66616c73652c22657874726144617461223a22636c69656e74446174614a534f4e206d617920626520657874656e6465642077697468206164646974696f6e616c206669656c647320696e20746865206675747572652c207375636820617320746869733a20426b5165446a646354427258426941774a544c453551227d",
+    );
+    let object = unhex(
+        "a363666d74646e6f6e656761747453746d74a068617574684461746158a4bfabc37432958b063360d3ad6461c9c4735ae7f8edd46592a5e0f01452b2e4b559000000008446ccb9ab1db374750b2367ff6f3a1f0020f91f391db4c9b2fde0ea70189cba3fb63f579ba6122b33ad94ff3ec330084be4a5010203262001215820afefa16f97ca9b2d23eb86ccb64098d20db90856062eb249c33a9b672f26df61225820930a56b87a2fca66334b03458abf879717c12cc68ed73290af2e2664796b9220",
+    );
+    let registration: RegistrationResponse = serde_json::from_value(serde_json::json!({
+        "id": to_base64url(&credential_id), "rawId": to_base64url(&credential_id), "type": "public-key",
+        "response": {"clientDataJSON": to_base64url(&client), "attestationObject": to_base64url(&object)},
+    }))
+    .expect("registration JSON");
+    let example = |challenge: &'static [u8], user_verification: bool| Expected {
+        origin: "https://example.org",
+        rp_id: "example.org",
+        challenge,
+        user_verification,
+    };
+    let challenge: &'static [u8] = registration_challenge.leak();
+    let credential =
+        register(&registration, &example(challenge, false)).expect("the vector registers");
+    assert_eq!(credential.id, credential_id);
+    assert_eq!(credential.sign_count, 0);
+    assert!(!credential.user_verified);
+    assert_eq!(
+        register(&registration, &example(challenge, true)),
+        Err(WebauthnError::NoUserVerification)
+    );
+
+    let signin_challenge: &'static [u8] =
+        unhex("39c0e7521417ba54d43e8dc95174f423dee9bf3cd804ff6d65c857c9abf4d408").leak();
+    let assertion: AuthenticationResponse = serde_json::from_value(serde_json::json!({
+        "id": to_base64url(&credential_id), "rawId": to_base64url(&credential_id), "type": "public-key",
+        "response": {
+            "authenticatorData": to_base64url(&unhex("bfabc37432958b063360d3ad6461c9c4735ae7f8edd46592a5e0f01452b2e4b51900000000")),
+            "clientDataJSON": to_base64url(&unhex("7b2274797065223a22776562617574686e2e676574222c226368616c6c656e6765223a224f63446e55685158756c5455506f334a5558543049393770767a7a59425039745a63685879617630314167222c226f726967696e223a2268747470733a2f2f6578616d706c652e6f7267222c2263726f73734f726967696e223a66616c73657d")),
+            "signature": to_base64url(&unhex("3046022100f50a4e2e4409249c4a853ba361282f09841df4dd4547a13a87780218deffcd380221008480ac0f0b93538174f575bf11a1dd5d78c6e486013f937295ea13653e331e87")),
+        },
+    }))
+    .expect("assertion JSON");
+    let verified = authenticate(
+        &assertion,
+        &example(signin_challenge, false),
+        &credential.public_key,
+        0,
+    )
+    .expect("the vector signs in");
+    assert_eq!(verified.sign_count, 0);
+    assert_eq!(
+        authenticate(
+            &assertion,
+            &example(challenge, false),
+            &credential.public_key,
+            0
+        ),
+        Err(WebauthnError::WrongChallenge)
+    );
+    assert_eq!(
+        authenticate(
+            &assertion,
+            &example(signin_challenge, false),
+            &credential.public_key,
+            3
+        ),
+        Err(WebauthnError::CounterWentBack)
+    );
+}
