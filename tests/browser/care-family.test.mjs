@@ -22,18 +22,12 @@ import assert from "node:assert/strict";
 import {
   apiClient, apiLogin, axeViolations, expectStatus, japaneseLeft, launchChromium, output, registerProfessional, screenshot,
   signIn, startHost,
+  FAMILY_PATIENT as PATIENT, PHONE,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 const PASSWORD = "correct horse battery staple";
 const TOWN = "23233";
-const PHONE = { viewport: { width: 390, height: 844 }, locale: "ja-JP", timezoneId: "Asia/Tokyo", serviceWorkers: "block" };
-const PATIENT = {
-  municipality_code: TOWN, name: "清須 ハナ", name_kana: "きよす はな",
-  birth_date: "昭和15年4月1日", sex: "female", care_level: "care_2",
-  address: "愛知県清須市清洲1丁目", lat: 35.2186, lng: 136.8419, phone: "052-400-1234",
-  consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
-};
 const SHARED = "本日の訪問で入浴介助を行いました。明日は10時に伺います。";
 const LATER = "夕方に主治医へ報告済み。";
 // Refused requests the flow causes on purpose (a wrong threshold): Chromium logs each.

@@ -17,6 +17,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   apiClient, apiLogin, axeViolations, expectStatus, launchChromium, registerProfessional, screenshot, startHost,
+  FAMILY_PATIENT as PATIENT, PHONE,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -24,13 +25,6 @@ const PASSWORD = "correct horse battery staple";
 const TOWN = "23233";
 const KEY = "rainbownet-family-auth";
 const DRAFT = "rainbownet-family-questionnaire:";
-const PHONE = { viewport: { width: 390, height: 844 }, locale: "ja-JP", timezoneId: "Asia/Tokyo", serviceWorkers: "block" };
-const PATIENT = {
-  municipality_code: TOWN, name: "清須 ハナ", name_kana: "きよす はな",
-  birth_date: "昭和15年4月1日", sex: "female", care_level: "care_2",
-  address: "愛知県清須市清洲1丁目", lat: 35.2186, lng: 136.8419, phone: "052-400-1234",
-  consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
-};
 // The healthy answer is はい for 1–8, 16 and 19, いいえ for the rest; he answers いいえ to 6, 7
 // and 8 (運動機能) and to 16 (閉じこもり).
 const YES = new Set([1, 2, 3, 4, 5, 19]);

@@ -284,3 +284,15 @@ export async function japaneseLeft(page, names = []) {
     return [...found];
   }, names);
 }
+
+// --- the family's tests (issue #34) --------------------------------------------------------
+
+// A phone, as the family and visiting nurses hold one.
+export const PHONE = { viewport: { width: 390, height: 844 }, locale: "ja-JP", timezoneId: "Asia/Tokyo", serviceWorkers: "block" };
+// The patient whose family joins in the family tests, in the demo town 清須 (23233).
+export const FAMILY_PATIENT = {
+  municipality_code: "23233", name: "清須 ハナ", name_kana: "きよす はな",
+  birth_date: "昭和15年4月1日", sex: "female", care_level: "care_2",
+  address: "愛知県清須市清洲1丁目", lat: 35.2186, lng: 136.8419, phone: "052-400-1234",
+  consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
+};

@@ -68,6 +68,13 @@ pub async fn record(
     record_in(env, Database::Care, req, actor, action, target, outcome).await
 }
 
+/// Writes one audit record made by [`statement`] on its own, in the care database (a read:
+/// no batch of its own to ride in).
+pub async fn write(env: &Env, record: Statement) -> Result<(), Error> {
+    env.sql(Database::Care).await?.batch(&[record]).await?;
+    Ok(())
+}
+
 /// Records one event in the audit log of `db` (care and disaster each keep their own, next
 /// to the data they describe).
 pub async fn record_in(

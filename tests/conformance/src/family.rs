@@ -224,11 +224,7 @@ fn passkey_sign_in(c: &Client) -> Result<(), String> {
     )?;
     let (again, next) = crate::auth::tokens(&refreshed)?;
     ensure!(next.starts_with("fam_"), "rotated family token: {next}");
-    ensure_problem(
-        &with_token(c, "GET", "/api/v1/patients", &again, None)?,
-        403,
-        "/problems/forbidden",
-    )?;
+    denied(c, "GET", "/api/v1/patients", &again, 403)?;
 
     // Ten sign-ins racing with one assertion: one session.
     let (challenge, _) = signin_options(c)?;
@@ -451,17 +447,7 @@ fn family_view(c: &Client) -> Result<(), String> {
         record.status
     );
     let (other, _, _) = invited(c, "view-other")?;
-    ensure_problem(
-        &with_token(
-            c,
-            "GET",
-            &format!("/api/v1/patients/{other}"),
-            &family,
-            None,
-        )?,
-        404,
-        "/problems/not-found",
-    )?;
+    denied(c, "GET", &format!("/api/v1/patients/{other}"), &family, 404)?;
     for (method, path) in [
         ("GET", "/api/v1/patients".to_owned()),
         ("GET", format!("/api/v1/patients/{patient}/alerts")),
@@ -514,27 +500,19 @@ fn family_view(c: &Client) -> Result<(), String> {
                 .all(|m| m["status"] == "active" && m["passkeys"] == 1),
         "two members with a passkey each: {members:?}"
     );
-    ensure_problem(
-        &with_token(
-            c,
-            "GET",
-            &format!("/api/v1/patients/{patient}/family-members"),
-            &family,
-            None,
-        )?,
+    denied(
+        c,
+        "GET",
+        &format!("/api/v1/patients/{patient}/family-members"),
+        &family,
         403,
-        "/problems/forbidden",
     )?;
     let close = format!("/api/v1/patients/{patient}/family-members/{second_id}/close");
     ensure!(
         with_token(c, "POST", &close, &team, None)?.status == 204,
         "close a membership"
     );
-    ensure_problem(
-        &with_token(c, "GET", &posts, &second, None)?,
-        404,
-        "/problems/not-found",
-    )?;
+    denied(c, "GET", &posts, &second, 404)?;
     ensure_problem(
         &post_json(
             c,
@@ -550,16 +528,12 @@ fn family_view(c: &Client) -> Result<(), String> {
     );
     let (stranger, _, stranger_team) = invited(c, "view-stranger")?;
     let (_, _, strangers_member) = family_member(c, &stranger_team, &stranger, 70)?;
-    ensure_problem(
-        &with_token(
-            c,
-            "POST",
-            &format!("/api/v1/patients/{patient}/family-members/{strangers_member}/close"),
-            &team,
-            None,
-        )?,
+    denied(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{patient}/family-members/{strangers_member}/close"),
+        &team,
         404,
-        "/problems/not-found",
     )?;
 
     // Consent withdrawn: the family's token, refresh token and passkey stop at once.
@@ -571,16 +545,8 @@ fn family_view(c: &Client) -> Result<(), String> {
         None,
     )?;
     ensure!(revoked.status == 204, "consent revoke: {}", revoked.status);
-    ensure_problem(
-        &with_token(c, "GET", &posts, &family, None)?,
-        404,
-        "/problems/not-found",
-    )?;
-    ensure_problem(
-        &with_token(c, "GET", "/api/v1/auth/me", &family, None)?,
-        401,
-        "/problems/unauthorized",
-    )?;
+    denied(c, "GET", &posts, &family, 404)?;
+    denied(c, "GET", "/api/v1/auth/me", &family, 401)?;
     ensure_problem(
         &post_json(
             c,
@@ -603,6 +569,17 @@ fn family_view(c: &Client) -> Result<(), String> {
         ),
     )?;
     Ok(())
+}
+
+/// `method path` with `token` is refused with `status` (a problem document of its kind).
+fn denied(c: &Client, method: &str, path: &str, token: &str, status: u16) -> Result<(), String> {
+    let kind = match status {
+        401 => "/problems/unauthorized",
+        403 => "/problems/forbidden",
+        404 => "/problems/not-found",
+        _ => "/problems/conflict",
+    };
+    ensure_problem(&with_token(c, method, path, token, None)?, status, kind).map(|_| ())
 }
 
 /// A patient of a new nurse, and an invitation's code for it.
@@ -877,11 +854,7 @@ fn invitations(c: &Client) -> Result<(), String> {
         404,
         "/problems/not-found",
     )?;
-    ensure_problem(
-        &with_token(c, "GET", &path, &other_token, None)?,
-        404,
-        "/problems/not-found",
-    )?;
+    denied(c, "GET", &path, &other_token, 404)?;
     ensure_problem(&c.get(&path)?, 401, "/problems/unauthorized")?;
 
     // Revoking: once, by the team, for this patient only.
@@ -912,16 +885,12 @@ fn invitations(c: &Client) -> Result<(), String> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    ensure_problem(
-        &with_token(
-            c,
-            "POST",
-            &format!("/api/v1/patients/{elsewhere}/family-invitations/{id}/revoke"),
-            &token,
-            None,
-        )?,
+    denied(
+        c,
+        "POST",
+        &format!("/api/v1/patients/{elsewhere}/family-invitations/{id}/revoke"),
+        &token,
         404,
-        "/problems/not-found",
     )?;
     let audit = audit_entries(c, &format!("target={patient}&limit=100"))?;
     for action in [
@@ -1475,16 +1444,12 @@ fn questionnaires(c: &Client) -> Result<(), String> {
     );
     let (other, _, other_team) = invited(c, "kihon-other")?;
     let (other_family, _, _) = family_member(c, &other_team, &other, 67)?;
-    ensure_problem(
-        &with_token(
-            c,
-            "GET",
-            &format!("/api/v1/patients/{patient}/access-log"),
-            &other_family,
-            None,
-        )?,
+    denied(
+        c,
+        "GET",
+        &format!("/api/v1/patients/{patient}/access-log"),
+        &other_family,
         404,
-        "/problems/not-found",
     )?;
     Ok(())
 }

@@ -38,11 +38,7 @@ impl Linked {
 
     /// Records an allowed read on its own.
     pub async fn record(&self, env: &Env, req: &Request, action: &str) -> Result<(), Error> {
-        env.sql(Database::Care)
-            .await?
-            .batch(&[self.audited(env, req, action)])
-            .await?;
-        Ok(())
+        audit::write(env, self.audited(env, req, action)).await
     }
 }
 
@@ -78,11 +74,7 @@ impl Reader {
 
     /// Records an allowed read on its own.
     pub async fn record(&self, env: &Env, req: &Request, action: &str) -> Result<(), Error> {
-        env.sql(Database::Care)
-            .await?
-            .batch(&[self.audited(env, req, action)])
-            .await?;
-        Ok(())
+        audit::write(env, self.audited(env, req, action)).await
     }
 }
 

@@ -256,20 +256,12 @@ impl Member {
 
     /// Records a refused `action` by this member on its own.
     pub async fn refused(&self, env: &Env, req: &Request, action: &str) -> Result<(), Error> {
-        env.sql(Database::Care)
-            .await?
-            .batch(&[self.entry(env, req, action, Outcome::Denied)])
-            .await?;
-        Ok(())
+        audit::write(env, self.entry(env, req, action, Outcome::Denied)).await
     }
 
     /// Records an allowed read on its own.
     pub async fn record(&self, env: &Env, req: &Request, action: &str) -> Result<(), Error> {
-        env.sql(Database::Care)
-            .await?
-            .batch(&[self.audited(env, req, action)])
-            .await?;
-        Ok(())
+        audit::write(env, self.audited(env, req, action)).await
     }
 }
 
