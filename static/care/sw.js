@@ -10,8 +10,9 @@ const TEXTS = {
   project_post: "プロジェクトに新しい投稿があります",
   message: "新しいメッセージがあります",
   alert: "担当の利用者さんの測定値がしきい値を超えました",
+  family_message: "担当の利用者さんのご家族から連絡があります",
 };
-const PLACES = { post: "#/patients/", comment: "#/patients/", project_post: "#/projects/", message: "#/messages/", alert: "#/patients/" };
+const PLACES = { post: "#/patients/", comment: "#/patients/", project_post: "#/projects/", message: "#/messages/", alert: "#/patients/", family_message: "#/patients/" };
 
 self.addEventListener("push", (event) => {
   let data = {};

@@ -1,8 +1,11 @@
 //! PHR and the family's side of the record (issue #34): home blood pressure, the team's
 //! thresholds and the alerts they raise, questionnaires, the access log.
 
-use rainbownet_core::care::{access_log, alerts, home_bp, questionnaires, thresholds};
+use rainbownet_core::care::{
+    access_log, alerts, family_messages, home_bp, questionnaires, thresholds,
+};
 use rainbownet_core::guard::Call;
+use rainbownet_core::guard::Reader;
 use rainbownet_core::http::respond::{created, items, no_content, ok};
 use rainbownet_core::{Error, Response};
 
@@ -96,4 +99,21 @@ pub async fn answer_questionnaire(c: Call<'_>) -> Result<Response, Error> {
     let by = c.who.reader()?;
     let answered = questionnaires::respond(c.env, c.req, by, c.param("request"), body).await?;
     Ok(created(&answered))
+}
+
+pub async fn family_messages(c: Call<'_>) -> Result<Response, Error> {
+    let (cursor, limit) = c.page();
+    let page =
+        family_messages::list(c.env, c.req, c.who.reader()?, cursor.as_deref(), limit).await?;
+    Ok(ok(&page))
+}
+
+/// A family member writes to the team; the team writes on the timeline instead (403).
+pub async fn send_family_message(c: Call<'_>) -> Result<Response, Error> {
+    let Reader::Family(linked) = c.who.reader()? else {
+        return Err(Error::Forbidden);
+    };
+    let input = c.json()?;
+    let message = family_messages::send(c.env, c.req, linked, input, c.idempotency_key()).await?;
+    Ok(created(&message))
 }

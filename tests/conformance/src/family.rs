@@ -474,6 +474,40 @@ fn family_view(c: &Client) -> Result<(), String> {
         );
     }
 
+    // The family writes to the team; a retry with the same key is the same message.
+    let messages = format!("/api/v1/patients/{patient}/family-messages");
+    let write = |token: &str, key: &str, body: &str| {
+        c.request(
+            "POST",
+            &messages,
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &format!("Bearer {token}")),
+                ("idempotency-key", key),
+            ],
+            Some(serde_json::json!({ "body": body }).to_string().into_bytes()),
+        )
+    };
+    let sent = write(&family, "msg-1", "母が昨夜から咳をしています。")?;
+    ensure!(
+        sent.status == 201,
+        "family message: {} {}",
+        sent.status,
+        sent.text()
+    );
+    let sent = sent.json()?;
+    let again = write(&family, "msg-1", "母が昨夜から咳をしています。")?.json()?;
+    ensure!(again["id"] == sent["id"], "a retry is the first message");
+    expect_invalid_fields(&write(&family, "msg-2", "   ")?, &["#/body"])?;
+    denied(c, "POST", &messages, &team, 403)?;
+    let read = with_token(c, "GET", &messages, &team, None)?.json()?;
+    ensure!(
+        read["items"].as_array().map(Vec::len) == Some(1)
+            && read["items"][0]["relation"] == "spouse"
+            && read["items"][0]["body"] == "母が昨夜から咳をしています。",
+        "the team reads the family's message: {read}"
+    );
+
     // The team sees who joined, and may end a membership: that member's access ends at once.
     let (second, second_refresh, second_id) = family_member(c, &team, &patient, 69)?;
     let members = with_token(

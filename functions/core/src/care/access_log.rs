@@ -50,7 +50,7 @@ pub struct AccessPage {
 }
 
 /// What each action did, as a patient reads it: (action, Japanese, English).
-const ACTIONS: [(&str, &str, &str); 34] = [
+const ACTIONS: [(&str, &str, &str); 36] = [
     ("patient.create", "登録しました", "registered the record"),
     (
         "patient.import",
@@ -171,6 +171,16 @@ const ACTIONS: [(&str, &str, &str); 34] = [
         "ended a family member's access",
     ),
     (
+        "family.message",
+        "ケアチームに連絡しました",
+        "wrote to the care team",
+    ),
+    (
+        "family.messages",
+        "家族からの連絡を見ました",
+        "read the family's messages",
+    ),
+    (
         "questionnaire.request",
         "問診を依頼しました",
         "sent a questionnaire",
@@ -197,7 +207,8 @@ pub fn action_words(action: &str) -> (&'static str, &'static str) {
 
 /// The reads a family member makes by opening the family page: their own are left out of
 /// their log (they know they looked), not others'.
-const OWN_READS: [&str; 6] = [
+const OWN_READS: [&str; 7] = [
+    "family.messages",
     "patient.read",
     "timeline.read",
     "vitals.read",

@@ -9,6 +9,7 @@ pub mod family;
 pub mod family_caller;
 pub mod family_join;
 pub mod family_members;
+pub mod family_messages;
 pub mod fhir;
 pub mod home_bp;
 pub mod import;

@@ -274,6 +274,8 @@ pub async fn record(
     ];
     statements.extend(super::alerts::raise_if_outside(env, patient, actor, &id));
     sql.batch(&statements).await?;
+    // An alert the reading raised is pushed once the response is out.
+    env.defer();
     let (query, params): (String, Vec<Value>) = match key {
         Some(k) => (
             format!("{READINGS} WHERE r.recorded_by_id = ?1 AND r.idempotency_key = ?2"),
@@ -398,6 +400,7 @@ pub async fn record_visit(
         ));
     }
     let sql = env.sql(Database::Care).await?;
+    env.defer();
     let (query, params): (String, Vec<Value>) = match sql.batch(&statements).await {
         Ok(_) => (
             format!("{READINGS} WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY r.kind"),

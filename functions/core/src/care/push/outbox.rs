@@ -18,6 +18,8 @@ pub enum Kind {
     Message,
     /// An alert for the team (a reading outside a threshold); the id is the patient's.
     Alert,
+    /// A message from the patient's family to the team; the id is the patient's.
+    FamilyMessage,
 }
 
 impl Kind {
@@ -28,6 +30,7 @@ impl Kind {
             Kind::ProjectPost => "project_post",
             Kind::Message => "message",
             Kind::Alert => "alert",
+            Kind::FamilyMessage => "family_message",
         }
     }
 }
