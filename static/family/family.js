@@ -4,7 +4,8 @@
 //     in the fragment, so no server log keeps it): one button makes a passkey on this phone;
 //   - signing in with that passkey, when nobody is signed in on this device;
 //   - the record: whose it is, a questionnaire the team sent (問診, first when one waits),
-//     「血圧を記録する」, the last seven days' readings, what the team shared (お知らせ), the
+//     「血圧を記録する」, 「ケアチームへの連絡」 (a message to the team, and those sent before),
+//     the last seven days' readings, what the team shared (お知らせ), the
 //     questionnaires answered, who looked at the record (記録を見た人), and a small settings
 //     area (another phone's passkey, sign out);
 //   - answering a questionnaire, one question a screen (#questionnaire=ID).
@@ -16,6 +17,7 @@ import { $ } from "../lib/dom.js";
 import { pick } from "../lib/i18n.js";
 import { loadAccess, resetAccess } from "./access.js";
 import { api, failure, KEY_AUTH, RELATION, setText, showLines, showOnly, SIGNED_OUT, state, whenSignedOut } from "./base.js";
+import { loadMessages, resetMessages, wireMessages } from "./messages.js";
 import { loadNews, resetNews } from "./news.js";
 import * as passkey from "./passkey.js";
 import { followHash, loadQuestionnaires, resetQuestionnaires, wireQuestionnaires } from "./questionnaire.js";
@@ -26,6 +28,7 @@ import { closeForm, loadReadings, openForm, resetVitals, submit, touchTime } fro
 const SECTIONS = [
   { load: () => loadQuestionnaires(), reset: resetQuestionnaires },
   { load: () => loadReadings(), reset: resetVitals },
+  { load: () => loadMessages(false), reset: resetMessages },
   { load: () => loadNews(false), reset: resetNews },
   { load: () => loadAccess(false), reset: resetAccess },
   { load: () => {}, reset: resetSettings },
@@ -188,6 +191,7 @@ export function start() {
   $("logout").addEventListener("click", logout);
   $("access-more").addEventListener("click", () => loadAccess(true));
   wireQuestionnaires();
+  wireMessages();
   // Another tab signed in or out: follow it (localStorage is shared by the tabs).
   window.addEventListener("storage", (event) => {
     if (event.key !== null && event.key !== KEY_AUTH) return;

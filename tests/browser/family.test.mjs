@@ -4,10 +4,12 @@
 // family and keeps another to the team, and invites the patient's son; on a 390 px phone
 // he opens the invitation's link, joins with a passkey, sees his mother's name and the
 // shared post only, reaches 「血圧を記録する」 with the keyboard and records a reading (自己測定
-// in the last seven days' list, a typo refused beside its field), signs out and in again
-// with the passkey, adds a passkey for another phone, and is told plainly when the
-// invitation is spent, when the passkey prompt was cancelled and when the browser has no
-// passkeys. axe-core checks the join screen, the sign-in screen and the record.
+// in the last seven days' list, a typo refused beside its field), writes to the care team
+// (「ケアチームへの連絡」: Tab to the box, type, Tab to 送る, Enter; an empty one refused beside
+// the box, a lost answer sent again with the same key and stored once, the nurse reading it
+// through the API), signs out and in again with the passkey, adds a passkey for another
+// phone, and is told plainly when the invitation is spent, when the passkey prompt was
+// cancelled and when the browser has no passkeys. axe-core checks the join screen, the sign-in screen and the record.
 // Screenshots go to tests/output/family-*.png. Starts its own local host on a free port.
 //
 //   node --test tests/browser/family.test.mjs      (RAINBOWNET_BIN overrides the binary)
@@ -17,9 +19,10 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import {
   apiClient, apiLogin, axeViolations, englishWords, expectStatus, japaneseLeft, launchChromium, registerProfessional,
-  screenshot, startHost,
+  output, screenshot, startHost,
   FAMILY_PATIENT as PATIENT, PHONE,
 } from "./support.mjs";
 
@@ -234,6 +237,130 @@ test("the keyboard reaches 「血圧を記録する」 and records a reading, ma
   assert.deepEqual(errors, [], "console or page errors");
 });
 
+test("he writes to the care team from the keyboard; a lost answer is sent again once; the nurse reads it", async (t) => {
+  if (!phone) return t.skip("needs the joined phone");
+  const { page, errors } = phone;
+  const messages = `/api/v1/patients/${encodeURIComponent(patientId)}/family-messages`;
+  const teamReads = async () => (await expectStatus(200, api("GET", messages + "?limit=20", { token: nurseToken }), "the nurse reads the messages")).items;
+  await page.reload();
+  await page.locator("#home-title", { hasText: "清須 ハナさんの記録" }).waitFor();
+  await page.locator("#messages-status", { hasText: "まだ連絡はありません。" }).waitFor();
+  const section = page.locator("#messages-section");
+  assert.match(await section.locator("h2").textContent(), /ケアチームへの連絡/);
+  assert.match(await section.textContent(), /救急の時は119番へ/, "not an emergency channel, said plainly");
+  assert.match(await section.textContent(), /体調の変化や、伝えたいことを書いてください。急ぎの時は電話してください。/);
+  const box = page.getByRole("textbox", { name: "ケアチームに伝えたいこと" });
+  assert.match(await box.getAttribute("aria-describedby"), /message-hint/, "the hint is read with the box");
+  await tapTarget(box, "the text box", 150);
+  await tapTarget(page.locator("#message-send"), "送る", 60);
+
+  // Tab from 「血圧を記録する」 to the box, then to 「送る」: an empty message is refused beside the box.
+  await page.locator("#bp-open").focus();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "message-body", "the box is the next stop");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "message-send", "then 「送る」");
+  await page.keyboard.press("Enter");
+  await page.locator("#message-error", { hasText: "書いてから「送る」を押してください" }).waitFor();
+  assert.equal(await box.getAttribute("aria-invalid"), "true");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "message-body", "back to the box");
+  assert.deepEqual(await teamReads(), [], "nothing sent");
+
+  // The message, with a line break; Tab to 「送る」, Enter.
+  const first = "母が昨夜から咳をしています。\n熱は37.2度です。";
+  await page.keyboard.type(first);
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  const done = page.locator("#message-done");
+  await done.waitFor();
+  assert.equal((await done.textContent()).trim(), "送りました。ケアチームに届きました。");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "message-done", "the confirmation takes the focus");
+  assert.equal(await box.inputValue(), "", "the box is empty again");
+  assert.equal(await page.locator("#message-error").isVisible(), false);
+  const listed = page.locator("#messages .message");
+  await listed.first().waitFor();
+  assert.equal(await listed.count(), 1);
+  assert.match(await listed.first().locator(".message-head").textContent(), /^今日 午[前後]\d{1,2}:\d{2}　清須 一郎（子）$/);
+  assert.equal(await listed.first().locator(".message-body").textContent(), first, "the text as written, its line break kept");
+  let read = await teamReads();
+  assert.equal(read.length, 1);
+  assert.equal(read[0].body, first);
+  assert.equal(read[0].author_name, "清須 一郎");
+  assert.equal(read[0].relation, "child");
+
+  // The phone loses the answer (the server has the message): the text stays, and 「送る」 again
+  // sends it with the same Idempotency-Key, stored once.
+  const second = "薬は朝の分を飲みました。";
+  const keys = [];
+  let lose = true;
+  await page.route("**/family-messages", async (route) => {
+    if (route.request().method() !== "POST") return route.fallback();
+    keys.push(route.request().headers()["idempotency-key"]);
+    if (!lose) return route.fallback();
+    await route.fetch();
+    lose = false;
+    return route.abort("internetdisconnected");
+  });
+  await box.fill(second);
+  await page.locator("#message-send").click();
+  await page.locator("#message-errors", { hasText: "送れませんでした" }).waitFor();
+  assert.match(await page.locator("#message-errors").textContent(), /書いた文はそのまま残っています/);
+  assert.equal(await box.inputValue(), second, "the text is kept");
+  await page.locator("#message-send").click();
+  await done.waitFor();
+  await listed.nth(1).waitFor();
+  assert.equal(keys.length, 2);
+  assert.ok(keys[0] && keys[0] === keys[1], `one key across the retry: ${keys}`);
+  await page.unroute("**/family-messages");
+  // Chromium logs the dropped request as an error: expected here.
+  for (let i = errors.length - 1; i >= 0; i -= 1) if (/ERR_INTERNET_DISCONNECTED/.test(errors[i])) errors.splice(i, 1);
+  read = await teamReads();
+  assert.deepEqual(read.map((m) => m.body), [second, first], "stored once, newest first");
+  assert.equal(await listed.count(), 2);
+  assert.equal(await listed.first().locator(".message-body").textContent(), second);
+
+  // The server's own refusal (a body it finds empty) lands beside the box too.
+  await page.route("**/family-messages", (route) => route.request().method() === "POST"
+    ? route.continue({ postData: JSON.stringify({ body: " " }) }) : route.fallback());
+  await box.fill("確認");
+  await page.locator("#message-send").click();
+  await page.locator("#message-error:not([hidden])").waitFor();
+  assert.match(await page.locator("#message-error").textContent(), /2000/);
+  await page.unroute("**/family-messages");
+
+  // Near the limit a count shows; past it, nothing is sent.
+  await box.fill("あ".repeat(1995));
+  assert.match(await page.locator("#message-count").textContent(), /あと 5 文字/);
+  await box.fill("あ".repeat(2001));
+  assert.match(await page.locator("#message-count").textContent(), /1 文字多すぎます/);
+  await page.locator("#message-send").click();
+  await page.locator("#message-error", { hasText: "長すぎます" }).waitFor();
+  assert.equal((await teamReads()).length, 2);
+  await box.fill("");
+  await page.locator("#message-count").waitFor({ state: "hidden" });
+
+  await noSidewaysScroll(page, "messages");
+  await page.locator("#messages-section").screenshot({ path: join(output, "family-3c-messages-section.png") });
+  await screenshot(page, "family-3c-messages.png");
+
+  // Five more (another of his phones): the newest five show, 「前の連絡を見る」 brings the rest
+  // and the focus to the first of them.
+  const family = JSON.parse(await stored(page)).access_token;
+  for (let i = 1; i <= 5; i += 1) {
+    await expectStatus(201, api("POST", messages, { token: family, json: { body: `連絡 ${i}` } }), `message ${i}`);
+  }
+  await page.reload();
+  await listed.nth(4).waitFor();
+  assert.equal(await listed.count(), 5);
+  assert.equal(await listed.first().locator(".message-body").textContent(), "連絡 5");
+  await page.locator("#messages-more").click();
+  await listed.nth(6).waitFor();
+  assert.equal(await listed.count(), 7);
+  assert.equal(await page.evaluate(() => document.activeElement?.closest("li")?.querySelector(".message-body")?.textContent), second);
+  assert.equal(await page.locator("#messages-more").isVisible(), false, "nothing more to show");
+  assert.deepEqual(errors, [], "console or page errors");
+});
+
 test("he signs out, and in again with the passkey; a cancelled prompt is said gently", async (t) => {
   if (!phone) return t.skip("needs the joined phone");
   const { page, errors } = phone;
@@ -320,6 +447,20 @@ test("the record reads in English when asked, names as written", async (t) => {
   await page.waitForFunction(() => document.documentElement.dataset.lang === "en");
   await page.locator("#home-title").waitFor();
   await page.locator("#news .news-item").first().waitFor();
+  // 「ケアチームへの連絡」: its words, the messages' heads and a refusal, in English; the
+  // messages themselves and the names as written.
+  await page.locator("#messages .message").first().waitFor();
+  assert.match(await page.locator("#messages-section").textContent(), /In an emergency, call 119/);
+  assert.match(await page.locator("#messages .message-head").first().textContent(), /^Today \d{1,2}:\d{2}\s?[ap]m {2}清須 一郎 \(Child\)$/);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await page.locator("#message-error:not([hidden])").waitFor();
+  assert.deepEqual(await japaneseLeft(page, ["清須 ハナ"]), [], "Japanese left on the record in English (a refused message)");
+  await page.locator("#message-body").fill("あ".repeat(1990));
+  await page.locator("#message-count:not([hidden])").waitFor();
+  assert.equal(await page.locator("#message-error").isVisible(), false, "typing takes the refusal away");
+  assert.deepEqual(await japaneseLeft(page, ["清須 ハナ"]), [], "Japanese left on the record in English (messages included)");
+  await page.locator("#messages-section").screenshot({ path: join(output, "family-6b-messages-english.png") });
+  await page.locator("#message-body").fill("");
   await page.locator("#bp-open").click();
   assert.deepEqual(await japaneseLeft(page, ["清須 ハナ"]), [], "Japanese left on the record in English");
   await noSidewaysScroll(page, "the record in English");
