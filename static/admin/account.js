@@ -1,13 +1,15 @@
 // The administration page: the signed-in account, and what this page offers it.
 //
 // Inviting staff needs an organization admin (or sysadmin); the usage figures need
-// municipal staff (their own town) or a sysadmin (the region or any town). The bootstrap
-// token is no account: both sections stay hidden for it.
+// municipal staff (their own town) or a sysadmin (the region or any town); questionnaires
+// are written by municipal staff (their town's) and org admins (their organization's).
+// The bootstrap token is no account: these sections stay hidden for it.
 import { $, el } from "../lib/dom.js";
 import { say } from "../lib/i18n.js";
 import { loadBackupStatus } from "./backup.js";
 import { hasRole, ROLE, session, SIGNED_OUT, state } from "./base.js";
 import { loadInvitations } from "./invitations.js";
+import { applyQuestionnaires } from "./questionnaires.js";
 import { applyManaged } from "./resources.js";
 import { loadTowns } from "./towns.js";
 import { loadUsage } from "./usage.js";
@@ -53,6 +55,7 @@ export function applyAccount() {
   $("backup-section").hidden = !hasRole("sysadmin");
   if (hasRole("sysadmin")) { loadWords(); loadTowns(); loadBackupStatus(); }
   applyManaged();
+  applyQuestionnaires();
   if (!state.me) { status.hidden = true; status.textContent = ""; return; }
   status.hidden = false;
   status.textContent = "";

@@ -86,6 +86,7 @@ export const state = {
   thresholds: [],
   alerts: [],
   homeBp: null,
+  qRequests: [], // the questionnaires sent to the patient, newest first
 };
 export const images = new Map(); // "patient/attachment" → Promise of a data: URL
 

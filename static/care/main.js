@@ -1,14 +1,14 @@
 // The professional's client of the care network (多職種連携): my patients, and for each
 // patient the timeline (posts and documents with attachments, comments and read receipts),
 // the profile, the care team, vitals with charts, and the resources near their home, and
-// the family (invitations, posts shared with them, their readings, thresholds and alerts;
-// issue #34); the projects (地域ケア会議・研修・部会) and the direct messages between
-// professionals; and the page an invited professional opens to choose a password
-// (#invite=…). The tokens stay in this tab's sessionStorage only. Every text from the
-// server is put in the page as text, never as HTML; the CSP forbids inline code and styles,
-// so all of it lives here and the charts are built with createElementNS. Attachments need
-// the bearer token, so they are fetched here and shown through data: URLs (the CSP allows
-// img-src 'self' data:).
+// the family (invitations, posts shared with them, their readings, thresholds and alerts,
+// questionnaires and their results; issue #34); the projects (地域ケア会議・研修・部会)
+// and the direct messages between professionals; and the page an invited professional
+// opens to choose a password (#invite=…). The tokens stay in this tab's sessionStorage
+// only. Every text from the server is put in the page as text, never as HTML; the CSP
+// forbids inline code and styles, so all of it lives here and the charts are built with
+// createElementNS. Attachments need the bearer token, so they are fetched here and shown
+// through data: URLs (the CSP allows img-src 'self' data:).
 //
 // This module starts the page: it wires every view's events (each view is a module
 // beside it; the shared state, helpers and session are base.js; the foundation all four
@@ -30,6 +30,7 @@ import { POLL_MS, pollUpdates } from "./news.js";
 import { pushFailed, pushOff, pushOn, saveNotifySettings } from "./notifications.js";
 import { loadPatients, renderPatients } from "./patients.js";
 import { addProjectMember, createProject, loadProjectPosts, loadProjects, onProjectMemberClick, renderChosen, renderProjects, submitProjectPost } from "./projects.js";
+import { loadRequests, onQuestionnaireClick, onQuestionnaireSubmit, sendQuestionnaire } from "./questionnaires.js";
 import { route } from "./routes.js";
 import { login, logout, signedOut } from "./signin.js";
 import { addMember, onTeamClick } from "./team.js";
@@ -102,6 +103,8 @@ export function start() {
     if (document.visibilityState !== "visible") return;
     pollUpdates();
     if (state.patientId && state.me) loadAlerts();
+    // The family may have answered a questionnaire meanwhile.
+    if (state.patientId && state.me && state.loaded.family) loadRequests(true);
   });
   setInterval(pollUpdates, POLL_MS);
   $("timeline-news-show").addEventListener("click", () => { $("timeline-news").hidden = true; loadTimeline(false); });
@@ -133,6 +136,9 @@ export function start() {
   $("family-print-button").addEventListener("click", printInvitation);
   window.addEventListener("afterprint", afterPrint);
   $("family-list").addEventListener("click", onFamilyClick);
+  $("q-form").addEventListener("submit", sendQuestionnaire);
+  $("questionnaires").addEventListener("click", onQuestionnaireClick);
+  $("questionnaires").addEventListener("submit", onQuestionnaireSubmit);
   $("alerts").addEventListener("click", onAlertClick);
   $("threshold-form").addEventListener("submit", saveThresholds);
   $("nearby-list").addEventListener("change", updatePrintLink);

@@ -60,6 +60,25 @@ export async function searchNearby(event) {
   }
 }
 
+// One resource as the lists show it: its name, how far from home, what and where, when.
+// (Also the places a questionnaire's result suggests: questionnaire-result.js.)
+export function resourceText(r) {
+  const text = el("span", "pick-text");
+  const title = asWritten(el("span", "resource-name", r.name));
+  text.append(title, " ", el("span", "distance", distanceOf(r.distance_m)));
+  text.appendChild(el("span", "resource-meta", [pick(r.category_name, r.category_name_en), r.address].filter(Boolean).join("・")));
+  if (r.schedule_text && r.schedule_text.length) text.appendChild(el("span", "resource-meta", r.schedule_text.join(" / ")));
+  return text;
+}
+
+// Its phone number as a link to call, or null.
+export function resourceTel(r) {
+  if (!r.phone) return null;
+  const tel = el("a", "tel small-tel", r.phone);
+  tel.href = "tel:" + r.phone.replace(/[^0-9+]/g, "");
+  return tel;
+}
+
 export function renderNearby() {
   const list = $("nearby-list");
   list.textContent = "";
@@ -70,18 +89,10 @@ export function renderNearby() {
     box.type = "checkbox";
     box.value = r.id;
     box.name = "resource";
-    const text = el("span", "pick-text");
-    const title = asWritten(el("span", "resource-name", r.name));
-    text.append(title, " ", el("span", "distance", distanceOf(r.distance_m)));
-    text.appendChild(el("span", "resource-meta", [pick(r.category_name, r.category_name_en), r.address].filter(Boolean).join("・")));
-    if (r.schedule_text && r.schedule_text.length) text.appendChild(el("span", "resource-meta", r.schedule_text.join(" / ")));
-    label.append(box, text);
+    label.append(box, resourceText(r));
     item.appendChild(label);
-    if (r.phone) {
-      const tel = el("a", "tel small-tel", r.phone);
-      tel.href = "tel:" + r.phone.replace(/[^0-9+]/g, "");
-      item.appendChild(tel);
-    }
+    const tel = resourceTel(r);
+    if (tel) item.appendChild(tel);
     list.appendChild(item);
   });
   // The bar stays away until there is a list: it would cover 探す on a short page.

@@ -1,6 +1,6 @@
 // The care client: one patient: the profile and the care team as drawn, and the tabs; the
-// open alerts above them (alerts.js), the family's tab (family.js) and the thresholds on
-// the vitals tab (thresholds.js).
+// open alerts above them (alerts.js), the family's tab (family.js, with the questionnaires:
+// questionnaires.js) and the thresholds on the vitals tab (thresholds.js).
 import { ageOf, dateJa } from "../lib/dates.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { english } from "../lib/i18n.js";
@@ -10,6 +10,7 @@ import { pickers } from "./directory.js";
 import { closeDocumentPanel } from "./documents.js";
 import { loadFamily, resetFamily } from "./family.js";
 import { loadNearby, updatePrintLink } from "./nearby.js";
+import { loadQuestionnaires, resetQuestionnaires } from "./questionnaires.js";
 import { loadThresholds, renderThresholds, resetThresholds } from "./thresholds.js";
 import { loadTimeline } from "./timeline.js";
 import { clearChart, loadVitals, resetMeasuredAt } from "./vitals.js";
@@ -44,6 +45,7 @@ export function resetPatient(id) {
   $("post-share").checked = false;
   resetAlerts();
   resetFamily();
+  resetQuestionnaires();
   resetThresholds();
   showLines("vital-errors", []);
   clearChart();
@@ -94,7 +96,7 @@ export function selectTab(tab) {
   state.loaded[tab] = true;
   if (tab === "timeline") loadTimeline(false);
   if (tab === "vitals") { loadVitals(); loadThresholds(); }
-  if (tab === "family") loadFamily();
+  if (tab === "family") { loadFamily(); loadQuestionnaires(); }
   if (tab === "nearby") loadNearby();
 }
 
