@@ -30,6 +30,10 @@ pictures=(
     "supporter-offline-390.png    disaster-1-offline.png        disaster  0     1266"
     "admin-list-390.png           admin-1-managed-list-390.png  admin     3640  1266"
     "admin-edit-1024.png          search-3-admin-hazards.png    search    9000  1280"
+    "family-join-390.png          family-1-join.png             family    0     1266"
+    "family-record-390.png        family-3-readings.png         family    0     1266"
+    "family-question-390.png      family-q-2-question.png       family-questionnaire  0  1266"
+    "care-family-alert-390.png    care-family-4-alert.png       care-family  0  1266"
 )
 
 bin="${RAINBOWNET_BIN:-$root/target/release/rainbownet}"

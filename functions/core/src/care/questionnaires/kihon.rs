@@ -124,6 +124,8 @@ pub struct KihonResult {
     pub points_1_20: u32,
     /// BMI to one decimal.
     pub bmi: f64,
+    /// The items answered the way that scores (No.12: the BMI under 18.5), by number.
+    pub scored: Vec<String>,
     /// For each flagged domain, the words that find matching places near the patient's home
     /// on the resource map (`GET /api/v1/patients/{id}/nearby?q=`).
     pub suggestions: Vec<Suggestion>,
@@ -219,6 +221,7 @@ pub fn score(a: &Answers) -> KihonResult {
         eligible: overall || motor || nutrition || oral || housebound || cognitive || depression,
     };
     KihonResult {
+        scored: (1..=25).filter(|&n| hit(n)).map(|n| n.to_string()).collect(),
         suggestions: suggestions(&flags),
         flags,
         points_1_20,
@@ -343,6 +346,7 @@ mod tests {
     #[test]
     fn a_flagged_domain_suggests_places() {
         let r = score(&with(healthy(), &[16, 6, 7, 8]));
+        assert_eq!(r.scored, ["6", "7", "8", "16"]);
         let domains: Vec<&str> = r.suggestions.iter().map(|s| s.domain).collect();
         assert_eq!(domains, ["motor", "housebound"]);
         assert!(score(&healthy()).suggestions.is_empty());
