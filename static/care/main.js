@@ -2,7 +2,7 @@
 // patient the timeline (posts and documents with attachments, comments and read receipts),
 // the profile, the care team, vitals with charts, and the resources near their home, and
 // the family (invitations, posts shared with them, their readings, thresholds and alerts,
-// questionnaires and their results; issue #34); the projects (地域ケア会議・研修・部会)
+// questionnaires and their results, their messages to the team; issue #34); the projects (地域ケア会議・研修・部会)
 // and the direct messages between professionals; and the page an invited professional
 // opens to choose a password (#invite=…). The tokens stay in this tab's sessionStorage
 // only. Every text from the server is put in the page as text, never as HTML; the CSP
@@ -21,6 +21,7 @@ import { renderFileList, submitPost } from "./compose.js";
 import { picker, pickers } from "./directory.js";
 import { closeDocumentPanel, openDocumentPanel, renderDocumentForm, submitDocument, togglePostForm } from "./documents.js";
 import { onTimelineClick, onTimelineSubmit } from "./edit-post.js";
+import { loadFamilyMessages, showOlderFamilyMessages } from "./family-messages.js";
 import { afterPrint, copyFamilyUrl, inviteFamily, onFamilyClick, printInvitation, setUpFamily } from "./family.js";
 import { acceptInvite, inviteDone } from "./invite.js";
 import { redrawWith } from "./menu.js";
@@ -28,6 +29,7 @@ import { loadConversations, loadThread, renderConversations, sendMessage } from 
 import { introduce, previewIntroduction, searchNearby, updatePrintLink } from "./nearby.js";
 import { POLL_MS, pollUpdates } from "./news.js";
 import { pushFailed, pushOff, pushOn, saveNotifySettings } from "./notifications.js";
+import { replyToFamily } from "./patient.js";
 import { loadPatients, renderPatients } from "./patients.js";
 import { addProjectMember, createProject, loadProjectPosts, loadProjects, onProjectMemberClick, renderChosen, renderProjects, submitProjectPost } from "./projects.js";
 import { loadRequests, onQuestionnaireClick, onQuestionnaireSubmit, sendQuestionnaire } from "./questionnaires.js";
@@ -102,7 +104,7 @@ export function start() {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible") return;
     pollUpdates();
-    if (state.patientId && state.me) loadAlerts();
+    if (state.patientId && state.me) { loadAlerts(); loadFamilyMessages(false); }
     // The family may have answered a questionnaire meanwhile.
     if (state.patientId && state.me && state.loaded.family) loadRequests(true);
   });
@@ -116,8 +118,9 @@ export function start() {
       const data = event.data || {};
       if (data.type === "push") {
         pollUpdates();
-        // An alert's push says nothing of the patient: the open patient's alerts are asked for.
-        if (state.patientId && state.me) loadAlerts();
+        // A push says nothing of the patient: the open patient's alerts and the family's
+        // messages are asked for.
+        if (state.patientId && state.me) { loadAlerts(); loadFamilyMessages(false); }
       }
       // Only our own pages' links (the worker builds them from an id it checked).
       if (data.type === "open" && typeof data.url === "string" && data.url.startsWith("/app/care/#/")) {
@@ -140,6 +143,11 @@ export function start() {
   $("questionnaires").addEventListener("click", onQuestionnaireClick);
   $("questionnaires").addEventListener("submit", onQuestionnaireSubmit);
   $("alerts").addEventListener("click", onAlertClick);
+  // The family's messages: answered on the timeline, shared with the family.
+  const reply = (event) => { if (event.target.closest("button[data-reply-family]")) replyToFamily(); };
+  $("fm-box").addEventListener("click", reply);
+  $("fm-section").addEventListener("click", reply);
+  $("fm-more").addEventListener("click", showOlderFamilyMessages);
   $("threshold-form").addEventListener("submit", saveThresholds);
   $("nearby-list").addEventListener("change", updatePrintLink);
   $("nearby-introduce").addEventListener("click", previewIntroduction);

@@ -1,13 +1,15 @@
 // The care client: one patient: the profile and the care team as drawn, and the tabs; the
-// open alerts above them (alerts.js), the family's tab (family.js, with the questionnaires:
-// questionnaires.js) and the thresholds on the vitals tab (thresholds.js).
+// open alerts above them (alerts.js) and the family's recent messages (family-messages.js),
+// the family's tab (family.js, with the questionnaires: questionnaires.js) and the
+// thresholds on the vitals tab (thresholds.js).
 import { ageOf, dateJa } from "../lib/dates.js";
 import { $, bilingual, el, enc } from "../lib/dom.js";
 import { english } from "../lib/i18n.js";
 import { loadAlerts, resetAlerts } from "./alerts.js";
 import { asWritten, careLevelOf, CONSENT, current, failure, getJson, PROFESSION, setText, SEX, showLines, showOnly, state, TABS } from "./base.js";
 import { pickers } from "./directory.js";
-import { closeDocumentPanel } from "./documents.js";
+import { closeDocumentPanel, togglePostForm } from "./documents.js";
+import { loadFamilyMessages, resetFamilyMessages } from "./family-messages.js";
 import { loadFamily, resetFamily } from "./family.js";
 import { loadNearby, updatePrintLink } from "./nearby.js";
 import { loadQuestionnaires, resetQuestionnaires } from "./questionnaires.js";
@@ -45,6 +47,7 @@ export function resetPatient(id) {
   $("post-share").checked = false;
   resetAlerts();
   resetFamily();
+  resetFamilyMessages();
   resetQuestionnaires();
   resetThresholds();
   showLines("vital-errors", []);
@@ -61,9 +64,24 @@ export async function openPatient(id, tab) {
     resetPatient(id);
     TABS.forEach((t) => { $("tab-" + t).href = "#/patients/" + enc(id) + "/" + t; });
     loadPatient(id);
-    if (id) loadAlerts();
+    if (id) { loadAlerts(); loadFamilyMessages(false); }
   }
   selectTab(tab);
+}
+
+// 「タイムラインで返信する」: the team answers the family on the timeline, with a post shared
+// with them; the composer opens with 「家族にも共有する」 checked and takes the focus.
+export function replyToFamily() {
+  const id = state.patientId;
+  if (!id) return;
+  if (state.tab !== "timeline") {
+    selectTab("timeline"); // at once, so that the composer can take the focus
+    location.hash = "#/patients/" + enc(id) + "/timeline";
+  }
+  togglePostForm(true);
+  $("post-share").checked = true;
+  setText("post-status", "「家族にも共有する」をオンにしました。この投稿はご家族のページにも表示されます。");
+  $("post-body").focus();
 }
 
 export async function loadPatient(id) {

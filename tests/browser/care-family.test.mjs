@@ -9,13 +9,18 @@
 // page the alert stands above the tabs (上の血圧 172, 自己測定); 「確認しました」, pressed from
 // the keyboard, moves it to the acknowledged list with her name; the vitals tab marks the
 // son's readings 自己測定（清須 一郎）, draws them hollow with a legend, and says the mornings'
-// home blood pressure. axe-core checks each view, and the pages read wholly in English when
-// asked. Screenshots go to tests/output/care-family-*.png. Starts its own local host.
+// home blood pressure. The son then writes to the team through the API (「母が昨夜から咳を…」):
+// the nurse's page, back in view, shows it above the tabs (time, 清須 一郎（子）, the text's
+// lines kept) and on the 家族 tab, and 「タイムラインで返信する」 puts her in the composer with
+// 「家族にも共有する」 checked; 21 messages page with 「もっと見る」. axe-core checks each view,
+// and the pages read wholly in English when asked. Screenshots go to
+// tests/output/care-family-*.png. Starts its own local host.
 //
 //   node --test tests/browser/care-family.test.mjs      (RAINBOWNET_BIN overrides the binary)
 //
 // The binary embeds static/ when it is built: rebuild after changing static/.
 
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -30,6 +35,8 @@ const PASSWORD = "correct horse battery staple";
 const TOWN = "23233";
 const SHARED = "本日の訪問で入浴介助を行いました。明日は10時に伺います。";
 const LATER = "夕方に主治医へ報告済み。";
+const FAMILY_NOTE = "母が昨夜から咳をしています。\n熱は37.2度です。";
+const REPLY = "ご連絡ありがとうございます。本日14時に伺い、様子を拝見します。";
 // Refused requests the flow causes on purpose (a wrong threshold): Chromium logs each.
 const EXPECTED = /status of 422/;
 const HOUR = 3600 * 1000;
@@ -42,6 +49,7 @@ let nurse;
 let nurseToken;
 let patientId;
 let invitationUrl;
+let sonToken; // the son's access token on the family page
 // The nurse's phone: one page for the whole flow.
 let nurseSide;
 let morning; // the son's first reading: 7:00 Japan time today (or yesterday before 7:00)
@@ -303,6 +311,7 @@ test("the son joins with a passkey and records 172/96 at home", async (t) => {
 
   // Four earlier mornings through the API with his own token: under the threshold.
   const token = await page.evaluate(() => JSON.parse(localStorage.getItem("rainbownet-family-auth")).access_token);
+  sonToken = token;
   for (let d = 1; d <= 4; d++) {
     await expectStatus(201, api("POST", `/api/v1/patients/${patientId}/vitals`, {
       token, json: { kind: "blood_pressure", value: 138, value2: 88, measured_at: new Date(morning - d * 24 * HOUR).toISOString() },
@@ -377,6 +386,128 @@ test("the vitals tab marks the son's readings 自己測定 and says the mornings
   assert.deepEqual(errors, [], "console or page errors");
 });
 
+// The son writes to the team as the family page does: with an Idempotency-Key.
+async function familyMessage(body, key = randomUUID()) {
+  const resp = await fetch(`${base}/api/v1/patients/${patientId}/family-messages`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${sonToken}`, "content-type": "application/json", "idempotency-key": key },
+    body: JSON.stringify({ body }),
+  });
+  const text = await resp.text();
+  assert.equal(resp.status, 201, `family message: ${resp.status} ${text}`);
+  return JSON.parse(text);
+}
+
+// As when the nurse comes back to the tab or unlocks her phone.
+const backInView = (page) => page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+
+test("the son writes to the team: the message stands at the top and on the 家族 tab", async (t) => {
+  if (!nurseSide || !sonToken) return t.skip("needs the nurse's page and the son's token");
+  const { page, errors } = nurseSide;
+  assert.ok(await page.locator("#fm-box").isHidden(), "no box before any message");
+  const key = randomUUID();
+  const sent = await familyMessage(FAMILY_NOTE, key);
+  assert.equal((await familyMessage(FAMILY_NOTE, key)).id, sent.id, "a retry with the same key is the same message");
+  // The team answers on the timeline, not here.
+  await expectStatus(403, api("POST", `/api/v1/patients/${patientId}/family-messages`, { token: nurseToken, json: { body: "了解しました" } }), "the nurse writes there");
+
+  await backInView(page);
+  const box = page.locator("#fm-box");
+  await box.waitFor();
+  assert.equal(await page.locator("#fm-box-title").textContent(), "ご家族から新しい連絡があります（1件）");
+  const top = box.locator("li.fm-item");
+  assert.equal(await top.count(), 1);
+  assert.match(await top.locator(".fm-head").textContent(), /^今日 \d{1,2}:\d{2} 清須 一郎（子）$/);
+  assert.equal(await top.locator("time").getAttribute("datetime"), sent.created_at);
+  const body = top.locator(".fm-body");
+  assert.equal(await body.textContent(), FAMILY_NOTE);
+  assert.equal(await body.evaluate((p) => p.innerText), FAMILY_NOTE, "the line break is kept on screen");
+  assert.equal(await body.getAttribute("translate"), "no", "the family's words are data");
+  assert.equal(await top.locator(".fm-author").getAttribute("translate"), "no");
+  // Above the tabs, in view when the page opens on a phone.
+  const boxTop = (await box.boundingBox()).y;
+  const tabsTop = (await page.locator("nav.tabs").boundingBox()).y;
+  assert.ok(boxTop < tabsTop && boxTop < 844, `the messages at ${boxTop}px, the tabs at ${tabsTop}px`);
+  await tapTarget(box.getByRole("button", { name: "タイムラインで返信する" }), "reply button at the top");
+  assert.equal(await box.locator("#fm-box-all").getAttribute("href"), `#/patients/${patientId}/family`);
+  await noSidewaysScroll(page, "family message box");
+  await screenshot(page, "care-family-6-message.png");
+
+  await page.locator("#tab-family").click();
+  const listed = page.locator("#fm-list li.fm-item");
+  await listed.first().waitFor();
+  assert.equal(await listed.count(), 1);
+  assert.match(await listed.first().textContent(), /清須 一郎（子）母が昨夜から咳をしています。\n熱は37.2度です。/);
+  assert.ok(await page.locator("#fm-more").isHidden(), "one page only");
+  await noSidewaysScroll(page, "family tab with a message");
+  await screenshot(page, "care-family-7-messages-tab.png"); // axe-core too
+  assert.deepEqual(errors, [], "console or page errors");
+});
+
+test("「タイムラインで返信する」 opens the composer with 「家族にも共有する」 checked", async (t) => {
+  if (!nurseSide || !sonToken) return t.skip("needs the message");
+  const { page, errors } = nurseSide;
+  // From the 家族 tab, by keyboard.
+  const reply = page.locator("#fm-section").getByRole("button", { name: "タイムラインで返信する" });
+  await tapTarget(reply, "reply button on the 家族 tab");
+  await tabTo(page, reply, "タイムラインで返信する", 200);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => location.hash.endsWith("/timeline"));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "post-body", "the focus is in the composer");
+  assert.ok(await page.locator("#panel-timeline").isVisible());
+  assert.equal(await page.locator("#tab-timeline").getAttribute("aria-selected"), "true");
+  assert.equal(await page.getByLabel("家族にも共有する").isChecked(), true);
+  assert.match(await page.locator("#post-status").textContent(), /「家族にも共有する」をオンにしました/);
+  await page.keyboard.type(REPLY);
+  await page.locator("#post-submit").click();
+  await page.locator("#post-status", { hasText: "投稿しました" }).waitFor();
+  const card = page.locator("#timeline article.post", { has: page.locator(".post-body", { hasText: REPLY }) });
+  await card.locator(".shared-badge", { hasText: "家族と共有中" }).waitFor();
+  // The son reads the answer with his own token.
+  const his = await expectStatus(200, api("GET", `/api/v1/patients/${patientId}/posts`, { token: sonToken }), "the son's timeline");
+  assert.ok(his.items.some((p) => p.body === REPLY), "the reply reaches the family");
+
+  // From the box at the top, with a click: the box's button does the same on any tab.
+  await page.locator("#tab-vitals").click();
+  await page.locator("#fm-box").getByRole("button", { name: "タイムラインで返信する" }).click();
+  await page.waitForFunction(() => location.hash.endsWith("/timeline"));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "post-body");
+  assert.equal(await page.getByLabel("家族にも共有する").isChecked(), true);
+  assert.deepEqual(await axeViolations(page), [], "axe-core with the composer open");
+  await page.locator("#post-new").click(); // 書くのをやめる
+  assert.deepEqual(errors, [], "console or page errors");
+});
+
+test("more messages than a page: the box says so, and 「もっと見る」 brings the older ones", async (t) => {
+  if (!nurseSide || !sonToken) return t.skip("needs the message");
+  const { page, errors } = nurseSide;
+  for (let i = 1; i <= 20; i++) await familyMessage(`連絡 ${i}`);
+  await backInView(page);
+  await page.locator("#fm-box-title", { hasText: "（20件以上）" }).waitFor();
+  const top = page.locator("#fm-box li.fm-item");
+  assert.equal(await top.count(), 3, "the newest three at the top");
+  assert.equal(await top.first().locator(".fm-body").textContent(), "連絡 20");
+  const all = page.locator("#fm-box-all");
+  assert.equal(await all.textContent(), "ほかの連絡を見る（家族タブ）");
+  await all.click();
+  await page.waitForFunction(() => location.hash.endsWith("/family"));
+  const listed = page.locator("#fm-list li.fm-item");
+  assert.equal(await listed.count(), 20);
+  const more = page.locator("#fm-more");
+  assert.ok(await more.isVisible());
+  await tapTarget(more, "もっと見る");
+  await more.click();
+  await page.waitForFunction(() => document.querySelectorAll("#fm-list li.fm-item").length === 21);
+  assert.equal(await listed.last().locator(".fm-body").textContent(), FAMILY_NOTE, "the oldest last");
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.id), await listed.last().getAttribute("data-id"), "the focus on the first one shown");
+  assert.ok(await more.isHidden(), "nothing older");
+  // Coming back keeps the older pages shown.
+  await backInView(page);
+  await page.waitForTimeout(300);
+  assert.equal(await listed.count(), 21);
+  assert.deepEqual(errors, [], "console or page errors");
+});
+
 test("the family's parts of the patient page read in English when asked", async (t) => {
   if (!nurseSide) return t.skip("needs the nurse's page");
   const { page, errors } = nurseSide;
@@ -385,6 +516,9 @@ test("the family's parts of the patient page read in English when asked", async 
   const names = ["清須 ハナ", "清須 一郎", "清須 次郎", "看護 花子", "清須訪問看護ステーション"];
   await page.goto(`${base}/app/care/#/patients/${patientId}/vitals`);
   await page.locator("#home-bp .home-bp-main").waitFor();
+  await page.locator("#fm-box li.fm-item").first().waitFor();
+  assert.equal(await page.locator("#fm-box-title").textContent(), "New messages from the family (20 or more)");
+  assert.match(await page.locator("#fm-box .fm-head").first().textContent(), /^today \d{1,2}:\d{2} 清須 一郎 \(.+\)$/);
   await page.locator("#threshold-summary li").first().waitFor();
   await page.locator("#alert-done summary").click();
   await page.locator("#vitals-latest details summary").click();
@@ -392,6 +526,9 @@ test("the family's parts of the patient page read in English when asked", async 
   assert.deepEqual(await japaneseLeft(page, names), [], "Japanese left on the vitals tab in English");
   await page.locator("#tab-family").click();
   await page.locator("#family-list li.invitation").first().waitFor();
+  await page.locator("#fm-list li.fm-item").first().waitFor();
+  await page.locator("#fm-more").click();
+  await page.waitForFunction(() => document.querySelectorAll("#fm-list li.fm-item").length === 21);
   assert.deepEqual(await japaneseLeft(page, names), [], "Japanese left on the family tab in English");
   await page.locator("#tab-timeline").click();
   await page.locator("#timeline article.post").first().waitFor();

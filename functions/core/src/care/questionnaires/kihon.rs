@@ -221,7 +221,10 @@ pub fn score(a: &Answers) -> KihonResult {
         eligible: overall || motor || nutrition || oral || housebound || cognitive || depression,
     };
     KihonResult {
-        scored: (1..=25).filter(|&n| hit(n)).map(|n| n.to_string()).collect(),
+        scored: (1..=25)
+            .filter(|&n| hit(n))
+            .map(|n| n.to_string())
+            .collect(),
         suggestions: suggestions(&flags),
         flags,
         points_1_20,
