@@ -1,7 +1,9 @@
 // The family page: answering a questionnaire the team sent (問診), made for an older person
-// on a phone. One question a screen in large type, 「はい」「いいえ」 as two big buttons (a tap
-// answers and moves on), 「3 / 25」, 「前の質問に戻る」; numbers (height, weight) on one screen
-// with 次へ; at the end every answer to check (each tappable to change) and 「回答を送る」.
+// on a phone. One question a screen in large type, 「はい」「いいえ」 or a choice's options as
+// big buttons (a tap answers and moves on), 「3 / 25」, 「前の質問に戻る」; numbers (height
+// and weight together) and words with 次へ; an optional question has 「答えない（次へ）」
+// (questionnaire-screens.js draws each screen); at the end every answer to check (each
+// tappable to change, one left unanswered said so) and 「回答を送る」.
 // The form is the server's FHIR R4 Questionnaire; the answers go back as a
 // QuestionnaireResponse. While answering they stay in sessionStorage (this tab only), so a
 // reload loses nothing; sending, or the session's end, removes them.
@@ -9,22 +11,20 @@ import { apiError } from "../lib/api.js";
 import { $, el } from "../lib/dom.js";
 import { pick } from "../lib/i18n.js";
 import { api, failure, patientPath, setText, showLines } from "./base.js";
-import { bare, decimalOf, draftOf, dropDraft, keepDraft, RANGE, responseBody, unitOf } from "./questionnaire-items.js";
-
-// A double tap answers one question, not the next one too: the buttons wait this long.
-const SETTLE_MS = 350;
+import { bare, draftOf, dropDraft, keepDraft, optional, optionsOf, ownWords, responseBody, unitOf } from "./questionnaire-items.js";
+import { clearScreens, drawScreen, heading, hideScreens, readMeasure, readText, typedWords, words } from "./questionnaire-screens.js";
 
 const form = {
   request: null, // the questionnaire request being answered
   questionnaire: null, // its FHIR Questionnaire
-  screens: [], // [{ kind: "yesno" | "measure", items: [Questionnaire.item] }]
-  answers: {}, // linkId → true / false / a number
+  own: false, // a town's or an organization's form: its wording shown as written
+  screens: [], // [{ kind: "yesno" | "choice" | "measure" | "text", items: [Questionnaire.item] }]
+  answers: {}, // linkId → true / false / a number / an option's code / words; null: left unanswered
   index: 0, // the screen shown; screens.length is the review
   editing: false, // came from the review: answering returns there
   faults: {}, // linkId → the server's words (a 422), shown on the review
   sending: false,
   done: null, // (answered request) → the page goes on
-  settle: 0, // the timer that makes はい・いいえ tappable again
 };
 
 const answered = (screen) => screen.items.every((item) => form.answers[item.linkId] !== undefined);
@@ -43,14 +43,6 @@ function meta() {
   $("q-bar").value = form.index >= total ? total : form.index;
 }
 
-function heading(text) {
-  const h = $("q-heading");
-  h.textContent = "";
-  h.appendChild(el("span", "q-text", text));
-  window.scrollTo(0, 0);
-  h.focus();
-}
-
 function show(index) {
   form.index = Math.max(0, Math.min(index, form.screens.length));
   saveDraft();
@@ -61,61 +53,8 @@ function show(index) {
   setText("q-close", "いったん閉じる");
   $("q-close").hidden = false;
   if (form.index === form.screens.length) return review();
-  const screen = form.screens[form.index];
   $("q-review-part").hidden = true;
-  $("q-yesno").hidden = screen.kind !== "yesno";
-  $("q-measure").hidden = screen.kind !== "measure";
-  if (screen.kind === "yesno") yesNo(screen.items[0]);
-  else measure(screen.items);
-}
-
-function yesNo(item) {
-  const answer = form.answers[item.linkId];
-  [["q-yes", true], ["q-no", false]].forEach(([id, value]) => {
-    const button = $(id);
-    if (answer === undefined) button.removeAttribute("aria-pressed");
-    else button.setAttribute("aria-pressed", String(answer === value));
-    // Not tappable for a moment: the second tap of a double tap lands on nothing.
-    button.disabled = true;
-  });
-  clearTimeout(form.settle);
-  form.settle = setTimeout(() => { $("q-yes").disabled = false; $("q-no").disabled = false; }, SETTLE_MS);
-  const chosen = $("q-chosen");
-  chosen.hidden = answer === undefined;
-  chosen.textContent = answer === undefined ? "" : pick("いまの答え：" + (answer ? "はい" : "いいえ"), "Your answer: " + (answer ? "Yes" : "No"));
-  heading(item.text || "");
-}
-
-function measure(items) {
-  const fields = $("q-fields");
-  fields.textContent = "";
-  items.forEach((item, i) => {
-    const id = "q-field-" + i;
-    const label = el("label", null, item.text || "");
-    label.htmlFor = id;
-    const input = el("input");
-    input.id = id;
-    input.inputMode = "decimal";
-    input.autocomplete = "off";
-    input.maxLength = 6;
-    input.dataset.linkId = item.linkId;
-    input.setAttribute("aria-describedby", id + "-error");
-    const value = form.answers[item.linkId];
-    input.value = value === undefined ? "" : String(value);
-    const error = el("p", "field-error");
-    error.id = id + "-error";
-    error.hidden = true;
-    fields.append(label, input, error);
-  });
-  const names = items.map((item) => bare(item.text));
-  heading(names.join("と") + "を入れてください");
-}
-
-function fieldError(input, text) {
-  const line = $(input.id + "-error");
-  line.textContent = text;
-  line.hidden = false;
-  input.setAttribute("aria-invalid", "true");
+  drawScreen(form.screens[form.index], form.answers, form.own);
 }
 
 // --- answering ----------------------------------------------------------------------------
@@ -131,43 +70,43 @@ function next() {
   }
 }
 
-function answerYesNo(event) {
+// The screen shown, if it is of `kinds`.
+function shown(...kinds) {
   const screen = form.screens[form.index];
-  if (!screen || screen.kind !== "yesno") return;
+  return screen && kinds.includes(screen.kind) ? screen : null;
+}
+
+function answerYesNo(event) {
+  const screen = shown("yesno");
+  if (!screen) return;
   form.answers[screen.items[0].linkId] = event.currentTarget.dataset.answer === "yes";
   next();
 }
 
-function answerMeasure(event) {
+function answerOption(event) {
+  const button = event.target.closest("button[data-code]");
+  const screen = shown("choice");
+  if (!button || button.disabled || !screen) return;
+  form.answers[screen.items[0].linkId] = button.dataset.code;
+  next();
+}
+
+// 次へ under a number or words: what was typed, or its fault beside the box.
+function answerTyped(event) {
   event.preventDefault();
-  const screen = form.screens[form.index];
-  if (!screen || screen.kind !== "measure") return;
-  const inputs = Array.from($("q-fields").querySelectorAll("input"));
-  const values = {};
-  let first = null;
-  inputs.forEach((input, i) => {
-    const item = screen.items[i];
-    const unit = unitOf(item);
-    const range = RANGE[unit];
-    const value = decimalOf(input.value);
-    input.removeAttribute("aria-invalid");
-    $(input.id + "-error").hidden = true;
-    let problem = null;
-    if (!input.value.trim()) problem = pick(bare(item.text) + "を入れてください。", "Please enter a number.");
-    else if (isNaN(value)) problem = pick("数字で入れてください（例：" + (range ? range[2] : "50") + "）。", "Please enter a number (e.g. " + (range ? range[2] : "50") + ").");
-    else if (range && (value < range[0] || value > range[1])) {
-      problem = pick(bare(item.text) + "は " + range[0] + "〜" + range[1] + " " + unit + " で入れてください。",
-        "Please enter " + range[0] + " to " + range[1] + " " + unit + ".");
-    }
-    if (problem) {
-      fieldError(input, problem);
-      if (!first) first = input;
-    } else {
-      values[item.linkId] = value;
-    }
-  });
-  if (first) { first.focus(); return; }
+  const screen = shown("measure", "text");
+  if (!screen) return;
+  const values = screen.kind === "text" ? readText(screen) : readMeasure(screen);
+  if (!values) return;
   Object.assign(form.answers, values);
+  next();
+}
+
+// 「答えない（次へ）」: left unanswered on purpose (null), and left out of the response.
+function skip() {
+  const screen = form.screens[form.index];
+  if (!screen || !optional(screen)) return;
+  screen.items.forEach((item) => { form.answers[item.linkId] = null; });
   next();
 }
 
@@ -177,6 +116,13 @@ function back() {
 
 // --- the review ---------------------------------------------------------------------------
 
+// Words written, as the review shows them: the first line's start, the rest on its screen.
+const SHORT = 80;
+const shortened = (text) => {
+  const flat = String(text).replace(/\s+/g, " ");
+  return [...flat].length > SHORT ? [...flat].slice(0, SHORT).join("") + "…" : flat;
+};
+
 function answerText(screen) {
   const line = el("span", "q-review-answer");
   if (!answered(screen)) {
@@ -184,20 +130,37 @@ function answerText(screen) {
     line.textContent = pick("まだ答えていません", "Not answered yet");
     return line;
   }
-  if (screen.kind === "yesno") {
-    line.textContent = form.answers[screen.items[0].linkId] ? pick("はい", "Yes") : pick("いいえ", "No");
-    return line;
+  const item = screen.items[0];
+  const value = form.answers[item.linkId];
+  if (screen.items.every((x) => form.answers[x.linkId] === null)) {
+    line.classList.add("skipped");
+    line.textContent = pick("（答えていません）", "(not answered)");
+  } else if (screen.kind === "yesno") {
+    line.textContent = value ? pick("はい", "Yes") : pick("いいえ", "No");
+  } else if (screen.kind === "choice") {
+    const option = optionsOf(item).find((o) => o.code === value);
+    line.appendChild(words("span", null, option ? option.display : value, form.own));
+  } else if (screen.kind === "text") {
+    line.appendChild(words("span", "q-review-written", shortened(value), true)); // the family's own words
+  } else if (screen.items.length === 1 && !unitOf(item)) {
+    line.textContent = String(value);
+  } else {
+    screen.items.forEach((x, i) => {
+      if (i) line.append(pick("／", " / "));
+      line.append(el("span", null, bare(x.text)), " " + form.answers[x.linkId] + " " + unitOf(x));
+    });
   }
-  screen.items.forEach((item, i) => {
-    if (i) line.append(pick("／", " / "));
-    line.append(el("span", null, bare(item.text)), " " + form.answers[item.linkId] + " " + unitOf(item));
-  });
   return line;
 }
 
+// The question as the review names it: 「身長・体重」 for numbers of one question.
+function questionText(screen) {
+  const text = screen.kind === "measure" && screen.items.length > 1 ? screen.items.map((x) => bare(x.text)).join("・") : screen.items[0].text;
+  return words("span", "q-review-question", text, form.own);
+}
+
 function review() {
-  $("q-yesno").hidden = true;
-  $("q-measure").hidden = true;
+  hideScreens();
   $("q-review-part").hidden = false;
   setText("q-progress", pick("確認", "Check"));
   const list = $("q-review");
@@ -209,10 +172,9 @@ function review() {
     button.dataset.index = String(i);
     const number = screen.items[0].prefix || String(i + 1);
     button.append(el("span", "q-review-number", number));
-    const words = el("span", "q-review-words");
-    words.append(el("span", "q-review-question", screen.kind === "yesno" ? screen.items[0].text : screen.items.map((x) => bare(x.text)).join("・")));
-    words.append(answerText(screen));
-    button.append(words);
+    const said = el("span", "q-review-words");
+    said.append(questionText(screen), answerText(screen));
+    button.append(said);
     item.appendChild(button);
     const faults = screen.items.map((x) => form.faults[x.linkId]).filter(Boolean);
     if (faults.length) {
@@ -258,6 +220,7 @@ function placeFaults(error, sent) {
 
 function showAnswered() {
   dropDraft(form.request.id);
+  hideScreens();
   $("q-review-part").hidden = true;
   $("q-back").hidden = true;
   $("q-kept").hidden = true;
@@ -306,8 +269,10 @@ export function begin(request, questionnaire, screens, done) {
   Object.assign(form, {
     request: request, questionnaire: questionnaire, screens: screens, done: done,
     answers: (draft && draft.answers) || {}, faults: {}, editing: !!(draft && draft.editing), sending: false,
+    own: ownWords(request.questionnaire),
   });
   setText("q-form-title", request.title || questionnaire.title || "");
+  $("q-form-title").translate = !form.own;
   showLines("q-errors", []);
   // Where it was left: that screen, else the first unanswered one.
   const firstOpen = screens.findIndex((s) => !answered(s));
@@ -327,14 +292,18 @@ export function end() {
   form.done = null;
   $("q-heading").textContent = "";
   $("q-review").textContent = "";
-  $("q-fields").textContent = "";
+  clearScreens();
   showLines("q-errors", []);
 }
 
 export function wire() {
   $("q-yes").addEventListener("click", answerYesNo);
   $("q-no").addEventListener("click", answerYesNo);
-  $("q-measure").addEventListener("submit", answerMeasure);
+  $("q-options").addEventListener("click", answerOption);
+  $("q-measure").addEventListener("submit", answerTyped);
+  $("q-textform").addEventListener("submit", answerTyped);
+  $("q-words").addEventListener("input", typedWords);
+  $("q-skip").addEventListener("click", skip);
   $("q-back").addEventListener("click", back);
   $("q-review").addEventListener("click", changeFrom);
   $("q-send").addEventListener("click", send);

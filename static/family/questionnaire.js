@@ -9,7 +9,7 @@ import { pick, say } from "../lib/i18n.js";
 import { loadAccess } from "./access.js";
 import { api, asWritten, failure, patientPath, setText, showLines, showOnly, state, when } from "./base.js";
 import { answering, begin, end, wire } from "./questionnaire-form.js";
-import { answeredCount, draftOf, dropAllDrafts, screensOf } from "./questionnaire-items.js";
+import { answeredCount, draftOf, dropAllDrafts, ownWords, screensOf } from "./questionnaire-items.js";
 
 const HASH = "questionnaire";
 // pushed: the view added its own history entry; leaving: closed, history.back() under way.
@@ -28,6 +28,12 @@ async function formOf(id) {
 
 // --- the list -----------------------------------------------------------------------------
 
+// The form's title: a town's or an organization's as written, the checklist's in the reader's language.
+function titleOf(request, className) {
+  const title = el("span", className || null, request.title || request.questionnaire);
+  return ownWords(request.questionnaire) ? asWritten(title) : title;
+}
+
 function openCard(request) {
   const card = el("section", "q-request");
   card.dataset.id = request.id;
@@ -35,7 +41,7 @@ function openCard(request) {
   card.setAttribute("aria-labelledby", titleId);
   const title = el("h2", "q-request-title");
   title.id = titleId;
-  title.append(el("span", null, "ケアチームから問診が届いています："), el("span", null, request.title || request.questionnaire));
+  title.append(el("span", null, "ケアチームから問診が届いています："), titleOf(request));
   card.appendChild(title);
   const from = el("p", "muted");
   if (request.requested_by) from.append(asWritten(el("span", "q-request-by", request.requested_by)), pick("さんから　", " sent it, "));
@@ -60,7 +66,7 @@ function openCard(request) {
 function answeredLine(request) {
   const item = el("li", "q-done");
   item.dataset.id = request.id;
-  item.appendChild(el("span", "q-done-title", request.title || request.questionnaire));
+  item.appendChild(titleOf(request, "q-done-title"));
   item.appendChild(el("span", "badge", pick("回答済み", "Answered")));
   const by = request.answered_by === "professional" ? pick("（ケアチームが記入）", " (filled in by the care team)") : "";
   item.appendChild(el("span", "q-done-when muted", pick("回答：", "Answered: ") + when(request.answered_at) + by));

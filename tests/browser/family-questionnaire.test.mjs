@@ -9,6 +9,10 @@
 // has the answers and the scoring; a second answer is 409 (the same answers from the same person: the request as it stands), and on the page a questionnaire
 // someone else answered first is said kindly. The access log lists the nurse's and the
 // son's actions, a day a heading, repeats as one line with a count, a page at a time.
+// Then a town's own form (written by its staff through the API: an optional yes/no, a choice,
+// a number, words), answered with big buttons, full-width digits and a long text, the
+// optional question skipped with the keyboard, a refused choice said beside it; and once more
+// in English, where only the form's own wording (translate="no") stays Japanese.
 // axe-core checks every screen shown. Screenshots go to tests/output/family-q-*.png.
 //
 //   node --test tests/browser/family-questionnaire.test.mjs   (RAINBOWNET_BIN overrides the binary)
@@ -16,7 +20,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  apiClient, apiLogin, axeViolations, expectStatus, launchChromium, registerProfessional, screenshot, startHost,
+  apiClient, apiLogin, axeViolations, expectStatus, japaneseLeft, launchChromium, registerProfessional, screenshot, startHost,
   FAMILY_PATIENT as PATIENT, PHONE,
 } from "./support.mjs";
 
@@ -343,5 +347,225 @@ test("the access log lists who looked at the record and what they did, a day at 
   assert.equal(await page.locator("#access-days .access-name").first().getAttribute("translate"), "no");
   assert.deepEqual(await axeViolations(page), [], "axe-core on the whole log");
   await noSidewaysScroll(page, "the access log");
+  assert.deepEqual(errors, [], "console or page errors");
+});
+
+// --- a town's own form --------------------------------------------------------------------
+
+const TOWN_FORM = {
+  title: "清須市 くらしのアンケート",
+  items: [
+    { text: "この1か月、外出を控えていますか", type: "boolean", required: false },
+    { text: "物忘れが気になりますか", type: "choice", options: ["なし", "少し", "多い"], required: true },
+    { text: "1日に何杯、お茶や水を飲みますか", type: "decimal", required: true },
+    { text: "困っていることがあれば書いてください", type: "text", required: true },
+  ],
+};
+let townFormId;
+const WORDS = "夜、トイレに起きることが多くて心配です。\n昼間は元気です。";
+
+async function atScreen(page, n, total) {
+  await page.locator("#q-progress", { hasText: new RegExp(`^${n} / ${total}$`) }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "q-heading", `the focus on question ${n}'s heading`);
+}
+
+const focusedId = (page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent);
+
+test("a town's own form: a choice, a number, words, and a question he may leave out", async () => {
+  const { page, errors } = phone;
+  const staff = await registerProfessional(api, ADMIN_TOKEN, {
+    organization: { municipality_code: TOWN, kind: "municipality", name: "清須市役所 高齢福祉課" },
+    email: `q-staff-${Date.now()}@example.jp`, name: "清須 管理子", profession: "municipal_staff",
+    roles: ["municipal_staff"], password: PASSWORD,
+  }, "register the town's staff member");
+  const staffToken = await apiLogin(api, staff, PASSWORD);
+  const form = await expectStatus(201, api("POST", "/api/v1/care/questionnaires", { token: staffToken, json: TOWN_FORM }), "the town's form");
+  townFormId = form.id;
+  const sent = await expectStatus(201, api("POST", patientPath("/questionnaire-requests"), {
+    token: nurseToken, json: { questionnaire: form.id },
+  }), "the nurse sends the town's form");
+  await page.reload();
+  const card = page.locator(`#questionnaire-open .q-request[data-id="${sent.id}"]`);
+  await card.waitFor();
+  assert.equal(await card.locator("h2").textContent(), "ケアチームから問診が届いています：清須市 くらしのアンケート");
+  assert.equal(await card.locator("h2 [translate=no]").textContent(), TOWN_FORM.title, "the form's title is data");
+  await card.getByRole("button", { name: "回答する" }).click();
+
+  // 1, optional: はい, いいえ and 「答えない（次へ）」, reached and pressed with the keyboard.
+  await atScreen(page, 1, 4);
+  assert.equal(await page.locator("#q-heading").textContent(), TOWN_FORM.items[0].text);
+  assert.equal(await page.locator("#q-heading .q-text").getAttribute("translate"), "no");
+  assert.equal(await page.locator("#q-optional-hint").textContent(), "この質問は、答えなくてもかまいません。");
+  await page.locator("#q-skip:enabled").waitFor();
+  await screenshot(page, "family-q-7-optional.png");
+  for (const id of ["q-yes", "q-no", "q-skip"]) {
+    await page.keyboard.press("Tab");
+    assert.equal(await focusedId(page), id, `Tab reaches ${id}`);
+  }
+  await page.keyboard.press("Enter");
+
+  // 2: a choice, a big button per option; a tap answers.
+  await atScreen(page, 2, 4);
+  assert.equal(await page.locator("#q-heading").textContent(), TOWN_FORM.items[1].text);
+  assert.equal(await page.locator("#q-optional-hint").isVisible(), false, "a required question says nothing of leaving it");
+  assert.equal(await page.locator("#q-skip").isVisible(), false, "no 答えない on a required question");
+  const options = page.locator("#q-options button");
+  assert.equal(await options.count(), 3);
+  for (let i = 0; i < 3; i++) {
+    const b = await options.nth(i).boundingBox();
+    assert.ok(b.height >= 60 && b.width >= 300, `option ${i + 1}: ${b.width}x${b.height}`);
+    assert.equal(await options.nth(i).locator("[translate=no]").textContent(), TOWN_FORM.items[1].options[i]);
+  }
+  await page.locator("#q-options button:enabled").first().waitFor();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.code), "1", "Tab from the question reaches the first option");
+  await noSidewaysScroll(page, "a choice");
+  await screenshot(page, "family-q-8-choice.png");
+  await page.getByRole("button", { name: "多い", exact: true }).click();
+
+  // 3: a number, no unit, no range; full-width digits count, words do not.
+  await atScreen(page, 3, 4);
+  const number = page.locator("#q-field-0");
+  assert.equal(await number.getAttribute("inputmode"), "decimal");
+  assert.equal(await page.locator("#q-field-0-label").textContent(), "答え（数字）");
+  await number.fill("たくさん");
+  await page.getByRole("button", { name: "次へ", exact: true }).click();
+  await page.locator("#q-field-0-error", { hasText: "数字で入れてください" }).waitFor();
+  assert.equal(await number.getAttribute("aria-invalid"), "true");
+  assert.equal(await focusedId(page), "q-field-0");
+  await noSidewaysScroll(page, "a number");
+  await screenshot(page, "family-q-9-number.png");
+  await number.fill("１２．５");
+  await page.keyboard.press("Enter");
+
+  // 4: words, a big box; the count near 2,000 characters; too many is said, not sent.
+  await atScreen(page, 4, 4);
+  const box = page.locator("#q-words");
+  await page.keyboard.press("Tab");
+  assert.equal(await focusedId(page), "q-words", "Tab from the question reaches the box");
+  await page.getByRole("button", { name: "次へ", exact: true }).click();
+  await page.locator("#q-words-error", { hasText: "答えを書いてください。" }).waitFor();
+  await box.fill("あ".repeat(1990));
+  await page.locator("#q-words-count", { hasText: "あと 10 文字書けます（2000 文字まで）。" }).waitFor();
+  assert.equal(await page.locator("#q-words-error").isVisible(), false, "typing takes the fault away");
+  await box.fill("あ".repeat(2001));
+  await page.locator("#q-words-count.over", { hasText: "1 文字多すぎます" }).waitFor();
+  await page.getByRole("button", { name: "次へ", exact: true }).click();
+  await page.locator("#q-words-error", { hasText: "長すぎます。2000 文字までにしてください。" }).waitFor();
+  assert.equal(await box.getAttribute("aria-invalid"), "true");
+  await noSidewaysScroll(page, "words");
+  await screenshot(page, "family-q-10-text.png");
+  await box.fill(WORDS);
+  await page.keyboard.press("Tab");
+  assert.equal(await focusedId(page), "q-words-next");
+  await page.keyboard.press("Enter");
+
+  // The review: every question, the one left out said so; changed from the list.
+  await page.locator("#q-heading", { hasText: "回答の確認" }).waitFor();
+  const rows = page.locator("#q-review .q-review-item");
+  assert.equal(await rows.count(), 4);
+  assert.match(await rows.nth(0).textContent(), /外出を控えていますか（答えていません）$/);
+  assert.match(await rows.nth(1).textContent(), /物忘れが気になりますか多い$/);
+  assert.match(await rows.nth(2).textContent(), /お茶や水を飲みますか12\.5$/);
+  assert.match(await rows.nth(3).textContent(), /困っていることがあれば書いてください夜、トイレに起きることが多くて心配です。 昼間は元気です。$/);
+  assert.equal(await rows.nth(3).locator(".q-review-answer [translate=no]").count(), 1, "his words as written");
+  await rows.nth(1).getByRole("button").click();
+  await atScreen(page, 2, 4);
+  assert.equal(await page.locator("#q-choice-chosen").textContent(), "いまの答え：多い");
+  assert.equal(await options.nth(2).getAttribute("aria-pressed"), "true");
+  await page.getByRole("button", { name: "少し", exact: true }).click();
+  await page.locator("#q-heading", { hasText: "回答の確認" }).waitFor();
+  assert.match(await rows.nth(1).textContent(), /少し$/);
+
+  // The server refuses the choice (changed on its way): its words beside question 2.
+  await page.route("**/response", async (route) => {
+    const body = JSON.parse(route.request().postData());
+    body.item.find((i) => i.linkId === "2").answer[0].valueCoding.code = "9";
+    await route.continue({ postData: JSON.stringify(body) });
+  }, { times: 1 });
+  await page.getByRole("button", { name: "回答を送る" }).click();
+  await page.locator("#q-review .faulty").waitFor();
+  assert.equal(await page.locator("#q-review .faulty").count(), 1);
+  assert.match(await rows.nth(1).locator(".field-error").textContent(), /この質問に合う形で回答してください/);
+  assert.match(await page.locator("#q-errors").textContent(), /送れませんでした/);
+  assert.equal(await page.evaluate(() => document.activeElement?.closest(".q-review-item")?.querySelector(".q-review-number")?.textContent), "2");
+  await noSidewaysScroll(page, "the review");
+  await screenshot(page, "family-q-11-review.png");
+  await rows.nth(1).getByRole("button").click();
+  await atScreen(page, 2, 4);
+  await page.getByRole("button", { name: "少し", exact: true }).click();
+  await page.locator("#q-heading", { hasText: "回答の確認" }).waitFor();
+  assert.equal(await page.locator("#q-review .faulty").count(), 0);
+
+  await page.getByRole("button", { name: "回答を送る" }).click();
+  await page.locator("#questionnaire-done").waitFor();
+  assert.match(await page.locator("#questionnaire-done").textContent(), /回答を送りました/);
+  await page.locator(`#questionnaire-answered .q-done[data-id="${sent.id}"]`).waitFor();
+
+  // The nurse reads the answers as he sent them; the question he left out is not there.
+  const list = await expectStatus(200, api("GET", patientPath("/questionnaire-requests"), { token: nurseToken }), "the nurse's list");
+  const answered = list.items.find((r) => r.id === sent.id);
+  assert.equal(answered.answered_by, "family");
+  assert.equal(answered.response.questionnaire, `urn:rainbownet:questionnaire:${form.id}`);
+  assert.equal(answered.response.status, "completed");
+  assert.deepEqual(answered.response.item, [
+    { linkId: "2", answer: [{ valueCoding: { code: "2", display: "少し" } }] },
+    { linkId: "3", answer: [{ valueDecimal: 12.5 }] },
+    { linkId: "4", answer: [{ valueString: WORDS }] },
+  ]);
+  assert.deepEqual(errors, [], "console or page errors");
+});
+
+test("in English, a town's form keeps only its own wording in Japanese", async () => {
+  const { page, errors } = phone;
+  assert.ok(townFormId, "needs the town's form");
+  const sent = await expectStatus(201, api("POST", patientPath("/questionnaire-requests"), {
+    token: nurseToken, json: { questionnaire: townFormId },
+  }), "the town's form again");
+  await page.evaluate(() => localStorage.setItem("rainbownet.lang", "en"));
+  await page.reload();
+  const card = page.locator(`#questionnaire-open .q-request[data-id="${sent.id}"]`);
+  await card.waitFor();
+  const names = [TOWN_FORM.title, "清須 ハナ"];
+  const left = async (where) => assert.deepEqual(await japaneseLeft(page, names), [], `Japanese left on ${where} in English`);
+  await card.getByRole("button", { name: "Answer", exact: true }).click();
+
+  await atScreen(page, 1, 4);
+  await page.locator("#q-skip:enabled").waitFor();
+  assert.equal(await page.locator("#q-skip").textContent(), "Skip this question");
+  await left("an optional yes/no");
+  await page.getByRole("button", { name: "Yes", exact: true }).click();
+  await atScreen(page, 2, 4);
+  await left("a choice");
+  await page.getByRole("button", { name: "なし", exact: true }).click();
+  await atScreen(page, 3, 4);
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.locator("#q-field-0-error:not([hidden])").waitFor();
+  await left("a number, refused");
+  await page.locator("#q-field-0").fill("-3");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await atScreen(page, 4, 4);
+  await page.locator("#q-words").fill("あ".repeat(1995));
+  await page.locator("#q-words-count", { hasText: "5 characters left (up to 2000)." }).waitFor();
+  await left("words, near the limit");
+  await page.locator("#q-words").fill("");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.locator("#q-words-error", { hasText: "Please write an answer." }).waitFor();
+  await left("words, refused");
+  await page.locator("#q-words").fill("Thank you");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.locator("#q-heading", { hasText: "Check your answers" }).waitFor();
+  assert.match(await page.locator("#q-review .q-review-item").nth(0).textContent(), /Yes$/);
+  await left("the review");
+  assert.deepEqual(await axeViolations(page), [], "axe-core on the review in English");
+  await screenshot(page, "family-q-12-english.png");
+  await page.getByRole("button", { name: "Send the answers" }).click();
+  await page.locator("#questionnaire-done").waitFor();
+  const answered = (await expectStatus(200, api("GET", patientPath("/questionnaire-requests"), { token: nurseToken }), "list"))
+    .items.find((r) => r.id === sent.id);
+  assert.deepEqual(answered.response.item.map((i) => i.answer[0]), [
+    { valueBoolean: true }, { valueCoding: { code: "1", display: "なし" } }, { valueDecimal: -3 }, { valueString: "Thank you" },
+  ]);
+  await page.evaluate(() => localStorage.setItem("rainbownet.lang", "ja"));
   assert.deepEqual(errors, [], "console or page errors");
 });
