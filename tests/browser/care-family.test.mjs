@@ -28,6 +28,7 @@ import {
   apiClient, apiLogin, axeViolations, expectStatus, japaneseLeft, launchChromium, output, registerProfessional, screenshot,
   signIn, startHost,
   FAMILY_PATIENT as PATIENT, PHONE,
+  noSidewaysScroll, tapTarget, tabTo,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -83,28 +84,6 @@ function watch(context) {
   context.on("weberror", (e) => errors.push(e.error().message));
   context.on("console", (m) => { if (m.type() === "error" && !EXPECTED.test(m.text())) errors.push(m.text()); });
   return errors;
-}
-
-async function noSidewaysScroll(page, where) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `${where}: the page is ${width}px wide on a 390px phone`);
-}
-
-async function tapTarget(locator, what) {
-  const box = await locator.boundingBox();
-  assert.ok(box && box.height >= 44, `${what}: tap target ${box?.width}x${box?.height}`);
-}
-
-// Tab from the top of the page until `locator` has the focus (a keyboard alone reaches it).
-async function tabTo(page, locator, what, most = 120) {
-  const target = await locator.elementHandle();
-  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
-  await page.locator("a.brand").focus();
-  for (let i = 0; i < most; i++) {
-    if (await page.evaluate((el) => document.activeElement === el, target)) return i;
-    await page.keyboard.press("Tab");
-  }
-  assert.fail(`${what}: not reached with ${most} presses of Tab`);
 }
 
 // ISO text of `ms` as datetime-local wants it, in Japan time.

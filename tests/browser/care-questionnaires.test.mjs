@@ -25,6 +25,7 @@ import assert from "node:assert/strict";
 import {
   apiClient, apiLogin, axeViolations, expectStatus, japaneseLeft, launchChromium, output, registerProfessional, screenshot,
   signIn, startHost,
+  noSidewaysScroll, tapTarget, tabTo,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -87,28 +88,6 @@ function watch(context) {
   return errors;
 }
 
-async function noSidewaysScroll(page, width, where) {
-  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(scroll <= width, `${where}: the page is ${scroll}px wide on a ${width}px screen`);
-}
-
-async function tapTarget(locator, what) {
-  const box = await locator.boundingBox();
-  assert.ok(box && box.height >= 44, `${what}: tap target ${box?.width}x${box?.height}`);
-}
-
-// Tab from the top of the page until `locator` has the focus (a keyboard alone reaches it).
-async function tabTo(page, locator, what, most = 200) {
-  const target = await locator.elementHandle();
-  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
-  await page.locator("a.brand").focus();
-  for (let i = 0; i < most; i++) {
-    if (await page.evaluate((el) => document.activeElement === el, target)) return i;
-    await page.keyboard.press("Tab");
-  }
-  assert.fail(`${what}: not reached with ${most} presses of Tab`);
-}
-
 const focusedId = (page) => page.evaluate(() => document.activeElement?.id || "");
 
 test("the town's staff member writes a form of four kinds of question on the admin page (1280 px)", async () => {
@@ -131,7 +110,7 @@ test("the town's staff member writes a form of four kinds of question on the adm
   assert.equal(await row(0).getByLabel("答え方").inputValue(), "boolean");
   assert.ok(await row(0).locator("fieldset.q-options").isHidden(), "options only for a choice");
   // Question 2, added from the keyboard: the new question's text takes the focus.
-  await tabTo(page, page.locator("#q-add"), "質問を追加");
+  await tabTo(page, page.locator("#q-add"), "質問を追加", 200);
   await page.keyboard.press("Enter");
   assert.match(await focusedId(page), /^qe-\d+-text$/, "the new question's text has the focus");
   await page.keyboard.type("1日に歩いた歩数");
@@ -164,20 +143,20 @@ test("the town's staff member writes a form of four kinds of question on the adm
   await page.keyboard.type("強い");
   // The choice moves up to second place, from the keyboard: its 上へ keeps the focus.
   const up = row(2).getByRole("button", { name: "質問3を上へ移動" });
-  await tabTo(page, up, "上へ");
+  await tabTo(page, up, "上へ", 200);
   await page.keyboard.press("Enter");
   await page.locator("#q-editor-status", { hasText: "質問3を2番目に移動しました" }).waitFor();
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "質問2を上へ移動");
   const texts = await page.locator("#q-items textarea").evaluateAll((all) => all.map((t) => t.value));
   assert.deepEqual(texts, QUESTIONS.map((q) => q.text));
   assert.deepEqual(await page.locator("#q-items fieldset.q-item-box > legend").allTextContents(), ["質問 1", "質問 2", "質問 3", "質問 4"]);
-  await noSidewaysScroll(page, 1280, "the editor");
+  await noSidewaysScroll(page, "the editor", 1280);
   await screenshot(page, "care-questionnaires-1-editor.png");
   // The section alone, to look at: the admin page is long.
   await section.screenshot({ path: join(output, "care-questionnaires-1-editor-section.png") });
 
   const save = page.locator("#q-save");
-  await tabTo(page, save, "保存");
+  await tabTo(page, save, "保存", 200);
   await page.keyboard.press("Enter");
   await page.locator("#q-result", { hasText: `保存しました：「${FORM_TITLE}」（4問）` }).waitFor();
   const item = page.locator("#q-list li.q-form-item", { hasText: FORM_TITLE });
@@ -232,7 +211,7 @@ test("a nurse of the town sends the 基本チェックリスト and the town's f
   await select.selectOption(formId);
   const send = page.locator("#q-send");
   await tapTarget(send, "送る");
-  await tabTo(page, send, "送る");
+  await tabTo(page, send, "送る", 200);
   await page.keyboard.press("Enter");
   await page.locator("#q-status", { hasText: `問診票を送りました（ご家族のページに表示されます）：${FORM_TITLE}` }).waitFor();
   const open = page.locator("#q-open li.q-request");
@@ -244,7 +223,7 @@ test("a nurse of the town sends the 基本チェックリスト and the town's f
   await tapTarget(open.nth(0).getByRole("button", { name: "訪問時に代わりに記入する" }), "訪問時に代わりに記入する");
   const sent = await expectStatus(200, api("GET", `/api/v1/patients/${patientId}/questionnaire-requests`, { token: nurseToken }), "requests");
   assert.deepEqual(sent.items.map((r) => [r.questionnaire, r.answered_at]), [[formId, null], ["kihon-checklist", null]]);
-  await noSidewaysScroll(page, 390, "questionnaires sent");
+  await noSidewaysScroll(page, "questionnaires sent", 390);
   await screenshot(page, "care-questionnaires-3-sent.png");
   assert.deepEqual(errors, [], "console or page errors");
 });
@@ -336,7 +315,7 @@ test("the patient page shows the checklist's answers, result and places nearby",
   assert.match(found[0], /約 \d+ m|約 \d+\.\d km/);
   assert.match(await places.locator("[role=status]").textContent(), /自宅から近い順に \d 件/);
   assert.match(await places.locator("a.handout-link").getAttribute("href"), /^\/resources\/print\?ids=/);
-  await noSidewaysScroll(page, 390, "the checklist's result");
+  await noSidewaysScroll(page, "the checklist's result", 390);
   await screenshot(page, "care-questionnaires-4-result.png");
   // Pressed again, the list folds away.
   await page.keyboard.press("Enter");
@@ -493,7 +472,7 @@ test("an org admin sees the town's form but may not retire it; the town's staff 
   await listed.waitFor();
   assert.match(await listed.textContent(), /市町の問診票/);
   assert.equal(await listed.getByRole("button", { name: /使うのをやめる/ }).count(), 0, "the town's form is the town's to retire");
-  await noSidewaysScroll(page, 390, "the admin page of an org admin");
+  await noSidewaysScroll(page, "the admin page of an org admin", 390);
   await context.close();
 
   const staffSide = await browser.newContext(PHONE);
@@ -511,7 +490,7 @@ test("an org admin sees the town's form but may not retire it; the town's staff 
   await staffPage.locator("#q-list-result", { hasText: `「${FORM_TITLE}」を使うのをやめました` }).waitFor();
   await staffPage.locator("#q-list-status", { hasText: "まだ問診票はありません" }).waitFor();
   assert.equal(await focusedId(staffPage), "q-list-title");
-  await noSidewaysScroll(staffPage, 390, "the admin page on a phone");
+  await noSidewaysScroll(staffPage, "the admin page on a phone", 390);
   await screenshot(staffPage, "care-questionnaires-7-retired-390.png");
   const forms = await expectStatus(200, api("GET", "/api/v1/care/questionnaires", { token: nurseToken }), "the nurse's forms");
   assert.deepEqual(forms.items.map((f) => f.id), ["kihon-checklist"], "a retired form is sent no more");

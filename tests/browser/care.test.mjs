@@ -21,6 +21,7 @@ import assert from "node:assert/strict";
 import {
   apiClient, apiLogin, axeViolations, englishWords, expectStatus, hotp, launchChromium, output, registerProfessional, screenshot,
   signIn, startHost,
+  noSidewaysScroll, tapTarget,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -190,16 +191,6 @@ async function login(page, account) {
   await page.locator("#login-form").waitFor();
   await signIn(page, account, PASSWORD);
   await page.locator("#patient-list a.patient-link").first().waitFor();
-}
-
-async function noSidewaysScroll(page, where) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `${where}: the page is ${width}px wide on a 390px phone`);
-}
-
-async function tapTarget(locator, what) {
-  const box = await locator.boundingBox();
-  assert.ok(box && box.height >= 44, `${what}: tap target ${box?.width}x${box?.height}`);
 }
 
 function postCard(page, text) {

@@ -20,6 +20,7 @@ import assert from "node:assert/strict";
 import {
   apiClient, apiLogin, base32Decode, expectStatus, launchChromium, registerProfessional, screenshot, signIn,
   startHost, watchErrors,
+  noSidewaysScroll, tapTarget,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -81,16 +82,6 @@ async function open(name) {
   const errors = watchErrors(page);
   sessions[name] = { context, page, errors };
   return sessions[name];
-}
-
-async function noSidewaysScroll(page, where) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `${where}: the page is ${width}px wide on a 390px phone`);
-}
-
-async function tapTarget(locator, what) {
-  const box = await locator.boundingBox();
-  assert.ok(box && box.height >= 44, `${what}: tap target ${box?.width}x${box?.height}`);
 }
 
 // Chromium logs a refused request itself; these are the ones a step causes on purpose.

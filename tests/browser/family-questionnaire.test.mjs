@@ -22,6 +22,7 @@ import assert from "node:assert/strict";
 import {
   apiClient, apiLogin, axeViolations, expectStatus, japaneseLeft, launchChromium, registerProfessional, screenshot, startHost,
   FAMILY_PATIENT as PATIENT, PHONE,
+  noSidewaysScroll,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -88,11 +89,6 @@ after(async () => {
 });
 
 const familyToken = () => phone.page.evaluate((key) => JSON.parse(localStorage.getItem(key)).access_token, KEY);
-
-async function noSidewaysScroll(page, where) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `${where}: the page is ${width}px wide on a 390px phone`);
-}
 
 async function atQuestion(page, n) {
   await page.locator("#q-progress", { hasText: new RegExp(`^${n} / 25$`) }).waitFor();

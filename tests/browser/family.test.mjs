@@ -24,6 +24,7 @@ import {
   apiClient, apiLogin, axeViolations, englishWords, expectStatus, japaneseLeft, launchChromium, registerProfessional,
   output, screenshot, startHost,
   FAMILY_PATIENT as PATIENT, PHONE,
+  noSidewaysScroll, tapTarget,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -91,16 +92,6 @@ async function addAuthenticator(cdp) {
     },
   });
   return authenticatorId;
-}
-
-async function noSidewaysScroll(page, where) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `${where}: the page is ${width}px wide on a 390px phone`);
-}
-
-async function tapTarget(locator, what, least = 48) {
-  const box = await locator.boundingBox();
-  assert.ok(box && box.height >= least, `${what}: tap target ${box?.width}x${box?.height}`);
 }
 
 const stored = (page) => page.evaluate((key) => localStorage.getItem(key), KEY);

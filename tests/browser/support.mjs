@@ -296,3 +296,30 @@ export const FAMILY_PATIENT = {
   address: "愛知県清須市清洲1丁目", lat: 35.2186, lng: 136.8419, phone: "052-400-1234",
   consent: { method: "care_certification_application", taken_on: "令和8年4月1日" },
 };
+
+// --- phone checks the page tests share ----------------------------------------------------
+
+// The page does not scroll sideways on a screen `width` pixels wide (a 390 px phone unless said).
+export async function noSidewaysScroll(page, where, width = 390) {
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= width, `${where}: the page is ${scroll}px wide on a ${width}px screen`);
+}
+
+// A finger can hit it: at least `least` pixels high (44 unless said).
+export async function tapTarget(locator, what, least = 44) {
+  const box = await locator.boundingBox();
+  assert.ok(box && box.height >= least, `${what}: tap target ${box?.width}x${box?.height}`);
+}
+
+// Tab from the top of the page until `locator` has the focus (a keyboard alone reaches it);
+// returns how many presses it took.
+export async function tabTo(page, locator, what, most = 120) {
+  const target = await locator.elementHandle();
+  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  await page.locator("a.brand").focus();
+  for (let i = 0; i < most; i++) {
+    if (await page.evaluate((el) => document.activeElement === el, target)) return i;
+    await page.keyboard.press("Tab");
+  }
+  assert.fail(`${what}: not reached with ${most} presses of Tab`);
+}
