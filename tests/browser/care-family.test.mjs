@@ -29,6 +29,8 @@ import {
   signIn, startHost,
   FAMILY_PATIENT as PATIENT, PHONE,
   noSidewaysScroll, tapTarget, tabTo,
+  watchContextErrors,
+  addPhoneAuthenticator,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -79,12 +81,7 @@ after(async () => {
   await host?.stop();
 });
 
-function watch(context) {
-  const errors = [];
-  context.on("weberror", (e) => errors.push(e.error().message));
-  context.on("console", (m) => { if (m.type() === "error" && !EXPECTED.test(m.text())) errors.push(m.text()); });
-  return errors;
-}
+const watch = (context) => watchContextErrors(context, { ignore: EXPECTED });
 
 // ISO text of `ms` as datetime-local wants it, in Japan time.
 const localJst = (ms) => new Date(ms + 9 * HOUR).toISOString().slice(0, 16);
@@ -266,14 +263,7 @@ test("the son joins with a passkey and records 172/96 at home", async (t) => {
   if (!invitationUrl) return t.skip("needs the invitation");
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
-      isUserVerified: true, automaticPresenceSimulation: true,
-    },
-  });
+  await addPhoneAuthenticator(page);
   await page.goto(invitationUrl);
   await page.getByRole("button", { name: "この端末で参加する（パスキー）" }).click();
   await page.locator("#home-title", { hasText: "清須 ハナさんの記録" }).waitFor();

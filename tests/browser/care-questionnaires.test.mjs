@@ -26,6 +26,7 @@ import {
   apiClient, apiLogin, axeViolations, expectStatus, japaneseLeft, launchChromium, output, registerProfessional, screenshot,
   signIn, startHost,
   noSidewaysScroll, tapTarget, tabTo,
+  watchContextErrors,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -81,12 +82,7 @@ after(async () => {
   await host?.stop();
 });
 
-function watch(context) {
-  const errors = [];
-  context.on("weberror", (e) => errors.push(e.error().message));
-  context.on("console", (m) => { if (m.type() === "error" && !EXPECTED.test(m.text())) errors.push(m.text()); });
-  return errors;
-}
+const watch = (context) => watchContextErrors(context, { ignore: EXPECTED });
 
 const focusedId = (page) => page.evaluate(() => document.activeElement?.id || "");
 

@@ -23,6 +23,7 @@ import {
   apiClient, apiLogin, axeViolations, expectStatus, japaneseLeft, launchChromium, registerProfessional, screenshot, startHost,
   FAMILY_PATIENT as PATIENT, PHONE,
   noSidewaysScroll,
+  addPhoneAuthenticator,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -68,14 +69,7 @@ before(async () => {
   context.on("weberror", (e) => errors.push(e.error().message));
   context.on("console", (m) => { if (m.type() === "error" && !EXPECTED.test(m.text())) errors.push(m.text()); });
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
-      isUserVerified: true, automaticPresenceSimulation: true,
-    },
-  });
+  await addPhoneAuthenticator(page);
   await page.goto(invitation.url);
   await page.getByRole("button", { name: "この端末で参加する（パスキー）" }).click();
   await page.locator("#home-title", { hasText: "清須 ハナさんの記録" }).waitFor();

@@ -25,6 +25,8 @@ import {
   output, screenshot, startHost,
   FAMILY_PATIENT as PATIENT, PHONE,
   noSidewaysScroll, tapTarget,
+  watchContextErrors,
+  addVirtualAuthenticator,
 } from "./support.mjs";
 
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
@@ -75,24 +77,7 @@ after(async () => {
   await host?.stop();
 });
 
-function watch(context) {
-  const errors = [];
-  context.on("weberror", (e) => errors.push(e.error().message));
-  context.on("console", (m) => { if (m.type() === "error" && !EXPECTED.test(m.text())) errors.push(m.text()); });
-  return errors;
-}
-
-// A phone's fingerprint reader: a platform authenticator that keeps passkeys and verifies
-// the user without asking.
-async function addAuthenticator(cdp) {
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
-      isUserVerified: true, automaticPresenceSimulation: true,
-    },
-  });
-  return authenticatorId;
-}
+const watch = (context) => watchContextErrors(context, { ignore: EXPECTED });
 
 const stored = (page) => page.evaluate((key) => localStorage.getItem(key), KEY);
 
@@ -102,7 +87,7 @@ test("the son opens the invitation on his phone and joins with a passkey", async
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");
-  const authenticator = await addAuthenticator(cdp);
+  const authenticator = await addVirtualAuthenticator(cdp);
   phone = { context, page, errors, cdp, authenticator };
 
   await page.goto(invitation.url);
@@ -412,7 +397,7 @@ test("he adds a passkey for another phone, and signs in with it", async (t) => {
 
   // Another phone (the browser's QR code leads to it): a second authenticator, the first away.
   await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: phone.authenticator });
-  phone.authenticator = await addAuthenticator(cdp);
+  phone.authenticator = await addVirtualAuthenticator(cdp);
   // As an older browser would: no parse…FromJSON, no toJSON(); the page converts by itself.
   await page.evaluate(() => {
     delete PublicKeyCredential.parseCreationOptionsFromJSON;

@@ -323,3 +323,34 @@ export async function tabTo(page, locator, what, most = 120) {
   }
   assert.fail(`${what}: not reached with ${most} presses of Tab`);
 }
+
+// Page and console errors of every page of a browser context; ignore: messages a test
+// causes on purpose.
+export function watchContextErrors(context, { ignore } = {}) {
+  const errors = [];
+  context.on("weberror", (e) => errors.push(e.error().message));
+  context.on("console", (m) => {
+    if (m.type() === "error" && !(ignore && ignore.test(m.text()))) errors.push(m.text());
+  });
+  return errors;
+}
+
+// A phone's fingerprint reader: a platform authenticator (DevTools' virtual one) that keeps
+// passkeys and verifies the user without asking, added through `cdp` (WebAuthn enabled).
+// Returns its id.
+export async function addVirtualAuthenticator(cdp) {
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  });
+  return authenticatorId;
+}
+
+// `page` with a phone's fingerprint reader; returns the DevTools session and its id.
+export async function addPhoneAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  return { cdp, authenticatorId: await addVirtualAuthenticator(cdp) };
+}
