@@ -1,8 +1,9 @@
 //! PHR and the family's side of the record (issue #34): home blood pressure, the team's
-//! thresholds and the alerts they raise, questionnaires, the access log.
+//! thresholds and the alerts they raise, questionnaires, the access log, the family's
+//! messages; and the emergency information (issue #35) the family reads and confirms.
 
 use rainbownet_core::care::{
-    access_log, alerts, family_messages, home_bp, questionnaires, thresholds,
+    access_log, alerts, emergency_info, family_messages, home_bp, questionnaires, thresholds,
 };
 use rainbownet_core::guard::Call;
 use rainbownet_core::guard::Reader;
@@ -116,4 +117,29 @@ pub async fn send_family_message(c: Call<'_>) -> Result<Response, Error> {
     let input = c.json()?;
     let message = family_messages::send(c.env, c.req, linked, input, c.idempotency_key()).await?;
     Ok(created(&message))
+}
+
+pub async fn emergency_info(c: Call<'_>) -> Result<Response, Error> {
+    Ok(ok(
+        &emergency_info::get(c.env, c.req, c.who.reader()?).await?
+    ))
+}
+
+pub async fn put_emergency_info(c: Call<'_>) -> Result<Response, Error> {
+    let input = c.json()?;
+    Ok(ok(&emergency_info::put(
+        c.env,
+        c.req,
+        c.who.member()?,
+        input,
+    )
+    .await?))
+}
+
+/// The family confirms what the team wrote; the team writes it instead (403).
+pub async fn confirm_emergency_info(c: Call<'_>) -> Result<Response, Error> {
+    let Reader::Family(linked) = c.who.reader()? else {
+        return Err(Error::Forbidden);
+    };
+    Ok(ok(&emergency_info::confirm(c.env, c.req, linked).await?))
 }

@@ -50,7 +50,7 @@ pub struct AccessPage {
 }
 
 /// What each action did, as a patient reads it: (action, Japanese, English).
-const ACTIONS: [(&str, &str, &str); 36] = [
+const ACTIONS: [(&str, &str, &str); 39] = [
     ("patient.create", "登録しました", "registered the record"),
     (
         "patient.import",
@@ -176,6 +176,21 @@ const ACTIONS: [(&str, &str, &str); 36] = [
         "wrote to the care team",
     ),
     (
+        "emergency_info.read",
+        "救急情報を見ました",
+        "read the emergency information",
+    ),
+    (
+        "emergency_info.update",
+        "救急情報を更新しました",
+        "updated the emergency information",
+    ),
+    (
+        "emergency_info.confirm",
+        "救急情報を確認しました",
+        "confirmed the emergency information",
+    ),
+    (
         "family.messages",
         "家族からの連絡を見ました",
         "read the family's messages",
@@ -207,7 +222,8 @@ pub fn action_words(action: &str) -> (&'static str, &'static str) {
 
 /// The reads a family member makes by opening the family page: their own are left out of
 /// their log (they know they looked), not others'.
-const OWN_READS: [&str; 7] = [
+const OWN_READS: [&str; 8] = [
+    "emergency_info.read",
     "family.messages",
     "patient.read",
     "timeline.read",

@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod alerts;
 pub mod attachments;
 pub mod directory;
+pub mod emergency_info;
 pub mod family;
 pub mod family_caller;
 pub mod family_join;

@@ -2,12 +2,14 @@
 //! a passkey, what the family sees, readings at home, questionnaires, the access log; and the
 //! helpers the cases share.
 
+mod emergency;
 mod join;
 mod passkeys;
 mod phr;
 mod questionnaires;
 mod view;
 
+use emergency::emergency_info;
 use join::{bad_ceremonies, invitations, join};
 use passkeys::passkey_sign_in;
 use phr::phr;
@@ -53,6 +55,10 @@ pub const CASES: &[Case] = &[
     Case {
         name: "PHR: family readings marked as theirs; the team's thresholds raise one alert per reading outside them (none on a replay), acknowledged once; home blood pressure by JSH; FHIR performer RelatedPerson",
         run: phr,
+    },
+    Case {
+        name: "emergency information (#35): written by the team with who and when, typed and checked by pointer, every version kept, read and confirmed by the linked family, others 404",
+        run: emergency_info,
     },
 ];
 
