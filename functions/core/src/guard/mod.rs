@@ -236,6 +236,18 @@ pub async fn dispatch(
         }
         Err(Error::Forbidden)
     };
+    // An administrator's route refused a token: a family member's refusal goes on record
+    // as the professionals' routes put theirs (a closed bootstrap token is recorded already).
+    let refused_family = || async {
+        if let Ok(caller) = session::authenticate(req, env).await
+            && caller.is_family()
+            && let Some(db) = audit
+        {
+            let denied = audit::Outcome::Denied;
+            audit::record_in(env, db, req, Some(&caller.sub), spec.action, target, denied).await?;
+        }
+        Ok::<_, Error>(Error::Forbidden)
+    };
     let who = match spec.guard {
         Guard::Public => Admitted::Anyone,
         Guard::Session | Guard::TownStaff | Guard::OrgAdmin => {
@@ -279,9 +291,15 @@ pub async fn dispatch(
                 projects::require_member(env, req, &caller, project, spec.action).await?,
             )
         }
-        Guard::Administrator => Admitted::Admin(administrator().await?),
+        Guard::Administrator => Admitted::Admin(match administrator().await {
+            Err(Error::Forbidden) => return Err(refused_family().await?),
+            other => other?,
+        }),
         Guard::RegionAdministrator => {
-            let admin = administrator().await?;
+            let admin = match administrator().await {
+                Err(Error::Forbidden) => return Err(refused_family().await?),
+                other => other?,
+            };
             admin.may_manage(None)?;
             Admitted::Admin(admin)
         }

@@ -11,7 +11,7 @@ use super::*;
 
 pub(super) fn family_view(c: &Client) -> Result<(), String> {
     let (patient, _, team) = invited(c, "view-nurse")?;
-    let (family, refresh, _) = family_member(c, &team, &patient, 64)?;
+    let (family, refresh, member) = family_member(c, &team, &patient, 64)?;
     let posts = format!("/api/v1/patients/{patient}/posts");
     let post = |body: serde_json::Value| {
         let resp = with_token(c, "POST", &posts, &team, Some(body.to_string()))?;
@@ -137,6 +137,17 @@ pub(super) fn family_view(c: &Client) -> Result<(), String> {
             "family {method} {path}: {} {}",
             resp.status,
             resp.text()
+        );
+    }
+    // Each refusal is on record with the family member as the actor, the administrators'
+    // routes' too.
+    let recent = crate::cases::audit_entries(c, "limit=200")?;
+    for action in ["patient.list", "audit.read"] {
+        ensure!(
+            recent.iter().any(|e| e["actor"] == member.as_str()
+                && e["action"] == action
+                && e["outcome"] == "denied"),
+            "the family's {action} refusal is not on record"
         );
     }
 
