@@ -328,16 +328,12 @@ pub async fn confirm(env: &Env, req: &Request, linked: &Linked) -> Result<Emerge
                     crate::time::iso8601(env.clock.now_millis()).into(),
                 ],
             ),
-            Statement::new("SELECT changes() AS n", vec![]),
+            Statement::changes(),
             linked.audited(env, req, "emergency_info.confirm"),
         ])
         .await?;
-    let changed = done
-        .get(1)
-        .and_then(|r| r.first())
-        .map(|r| r.int("n"))
-        .transpose()?;
-    if changed != Some(1) {
+    let changed = crate::ports::changed_rows(&done, 1)?;
+    if changed != 1 {
         return Err(Error::Conflict {
             en: "the team has not written the emergency information yet",
             ja: "救急情報はまだ登録されていません",

@@ -11,7 +11,7 @@ pub mod system;
 
 pub use kv::Kv;
 pub use outbound::{NoOutbound, Outbound, OutboundError};
-pub use sql::{Row, Rows, Sql, Statement, Value, bind_list};
+pub use sql::{Row, Rows, Sql, Statement, Value, bind_list, changed_rows};
 pub use system::{Admission, Clock, Config, Log, Permit, Random, StderrLog, Unbounded};
 
 use std::fmt;

@@ -106,6 +106,22 @@ impl Rows {
     }
 }
 
+impl Statement {
+    /// How many rows the statement before it in a batch changed, read back with
+    /// [`changed_rows`] (a batch's writes report nothing themselves).
+    pub fn changes() -> Statement {
+        Statement::new("SELECT changes() AS n", vec![])
+    }
+}
+
+/// The count a [`Statement::changes`] at `index` of a batch's results read (0 when absent).
+pub fn changed_rows(results: &[Rows], index: usize) -> Result<i64, StoreError> {
+    results
+        .get(index)
+        .and_then(|r| r.first())
+        .map_or(Ok(0), |r| r.int("n"))
+}
+
 /// A borrowed row with typed, name-based access. Accessors are lenient about the integer /
 /// real distinction because D1 returns every number as a JavaScript double.
 #[derive(Clone, Copy, Debug)]

@@ -257,15 +257,11 @@ pub async fn retire(env: &Env, req: &Request, caller: &Subject, id: &str) -> Res
                     org.into(),
                 ],
             ),
-            Statement::new("SELECT changes() AS n", vec![]),
+            Statement::changes(),
         ])
         .await?;
-    let changed = done
-        .get(1)
-        .and_then(|r| r.first())
-        .map(|r| r.int("n"))
-        .transpose()?;
-    let outcome = if changed == Some(1) {
+    let changed = crate::ports::changed_rows(&done, 1)?;
+    let outcome = if changed == 1 {
         crate::audit::Outcome::Allowed
     } else {
         crate::audit::Outcome::Denied
@@ -279,7 +275,7 @@ pub async fn retire(env: &Env, req: &Request, caller: &Subject, id: &str) -> Res
         outcome,
     )
     .await?;
-    if changed == Some(1) {
+    if changed == 1 {
         Ok(())
     } else {
         Err(Error::NotFound)

@@ -185,16 +185,12 @@ pub async fn respond(
                     result.into(),
                 ],
             ),
-            Statement::new("SELECT changes() AS n", vec![]),
+            Statement::changes(),
             by.audited(env, req, "questionnaire.respond"),
         ])
         .await?;
-    let changed = done
-        .get(1)
-        .and_then(|r| r.first())
-        .map(|r| r.int("n"))
-        .transpose()?;
-    if changed != Some(1) {
+    let changed = crate::ports::changed_rows(&done, 1)?;
+    if changed != 1 {
         // Another answer came first (the audit row stands: the attempt was allowed).
         return replayed(load(env, by.patient(), request).await?, by, &body);
     }
